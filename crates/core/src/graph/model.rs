@@ -1,0 +1,226 @@
+//! Microsoft Graph v1.0 wire types for license assignment, with Graph's own JSON field names
+//! (checked against `shared/reference/graph-v1.0-licensing.csdl.xml`). Unknown fields are ignored;
+//! a missing required field is a deserialization error naming the field.
+//!
+//! GUIDs are kept as strings, compared case-insensitively via [`same_id`].
+use serde::{Deserialize, Serialize};
+
+pub fn same_id(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// `subscribedSku` (GET /subscribedSkus).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscribedSku {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub sku_id: String,
+    pub sku_part_number: String,
+    #[serde(default)]
+    pub applies_to: Option<String>,
+    #[serde(default)]
+    pub capability_status: Option<String>,
+    #[serde(default)]
+    pub consumed_units: i64,
+    #[serde(default)]
+    pub prepaid_units: LicenseUnitsDetail,
+    #[serde(default)]
+    pub service_plans: Vec<ServicePlanInfo>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LicenseUnitsDetail {
+    #[serde(default)]
+    pub enabled: i64,
+    #[serde(default)]
+    pub locked_out: i64,
+    #[serde(default)]
+    pub suspended: i64,
+    #[serde(default)]
+    pub warning: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicePlanInfo {
+    pub service_plan_id: String,
+    pub service_plan_name: String,
+    #[serde(default)]
+    pub provisioning_status: Option<String>,
+    #[serde(default)]
+    pub applies_to: Option<String>,
+}
+
+/// `assignedLicense`: a SKU on a user or group, with the service plans switched off.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignedLicense {
+    pub sku_id: String,
+    #[serde(default)]
+    pub disabled_plans: Vec<String>,
+}
+
+/// `licenseAssignmentState`: one SKU on a user and where it comes from. `assigned_by_group` is
+/// null for a direct assignment, else the id of the group it is inherited from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LicenseAssignmentState {
+    pub sku_id: String,
+    #[serde(default)]
+    pub assigned_by_group: Option<String>,
+    #[serde(default)]
+    pub disabled_plans: Vec<String>,
+    /// Graph: "None", "CountViolation", "MutuallyExclusiveViolation", "DependencyViolation",
+    /// "ProhibitedInUsageLocationViolation", "UniquenessViolation", "Other".
+    #[serde(default)]
+    pub error: Option<String>,
+    /// Graph: "Active", "ActiveWithError", "Disabled", "Error".
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub last_updated_date_time: Option<String>,
+}
+
+impl LicenseAssignmentState {
+    pub fn is_direct(&self) -> bool {
+        self.assigned_by_group.is_none()
+    }
+
+    /// An error state Graph reports (anything but "None"/absent).
+    pub fn error_code(&self) -> Option<&str> {
+        self.error.as_deref().filter(|e| !e.is_empty() && *e != "None")
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub id: String,
+    #[serde(default)]
+    pub user_principal_name: Option<String>,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub usage_location: Option<String>,
+    #[serde(default)]
+    pub account_enabled: Option<bool>,
+    #[serde(default)]
+    pub assigned_licenses: Vec<AssignedLicense>,
+    #[serde(default)]
+    pub license_assignment_states: Vec<LicenseAssignmentState>,
+}
+
+impl User {
+    /// The best human name for messages: UPN, else display name, else id.
+    pub fn label(&self) -> &str {
+        self.user_principal_name.as_deref().or(self.display_name.as_deref()).unwrap_or(&self.id)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Group {
+    pub id: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub group_types: Vec<String>,
+    #[serde(default)]
+    pub membership_rule: Option<String>,
+    #[serde(default)]
+    pub on_premises_sync_enabled: Option<bool>,
+    #[serde(default)]
+    pub assigned_licenses: Vec<AssignedLicense>,
+}
+
+impl Group {
+    pub fn is_dynamic(&self) -> bool {
+        self.group_types.iter().any(|t| t == "DynamicMembership")
+    }
+
+    pub fn is_synced(&self) -> bool {
+        self.on_premises_sync_enabled == Some(true)
+    }
+
+    pub fn label(&self) -> &str {
+        self.display_name.as_deref().unwrap_or(&self.id)
+    }
+}
+
+/// The body of `POST /users/{id}/assignLicense` and `POST /groups/{id}/assignLicense`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignLicenseBody {
+    pub add_licenses: Vec<AssignedLicense>,
+    pub remove_licenses: Vec<String>,
+}
+
+/// A page of a collection: `{"value": [...], "@odata.nextLink": "..."}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub value: Vec<T>,
+    #[serde(rename = "@odata.nextLink", default, skip_serializing_if = "Option::is_none")]
+    pub next_link: Option<String>,
+}
+
+/// Graph's error body: `{"error":{"code":"...","message":"...","innerError":{...}}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inner_error: Option<InnerError>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct InnerError {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+}
+
+/// One request inside a JSON `$batch` (`POST /$batch`, at most 20).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchRequestItem {
+    pub id: String,
+    pub method: String,
+    /// Relative to the version root, e.g. `/users/{id}/assignLicense`.
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depends_on: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BatchRequest {
+    pub requests: Vec<BatchRequestItem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BatchResponseItem {
+    pub id: String,
+    pub status: u16,
+    #[serde(default)]
+    pub headers: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(default)]
+    pub body: Option<serde_json::Value>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BatchResponse {
+    pub responses: Vec<BatchResponseItem>,
+}

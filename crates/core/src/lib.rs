@@ -1,0 +1,10 @@
+//! licswap-core: everything licswap decides, with no I/O.
+//!
+//! - [`graph`]: Microsoft Graph wire types and the client logic (paging, `$batch`, retry) over the
+//!   [`graph::http::Transport`] seam, so the same code runs against Graph, sim-server and the
+//!   in-process demo tenant.
+//! - [`plan`]: the planner, the rules of the "change license assignments" procedure.
+//! - [`apply`]: the executor state machine and its journal.
+//! - [`share`]: shared-preview encoding.
+pub mod graph;
+pub mod plan;

@@ -1,0 +1,271 @@
+//! The planner's inputs and outputs. These types are the contract between the planner, the apply
+//! executor, the shared preview and the UI: change them with all four in mind.
+use crate::graph::model::{AssignLicenseBody, Group, SubscribedSku, User};
+use serde::{Deserialize, Serialize};
+
+/// A group as the planner sees it: Graph's group plus the ids of its direct members.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotGroup {
+    #[serde(flatten)]
+    pub group: Group,
+    #[serde(default)]
+    pub member_ids: Vec<String>,
+}
+
+/// What was read from the tenant: `GET /subscribedSkus`, the users in question, the groups that
+/// assign licenses to them. Field names are Graph's.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    #[serde(default)]
+    pub tenant_name: Option<String>,
+    pub skus: Vec<SubscribedSku>,
+    pub users: Vec<User>,
+    #[serde(default)]
+    pub groups: Vec<SnapshotGroup>,
+}
+
+/// Which users the swap is for. Users and groups are named by id (users also by UPN).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind", content = "ids")]
+pub enum Scope {
+    /// Every holder of the source SKU, direct or inherited.
+    AllHolders,
+    Users(Vec<String>),
+    Groups(Vec<String>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanOptions {
+    /// A service plan the admin disabled under the source stays disabled under the target's
+    /// equivalent. On by default.
+    #[serde(default = "yes")]
+    pub preserve_disabled_plans: bool,
+    /// Service plans (servicePlanName or servicePlanId) whose loss the admin accepts.
+    #[serde(default)]
+    pub waived_plans: Vec<String>,
+    /// When seats run short, plan a first wave of what fits instead of blocking everything.
+    #[serde(default)]
+    pub allow_partial_wave: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions { preserve_disabled_plans: true, waived_plans: Vec::new(), allow_partial_wave: false }
+    }
+}
+
+/// The admin's request: source and target named by skuId or skuPartNumber.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanRequest {
+    pub source: String,
+    pub target: String,
+    pub scope: Scope,
+    #[serde(default)]
+    pub options: PlanOptions,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SkuSummary {
+    pub sku_id: String,
+    pub sku_part_number: String,
+    /// Friendly product name from the catalog, else the part number.
+    pub name: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TargetKind {
+    User,
+    Group,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subject {
+    pub kind: TargetKind,
+    pub id: String,
+    /// UPN for a user, display name for a group.
+    pub name: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ActionKind {
+    /// Add the target and remove the source in one `assignLicense` call.
+    Swap,
+    /// Remove a direct source license made redundant by a group swap (after the user shows the
+    /// target Active through the group).
+    RemoveRedundantDirect,
+    /// An inverse action, in a rollback.
+    Rollback,
+}
+
+/// One `assignLicense` call on one user or group.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Action {
+    /// Stable within a plan: the journal keys on it.
+    pub id: String,
+    pub kind: ActionKind,
+    pub target: Subject,
+    pub body: AssignLicenseBody,
+    /// [`fingerprint_user`]/[`fingerprint_group`] of the target when planned; apply refuses a
+    /// target whose fingerprint changed.
+    pub fingerprint: String,
+}
+
+/// Actions that may run in any order among themselves; phases run in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Phase {
+    pub title: String,
+    /// Why this phase waits for the previous one (e.g. "group processing must show the target
+    /// Active on every member first").
+    #[serde(default)]
+    pub waits_for: Option<String>,
+    pub actions: Vec<Action>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Severity {
+    Blocker,
+    Warning,
+    Info,
+}
+
+/// Every rule of the seed procedure, with a stable code (serialized kebab-case; never renamed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingCode {
+    /// Inherited through a group that is not in scope: the license cannot change on the user.
+    InheritedNotDirect,
+    /// Inherited through a group that is in scope: the group's swap covers the user.
+    InheritedCoveredByGroup,
+    /// Both direct and inherited: group swap first, then the redundant direct license goes.
+    DirectAndInherited,
+    SeatsInsufficient,
+    PartialWave,
+    ServiceLoss,
+    ServiceLossWaived,
+    DisabledPlansKept,
+    MutuallyExclusive,
+    DependentPlan,
+    UsageLocationMissing,
+    ExistingAssignmentError,
+    DynamicGroup,
+    OnPremisesSyncedGroup,
+    AccountDisabled,
+    SeveralGroups,
+    UnknownServicePlan,
+    AlreadyHasTarget,
+    NotAHolder,
+    NotFound,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    pub code: FindingCode,
+    pub severity: Severity,
+    pub subject: Subject,
+    pub message: String,
+    pub remedy: String,
+    /// Service plan names the finding is about, when any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plans: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeatBudget {
+    /// Targets (users, counting each group member once) that do not already consume the target.
+    pub needed: i64,
+    /// prepaidUnits.enabled - consumedUnits of the target SKU.
+    pub available: i64,
+    /// available - needed (negative when short).
+    pub left_after: i64,
+    /// Seats of the source that the swap frees.
+    pub source_freed: i64,
+}
+
+/// Per-user service coverage, by servicePlanName: before (through the source) vs after.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Coverage {
+    pub user_id: String,
+    pub user: String,
+    /// Enabled before and after (same plan or a known equivalent).
+    pub kept: Vec<String>,
+    /// Enabled after only.
+    pub gained: Vec<String>,
+    /// Enabled before, not after, not waived.
+    pub lost: Vec<String>,
+    /// Enabled before, not after, waived by the admin.
+    pub waived: Vec<String>,
+    /// Disabled before and kept disabled under the target's equivalent.
+    pub kept_disabled: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    /// Format version of this structure (shared previews carry it).
+    pub version: u32,
+    pub request: PlanRequest,
+    pub source: SkuSummary,
+    pub target: SkuSummary,
+    #[serde(default)]
+    pub tenant_name: Option<String>,
+    pub phases: Vec<Phase>,
+    pub findings: Vec<Finding>,
+    pub seats: SeatBudget,
+    pub coverage: Vec<Coverage>,
+    /// The inverse of every action, with the original disabledPlans, in reverse phase order.
+    pub rollback: Vec<Phase>,
+}
+
+pub const PLAN_VERSION: u32 = 1;
+
+impl Plan {
+    pub fn blockers(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.severity == Severity::Blocker)
+    }
+
+    pub fn has_blockers(&self) -> bool {
+        self.blockers().next().is_some()
+    }
+
+    pub fn actions(&self) -> impl Iterator<Item = &Action> {
+        self.phases.iter().flat_map(|p| p.actions.iter())
+    }
+}
+
+/// Why a request cannot be planned at all (as opposed to findings inside a plan).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlanError {
+    UnknownSku(String),
+    SameSku(String),
+    BadInput(String),
+}
+
+impl std::fmt::Display for PlanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PlanError::UnknownSku(s) => write!(f, "the tenant has no subscribed SKU '{s}'"),
+            PlanError::SameSku(s) => write!(f, "source and target are the same SKU ({s})"),
+            PlanError::BadInput(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl std::error::Error for PlanError {}
