@@ -1,0 +1,1 @@
+//! Shared helpers for the native integration tests in `tests/` (core against the simulator).
