@@ -1,1 +1,35 @@
-fn main() {}
+//! `cargo xtask serve | test | dist`: the project's two README commands and their helpers. Every
+//! command first installs what it needs and is missing, so a fresh machine needs nothing else.
+mod cmd;
+mod e2e;
+mod tools;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+  serve [--port N]     build the app (release) and serve it on 127.0.0.1 (demo tenant unless
+                       dist/config.json or --config FILE says otherwise)
+  test                 install what tests need, then run every test: native and end-to-end
+  dist                 build the release bundle into dist/
+  tools                install the build and test tools only";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => cmd::serve(&args[1..]),
+        Some("test") => cmd::test(&args[1..]),
+        Some("dist") => cmd::dist(),
+        Some("tools") => tools::ensure_build_tools().and_then(|_| tools::ensure_test_tools()),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

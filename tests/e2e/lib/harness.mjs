@@ -1,0 +1,122 @@
+// The end-to-end harness: serves the release build (dist/) on 127.0.0.1, starts sim-server when a
+// test needs a Graph tenant, and launches Debian's Chromium headless through playwright-core.
+// Every server listens on a port the OS picks, so tests never collide with anything.
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import { mkdirSync, readFileSync, existsSync, statSync } from "node:fs";
+import { extname, join, normalize } from "node:path";
+import { chromium } from "playwright-core";
+
+export const DIST = process.env.LICSWAP_DIST ?? new URL("../../../dist", import.meta.url).pathname;
+export const SIM_SERVER =
+  process.env.LICSWAP_SIM_SERVER ?? new URL("../../../target/debug/sim-server", import.meta.url).pathname;
+export const ARTIFACTS =
+  process.env.LICSWAP_ARTIFACTS ?? new URL("../artifacts", import.meta.url).pathname;
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+};
+
+/** Serves dist/ like any static host. `files` maps a path (e.g. "/config.json") to a body that
+ * replaces or adds a file, so a test can configure the app without touching dist/. */
+export async function serveApp({ files = {} } = {}) {
+  if (!existsSync(join(DIST, "index.html"))) {
+    throw new Error(`no release build at ${DIST}: run cargo xtask test (it builds first)`);
+  }
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    if (path in files) {
+      res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" });
+      res.end(files[path]);
+      return;
+    }
+    let file = normalize(join(DIST, path));
+    if (!file.startsWith(DIST) || !existsSync(file) || statSync(file).isDirectory()) {
+      file = join(DIST, "index.html");
+      if (path !== "/" && extname(path)) {
+        res.writeHead(404, { "content-type": "text/plain" });
+        res.end("not found");
+        return;
+      }
+    }
+    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+    res.end(readFileSync(file));
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const url = `http://127.0.0.1:${server.address().port}/`;
+  return { url, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+/** Starts sim-server with the given arguments; resolves once it prints its address. */
+export async function startSim(args = []) {
+  if (!existsSync(SIM_SERVER)) throw new Error(`sim-server not built at ${SIM_SERVER}`);
+  const child = spawn(SIM_SERVER, ["--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  const url = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`sim-server did not start:\n${log}`)), 60_000);
+    const onData = (d) => {
+      log += d;
+      const m = log.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]);
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => fail(new Error(`sim-server exited (${code}):\n${log}`)));
+  });
+  return {
+    url,
+    log: () => log,
+    close: () =>
+      new Promise((ok) => {
+        if (child.exitCode !== null) return ok();
+        child.on("exit", ok);
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+/** Headless Debian Chromium with the flags this machine needs; each context is a fresh profile. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+/** A page that records console errors, page errors and CSP violations, for assertions. */
+export async function openPage(browser, url, { viewport = { width: 1280, height: 900 } } = {}) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  await page.goto(url);
+  return { page, context, problems };
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}

@@ -1,0 +1,89 @@
+//! Running processes, and the commands themselves.
+use crate::{e2e, tools};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+pub struct Cmd(Command, String);
+
+impl Cmd {
+    pub fn new(program: &str) -> Self {
+        let mut c = Command::new(program);
+        c.current_dir(root());
+        Cmd(c, program.to_string())
+    }
+    pub fn args<I: IntoIterator<Item = S>, S: AsRef<std::ffi::OsStr>>(mut self, args: I) -> Self {
+        for a in args {
+            self.1.push(' ');
+            self.1.push_str(&a.as_ref().to_string_lossy());
+            self.0.arg(a);
+        }
+        self
+    }
+    pub fn dir(mut self, dir: &Path) -> Self {
+        self.0.current_dir(dir);
+        self
+    }
+    pub fn env(mut self, k: &str, v: impl AsRef<std::ffi::OsStr>) -> Self {
+        self.0.env(k, v);
+        self
+    }
+}
+
+pub fn run(cmd: Cmd) -> Result<(), String> {
+    let Cmd(mut c, line) = cmd;
+    eprintln!("$ {line}");
+    let status = c.status().map_err(|e| format!("could not start `{line}`: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{line}` failed ({status})"))
+    }
+}
+
+/// stdout of a command, or None when it is missing or fails.
+pub fn output_of(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn trunk_build() -> Result<(), String> {
+    run(Cmd::new("trunk").args(["build", "--release", "--offline"]))
+}
+
+pub fn dist() -> Result<(), String> {
+    tools::ensure_build_tools()?;
+    trunk_build()
+}
+
+pub fn serve(args: &[String]) -> Result<(), String> {
+    let mut port = "8080".to_string();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--port" => port = it.next().ok_or("--port needs a number")?.clone(),
+            other => return Err(format!("serve: unknown argument {other}")),
+        }
+    }
+    tools::ensure_build_tools()?;
+    eprintln!("xtask: serving on http://127.0.0.1:{port}/ (demo tenant unless config.json is present)");
+    run(Cmd::new("trunk").args(["serve", "--release", "--offline", "--address", "127.0.0.1", "--port", &port]))
+}
+
+pub fn test(args: &[String]) -> Result<(), String> {
+    let native_only = args.iter().any(|a| a == "--native");
+    tools::ensure_build_tools()?;
+    if !native_only {
+        tools::ensure_test_tools()?;
+    }
+    run(Cmd::new("cargo").args(["test", "--workspace", "--all-features"]))?;
+    if native_only {
+        return Ok(());
+    }
+    trunk_build()?;
+    run(Cmd::new("cargo").args(["build", "-p", "licswap-sim", "--features", "server", "--bin", "sim-server"]))?;
+    e2e::run_suite()
+}

@@ -1,0 +1,84 @@
+//! Installs the toolchain pieces the build and the tests need, only when missing or at the wrong
+//! version. Trunk is told to run offline (Trunk.toml), so these are the only tools it may use.
+use crate::cmd::{output_of, root, run, Cmd};
+
+/// Trunk's last release that builds with this machine's rustc (1.95).
+const TRUNK_VERSION: &str = "0.21.14";
+
+pub fn ensure_build_tools() -> Result<(), String> {
+    ensure_wasm_target()?;
+    let bindgen = wasm_bindgen_version()?;
+    ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION)?;
+    ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &bindgen)?;
+    if output_of("wasm-opt", &["--version"]).is_none() {
+        apt_install(&["binaryen"])?;
+    }
+    Ok(())
+}
+
+pub fn ensure_test_tools() -> Result<(), String> {
+    if output_of("chromium", &["--version"]).is_none() || output_of("chromedriver", &["--version"]).is_none()
+    {
+        apt_install(&["chromium", "chromium-driver"])?;
+    }
+    let e2e = root().join("tests/e2e");
+    if !e2e.join("node_modules/playwright-core").exists() {
+        eprintln!("xtask: installing the end-to-end test dependencies (npm ci)");
+        run(Cmd::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).dir(&e2e))?;
+    }
+    Ok(())
+}
+
+fn ensure_wasm_target() -> Result<(), String> {
+    let installed = output_of("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if !installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        run(Cmd::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    Ok(())
+}
+
+/// wasm-bindgen-cli must match the `wasm-bindgen` crate in Cargo.lock exactly, or the generated
+/// glue does not fit the compiled module.
+pub fn wasm_bindgen_version() -> Result<String, String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen package".into())
+}
+
+fn ensure_cargo_tool(bin: &str, krate: &str, version: &str) -> Result<(), String> {
+    let have = output_of(bin, &["--version"]).unwrap_or_default();
+    if have.split_whitespace().any(|w| w == version) {
+        return Ok(());
+    }
+    eprintln!("xtask: installing {krate} {version} (found: {})", if have.is_empty() { "none" } else { have.trim() });
+    // --locked first (the tool's own tested lockfile); when a crate in that lockfile has since been
+    // yanked (wasm-bindgen-cli 0.2.130's webpki-roots 1.0.11 was), resolve afresh instead.
+    run(Cmd::new("cargo").args(["install", "--locked", krate, "--version", version]))
+        .or_else(|_| run(Cmd::new("cargo").args(["install", krate, "--version", version])))
+}
+
+fn apt_install(pkgs: &[&str]) -> Result<(), String> {
+    eprintln!("xtask: installing {} from Debian", pkgs.join(" "));
+    let sudo: &[&str] = if output_of("id", &["-u"]).map(|s| s.trim() == "0").unwrap_or(false) {
+        &[]
+    } else {
+        &["sudo"]
+    };
+    let apt = |args: &[&str]| {
+        let mut all: Vec<&str> = sudo.to_vec();
+        all.push("apt-get");
+        all.extend_from_slice(args);
+        Cmd::new(all[0]).args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive")
+    };
+    run(apt(&["update", "-qq"]))?;
+    let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
+    args.extend_from_slice(pkgs);
+    run(apt(&args))
+}
