@@ -6,5 +6,9 @@
 //! - [`plan`]: the planner, the rules of the "change license assignments" procedure.
 //! - [`apply`]: the executor state machine and its journal.
 //! - [`share`]: shared-preview encoding.
+pub mod catalog;
 pub mod graph;
 pub mod plan;
+pub mod apply;
+pub mod share;
+pub mod userlist;

@@ -1,0 +1,1 @@
+//! Apply executor (in progress).

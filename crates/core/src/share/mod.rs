@@ -1,0 +1,1 @@
+//! Shared previews (in progress).

@@ -1,0 +1,1 @@
+//! User list parser (in progress).
