@@ -1,0 +1,80 @@
+//! Bytes of the text form: checksum, DEFLATE, base64url; and the guarded way back.
+use super::{ShareError, SharedPreview, SHARE_VERSION};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use miniz_oxide::inflate::TINFLStatus;
+
+/// Decompressed JSON above this is refused (DEFLATE expands up to ~1000x: a small link could
+/// otherwise make the page allocate gigabytes).
+pub const DEFAULT_MAX_DECOMPRESSED: usize = 64 * 1024 * 1024;
+/// Encoded text above this is refused before any decoding.
+pub const MAX_ENCODED_LEN: usize = 32 * 1024 * 1024;
+
+const CHECKSUM_LEN: usize = 8;
+
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+fn prefix() -> String {
+    format!("v{SHARE_VERSION}.")
+}
+
+pub(super) fn encode_preview(preview: &SharedPreview) -> String {
+    // Serializing plain data structs to JSON cannot fail (no maps with non-string keys).
+    let json = serde_json::to_vec(preview).unwrap_or_default();
+    let mut bytes = fnv1a64(&json).to_be_bytes().to_vec();
+    bytes.extend(miniz_oxide::deflate::compress_to_vec(&json, 8));
+    format!("{}{}", prefix(), URL_SAFE_NO_PAD.encode(bytes))
+}
+
+pub(super) fn decode_preview(text: &str, max_decompressed: usize) -> Result<SharedPreview, ShareError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ShareError::Empty);
+    }
+    if text.len() > MAX_ENCODED_LEN {
+        return Err(ShareError::TooLarge { limit: MAX_ENCODED_LEN });
+    }
+    let Some(body) = text.strip_prefix(&prefix()) else {
+        let version = text.split('.').next().filter(|v| v.len() <= 8 && v.starts_with('v'));
+        return Err(ShareError::UnknownVersion(version.unwrap_or("none").to_string()));
+    };
+    // Tolerate padding some tools add back.
+    let body = body.trim_end_matches('=');
+    let bytes = URL_SAFE_NO_PAD.decode(body).map_err(|e| ShareError::BadBase64(e.to_string()))?;
+    if bytes.len() <= CHECKSUM_LEN {
+        return Err(ShareError::Altered("too short".into()));
+    }
+    let (sum, deflated) = bytes.split_at(CHECKSUM_LEN);
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(deflated, max_decompressed).map_err(
+        |e| match e.status {
+            TINFLStatus::HasMoreOutput => ShareError::TooLarge { limit: max_decompressed },
+            TINFLStatus::FailedCannotMakeProgress => ShareError::Altered("the data ends early".into()),
+            _ => ShareError::Altered("the compressed data is corrupt".into()),
+        },
+    )?;
+    let expected = u64::from_be_bytes(sum.try_into().unwrap_or([0; CHECKSUM_LEN]));
+    if fnv1a64(&json) != expected {
+        return Err(ShareError::Altered("checksum mismatch".into()));
+    }
+    parse_json(&json)
+}
+
+fn parse_json(json: &[u8]) -> Result<SharedPreview, ShareError> {
+    // The plan version first, so a newer format says so instead of failing on some new field.
+    let value: serde_json::Value = serde_json::from_slice(json)
+        .map_err(|e| ShareError::BadJson { path: ".".into(), message: e.to_string() })?;
+    if let Some(v) = value.pointer("/plan/version").and_then(|v| v.as_u64()) {
+        if v > u64::from(crate::plan::PLAN_VERSION) {
+            return Err(ShareError::NewerPlan(u32::try_from(v).unwrap_or(u32::MAX)));
+        }
+    }
+    serde_path_to_error::deserialize(value)
+        .map_err(|e| ShareError::BadJson { path: e.path().to_string(), message: e.inner().to_string() })
+}
