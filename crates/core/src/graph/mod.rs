@@ -1,4 +1,26 @@
 //! Microsoft Graph: wire types and the client logic over the transport seam.
+//!
+//! [`client::GraphClient`] is the client: [`calls`] holds the typed calls, [`snapshot_load`] the
+//! tenant load for the planner, [`batch`] JSON `$batch`, [`paging`] `@odata.nextLink`, [`retry`]
+//! the back-off, [`cancel`] cancellation, [`error`] the typed errors.
+pub mod batch;
+pub mod calls;
+pub mod cancel;
+pub mod client;
 pub mod clock;
+pub mod error;
+pub mod fake;
 pub mod http;
+pub mod limit;
 pub mod model;
+pub mod paging;
+pub mod request;
+pub mod retry;
+pub mod snapshot_load;
+pub mod token;
+
+pub use cancel::CancelToken;
+pub use client::{ClientConfig, ClientStats, GraphClient};
+pub use error::{GraphError, HttpError};
+pub use snapshot_load::{LoadPhase, Progress};
+pub use token::{AccessToken, StaticToken, TokenSource};

@@ -1,0 +1,191 @@
+//! Loading a tenant for the planner: SKUs, the holders of the source SKU with their license states,
+//! the groups that assign it with their members, in as few requests as paging and `$batch` allow.
+//!
+//! Requests, for H holders, G groups assigning the source, M member pages and X group members who
+//! are not holders (their group license is in error, or still processing):
+//! 1 (SKUs) + ceil(H/999) (holders) + ceil(G/999) (groups) + ceil(M/20) per member round
+//! + ceil(X/20) (those members). Holders are paged while the groups and members are read.
+use super::cancel::CancelToken;
+use super::client::GraphClient;
+use super::error::GraphError;
+use super::http::{Clock, Transport};
+use super::model::{same_id, Group, SubscribedSku, User};
+use crate::plan::{Snapshot, SnapshotGroup};
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoadPhase {
+    Skus,
+    /// Users holding the source SKU.
+    Holders,
+    /// Groups assigning the source SKU.
+    Groups,
+    /// Member ids of those groups.
+    Members,
+    /// Group members who do not show the SKU (license in error or pending).
+    OtherMembers,
+    Done,
+}
+
+impl fmt::Display for LoadPhase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LoadPhase::Skus => "Reading subscriptions",
+            LoadPhase::Holders => "Reading license holders",
+            LoadPhase::Groups => "Reading licensing groups",
+            LoadPhase::Members => "Reading group members",
+            LoadPhase::OtherMembers => "Reading group members without the license",
+            LoadPhase::Done => "Loaded",
+        })
+    }
+}
+
+/// One progress report: `done` of `total` (when known) items of a phase, and the requests sent
+/// so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    pub phase: LoadPhase,
+    pub done: u64,
+    pub total: Option<u64>,
+    pub requests: u64,
+}
+
+/// Finds a SKU by skuId or skuPartNumber, case-insensitively.
+pub fn find_sku<'a>(skus: &'a [SubscribedSku], name: &str) -> Option<&'a SubscribedSku> {
+    skus.iter().find(|s| same_id(&s.sku_id, name) || s.sku_part_number.eq_ignore_ascii_case(name))
+}
+
+impl<T: Transport, C: Clock> GraphClient<T, C> {
+    /// Reads what the planner needs to swap `source` (a skuId or skuPartNumber). A SKU the tenant
+    /// does not have gives a snapshot with the SKUs only, for the planner to report.
+    pub async fn load_snapshot(
+        &self,
+        source: &str,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Snapshot, GraphError> {
+        let cancel = self.cancel_token();
+        let sink = RefCell::new(progress);
+        let report = |phase, done: usize, total: Option<u64>| {
+            let requests = self.stats().requests;
+            let mut f = sink.borrow_mut();
+            (*f)(Progress { phase, done: done as u64, total, requests });
+        };
+
+        report(LoadPhase::Skus, 0, None);
+        let skus = self.list_skus().await?;
+        report(LoadPhase::Skus, skus.len(), Some(skus.len() as u64));
+        let Some(sku) = find_sku(&skus, source) else {
+            report(LoadPhase::Done, 0, Some(0));
+            return Ok(Snapshot { tenant_name: None, skus, users: Vec::new(), groups: Vec::new() });
+        };
+        let sku_id = sku.sku_id.clone();
+        // consumedUnits counts the users holding the SKU: a good total for the progress bar.
+        let expected = u64::try_from(sku.consumed_units).ok();
+
+        let holders = async {
+            report(LoadPhase::Holders, 0, expected);
+            self.users_with_sku(&sku_id, &cancel, &mut |n| report(LoadPhase::Holders, n, expected)).await
+        };
+        let groups = self.groups_with_members(&sku_id, &cancel, &report);
+        let (holders, groups) = futures::join!(holders, groups);
+        let mut users = holders?;
+        let mut groups = groups?;
+
+        // A holder may inherit the SKU from a group the group query did not return (it changed in
+        // between): read those groups too, so every assignedByGroup resolves.
+        let known: HashSet<String> = groups.iter().map(|g| g.group.id.to_ascii_lowercase()).collect();
+        let mut missing: Vec<String> = users
+            .iter()
+            .flat_map(|u| &u.license_assignment_states)
+            .filter(|s| same_id(&s.sku_id, &sku_id))
+            .filter_map(|s| s.assigned_by_group.clone())
+            .filter(|g| !known.contains(&g.to_ascii_lowercase()))
+            .collect();
+        missing.sort_by_key(|g| g.to_ascii_lowercase());
+        missing.dedup_by(|a, b| same_id(a, b));
+        if !missing.is_empty() {
+            groups.extend(self.groups_by_id(&missing, &cancel).await?);
+        }
+
+        let holder_ids: HashSet<String> = users.iter().map(|u| u.id.to_ascii_lowercase()).collect();
+        let mut others: Vec<String> = groups
+            .iter()
+            .flat_map(|g| &g.member_ids)
+            .filter(|id| !holder_ids.contains(&id.to_ascii_lowercase()))
+            .cloned()
+            .collect();
+        others.sort_by_key(|g| g.to_ascii_lowercase());
+        others.dedup_by(|a, b| same_id(a, b));
+        if !others.is_empty() {
+            report(LoadPhase::OtherMembers, 0, Some(others.len() as u64));
+            users.extend(self.members_not_holding(&others, &cancel).await?);
+            report(LoadPhase::OtherMembers, others.len(), Some(others.len() as u64));
+        }
+        report(LoadPhase::Done, users.len(), Some(users.len() as u64));
+        Ok(Snapshot { tenant_name: None, skus, users, groups })
+    }
+
+    async fn groups_with_members(
+        &self,
+        sku_id: &str,
+        cancel: &CancelToken,
+        report: &dyn Fn(LoadPhase, usize, Option<u64>),
+    ) -> Result<Vec<SnapshotGroup>, GraphError> {
+        report(LoadPhase::Groups, 0, None);
+        let groups = self.groups_with_sku(sku_id, cancel).await?;
+        report(LoadPhase::Groups, groups.len(), Some(groups.len() as u64));
+        self.attach_members(groups, cancel, report).await
+    }
+
+    async fn attach_members(
+        &self,
+        groups: Vec<Group>,
+        cancel: &CancelToken,
+        report: &dyn Fn(LoadPhase, usize, Option<u64>),
+    ) -> Result<Vec<SnapshotGroup>, GraphError> {
+        let ids: Vec<String> = groups.iter().map(|g| g.id.clone()).collect();
+        report(LoadPhase::Members, 0, None);
+        let members = self.members_batch(&ids, cancel, &mut |n| report(LoadPhase::Members, n, None)).await?;
+        groups
+            .into_iter()
+            .zip(members)
+            .map(|(group, (_, m))| Ok(SnapshotGroup { group, member_ids: m? }))
+            .collect()
+    }
+
+    async fn groups_by_id(
+        &self,
+        ids: &[String],
+        cancel: &CancelToken,
+    ) -> Result<Vec<SnapshotGroup>, GraphError> {
+        let mut groups = Vec::new();
+        for (_, g) in self.groups_batch(ids, cancel).await? {
+            match g {
+                Ok(g) => groups.push(g),
+                // Deleted since the holder was read: nothing to plan for it.
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.attach_members(groups, cancel, &|_, _, _| {}).await
+    }
+
+    async fn members_not_holding(
+        &self,
+        ids: &[String],
+        cancel: &CancelToken,
+    ) -> Result<Vec<User>, GraphError> {
+        let mut users = Vec::new();
+        for (_, u) in self.users_batch(ids, cancel).await? {
+            match u {
+                Ok(u) => users.push(u),
+                // Not a user (a device or nested group), or deleted since: not licensed by it.
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(users)
+    }
+}
