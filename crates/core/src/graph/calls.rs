@@ -58,6 +58,9 @@ pub fn assign_license_item(
     let collection = match kind {
         TargetKind::User => "users",
         TargetKind::Group => "groups",
+        TargetKind::Sku => {
+            return Err(GraphError::Invalid(format!("{target_id} is a SKU; licenses go to users and groups")))
+        }
     };
     let json =
         serde_json::to_value(body).map_err(|e| GraphError::Invalid(format!("assignLicense body: {e}")))?;
