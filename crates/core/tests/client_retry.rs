@@ -214,7 +214,7 @@ fn the_static_token_is_sent_and_never_shown() {
     let c = GraphClient::new(t, VirtualClock::new(0), config()).unwrap().with_tokens(Rc::new(tokens.clone()));
     let err = block_on(c.get_user(USER)).unwrap_err();
     assert_eq!(c.transport().requests()[0].header("Authorization"), Some("Bearer eyJ-very-secret"));
-    let shown = format!("{err} {err:?} {c:?} {tokens:?}");
+    let shown = format!("{err} {err:?} {c:?} {tokens:?} {:?}", c.transport().requests());
     assert!(!shown.contains("very-secret"), "{shown}");
 }
 

@@ -38,12 +38,32 @@ impl Method {
 
 /// A request as it goes on the wire. `url` is absolute (`https://graph.microsoft.com/v1.0/users`)
 /// or origin-relative (`/v1.0/users?$top=999`); the simulator accepts both.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Debug shows the `Authorization` header as redacted, so a logged request never leaks a token.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HttpRequest {
     pub method: Method,
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: Option<String>,
+}
+
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                let redact = k.eq_ignore_ascii_case("authorization") || k.eq_ignore_ascii_case("cookie");
+                (k.as_str(), if redact { "[redacted]" } else { v.as_str() })
+            })
+            .collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 impl HttpRequest {
