@@ -1,19 +1,134 @@
-//! The application shell.
+//! The application shell: banner, header, navigation and the screen of the current route.
+use crate::routes::Route;
+use crate::state::{use_state, AppState, Mode};
+use crate::views;
 use leptos::prelude::*;
 use licswap_sim::fixtures::DEMO_TENANT_NAME;
 
 #[component]
 pub fn App() -> impl IntoView {
+    let state = AppState::new();
+    provide_context(state);
+    let read_hash = move || {
+        let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+        state.route.set(Route::parse(&hash));
+    };
+    read_hash();
+    let _ = window_event_listener(leptos::ev::hashchange, move |_| read_hash());
+    leptos::task::spawn_local(crate::auth::flow::start(state));
+
     view! {
-        <div class="demo-banner" role="status">
-            "Demo tenant — no sign-in, nothing leaves this page: " {DEMO_TENANT_NAME}
-        </div>
+        <a class="skip-link" href="#main" on:click=|ev| {
+            // The fragment is the router's: move focus instead of navigating.
+            ev.prevent_default();
+            focus_main();
+        }>"Skip to content"</a>
+        <Banner/>
         <header class="app-header">
-            <h1>"licswap"</h1>
-            <p class="tagline">"Preview and apply Microsoft 365 license swaps with no loss of service"</p>
+            <div class="brand">
+                <span class="logo" aria-hidden="true">"⇄"</span>
+                <div>
+                    <p class="app-title">"licswap"</p>
+                    <p class="tagline">"Preview and apply Microsoft 365 license swaps with no loss of service"</p>
+                </div>
+            </div>
+            <views::signin::AccountBox/>
         </header>
-        <main id="main">
-            <h2 data-testid="tenant-name">{DEMO_TENANT_NAME}</h2>
+        <Nav/>
+        <main id="main" tabindex="-1">
+            <Notice/>
+            {move || screen(state.route.get())}
         </main>
+    }
+}
+
+fn focus_main() {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("main"))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+fn screen(route: Route) -> AnyView {
+    let state = use_state();
+    if state.mode.get() == Mode::Starting && !matches!(route, Route::SharedPreview(_) | Route::OpenShared) {
+        return view! { <p class="loading" role="status">"Starting…"</p> }.into_any();
+    }
+    match route {
+        Route::Overview => view! { <views::overview::Overview/> }.into_any(),
+        Route::Migrate => view! { <views::wizard::Wizard/> }.into_any(),
+        Route::Preview => view! { <views::preview::PreviewScreen/> }.into_any(),
+        Route::SharedPreview(enc) => view! { <views::share::SharedLink encoded=enc/> }.into_any(),
+        Route::OpenShared => view! { <views::share::OpenShared/> }.into_any(),
+        Route::Apply => view! { <views::apply::ApplyScreen/> }.into_any(),
+        Route::Report => view! { <views::report::ReportScreen/> }.into_any(),
+        Route::SignIn => view! { <views::signin::SignInScreen/> }.into_any(),
+        Route::NotFound(p) => view! {
+            <section>
+                <h1>"Page not found"</h1>
+                <p>"There is no page “" {p} "”. " <a href="#/">"Go to the tenant overview"</a></p>
+            </section>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn Banner() -> impl IntoView {
+    let state = use_state();
+    move || match state.mode.get() {
+        Mode::Demo => Some(view! {
+            <div class="demo-banner" role="status">
+                <strong>"Demo tenant"</strong>
+                " — " {DEMO_TENANT_NAME}
+                ": simulated data, nothing leaves this page and no sign-in is needed. "
+                <a href="#/signin">"Use your own tenant"</a>
+            </div>
+        }),
+        _ => None,
+    }
+}
+
+#[component]
+fn Nav() -> impl IntoView {
+    let state = use_state();
+    let tab = move |name: &'static str, href: &'static str, label: &'static str| {
+        view! {
+            <li>
+                <a href=href aria-current=move || (state.route.get().tab() == name).then_some("page")>
+                    {label}
+                </a>
+            </li>
+        }
+    };
+    view! {
+        <nav class="steps" aria-label="Steps">
+            <ol>
+                {tab("overview", "#/", "Tenant")}
+                {tab("migrate", "#/migrate", "Migrate")}
+                {tab("preview", "#/preview", "Preview")}
+                {tab("apply", "#/apply", "Apply")}
+                {tab("report", "#/report", "Report")}
+            </ol>
+        </nav>
+    }
+}
+
+#[component]
+fn Notice() -> impl IntoView {
+    let state = use_state();
+    move || {
+        state.notice.get().map(|msg| {
+            view! {
+                <div class="notice" role="alert">
+                    <p>{msg}</p>
+                    <button type="button" class="link" on:click=move |_| state.notice.set(None)>"Dismiss"</button>
+                </div>
+            }
+        })
     }
 }

@@ -1,5 +1,13 @@
 //! licswap's browser entry point.
 mod app;
+mod auth;
+mod config;
+mod routes;
+mod state;
+mod storage;
+mod tenant;
+mod transport;
+mod views;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -1,0 +1,114 @@
+//! The app's shared state: which mode it runs in, what was loaded, the current request and plan.
+//! Signals hold plain data; the Graph connection (not `Send`) lives in a thread-local, as the page
+//! has one thread.
+use crate::config::Config;
+use crate::routes::Route;
+use crate::transport::{AppTransport, BrowserClock};
+use leptos::prelude::*;
+use licswap_core::graph::model::SubscribedSku;
+use licswap_core::plan::{Plan, PlanRequest};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// How the app reaches a tenant.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Mode {
+    /// Reading config.json, or finishing a sign-in redirect.
+    Starting,
+    /// No configuration: the in-page demo tenant.
+    Demo,
+    /// A real tenant (or sim-server) is configured; `signed_in` once a token is held.
+    Live { config: Config, signed_in: bool },
+    /// No usable configuration: the sign-in form, with the problem when there was one.
+    NeedsConfig { error: Option<String> },
+}
+
+impl Mode {
+    pub fn is_demo(&self) -> bool {
+        matches!(self, Mode::Demo)
+    }
+
+    pub fn can_read(&self) -> bool {
+        matches!(self, Mode::Demo | Mode::Live { signed_in: true, .. })
+    }
+}
+
+/// Something loaded from the tenant.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Load<T> {
+    Idle,
+    Loading(String),
+    Ready(T),
+    Failed(String),
+}
+
+/// Where the plan on the preview screen comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlanOrigin {
+    /// Planned here from the tenant: can be applied.
+    Local,
+    /// Opened from a shared link or file: read-only.
+    Shared,
+}
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub route: RwSignal<Route>,
+    pub mode: RwSignal<Mode>,
+    /// Shown in the header and banner.
+    pub tenant_name: RwSignal<Option<String>>,
+    pub skus: RwSignal<Load<Vec<SubscribedSku>>>,
+    /// The wizard's last request, so going back keeps the choices.
+    pub request: RwSignal<Option<PlanRequest>>,
+    pub plan: RwSignal<Option<Arc<Plan>>>,
+    pub plan_origin: RwSignal<PlanOrigin>,
+    /// A message for the whole page (sign-in failures, ...), shown with role="alert".
+    pub notice: RwSignal<Option<String>>,
+}
+
+impl AppState {
+    pub fn new() -> Self {
+        AppState {
+            route: RwSignal::new(Route::Overview),
+            mode: RwSignal::new(Mode::Starting),
+            tenant_name: RwSignal::new(None),
+            skus: RwSignal::new(Load::Idle),
+            request: RwSignal::new(None),
+            plan: RwSignal::new(None),
+            plan_origin: RwSignal::new(PlanOrigin::Local),
+            notice: RwSignal::new(None),
+        }
+    }
+
+    pub fn go(&self, route: Route) {
+        navigate(&route);
+        self.route.set(route);
+    }
+}
+
+pub fn use_state() -> AppState {
+    expect_context::<AppState>()
+}
+
+/// Sets `location.hash`, which also records the step in the history.
+pub fn navigate(route: &Route) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_hash(&route.href());
+    }
+}
+
+pub type AppClient = licswap_core::graph::client::GraphClient<AppTransport, BrowserClock>;
+
+thread_local! {
+    static CLIENT: RefCell<Option<Rc<AppClient>>> = const { RefCell::new(None) };
+}
+
+/// The Graph connection of the current mode, once there is one.
+pub fn client() -> Option<Rc<AppClient>> {
+    CLIENT.with(|c| c.borrow().clone())
+}
+
+pub fn set_client(client: Option<AppClient>) {
+    CLIENT.with(|c| *c.borrow_mut() = client.map(Rc::new));
+}

@@ -1,0 +1,5 @@
+use leptos::prelude::*;
+#[component]
+pub fn ApplyScreen() -> impl IntoView {
+    view! { <h1>"Apply"</h1> }
+}

@@ -1,0 +1,93 @@
+//! Small pieces shared by the screens.
+use leptos::prelude::*;
+use licswap_core::catalog;
+use licswap_core::graph::model::SubscribedSku;
+
+/// The product's friendly name from the catalog, else its part number.
+pub fn sku_name(sku: &SubscribedSku) -> String {
+    catalog::sku(&sku.sku_id)
+        .or_else(|| catalog::sku(&sku.sku_part_number))
+        .map(|d| d.name.to_string())
+        .unwrap_or_else(|| sku.sku_part_number.clone())
+}
+
+/// A service plan's human name, when the catalog knows it.
+pub fn plan_friendly(id: &str, name: &str) -> Option<&'static str> {
+    catalog::plan_by_id(id).or_else(|| catalog::plan_by_name(name)).map(|p| p.friendly).filter(|f| *f != name)
+}
+
+/// Percentage (0..=100) of `part` in `whole`, for bars.
+pub fn percent(part: i64, whole: i64) -> f64 {
+    if whole <= 0 {
+        return if part > 0 { 100.0 } else { 0.0 };
+    }
+    (part as f64 * 100.0 / whole as f64).clamp(0.0, 100.0)
+}
+
+/// A horizontal bar. The width is set through the CSSOM (element.style), which the page's
+/// `style-src 'self'` allows, unlike a `style="..."` attribute.
+#[component]
+pub fn Bar(
+    #[prop(into)] percent: Signal<f64>,
+    #[prop(into)] label: Signal<String>,
+    #[prop(optional)] tone: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class=format!("bar {tone}") role="img" aria-label=move || label.get()>
+            <div class="bar-fill" style:width=move || format!("{:.1}%", percent.get())></div>
+        </div>
+    }
+}
+
+#[component]
+pub fn Spinner(#[prop(into)] text: String) -> impl IntoView {
+    view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>{text}</p> }
+}
+
+#[component]
+pub fn ErrorBox(#[prop(into)] title: String, #[prop(into)] detail: String) -> impl IntoView {
+    view! {
+        <div class="error-box" role="alert">
+            <p class="error-title">{title}</p>
+            <p>{detail}</p>
+        </div>
+    }
+}
+
+/// Thousands separators, for counts.
+pub fn count(n: i64) -> String {
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// "1 user", "3 users".
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", count(n as i64), if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_percents() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(1234567), "1,234,567");
+        assert_eq!(count(-1000), "-1,000");
+        assert_eq!(percent(5, 10), 50.0);
+        assert_eq!(percent(15, 10), 100.0);
+        assert_eq!(percent(1, 0), 100.0);
+        assert_eq!(plural(1, "user", "users"), "1 user");
+    }
+}

@@ -1,0 +1,10 @@
+//! One module per screen; views read and write [`crate::state::AppState`] and call the non-view
+//! modules for anything that decides.
+pub mod apply;
+pub mod components;
+pub mod overview;
+pub mod preview;
+pub mod report;
+pub mod share;
+pub mod signin;
+pub mod wizard;

@@ -1,0 +1,115 @@
+//! Tenant overview: every subscribed SKU with its seats and service plans.
+use super::components::{count, percent, plan_friendly, sku_name, Bar, ErrorBox, Spinner};
+use crate::state::{use_state, Load, Mode};
+use crate::tenant;
+use leptos::prelude::*;
+use licswap_core::graph::model::SubscribedSku;
+
+#[component]
+pub fn Overview() -> impl IntoView {
+    let state = use_state();
+    // Load once per mode; the refresh button loads again.
+    Effect::new(move |_| {
+        if state.mode.get().can_read() && state.skus.get_untracked() == Load::Idle {
+            tenant::load_skus(state);
+        }
+    });
+    let name = move || state.tenant_name.get().unwrap_or_else(|| "Your tenant".into());
+    view! {
+        <section aria-labelledby="overview-title">
+            <div class="screen-head">
+                <div>
+                    <p class="eyebrow">"Tenant overview"</p>
+                    <h1 id="overview-title" data-testid="tenant-name">{name}</h1>
+                </div>
+                <div class="actions">
+                    <button type="button" class="secondary"
+                        disabled=move || !state.mode.get().can_read()
+                        on:click=move |_| tenant::load_skus(state)>"Refresh"</button>
+                    <a class="button" href="#/migrate">"Plan a license swap"</a>
+                </div>
+            </div>
+            {move || match state.mode.get() {
+                Mode::Live { signed_in: false, .. } | Mode::NeedsConfig { .. } => view! {
+                    <p>"Sign in to see this tenant's licenses. " <a href="#/signin">"Sign in"</a></p>
+                }.into_any(),
+                _ => view! { <SkuList/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn SkuList() -> impl IntoView {
+    let state = use_state();
+    move || {
+        match state.skus.get() {
+        Load::Idle => view! { <Spinner text="Loading subscriptions…"/> }.into_any(),
+        Load::Loading(what) => view! { <Spinner text=what/> }.into_any(),
+        Load::Failed(e) => view! { <ErrorBox title="Could not read the tenant's subscriptions" detail=e/> }.into_any(),
+        Load::Ready(skus) if skus.is_empty() => {
+            view! { <p>"This tenant has no subscriptions."</p> }.into_any()
+        }
+        Load::Ready(skus) => view! {
+            <p class="muted">{format!("{} subscriptions. Seats: purchased = enabled prepaid units; assigned = consumed units.", skus.len())}</p>
+            <ul class="sku-list" aria-label="Subscriptions">
+                {skus.into_iter().map(|s| view! { <SkuCard sku=s/> }).collect_view()}
+            </ul>
+        }
+        .into_any(),
+    }
+    }
+}
+
+#[component]
+fn SkuCard(sku: SubscribedSku) -> impl IntoView {
+    let name = sku_name(&sku);
+    let purchased = sku.prepaid_units.enabled;
+    let assigned = sku.consumed_units;
+    let available = purchased - assigned;
+    let pct = percent(assigned, purchased);
+    let tone = if available < 0 {
+        "bad"
+    } else if pct >= 90.0 {
+        "warn"
+    } else {
+        ""
+    };
+    let label = format!("{} of {} seats assigned", count(assigned), count(purchased));
+    let plans = sku.service_plans.clone();
+    let n_plans = plans.len();
+    let status = sku.capability_status.clone().filter(|s| s != "Enabled");
+    view! {
+        <li class="card sku-card" data-sku=sku.sku_part_number.clone()>
+            <div class="sku-head">
+                <div>
+                    <h2 class="sku-name">{name}</h2>
+                    <p class="muted mono">{sku.sku_part_number.clone()}</p>
+                </div>
+                {status.map(|s| view! { <span class="tag warn">{s}</span> })}
+            </div>
+            <dl class="seats">
+                <div><dt>"Purchased"</dt><dd>{count(purchased)}</dd></div>
+                <div><dt>"Assigned"</dt><dd>{count(assigned)}</dd></div>
+                <div><dt>"Available"</dt><dd class:bad=available < 0>{count(available)}</dd></div>
+            </dl>
+            <Bar percent=pct label=label tone=tone/>
+            <details class="plans">
+                <summary>{format!("{n_plans} service plans")}</summary>
+                <ul>
+                    {plans.into_iter().map(|p| {
+                        let friendly = plan_friendly(&p.service_plan_id, &p.service_plan_name);
+                        let status = p.provisioning_status.clone().unwrap_or_default();
+                        view! {
+                            <li>
+                                <span class="mono">{p.service_plan_name.clone()}</span>
+                                {friendly.map(|f| view! { <span class="muted">" — " {f}</span> })}
+                                {(!status.is_empty() && status != "Success").then(|| view! { <span class="tag">{status}</span> })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </details>
+        </li>
+    }
+}

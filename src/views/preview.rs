@@ -1,0 +1,5 @@
+use leptos::prelude::*;
+#[component]
+pub fn PreviewScreen() -> impl IntoView {
+    view! { <h1>"Preview"</h1> }
+}
