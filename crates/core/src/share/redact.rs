@@ -32,7 +32,7 @@ impl Pseudonyms {
                 self.users += 1;
                 format!("user-{:03}", self.users)
             }
-            TargetKind::Group => {
+            TargetKind::Group | TargetKind::Sku => {
                 self.groups += 1;
                 format!("group-{:03}", self.groups)
             }
@@ -49,8 +49,11 @@ impl Pseudonyms {
         }
     }
 
+    /// SKU subjects (plan-wide findings) name products, not people: kept.
     fn subject(&mut self, s: &Subject) {
-        self.pseudonym(s.kind, &[&s.id, &s.name]);
+        if s.kind != TargetKind::Sku {
+            self.pseudonym(s.kind, &[&s.id, &s.name]);
+        }
     }
 }
 
@@ -75,6 +78,9 @@ pub fn redact(plan: &Plan) -> Plan {
     }
     for c in &plan.coverage {
         names.pseudonym(TargetKind::User, &[&c.user_id, &c.user]);
+        for id in &c.also {
+            names.pseudonym(TargetKind::User, &[id]);
+        }
     }
     match &plan.request.scope {
         Scope::AllHolders => {}

@@ -199,6 +199,7 @@ pub fn sample_plan(snap: &Snapshot) -> Plan {
             lost: vec![],
             waived: vec![],
             kept_disabled: vec!["YAMMER_ENTERPRISE".into()],
+            ..Coverage::default()
         }],
         rollback,
     }

@@ -1,0 +1,148 @@
+//! The apply report for the admin's records: one row per action, as CSV or JSON.
+use super::journal::{EntryState, Journal};
+use super::verify::{VerifyOutcome, VerifyReport};
+use crate::plan::{ActionKind, Plan, TargetKind};
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportRow {
+    pub phase: usize,
+    pub action_id: String,
+    pub action: String,
+    pub target_kind: String,
+    pub target_id: String,
+    pub target_name: String,
+    pub state: String,
+    pub error_code: String,
+    pub message: String,
+    /// ok / mismatch / error / empty when not verified.
+    pub verified: String,
+}
+
+pub fn report_rows(plan: &Plan, journal: &Journal, verify: Option<&VerifyReport>) -> Vec<ReportRow> {
+    let mut rows = Vec::new();
+    for (pi, phase) in plan.phases.iter().enumerate() {
+        for a in &phase.actions {
+            let entry = journal.entries.get(&a.id);
+            let (error_code, mut message) = match entry.map(|e| &e.state) {
+                Some(EntryState::Failed { code, message, .. }) => (code.clone(), message.clone()),
+                Some(EntryState::SkippedStale { .. }) => {
+                    (String::new(), "changed since planning; not touched (re-plan to include it)".to_string())
+                }
+                _ => (String::new(), String::new()),
+            };
+            if let Some(note) = entry.and_then(|e| e.note.as_ref()) {
+                message = if message.is_empty() { note.clone() } else { format!("{message}; {note}") };
+            }
+            let verified = match verify.and_then(|v| v.item(&a.id)).map(|i| &i.outcome) {
+                Some(VerifyOutcome::Ok) => "ok".to_string(),
+                Some(VerifyOutcome::Mismatch(d)) => format!("mismatch: {}", d.join("; ")),
+                Some(VerifyOutcome::Error { code, remedy, .. }) => format!("error {code}: {remedy}"),
+                Some(VerifyOutcome::NotApplied(_)) | None => String::new(),
+            };
+            rows.push(ReportRow {
+                phase: pi + 1,
+                action_id: a.id.clone(),
+                action: match a.kind {
+                    ActionKind::Swap => "swap",
+                    ActionKind::RemoveRedundantDirect => "removeRedundantDirect",
+                    ActionKind::Rollback => "rollback",
+                }
+                .to_string(),
+                target_kind: match a.target.kind {
+                    TargetKind::User => "user",
+                    TargetKind::Group => "group",
+                    TargetKind::Sku => "sku",
+                }
+                .to_string(),
+                target_id: a.target.id.clone(),
+                target_name: a.target.name.clone(),
+                state: entry.map_or("unknown", |e| e.state.label()).to_string(),
+                error_code,
+                message,
+                verified,
+            });
+        }
+    }
+    rows
+}
+
+const HEADER: [&str; 10] = [
+    "phase",
+    "actionId",
+    "action",
+    "targetKind",
+    "targetId",
+    "targetName",
+    "state",
+    "errorCode",
+    "message",
+    "verified",
+];
+
+/// RFC 4180 CSV (CRLF line ends), every field quoted when needed, and cells that a spreadsheet
+/// would run as a formula (leading `=`, `+`, `-`, `@`, tab, CR) prefixed with `'`: names and
+/// Graph messages come from the tenant, not from us.
+pub fn report_csv(plan: &Plan, journal: &Journal, verify: Option<&VerifyReport>) -> String {
+    let mut out = String::new();
+    push_row(&mut out, HEADER.iter().map(|s| s.to_string()));
+    for r in report_rows(plan, journal, verify) {
+        push_row(
+            &mut out,
+            [
+                r.phase.to_string(),
+                r.action_id,
+                r.action,
+                r.target_kind,
+                r.target_id,
+                r.target_name,
+                r.state,
+                r.error_code,
+                r.message,
+                r.verified,
+            ]
+            .into_iter(),
+        );
+    }
+    out
+}
+
+fn push_row(out: &mut String, cells: impl Iterator<Item = String>) {
+    let cells: Vec<String> = cells.map(|c| csv_field(&c)).collect();
+    out.push_str(&cells.join(","));
+    out.push_str("\r\n");
+}
+
+pub fn csv_field(value: &str) -> String {
+    let neutral = match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
+        _ => value.to_string(),
+    };
+    if neutral.contains([',', '"', '\n', '\r', ';']) || neutral.starts_with(' ') || neutral.ends_with(' ') {
+        format!("\"{}\"", neutral.replace('"', "\"\""))
+    } else {
+        neutral
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonReport<'a> {
+    plan_hash: &'a str,
+    source: &'a str,
+    target: &'a str,
+    counts: super::journal::Counts,
+    rows: Vec<ReportRow>,
+}
+
+pub fn report_json(plan: &Plan, journal: &Journal, verify: Option<&VerifyReport>) -> String {
+    let report = JsonReport {
+        plan_hash: &journal.plan_hash,
+        source: &plan.source.sku_part_number,
+        target: &plan.target.sku_part_number,
+        counts: journal.counts(),
+        rows: report_rows(plan, journal, verify),
+    };
+    serde_json::to_string_pretty(&report).unwrap_or_default()
+}
