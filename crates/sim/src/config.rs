@@ -1,0 +1,71 @@
+//! Everything about the simulator that a test, the demo or sim-server's command line can change.
+use crate::auth::ClientApp;
+use crate::throttle::ThrottleConfig;
+
+/// Injected failures, drawn from the simulator's seeded PRNG so a run is reproducible.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Faults {
+    /// Probability that a Graph request (or a request inside a `$batch`) fails with a 5xx
+    /// before it is processed.
+    pub server_error_rate: f64,
+    /// Extra latency per request, uniform in `latency_ms.0 ..= latency_ms.1` (transport level).
+    pub latency_ms: (u64, u64),
+    /// Probability that a request is processed but its response is lost (transport level:
+    /// `TransportError::ResponseLost` in process, a closed connection over HTTP).
+    pub drop_rate: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimConfig {
+    pub seed: u64,
+    /// Graph calls need a valid bearer token with the right scope.
+    pub require_auth: bool,
+    pub clients: Vec<ClientApp>,
+    pub token_lifetime_ms: u64,
+    /// Scopes `.default` grants (the app registration's configured permissions).
+    pub default_scopes: Vec<String>,
+    /// Time from a group change to its members' licenses being processed.
+    pub group_delay_ms: u64,
+    pub throttle: ThrottleConfig,
+    pub faults: Faults,
+}
+
+/// The client id sim-server and the tests register by default.
+pub const DEFAULT_CLIENT_ID: &str = "11111111-2222-4333-8444-555555555555";
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            seed: 1,
+            require_auth: true,
+            clients: vec![ClientApp {
+                client_id: DEFAULT_CLIENT_ID.into(),
+                redirect_uris: vec!["http://localhost:8080/".into(), "http://127.0.0.1:8080/".into()],
+            }],
+            // Entra's default access-token lifetime is 60-90 minutes; take the lower bound.
+            token_lifetime_ms: 3_600_000,
+            default_scopes: vec![
+                "User.Read".into(),
+                "User.Read.All".into(),
+                "Group.Read.All".into(),
+                "Organization.Read.All".into(),
+                "LicenseAssignment.ReadWrite.All".into(),
+            ],
+            group_delay_ms: 5_000,
+            throttle: ThrottleConfig::default(),
+            faults: Faults::default(),
+        }
+    }
+}
+
+impl SimConfig {
+    /// The in-browser demo: no sign-in, Graph's throttling, a short group-processing delay.
+    pub fn demo() -> Self {
+        SimConfig { require_auth: false, group_delay_ms: 3_000, ..SimConfig::default() }
+    }
+
+    /// Native tests: no sign-in, no throttling, no faults, group processing after 1 s.
+    pub fn test() -> Self {
+        SimConfig { require_auth: false, group_delay_ms: 1_000, throttle: ThrottleConfig::off(), ..SimConfig::default() }
+    }
+}

@@ -1,0 +1,298 @@
+//! License assignment with Graph's semantics: `assignLicense` on a user (atomic add + remove,
+//! validated synchronously) and on a group (accepted, then applied to members in the background
+//! by group-based licensing, which records per-member errors instead of failing the call).
+//!
+//! Sources:
+//! - user assignLicense: https://learn.microsoft.com/en-us/graph/api/user-assignlicense?view=graph-rest-1.0
+//! - group assignLicense (202 Accepted): https://learn.microsoft.com/en-us/graph/api/group-assignlicense?view=graph-rest-1.0
+//! - member error states and when they occur:
+//!   https://learn.microsoft.com/en-us/entra/identity/users/licensing-groups-resolve-problems
+use crate::tenant::{GroupIx, GroupJob, GroupLic, Lic, LicError, PlanIx, Processing, SkuIx, Tenant, UserIx};
+use crate::wire::ApiError;
+use licswap_core::graph::model::{AssignLicenseBody, AssignedLicense};
+
+/// One change to a user's licenses: what they held and had enabled before and after.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub at_ms: u64,
+    pub user: UserIx,
+    pub skus_before: Vec<SkuIx>,
+    pub skus_after: Vec<SkuIx>,
+    pub plans_before: Vec<PlanIx>,
+    pub plans_after: Vec<PlanIx>,
+}
+
+/// Apply `f` to a user, keeping consumed units current and recording the change.
+pub(crate) fn change_user(t: &mut Tenant, u: UserIx, now: u64, f: impl FnOnce(&mut crate::tenant::UserRec)) {
+    let skus_before = t.consumed_skus(u);
+    let plans_before = if t.record_history { t.enabled_plans(u) } else { Vec::new() };
+    f(&mut t.users[u as usize]);
+    let skus_after = t.consumed_skus(u);
+    for s in skus_before.iter().filter(|s| !skus_after.contains(s)) {
+        t.skus[*s as usize].consumed -= 1;
+    }
+    for s in skus_after.iter().filter(|s| !skus_before.contains(s)) {
+        t.skus[*s as usize].consumed += 1;
+    }
+    if t.record_history {
+        let plans_after = t.enabled_plans(u);
+        if plans_after != plans_before || skus_after != skus_before {
+            t.history.push(HistoryEntry { at_ms: now, user: u, skus_before, skus_after, plans_before, plans_after });
+        }
+    }
+}
+
+fn unknown_sku(id: &str) -> ApiError {
+    // Graph's message for a skuId the tenant has no subscription to.
+    ApiError::bad_request(format!("License {id} does not correspond to a valid company License."))
+}
+
+/// Resolve `addLicenses` to tenant SKUs and plan indexes; a disabled plan must be one of the SKU's.
+fn resolve_adds(t: &Tenant, adds: &[AssignedLicense]) -> Result<Vec<Lic>, ApiError> {
+    let mut out: Vec<Lic> = Vec::new();
+    for a in adds {
+        let sku = t.skus.iter().position(|s| s.sku_id.eq_ignore_ascii_case(a.sku_id.trim()));
+        let sku = sku.ok_or_else(|| unknown_sku(&a.sku_id))? as SkuIx;
+        let mut disabled = Vec::new();
+        for d in &a.disabled_plans {
+            let p = t.plans.by_id(d).filter(|p| t.skus[sku as usize].plans.contains(p));
+            let p = p.ok_or_else(|| {
+                ApiError::bad_request(format!("Service plan {d} is not part of the license {}.", a.sku_id))
+            })?;
+            disabled.push(p);
+        }
+        disabled.sort_unstable();
+        disabled.dedup();
+        if out.iter().any(|l| l.sku == sku) {
+            return Err(ApiError::bad_request(format!("License {} is specified more than once.", a.sku_id)));
+        }
+        out.push(Lic { sku, disabled });
+    }
+    Ok(out)
+}
+
+fn resolve_removes(t: &Tenant, removes: &[String]) -> Result<Vec<SkuIx>, ApiError> {
+    removes
+        .iter()
+        .map(|r| t.skus.iter().position(|s| s.sku_id.eq_ignore_ascii_case(r.trim())).map(|i| i as SkuIx).ok_or_else(|| unknown_sku(r)))
+        .collect()
+}
+
+/// First mutually exclusive pair in `after` that is new (at least one side not in `before`).
+fn new_conflict(t: &Tenant, before: &[PlanIx], after: &[PlanIx]) -> Option<(PlanIx, PlanIx)> {
+    for &p in after {
+        for &x in &t.plans.exclusions[p as usize] {
+            if after.binary_search(&x).is_ok() && (before.binary_search(&p).is_err() || before.binary_search(&x).is_err()) {
+                return Some((p, x));
+            }
+        }
+    }
+    None
+}
+
+/// First plan in `after` whose dependency is unmet and was met before (or which is new).
+fn new_unmet_dependency(t: &Tenant, before: &[PlanIx], after: &[PlanIx]) -> Option<PlanIx> {
+    let met = |set: &[PlanIx], p: PlanIx| t.plans.requires[p as usize].iter().any(|r| set.binary_search(r).is_ok());
+    after.iter().copied().find(|&p| {
+        t.plans.has_requirement(p) && !met(after, p) && (before.binary_search(&p).is_err() || met(before, p))
+    })
+}
+
+fn names(t: &Tenant, plans: &[PlanIx]) -> String {
+    plans.iter().map(|&p| t.plans.names[p as usize].as_str()).collect::<Vec<_>>().join(",")
+}
+
+/// `POST /users/{id}/assignLicense`: all of the call's additions and removals apply together, or
+/// none does.
+pub fn assign_user(t: &mut Tenant, u: UserIx, body: &AssignLicenseBody, now: u64) -> Result<(), ApiError> {
+    let adds = resolve_adds(t, &body.add_licenses)?;
+    let removes = resolve_removes(t, &body.remove_licenses)?;
+    let user = &t.users[u as usize];
+    for (&r, id) in removes.iter().zip(&body.remove_licenses) {
+        if adds.iter().any(|a| a.sku == r) {
+            return Err(ApiError::bad_request(format!("License {id} cannot be both added and removed.")));
+        }
+        if !user.direct.iter().any(|l| l.sku == r) {
+            if user.inherited.iter().any(|g| g.lic.sku == r) {
+                // Inherited licenses can only change through the group.
+                return Err(ApiError::bad_request(
+                    "User license is inherited from a group membership and it cannot be removed directly from the user.",
+                ));
+            }
+            return Err(ApiError::bad_request("User does not have a corresponding license."));
+        }
+    }
+    if !adds.is_empty() && user.usage_location.as_deref().map_or(true, |l| l.trim().is_empty()) {
+        // A usage location is required before any license can be assigned directly.
+        return Err(ApiError::bad_request("License assignment cannot be done for user with invalid usage location."));
+    }
+    let mut direct: Vec<Lic> = user.direct.iter().filter(|l| !removes.contains(&l.sku)).cloned().collect();
+    for a in &adds {
+        match direct.iter_mut().find(|l| l.sku == a.sku) {
+            Some(l) => l.disabled = a.disabled.clone(),
+            None => direct.push(a.clone()),
+        }
+    }
+    let before_skus = t.consumed_skus(u);
+    for a in &adds {
+        if !before_skus.contains(&a.sku) && t.available(a.sku) <= 0 {
+            return Err(ApiError::bad_request(format!(
+                "Subscription with SKU {} does not have any available licenses.",
+                t.skus[a.sku as usize].sku_id
+            )));
+        }
+    }
+    let before = t.enabled_plans(u);
+    let inherited_ok = user.inherited.iter().filter(|g| g.error.is_none()).map(|g| &g.lic);
+    let after = t.plans_of(direct.iter().chain(inherited_ok));
+    if let Some((a, b)) = new_conflict(t, &before, &after) {
+        return Err(ApiError::bad_request(format!(
+            "License assignment failed because service plans {} are mutually exclusive.",
+            names(t, &[a, b])
+        )));
+    }
+    if let Some(p) = new_unmet_dependency(t, &before, &after) {
+        return Err(ApiError::bad_request(format!(
+            "License assignment failed because service plan {} depends on the service plan(s) {}.",
+            t.plans.names[p as usize],
+            names(t, &t.plans.requires[p as usize])
+        )));
+    }
+    change_user(t, u, now, |user| {
+        user.direct = direct;
+        user.direct_updated_ms = now;
+    });
+    Ok(())
+}
+
+/// `POST /groups/{id}/assignLicense`: validates the group's own licenses, records them, and
+/// queues processing of every member `delay_ms` later (the call answers 202 Accepted).
+pub fn assign_group(t: &mut Tenant, g: GroupIx, body: &AssignLicenseBody, now: u64, delay_ms: u64) -> Result<(), ApiError> {
+    let adds = resolve_adds(t, &body.add_licenses)?;
+    let removes = resolve_removes(t, &body.remove_licenses)?;
+    let group = &t.groups[g as usize];
+    for (&r, id) in removes.iter().zip(&body.remove_licenses) {
+        if !group.licenses.iter().any(|l| l.sku == r) {
+            return Err(ApiError::bad_request(format!("License {id} is not assigned to the group.")));
+        }
+    }
+    let mut licenses: Vec<Lic> = group.licenses.iter().filter(|l| !removes.contains(&l.sku)).cloned().collect();
+    for a in &adds {
+        match licenses.iter_mut().find(|l| l.sku == a.sku) {
+            Some(l) => l.disabled = a.disabled.clone(),
+            None => licenses.push(a.clone()),
+        }
+    }
+    let plans = t.plans_of(licenses.iter());
+    if let Some((a, b)) = new_conflict(t, &[], &plans) {
+        return Err(ApiError::bad_request(format!(
+            "License assignment failed because service plans {} are mutually exclusive.",
+            names(t, &[a, b])
+        )));
+    }
+    t.groups[g as usize].licenses = licenses;
+    queue_group(t, g, now, delay_ms);
+    Ok(())
+}
+
+/// Queue (or re-queue) background processing of a group.
+pub fn queue_group(t: &mut Tenant, g: GroupIx, now: u64, delay_ms: u64) {
+    t.jobs.retain(|j| j.group != g);
+    t.jobs.push(GroupJob { group: g, queued_ms: now, due_ms: now.saturating_add(delay_ms) });
+    t.groups[g as usize].processing = Processing::Queued;
+}
+
+/// Run every group job due by `now`, oldest first; mark half-way jobs as in progress.
+pub fn advance(t: &mut Tenant, now: u64) {
+    if t.jobs.is_empty() {
+        return;
+    }
+    let mut due: Vec<GroupJob> = t.jobs.iter().filter(|j| j.due_ms <= now).cloned().collect();
+    t.jobs.retain(|j| j.due_ms > now);
+    due.sort_by_key(|j| j.due_ms);
+    for job in due {
+        process_group(t, job.group, job.due_ms);
+    }
+    for j in t.jobs.clone() {
+        if now >= j.queued_ms + (j.due_ms - j.queued_ms) / 2 {
+            t.groups[j.group as usize].processing = Processing::InProgress;
+        }
+    }
+}
+
+/// Apply a group's licenses to each member now (fixtures use this to start settled).
+pub fn process_group(t: &mut Tenant, g: GroupIx, now: u64) {
+    let members = t.groups[g as usize].members.clone();
+    for u in members {
+        reconcile_member(t, g, u, now);
+    }
+    for u in std::mem::take(&mut t.groups[g as usize].departed) {
+        if !t.groups[g as usize].members.contains(&u) {
+            change_user(t, u, now, |user| user.inherited.retain(|x| x.group != g));
+        }
+    }
+    t.groups[g as usize].processing = Processing::Complete;
+}
+
+/// Bring one member's licenses from group `g` in line with the group's, each in its own state.
+fn reconcile_member(t: &mut Tenant, g: GroupIx, u: UserIx, now: u64) {
+    let wanted = t.groups[g as usize].licenses.clone();
+    let user = &t.users[u as usize];
+    let old: Vec<GroupLic> = user.inherited.iter().filter(|x| x.group == g).cloned().collect();
+    let others: Vec<Lic> = user
+        .direct
+        .iter()
+        .cloned()
+        .chain(user.inherited.iter().filter(|x| x.group != g && x.error.is_none()).map(|x| x.lic.clone()))
+        .collect();
+    let before = t.enabled_plans(u);
+    let location = user.usage_location.clone();
+    let mut next: Vec<GroupLic> = Vec::new();
+    for lic in wanted {
+        if let Some(o) = old.iter().find(|o| o.lic == lic && o.error.is_none()) {
+            next.push(o.clone());
+            continue;
+        }
+        let ok_here: Vec<&Lic> = others.iter().chain(next.iter().filter(|n| n.error.is_none()).map(|n| &n.lic)).collect();
+        let holds_seat = ok_here.iter().any(|l| l.sku == lic.sku)
+            || old.iter().any(|o| o.lic.sku == lic.sku && o.error.is_none());
+        let error = if !holds_seat && t.available(lic.sku) <= 0 {
+            Some(LicError::CountViolation)
+        } else if prohibited(t, &lic, location.as_deref()) {
+            Some(LicError::ProhibitedInUsageLocationViolation)
+        } else {
+            let after = t.plans_of(ok_here.iter().copied().chain(std::iter::once(&lic)));
+            let own = t.plans_of(std::iter::once(&lic));
+            let base = t.plans_of(ok_here.iter().copied());
+            if new_conflict(t, &base, &after).is_some_and(|(a, b)| own.contains(&a) || own.contains(&b)) {
+                Some(LicError::MutuallyExclusiveViolation)
+            } else if new_unmet_dependency(t, &before, &after).is_some_and(|p| own.contains(&p)) {
+                Some(LicError::DependencyViolation)
+            } else {
+                None
+            }
+        };
+        let updated = old.iter().find(|o| o.lic == lic && o.error == error).map_or(now, |o| o.updated_ms);
+        next.push(GroupLic { group: g, lic, error, updated_ms: updated });
+    }
+    if next == old {
+        return;
+    }
+    change_user(t, u, now, |user| {
+        user.inherited.retain(|x| x.group != g);
+        user.inherited.extend(next);
+    });
+}
+
+/// Is a service of `lic` not offered in the member's usage location? A member without one gets
+/// the tenant's country, as group licensing does (licensing-groups-resolve-problems, "Usage
+/// location isn't allowed").
+fn prohibited(t: &Tenant, lic: &Lic, location: Option<&str>) -> bool {
+    let Some(loc) = location else { return false };
+    let sku = &t.skus[lic.sku as usize];
+    t.prohibited_locations.iter().any(|(what, country)| {
+        country.eq_ignore_ascii_case(loc)
+            && (sku.part_number.eq_ignore_ascii_case(what)
+                || sku.plans.iter().any(|&p| !lic.disabled.contains(&p) && t.plans.names[p as usize].eq_ignore_ascii_case(what)))
+    })
+}

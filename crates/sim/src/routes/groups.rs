@@ -1,0 +1,124 @@
+//! Groups: list, get, members, membersWithLicenseErrors, assignLicense (202 Accepted, processed
+//! in the background), and membership changes.
+//! https://learn.microsoft.com/en-us/graph/api/group-list,
+//! https://learn.microsoft.com/en-us/graph/api/group-list-members,
+//! https://learn.microsoft.com/en-us/graph/api/group-list-memberswithlicenseerrors,
+//! https://learn.microsoft.com/en-us/graph/api/group-assignlicense,
+//! https://learn.microsoft.com/en-us/graph/api/group-post-members
+use super::{page, select_context, users, Call, Reply};
+use crate::licensing;
+use crate::odata::{same_value, Clause, Query};
+use crate::render::{group_prop, is_group_prop, is_user_prop, member_has_error, object, GROUP_DEFAULT};
+use crate::tenant::{GroupIx, Tenant};
+use crate::wire::ApiError;
+use serde_json::Value;
+
+fn render(t: &Tenant, g: GroupIx, q: &Query) -> Value {
+    object(q.select.as_deref(), GROUP_DEFAULT, |p| group_prop(t, g, p))
+}
+
+fn find(t: &Tenant, id: &str) -> Result<GroupIx, ApiError> {
+    t.group_ix(id).ok_or_else(|| ApiError::not_found(id))
+}
+
+fn matches(t: &Tenant, g: GroupIx, filter: &[Clause]) -> bool {
+    filter.iter().all(|c| match c {
+        Clause::HasSku(id) => t.groups[g as usize].licenses.iter().any(|l| t.skus[l.sku as usize].sku_id.eq_ignore_ascii_case(id)),
+        Clause::Eq(p, v) => group_prop(t, g, p).is_some_and(|x| same_value(&x, v)),
+        Clause::In(p, vs) => group_prop(t, g, p).is_some_and(|x| vs.iter().any(|v| same_value(&x, v))),
+    })
+}
+
+pub fn list(t: &Tenant, c: &Call) -> Result<Reply, ApiError> {
+    let q = c.query()?;
+    q.check_select("group", is_group_prop)?;
+    let ctx = c.context(&select_context("groups", &q));
+    Ok(page(c, &q, ctx, 0..t.groups.len() as GroupIx, |g| matches(t, g, &q.filter), |g| render(t, g, &q)))
+}
+
+pub fn get(t: &Tenant, c: &Call, id: &str) -> Result<Reply, ApiError> {
+    let g = find(t, id)?;
+    let q = c.query()?;
+    q.check_select("group", is_group_prop)?;
+    let mut v = render(t, g, &q);
+    v["@odata.context"] = Value::String(c.context("groups/$entity"));
+    Ok(Reply::ok(v))
+}
+
+/// Direct members (users), or only those in a license error state from this group.
+pub fn members(t: &Tenant, c: &Call, id: &str, errors_only: bool) -> Result<Reply, ApiError> {
+    let g = find(t, id)?;
+    let q = c.query()?;
+    q.check_select("user", is_user_prop)?;
+    let ctx = c.context(&select_context("directoryObjects", &q));
+    let list = &t.groups[g as usize].members;
+    Ok(page(
+        c,
+        &q,
+        ctx,
+        list.iter().copied(),
+        |u| (!errors_only || member_has_error(t, g, u)) && users::matches(t, u, &q.filter),
+        |u| {
+            let mut v = users::render(t, u, &q);
+            if let Value::Object(m) = &mut v {
+                m.insert("@odata.type".into(), Value::String("#microsoft.graph.user".into()));
+            }
+            v
+        },
+    ))
+}
+
+pub fn assign_license(t: &mut Tenant, c: &Call, id: &str) -> Result<Reply, ApiError> {
+    let g = find(t, id)?;
+    let body = users::parse_body(c)?;
+    licensing::assign_group(t, g, &body, c.now, c.group_delay_ms)?;
+    let mut v = render(t, g, &Query::default());
+    v["@odata.context"] = Value::String(c.context("groups/$entity"));
+    let mut reply = Reply::ok(v);
+    reply.status = 202;
+    reply.headers.push(("Location".into(), format!("{}/v1.0/groups/{}", c.base, t.groups[g as usize].id)));
+    Ok(reply)
+}
+
+/// Membership of dynamic groups follows their rule, and of synced groups the on-premises
+/// directory: Graph refuses to change either.
+fn check_editable(t: &Tenant, g: GroupIx) -> Result<(), ApiError> {
+    let group = &t.groups[g as usize];
+    if group.on_premises_sync_enabled {
+        return Err(ApiError::bad_request(
+            "Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.",
+        ));
+    }
+    if group.group_types.iter().any(|x| x == "DynamicMembership") {
+        return Err(ApiError::bad_request("Adding or removing members of a group with dynamic membership is not supported."));
+    }
+    Ok(())
+}
+
+/// `POST /groups/{id}/members/$ref` with `{"@odata.id": ".../directoryObjects/{userId}"}`.
+pub fn add_member(t: &mut Tenant, c: &Call, id: &str) -> Result<Reply, ApiError> {
+    let g = find(t, id)?;
+    check_editable(t, g)?;
+    let v: Value = c.json_body()?;
+    let reference = v.get("@odata.id").and_then(Value::as_str).ok_or_else(|| ApiError::bad_request("Missing '@odata.id' in the request body."))?;
+    let uid = reference.rsplit('/').next().unwrap_or("");
+    let u = t.user_ix(uid).ok_or_else(|| ApiError::not_found(uid))?;
+    if t.groups[g as usize].members.contains(&u) {
+        return Err(ApiError::bad_request("One or more added object references already exist for the following modified properties: 'members'."));
+    }
+    t.add_member(g, u);
+    licensing::queue_group(t, g, c.now, c.group_delay_ms);
+    Ok(Reply { status: 204, body: None, headers: Vec::new() })
+}
+
+/// `DELETE /groups/{id}/members/{userId}/$ref`.
+pub fn remove_member(t: &mut Tenant, c: &Call, id: &str, uid: &str) -> Result<Reply, ApiError> {
+    let g = find(t, id)?;
+    check_editable(t, g)?;
+    let u = t.user_ix(uid).ok_or_else(|| ApiError::not_found(uid))?;
+    if !t.remove_member(g, u) {
+        return Err(ApiError::not_found(uid));
+    }
+    licensing::queue_group(t, g, c.now, c.group_delay_ms);
+    Ok(Reply { status: 204, body: None, headers: Vec::new() })
+}
