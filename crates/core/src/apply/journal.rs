@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 pub const JOURNAL_VERSION: u32 = 1;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "state")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "state")]
 pub enum EntryState {
     Pending,
     /// Sent (or about to be) in a batch; `attempt` counts sends of this action.
