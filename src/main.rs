@@ -1,13 +1,16 @@
 //! licswap's browser entry point.
 mod app;
 mod auth;
+mod browser;
 mod config;
+mod planning;
 mod routes;
 mod state;
 mod storage;
 mod tenant;
 mod transport;
 mod views;
+mod wizard_form;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -4,9 +4,10 @@
 use crate::config::Config;
 use crate::routes::Route;
 use crate::transport::{AppTransport, BrowserClock};
+use crate::wizard_form::WizardForm;
 use leptos::prelude::*;
 use licswap_core::graph::model::SubscribedSku;
-use licswap_core::plan::{Plan, PlanRequest};
+use licswap_core::plan::{Plan, Snapshot};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -59,8 +60,14 @@ pub struct AppState {
     /// Shown in the header and banner.
     pub tenant_name: RwSignal<Option<String>>,
     pub skus: RwSignal<Load<Vec<SubscribedSku>>>,
-    /// The wizard's last request, so going back keeps the choices.
-    pub request: RwSignal<Option<PlanRequest>>,
+    /// What was read for the wizard's source SKU (holders, groups): reused by the preview.
+    pub snapshot: RwSignal<Load<Arc<Snapshot>>>,
+    /// The source SKU `snapshot` was read for.
+    pub snapshot_source: RwSignal<String>,
+    /// The wizard's choices, kept while moving between screens.
+    pub form: RwSignal<WizardForm>,
+    /// Why the last preview could not be planned.
+    pub plan_error: RwSignal<Option<String>>,
     pub plan: RwSignal<Option<Arc<Plan>>>,
     pub plan_origin: RwSignal<PlanOrigin>,
     /// A message for the whole page (sign-in failures, ...), shown with role="alert".
@@ -74,7 +81,10 @@ impl AppState {
             mode: RwSignal::new(Mode::Starting),
             tenant_name: RwSignal::new(None),
             skus: RwSignal::new(Load::Idle),
-            request: RwSignal::new(None),
+            snapshot: RwSignal::new(Load::Idle),
+            snapshot_source: RwSignal::new(String::new()),
+            form: RwSignal::new(WizardForm::default()),
+            plan_error: RwSignal::new(None),
             plan: RwSignal::new(None),
             plan_origin: RwSignal::new(PlanOrigin::Local),
             notice: RwSignal::new(None),

@@ -4,7 +4,9 @@ use crate::state::{client, set_client, AppClient, AppState, Load, Mode};
 use crate::transport::{AppTransport, BrowserClock, DemoTransport, FetchTransport};
 use leptos::prelude::*;
 use licswap_core::graph::client::ClientConfig;
+use licswap_core::graph::model::same_id;
 use licswap_sim::fixtures::DEMO_TENANT_NAME;
+use std::sync::Arc;
 
 /// The in-page simulator answers origin-relative URLs.
 const DEMO_BASE: &str = "/v1.0";
@@ -64,4 +66,62 @@ pub fn load_skus(state: AppState) {
             Err(e) => state.skus.set(Load::Failed(e.to_string())),
         }
     });
+}
+
+/// Reads what the planner needs for `source` (holders, groups, members) into `state.snapshot`.
+pub fn load_snapshot(state: AppState, source: String) {
+    let Some(c) = client() else {
+        state.snapshot.set(Load::Failed("Not connected to a tenant: sign in first.".into()));
+        return;
+    };
+    state.snapshot_source.set(source.clone());
+    state.snapshot.set(Load::Loading("Reading the license holders…".into()));
+    leptos::task::spawn_local(async move {
+        let mut progress = |p: licswap_core::graph::snapshot_load::Progress| {
+            let total = p.total.map(|t| format!(" of {t}")).unwrap_or_default();
+            state.snapshot.set(Load::Loading(format!("{}: {}{}…", p.phase, p.done, total)));
+        };
+        let res = c.load_snapshot(&source, &mut progress).await;
+        // The admin may have picked another source meanwhile: keep only the current one's data.
+        if !same_id(&state.form.get_untracked().source, &source) {
+            return;
+        }
+        match res {
+            Ok(mut snap) => {
+                if snap.tenant_name.is_none() {
+                    snap.tenant_name = state.tenant_name.get_untracked();
+                }
+                if let Load::Ready(_) | Load::Idle = state.skus.get_untracked() {
+                    state.skus.set(Load::Ready(snap.skus.clone()));
+                }
+                state.snapshot.set(Load::Ready(Arc::new(snap)))
+            }
+            Err(e) => state.snapshot.set(Load::Failed(e.to_string())),
+        }
+    });
+}
+
+/// Plans the wizard's request against the loaded snapshot and opens the preview.
+pub fn preview(state: AppState) {
+    let form = state.form.get_untracked();
+    let request = match form.to_request() {
+        Ok(r) => r,
+        Err(e) => {
+            state.plan_error.set(Some(e));
+            return;
+        }
+    };
+    let Load::Ready(snap) = state.snapshot.get_untracked() else {
+        state.plan_error.set(Some("The tenant data is still loading; try again in a moment.".into()));
+        return;
+    };
+    match crate::planning::plan(&snap, &request) {
+        Ok(plan) => {
+            state.plan_error.set(None);
+            state.plan.set(Some(Arc::new(plan)));
+            state.plan_origin.set(crate::state::PlanOrigin::Local);
+            state.go(crate::routes::Route::Preview);
+        }
+        Err(e) => state.plan_error.set(Some(e)),
+    }
 }

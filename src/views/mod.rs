@@ -8,3 +8,4 @@ pub mod report;
 pub mod share;
 pub mod signin;
 pub mod wizard;
+pub mod wizard_scope;
