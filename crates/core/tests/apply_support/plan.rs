@@ -127,14 +127,13 @@ pub fn sample_plan(snap: &Snapshot) -> Plan {
         Phase {
             title: "Restore direct E1".into(),
             waits_for: None,
-            actions: vec![swap(
-                "rb-rm-u4",
-                ActionKind::Rollback,
-                dave.clone(),
-                Some((E1, &[])),
-                E3,
-                String::new(),
-            )],
+            actions: vec![{
+                // Restores the direct license only: E3 stays inherited from the group.
+                let mut a =
+                    swap("rb-rm-u4", ActionKind::Rollback, dave.clone(), Some((E1, &[])), E3, String::new());
+                a.body.remove_licenses.clear();
+                a
+            }],
         },
         Phase {
             title: "Swap back to E1".into(),

@@ -1,0 +1,168 @@
+//! Verify after apply, rollback of what was done, and the CSV/JSON report.
+mod apply_support;
+
+use apply_support::fake::FakeGraph;
+use apply_support::plan::*;
+use futures::executor::block_on;
+use licswap_core::apply::*;
+use licswap_core::graph::clock::VirtualClock;
+use licswap_core::plan::Plan;
+
+fn apply(fake: &FakeGraph, plan: &Plan, store: &MemoryStore) -> RunReport {
+    let clock = VirtualClock::new(0);
+    let ex = Executor::new(fake, &clock, store, ApplyConfig::default(), Control::new());
+    block_on(ex.run(plan, &mut |_| {})).unwrap()
+}
+
+#[test]
+fn verify_confirms_the_end_state_and_spots_drift() {
+    let snap = sample_snapshot();
+    let plan = sample_plan(&snap);
+    let fake = FakeGraph::from_snapshot(&snap);
+    fake.refuse.borrow_mut().insert("u2".into(), (400, "Request_BadRequest".into(), "no seats".into()));
+    let report = apply(&fake, &plan, &MemoryStore::new());
+    let v = block_on(verify(&fake, &plan, &report.journal, 20));
+    assert_eq!(v.items.len(), 4);
+    assert_eq!(
+        v.items.iter().map(|i| i.action_id.as_str()).collect::<Vec<_>>(),
+        ["swap-u1", "swap-u2", "swap-g1", "rm-u4"]
+    );
+    assert_eq!(v.ok(), 3);
+    assert_eq!(v.item("swap-u2").unwrap().outcome, VerifyOutcome::NotApplied("failed".into()));
+    assert!(v.all_ok());
+
+    // Someone re-enables Yammer for alice and deletes the group afterwards.
+    fake.edit_user("u1", |u| u.license_assignment_states[0].disabled_plans.clear());
+    fake.groups.borrow_mut().remove("g1");
+    let v = block_on(verify(&fake, &plan, &report.journal, 20));
+    match &v.item("swap-u1").unwrap().outcome {
+        VerifyOutcome::Mismatch(d) => assert!(d[0].contains("disabled plans"), "{d:?}"),
+        o => panic!("{o:?}"),
+    }
+    match &v.item("swap-g1").unwrap().outcome {
+        VerifyOutcome::Error { code, remedy, .. } => {
+            assert_eq!(code, "Request_ResourceNotFound");
+            assert!(remedy.contains("deleted"), "{remedy}");
+        }
+        o => panic!("{o:?}"),
+    }
+    assert_eq!((v.mismatched(), v.errors()), (1, 1));
+    assert!(!v.all_ok());
+}
+
+#[test]
+fn rollback_undoes_only_what_was_done_and_verified() {
+    let snap = sample_snapshot();
+    let plan = sample_plan(&snap);
+    let fake = FakeGraph::from_snapshot(&snap);
+    fake.refuse.borrow_mut().insert("u2".into(), (400, "Request_BadRequest".into(), "no".into()));
+    let report = apply(&fake, &plan, &MemoryStore::new());
+    fake.refuse.borrow_mut().clear();
+    let v = block_on(verify(&fake, &plan, &report.journal, 20));
+
+    let rb = rollback_plan(&plan, &report.journal, &v);
+    let ids: Vec<&str> = rb.plan.actions().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["rb-rm-u4", "rb-swap-u1", "rb-swap-g1"]);
+    assert_eq!(rb.left_out.len(), 1);
+    assert_eq!(rb.left_out[0].0, "rb-swap-u2");
+    assert_eq!(rb.plan.target.sku_id, E1, "a rollback goes back to the source");
+
+    let store = MemoryStore::new();
+    let r = apply(&fake, &rb.plan, &store);
+    assert_eq!(r.outcome, RunOutcome::Completed, "{:?}", r.notes);
+    assert_eq!(r.journal.counts().done, 3);
+    assert_eq!(fake.direct_skus("u1"), [E1]);
+    assert_eq!(fake.user("u1").license_assignment_states[0].disabled_plans, [YAMMER]);
+    assert_eq!(fake.direct_skus("u2"), [E1], "bob was never swapped, never rolled back");
+    assert_eq!(fake.group("g1").assigned_licenses[0].sku_id, E1);
+    assert_eq!(fake.direct_skus("u4"), [E1]);
+    assert!(fake.user("u4").license_assignment_states.iter().any(|s| s.sku_id == E1 && !s.is_direct()));
+
+    // Without verify, nothing can be rolled back.
+    let none = rollback_plan(&plan, &report.journal, &VerifyReport::default());
+    assert_eq!(none.plan.actions().count(), 0);
+    assert!(none.left_out.iter().any(|(_, why)| why.contains("verify")));
+}
+
+#[test]
+fn rollback_refuses_a_target_changed_after_verify() {
+    let snap = sample_snapshot();
+    let plan = sample_plan(&snap);
+    let fake = FakeGraph::from_snapshot(&snap);
+    let report = apply(&fake, &plan, &MemoryStore::new());
+    let v = block_on(verify(&fake, &plan, &report.journal, 20));
+    let rb = rollback_plan(&plan, &report.journal, &v);
+    fake.edit_user("u1", |u| {
+        u.license_assignment_states.push(direct("c5928f49-12ba-48f7-ada3-0d743a3601d5", &[]))
+    });
+    let r = apply(&fake, &rb.plan, &MemoryStore::new());
+    assert!(matches!(r.journal.state("rb-swap-u1"), Some(EntryState::SkippedStale { .. })));
+    assert_eq!(fake.direct_skus("u1")[0], E3);
+}
+
+/// A minimal RFC 4180 reader, to check the writer against.
+fn parse_csv(s: &str) -> Vec<Vec<String>> {
+    let (mut rows, mut row, mut cell, mut quoted) = (vec![], vec![], String::new(), false);
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => cell.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut cell)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => cell.push(c),
+        }
+    }
+    rows
+}
+
+#[test]
+fn csv_report_escapes_and_neutralises_formulas() {
+    let snap = sample_snapshot();
+    let mut plan = sample_plan(&snap);
+    // A hostile display name and a Graph message with quotes, commas and a newline.
+    plan.phases[0].actions[2].target.name = "=HYPERLINK(\"http://x\",\"click\")".into();
+    let fake = FakeGraph::from_snapshot(&snap);
+    fake.refuse
+        .borrow_mut()
+        .insert("u2".into(), (400, "Request_BadRequest".into(), "bad, \"very\"\nbad".into()));
+    let report = apply(&fake, &plan, &MemoryStore::new());
+    let v = block_on(verify(&fake, &plan, &report.journal, 20));
+    let csv = report_csv(&plan, &report.journal, Some(&v));
+    let rows = parse_csv(&csv);
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[0][..4], ["phase", "actionId", "action", "targetKind"]);
+    assert!(rows.iter().all(|r| r.len() == 10), "{rows:?}");
+    let bob = rows.iter().find(|r| r[1] == "swap-u2").unwrap();
+    assert_eq!(
+        (bob[6].as_str(), bob[7].as_str(), bob[8].as_str()),
+        ("failed", "Request_BadRequest", "bad, \"very\"\nbad")
+    );
+    let group = rows.iter().find(|r| r[1] == "swap-g1").unwrap();
+    assert_eq!(group[5], "'=HYPERLINK(\"http://x\",\"click\")");
+    assert_eq!(group[9], "ok");
+    for (input, out) in
+        [("-1+2", "'-1+2"), ("+x", "'+x"), ("@SUM(A1)", "'@SUM(A1)"), ("plain", "plain"), ("a;b", "\"a;b\"")]
+    {
+        assert_eq!(csv_field(input), out);
+    }
+
+    let json: serde_json::Value =
+        serde_json::from_str(&report_json(&plan, &report.journal, Some(&v))).unwrap();
+    assert_eq!(json["counts"]["done"], 3);
+    assert_eq!(json["rows"].as_array().unwrap().len(), 4);
+    assert_eq!(json["rows"][1]["errorCode"], "Request_BadRequest");
+    assert_eq!(
+        json["rows"][2]["targetName"], "=HYPERLINK(\"http://x\",\"click\")",
+        "JSON keeps the raw value"
+    );
+}
