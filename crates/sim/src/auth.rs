@@ -114,7 +114,11 @@ fn error_page(code: u32, message: &str) -> HttpResponse {
         "<!DOCTYPE html><html><head><title>Sign in to your account</title></head><body>\
          <h1>Sorry, but we're having trouble signing you in.</h1><p id=\"error\">AADSTS{code}: {message}</p></body></html>"
     );
-    HttpResponse { status: 400, headers: vec![("Content-Type".into(), "text/html; charset=utf-8".into())], body }
+    HttpResponse {
+        status: 400,
+        headers: vec![("Content-Type".into(), "text/html; charset=utf-8".into())],
+        body,
+    }
 }
 
 /// Entra's token-endpoint error JSON.
@@ -128,7 +132,11 @@ fn token_error(error: &str, code: u32, message: &str, now: u64, trace: &str) -> 
         "correlation_id": trace,
         "error_uri": format!("https://login.microsoftonline.com/error?code={code}"),
     });
-    no_store(HttpResponse { status: 400, headers: vec![("Content-Type".into(), "application/json; charset=utf-8".into())], body: body.to_string() })
+    no_store(HttpResponse {
+        status: 400,
+        headers: vec![("Content-Type".into(), "application/json; charset=utf-8".into())],
+        body: body.to_string(),
+    })
 }
 
 fn no_store(mut r: HttpResponse) -> HttpResponse {
@@ -162,7 +170,10 @@ impl Auth {
     pub fn issue_token(&mut self, client_id: &str, scopes: &[&str], now: u64, lifetime_ms: u64) -> String {
         let tok = format!("simat.{}", self.rng.hex(24));
         let scopes = scopes.iter().map(|s| normalize_scope(s)).collect();
-        self.tokens.insert(tok.clone(), AccessToken { client_id: client_id.into(), scopes, expires_ms: now + lifetime_ms });
+        self.tokens.insert(
+            tok.clone(),
+            AccessToken { client_id: client_id.into(), scopes, expires_ms: now + lifetime_ms },
+        );
         tok
     }
 
@@ -174,7 +185,10 @@ impl Auth {
         let Some(app) = ctx.clients.iter().find(|c| c.client_id.eq_ignore_ascii_case(client_id)) else {
             return error_page(
                 700016,
-                &format!("Application with identifier '{client_id}' was not found in the directory '{}'.", ctx.tenant_id),
+                &format!(
+                    "Application with identifier '{client_id}' was not found in the directory '{}'.",
+                    ctx.tenant_id
+                ),
             );
         };
         let redirect = t.param("redirect_uri").unwrap_or("");
@@ -188,13 +202,21 @@ impl Auth {
         }
         let fragment = t.param("response_mode") == Some("fragment");
         let state = t.param("state");
-        let fail = |error: &str, desc: &str| redirect_to(redirect, fragment, &[("error", error), ("error_description", desc)], state);
+        let fail = |error: &str, desc: &str| {
+            redirect_to(redirect, fragment, &[("error", error), ("error_description", desc)], state)
+        };
         if t.param("response_type") != Some("code") {
-            return fail("unsupported_response_type", "AADSTS700054: response_type must be 'code' for this application.");
+            return fail(
+                "unsupported_response_type",
+                "AADSTS700054: response_type must be 'code' for this application.",
+            );
         }
         let scope = t.param("scope").unwrap_or("");
         if scope.trim().is_empty() {
-            return fail("invalid_request", "AADSTS900144: The request body must contain the following parameter: 'scope'.");
+            return fail(
+                "invalid_request",
+                "AADSTS900144: The request body must contain the following parameter: 'scope'.",
+            );
         }
         let challenge = match (t.param("code_challenge"), t.param("code_challenge_method").unwrap_or("plain")) {
             (None, _) => None,
@@ -233,13 +255,23 @@ impl Auth {
         let trace = self.rng.guid();
         let client_id = get("client_id").unwrap_or("");
         if client_id.is_empty() {
-            return token_error("invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.", now, &trace);
+            return token_error(
+                "invalid_request",
+                900144,
+                "The request body must contain the following parameter: 'client_id'.",
+                now,
+                &trace,
+            );
         }
-        let Some(app) = ctx.clients.iter().find(|c| c.client_id.eq_ignore_ascii_case(client_id)).cloned() else {
+        let Some(app) = ctx.clients.iter().find(|c| c.client_id.eq_ignore_ascii_case(client_id)).cloned()
+        else {
             return token_error(
                 "unauthorized_client",
                 700016,
-                &format!("Application with identifier '{client_id}' was not found in the directory '{}'.", ctx.tenant_id),
+                &format!(
+                    "Application with identifier '{client_id}' was not found in the directory '{}'.",
+                    ctx.tenant_id
+                ),
                 now,
                 &trace,
             );
@@ -256,18 +288,49 @@ impl Auth {
         match get("grant_type") {
             Some("authorization_code") => self.redeem_code(&app, &form, ctx, now, &trace),
             Some("refresh_token") => self.redeem_refresh(&app, &form, ctx, now, &trace),
-            None => token_error("invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.", now, &trace),
-            Some(g) => token_error("unsupported_grant_type", 70003, &format!("The app requested an unsupported grant type '{g}'."), now, &trace),
+            None => token_error(
+                "invalid_request",
+                900144,
+                "The request body must contain the following parameter: 'grant_type'.",
+                now,
+                &trace,
+            ),
+            Some(g) => token_error(
+                "unsupported_grant_type",
+                70003,
+                &format!("The app requested an unsupported grant type '{g}'."),
+                now,
+                &trace,
+            ),
         }
     }
 
-    fn redeem_code(&mut self, app: &ClientApp, form: &[(String, String)], ctx: &AuthContext, now: u64, trace: &str) -> HttpResponse {
+    fn redeem_code(
+        &mut self,
+        app: &ClientApp,
+        form: &[(String, String)],
+        ctx: &AuthContext,
+        now: u64,
+        trace: &str,
+    ) -> HttpResponse {
         let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         let Some(code) = get("code") else {
-            return token_error("invalid_request", 900144, "The request body must contain the following parameter: 'code'.", now, trace);
+            return token_error(
+                "invalid_request",
+                900144,
+                "The request body must contain the following parameter: 'code'.",
+                now,
+                trace,
+            );
         };
         let Some(grant) = self.codes.get(code).filter(|g| g.client_id == app.client_id).cloned() else {
-            return token_error("invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.", now, trace);
+            return token_error(
+                "invalid_grant",
+                9002313,
+                "Invalid request. Request is malformed or invalid.",
+                now,
+                trace,
+            );
         };
         if grant.redeemed {
             return token_error(
@@ -293,7 +356,13 @@ impl Auth {
         }
         match (&grant.challenge, get("code_verifier")) {
             (None, _) => {
-                return token_error("invalid_request", 9002325, "Proof Key for Code Exchange is required for cross-origin authorization code redemption.", now, trace)
+                return token_error(
+                    "invalid_request",
+                    9002325,
+                    "Proof Key for Code Exchange is required for cross-origin authorization code redemption.",
+                    now,
+                    trace,
+                )
             }
             (Some((challenge, method)), Some(v)) => {
                 let computed = if method == "S256" { s256(v) } else { v.to_string() };
@@ -301,19 +370,36 @@ impl Auth {
                     return token_error("invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.", now, trace);
                 }
             }
-            (Some(_), None) => {
-                return token_error("invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.", now, trace)
-            }
+            (Some(_), None) => return token_error(
+                "invalid_grant",
+                501481,
+                "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+                now,
+                trace,
+            ),
         }
         self.codes.get_mut(code).expect("code exists").redeemed = true;
         self.grant(app, grant.scopes, grant.nonce.as_deref(), ctx, now)
     }
 
-    fn redeem_refresh(&mut self, app: &ClientApp, form: &[(String, String)], ctx: &AuthContext, now: u64, trace: &str) -> HttpResponse {
+    fn redeem_refresh(
+        &mut self,
+        app: &ClientApp,
+        form: &[(String, String)],
+        ctx: &AuthContext,
+        now: u64,
+        trace: &str,
+    ) -> HttpResponse {
         let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         let rt = get("refresh_token").unwrap_or("");
         let Some(grant) = self.refresh.get(rt).filter(|g| g.client_id == app.client_id).cloned() else {
-            return token_error("invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.", now, trace);
+            return token_error(
+                "invalid_grant",
+                9002313,
+                "Invalid request. Request is malformed or invalid.",
+                now,
+                trace,
+            );
         };
         if now > grant.expires_ms {
             return token_error("invalid_grant", 700084, "The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended.", now, trace);
@@ -323,7 +409,9 @@ impl Auth {
             _ => grant.scopes.clone(),
         };
         let consented = self.consented.get(&app.client_id).cloned().unwrap_or_default();
-        if let Some(missing) = scopes.iter().find(|s| !is_oidc(s) && !consented.iter().any(|c| c.eq_ignore_ascii_case(s))) {
+        if let Some(missing) =
+            scopes.iter().find(|s| !is_oidc(s) && !consented.iter().any(|c| c.eq_ignore_ascii_case(s)))
+        {
             return token_error(
                 "invalid_grant",
                 65001,
@@ -335,20 +423,38 @@ impl Auth {
         self.grant(app, scopes, None, ctx, now)
     }
 
-    fn grant(&mut self, app: &ClientApp, scopes: Vec<String>, nonce: Option<&str>, ctx: &AuthContext, now: u64) -> HttpResponse {
+    fn grant(
+        &mut self,
+        app: &ClientApp,
+        scopes: Vec<String>,
+        nonce: Option<&str>,
+        ctx: &AuthContext,
+        now: u64,
+    ) -> HttpResponse {
         let graph_scopes: Vec<String> = scopes.iter().filter(|s| !is_oidc(s)).cloned().collect();
         let access = format!("simat.{}", self.rng.hex(24));
         self.tokens.insert(
             access.clone(),
-            AccessToken { client_id: app.client_id.clone(), scopes: graph_scopes.clone(), expires_ms: now + ctx.token_lifetime_ms },
+            AccessToken {
+                client_id: app.client_id.clone(),
+                scopes: graph_scopes.clone(),
+                expires_ms: now + ctx.token_lifetime_ms,
+            },
         );
         let refresh = format!("simrt.{}", self.rng.hex(32));
         self.refresh.insert(
             refresh.clone(),
-            RefreshGrant { client_id: app.client_id.clone(), scopes: scopes.clone(), expires_ms: now + REFRESH_LIFETIME_MS },
+            RefreshGrant {
+                client_id: app.client_id.clone(),
+                scopes: scopes.clone(),
+                expires_ms: now + REFRESH_LIFETIME_MS,
+            },
         );
-        let mut scope_out: Vec<String> = graph_scopes.iter().map(|s| format!("{GRAPH_RESOURCE}{s}")).collect();
-        scope_out.extend(scopes.iter().filter(|s| is_oidc(s) && !s.eq_ignore_ascii_case("offline_access")).cloned());
+        let mut scope_out: Vec<String> =
+            graph_scopes.iter().map(|s| format!("{GRAPH_RESOURCE}{s}")).collect();
+        scope_out.extend(
+            scopes.iter().filter(|s| is_oidc(s) && !s.eq_ignore_ascii_case("offline_access")).cloned(),
+        );
         let secs = ctx.token_lifetime_ms / 1000;
         let mut body = json!({
             "token_type": "Bearer",
@@ -362,7 +468,11 @@ impl Auth {
         if scopes.iter().any(|s| s.eq_ignore_ascii_case("openid")) {
             body["id_token"] = Value::String(id_token(app, ctx, nonce, now));
         }
-        no_store(HttpResponse { status: 200, headers: vec![("Content-Type".into(), "application/json; charset=utf-8".into())], body: body.to_string() })
+        no_store(HttpResponse {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/json; charset=utf-8".into())],
+            body: body.to_string(),
+        })
     }
 
     /// Check a Graph request's bearer token: 401 InvalidAuthenticationToken as Graph answers a
@@ -374,7 +484,10 @@ impl Auth {
         if tok.is_empty() {
             return Err(unauthorized("Access token is empty."));
         }
-        let t = self.tokens.get(tok).ok_or_else(|| unauthorized("Access token validation failure. Invalid audience."))?;
+        let t = self
+            .tokens
+            .get(tok)
+            .ok_or_else(|| unauthorized("Access token validation failure. Invalid audience."))?;
         if now >= t.expires_ms {
             return Err(unauthorized("Lifetime validation failed, the token is expired."));
         }
@@ -387,8 +500,18 @@ fn redirect_to(uri: &str, fragment: bool, params: &[(&str, &str)], state: Option
     if let Some(s) = state {
         q.push(format!("state={}", percent_encode(s)));
     }
-    let sep = if fragment { "#" } else if uri.contains('?') { "&" } else { "?" };
-    HttpResponse { status: 302, headers: vec![("Location".into(), format!("{uri}{sep}{}", q.join("&")))], body: String::new() }
+    let sep = if fragment {
+        "#"
+    } else if uri.contains('?') {
+        "&"
+    } else {
+        "?"
+    };
+    HttpResponse {
+        status: 302,
+        headers: vec![("Location".into(), format!("{uri}{sep}{}", q.join("&")))],
+        body: String::new(),
+    }
 }
 
 fn id_token(app: &ClientApp, ctx: &AuthContext, nonce: Option<&str>, now: u64) -> String {
@@ -409,7 +532,12 @@ fn id_token(app: &ClientApp, ctx: &AuthContext, nonce: Option<&str>, now: u64) -
     if let Some(n) = nonce {
         claims["nonce"] = Value::String(n.to_string());
     }
-    format!("{}.{}.{}", b64url(header.to_string().as_bytes()), b64url(claims.to_string().as_bytes()), b64url(b"licswap-sim-unsigned"))
+    format!(
+        "{}.{}.{}",
+        b64url(header.to_string().as_bytes()),
+        b64url(claims.to_string().as_bytes()),
+        b64url(b"licswap-sim-unsigned")
+    )
 }
 
 #[cfg(test)]
@@ -418,12 +546,18 @@ mod tests {
 
     #[test]
     fn s256_matches_rfc7636_appendix_b() {
-        assert_eq!(s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(
+            s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
     }
 
     #[test]
     fn normalizes_graph_scopes() {
         assert_eq!(normalize_scope("https://graph.microsoft.com/User.Read.All"), "User.Read.All");
-        assert_eq!(split_scopes("openid https://graph.microsoft.com/.default", &["A".into()]), vec!["openid", "A"]);
+        assert_eq!(
+            split_scopes("openid https://graph.microsoft.com/.default", &["A".into()]),
+            vec!["openid", "A"]
+        );
     }
 }

@@ -16,19 +16,35 @@ fn validate(batch: &BatchRequest) -> Result<(), ApiError> {
         return Err(ApiError::new(400, "BadRequest", "The batch request contains no requests."));
     }
     if batch.requests.len() > MAX_REQUESTS {
-        return Err(ApiError::new(400, "BadRequest", format!("The batch request contains more than {MAX_REQUESTS} requests.")));
+        return Err(ApiError::new(
+            400,
+            "BadRequest",
+            format!("The batch request contains more than {MAX_REQUESTS} requests."),
+        ));
     }
     for (i, r) in batch.requests.iter().enumerate() {
         if batch.requests[..i].iter().any(|o| o.id == r.id) {
-            return Err(ApiError::new(400, "BadRequest", format!("Batch request ids must be unique; '{}' is repeated.", r.id)));
+            return Err(ApiError::new(
+                400,
+                "BadRequest",
+                format!("Batch request ids must be unique; '{}' is repeated.", r.id),
+            ));
         }
         for d in r.depends_on.iter().flatten() {
             if !batch.requests.iter().any(|o| &o.id == d) || d == &r.id {
-                return Err(ApiError::new(400, "BadRequest", format!("Request '{}' depends on unknown request '{d}'.", r.id)));
+                return Err(ApiError::new(
+                    400,
+                    "BadRequest",
+                    format!("Request '{}' depends on unknown request '{d}'.", r.id),
+                ));
             }
         }
         if r.url.starts_with("http") || r.url.trim_start_matches('/').starts_with("v1.0") {
-            return Err(ApiError::new(400, "BadRequest", format!("Request '{}' must use a URL relative to the version, e.g. '/users'.", r.id)));
+            return Err(ApiError::new(
+                400,
+                "BadRequest",
+                format!("Request '{}' must use a URL relative to the version, e.g. '/users'.", r.id),
+            ));
         }
     }
     Ok(())
@@ -49,14 +65,27 @@ pub(crate) fn run(sim: &mut Sim, caller: &Caller, body: &str, base: &str, now: u
         // Next request whose dependencies are answered, in the order given.
         let Some(i) = (0..n).find(|&i| {
             status[i].is_none()
-                && batch.requests[i].depends_on.iter().flatten().all(|d| status[index_of(&batch, d)].is_some())
+                && batch.requests[i]
+                    .depends_on
+                    .iter()
+                    .flatten()
+                    .all(|d| status[index_of(&batch, d)].is_some())
         }) else {
             return ApiError::new(400, "BadRequest", "The dependsOn graph of the batch has a cycle.").into();
         };
         let item = &batch.requests[i];
-        let failed_dep = item.depends_on.iter().flatten().any(|d| !status[index_of(&batch, d)].is_some_and(|s| (200..300).contains(&s)));
+        let failed_dep = item
+            .depends_on
+            .iter()
+            .flatten()
+            .any(|d| !status[index_of(&batch, d)].is_some_and(|s| (200..300).contains(&s)));
         let answer = if failed_dep {
-            ApiError::new(424, "FailedDependency", "The request was not run because a request it depends on failed.").into()
+            ApiError::new(
+                424,
+                "FailedDependency",
+                "The request was not run because a request it depends on failed.",
+            )
+            .into()
         } else {
             inner(sim, caller, item, base, now)
         };
@@ -74,11 +103,17 @@ fn inner(sim: &mut Sim, caller: &Caller, item: &BatchRequestItem, base: &str, no
     let Some(method) = Method::parse(&item.method) else {
         return ApiError::new(400, "BadRequest", format!("Unsupported method '{}'.", item.method)).into();
     };
-    let has_ct = item.headers.as_ref().is_some_and(|h| h.keys().any(|k| k.eq_ignore_ascii_case("content-type")));
+    let has_ct =
+        item.headers.as_ref().is_some_and(|h| h.keys().any(|k| k.eq_ignore_ascii_case("content-type")));
     if item.body.is_some() && !has_ct {
         // "If a body is included with the request, the headers object must contain a value for
         // Content-Type." (json-batching)
-        return ApiError::new(400, "BadRequest", "Content-Type header must be specified for a request with a body.").into();
+        return ApiError::new(
+            400,
+            "BadRequest",
+            "Content-Type header must be specified for a request with a body.",
+        )
+        .into();
     }
     let url = if item.url.starts_with('/') { item.url.clone() } else { format!("/{}", item.url) };
     let target = Target::parse(&url);
@@ -90,7 +125,10 @@ fn inner(sim: &mut Sim, caller: &Caller, item: &BatchRequestItem, base: &str, no
 fn item_response(sim: &mut Sim, item: &BatchRequestItem, mut a: Answer, now: u64) -> Value {
     let mut headers = Map::new();
     if let Some(Value::Object(err)) = a.body.as_mut().and_then(|b| b.get_mut("error")) {
-        err.insert("innerError".into(), json!({ "date": iso8601(now), "request-id": sim.stats.graph_requests.to_string() }));
+        err.insert(
+            "innerError".into(),
+            json!({ "date": iso8601(now), "request-id": sim.stats.graph_requests.to_string() }),
+        );
     }
     if a.body.is_some() {
         headers.insert("Content-Type".into(), Value::String(crate::wire::GRAPH_JSON.into()));

@@ -66,6 +66,11 @@ impl SimConfig {
 
     /// Native tests: no sign-in, no throttling, no faults, group processing after 1 s.
     pub fn test() -> Self {
-        SimConfig { require_auth: false, group_delay_ms: 1_000, throttle: ThrottleConfig::off(), ..SimConfig::default() }
+        SimConfig {
+            require_auth: false,
+            group_delay_ms: 1_000,
+            throttle: ThrottleConfig::off(),
+            ..SimConfig::default()
+        }
     }
 }

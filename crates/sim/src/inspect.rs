@@ -41,7 +41,12 @@ impl Sim {
                 let lost = losses_of(t, e);
                 (!lost.is_empty()).then(|| {
                     let u = &t.users[e.user as usize];
-                    ServiceLoss { at_ms: e.at_ms, user_id: u.id.clone(), user_principal_name: u.upn.clone(), lost }
+                    ServiceLoss {
+                        at_ms: e.at_ms,
+                        user_id: u.id.clone(),
+                        user_principal_name: u.upn.clone(),
+                        lost,
+                    }
                 })
             })
             .collect()
@@ -64,7 +69,10 @@ pub fn snapshot(t: &Tenant) -> Snapshot {
             applies_to: Some("User".into()),
             capability_status: Some("Enabled".into()),
             consumed_units: s.consumed,
-            prepaid_units: licswap_core::graph::model::LicenseUnitsDetail { enabled: s.prepaid_enabled, ..Default::default() },
+            prepaid_units: licswap_core::graph::model::LicenseUnitsDetail {
+                enabled: s.prepaid_enabled,
+                ..Default::default()
+            },
             service_plans: s
                 .plans
                 .iter()

@@ -37,7 +37,14 @@ pub(crate) fn change_user(t: &mut Tenant, u: UserIx, now: u64, f: impl FnOnce(&m
     if t.record_history {
         let plans_after = t.enabled_plans(u);
         if plans_after != plans_before || skus_after != skus_before {
-            t.history.push(HistoryEntry { at_ms: now, user: u, skus_before, skus_after, plans_before, plans_after });
+            t.history.push(HistoryEntry {
+                at_ms: now,
+                user: u,
+                skus_before,
+                skus_after,
+                plans_before,
+                plans_after,
+            });
         }
     }
 }
@@ -74,7 +81,13 @@ fn resolve_adds(t: &Tenant, adds: &[AssignedLicense]) -> Result<Vec<Lic>, ApiErr
 fn resolve_removes(t: &Tenant, removes: &[String]) -> Result<Vec<SkuIx>, ApiError> {
     removes
         .iter()
-        .map(|r| t.skus.iter().position(|s| s.sku_id.eq_ignore_ascii_case(r.trim())).map(|i| i as SkuIx).ok_or_else(|| unknown_sku(r)))
+        .map(|r| {
+            t.skus
+                .iter()
+                .position(|s| s.sku_id.eq_ignore_ascii_case(r.trim()))
+                .map(|i| i as SkuIx)
+                .ok_or_else(|| unknown_sku(r))
+        })
         .collect()
 }
 
@@ -82,7 +95,9 @@ fn resolve_removes(t: &Tenant, removes: &[String]) -> Result<Vec<SkuIx>, ApiErro
 fn new_conflict(t: &Tenant, before: &[PlanIx], after: &[PlanIx]) -> Option<(PlanIx, PlanIx)> {
     for &p in after {
         for &x in &t.plans.exclusions[p as usize] {
-            if after.binary_search(&x).is_ok() && (before.binary_search(&p).is_err() || before.binary_search(&x).is_err()) {
+            if after.binary_search(&x).is_ok()
+                && (before.binary_search(&p).is_err() || before.binary_search(&x).is_err())
+            {
                 return Some((p, x));
             }
         }
@@ -92,7 +107,8 @@ fn new_conflict(t: &Tenant, before: &[PlanIx], after: &[PlanIx]) -> Option<(Plan
 
 /// First plan in `after` whose dependency is unmet and was met before (or which is new).
 fn new_unmet_dependency(t: &Tenant, before: &[PlanIx], after: &[PlanIx]) -> Option<PlanIx> {
-    let met = |set: &[PlanIx], p: PlanIx| t.plans.requires[p as usize].iter().any(|r| set.binary_search(r).is_ok());
+    let met =
+        |set: &[PlanIx], p: PlanIx| t.plans.requires[p as usize].iter().any(|r| set.binary_search(r).is_ok());
     after.iter().copied().find(|&p| {
         t.plans.has_requirement(p) && !met(after, p) && (before.binary_search(&p).is_err() || met(before, p))
     })
@@ -124,7 +140,9 @@ pub fn assign_user(t: &mut Tenant, u: UserIx, body: &AssignLicenseBody, now: u64
     }
     if !adds.is_empty() && user.usage_location.as_deref().map_or(true, |l| l.trim().is_empty()) {
         // A usage location is required before any license can be assigned directly.
-        return Err(ApiError::bad_request("License assignment cannot be done for user with invalid usage location."));
+        return Err(ApiError::bad_request(
+            "License assignment cannot be done for user with invalid usage location.",
+        ));
     }
     let mut direct: Vec<Lic> = user.direct.iter().filter(|l| !removes.contains(&l.sku)).cloned().collect();
     for a in &adds {
@@ -167,7 +185,13 @@ pub fn assign_user(t: &mut Tenant, u: UserIx, body: &AssignLicenseBody, now: u64
 
 /// `POST /groups/{id}/assignLicense`: validates the group's own licenses, records them, and
 /// queues processing of every member `delay_ms` later (the call answers 202 Accepted).
-pub fn assign_group(t: &mut Tenant, g: GroupIx, body: &AssignLicenseBody, now: u64, delay_ms: u64) -> Result<(), ApiError> {
+pub fn assign_group(
+    t: &mut Tenant,
+    g: GroupIx,
+    body: &AssignLicenseBody,
+    now: u64,
+    delay_ms: u64,
+) -> Result<(), ApiError> {
     let adds = resolve_adds(t, &body.add_licenses)?;
     let removes = resolve_removes(t, &body.remove_licenses)?;
     let group = &t.groups[g as usize];
@@ -176,7 +200,8 @@ pub fn assign_group(t: &mut Tenant, g: GroupIx, body: &AssignLicenseBody, now: u
             return Err(ApiError::bad_request(format!("License {id} is not assigned to the group.")));
         }
     }
-    let mut licenses: Vec<Lic> = group.licenses.iter().filter(|l| !removes.contains(&l.sku)).cloned().collect();
+    let mut licenses: Vec<Lic> =
+        group.licenses.iter().filter(|l| !removes.contains(&l.sku)).cloned().collect();
     for a in &adds {
         match licenses.iter_mut().find(|l| l.sku == a.sku) {
             Some(l) => l.disabled = a.disabled.clone(),
@@ -253,7 +278,8 @@ fn reconcile_member(t: &mut Tenant, g: GroupIx, u: UserIx, now: u64) {
             next.push(o.clone());
             continue;
         }
-        let ok_here: Vec<&Lic> = others.iter().chain(next.iter().filter(|n| n.error.is_none()).map(|n| &n.lic)).collect();
+        let ok_here: Vec<&Lic> =
+            others.iter().chain(next.iter().filter(|n| n.error.is_none()).map(|n| &n.lic)).collect();
         let holds_seat = ok_here.iter().any(|l| l.sku == lic.sku)
             || old.iter().any(|o| o.lic.sku == lic.sku && o.error.is_none());
         let error = if !holds_seat && t.available(lic.sku) <= 0 {
@@ -293,6 +319,8 @@ fn prohibited(t: &Tenant, lic: &Lic, location: Option<&str>) -> bool {
     t.prohibited_locations.iter().any(|(what, country)| {
         country.eq_ignore_ascii_case(loc)
             && (sku.part_number.eq_ignore_ascii_case(what)
-                || sku.plans.iter().any(|&p| !lic.disabled.contains(&p) && t.plans.names[p as usize].eq_ignore_ascii_case(what)))
+                || sku.plans.iter().any(|&p| {
+                    !lic.disabled.contains(&p) && t.plans.names[p as usize].eq_ignore_ascii_case(what)
+                }))
     })
 }

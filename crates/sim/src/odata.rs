@@ -37,10 +37,14 @@ impl Query {
         for (k, v) in &t.query {
             match k.to_ascii_lowercase().as_str() {
                 "$select" => {
-                    q.select = Some(v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+                    q.select =
+                        Some(v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
                 }
                 "$top" => {
-                    let n: i64 = v.trim().parse().map_err(|_| ApiError::bad_request(format!("Invalid page size specified: '{v}'.")))?;
+                    let n: i64 = v
+                        .trim()
+                        .parse()
+                        .map_err(|_| ApiError::bad_request(format!("Invalid page size specified: '{v}'.")))?;
                     if !(1..=MAX_PAGE as i64).contains(&n) {
                         return Err(ApiError::bad_request(format!(
                             "Invalid page size specified: '{n}'. Must be between 1 and {MAX_PAGE} inclusive."
@@ -52,7 +56,11 @@ impl Query {
                 "$skiptoken" => q.skip = decode_skiptoken(v)?,
                 "$count" => q.count = v.eq_ignore_ascii_case("true"),
                 other if other.starts_with('$') => {
-                    return Err(ApiError::new(400, "Request_UnsupportedQuery", format!("The query option '{k}' is not supported by the simulator.")))
+                    return Err(ApiError::new(
+                        400,
+                        "Request_UnsupportedQuery",
+                        format!("The query option '{k}' is not supported by the simulator."),
+                    ))
                 }
                 _ => {}
             }
@@ -74,7 +82,11 @@ impl Query {
 }
 
 fn unsupported_filter(f: &str) -> ApiError {
-    ApiError::new(400, "Request_UnsupportedQuery", format!("Unsupported or invalid query filter clause specified: '{f}'."))
+    ApiError::new(
+        400,
+        "Request_UnsupportedQuery",
+        format!("Unsupported or invalid query filter clause specified: '{f}'."),
+    )
 }
 
 /// Split on ` and ` outside quotes and parentheses, then parse each clause.
@@ -130,7 +142,9 @@ fn literal(s: &str) -> Option<Value> {
         "true" => Some(Value::Bool(true)),
         "false" => Some(Value::Bool(false)),
         "null" => Some(Value::Null),
-        _ if s.len() == 36 && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-') => Some(Value::String(s.to_string())),
+        _ if s.len() == 36 && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-') => {
+            Some(Value::String(s.to_string()))
+        }
         _ => s.parse::<i64>().ok().map(Value::from),
     }
 }
@@ -169,7 +183,8 @@ mod tests {
 
     #[test]
     fn parses_the_supported_filters() {
-        let f = parse_filter("assignedLicenses/any(x:x/skuId eq 6fd2c87f-b296-42f0-b197-1e91e994b900)").unwrap();
+        let f =
+            parse_filter("assignedLicenses/any(x:x/skuId eq 6fd2c87f-b296-42f0-b197-1e91e994b900)").unwrap();
         assert_eq!(f, vec![Clause::HasSku("6fd2c87f-b296-42f0-b197-1e91e994b900".into())]);
         let f = parse_filter("id in ('a','b') and accountEnabled eq true").unwrap();
         assert_eq!(f.len(), 2);

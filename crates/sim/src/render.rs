@@ -61,8 +61,11 @@ fn lic_json(t: &Tenant, l: &Lic) -> Value {
 /// disabled only if every assignment of that SKU disables it.
 pub fn assigned_licenses(t: &Tenant, u: UserIx) -> Value {
     let user = &t.users[u as usize];
-    let working: Vec<&Lic> =
-        user.direct.iter().chain(user.inherited.iter().filter(|g| g.error.is_none()).map(|g| &g.lic)).collect();
+    let working: Vec<&Lic> = user
+        .direct
+        .iter()
+        .chain(user.inherited.iter().filter(|g| g.error.is_none()).map(|g| &g.lic))
+        .collect();
     let mut skus: Vec<SkuIx> = working.iter().map(|l| l.sku).collect();
     skus.sort_unstable();
     skus.dedup();
@@ -146,7 +149,12 @@ pub fn is_user_prop(name: &str) -> bool {
         || USER_NULL.contains(&name)
         || matches!(
             name,
-            "department" | "usageLocation" | "accountEnabled" | "assignedLicenses" | "licenseAssignmentStates" | "assignedPlans"
+            "department"
+                | "usageLocation"
+                | "accountEnabled"
+                | "assignedLicenses"
+                | "licenseAssignmentStates"
+                | "assignedPlans"
         )
 }
 
@@ -159,9 +167,21 @@ pub fn group_prop(t: &Tenant, g: GroupIx, name: &str) -> Option<Value> {
         "description" => group.description.clone().map_or(Value::Null, Value::String),
         "groupTypes" => json!(group.group_types),
         "membershipRule" => group.membership_rule.clone().map_or(Value::Null, Value::String),
-        "membershipRuleProcessingState" => if dynamic { json!("On") } else { Value::Null },
+        "membershipRuleProcessingState" => {
+            if dynamic {
+                json!("On")
+            } else {
+                Value::Null
+            }
+        }
         // Graph reports null, not false, for a cloud-only group.
-        "onPremisesSyncEnabled" => if group.on_premises_sync_enabled { json!(true) } else { Value::Null },
+        "onPremisesSyncEnabled" => {
+            if group.on_premises_sync_enabled {
+                json!(true)
+            } else {
+                Value::Null
+            }
+        }
         "mailEnabled" => json!(group.mail_enabled),
         "securityEnabled" => json!(group.security_enabled),
         "mail" | "mailNickname" | "createdDateTime" | "visibility" => Value::Null,
@@ -173,7 +193,8 @@ pub fn group_prop(t: &Tenant, g: GroupIx, name: &str) -> Option<Value> {
 }
 
 pub fn is_group_prop(name: &str) -> bool {
-    GROUP_DEFAULT.contains(&name) || matches!(name, "assignedLicenses" | "licenseProcessingState" | "hasMembersWithLicenseErrors")
+    GROUP_DEFAULT.contains(&name)
+        || matches!(name, "assignedLicenses" | "licenseProcessingState" | "hasMembersWithLicenseErrors")
 }
 
 pub fn has_license_errors(t: &Tenant, g: GroupIx) -> bool {

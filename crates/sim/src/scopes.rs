@@ -13,9 +13,16 @@ const DIR_READ: &[&str] = &["Directory.Read.All", "Directory.ReadWrite.All"];
 pub fn accepted(is_get: bool, segs: &[&str]) -> Vec<&'static str> {
     let mut v: Vec<&'static str> = match (is_get, segs) {
         (true, ["subscribedSkus", ..]) => {
-            vec!["LicenseAssignment.Read.All", "LicenseAssignment.ReadWrite.All", "Organization.Read.All", "Organization.ReadWrite.All"]
+            vec![
+                "LicenseAssignment.Read.All",
+                "LicenseAssignment.ReadWrite.All",
+                "Organization.Read.All",
+                "Organization.ReadWrite.All",
+            ]
         }
-        (true, ["organization", ..]) => vec!["User.Read", "Organization.Read.All", "Organization.ReadWrite.All"],
+        (true, ["organization", ..]) => {
+            vec!["User.Read", "Organization.Read.All", "Organization.ReadWrite.All"]
+        }
         (true, ["me", ..]) => vec!["User.Read", "User.ReadWrite", "User.Read.All", "User.ReadWrite.All"],
         (true, ["users", ..]) => vec!["User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All"],
         (true, ["groups", _, "membersWithLicenseErrors"]) => vec!["Group.Read.All", "Group.ReadWrite.All"],
@@ -23,8 +30,12 @@ pub fn accepted(is_get: bool, segs: &[&str]) -> Vec<&'static str> {
             vec!["GroupMember.Read.All", "Group.Read.All", "GroupMember.ReadWrite.All", "Group.ReadWrite.All"]
         }
         (true, ["groups", ..]) => vec!["GroupMember.Read.All", "Group.Read.All", "Group.ReadWrite.All"],
-        (false, ["users", _, "assignLicense"]) => vec!["LicenseAssignment.ReadWrite.All", "User.ReadWrite.All"],
-        (false, ["groups", _, "assignLicense"]) => vec!["LicenseAssignment.ReadWrite.All", "Group.ReadWrite.All"],
+        (false, ["users", _, "assignLicense"]) => {
+            vec!["LicenseAssignment.ReadWrite.All", "User.ReadWrite.All"]
+        }
+        (false, ["groups", _, "assignLicense"]) => {
+            vec!["LicenseAssignment.ReadWrite.All", "Group.ReadWrite.All"]
+        }
         (false, ["groups", _, "members", ..]) => vec!["GroupMember.ReadWrite.All", "Group.ReadWrite.All"],
         _ => vec![],
     };
@@ -38,6 +49,10 @@ pub fn check(granted: &[String], is_get: bool, segs: &[&str]) -> Result<(), ApiE
     if granted.iter().any(|g| ok.iter().any(|a| a.eq_ignore_ascii_case(g))) {
         Ok(())
     } else {
-        Err(ApiError::new(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."))
+        Err(ApiError::new(
+            403,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        ))
     }
 }

@@ -53,7 +53,11 @@ pub(crate) struct Answer {
 
 impl From<ApiError> for Answer {
     fn from(e: ApiError) -> Self {
-        Answer { status: e.status, body: Some(json!({"error": {"code": e.code, "message": e.message}})), headers: Vec::new() }
+        Answer {
+            status: e.status,
+            body: Some(json!({"error": {"code": e.code, "message": e.message}})),
+            headers: Vec::new(),
+        }
     }
 }
 
@@ -66,7 +70,15 @@ pub(crate) struct Caller {
 impl Sim {
     pub fn new(tenant: Tenant, config: SimConfig) -> Sim {
         let seed = config.seed;
-        Sim { config, tenant, auth: Auth::new(seed), throttle: Throttle::default(), faults: Rng::new(seed ^ 0xFA17), next_request: 0, stats: Stats::default() }
+        Sim {
+            config,
+            tenant,
+            auth: Auth::new(seed),
+            throttle: Throttle::default(),
+            faults: Rng::new(seed ^ 0xFA17),
+            next_request: 0,
+            stats: Stats::default(),
+        }
     }
 
     /// The demo tenant with the demo configuration (no sign-in).
@@ -114,11 +126,8 @@ impl Sim {
         self.stats.requests += 1;
         self.advance(now_ms);
         let target = Target::parse(&req.url);
-        let mut resp = if req.method == Method::Options {
-            preflight(req)
-        } else {
-            self.route(req, &target, now_ms)
-        };
+        let mut resp =
+            if req.method == Method::Options { preflight(req) } else { self.route(req, &target, now_ms) };
         if let Some(origin) = req.header("Origin") {
             // Graph and Entra both allow cross-origin calls from any origin (SPAs call them
             // from the browser); the origin is echoed.
@@ -208,21 +217,37 @@ impl Sim {
         }
         let top = t.param("$top").and_then(|v| v.parse().ok());
         let cost = throttle::cost(is_get, &segs.join("/"), t.param("$select").is_some(), top);
-        if let Err(th) = self.throttle.admit(&self.config.throttle, self.tenant.users.len(), &caller.app, cost, !is_get, now) {
+        if let Err(th) = self.throttle.admit(
+            &self.config.throttle,
+            self.tenant.users.len(),
+            &caller.app,
+            cost,
+            !is_get,
+            now,
+        ) {
             self.stats.throttled += 1;
             let mut a: Answer = ApiError::new(429, "TooManyRequests", "Too many requests.").into();
             a.headers.push(("Retry-After".into(), th.retry_after_secs.to_string()));
-            a.headers.push(("x-ms-throttle-scope".into(), format!("Tenant_Application/{}/{}/{}", th.limit, caller.app, self.tenant.tenant_id)));
+            a.headers.push((
+                "x-ms-throttle-scope".into(),
+                format!("Tenant_Application/{}/{}/{}", th.limit, caller.app, self.tenant.tenant_id),
+            ));
             a.headers.push(("x-ms-throttle-information".into(), th.information.into()));
             return a;
         }
         if self.faults.chance(self.config.faults.server_error_rate) {
             self.stats.injected_5xx += 1;
-            let mut a: Answer = ApiError::new(503, "serviceNotAvailable", "The service is temporarily unavailable. Please retry later.").into();
+            let mut a: Answer = ApiError::new(
+                503,
+                "serviceNotAvailable",
+                "The service is temporarily unavailable. Please retry later.",
+            )
+            .into();
             a.headers.push(("Retry-After".into(), "1".into()));
             return a;
         }
-        let call = Call { method, segs, target: t, body, base, now, group_delay_ms: self.config.group_delay_ms };
+        let call =
+            Call { method, segs, target: t, body, base, now, group_delay_ms: self.config.group_delay_ms };
         let mut a = match routes::dispatch(&mut self.tenant, &call) {
             Ok(r) => Answer { status: r.status, body: r.body, headers: r.headers },
             Err(e) => e.into(),
@@ -240,7 +265,12 @@ impl Sim {
     }
 
     /// Graph's response envelope: request-id, client-request-id echo, the error's innerError.
-    pub(crate) fn envelope(&mut self, mut a: Answer, client_request_id: Option<&str>, now: u64) -> HttpResponse {
+    pub(crate) fn envelope(
+        &mut self,
+        mut a: Answer,
+        client_request_id: Option<&str>,
+        now: u64,
+    ) -> HttpResponse {
         let rid = self.request_id();
         if let Some(Value::Object(err)) = a.body.as_mut().and_then(|b| b.get_mut("error")) {
             let mut inner = json!({ "date": iso8601(now), "request-id": rid });
@@ -280,7 +310,9 @@ fn base_of(url: &str) -> String {
 fn preflight(req: &HttpRequest) -> HttpResponse {
     let mut r = crate::wire::empty(204);
     r.headers.push(("Access-Control-Allow-Methods".into(), "GET, POST, PUT, PATCH, DELETE, OPTIONS".into()));
-    let asked = req.header("Access-Control-Request-Headers").unwrap_or("Authorization, Content-Type, client-request-id, ConsistencyLevel");
+    let asked = req
+        .header("Access-Control-Request-Headers")
+        .unwrap_or("Authorization, Content-Type, client-request-id, ConsistencyLevel");
     r.headers.push(("Access-Control-Allow-Headers".into(), asked.to_string()));
     r.headers.push(("Access-Control-Max-Age".into(), "3600".into()));
     r

@@ -322,7 +322,8 @@ impl Tenant {
     /// The service plans enabled for a user through every working license, sorted.
     pub fn enabled_plans(&self, u: UserIx) -> Vec<PlanIx> {
         let user = &self.users[u as usize];
-        let lics = user.direct.iter().chain(user.inherited.iter().filter(|g| g.error.is_none()).map(|g| &g.lic));
+        let lics =
+            user.direct.iter().chain(user.inherited.iter().filter(|g| g.error.is_none()).map(|g| &g.lic));
         self.plans_of(lics)
     }
 

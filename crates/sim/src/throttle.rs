@@ -27,7 +27,13 @@ pub struct ThrottleConfig {
 
 impl Default for ThrottleConfig {
     fn default() -> Self {
-        ThrottleConfig { enabled: true, resource_units: 0, resource_window_ms: 10_000, writes: 3_000, write_window_ms: 150_000 }
+        ThrottleConfig {
+            enabled: true,
+            resource_units: 0,
+            resource_window_ms: 10_000,
+            writes: 3_000,
+            write_window_ms: 150_000,
+        }
     }
 }
 

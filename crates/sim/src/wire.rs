@@ -57,16 +57,14 @@ pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
     let mut i = 0;
     while i < b.len() {
         match b[i] {
-            b'%' if i + 2 < b.len() => {
-                match (hex_val(b[i + 1]), hex_val(b[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h * 16 + l);
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < b.len() => match (hex_val(b[i + 1]), hex_val(b[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 3;
+                    continue;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b'+' if plus_is_space => out.push(b' '),
             c => out.push(c),
         }
@@ -97,8 +95,10 @@ pub fn percent_encode(s: &str) -> String {
     out
 }
 
+/// A query string as Graph writes its nextLinks: `$` names and `,` lists stay readable.
 pub fn encode_pairs(pairs: &[(String, String)]) -> String {
-    pairs.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect::<Vec<_>>().join("&")
+    let enc = |s: &str| percent_encode(s).replace("%24", "$").replace("%2C", ",");
+    pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
 }
 
 /// ISO 8601 UTC (`2026-11-24T20:11:21Z`) from milliseconds since the Unix epoch.
@@ -120,14 +120,11 @@ pub fn iso8601(ms: u64) -> String {
 }
 
 /// The content type Graph answers JSON with.
-pub const GRAPH_JSON: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+pub const GRAPH_JSON: &str =
+    "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
 pub fn json_response(status: u16, body: &Value) -> HttpResponse {
-    HttpResponse {
-        status,
-        headers: vec![("Content-Type".into(), GRAPH_JSON.into())],
-        body: body.to_string(),
-    }
+    HttpResponse { status, headers: vec![("Content-Type".into(), GRAPH_JSON.into())], body: body.to_string() }
 }
 
 /// Graph's error body: `{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}`

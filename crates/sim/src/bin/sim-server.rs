@@ -1,1 +1,116 @@
-fn main() {}
+//! sim-server: the simulated tenant on 127.0.0.1 for end-to-end tests and benchmarks.
+//!
+//! Prints `sim-server listening on http://127.0.0.1:PORT` once ready (after the static server,
+//! when there is one). Run with `--help` for options.
+use licswap_sim::server::{serve_sim, serve_static};
+use licswap_sim::{fixtures, ClientApp, Sim, SimConfig, ThrottleConfig, DEFAULT_CLIENT_ID};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+const USAGE: &str = "usage: sim-server [options]
+  --port P                  Graph/Entra port (default 8089; 0 = any free port)
+  --client-id ID            registered SPA client id (default 11111111-2222-4333-8444-555555555555)
+  --redirect-uri URI        registered redirect URI (repeatable; default http://localhost:8080/ and
+                            http://127.0.0.1:8080/, plus the static server's own origin)
+  --users N                 a generated tenant of N users instead of the demo tenant
+  --seed S                  seed for the generated tenant, tokens and faults (default 1)
+  --token-lifetime-secs N   access token lifetime (default 3600)
+  --throttle-per-sec N      write ceiling per second (default: Graph's 3000 per 150 s); 0 = off
+  --group-delay-ms N        group license processing delay (default 5000)
+  --no-auth                 Graph calls need no token
+  --fault-5xx RATE          probability of an injected 503 per Graph request (default 0)
+  --fault-drop RATE         probability that a response is dropped after processing (default 0)
+  --latency-ms LO[-HI]      injected latency per request
+  --static DIR              also serve DIR (the built app) as static files
+  --static-port P           port for --static (default 8080)";
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("sim-server: {e}\n{USAGE}");
+        std::process::exit(2);
+    }
+}
+
+fn run() -> Result<(), String> {
+    let mut args = std::env::args().skip(1);
+    let mut cfg = SimConfig::default();
+    let (mut port, mut users, mut client_id) = (8089u16, None::<usize>, DEFAULT_CLIENT_ID.to_string());
+    let (mut redirects, mut static_dir, mut static_port) = (Vec::new(), None::<PathBuf>, 8080u16);
+    let num = |v: Option<String>, name: &str| -> Result<u64, String> {
+        v.ok_or(format!("{name} needs a value"))?.parse::<u64>().map_err(|e| format!("{name}: {e}"))
+    };
+    let rate = |v: Option<String>, name: &str| -> Result<f64, String> {
+        v.ok_or(format!("{name} needs a value"))?.parse::<f64>().map_err(|e| format!("{name}: {e}"))
+    };
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--port" => port = num(args.next(), "--port")? as u16,
+            "--client-id" => client_id = args.next().ok_or("--client-id needs a value")?,
+            "--redirect-uri" => redirects.push(args.next().ok_or("--redirect-uri needs a value")?),
+            "--users" => users = Some(num(args.next(), "--users")? as usize),
+            "--seed" => cfg.seed = num(args.next(), "--seed")?,
+            "--token-lifetime-secs" => {
+                cfg.token_lifetime_ms = num(args.next(), "--token-lifetime-secs")? * 1000
+            }
+            "--throttle-per-sec" => {
+                cfg.throttle = match num(args.next(), "--throttle-per-sec")? {
+                    0 => ThrottleConfig::off(),
+                    n => ThrottleConfig::writes_per_sec(n),
+                }
+            }
+            "--group-delay-ms" => cfg.group_delay_ms = num(args.next(), "--group-delay-ms")?,
+            "--no-auth" => cfg.require_auth = false,
+            "--fault-5xx" => cfg.faults.server_error_rate = rate(args.next(), "--fault-5xx")?,
+            "--fault-drop" => cfg.faults.drop_rate = rate(args.next(), "--fault-drop")?,
+            "--latency-ms" => {
+                let v = args.next().ok_or("--latency-ms needs a value")?;
+                let (lo, hi) = v.split_once('-').unwrap_or((&v, &v));
+                let p = |s: &str| s.parse::<u64>().map_err(|e| format!("--latency-ms: {e}"));
+                cfg.faults.latency_ms = (p(lo)?, p(hi)?);
+            }
+            "--static" => static_dir = Some(PathBuf::from(args.next().ok_or("--static needs a value")?)),
+            "--static-port" => static_port = num(args.next(), "--static-port")? as u16,
+            "--help" | "-h" => {
+                println!("{USAGE}");
+                return Ok(());
+            }
+            other => return Err(format!("unknown option '{other}'")),
+        }
+    }
+    let started = Instant::now();
+    let tenant = match users {
+        Some(n) => fixtures::generate(cfg.seed, n),
+        None => fixtures::demo(),
+    };
+    let built_ms = started.elapsed().as_millis();
+    let _static_server = match &static_dir {
+        Some(dir) => {
+            let s = serve_static(dir.clone(), static_port)
+                .map_err(|e| format!("static port {static_port}: {e}"))?;
+            redirects.push(format!("http://127.0.0.1:{}/", s.port()));
+            redirects.push(format!("http://localhost:{}/", s.port()));
+            println!("sim-server static files on http://127.0.0.1:{}", s.port());
+            Some(s)
+        }
+        None => None,
+    };
+    if !redirects.is_empty() {
+        cfg.clients = vec![ClientApp { client_id, redirect_uris: redirects }];
+    } else {
+        cfg.clients[0].client_id = client_id;
+    }
+    let n_users = tenant.users.len();
+    let sim = Arc::new(Mutex::new(Sim::new(tenant, cfg)));
+    let server = serve_sim(sim, port).map_err(|e| format!("port {port}: {e}"))?;
+    eprintln!(
+        "sim-server: tenant of {n_users} users built in {built_ms} ms; ready {} ms after start",
+        started.elapsed().as_millis()
+    );
+    println!("sim-server listening on {}", server.base_url());
+    let _ = std::io::stdout().flush();
+    loop {
+        std::thread::park();
+    }
+}

@@ -23,7 +23,10 @@ fn find(t: &Tenant, id: &str) -> Result<GroupIx, ApiError> {
 
 fn matches(t: &Tenant, g: GroupIx, filter: &[Clause]) -> bool {
     filter.iter().all(|c| match c {
-        Clause::HasSku(id) => t.groups[g as usize].licenses.iter().any(|l| t.skus[l.sku as usize].sku_id.eq_ignore_ascii_case(id)),
+        Clause::HasSku(id) => t.groups[g as usize]
+            .licenses
+            .iter()
+            .any(|l| t.skus[l.sku as usize].sku_id.eq_ignore_ascii_case(id)),
         Clause::Eq(p, v) => group_prop(t, g, p).is_some_and(|x| same_value(&x, v)),
         Clause::In(p, vs) => group_prop(t, g, p).is_some_and(|x| vs.iter().any(|v| same_value(&x, v))),
     })
@@ -90,7 +93,9 @@ fn check_editable(t: &Tenant, g: GroupIx) -> Result<(), ApiError> {
         ));
     }
     if group.group_types.iter().any(|x| x == "DynamicMembership") {
-        return Err(ApiError::bad_request("Adding or removing members of a group with dynamic membership is not supported."));
+        return Err(ApiError::bad_request(
+            "Adding or removing members of a group with dynamic membership is not supported.",
+        ));
     }
     Ok(())
 }
@@ -100,7 +105,10 @@ pub fn add_member(t: &mut Tenant, c: &Call, id: &str) -> Result<Reply, ApiError>
     let g = find(t, id)?;
     check_editable(t, g)?;
     let v: Value = c.json_body()?;
-    let reference = v.get("@odata.id").and_then(Value::as_str).ok_or_else(|| ApiError::bad_request("Missing '@odata.id' in the request body."))?;
+    let reference = v
+        .get("@odata.id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::bad_request("Missing '@odata.id' in the request body."))?;
     let uid = reference.rsplit('/').next().unwrap_or("");
     let u = t.user_ix(uid).ok_or_else(|| ApiError::not_found(uid))?;
     if t.groups[g as usize].members.contains(&u) {

@@ -48,9 +48,7 @@ impl Call<'_> {
 
     pub fn json_body<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
         let raw = self.body.unwrap_or("");
-        serde_json::from_str(raw).map_err(|e| {
-            ApiError::bad_request(format!("Invalid request body: {e}"))
-        })
+        serde_json::from_str(raw).map_err(|e| ApiError::bad_request(format!("Invalid request body: {e}")))
     }
 }
 
@@ -77,11 +75,20 @@ pub fn dispatch(t: &mut Tenant, c: &Call) -> Result<Reply, ApiError> {
 }
 
 fn no_route(c: &Call) -> ApiError {
-    let known = matches!(c.segs.first(), Some(&"users" | &"groups" | &"subscribedSkus" | &"organization" | &"me"));
+    let known =
+        matches!(c.segs.first(), Some(&"users" | &"groups" | &"subscribedSkus" | &"organization" | &"me"));
     if known {
-        ApiError::new(405, "Request_BadRequest", format!("Specified HTTP method is not allowed for the request uri."))
+        ApiError::new(
+            405,
+            "Request_BadRequest",
+            format!("Specified HTTP method is not allowed for the request uri."),
+        )
     } else {
-        ApiError::new(400, "BadRequest", format!("Resource not found for the segment '{}'.", c.segs.first().unwrap_or(&"")))
+        ApiError::new(
+            400,
+            "BadRequest",
+            format!("Resource not found for the segment '{}'.", c.segs.first().unwrap_or(&"")),
+        )
     }
 }
 

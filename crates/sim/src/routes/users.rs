@@ -19,7 +19,10 @@ pub fn matches(t: &Tenant, u: UserIx, filter: &[Clause]) -> bool {
     filter.iter().all(|c| match c {
         Clause::HasSku(id) => {
             let user = &t.users[u as usize];
-            user.direct.iter().map(|l| l.sku).chain(user.inherited.iter().filter(|g| g.error.is_none()).map(|g| g.lic.sku))
+            user.direct
+                .iter()
+                .map(|l| l.sku)
+                .chain(user.inherited.iter().filter(|g| g.error.is_none()).map(|g| g.lic.sku))
                 .any(|s| t.skus[s as usize].sku_id.eq_ignore_ascii_case(id))
         }
         Clause::Eq(p, v) => user_prop(t, u, p).is_some_and(|x| same_value(&x, v)),
@@ -30,7 +33,15 @@ pub fn matches(t: &Tenant, u: UserIx, filter: &[Clause]) -> bool {
 fn check_filter(filter: &[Clause]) -> Result<(), ApiError> {
     for c in filter {
         if let Clause::Eq(p, _) | Clause::In(p, _) = c {
-            if !matches!(p.as_str(), "id" | "userPrincipalName" | "displayName" | "mail" | "accountEnabled" | "usageLocation" | "department") {
+            if !matches!(
+                p.as_str(),
+                "id" | "userPrincipalName"
+                    | "displayName"
+                    | "mail"
+                    | "accountEnabled"
+                    | "usageLocation"
+                    | "department"
+            ) {
                 return Err(ApiError::new(400, "Request_UnsupportedQuery", format!("Unsupported or invalid query filter clause specified for property '{p}' of resource 'User'.")));
             }
         }
@@ -73,7 +84,9 @@ pub fn parse_body(c: &Call) -> Result<AssignLicenseBody, ApiError> {
     let v: Value = c.json_body()?;
     for field in ["addLicenses", "removeLicenses"] {
         if !v.get(field).is_some_and(Value::is_array) {
-            return Err(ApiError::bad_request(format!("Invalid value specified for property '{field}' of resource 'assignLicense'.")));
+            return Err(ApiError::bad_request(format!(
+                "Invalid value specified for property '{field}' of resource 'assignLicense'."
+            )));
         }
     }
     serde_json::from_value(v).map_err(|e| ApiError::bad_request(format!("Invalid request body: {e}")))
