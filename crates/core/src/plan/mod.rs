@@ -1,6 +1,24 @@
 //! The planner: from a tenant [`Snapshot`] and a [`PlanRequest`] to a [`Plan`]. Pure: no I/O.
+//!
+//! - [`plan()`]: the planner (rules in `DESIGN.md`, "Planner rules"; details on each [`FindingCode`]).
+//! - [`parse_snapshot`] / [`parse_request`]: JSON input with errors that name the field and object.
+//! - [`fingerprint_user`] / [`fingerprint_group`]: the stale-plan digests stamped on actions.
+mod bits;
+mod build;
+mod evaluate;
+mod findings;
 mod fingerprint;
+mod input;
+mod mapping;
+mod output;
+mod resolve;
+mod rollback;
+mod scope;
+#[cfg(any(test, feature = "testgen"))]
+pub mod testgen;
 mod types;
 
+pub use build::plan;
 pub use fingerprint::{fingerprint_group, fingerprint_user};
+pub use input::{parse_request, parse_snapshot};
 pub use types::*;

@@ -86,6 +86,8 @@ pub struct SkuSummary {
 pub enum TargetKind {
     User,
     Group,
+    /// A subscribed SKU (plan-wide findings: seats, unknown service plans).
+    Sku,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,6 +216,11 @@ pub struct Coverage {
     pub waived: Vec<String>,
     /// Disabled before and kept disabled under the target's equivalent.
     pub kept_disabled: Vec<String>,
+    /// Ids of the other users whose coverage is exactly this one. Users with the same licenses
+    /// share one entry, so a 100,000-user plan holds a few entries, not 100,000 copies of the
+    /// same lists; use [`Plan::coverage_of`] to look a user up.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -247,6 +254,20 @@ impl Plan {
 
     pub fn actions(&self) -> impl Iterator<Item = &Action> {
         self.phases.iter().flat_map(|p| p.actions.iter())
+    }
+
+    /// The coverage entry that applies to a user (by id, case-insensitive).
+    pub fn coverage_of(&self, user_id: &str) -> Option<&Coverage> {
+        self.coverage.iter().find(|c| {
+            c.user_id.eq_ignore_ascii_case(user_id) || c.also.iter().any(|a| a.eq_ignore_ascii_case(user_id))
+        })
+    }
+
+    /// Every covered user id with its coverage entry.
+    pub fn coverage_by_user(&self) -> impl Iterator<Item = (&str, &Coverage)> {
+        self.coverage.iter().flat_map(|c| {
+            std::iter::once(c.user_id.as_str()).chain(c.also.iter().map(String::as_str)).map(move |u| (u, c))
+        })
     }
 }
 

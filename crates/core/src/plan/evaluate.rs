@@ -1,0 +1,518 @@
+//! One user against the planned changes: what the user's own action is, the license state after
+//! every planned action, the service coverage, and the rule findings about the user.
+use super::bits;
+use super::findings::{finding, user_subject};
+use super::mapping::Mapper;
+use super::resolve::{Decoded, Tenant, Via};
+use super::types::{Finding, FindingCode as C, Severity as S};
+
+/// What the planner does to one in-scope group.
+pub(crate) struct GroupPlan {
+    /// In scope and assigns the source.
+    pub in_scope: bool,
+    /// Not swapped in this plan (a member would be harmed, or the seats do not stretch).
+    pub held: bool,
+    /// Index into the [`Mapper`] of the target's disabledPlans for this group (or the group's own
+    /// existing target assignment when it has one: see `keeps_target`).
+    pub mapped: usize,
+    /// The group already assigns the target: its swap re-adds it unchanged.
+    pub keeps_target: Option<Vec<u64>>,
+}
+
+impl GroupPlan {
+    pub fn swapping(&self) -> bool {
+        self.in_scope && !self.held
+    }
+}
+
+/// The user's own `assignLicense` call, if any.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Direct {
+    /// Add the target (mapped disabledPlans) and remove the source; phase 1 or 2.
+    Swap { phase: u8, mapped: usize },
+    /// The user holds the target directly already: re-add it (enabling what the source enabled,
+    /// see [`Mapper::keep_existing`]) and remove the source.
+    SwapKeepTarget { mapped: usize },
+    /// Remove the direct source: the target is already held through a group (phase 1) or will be
+    /// once the group swap of phase 1 is processed (phase 2).
+    RemoveRedundant { phase: u8 },
+}
+
+pub(crate) struct Eval {
+    pub direct: Option<Direct>,
+    pub findings: Vec<Finding>,
+    /// The first harm finding code (the swap would hurt this user as planned).
+    pub harm: bool,
+    pub new_target: bool,
+    pub frees_source: bool,
+    pub changed: bool,
+    /// In-scope groups whose swap changes this user.
+    pub groups: Vec<u32>,
+    /// Index of the user's coverage outcome (set by the caller).
+    pub profile: u32,
+}
+
+/// Reusable per-user buffers (no allocation per user once warm).
+pub(crate) struct Scratch<'a> {
+    pub dec: Decoded<'a>,
+    before_src: Vec<u64>,
+    before_all: Vec<u64>,
+    after_all: Vec<u64>,
+    after_new_t: Vec<u64>,
+    after_other: Vec<u64>,
+    tmp: Vec<u64>,
+    /// kept | gained | lost | waived | kept_disabled: the coverage key.
+    pub cov: Vec<u64>,
+    swapping: Vec<u32>,
+}
+
+impl<'a> Scratch<'a> {
+    pub fn new(words: usize) -> Self {
+        let z = || vec![0u64; words];
+        Scratch {
+            dec: Decoded::default(),
+            before_src: z(),
+            before_all: z(),
+            after_all: z(),
+            after_new_t: z(),
+            after_other: z(),
+            tmp: z(),
+            cov: vec![0u64; words * 5],
+            swapping: Vec::new(),
+        }
+    }
+}
+
+pub(crate) struct Ctx<'t, 'a> {
+    pub t: &'t Tenant<'a>,
+    pub src: usize,
+    pub tgt: usize,
+    pub waived: &'t [u64],
+    pub groups: &'t [GroupPlan],
+}
+
+/// Evaluate user `ui`. `member_of`: in-scope groups the user is a member of (whether or not the
+/// user shows an inherited state from them yet). `no_direct`: the user's own action is withheld
+/// (a harm found earlier, or deferred to a later wave).
+pub(crate) fn evaluate<'a>(
+    cx: &Ctx<'_, 'a>,
+    mapper: &mut Mapper,
+    sc: &mut Scratch<'a>,
+    ui: u32,
+    member_of: &[u32],
+    no_direct: bool,
+) -> Eval {
+    let t = cx.t;
+    let w = t.words;
+    let user = &t.users[ui as usize];
+    sc.dec.decode(t, user);
+    let mut findings = Vec::new();
+
+    // Classify the user's licenses.
+    let (mut src_direct, mut tgt_direct, mut tgt_group) = (None, None, false);
+    let mut src_groups = 0usize;
+    let mut all_src_groups_swapping = true;
+    let mut out_of_scope: Vec<&str> = Vec::new();
+    sc.swapping.clear();
+    for (i, a) in sc.dec.asgs.iter().enumerate() {
+        if a.sku == Some(cx.src) {
+            match a.via {
+                Via::Direct => src_direct = Some(i),
+                Via::Group(g, id) => {
+                    src_groups += 1;
+                    match g.map(|g| (g, &cx.groups[g as usize])) {
+                        Some((g, gp)) if gp.in_scope => {
+                            if gp.held {
+                                all_src_groups_swapping = false;
+                            } else if !sc.swapping.contains(&g) {
+                                sc.swapping.push(g);
+                            }
+                        }
+                        _ => {
+                            all_src_groups_swapping = false;
+                            out_of_scope.push(id);
+                        }
+                    }
+                }
+            }
+        } else if a.sku == Some(cx.tgt) {
+            match a.via {
+                Via::Direct => tgt_direct = Some(i),
+                Via::Group(..) => tgt_group = true,
+            }
+        }
+    }
+    for &g in member_of {
+        if cx.groups[g as usize].swapping() && !sc.swapping.contains(&g) {
+            sc.swapping.push(g);
+        }
+    }
+
+    for id in &out_of_scope {
+        let name = t.group(id).map_or(*id, |g| t.groups[g as usize].label());
+        findings.push(finding(
+            C::InheritedNotDirect,
+            S::Blocker,
+            user_subject(user),
+            format!(
+                "{} inherits {} from group {name} ({id}), which is not in scope: a license inherited \
+                 from a group cannot be changed on the user",
+                user.label(),
+                t.skus[cx.src].label()
+            ),
+            format!("swap the license on group {name}, or add {name} to the scope"),
+            Vec::new(),
+        ));
+    }
+    let no_usage_location = user.usage_location.as_deref().is_none_or(|l| l.trim().is_empty());
+
+    // The user's own action.
+    let mut direct = None;
+    if let (Some(sd), false, true) = (src_direct, no_direct, out_of_scope.is_empty()) {
+        let sd_disabled = sc.dec.disabled_of(&sc.dec.asgs[sd], w).to_vec();
+        if src_groups > 0 || !sc.swapping.is_empty() {
+            if all_src_groups_swapping && !sc.swapping.is_empty() {
+                // Group swap first. If the target as the group assigns it conflicts with the
+                // direct source, group processing fails for this user with
+                // MutuallyExclusiveViolation until the direct source goes; removing it alone would
+                // then leave the user without those services, so swap the direct license instead.
+                let conflict = group_target_conflicts(cx, mapper, sc, &sd_disabled);
+                direct = Some(if conflict {
+                    Direct::Swap { phase: 2, mapped: mapper.map(t, &sd_disabled) }
+                } else {
+                    Direct::RemoveRedundant { phase: 2 }
+                });
+            }
+        } else if tgt_direct.is_some() {
+            direct = Some(Direct::SwapKeepTarget { mapped: mapper.map(t, &sd_disabled) });
+        } else if tgt_group {
+            direct = Some(Direct::RemoveRedundant { phase: 1 });
+        } else {
+            direct = Some(Direct::Swap { phase: 1, mapped: mapper.map(t, &sd_disabled) });
+        }
+        if matches!(direct, Some(Direct::Swap { .. })) && no_usage_location {
+            findings.push(finding(
+                C::UsageLocationMissing,
+                S::Blocker,
+                user_subject(user),
+                format!(
+                    "{} has no usage location: Graph refuses a direct license assignment without one",
+                    user.label()
+                ),
+                "set the user's usageLocation (a two-letter country code), then plan again",
+                Vec::new(),
+            ));
+            direct = None;
+        }
+    }
+
+    // The license state after every planned action.
+    for b in
+        [&mut sc.before_src, &mut sc.before_all, &mut sc.after_all, &mut sc.after_new_t, &mut sc.after_other]
+    {
+        bits::clear(b);
+    }
+    let cov_w = w;
+    bits::clear(&mut sc.cov);
+    let (mut new_t_asg, mut held_t_before, mut src_after) = (false, false, false);
+    let mut had_src = false;
+    let tgt_plans = &t.skus[cx.tgt].plans;
+    for (i, a) in sc.dec.asgs.iter().enumerate() {
+        let Some(k) = a.sku else { continue };
+        let disabled = &sc.dec.disabled[a.disabled_at..a.disabled_at + w];
+        bits::clear(&mut sc.tmp);
+        bits::or_andnot(&mut sc.tmp, &t.skus[k].plans, disabled);
+        bits::or(&mut sc.before_all, &sc.tmp);
+        held_t_before |= k == cx.tgt;
+        if let (true, Some(Direct::SwapKeepTarget { mapped })) = (Some(i) == tgt_direct, direct) {
+            let kept = mapper.keep_existing(disabled, mapped);
+            add_target(&mut sc.after_all, &mut sc.after_new_t, tgt_plans, &kept);
+            continue;
+        }
+        if k != cx.src {
+            bits::or(&mut sc.after_all, &sc.tmp);
+            if k != cx.tgt {
+                bits::or(&mut sc.after_other, &sc.tmp);
+            }
+            continue;
+        }
+        had_src = true;
+        bits::or(&mut sc.before_src, &sc.tmp);
+        let swapped_by_group = matches!(a.via, Via::Group(Some(g), _) if cx.groups[g as usize].swapping());
+        let replaced = match a.via {
+            Via::Group(..) => swapped_by_group,
+            Via::Direct => direct.is_some() && Some(i) == src_direct,
+        };
+        if !replaced {
+            src_after = true;
+            bits::or(&mut sc.after_all, &sc.tmp);
+            bits::or(&mut sc.after_other, &sc.tmp);
+        } else if let (Via::Direct, Some(Direct::Swap { mapped, .. })) = (a.via, direct) {
+            let m = mapper.get(mapped);
+            add_target(&mut sc.after_all, &mut sc.after_new_t, tgt_plans, &m.target_disabled);
+            bits::or(&mut sc.cov[4 * cov_w..5 * cov_w], &m.kept_disabled);
+            new_t_asg = true;
+        }
+    }
+    for &g in &sc.swapping {
+        let gp = &cx.groups[g as usize];
+        let m = mapper.get(gp.mapped);
+        let disabled = gp.keeps_target.as_deref().unwrap_or(&m.target_disabled);
+        add_target(&mut sc.after_all, &mut sc.after_new_t, tgt_plans, disabled);
+        if gp.keeps_target.is_none() {
+            bits::or(&mut sc.cov[4 * cov_w..5 * cov_w], &m.kept_disabled);
+        }
+        new_t_asg = true;
+    }
+    let new_target = new_t_asg && !held_t_before;
+    let frees_source = had_src && !src_after;
+    let changed = new_t_asg || frees_source || direct.is_some();
+
+    // Coverage: every plan enabled through the source must stay enabled through something.
+    let mut lost = Vec::new();
+    let mut waived = Vec::new();
+    for p in bits::iter(&sc.before_src) {
+        let part = if bits::intersects(&t.plans[p as usize].covered_by, &sc.after_all) {
+            0
+        } else if bits::has(&cx.waived, p) {
+            waived.push(t.plan_name(p).to_string());
+            3
+        } else {
+            lost.push(t.plan_name(p).to_string());
+            2
+        };
+        bits::set(&mut sc.cov[part * cov_w..(part + 1) * cov_w], p);
+    }
+    for p in bits::iter(&sc.after_new_t).filter(|&p| !bits::has(&sc.before_all, p)) {
+        bits::set(&mut sc.cov[cov_w..2 * cov_w], p);
+    }
+    let mut harm = false;
+    if !lost.is_empty() {
+        harm = true;
+        findings.push(finding(
+            C::ServiceLoss,
+            S::Blocker,
+            user_subject(user),
+            format!(
+                "{} would lose {} (enabled through {}; neither {} nor another license of the user \
+                 provides them)",
+                user.label(),
+                lost.join(", "),
+                t.skus[cx.src].label(),
+                t.skus[cx.tgt].label()
+            ),
+            "waive these plans (options.waivedPlans) if the loss is intended, keep or add a license \
+             that provides them, or choose a target that includes them",
+            lost,
+        ));
+    }
+    if !waived.is_empty() {
+        findings.push(finding(
+            C::ServiceLossWaived,
+            S::Warning,
+            user_subject(user),
+            format!("{} loses {} (waived by the request)", user.label(), waived.join(", ")),
+            "none: the loss was accepted; remove the waiver to keep these services",
+            waived,
+        ));
+    }
+
+    // Conflicts between the target's enabled plans and the user's other licenses after the swap.
+    let mut pairs = Vec::new();
+    for a in bits::iter(&sc.after_new_t) {
+        for &b in &t.plans[a as usize].excludes {
+            if bits::has(&sc.after_other, b) {
+                pairs.push(format!("{} / {}", t.plan_name(a), t.plan_name(b)));
+            }
+        }
+    }
+    if !pairs.is_empty() {
+        harm = true;
+        findings.push(finding(
+            C::MutuallyExclusive,
+            S::Blocker,
+            user_subject(user),
+            format!(
+                "{}'s other licenses enable plans that cannot be enabled together with {}'s: {} \
+                 (Graph: MutuallyExclusiveViolation)",
+                user.label(),
+                t.skus[cx.tgt].label(),
+                pairs.join(", ")
+            ),
+            "disable the conflicting plan in the target's disabledPlans, or remove the other license",
+            pairs,
+        ));
+    }
+
+    // Plans in other licenses that need a plan only the source provided.
+    let mut deps = Vec::new();
+    for &p in &t.dependent_plans {
+        let needs = &t.plans[p as usize].needs_any;
+        if bits::has(&sc.after_other, p)
+            && bits::intersects(needs, &sc.before_all)
+            && !bits::intersects(needs, &sc.after_all)
+        {
+            deps.push(t.plan_name(p).to_string());
+        }
+    }
+    if !deps.is_empty() {
+        harm = true;
+        let needs: Vec<&str> =
+            deps.iter().flat_map(|d| crate::catalog::dependencies(d).iter().copied()).collect();
+        findings.push(finding(
+            C::DependentPlan,
+            S::Blocker,
+            user_subject(user),
+            format!(
+                "{} has {} in another license, which needs {}; only {} provides it and {} does not \
+                 (Graph: DependencyViolation)",
+                user.label(),
+                deps.join(", "),
+                needs.join(" or "),
+                t.skus[cx.src].label(),
+                t.skus[cx.tgt].label()
+            ),
+            "give the user a license that provides the required plan first, or remove the dependent \
+             license",
+            deps,
+        ));
+    }
+
+    if new_t_asg && direct.is_none() && no_usage_location {
+        findings.push(finding(
+            C::UsageLocationMissing,
+            S::Warning,
+            user_subject(user),
+            format!(
+                "{} has no usage location; group licensing uses the directory's country, and fails \
+                 with ProhibitedInUsageLocationViolation where a service is not offered there",
+                user.label()
+            ),
+            "set the user's usageLocation before the group swap",
+            Vec::new(),
+        ));
+    }
+    if changed && user.account_enabled == Some(false) {
+        findings.push(finding(
+            C::AccountDisabled,
+            S::Warning,
+            user_subject(user),
+            format!(
+                "{} is a disabled account and will consume a {} seat",
+                user.label(),
+                t.skus[cx.tgt].label()
+            ),
+            "consider removing the license from the disabled account instead of swapping it",
+            Vec::new(),
+        ));
+    }
+    for a in &sc.dec.asgs {
+        if let Some(err) = a.error {
+            let sku = a.sku.map_or("an unknown SKU", |k| t.skus[k].label());
+            findings.push(finding(
+                C::ExistingAssignmentError,
+                S::Warning,
+                user_subject(user),
+                format!("{}'s license {sku} is in error state {err} already", user.label()),
+                "resolve the error first (Entra admin center, Licenses), or expect it to persist after the swap",
+                Vec::new(),
+            ));
+        }
+    }
+    if src_groups > 1 {
+        findings.push(finding(
+            C::SeveralGroups,
+            S::Warning,
+            user_subject(user),
+            format!(
+                "{} inherits {} from {src_groups} groups: the user keeps it (and its seat) until every \
+                 one is swapped, and group processing may report MutuallyExclusiveViolation in between",
+                user.label(),
+                t.skus[cx.src].label()
+            ),
+            "swap all these groups in the same plan; reprocess the user's licenses if an error remains",
+            Vec::new(),
+        ));
+    }
+    match direct {
+        Some(Direct::Swap { phase: 2, .. }) | Some(Direct::RemoveRedundant { phase: 2 }) => {
+            let how = if matches!(direct, Some(Direct::Swap { .. })) {
+                "then the direct source is swapped for a direct target (the group's target conflicts \
+                 with the direct source until it goes; the direct target can be removed later)"
+            } else {
+                "then the now-redundant direct source is removed"
+            };
+            findings.push(finding(
+                C::DirectAndInherited,
+                S::Info,
+                user_subject(user),
+                format!(
+                    "{} holds {} both directly and through a group: the group swap comes first, {how}",
+                    user.label(),
+                    t.skus[cx.src].label()
+                ),
+                "wait for the user to show the target Active through the group before phase 2",
+                Vec::new(),
+            ));
+        }
+        _ => {}
+    }
+    if held_t_before && had_src {
+        findings.push(finding(
+            C::AlreadyHasTarget,
+            S::Info,
+            user_subject(user),
+            format!("{} already holds {}: no new seat is needed", user.label(), t.skus[cx.tgt].label()),
+            "none",
+            Vec::new(),
+        ));
+    }
+    if let Some(Direct::Swap { mapped, .. }) = direct {
+        let kept = &mapper.get(mapped).kept_disabled;
+        if !bits::is_empty(kept) {
+            let names: Vec<String> = bits::iter(kept).map(|p| t.plan_name(p).to_string()).collect();
+            findings.push(finding(
+                C::DisabledPlansKept,
+                S::Info,
+                user_subject(user),
+                format!(
+                    "{} keeps {} disabled under {}",
+                    user.label(),
+                    names.join(", "),
+                    t.skus[cx.tgt].label()
+                ),
+                "set options.preserveDisabledPlans to false to enable them",
+                names,
+            ));
+        }
+    }
+    Eval {
+        direct,
+        findings,
+        harm,
+        new_target,
+        frees_source,
+        changed,
+        groups: sc.swapping.clone(),
+        profile: 0,
+    }
+}
+
+fn add_target(after_all: &mut [u64], after_new_t: &mut [u64], tgt: &[u64], disabled: &[u64]) {
+    bits::or_andnot(after_all, tgt, disabled);
+    bits::or_andnot(after_new_t, tgt, disabled);
+}
+
+/// Would the target, as the user's swapping groups assign it, conflict with the direct source?
+fn group_target_conflicts(cx: &Ctx<'_, '_>, mapper: &Mapper, sc: &Scratch<'_>, src_disabled: &[u64]) -> bool {
+    let t = cx.t;
+    let src = &t.skus[cx.src].plans;
+    let tgt = &t.skus[cx.tgt].plans;
+    sc.swapping.iter().any(|&g| {
+        let gp = &cx.groups[g as usize];
+        let disabled = gp.keeps_target.as_deref().unwrap_or(&mapper.get(gp.mapped).target_disabled);
+        bits::iter(tgt).filter(|&a| !bits::has(disabled, a)).any(|a| {
+            t.plans[a as usize].excludes.iter().any(|&b| bits::has(src, b) && !bits::has(src_disabled, b))
+        })
+    })
+}

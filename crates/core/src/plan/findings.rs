@@ -1,0 +1,50 @@
+//! Building findings: one constructor per severity keeps codes and severities consistent, and the
+//! final order (blockers, warnings, infos; then by code, subject) stable.
+use super::types::{Finding, FindingCode, Severity, Subject, TargetKind};
+use crate::graph::model::{Group, User};
+
+pub(crate) fn user_subject(u: &User) -> Subject {
+    Subject { kind: TargetKind::User, id: u.id.clone(), name: u.label().to_string() }
+}
+
+pub(crate) fn group_subject(g: &Group) -> Subject {
+    Subject { kind: TargetKind::Group, id: g.id.clone(), name: g.label().to_string() }
+}
+
+pub(crate) fn sku_subject(sku_id: &str, part_number: &str) -> Subject {
+    Subject { kind: TargetKind::Sku, id: sku_id.to_string(), name: part_number.to_string() }
+}
+
+/// A subject the snapshot does not hold (a listed id that was not found).
+pub(crate) fn missing_subject(kind: TargetKind, id: &str) -> Subject {
+    Subject { kind, id: id.to_string(), name: id.to_string() }
+}
+
+pub(crate) fn finding(
+    code: FindingCode,
+    severity: Severity,
+    subject: Subject,
+    message: String,
+    remedy: impl Into<String>,
+    plans: Vec<String>,
+) -> Finding {
+    Finding { code, severity, subject, message, remedy: remedy.into(), plans }
+}
+
+/// Is this a finding that means "applying the swap would harm the subject" (as opposed to "the
+/// swap cannot reach the subject")? Harm holds back every action that would cause it.
+pub(crate) fn is_harm(code: FindingCode) -> bool {
+    matches!(code, FindingCode::ServiceLoss | FindingCode::MutuallyExclusive | FindingCode::DependentPlan)
+}
+
+pub(crate) fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.severity, a.code, a.subject.kind, &a.subject.id, &a.message).cmp(&(
+            b.severity,
+            b.code,
+            b.subject.kind,
+            &b.subject.id,
+            &b.message,
+        ))
+    });
+}

@@ -1,0 +1,293 @@
+//! Indexes over the snapshot, built once per plan: service plans interned to bit indices with
+//! their catalog rules pre-resolved, SKUs with their plan bit sets, users and groups by id.
+//! Ids are compared ASCII case-insensitively without allocating ([`CiKey`]).
+use super::bits;
+use super::types::{PlanError, Snapshot};
+use crate::catalog;
+use crate::graph::model::{Group, SubscribedSku, User};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+/// A borrowed id hashed and compared ASCII case-insensitively (Graph GUIDs, UPNs).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CiKey<'a>(pub &'a str);
+
+impl Hash for CiKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for b in self.0.bytes() {
+            state.write_u8(b.to_ascii_lowercase());
+        }
+    }
+}
+
+impl PartialEq for CiKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for CiKey<'_> {}
+
+/// One distinct service plan of the snapshot.
+pub(crate) struct PlanInfo<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    /// The catalog knows this servicePlanId (so its equivalences apply).
+    pub known: bool,
+    /// Plans (bit indices) that provide this plan's service, itself included.
+    pub covered_by: Vec<u64>,
+    /// Plans that cannot be enabled together with this one.
+    pub excludes: Vec<u32>,
+    /// Plans of which one must be enabled for this one to work; empty when it needs none.
+    pub needs_any: Vec<u64>,
+}
+
+pub(crate) struct SkuInfo<'a> {
+    pub sku: &'a SubscribedSku,
+    /// Bits of the SKU's service plans (from the snapshot's `servicePlans`: authoritative).
+    pub plans: Vec<u64>,
+}
+
+impl SkuInfo<'_> {
+    pub fn label(&self) -> &str {
+        &self.sku.sku_part_number
+    }
+}
+
+pub(crate) struct Tenant<'a> {
+    pub plans: Vec<PlanInfo<'a>>,
+    pub words: usize,
+    plan_by_id: HashMap<CiKey<'a>, u32>,
+    pub skus: Vec<SkuInfo<'a>>,
+    sku_by_id: HashMap<CiKey<'a>, usize>,
+    pub users: &'a [User],
+    user_by_id: HashMap<CiKey<'a>, u32>,
+    pub groups: Vec<&'a Group>,
+    pub group_members: Vec<&'a [String]>,
+    group_by_id: HashMap<CiKey<'a>, u32>,
+    /// Bit indices of plans that depend on another plan.
+    pub dependent_plans: Vec<u32>,
+}
+
+impl<'a> Tenant<'a> {
+    pub fn new(snapshot: &'a Snapshot) -> Result<Self, PlanError> {
+        let mut plans: Vec<PlanInfo<'a>> = Vec::new();
+        let mut plan_by_id = HashMap::new();
+        for sku in &snapshot.skus {
+            for sp in &sku.service_plans {
+                plan_by_id.entry(CiKey(&sp.service_plan_id)).or_insert_with(|| {
+                    let known = catalog::plan_by_id(&sp.service_plan_id).is_some();
+                    plans.push(PlanInfo {
+                        id: &sp.service_plan_id,
+                        name: &sp.service_plan_name,
+                        known,
+                        covered_by: Vec::new(),
+                        excludes: Vec::new(),
+                        needs_any: Vec::new(),
+                    });
+                    (plans.len() - 1) as u32
+                });
+            }
+        }
+        let words = bits::words_for(plans.len());
+        resolve_rules(&mut plans, words);
+        let dependent_plans =
+            (0..plans.len() as u32).filter(|&i| !plans[i as usize].needs_any.is_empty()).collect();
+
+        let mut skus = Vec::with_capacity(snapshot.skus.len());
+        let mut sku_by_id = HashMap::new();
+        for (i, sku) in snapshot.skus.iter().enumerate() {
+            let mut b = vec![0u64; words];
+            for sp in &sku.service_plans {
+                bits::set(&mut b, plan_by_id[&CiKey(sp.service_plan_id.as_str())]);
+            }
+            skus.push(SkuInfo { sku, plans: b });
+            if sku_by_id.insert(CiKey(&sku.sku_id), i).is_some() {
+                return Err(PlanError::BadInput(format!(
+                    "snapshot: skus: skuId {} appears twice",
+                    sku.sku_id
+                )));
+            }
+        }
+
+        let mut user_by_id = HashMap::with_capacity(snapshot.users.len() * 2);
+        for (i, u) in snapshot.users.iter().enumerate() {
+            user_by_id.insert(CiKey(&u.id), i as u32);
+        }
+        for (i, u) in snapshot.users.iter().enumerate() {
+            if let Some(upn) = &u.user_principal_name {
+                user_by_id.entry(CiKey(upn)).or_insert(i as u32);
+            }
+        }
+        let groups: Vec<&Group> = snapshot.groups.iter().map(|g| &g.group).collect();
+        let group_members = snapshot.groups.iter().map(|g| g.member_ids.as_slice()).collect();
+        let group_by_id = groups.iter().enumerate().map(|(i, g)| (CiKey(g.id.as_str()), i as u32)).collect();
+        Ok(Tenant {
+            plans,
+            words,
+            plan_by_id,
+            skus,
+            sku_by_id,
+            users: &snapshot.users,
+            user_by_id,
+            groups,
+            group_members,
+            group_by_id,
+            dependent_plans,
+        })
+    }
+
+    /// A subscribed SKU by skuId or skuPartNumber (case-insensitive).
+    pub fn find_sku(&self, key: &str) -> Option<usize> {
+        let key = key.trim();
+        self.sku_by_id
+            .get(&CiKey(key))
+            .copied()
+            .or_else(|| self.skus.iter().position(|s| s.sku.sku_part_number.eq_ignore_ascii_case(key)))
+    }
+
+    pub fn sku_of(&self, sku_id: &str) -> Option<usize> {
+        self.sku_by_id.get(&CiKey(sku_id)).copied()
+    }
+
+    pub fn plan_of(&self, plan_id: &str) -> Option<u32> {
+        self.plan_by_id.get(&CiKey(plan_id)).copied()
+    }
+
+    /// A user by id or userPrincipalName.
+    pub fn user(&self, key: &str) -> Option<u32> {
+        self.user_by_id.get(&CiKey(key.trim())).copied()
+    }
+
+    pub fn group(&self, id: &str) -> Option<u32> {
+        self.group_by_id.get(&CiKey(id.trim())).copied()
+    }
+
+    /// Bits of plan ids in `ids` (ids the snapshot does not know are skipped: no SKU has them).
+    pub fn bits_of(&self, ids: &[String], out: &mut [u64]) {
+        for id in ids {
+            if let Some(p) = self.plan_of(id) {
+                bits::set(out, p);
+            }
+        }
+    }
+
+    pub fn plan_name(&self, p: u32) -> &'a str {
+        self.plans[p as usize].name
+    }
+}
+
+/// Pre-resolve the catalog's rules onto bit indices. Equivalences apply only between plans whose
+/// servicePlanId the catalog knows; an unknown plan is matched by its id alone.
+fn resolve_rules(plans: &mut [PlanInfo<'_>], words: usize) {
+    let by_name: HashMap<CiKey<'_>, u32> = plans
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.known)
+        .map(|(i, p)| (CiKey(catalog::plan_by_id(p.id).map_or(p.name, |d| d.name)), i as u32))
+        .collect();
+    let idx = |name: &str| by_name.get(&CiKey(name)).copied();
+    let mut covered = Vec::with_capacity(plans.len());
+    let mut excludes = Vec::with_capacity(plans.len());
+    let mut needs = Vec::with_capacity(plans.len());
+    for (i, p) in plans.iter().enumerate() {
+        let mut c = vec![0u64; words];
+        bits::set(&mut c, i as u32);
+        let mut ex = Vec::new();
+        let mut nd = Vec::new();
+        if p.known {
+            let name = catalog::plan_by_id(p.id).map_or(p.name, |d| d.name);
+            for up in catalog::equivalents(name) {
+                if let Some(j) = idx(up) {
+                    bits::set(&mut c, j);
+                }
+            }
+            ex.extend(catalog::exclusions(name).filter_map(idx));
+            let deps = catalog::dependencies(name);
+            if !deps.is_empty() {
+                nd = vec![0u64; words];
+                for d in deps {
+                    if let Some(j) = idx(d) {
+                        bits::set(&mut nd, j);
+                    }
+                    for up in catalog::equivalents(d) {
+                        if let Some(j) = idx(up) {
+                            bits::set(&mut nd, j);
+                        }
+                    }
+                }
+            }
+        }
+        covered.push(c);
+        excludes.push(ex);
+        needs.push(nd);
+    }
+    for (p, ((c, e), n)) in plans.iter_mut().zip(covered.into_iter().zip(excludes).zip(needs)) {
+        p.covered_by = c;
+        p.excludes = e;
+        p.needs_any = n;
+    }
+}
+
+/// Where a license on a user comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Via<'a> {
+    Direct,
+    /// Inherited from a group: its index in the snapshot when present, and its id.
+    Group(Option<u32>, &'a str),
+}
+
+/// One license on a user, decoded: the SKU (None when not in the snapshot's subscribedSkus), its
+/// origin, the disabled plans as bits (in the owning [`Decoded::disabled`] pool), and the state.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Asg<'a> {
+    pub sku: Option<usize>,
+    pub via: Via<'a>,
+    pub disabled_at: usize,
+    pub error: Option<&'a str>,
+}
+
+/// A user's licenses, decoded into reusable buffers (no allocation per user once warm).
+#[derive(Default)]
+pub(crate) struct Decoded<'a> {
+    pub asgs: Vec<Asg<'a>>,
+    pub disabled: Vec<u64>,
+}
+
+impl<'a> Decoded<'a> {
+    pub fn disabled_of(&self, a: &Asg<'_>, words: usize) -> &[u64] {
+        &self.disabled[a.disabled_at..a.disabled_at + words]
+    }
+
+    /// From `licenseAssignmentStates` (which say direct or which group); a user read without them
+    /// falls back to `assignedLicenses`, all taken as direct.
+    pub fn decode(&mut self, t: &Tenant<'a>, u: &'a User) {
+        self.asgs.clear();
+        self.disabled.clear();
+        let w = t.words;
+        if !u.license_assignment_states.is_empty() {
+            for s in &u.license_assignment_states {
+                let at = self.disabled.len();
+                self.disabled.resize(at + w, 0);
+                t.bits_of(&s.disabled_plans, &mut self.disabled[at..at + w]);
+                let via = match &s.assigned_by_group {
+                    None => Via::Direct,
+                    Some(g) => Via::Group(t.group(g), g.as_str()),
+                };
+                self.asgs.push(Asg { sku: t.sku_of(&s.sku_id), via, disabled_at: at, error: s.error_code() });
+            }
+        } else {
+            for l in &u.assigned_licenses {
+                let at = self.disabled.len();
+                self.disabled.resize(at + w, 0);
+                t.bits_of(&l.disabled_plans, &mut self.disabled[at..at + w]);
+                self.asgs.push(Asg {
+                    sku: t.sku_of(&l.sku_id),
+                    via: Via::Direct,
+                    disabled_at: at,
+                    error: None,
+                });
+            }
+        }
+    }
+}

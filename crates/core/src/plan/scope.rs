@@ -1,0 +1,158 @@
+//! Which users and groups a request is about: resolves the scope's ids, reports the ones that do
+//! not exist or do not hold the source, and lists the users to evaluate with the in-scope groups
+//! each belongs to.
+use super::findings::{finding, group_subject, missing_subject, user_subject};
+use super::resolve::Tenant;
+use super::types::{Finding, FindingCode as C, Scope, Severity as S, TargetKind};
+use crate::graph::model::{same_id, User};
+use std::collections::HashSet;
+
+pub(crate) struct Resolved<'a> {
+    /// Per snapshot group: in scope and assigns the source.
+    pub group_in_scope: Vec<bool>,
+    /// Users to evaluate (indices into the snapshot's users), in snapshot order.
+    pub users: Vec<u32>,
+    /// Per evaluated user: in-scope groups the user is a member of.
+    pub member_of: Vec<Vec<u32>>,
+    /// Per group: evaluated users (positions in `users`) the group's swap touches.
+    pub group_users: Vec<Vec<u32>>,
+    /// Per group: member ids the snapshot has no user for (they still take a seat).
+    pub unknown_members: Vec<Vec<&'a str>>,
+}
+
+fn holds(u: &User, sku_id: &str) -> bool {
+    u.assigned_licenses.iter().any(|l| same_id(&l.sku_id, sku_id))
+        || u.license_assignment_states.iter().any(|s| same_id(&s.sku_id, sku_id))
+}
+
+pub(crate) fn resolve<'a>(
+    t: &Tenant<'a>,
+    src: usize,
+    scope: &'a Scope,
+    findings: &mut Vec<Finding>,
+) -> Resolved<'a> {
+    let src_id = t.skus[src].sku.sku_id.as_str();
+    let src_name = t.skus[src].label();
+    let ng = t.groups.len();
+    let group_holds = |g: usize| t.groups[g].assigned_licenses.iter().any(|l| same_id(&l.sku_id, src_id));
+    let mut group_in_scope = vec![false; ng];
+    let mut listed_users: Vec<u32> = Vec::new();
+    match scope {
+        Scope::AllHolders => (0..ng).for_each(|g| group_in_scope[g] = group_holds(g)),
+        Scope::Groups(ids) => {
+            for id in ids {
+                match t.group(id) {
+                    None => findings.push(finding(
+                        C::NotFound,
+                        S::Blocker,
+                        missing_subject(TargetKind::Group, id),
+                        format!("group {id} is not in the snapshot"),
+                        "check the group id, or reload the tenant",
+                        Vec::new(),
+                    )),
+                    Some(g) if !group_holds(g as usize) => findings.push(finding(
+                        C::NotAHolder,
+                        S::Warning,
+                        group_subject(t.groups[g as usize]),
+                        format!(
+                            "group {} does not assign {src_name}: nothing to swap",
+                            t.groups[g as usize].label()
+                        ),
+                        "remove the group from the scope",
+                        Vec::new(),
+                    )),
+                    Some(g) => group_in_scope[g as usize] = true,
+                }
+            }
+        }
+        Scope::Users(ids) => {
+            let mut seen = HashSet::new();
+            for id in ids {
+                match t.user(id) {
+                    None => findings.push(finding(
+                        C::NotFound,
+                        S::Blocker,
+                        missing_subject(TargetKind::User, id),
+                        format!("user {id} is not in the snapshot"),
+                        "check the user id or userPrincipalName, or reload the tenant",
+                        Vec::new(),
+                    )),
+                    Some(u) if !holds(&t.users[u as usize], src_id) => findings.push(finding(
+                        C::NotAHolder,
+                        S::Warning,
+                        user_subject(&t.users[u as usize]),
+                        format!("{} does not hold {src_name}: nothing to swap", t.users[u as usize].label()),
+                        "remove the user from the scope",
+                        Vec::new(),
+                    )),
+                    Some(u) => {
+                        if seen.insert(u) {
+                            listed_users.push(u);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // Evaluated users: the listed ones, or holders / members / inheritors of in-scope groups.
+    const NONE: u32 = u32::MAX;
+    let mut pos_of = vec![NONE; t.users.len()];
+    let mut users = Vec::new();
+    fn add(u: u32, users: &mut Vec<u32>, pos_of: &mut [u32]) {
+        if pos_of[u as usize] == NONE {
+            pos_of[u as usize] = users.len() as u32;
+            users.push(u);
+        }
+    }
+    let any_group = group_in_scope.iter().any(|&b| b);
+    match scope {
+        Scope::Users(_) => listed_users.iter().for_each(|&u| add(u, &mut users, &mut pos_of)),
+        _ => {
+            for (i, u) in t.users.iter().enumerate() {
+                let inherits_in_scope = any_group
+                    && u.license_assignment_states.iter().any(|s| {
+                        same_id(&s.sku_id, src_id)
+                            && s.assigned_by_group
+                                .as_deref()
+                                .and_then(|g| t.group(g))
+                                .is_some_and(|g| group_in_scope[g as usize])
+                    });
+                if inherits_in_scope || (matches!(scope, Scope::AllHolders) && holds(u, src_id)) {
+                    add(i as u32, &mut users, &mut pos_of);
+                }
+            }
+        }
+    }
+    let mut unknown_members = vec![Vec::new(); ng];
+    let mut member_pairs = Vec::new();
+    for g in (0..ng).filter(|&g| group_in_scope[g]) {
+        for m in t.group_members[g] {
+            match t.user(m) {
+                Some(u) => {
+                    add(u, &mut users, &mut pos_of);
+                    member_pairs.push((pos_of[u as usize], g as u32));
+                }
+                None => unknown_members[g].push(m.as_str()),
+            }
+        }
+    }
+    let mut member_of = vec![Vec::new(); users.len()];
+    let mut group_users = vec![Vec::new(); ng];
+    for (pos, g) in member_pairs {
+        if !member_of[pos as usize].contains(&g) {
+            member_of[pos as usize].push(g);
+            group_users[g as usize].push(pos);
+        }
+    }
+    for (pos, &u) in users.iter().enumerate() {
+        for s in &t.users[u as usize].license_assignment_states {
+            if let Some(g) = s.assigned_by_group.as_deref().and_then(|g| t.group(g)) {
+                if group_in_scope[g as usize] && same_id(&s.sku_id, src_id) && !member_of[pos].contains(&g) {
+                    group_users[g as usize].push(pos as u32);
+                }
+            }
+        }
+    }
+    Resolved { group_in_scope, users, member_of, group_users, unknown_members }
+}
