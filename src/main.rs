@@ -1,13 +1,16 @@
 //! licswap's browser entry point.
 mod app;
+mod apply_run;
 mod auth;
 mod browser;
 mod config;
 mod planning;
+mod preview_model;
 mod routes;
 mod state;
 mod storage;
 mod tenant;
+mod text;
 mod transport;
 mod views;
 mod wizard_form;

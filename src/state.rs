@@ -1,6 +1,7 @@
 //! The app's shared state: which mode it runs in, what was loaded, the current request and plan.
 //! Signals hold plain data; the Graph connection (not `Send`) lives in a thread-local, as the page
 //! has one thread.
+use crate::apply_run::ApplyStatus;
 use crate::config::Config;
 use crate::routes::Route;
 use crate::transport::{AppTransport, BrowserClock};
@@ -72,6 +73,7 @@ pub struct AppState {
     pub plan_origin: RwSignal<PlanOrigin>,
     /// A message for the whole page (sign-in failures, ...), shown with role="alert".
     pub notice: RwSignal<Option<String>>,
+    pub apply: RwSignal<ApplyStatus>,
 }
 
 impl AppState {
@@ -88,6 +90,7 @@ impl AppState {
             plan: RwSignal::new(None),
             plan_origin: RwSignal::new(PlanOrigin::Local),
             notice: RwSignal::new(None),
+            apply: RwSignal::new(ApplyStatus::default()),
         }
     }
 

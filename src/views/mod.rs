@@ -4,6 +4,7 @@ pub mod apply;
 pub mod components;
 pub mod overview;
 pub mod preview;
+pub mod preview_list;
 pub mod report;
 pub mod share;
 pub mod signin;

@@ -1,5 +1,179 @@
+//! The preview: blockers first, then warnings and info by rule with the remedy; the seat budget;
+//! the steps; every user and group (virtualized); Apply, only when nothing blocks.
+use super::components::{count, plural};
+use super::preview_list::SubjectList;
+use super::share::SharePanel;
+use crate::preview_model::{apply_blocked_reason, code_title, group_findings, severity_label, FindingGroup};
+use crate::routes::Route;
+use crate::state::{use_state, PlanOrigin};
 use leptos::prelude::*;
+use licswap_core::plan::{Plan, Severity};
+use std::sync::Arc;
+
 #[component]
 pub fn PreviewScreen() -> impl IntoView {
-    view! { <h1>"Preview"</h1> }
+    let state = use_state();
+    move || match state.plan.get() {
+        Some(plan) => {
+            let read_only = state.plan_origin.get() == PlanOrigin::Shared;
+            view! { <PlanView plan=plan read_only=read_only/> }.into_any()
+        }
+        None => view! {
+            <section>
+                <h1>"Preview"</h1>
+                <p>"No plan yet. " <a href="#/migrate">"Plan a license swap"</a>
+                   " or " <a href="#/open">"open a shared preview"</a> "."</p>
+            </section>
+        }
+        .into_any(),
+    }
+}
+
+/// One plan, from the wizard or from a shared link/file (`read_only`).
+#[component]
+pub fn PlanView(plan: Arc<Plan>, read_only: bool) -> impl IntoView {
+    let groups = group_findings(&plan);
+    let n_actions = plan.actions().count();
+    let tenant = plan.tenant_name.clone().unwrap_or_default();
+    let title = format!("{} → {}", plan.source.name, plan.target.name);
+    let sub = format!(
+        "{} ({}) to {} ({})",
+        plan.source.sku_part_number, plan.source.sku_id, plan.target.sku_part_number, plan.target.sku_id
+    );
+    view! {
+        <section aria-labelledby="preview-title" class="preview">
+            <div class="screen-head">
+                <div>
+                    <p class="eyebrow">{if read_only { "Shared preview (read-only)" } else { "Preview" }}
+                        {(!tenant.is_empty()).then(|| format!(" · {tenant}"))}</p>
+                    <h1 id="preview-title">{title}</h1>
+                    <p class="muted mono">{sub}</p>
+                </div>
+                {(!read_only).then(|| view! { <a class="button secondary" href="#/migrate">"Change the request"</a> })}
+            </div>
+            <ApplyBar plan=plan.clone() read_only=read_only/>
+            <div class="summary-grid">
+                <Seats plan=plan.clone()/>
+                <Steps plan=plan.clone() n_actions=n_actions/>
+            </div>
+            <h2>"Findings"</h2>
+            <FindingList plan=plan.clone() groups=groups/>
+            <h2>"Users and groups"</h2>
+            <SubjectList plan=plan.clone()/>
+            <SharePanel plan=plan.clone()/>
+        </section>
+    }
+}
+
+#[component]
+fn ApplyBar(plan: Arc<Plan>, read_only: bool) -> impl IntoView {
+    if read_only {
+        return view! {
+            <div class="callout info" role="note">
+                "This preview was shared with you. It is read-only: nothing can be applied from it. "
+                "To apply, the admin plans the same swap in their tenant."
+            </div>
+        }
+        .into_any();
+    }
+    let state = use_state();
+    let reason = apply_blocked_reason(&plan);
+    let blocked = reason.is_some();
+    view! {
+        <div class=if blocked { "callout bad" } else { "callout ok" }>
+            <button type="button" disabled=blocked aria-describedby="apply-reason"
+                on:click=move |_| state.go(Route::Apply)>"Apply…"</button>
+            <p id="apply-reason">{reason.unwrap_or_else(|| "No blockers. Apply asks you to confirm before anything changes.".into())}</p>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn Seats(plan: Arc<Plan>) -> impl IntoView {
+    let s = plan.seats.clone();
+    let short = s.left_after < 0;
+    view! {
+        <div class="card">
+            <h2 class="card-title">"Seats of " {plan.target.name.clone()}</h2>
+            <dl class="seats">
+                <div><dt>"Needed"</dt><dd>{count(s.needed)}</dd></div>
+                <div><dt>"Available"</dt><dd>{count(s.available)}</dd></div>
+                <div><dt>"Left after"</dt><dd class:bad=short>{count(s.left_after)}</dd></div>
+            </dl>
+            <p class="hint">{format!("The swap frees {} seats of {}.", count(s.source_freed), plan.source.name)}</p>
+        </div>
+    }
+}
+
+#[component]
+fn Steps(plan: Arc<Plan>, n_actions: usize) -> impl IntoView {
+    view! {
+        <div class="card">
+            <h2 class="card-title">{format!("Steps ({})", plural(n_actions, "call", "calls"))}</h2>
+            <ol class="phases">
+                {plan.phases.iter().map(|p| view! {
+                    <li>
+                        <strong>{p.title.clone()}</strong>
+                        <span class="muted">" — " {plural(p.actions.len(), "assignLicense call", "assignLicense calls")}</span>
+                        {p.waits_for.clone().map(|w| view! { <br/><span class="hint">"Waits: " {w}</span> })}
+                    </li>
+                }).collect_view()}
+            </ol>
+            {plan.phases.is_empty().then(|| view! { <p class="hint">"No call is planned."</p> })}
+        </div>
+    }
+}
+
+fn sev_class(s: Severity) -> &'static str {
+    match s {
+        Severity::Blocker => "bad",
+        Severity::Warning => "warn",
+        Severity::Info => "info",
+    }
+}
+
+#[component]
+fn FindingList(plan: Arc<Plan>, groups: Vec<FindingGroup>) -> impl IntoView {
+    if groups.is_empty() {
+        return view! { <p class="ok-box">"Nothing to report: every user keeps every service."</p> }
+            .into_any();
+    }
+    let blockers =
+        groups.iter().filter(|g| g.severity == Severity::Blocker).map(|g| g.items.len()).sum::<usize>();
+    let warnings =
+        groups.iter().filter(|g| g.severity == Severity::Warning).map(|g| g.items.len()).sum::<usize>();
+    view! {
+        <p class="muted">{format!("{} · {}", plural(blockers, "blocker", "blockers"), plural(warnings, "warning", "warnings"))}</p>
+        <ul class="plain findings">
+            {groups.into_iter().map(|g| {
+                let sev = g.severity;
+                let n = g.items.len();
+                let shown: Vec<_> = g.items.iter().take(30).map(|&i| plan.findings[i].clone()).collect();
+                view! {
+                    <li class=format!("finding {}", sev_class(sev)) data-code=format!("{:?}", g.code)>
+                        <details open=sev == Severity::Blocker>
+                            <summary>
+                                <span class=format!("tag {}", sev_class(sev))>{severity_label(sev)}</span>
+                                <strong>{code_title(g.code)}</strong>
+                                <span class="muted">{format!(" — {}", plural(n, "case", "cases"))}</span>
+                            </summary>
+                            <div class="remedy">
+                                {g.remedies.into_iter().map(|r| view! { <p><strong>"What to do: "</strong>{r}</p> }).collect_view()}
+                            </div>
+                            <ul class="finding-items">
+                                {shown.into_iter().map(|f| view! {
+                                    <li><strong>{f.subject.name}</strong>": " {f.message}
+                                        {(!f.plans.is_empty()).then(|| view! { <span class="mono muted">{format!(" [{}]", f.plans.join(", "))}</span> })}
+                                    </li>
+                                }).collect_view()}
+                                {(n > 30).then(|| view! { <li class="muted">{format!("…and {} more (filter the list below)", count((n - 30) as i64))}</li> })}
+                            </ul>
+                        </details>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
 }

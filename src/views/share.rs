@@ -1,9 +1,140 @@
+//! Shared previews: make a link or a file from a plan (optionally without names), and open one
+//! read-only, with no sign-in. A bad or tampered preview is an error on screen, never a crash.
+use super::components::ErrorBox;
+use super::preview::PlanView;
+use crate::browser;
+use crate::text::sentence;
 use leptos::prelude::*;
+use licswap_core::plan::Plan;
+use licswap_core::share::{self, SharedPreview};
+use std::sync::Arc;
+
+/// Links longer than this are hard to send by mail or chat: the file is the better form.
+const LONG_LINK: usize = 8_000;
+
+#[component]
+pub fn SharePanel(plan: Arc<Plan>) -> impl IntoView {
+    let redact = RwSignal::new(false);
+    let link = RwSignal::new(None::<String>);
+    let status = RwSignal::new(None::<String>);
+    let plan = StoredValue::new(plan);
+    let encoded = move || plan.with_value(|p| share::encode(p, redact.get_untracked()));
+    let make_link = move |_| {
+        let l = share::to_link(&browser::page_base(), &encoded());
+        let long = l.len() > LONG_LINK;
+        link.set(Some(l.clone()));
+        leptos::task::spawn_local(async move {
+            let copied = browser::copy_text(&l).await;
+            let mut msg = if copied {
+                "Link copied to the clipboard.".to_string()
+            } else {
+                "Copy the link below.".to_string()
+            };
+            if long {
+                msg.push_str(&format!(
+                    " It is {} characters long: for mail or chat, send the file instead.",
+                    l.len()
+                ));
+            }
+            status.set(Some(msg));
+        });
+    };
+    let download = move |_| {
+        let file = share::to_file(&encoded());
+        let name = plan.with_value(|p| {
+            format!("licswap-preview-{}-to-{}.json", p.source.sku_part_number, p.target.sku_part_number)
+        });
+        status.set(Some(match browser::download(&name, "application/json", &file) {
+            Ok(()) => format!("Saved {name}."),
+            Err(e) => format!("Could not save the file: {e}."),
+        }));
+    };
+    view! {
+        <section class="card share" aria-labelledby="share-title">
+            <h2 id="share-title" class="card-title">"Share this preview"</h2>
+            <p class="hint">"A reviewer opens it read-only, without signing in. The link keeps the plan in the part after #, which browsers never send to a server. It holds no token."</p>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || redact.get()
+                    on:change=move |ev| { redact.set(event_target_checked(&ev)); link.set(None); }/>
+                <span>"Hide user and group names (replace them with pseudonyms)"</span>
+            </label>
+            <div class="actions">
+                <button type="button" class="secondary" on:click=make_link>"Copy link"</button>
+                <button type="button" class="secondary" on:click=download>"Download .json"</button>
+            </div>
+            {move || link.get().map(|l| view! {
+                <label class="field"><span>"Preview link"</span>
+                    <input type="url" readonly prop:value=l data-testid="share-link"
+                        on:focus=|ev| { use wasm_bindgen::JsCast; if let Some(i) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { i.select(); } }/>
+                </label>
+            })}
+            {move || status.get().map(|s| view! { <p class="hint" role="status">{s}</p> })}
+        </section>
+    }
+}
+
+fn opened(p: SharedPreview) -> impl IntoView {
+    let redacted = p.redacted;
+    view! {
+        {redacted.then(|| view! { <p class="callout info">"Names in this preview were replaced by pseudonyms."</p> })}
+        <PlanView plan=Arc::new(p.plan) read_only=true/>
+    }
+}
+
+/// `#/preview/<encoded>`.
 #[component]
 pub fn SharedLink(encoded: String) -> impl IntoView {
-    view! { <h1>"Shared preview"</h1><p>{encoded.len()}</p> }
+    match share::decode(&encoded) {
+        Ok(p) => opened(p).into_any(),
+        Err(e) => view! {
+            <section>
+                <h1>"Shared preview"</h1>
+                <ErrorBox title="This shared preview cannot be opened" detail=sentence(&e.to_string())/>
+                <p>"Ask for the link again, or for the preview as a .json file, and "<a href="#/open">"open it here"</a>"."</p>
+            </section>
+        }
+        .into_any(),
+    }
 }
+
+/// `#/open`: a preview file or a pasted link.
 #[component]
 pub fn OpenShared() -> impl IntoView {
-    view! { <h1>"Open a shared preview"</h1> }
+    let result = RwSignal::new(None::<Result<Arc<SharedPreview>, String>>);
+    let text = RwSignal::new(String::new());
+    let open_text = move |_| {
+        let t = text.get_untracked();
+        result.set(Some(share::decode_any(&t).map(Arc::new).map_err(|e| sentence(&e.to_string()))));
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        leptos::task::spawn_local(async move {
+            match browser::read_chosen_file(&ev).await {
+                Ok(Some((_, body))) => result
+                    .set(Some(share::decode_any(&body).map(Arc::new).map_err(|e| sentence(&e.to_string())))),
+                Ok(None) => {}
+                Err(e) => result.set(Some(Err(e))),
+            }
+        });
+    };
+    view! {
+        <section aria-labelledby="open-title">
+            <h1 id="open-title">"Open a shared preview"</h1>
+            <p class="muted">"Read-only: nothing is signed in to and nothing can be applied from a shared preview."</p>
+            <div class="card">
+                <div class="field">
+                    <label for="preview-file">"A preview file (.json)"</label>
+                    <input id="preview-file" type="file" accept=".json,application/json" on:change=on_file/>
+                </div>
+                <div class="field">
+                    <label for="preview-text">"Or paste a preview link"</label>
+                    <textarea id="preview-text" spellcheck="false" on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                </div>
+                <button type="button" on:click=open_text>"Open"</button>
+            </div>
+            {move || result.get().map(|r| match r {
+                Ok(p) => opened((*p).clone()).into_any(),
+                Err(e) => view! { <ErrorBox title="This shared preview cannot be opened" detail=e/> }.into_any(),
+            })}
+        </section>
+    }
 }

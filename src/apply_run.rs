@@ -1,0 +1,164 @@
+//! Running a plan from the page: the journal in localStorage (saved after every batch, never a
+//! token), pause/resume/cancel, verify, rollback. The executor and its rules live in
+//! licswap-core; this module connects them to the browser and to the app state.
+use crate::state::{client, AppState};
+use crate::storage::{self, keys, Area};
+use leptos::prelude::*;
+use licswap_core::apply::{
+    plan_hash, rollback_plan, verify, ApplyConfig, Control, Executor, GraphLicenseApi, Journal, JournalStore,
+    Progress, RunReport, StoreError, VerifyReport,
+};
+use licswap_core::plan::Plan;
+use licswap_core::share;
+use std::cell::RefCell;
+use std::sync::Arc;
+
+/// The journal in localStorage. A refused write (quota, storage off) stops the run before
+/// anything unsaved is sent.
+pub struct LocalJournal;
+
+impl JournalStore for LocalJournal {
+    fn load(&self) -> Result<Option<Journal>, StoreError> {
+        match storage::get(Area::Local, keys::JOURNAL) {
+            None => Ok(None),
+            Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
+                StoreError(format!("the saved journal is unreadable ({e}); discard it to start over"))
+            }),
+        }
+    }
+
+    fn save(&self, journal: &Journal) -> Result<(), StoreError> {
+        let text = serde_json::to_string(journal).map_err(|e| StoreError(e.to_string()))?;
+        if storage::set(Area::Local, keys::JOURNAL, &text) {
+            Ok(())
+        } else {
+            Err(StoreError("the browser refused to store it (storage full or disabled)".into()))
+        }
+    }
+}
+
+/// The apply screen's state.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ApplyStatus {
+    pub running: bool,
+    pub paused: bool,
+    pub progress: Option<Progress>,
+    pub report: Option<Arc<RunReport>>,
+    pub error: Option<String>,
+    pub verify: Option<Arc<VerifyReport>>,
+    pub verifying: bool,
+}
+
+thread_local! {
+    static CONTROL: RefCell<Option<Control>> = const { RefCell::new(None) };
+}
+
+/// Saves the plan being applied (compressed, names included) so a reload or a consent redirect
+/// can resume it.
+pub fn remember_plan(plan: &Plan) -> bool {
+    storage::set(Area::Local, keys::APPLY_PLAN, &share::encode(plan, false))
+}
+
+pub fn remembered_plan() -> Option<Plan> {
+    let text = storage::get(Area::Local, keys::APPLY_PLAN)?;
+    share::decode(&text).ok().map(|p| p.plan)
+}
+
+pub fn saved_journal() -> Option<Journal> {
+    LocalJournal.load().ok().flatten()
+}
+
+/// The saved journal, when it belongs to `plan`.
+pub fn journal_for(plan: &Plan) -> Option<Journal> {
+    saved_journal().filter(|j| j.plan_hash == plan_hash(plan))
+}
+
+/// Drops the journal and the remembered plan (after a finished run, or on the admin's request).
+pub fn discard() {
+    storage::remove(Area::Local, keys::JOURNAL);
+    storage::remove(Area::Local, keys::APPLY_PLAN);
+}
+
+/// True when another plan's run is unfinished in this browser.
+pub fn other_unfinished(plan: &Plan) -> Option<Journal> {
+    saved_journal().filter(|j| j.plan_hash != plan_hash(plan) && !j.is_finished())
+}
+
+/// Runs (or resumes) `plan`; progress and the report land in `state.apply`.
+pub fn start(state: AppState, plan: Arc<Plan>) {
+    let Some(c) = client() else {
+        state.apply.update(|a| a.error = Some("Not connected to a tenant: sign in first.".into()));
+        return;
+    };
+    // A finished journal of an earlier plan is history: it does not stop a new run.
+    if let Some(j) = saved_journal() {
+        if j.plan_hash != plan_hash(&plan) && j.is_finished() {
+            storage::remove(Area::Local, keys::JOURNAL);
+        }
+    }
+    remember_plan(&plan);
+    let control = Control::new();
+    CONTROL.with(|c| *c.borrow_mut() = Some(control.clone()));
+    state.apply.update(|a| {
+        *a = ApplyStatus { running: true, ..ApplyStatus::default() };
+    });
+    leptos::task::spawn_local(async move {
+        let api = GraphLicenseApi::new(&*c);
+        let exec = Executor::new(&api, c.clock(), &LocalJournal, ApplyConfig::default(), control);
+        let mut on_progress = |p: &Progress| state.apply.update(|a| a.progress = Some(p.clone()));
+        let result = exec.run(&plan, &mut on_progress).await;
+        CONTROL.with(|c| *c.borrow_mut() = None);
+        state.apply.update(|a| {
+            a.running = false;
+            a.paused = false;
+            match result {
+                Ok(r) => a.report = Some(Arc::new(r)),
+                Err(e) => a.error = Some(crate::text::sentence(&e.to_string())),
+            }
+        });
+    });
+}
+
+pub fn pause(state: AppState) {
+    CONTROL.with(|c| c.borrow().as_ref().map(Control::pause));
+    state.apply.update(|a| a.paused = true);
+}
+
+pub fn resume(state: AppState) {
+    CONTROL.with(|c| c.borrow().as_ref().map(Control::resume));
+    state.apply.update(|a| a.paused = false);
+}
+
+pub fn cancel() {
+    CONTROL.with(|c| c.borrow().as_ref().map(Control::cancel));
+}
+
+/// Reads every applied target back and compares it with the plan.
+pub fn run_verify(state: AppState, plan: Arc<Plan>) {
+    let Some(c) = client() else {
+        state.apply.update(|a| a.error = Some("Not connected to a tenant: sign in first.".into()));
+        return;
+    };
+    let Some(journal) = journal_for(&plan)
+        .or_else(|| state.apply.with_untracked(|a| a.report.as_ref().map(|r| r.journal.clone())))
+    else {
+        state.apply.update(|a| a.error = Some("Nothing was applied from this plan in this browser.".into()));
+        return;
+    };
+    state.apply.update(|a| a.verifying = true);
+    leptos::task::spawn_local(async move {
+        let api = GraphLicenseApi::new(&*c);
+        let report = verify(&api, &plan, &journal, 20).await;
+        state.apply.update(|a| {
+            a.verifying = false;
+            a.verify = Some(Arc::new(report));
+        });
+    });
+}
+
+/// The rollback of what was done, as a plan to preview (and then apply like any plan).
+pub fn rollback_of(plan: &Plan, verify: &VerifyReport) -> Result<(Plan, Vec<(String, String)>), String> {
+    let journal = journal_for(plan).ok_or("The journal of this run is no longer in this browser.")?;
+    let r = rollback_plan(plan, &journal, verify);
+    Ok((r.plan, r.left_out))
+}

@@ -1,0 +1,242 @@
+//! What the preview screen shows, computed from a [`Plan`] outside the view: findings grouped by
+//! rule, one row per user or group with its worst finding, filtering and searching.
+use licswap_core::plan::{Coverage, Finding, FindingCode, Plan, Severity, TargetKind};
+use std::collections::HashMap;
+
+/// A rule's name in the admin's words.
+pub fn code_title(code: FindingCode) -> &'static str {
+    use FindingCode::*;
+    match code {
+        InheritedNotDirect => "Inherited from a group that is not in scope",
+        InheritedCoveredByGroup => "Inherited: the group's swap covers these users",
+        DirectAndInherited => "Both direct and inherited",
+        SeatsInsufficient => "Not enough seats of the target",
+        PartialWave => "Partial wave",
+        ServiceLoss => "Services would be lost",
+        ServiceLossWaived => "Service loss accepted (waived)",
+        DisabledPlansKept => "Disabled services stay disabled",
+        MutuallyExclusive => "Conflicting service plans",
+        DependentPlan => "Another license depends on a source service",
+        UsageLocationMissing => "Usage location missing",
+        ExistingAssignmentError => "License already in an error state",
+        DynamicGroup => "Dynamic group",
+        OnPremisesSyncedGroup => "Group synced from on-premises",
+        AccountDisabled => "Account disabled",
+        SeveralGroups => "Inherited from several groups",
+        UnknownServicePlan => "Service plan not in the catalog",
+        AlreadyHasTarget => "Already has the target",
+        NotAHolder => "Does not hold the source",
+        NotFound => "Not found in the tenant",
+    }
+}
+
+pub fn severity_label(s: Severity) -> &'static str {
+    match s {
+        Severity::Blocker => "Blocker",
+        Severity::Warning => "Warning",
+        Severity::Info => "Info",
+    }
+}
+
+/// All findings of one rule and severity.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FindingGroup {
+    pub code: FindingCode,
+    pub severity: Severity,
+    /// Distinct remedies, in first-seen order.
+    pub remedies: Vec<String>,
+    /// Indexes into `plan.findings`.
+    pub items: Vec<usize>,
+}
+
+/// Blockers first, then warnings, then info; within a severity, by rule.
+pub fn group_findings(plan: &Plan) -> Vec<FindingGroup> {
+    let mut map: HashMap<(Severity, FindingCode), FindingGroup> = HashMap::new();
+    for (i, f) in plan.findings.iter().enumerate() {
+        let g = map.entry((f.severity, f.code)).or_insert_with(|| FindingGroup {
+            code: f.code,
+            severity: f.severity,
+            remedies: Vec::new(),
+            items: Vec::new(),
+        });
+        if !f.remedy.is_empty() && !g.remedies.contains(&f.remedy) && g.remedies.len() < 5 {
+            g.remedies.push(f.remedy.clone());
+        }
+        g.items.push(i);
+    }
+    let mut out: Vec<FindingGroup> = map.into_values().collect();
+    out.sort_by_key(|g| (g.severity, g.code));
+    out
+}
+
+/// One user or group on the preview list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub kind: TargetKind,
+    pub id: String,
+    pub name: String,
+    /// Lowercased name and id, for search.
+    pub haystack: String,
+    /// Worst finding on this subject; None = nothing to report.
+    pub worst: Option<Severity>,
+    pub findings: Vec<usize>,
+    /// Indexes of actions in `plan.actions()` order.
+    pub actions: Vec<usize>,
+    /// Index into `plan.coverage`.
+    pub coverage: Option<usize>,
+}
+
+/// One row per subject that has an action, a coverage entry or a finding. `name_of` names users
+/// the plan knows by id only (users sharing a coverage entry), when the tenant data is at hand.
+pub fn build_rows(plan: &Plan, name_of: &dyn Fn(&str) -> Option<String>) -> Vec<Row> {
+    let mut rows: Vec<Row> = Vec::new();
+    let mut index: HashMap<(TargetKind, String), usize> = HashMap::new();
+    let mut row_for = |rows: &mut Vec<Row>, kind: TargetKind, id: &str, name: &str| -> usize {
+        let key = (kind, id.to_ascii_lowercase());
+        if let Some(&i) = index.get(&key) {
+            let r: &mut Row = &mut rows[i];
+            if r.name == r.id && name != id {
+                r.name = name.to_string();
+                r.haystack = format!("{} {}", name.to_lowercase(), id.to_ascii_lowercase());
+            }
+            return i;
+        }
+        rows.push(Row {
+            kind,
+            id: id.to_string(),
+            name: name.to_string(),
+            haystack: format!("{} {}", name.to_lowercase(), id.to_ascii_lowercase()),
+            worst: None,
+            findings: Vec::new(),
+            actions: Vec::new(),
+            coverage: None,
+        });
+        index.insert(key, rows.len() - 1);
+        rows.len() - 1
+    };
+    for (i, a) in plan.actions().enumerate() {
+        let r = row_for(&mut rows, a.target.kind, &a.target.id, &a.target.name);
+        rows[r].actions.push(i);
+    }
+    for (ci, c) in plan.coverage.iter().enumerate() {
+        let r = row_for(&mut rows, TargetKind::User, &c.user_id, &c.user);
+        rows[r].coverage = Some(ci);
+        for other in &c.also {
+            // Users sharing this entry are named by id only in it; their row may exist already.
+            let name = name_of(other).unwrap_or_else(|| other.clone());
+            let r = row_for(&mut rows, TargetKind::User, other, &name);
+            rows[r].coverage = Some(ci);
+        }
+    }
+    for (fi, f) in plan.findings.iter().enumerate() {
+        if f.subject.kind == TargetKind::Sku {
+            continue;
+        }
+        let r = row_for(&mut rows, f.subject.kind, &f.subject.id, &f.subject.name);
+        let row = &mut rows[r];
+        row.findings.push(fi);
+        row.worst = Some(row.worst.map_or(f.severity, |w| w.min(f.severity)));
+    }
+    rows.sort_by(|a, b| {
+        (a.worst.is_none(), a.worst, a.kind, &a.name).cmp(&(b.worst.is_none(), b.worst, b.kind, &b.name))
+    });
+    rows
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SeverityFilter {
+    #[default]
+    All,
+    Only(Severity),
+    /// Nothing reported.
+    Clean,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RowFilter {
+    pub severity: SeverityFilter,
+    pub kind: Option<TargetKind>,
+    pub search: String,
+}
+
+impl RowFilter {
+    pub fn matches(&self, r: &Row, needle: &str) -> bool {
+        let sev_ok = match self.severity {
+            SeverityFilter::All => true,
+            SeverityFilter::Only(s) => r.worst == Some(s),
+            SeverityFilter::Clean => r.worst.is_none(),
+        };
+        sev_ok && self.kind.is_none_or(|k| k == r.kind) && (needle.is_empty() || r.haystack.contains(needle))
+    }
+
+    /// Indexes of the matching rows.
+    pub fn apply(&self, rows: &[Row]) -> Vec<u32> {
+        let needle = self.search.trim().to_lowercase();
+        rows.iter().enumerate().filter(|(_, r)| self.matches(r, &needle)).map(|(i, _)| i as u32).collect()
+    }
+}
+
+/// The slice of rows to render for a scroll position: `(first, count)`, with `overscan` extra rows
+/// each side so fast scrolling does not show blank space.
+pub fn visible_window(
+    scroll_top: f64,
+    viewport: f64,
+    row_height: f64,
+    total: usize,
+    overscan: usize,
+) -> (usize, usize) {
+    if total == 0 || row_height <= 0.0 {
+        return (0, 0);
+    }
+    let first = (scroll_top.max(0.0) / row_height).floor() as usize;
+    let first = first.saturating_sub(overscan).min(total - 1);
+    let shown = (viewport.max(0.0) / row_height).ceil() as usize + 2 * overscan + 1;
+    (first, shown.min(total - first))
+}
+
+/// "kept 12 · gained 3 · lost 1".
+pub fn coverage_summary(c: &Coverage) -> String {
+    let mut parts = vec![format!("kept {}", c.kept.len())];
+    if !c.gained.is_empty() {
+        parts.push(format!("gained {}", c.gained.len()));
+    }
+    if !c.lost.is_empty() {
+        parts.push(format!("lost {}", c.lost.len()));
+    }
+    if !c.waived.is_empty() {
+        parts.push(format!("waived {}", c.waived.len()));
+    }
+    parts.join(" · ")
+}
+
+/// Why Apply is not offered, or None when it is.
+pub fn apply_blocked_reason(plan: &Plan) -> Option<String> {
+    let blockers: Vec<&Finding> = plan.blockers().collect();
+    if !blockers.is_empty() {
+        let first = blockers[0];
+        return Some(format!(
+            "{} blocker{} must be resolved first. First: {} — {}",
+            blockers.len(),
+            if blockers.len() == 1 { "" } else { "s" },
+            first.subject.name,
+            first.message
+        ));
+    }
+    if plan.actions().next().is_none() {
+        return Some("There is nothing to change: no user or group in scope needs a swap.".into());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_covers_the_viewport_with_overscan() {
+        assert_eq!(visible_window(0.0, 400.0, 40.0, 100_000, 5), (0, 16));
+        assert_eq!(visible_window(4000.0, 400.0, 40.0, 100_000, 5), (95, 21));
+        assert_eq!(visible_window(1e9, 400.0, 40.0, 10, 5), (9, 1));
+        assert_eq!(visible_window(0.0, 400.0, 40.0, 0, 5), (0, 0));
+    }
+}

@@ -1,0 +1,205 @@
+//! Every user and group of a plan, filterable, in a virtualized list: rows have a fixed height and
+//! only the ones in view are in the DOM, so 100,000 rows scroll smoothly. Selecting a row shows
+//! its service coverage and the exact assignLicense bodies.
+use super::components::{count, plural};
+use crate::preview_model::{
+    build_rows, coverage_summary, severity_label, visible_window, Row, RowFilter, SeverityFilter,
+};
+use crate::state::{use_state, Load, PlanOrigin};
+use leptos::prelude::*;
+use licswap_core::plan::{Plan, Severity, TargetKind};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Must match `.vrow { height }` in the CSS.
+const ROW_H: f64 = 44.0;
+const VIEWPORT_H: f64 = 440.0;
+
+#[component]
+pub fn SubjectList(plan: Arc<Plan>) -> impl IntoView {
+    let state = use_state();
+    // Names for users the plan lists by id only, from the tenant data when this plan was made here.
+    let names: HashMap<String, String> =
+        match (state.plan_origin.get_untracked(), state.snapshot.get_untracked()) {
+            (PlanOrigin::Local, Load::Ready(s)) => {
+                s.users.iter().map(|u| (u.id.to_ascii_lowercase(), u.label().to_string())).collect()
+            }
+            _ => HashMap::new(),
+        };
+    let rows: Arc<Vec<Row>> = Arc::new(build_rows(&plan, &|id| names.get(&id.to_ascii_lowercase()).cloned()));
+    let rows_sv = StoredValue::new(rows.clone());
+    let plan_sv = StoredValue::new(plan);
+    let filter = RwSignal::new(RowFilter::default());
+    let shown = Memo::new(move |_| filter.with(|f| rows_sv.with_value(|r| f.apply(r))));
+    let scroll = RwSignal::new(0.0f64);
+    let selected = RwSignal::new(None::<u32>);
+    let window = move || {
+        let total = shown.with(|s| s.len());
+        visible_window(scroll.get(), VIEWPORT_H, ROW_H, total, 6)
+    };
+    let slice = move || {
+        let (first, n) = window();
+        shown.with(|s| {
+            s[first..first + n].iter().enumerate().map(|(k, &ri)| (first + k, ri)).collect::<Vec<_>>()
+        })
+    };
+    let viewport = NodeRef::<leptos::html::Div>::new();
+    // A new filter starts at the top.
+    Effect::new(move |_| {
+        filter.track();
+        scroll.set(0.0);
+        if let Some(el) = viewport.get_untracked() {
+            el.set_scroll_top(0);
+        }
+    });
+    let sev_select = move |ev: leptos::ev::Event| {
+        let v = event_target_value(&ev);
+        filter.update(|f| {
+            f.severity = match v.as_str() {
+                "blocker" => SeverityFilter::Only(Severity::Blocker),
+                "warning" => SeverityFilter::Only(Severity::Warning),
+                "info" => SeverityFilter::Only(Severity::Info),
+                "clean" => SeverityFilter::Clean,
+                _ => SeverityFilter::All,
+            }
+        })
+    };
+    let kind_select = move |ev: leptos::ev::Event| {
+        let v = event_target_value(&ev);
+        filter.update(|f| {
+            f.kind = match v.as_str() {
+                "user" => Some(TargetKind::User),
+                "group" => Some(TargetKind::Group),
+                _ => None,
+            }
+        })
+    };
+    let total = rows.len();
+    view! {
+        <div class="list-tools" role="search">
+            <div class="field">
+                <label for="f-search">"Search"</label>
+                <input id="f-search" type="search" placeholder="Name, UPN or id"
+                    on:input=move |ev| filter.update(|f| f.search = event_target_value(&ev))/>
+            </div>
+            <div class="field">
+                <label for="f-sev">"Severity"</label>
+                <select id="f-sev" on:change=sev_select>
+                    <option value="all">"All"</option>
+                    <option value="blocker">"Blockers"</option>
+                    <option value="warning">"Warnings"</option>
+                    <option value="info">"Info"</option>
+                    <option value="clean">"Nothing to report"</option>
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-kind">"Kind"</label>
+                <select id="f-kind" on:change=kind_select>
+                    <option value="all">"Users and groups"</option>
+                    <option value="user">"Users"</option>
+                    <option value="group">"Groups"</option>
+                </select>
+            </div>
+            <p class="hint" role="status" data-testid="row-count">
+                {move || format!("{} of {}", count(shown.with(|s| s.len()) as i64), plural(total, "row", "rows"))}
+            </p>
+        </div>
+        <div class="list-and-detail">
+            <div class="vlist" node_ref=viewport tabindex="0" aria-label="Users and groups in the plan"
+                on:scroll=move |_| if let Some(el) = viewport.get_untracked() { scroll.set(el.scroll_top() as f64) }>
+                <div class="vspacer" style:height=move || format!("{}px", shown.with(|s| s.len()) as f64 * ROW_H)>
+                    <ul class="vrows" style:transform=move || format!("translateY({}px)", window().0 as f64 * ROW_H)>
+                        <For each=slice key=|(pos, ri)| (*pos, *ri) let((_, ri))>
+                            {
+                                let row = rows_sv.with_value(|r| r[ri as usize].clone());
+                                let summary = row.coverage.and_then(|c| plan_sv.with_value(|p| p.coverage.get(c).map(coverage_summary)));
+                                let sev = row.worst;
+                                view! {
+                                    <li class="vrow">
+                                        <button type="button" class="vrow-btn" aria-pressed=move || if selected.get() == Some(ri) { "true" } else { "false" }
+                                            on:click=move |_| selected.set(Some(ri))>
+                                            <span class=format!("dot {}", sev_dot(sev)) title=sev.map(severity_label).unwrap_or("OK")></span>
+                                            <span class="vname">{row.name.clone()}</span>
+                                            <span class="tag">{kind_label(row.kind)}</span>
+                                            <span class="vsum muted">{summary.unwrap_or_default()}</span>
+                                            <span class="vsum muted">{plural(row.actions.len(), "call", "calls")}</span>
+                                        </button>
+                                    </li>
+                                }
+                            }
+                        </For>
+                    </ul>
+                </div>
+            </div>
+            <aside class="detail card" aria-live="polite">
+                {move || match selected.get() {
+                    None => view! { <p class="hint">"Select a row to see its services and the exact assignLicense call."</p> }.into_any(),
+                    Some(ri) => {
+                        let row = rows_sv.with_value(|r| r[ri as usize].clone());
+                        view! { <Detail row=row plan=plan_sv.get_value()/> }.into_any()
+                    }
+                }}
+            </aside>
+        </div>
+    }
+}
+
+fn sev_dot(s: Option<Severity>) -> &'static str {
+    match s {
+        Some(Severity::Blocker) => "bad",
+        Some(Severity::Warning) => "warn",
+        Some(Severity::Info) => "info",
+        None => "ok",
+    }
+}
+
+fn kind_label(k: TargetKind) -> &'static str {
+    match k {
+        TargetKind::User => "user",
+        TargetKind::Group => "group",
+        TargetKind::Sku => "license",
+    }
+}
+
+#[component]
+fn Detail(row: Row, plan: Arc<Plan>) -> impl IntoView {
+    let cov = row.coverage.and_then(|c| plan.coverage.get(c).cloned());
+    let actions: Vec<_> =
+        plan.actions().enumerate().filter(|(i, _)| row.actions.contains(i)).map(|(_, a)| a.clone()).collect();
+    let findings: Vec<_> = row.findings.iter().filter_map(|&i| plan.findings.get(i).cloned()).collect();
+    let plans_list = |title: &'static str, class: &'static str, items: Vec<String>| {
+        (!items.is_empty()).then(|| view! {
+            <h4>{format!("{title} ({})", items.len())}</h4>
+            <ul class=format!("plain plan-names {class}")>{items.into_iter().map(|p| view! { <li class="mono">{p}</li> }).collect_view()}</ul>
+        })
+    };
+    view! {
+        <h3>{row.name.clone()} <span class="tag">{kind_label(row.kind)}</span></h3>
+        <p class="muted mono">{row.id.clone()}</p>
+        {findings.into_iter().map(|f| view! {
+            <p class=format!("finding-line {}", sev_dot(Some(f.severity)))>
+                <strong>{severity_label(f.severity)}": "</strong>{f.message}<br/>
+                <span class="hint">"What to do: " {f.remedy}</span>
+            </p>
+        }).collect_view()}
+        {cov.map(|c| view! {
+            <div class="coverage">
+                {plans_list("Lost", "bad", c.lost)}
+                {plans_list("Gained", "ok", c.gained)}
+                {plans_list("Kept", "", c.kept)}
+                {plans_list("Waived", "warn", c.waived)}
+                {plans_list("Kept disabled", "", c.kept_disabled)}
+            </div>
+        })}
+        {actions.into_iter().map(|a| {
+            let path = match a.target.kind { TargetKind::Group => "groups", _ => "users" };
+            let json = serde_json::to_string_pretty(&a.body).unwrap_or_default();
+            view! {
+                <details class="call">
+                    <summary>{format!("{:?}: POST /{path}/{}/assignLicense", a.kind, a.target.id)}</summary>
+                    <pre>{json}</pre>
+                </details>
+            }
+        }).collect_view()}
+    }
+}
