@@ -51,7 +51,7 @@ pub fn output_of(program: &str, args: &[&str]) -> Option<String> {
 }
 
 fn trunk_build() -> Result<(), String> {
-    run(Cmd::new("trunk").args(["build", "--release", "--offline"]))
+    run(Cmd::new("trunk").args(["build", "--release", "--offline"]).env("PATH", tools::path_with_tools()))
 }
 
 pub fn dist() -> Result<(), String> {
@@ -70,7 +70,9 @@ pub fn serve(args: &[String]) -> Result<(), String> {
     }
     tools::ensure_build_tools()?;
     eprintln!("xtask: serving on http://127.0.0.1:{port}/ (demo tenant unless config.json is present)");
-    run(Cmd::new("trunk").args(["serve", "--release", "--offline", "--address", "127.0.0.1", "--port", &port]))
+    run(Cmd::new("trunk")
+        .args(["serve", "--release", "--offline", "--address", "127.0.0.1", "--port", &port])
+        .env("PATH", tools::path_with_tools()))
 }
 
 pub fn test(args: &[String]) -> Result<(), String> {

@@ -8,12 +8,37 @@ const TRUNK_VERSION: &str = "0.21.14";
 pub fn ensure_build_tools() -> Result<(), String> {
     ensure_wasm_target()?;
     let bindgen = wasm_bindgen_version()?;
+    let trunk_toml = std::fs::read_to_string(root().join("Trunk.toml")).map_err(|e| format!("Trunk.toml: {e}"))?;
+    if !trunk_toml.contains(&format!("wasm_bindgen = \"{bindgen}\"")) {
+        return Err(format!("Trunk.toml's [tools] wasm_bindgen must be \"{bindgen}\", the version in Cargo.lock"));
+    }
     ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION)?;
     ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &bindgen)?;
-    if output_of("wasm-opt", &["--version"]).is_none() {
-        apt_install(&["binaryen"])?;
+    ensure_wasm_opt()
+}
+
+/// The build's own tools folder (npm packages), put first on PATH for Trunk.
+pub fn tools_bin() -> std::path::PathBuf {
+    root().join("tools/node_modules/.bin")
+}
+
+/// PATH with [`tools_bin`] first, so Trunk finds the pinned wasm-opt before any other.
+pub fn path_with_tools() -> std::ffi::OsString {
+    let mut paths = vec![tools_bin()];
+    paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    std::env::join_paths(paths).unwrap_or_default()
+}
+
+fn ensure_wasm_opt() -> Result<(), String> {
+    if !tools_bin().join("wasm-opt").exists() {
+        eprintln!("xtask: installing wasm-opt (binaryen, npm) into tools/");
+        npm_ci(&root().join("tools"))?;
     }
     Ok(())
+}
+
+fn npm_ci(dir: &std::path::Path) -> Result<(), String> {
+    run(Cmd::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).dir(dir))
 }
 
 pub fn ensure_test_tools() -> Result<(), String> {
@@ -24,7 +49,7 @@ pub fn ensure_test_tools() -> Result<(), String> {
     let e2e = root().join("tests/e2e");
     if !e2e.join("node_modules/playwright-core").exists() {
         eprintln!("xtask: installing the end-to-end test dependencies (npm ci)");
-        run(Cmd::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).dir(&e2e))?;
+        npm_ci(&e2e)?;
     }
     Ok(())
 }
