@@ -115,8 +115,8 @@ fn a_target_changed_between_phases_is_skipped() {
     let snap = sample_snapshot();
     let plan = sample_plan(&snap);
     let fake = FakeGraph::from_snapshot(&snap);
-    // While phase 1 runs, someone removes dave's direct E1 by hand: the read of phase 1's only
-    // batch is read call 1; dave is read in phase 2.
+    // Right after the executor's first read (the baseline of phase 2's targets), someone removes
+    // dave's direct E1 by hand; dave is read again in phase 2.
     *fake.after_read.borrow_mut() = Some((
         1,
         Box::new(|f: &FakeGraph| {
@@ -163,9 +163,10 @@ fn a_crash_after_sending_resumes_from_the_evidence() {
     let plan = sample_plan(&snap);
     let fake = FakeGraph::from_snapshot(&snap);
     let store = MemoryStore::new();
-    // Save 1: initial journal; save 2: in-flight marks of phase 1's batch; save 3 (after the
-    // answers) fails: the tab "crashed" between send and save.
-    store.fail_after(2);
+    // Save 1: initial journal; save 2: baselines of phase 2's targets; save 3: in-flight marks
+    // of phase 1's batch; save 4 (after the answers) fails: the tab "crashed" between send and
+    // save.
+    store.fail_after(3);
     let err = run_with(&fake, &store, &plan, Control::new(), &mut |_| {}).unwrap_err();
     assert!(matches!(err, ApplyError::Store(_)));
     let saved = store.load().unwrap().unwrap();

@@ -4,15 +4,15 @@
 //! planning (stale); mark the rest in flight and save the journal; send one `assignLicense` per
 //! action; record each outcome and save again. An outcome lost in transit is settled by reading
 //! the target back before anything is resent. Between phases, group swaps must have settled.
-use super::api::{ApiError, ApiErrorKind, LicenseApi};
+use super::api::{ApiError, ApiErrorKind, LicenseApi, TargetState};
 use super::control::{Control, ControlState};
 use super::journal::{plan_hash, EntryState, Journal, JournalStore};
 use super::progress::{Progress, RateMeter, RunStatus};
-use super::resume::{judge_pending, judge_unknown, Evidence};
+use super::resume::{fingerprint_outside, judge_pending, judge_unknown, Evidence, Readiness};
 use super::settle::{settle_group, GroupSettleReport};
 use crate::graph::http::Clock;
 use crate::graph::model::AssignLicenseBody;
-use crate::plan::{Action, Plan, Subject, TargetKind};
+use crate::plan::{fingerprint_user, Action, Plan, Subject, TargetKind};
 use futures::stream::{FuturesUnordered, StreamExt};
 use std::cell::RefCell;
 use std::collections::{HashSet, VecDeque};
@@ -135,6 +135,8 @@ struct Ctx<'p> {
     actions: Vec<&'p Action>,
     journal: RefCell<Journal>,
     target_sku: &'p str,
+    /// Lowercase ids of the groups the plan swaps.
+    plan_groups: HashSet<String>,
 }
 
 #[derive(Default)]
@@ -177,11 +179,19 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
         }
         self.store.save(&journal).map_err(|e| ApplyError::Store(e.0))?;
 
+        let plan_groups = plan
+            .actions()
+            .filter(|a| a.target.kind == TargetKind::Group)
+            .map(|a| a.target.id.to_ascii_lowercase())
+            .collect();
         let ctx = Ctx {
             actions: plan.actions().collect(),
             journal: RefCell::new(journal),
             target_sku: &plan.target.sku_id,
+            plan_groups,
         };
+        let first_phase_len = plan.phases.first().map_or(0, |p| p.actions.len());
+        self.take_baselines(&ctx, first_phase_len..ctx.actions.len()).await?;
         let mut meter = RateMeter::new(now);
         let mut report = RunReport {
             outcome: RunOutcome::Completed,
@@ -245,6 +255,64 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
         on_progress(&meter.progress(self.clock.now_ms(), status, phases.saturating_sub(1), phases, counts));
         report.journal = ctx.journal.into_inner();
         Ok(report)
+    }
+
+    /// Before anything is sent, reads the targets of later phases that are still as planned and
+    /// records what of their state the plan's group swaps will not touch: once those swaps are
+    /// processed, the planning fingerprint no longer matches by design, and this baseline tells
+    /// our own changes from someone else's. Saved with the journal, so a resume has it too.
+    async fn take_baselines(&self, ctx: &Ctx<'_>, range: std::ops::Range<usize>) -> Result<(), ApplyError> {
+        if ctx.plan_groups.is_empty() {
+            return Ok(());
+        }
+        let mut todo: Vec<usize> = {
+            let j = ctx.journal.borrow();
+            range
+                .filter(|i| {
+                    let a = ctx.actions[*i];
+                    a.target.kind == TargetKind::User
+                        && j.entries
+                            .get(&a.id)
+                            .is_some_and(|e| e.state == EntryState::Pending && e.baseline.is_none())
+                })
+                .collect()
+        };
+        let batch_size = self.config.batch_size.clamp(1, 20);
+        for attempt in 0..self.config.max_attempts.max(1) {
+            if todo.is_empty() {
+                break;
+            }
+            if attempt > 0 {
+                self.clock.sleep(self.config.retry_delay_ms.saturating_mul(u64::from(attempt))).await;
+            }
+            let mut retry = Vec::new();
+            for chunk in todo.chunks(batch_size) {
+                let subjects: Vec<Subject> = chunk.iter().map(|i| ctx.actions[*i].target.clone()).collect();
+                let reads = self.api.read_targets(&subjects).await;
+                let mut j = ctx.journal.borrow_mut();
+                j.reads += 1;
+                for (k, idx) in chunk.iter().enumerate() {
+                    let action = ctx.actions[*idx];
+                    match reads.get(k) {
+                        Some(Ok(TargetState::User(u))) => {
+                            // A target already changed gets no baseline: its phase finds it stale.
+                            if fingerprint_user(u) == action.fingerprint {
+                                let b = fingerprint_outside(u, &ctx.plan_groups);
+                                if let Some(e) = j.entries.get_mut(&action.id) {
+                                    e.baseline = Some(b);
+                                }
+                            }
+                        }
+                        Some(Err(e)) if e.is_retryable() || e.kind == ApiErrorKind::ResponseLost => {
+                            retry.push(*idx)
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            todo = retry;
+        }
+        self.store.save(&ctx.journal.borrow()).map_err(|e| ApplyError::Store(e.0))
     }
 
     fn entry_terminal(&self, ctx: &Ctx<'_>, idx: usize) -> bool {
@@ -411,9 +479,15 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
                 let action = ctx.actions[item.idx];
                 match reads.get(k) {
                     Some(Ok(state)) => {
+                        let baseline = j.entries.get(&action.id).and_then(|e| e.baseline.clone());
+                        let r = Readiness {
+                            target_sku: ctx.target_sku,
+                            plan_groups: &ctx.plan_groups,
+                            baseline: baseline.as_deref(),
+                        };
                         let evidence = match item.need {
-                            Need::Check => judge_pending(action, state, ctx.target_sku),
-                            Need::ReadBack => judge_unknown(action, state, ctx.target_sku),
+                            Need::Check => judge_pending(action, state, &r),
+                            Need::ReadBack => judge_unknown(action, state, &r),
                         };
                         match evidence {
                             Evidence::Ready => send.push(*item),

@@ -63,6 +63,10 @@ pub struct Entry {
     /// Why the state is what it is, when that is not obvious ("already had the target").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// For an action of a later phase: the target's license states outside the plan's groups,
+    /// read before any group swap ran (see `resume::fingerprint_outside`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,7 +117,13 @@ impl Journal {
             .map(|a| {
                 (
                     a.id.clone(),
-                    Entry { state: EntryState::Pending, attempts: 0, updated_ms: now_ms, note: None },
+                    Entry {
+                        state: EntryState::Pending,
+                        attempts: 0,
+                        updated_ms: now_ms,
+                        note: None,
+                        baseline: None,
+                    },
                 )
             })
             .collect();
@@ -138,6 +148,7 @@ impl Journal {
             attempts: 0,
             updated_ms: now_ms,
             note: None,
+            baseline: None,
         });
         if let EntryState::InFlight { attempt } = state {
             entry.attempts = entry.attempts.max(attempt);

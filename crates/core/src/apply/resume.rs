@@ -3,6 +3,7 @@
 use super::api::TargetState;
 use crate::graph::model::{same_id, User};
 use crate::plan::{Action, ActionKind};
+use std::collections::HashSet;
 
 /// What a read-back says about an action.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,12 +16,25 @@ pub enum Evidence {
     Changed(String),
 }
 
+/// What, besides the planning fingerprint, tells whether a target is still as planned.
+#[derive(Clone, Debug)]
+pub struct Readiness<'a> {
+    /// The plan's target SKU (a `RemoveRedundantDirect` needs it Active through a group).
+    pub target_sku: &'a str,
+    /// Ids (lowercase) of the groups the plan swaps: their members' inherited licenses change
+    /// by design once those swaps are processed.
+    pub plan_groups: &'a HashSet<String>,
+    /// [`fingerprint_outside`] of the target taken while it still matched the planning
+    /// fingerprint (before any group swap ran), when there is one.
+    pub baseline: Option<&'a str>,
+}
+
 /// For an action whose outcome is unknown (in flight at load, or response lost): applied wins
 /// (never send twice), then ready (resend), else changed.
-pub fn judge_unknown(action: &Action, state: &TargetState, target_sku: &str) -> Evidence {
+pub fn judge_unknown(action: &Action, state: &TargetState, r: &Readiness<'_>) -> Evidence {
     if effect_mismatches(action, state).is_empty() {
         Evidence::Applied
-    } else if is_ready(action, state, target_sku) {
+    } else if is_ready(action, state, r) {
         Evidence::Ready
     } else {
         Evidence::Changed(state.fingerprint())
@@ -29,34 +43,64 @@ pub fn judge_unknown(action: &Action, state: &TargetState, target_sku: &str) -> 
 
 /// For an action not sent yet: only ready or changed (an effect already visible was made by
 /// someone else, which is a change, not our success).
-pub fn judge_pending(action: &Action, state: &TargetState, target_sku: &str) -> Evidence {
-    if is_ready(action, state, target_sku) {
+pub fn judge_pending(action: &Action, state: &TargetState, r: &Readiness<'_>) -> Evidence {
+    if is_ready(action, state, r) {
         Evidence::Ready
     } else {
         Evidence::Changed(state.fingerprint())
     }
 }
 
-/// The planning fingerprint still matches. A `RemoveRedundantDirect` action runs after the group
-/// swap, which changes the user's inherited licenses (and so the fingerprint) by design: for it,
-/// ready means the direct source license is still there and the target shows up through a group,
-/// Active (the evidence the seed asks for before removing the direct license).
-pub fn is_ready(action: &Action, state: &TargetState, target_sku: &str) -> bool {
-    if state.fingerprint() == action.fingerprint {
-        return true;
+/// The planning fingerprint still matches; or, for an action of a later phase, the only changes
+/// are those the plan's own group swaps made (the baseline outside those groups still matches).
+/// A `RemoveRedundantDirect` additionally needs the target SKU Active through a group: the
+/// evidence the seed asks for before a direct license goes.
+pub fn is_ready(action: &Action, state: &TargetState, r: &Readiness<'_>) -> bool {
+    let unchanged = state.fingerprint() == action.fingerprint
+        || match (state, r.baseline) {
+            (TargetState::User(u), Some(b)) => fingerprint_outside(u, r.plan_groups) == b,
+            _ => false,
+        };
+    if !unchanged {
+        return false;
     }
     match (action.kind, state) {
         (ActionKind::RemoveRedundantDirect, TargetState::User(u)) => {
             action.body.remove_licenses.iter().all(|sku| has_direct(u, sku).is_some())
                 && u.license_assignment_states.iter().any(|s| {
-                    same_id(&s.sku_id, target_sku)
+                    same_id(&s.sku_id, r.target_sku)
                         && !s.is_direct()
                         && s.state.as_deref() == Some("Active")
                         && s.error_code().is_none()
                 })
         }
-        _ => false,
+        _ => true,
     }
+}
+
+/// A digest of a user's license states except those inherited from `groups` (ids, lowercase):
+/// what nobody but those groups' processing should change while a plan runs. Uses
+/// `licenseAssignmentStates` only (they carry source and disabled plans; `assignedLicenses` mixes
+/// direct and inherited and leaves out licenses in error).
+pub fn fingerprint_outside(user: &User, groups: &HashSet<String>) -> String {
+    let mut parts: Vec<String> = user
+        .license_assignment_states
+        .iter()
+        .filter(|s| s.assigned_by_group.as_ref().is_none_or(|g| !groups.contains(&g.to_ascii_lowercase())))
+        .map(|s| {
+            let mut plans: Vec<String> = s.disabled_plans.iter().map(|p| p.to_ascii_lowercase()).collect();
+            plans.sort();
+            let by = s.assigned_by_group.as_deref().unwrap_or("direct").to_ascii_lowercase();
+            format!("{}:{by}:{}", s.sku_id.to_ascii_lowercase(), plans.join(","))
+        })
+        .collect();
+    parts.sort();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in parts.join("|").bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
 }
 
 /// Disabled plans of the directly assigned `sku`, when the user has it directly. Uses

@@ -1,0 +1,121 @@
+//! [`LicenseApi`] over licswap's own [`GraphClient`]: what the app and the integration tests run
+//! the executor with. Reads and writes go out as JSON `$batch` requests of up to 20; the client
+//! retries throttling and transient failures, and what it still cannot do is mapped onto
+//! [`ApiErrorKind`] here.
+use super::api::{ApiError, GroupProcessing, LicenseApi, TargetState};
+use crate::graph::calls::assign_license_item;
+use crate::graph::client::GraphClient;
+use crate::graph::error::GraphError;
+use crate::graph::http::{Clock, Transport, TransportError};
+use crate::graph::model::AssignLicenseBody;
+use crate::plan::{Subject, TargetKind};
+
+pub struct GraphLicenseApi<'a, T, C> {
+    pub client: &'a GraphClient<T, C>,
+}
+
+impl<'a, T, C> GraphLicenseApi<'a, T, C> {
+    pub fn new(client: &'a GraphClient<T, C>) -> Self {
+        GraphLicenseApi { client }
+    }
+}
+
+/// How the executor should treat a client error.
+pub fn api_error(e: &GraphError) -> ApiError {
+    match e {
+        GraphError::Http(h) => ApiError::graph(h.status, h.code.clone(), h.message.clone()),
+        GraphError::RetriesExhausted { last, .. } => {
+            let status = last.status();
+            let code = last.graph_code().unwrap_or("RetriesExhausted").to_string();
+            ApiError::transient(status, code, e.to_string())
+        }
+        GraphError::Transport(TransportError::Unreachable(m)) => ApiError::unreachable(m.clone()),
+        GraphError::Transport(TransportError::ResponseLost(m)) => ApiError::response_lost(m.clone()),
+        GraphError::UnknownOutcome { detail, .. } => ApiError::response_lost(detail.clone()),
+        // A 2xx whose body could not be read: the call happened; the executor reads back.
+        GraphError::Decode { .. } => ApiError::response_lost(e.to_string()),
+        GraphError::Cancelled => ApiError::unreachable("cancelled before it was sent"),
+        // Sign-in needed: nothing was sent; the admin signs in and resumes.
+        GraphError::Auth(m) => ApiError::transient(Some(401), "AuthenticationRequired", m.clone()),
+        GraphError::Invalid(m) => ApiError::graph(400, "Invalid", m.clone()),
+    }
+}
+
+impl<T: Transport, C: Clock> LicenseApi for GraphLicenseApi<'_, T, C> {
+    async fn read_targets(&self, targets: &[Subject]) -> Vec<Result<TargetState, ApiError>> {
+        let mut out: Vec<Option<Result<TargetState, ApiError>>> = vec![None; targets.len()];
+        let pick = |kind: TargetKind| -> (Vec<usize>, Vec<String>) {
+            targets.iter().enumerate().filter(|(_, t)| t.kind == kind).map(|(i, t)| (i, t.id.clone())).unzip()
+        };
+        let (ui, uids) = pick(TargetKind::User);
+        if !uids.is_empty() {
+            match self.client.get_users_batch(&uids).await {
+                Ok(rs) => {
+                    for (i, (_, r)) in ui.iter().zip(rs) {
+                        out[*i] = Some(r.map(TargetState::User).map_err(|e| api_error(&e)));
+                    }
+                }
+                Err(e) => ui.iter().for_each(|i| out[*i] = Some(Err(api_error(&e)))),
+            }
+        }
+        let (gi, gids) = pick(TargetKind::Group);
+        if !gids.is_empty() {
+            match self.client.get_groups_batch(&gids).await {
+                Ok(rs) => {
+                    for (i, (_, r)) in gi.iter().zip(rs) {
+                        out[*i] = Some(r.map(TargetState::Group).map_err(|e| api_error(&e)));
+                    }
+                }
+                Err(e) => gi.iter().for_each(|i| out[*i] = Some(Err(api_error(&e)))),
+            }
+        }
+        out.into_iter()
+            .map(|r| {
+                r.unwrap_or_else(|| Err(ApiError::graph(400, "Invalid", "a SKU is not a user or group")))
+            })
+            .collect()
+    }
+
+    async fn assign(&self, batch: &[(Subject, AssignLicenseBody)]) -> Vec<Result<(), ApiError>> {
+        let mut out: Vec<Option<Result<(), ApiError>>> = vec![None; batch.len()];
+        let mut items = Vec::new();
+        let mut sent = Vec::new();
+        for (i, (s, body)) in batch.iter().enumerate() {
+            match assign_license_item(i.to_string(), s.kind, &s.id, body) {
+                Ok(item) => {
+                    items.push(item);
+                    sent.push(i);
+                }
+                Err(e) => out[i] = Some(Err(api_error(&e))),
+            }
+        }
+        if !items.is_empty() {
+            match self.client.batch(items).await {
+                Ok(answers) => {
+                    for (i, a) in sent.iter().zip(answers) {
+                        out[*i] = Some(a.result.map(|_| ()).map_err(|e| api_error(&e)));
+                    }
+                }
+                // Refused before sending (duplicate ids): nothing went out.
+                Err(e) => sent.iter().for_each(|i| out[*i] = Some(Err(api_error(&e)))),
+            }
+        }
+        out.into_iter().map(|r| r.unwrap_or_else(|| Err(ApiError::response_lost("no answer")))).collect()
+    }
+
+    async fn read_group_processing(&self, group_id: &str) -> Result<GroupProcessing, ApiError> {
+        let ids = self.client.list_group_member_ids(group_id).await.map_err(|e| api_error(&e))?;
+        let mut members = Vec::with_capacity(ids.len());
+        for (id, r) in self.client.get_users_batch(&ids).await.map_err(|e| api_error(&e))? {
+            match r {
+                Ok(u) => members.push(u),
+                // A member removed meanwhile is no longer licensed by the group.
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(ApiError { message: format!("member {id}: {}", e), ..api_error(&e) }),
+            }
+        }
+        let members_with_license_errors =
+            self.client.members_with_license_errors(group_id).await.map_err(|e| api_error(&e))?;
+        Ok(GroupProcessing { members, members_with_license_errors })
+    }
+}
