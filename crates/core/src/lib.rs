@@ -6,9 +6,10 @@
 //! - [`plan`]: the planner, the rules of the "change license assignments" procedure.
 //! - [`apply`]: the executor state machine and its journal.
 //! - [`share`]: shared-preview encoding.
+//! - [`userlist`]: the pasted or uploaded list of users in scope.
+pub mod apply;
 pub mod catalog;
 pub mod graph;
 pub mod plan;
-pub mod apply;
 pub mod share;
 pub mod userlist;
