@@ -261,7 +261,8 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
             for ((n, url), answer) in next.into_iter().zip(answers) {
                 let what = format!("the members of group {}", group_ids[n]);
                 let page = batch_body::<Page<IdOnly>>(&answer, &what).and_then(|p| {
-                    let link = p.next_link.as_deref().map(|l| self.base().relative(l)).transpose()?;
+                    let link =
+                        p.next_link.as_deref().map(|l| self.base().relative_in_batch(l)).transpose()?;
                     if link.as_deref() == Some(url.as_str()) {
                         return Err(GraphError::decode(&what, "a page links to itself"));
                     }
