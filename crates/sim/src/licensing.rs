@@ -180,7 +180,33 @@ pub fn assign_user(t: &mut Tenant, u: UserIx, body: &AssignLicenseBody, now: u64
         user.direct = direct;
         user.direct_updated_ms = now;
     });
+    retry_errors(t, u, now, None);
     Ok(())
+}
+
+/// Re-evaluate a user's group licenses that are in an error state: a change on the user may
+/// have removed the cause (e.g. the conflicting direct license is gone). Graph does this when a
+/// user's licenses change and on `reprocessLicenseAssignment`
+/// (https://learn.microsoft.com/en-us/graph/api/user-reprocesslicenseassignment).
+pub fn retry_errors(t: &mut Tenant, u: UserIx, now: u64, except: Option<GroupIx>) {
+    let mut failed: Vec<GroupIx> = t.users[u as usize]
+        .inherited
+        .iter()
+        .filter(|x| x.error.is_some() && Some(x.group) != except)
+        .map(|x| x.group)
+        .collect();
+    failed.dedup();
+    for g in failed {
+        reconcile_member(t, g, u, now);
+    }
+}
+
+/// `POST /users/{id}/reprocessLicenseAssignment`: re-evaluate every group license of the user.
+pub fn reprocess_user(t: &mut Tenant, u: UserIx, now: u64) {
+    let groups = t.users[u as usize].groups.clone();
+    for g in groups {
+        reconcile_member(t, g, u, now);
+    }
 }
 
 /// `POST /groups/{id}/assignLicense`: validates the group's own licenses, records them, and
@@ -249,18 +275,22 @@ pub fn advance(t: &mut Tenant, now: u64) {
 pub fn process_group(t: &mut Tenant, g: GroupIx, now: u64) {
     let members = t.groups[g as usize].members.clone();
     for u in members {
-        reconcile_member(t, g, u, now);
+        if reconcile_member(t, g, u, now) {
+            retry_errors(t, u, now, Some(g));
+        }
     }
     for u in std::mem::take(&mut t.groups[g as usize].departed) {
         if !t.groups[g as usize].members.contains(&u) {
             change_user(t, u, now, |user| user.inherited.retain(|x| x.group != g));
+            retry_errors(t, u, now, None);
         }
     }
     t.groups[g as usize].processing = Processing::Complete;
 }
 
 /// Bring one member's licenses from group `g` in line with the group's, each in its own state.
-fn reconcile_member(t: &mut Tenant, g: GroupIx, u: UserIx, now: u64) {
+/// Returns whether anything changed.
+fn reconcile_member(t: &mut Tenant, g: GroupIx, u: UserIx, now: u64) -> bool {
     let wanted = t.groups[g as usize].licenses.clone();
     let user = &t.users[u as usize];
     let old: Vec<GroupLic> = user.inherited.iter().filter(|x| x.group == g).cloned().collect();
@@ -302,12 +332,13 @@ fn reconcile_member(t: &mut Tenant, g: GroupIx, u: UserIx, now: u64) {
         next.push(GroupLic { group: g, lic, error, updated_ms: updated });
     }
     if next == old {
-        return;
+        return false;
     }
     change_user(t, u, now, |user| {
         user.inherited.retain(|x| x.group != g);
         user.inherited.extend(next);
     });
+    true
 }
 
 /// Is a service of `lic` not offered in the member's usage location? A member without one gets

@@ -30,7 +30,7 @@ pub fn accepted(is_get: bool, segs: &[&str]) -> Vec<&'static str> {
             vec!["GroupMember.Read.All", "Group.Read.All", "GroupMember.ReadWrite.All", "Group.ReadWrite.All"]
         }
         (true, ["groups", ..]) => vec!["GroupMember.Read.All", "Group.Read.All", "Group.ReadWrite.All"],
-        (false, ["users", _, "assignLicense"]) => {
+        (false, ["users", _, "assignLicense" | "reprocessLicenseAssignment"]) => {
             vec!["LicenseAssignment.ReadWrite.All", "User.ReadWrite.All"]
         }
         (false, ["groups", _, "assignLicense"]) => {

@@ -63,6 +63,7 @@ pub fn dispatch(t: &mut Tenant, c: &Call) -> Result<Reply, ApiError> {
         (Method::Get, ["users"]) => users::list(t, c),
         (Method::Get, ["users", id]) => users::get(t, c, id),
         (Method::Post, ["users", id, "assignLicense"]) => users::assign_license(t, c, id),
+        (Method::Post, ["users", id, "reprocessLicenseAssignment"]) => users::reprocess(t, c, id),
         (Method::Get, ["groups"]) => groups::list(t, c),
         (Method::Get, ["groups", id]) => groups::get(t, c, id),
         (Method::Get, ["groups", id, "members"]) => groups::members(t, c, id, false),

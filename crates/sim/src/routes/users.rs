@@ -79,6 +79,15 @@ pub fn assign_license(t: &mut Tenant, c: &Call, id: &str) -> Result<Reply, ApiEr
     Ok(Reply::ok(v))
 }
 
+/// 200 OK with the user (https://learn.microsoft.com/en-us/graph/api/user-reprocesslicenseassignment).
+pub fn reprocess(t: &mut Tenant, c: &Call, id: &str) -> Result<Reply, ApiError> {
+    let u = t.user_ix(id).ok_or_else(|| ApiError::not_found(id))?;
+    licensing::reprocess_user(t, u, c.now);
+    let mut v = render(t, u, &Query::default());
+    v["@odata.context"] = Value::String(c.context("users/$entity"));
+    Ok(Reply::ok(v))
+}
+
 /// Both `addLicenses` and `removeLicenses` are required (possibly empty).
 pub fn parse_body(c: &Call) -> Result<AssignLicenseBody, ApiError> {
     let v: Value = c.json_body()?;

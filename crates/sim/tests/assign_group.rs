@@ -1,0 +1,233 @@
+//! `POST /groups/{id}/assignLicense` and group-based licensing processed in the background:
+//! members move from the old state through processing to Active or to an error state.
+mod common;
+use common::*;
+use serde_json::{json, Value};
+
+fn processing(h: &mut dyn Harness, g: &str) -> String {
+    let (_, v) = get(h, &format!("/v1.0/groups/{g}?$select=licenseProcessingState"));
+    v["licenseProcessingState"]["state"].as_str().unwrap().to_string()
+}
+
+/// Each member's state for `sku` from group `g`: "Active", an error code, or "" when absent.
+fn member_states(h: &mut dyn Harness, g: &str, sku: &str) -> Vec<String> {
+    let (_, v) = get(h, &format!("/v1.0/groups/{g}/members?$select=licenseAssignmentStates&$top=999"));
+    v["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            let s = u["licenseAssignmentStates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["assignedByGroup"] == json!(g) && s["skuId"] == sku);
+            match s {
+                None => String::new(),
+                Some(s) if s["state"] == "Active" => "Active".into(),
+                Some(s) => s["error"].as_str().unwrap().to_string(),
+            }
+        })
+        .collect()
+}
+
+fn set_prepaid(h: &mut dyn Harness, sku: &'static str, f: fn(i64) -> i64) {
+    h.with_sim(&mut |s| {
+        let t = s.tenant_mut();
+        let ix = t.sku_ix(sku).unwrap() as usize;
+        t.skus[ix].prepaid_enabled = f(t.skus[ix].consumed);
+    });
+}
+
+/// Members who hold E1 only through `g`.
+fn only_through(h: &mut dyn Harness, g: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let g = g.to_string();
+    h.with_sim(&mut |s| {
+        let t = s.tenant();
+        let gi = t.group_ix(&g).unwrap();
+        let e1 = t.sku_ix(E1).unwrap();
+        ids = t.groups[gi as usize]
+            .members
+            .iter()
+            .map(|&u| &t.users[u as usize])
+            .filter(|u| u.direct.is_empty() && u.inherited.iter().all(|x| x.group == gi || x.lic.sku != e1))
+            .map(|u| u.id.clone())
+            .collect();
+    });
+    ids
+}
+
+fn state_from(h: &mut dyn Harness, user: &str, g: &str, sku: &str) -> String {
+    let (_, v) = get(h, &format!("/v1.0/users/{user}?$select=licenseAssignmentStates"));
+    let s = v["licenseAssignmentStates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["assignedByGroup"] == json!(g) && s["skuId"] == sku)
+        .cloned();
+    match s {
+        None => String::new(),
+        Some(s) if s["state"] == "Active" => "Active".into(),
+        Some(s) => s["error"].as_str().unwrap().to_string(),
+    }
+}
+
+both!(group_swap_is_accepted_then_processed_to_active, demo_config(), |h: &mut dyn Harness| {
+    let sales = group_id(h, "E1 - Sales");
+    let plain = only_through(h, &sales);
+    assert_eq!(plain.len(), 12);
+    let (status, v) = post(h, &format!("/v1.0/groups/{sales}/assignLicense"), &swap_body(E3, E1));
+    assert_eq!(status, 202, "{v}");
+    assert_eq!(v["id"], json!(sales));
+    assert_eq!(processing(h, &sales), "QueuedForProcessing");
+    // Until processed, members keep E1 from the group.
+    assert!(member_states(h, &sales, E1).iter().all(|s| s == "Active"));
+    assert!(member_states(h, &sales, E3).iter().all(|s| s.is_empty()));
+    h.wait(200);
+    assert_eq!(processing(h, &sales), "ProcessingInProgress");
+    h.wait(200);
+    assert_eq!(processing(h, &sales), "ProcessingComplete");
+    for u in &plain {
+        assert_eq!(state_from(h, u, &sales, E3), "Active");
+        assert_eq!(state_from(h, u, &sales, E1), "");
+    }
+    // Members who also hold E1 another way (directly, or from Marketing) now have E1's Exchange
+    // Plan 1 beside E3's Plan 2: the group's E3 fails for them, and they keep E1
+    // (licensing-groups-resolve-problems, "Conflicting service plans").
+    let states = member_states(h, &sales, E3);
+    assert_eq!(states.iter().filter(|s| *s == "MutuallyExclusiveViolation").count(), 5, "{states:?}");
+    h.with_sim(&mut |s| assert!(s.service_losses().is_empty(), "{:?}", s.service_losses()));
+    // Swapping the direct E1 on such a user clears the conflict and the group's E3 turns Active.
+    let both = user_id(h, &|u| u.department.as_deref() == Some("Sales") && !u.direct.is_empty());
+    assert_eq!(state_from(h, &both, &sales, E3), "MutuallyExclusiveViolation");
+    let (status, v) = post(h, &format!("/v1.0/users/{both}/assignLicense"), &swap_body(E3, E1));
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(state_from(h, &both, &sales, E3), "Active");
+    h.with_sim(&mut |s| assert!(s.service_losses().is_empty()));
+});
+
+both!(too_few_seats_leave_members_in_count_violation, demo_config(), |h: &mut dyn Harness| {
+    set_prepaid(h, E3, |c| c + 5);
+    let sales = group_id(h, "E1 - Sales");
+    assert_eq!(post(h, &format!("/v1.0/groups/{sales}/assignLicense"), &swap_body(E3, E1)).0, 202);
+    h.wait(400);
+    let states = member_states(h, &sales, E3);
+    assert_eq!(states.iter().filter(|s| *s == "Active").count(), 5, "{states:?}");
+    let counted = states.iter().filter(|s| *s == "CountViolation").count();
+    assert!(counted >= 7, "{states:?}");
+    let (_, v) = get(h, &format!("/v1.0/groups/{sales}/membersWithLicenseErrors?$select=id"));
+    assert_eq!(v["value"].as_array().unwrap().len(), states.iter().filter(|s| *s != "Active").count());
+    let (_, v) = get(h, "/v1.0/groups?$filter=hasMembersWithLicenseErrors%20eq%20true&$select=id");
+    assert_eq!(v["value"], json!([{ "id": sales }]));
+    let (_, v) = get(h, "/v1.0/subscribedSkus");
+    let e3 = v["value"].as_array().unwrap().iter().find(|s| s["skuId"] == E3).unwrap().clone();
+    assert_eq!(e3["consumedUnits"], e3["prepaidUnits"]["enabled"]);
+    // Inherited-only members lost E1 without getting E3: a loss of service the planner must prevent.
+    h.with_sim(&mut |s| assert!(!s.service_losses().is_empty()));
+});
+
+both!(conflicting_plan_gives_mutually_exclusive_violation, demo_config(), |h: &mut dyn Harness| {
+    let sales = group_id(h, "E1 - Sales");
+    let finance = user_id(h, &|u| u.department.as_deref() == Some("Finance"));
+    let reference =
+        json!({ "@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{finance}") });
+    assert_eq!(post(h, &format!("/v1.0/groups/{sales}/members/$ref"), &reference).0, 204);
+    assert_eq!(post(h, &format!("/v1.0/groups/{sales}/assignLicense"), &swap_body(E3, E1)).0, 202);
+    h.wait(400);
+    let (_, v) = get(h, &format!("/v1.0/users/{finance}?$select=licenseAssignmentStates"));
+    let st = v["licenseAssignmentStates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["assignedByGroup"] == json!(sales))
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (st["state"].as_str(), st["error"].as_str()),
+        (Some("Error"), Some("MutuallyExclusiveViolation"))
+    );
+});
+
+both!(missing_dependency_gives_dependency_violation, demo_config(), |h: &mut dyn Harness| {
+    set_prepaid(h, PROJECT, |c| c + 100);
+    let bi = group_id(h, "Power BI Users");
+    let sp2 = "5dbe027f-2339-4123-9542-606e4d348a72";
+    let body = json!({"addLicenses": [{"skuId": PROJECT, "disabledPlans": [sp2]}], "removeLicenses": []});
+    assert_eq!(post(h, &format!("/v1.0/groups/{bi}/assignLicense"), &body).0, 202);
+    h.wait(400);
+    let states = member_states(h, &bi, PROJECT);
+    // Analytics members have no SharePoint; the two E1 holders in the group do.
+    assert_eq!(states.iter().filter(|s| *s == "DependencyViolation").count(), 3, "{states:?}");
+    assert_eq!(states.iter().filter(|s| *s == "Active").count(), 2, "{states:?}");
+});
+
+both!(prohibited_location_gives_its_violation, demo_config(), |h: &mut dyn Harness| {
+    h.with_sim(&mut |s| s.tenant_mut().prohibited_locations.push(("ENTERPRISEPACK".into(), "FR".into())));
+    let sales = group_id(h, "E1 - Sales");
+    assert_eq!(post(h, &format!("/v1.0/groups/{sales}/assignLicense"), &swap_body(E3, E1)).0, 202);
+    h.wait(400);
+    let plain = only_through(h, &sales);
+    let (_, v) =
+        get(h, &format!("/v1.0/groups/{sales}/members?$select=usageLocation,licenseAssignmentStates"));
+    let members = v["value"].as_array().unwrap();
+    assert!(members
+        .iter()
+        .any(|u| u["usageLocation"] == "FR" && plain.contains(&u["id"].as_str().unwrap().to_string())));
+    for u in members.iter().filter(|u| plain.contains(&u["id"].as_str().unwrap().to_string())) {
+        let st = u["licenseAssignmentStates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["skuId"] == E3 && s["assignedByGroup"] == json!(sales))
+            .unwrap();
+        let want = if u["usageLocation"] == "FR" { "ProhibitedInUsageLocationViolation" } else { "None" };
+        assert_eq!(st["error"], want);
+    }
+});
+
+both!(membership_changes_are_processed_and_guarded, demo_config(), |h: &mut dyn Harness| {
+    let sales = group_id(h, "E1 - Sales");
+    let member = user_id(h, &|u| {
+        u.department.as_deref() == Some("Sales") && u.direct.is_empty() && u.groups.len() == 2
+    });
+    let r = h.send(request(
+        licswap_core::graph::http::Method::Delete,
+        url(h, &format!("/v1.0/groups/{sales}/members/{member}/$ref")),
+        None,
+    ));
+    assert_eq!(r.status, 204);
+    h.wait(400);
+    let (_, v) = get(h, &format!("/v1.0/users/{member}?$select=assignedLicenses"));
+    assert!(skus_of(&v).is_empty(), "the license left with the membership");
+    let dynamic = group_id(h, "E1 - Contractors");
+    let synced = group_id(h, "E1 - HQ");
+    let reference =
+        json!({ "@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{member}") });
+    for g in [dynamic, synced] {
+        let (status, v) = post(h, &format!("/v1.0/groups/{g}/members/$ref"), &reference);
+        assert_eq!(status, 400, "{v}");
+    }
+});
+
+both!(group_assign_errors, demo_config(), |h: &mut dyn Harness| {
+    let sales = group_id(h, "E1 - Sales");
+    let (status, v) = post(
+        h,
+        &format!("/v1.0/groups/{sales}/assignLicense"),
+        &swap_body("00000000-1111-4222-8333-444444444444", E1),
+    );
+    assert_eq!(status, 400);
+    assert!(error_message(&v).contains("valid company License"));
+    let body = json!({"addLicenses": [], "removeLicenses": [E3]});
+    assert_eq!(post(h, &format!("/v1.0/groups/{sales}/assignLicense"), &body).0, 400);
+    let body = json!({"addLicenses": [{"skuId": E3, "disabledPlans": []}, {"skuId": EXO1, "disabledPlans": []}], "removeLicenses": []});
+    let (status, v) = post(h, &format!("/v1.0/groups/{sales}/assignLicense"), &body);
+    assert_eq!(status, 400, "E3 and Exchange Plan 1 conflict within one group: {v}");
+    assert_eq!(
+        post(h, "/v1.0/groups/00000000-0000-0000-0000-000000000000/assignLicense", &swap_body(E3, E1)).0,
+        404
+    );
+    assert_eq!(processing(h, &sales), "ProcessingComplete", "failed calls queue nothing");
+    let _ = Value::Null;
+});
