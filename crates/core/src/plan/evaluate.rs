@@ -170,7 +170,13 @@ pub(crate) fn evaluate<'a>(
     let mut direct = None;
     if let (Some(sd), false, true) = (src_direct, no_direct, out_of_scope.is_empty()) {
         let sd_disabled = sc.dec.disabled_of(&sc.dec.asgs[sd], w).to_vec();
-        if src_groups > 0 || !sc.swapping.is_empty() {
+        if tgt_direct.is_some() {
+            // The target is held directly already: re-adding it with the source removed is safe
+            // whatever the groups do.
+            direct = Some(Direct::SwapKeepTarget { mapped: mapper.map(t, &sd_disabled) });
+        } else if tgt_group {
+            direct = Some(Direct::RemoveRedundant { phase: 1 });
+        } else if src_groups > 0 || !sc.swapping.is_empty() {
             if all_src_groups_swapping && !sc.swapping.is_empty() {
                 // Group swap first. If the target as the group assigns it conflicts with the
                 // direct source, group processing fails for this user with
@@ -183,10 +189,6 @@ pub(crate) fn evaluate<'a>(
                     Direct::RemoveRedundant { phase: 2 }
                 });
             }
-        } else if tgt_direct.is_some() {
-            direct = Some(Direct::SwapKeepTarget { mapped: mapper.map(t, &sd_disabled) });
-        } else if tgt_group {
-            direct = Some(Direct::RemoveRedundant { phase: 1 });
         } else {
             direct = Some(Direct::Swap { phase: 1, mapped: mapper.map(t, &sd_disabled) });
         }

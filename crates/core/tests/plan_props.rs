@@ -1,0 +1,381 @@
+//! Property tests over generated tenants, against a pure model of `assignLicense` (a user's
+//! licenses are its own assignments plus those of every group it is a member of):
+//! (a) no action removes a license unless the same call adds the target, or the user already holds
+//!     the target (directly or through a group) when the action's phase starts;
+//! (b) every user without a blocker keeps every enabled service (same plan or a catalog
+//!     equivalent) unless waived -- and, since subjects with blockers get no action, so does
+//!     every other user;
+//! (c) the seats the plan uses never exceed those available (unless it says SeatsInsufficient),
+//!     and the plan's count is the model's;
+//! (d) applying the plan then its rollback restores every subject's own assignments.
+mod plan_support;
+use licswap_core::catalog;
+use licswap_core::plan::{
+    self, Action, FindingCode, Plan, PlanOptions, PlanRequest, Scope, Severity, Snapshot,
+};
+use plan_support::*;
+use proptest::prelude::*;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+type Lics = BTreeMap<String, BTreeSet<String>>;
+
+#[derive(Clone, Debug, PartialEq)]
+struct Model {
+    own: BTreeMap<String, Lics>,
+    members: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Model {
+    fn from(s: &Snapshot) -> Model {
+        let mut own = BTreeMap::new();
+        let mut members = BTreeMap::new();
+        for u in &s.users {
+            let lics = u
+                .license_assignment_states
+                .iter()
+                .filter(|st| st.is_direct())
+                .map(|st| {
+                    (st.sku_id.to_lowercase(), st.disabled_plans.iter().map(|p| p.to_lowercase()).collect())
+                })
+                .collect();
+            own.insert(u.id.clone(), lics);
+        }
+        for g in &s.groups {
+            let lics = g
+                .group
+                .assigned_licenses
+                .iter()
+                .map(|l| {
+                    (l.sku_id.to_lowercase(), l.disabled_plans.iter().map(|p| p.to_lowercase()).collect())
+                })
+                .collect();
+            own.insert(g.group.id.clone(), lics);
+            members.insert(g.group.id.clone(), g.member_ids.iter().cloned().collect());
+        }
+        Model { own, members }
+    }
+
+    /// assignLicense: every removed SKU must be assigned; adds replace (disabledPlans included).
+    fn apply(&mut self, a: &Action) -> Result<(), String> {
+        let lics = self.own.get_mut(&a.target.id).ok_or_else(|| format!("{}: no such subject", a.id))?;
+        for r in &a.body.remove_licenses {
+            if a.body.add_licenses.iter().any(|l| l.sku_id.eq_ignore_ascii_case(r)) {
+                return Err(format!("{}: adds and removes {r}", a.id));
+            }
+            lics.remove(&r.to_lowercase())
+                .ok_or_else(|| format!("{}: removes {r}, which is not assigned", a.id))?;
+        }
+        for l in &a.body.add_licenses {
+            lics.insert(l.sku_id.to_lowercase(), l.disabled_plans.iter().map(|p| p.to_lowercase()).collect());
+        }
+        Ok(())
+    }
+
+    /// The user's licenses: its own and its groups'.
+    fn effective(&self, user: &str) -> Vec<(&String, &BTreeSet<String>)> {
+        let mut out: Vec<_> = self.own[user].iter().collect();
+        for (g, m) in &self.members {
+            if m.contains(user) {
+                out.extend(self.own[g].iter());
+            }
+        }
+        out
+    }
+
+    fn holds(&self, user: &str, sku: &str) -> bool {
+        self.effective(user).iter().any(|(k, _)| k.eq_ignore_ascii_case(sku))
+    }
+
+    /// Enabled service plan names.
+    fn enabled(&self, user: &str, plans: &HashMap<String, Vec<(String, String)>>) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for (sku, disabled) in self.effective(user) {
+            for (id, name) in plans.get(sku.as_str()).into_iter().flatten() {
+                if !disabled.contains(id) {
+                    out.insert(name.clone());
+                }
+            }
+        }
+        out
+    }
+}
+
+fn sku_plans(s: &Snapshot) -> HashMap<String, Vec<(String, String)>> {
+    s.skus
+        .iter()
+        .map(|k| {
+            let plans = k
+                .service_plans
+                .iter()
+                .map(|p| (p.service_plan_id.to_lowercase(), p.service_plan_name.clone()));
+            (k.sku_id.to_lowercase(), plans.collect())
+        })
+        .collect()
+}
+
+const PAIRS: &[(&str, &str)] = &[
+    ("STANDARDPACK", "ENTERPRISEPACK"),
+    ("ENTERPRISEPACK", "STANDARDPACK"),
+    ("STANDARDPACK", "EXCHANGESTANDARD"),
+    ("O365_BUSINESS_ESSENTIALS", "O365_BUSINESS_PREMIUM"),
+];
+const OTHERS: &[&str] = &["EXCHANGESTANDARD", "PROJECTPREMIUM", "POWER_BI_PRO", "SPE_E3"];
+/// Plans admins commonly switch off (only those the SKU has are used).
+const OFF: &[&str] = &[
+    "SWAY",
+    "YAMMER_ENTERPRISE",
+    "EXCHANGE_S_STANDARD",
+    "EXCHANGE_S_ENTERPRISE",
+    "SHAREPOINTSTANDARD",
+    "SHAREPOINTENTERPRISE",
+    "FORMS_PLAN_E1",
+    "FORMS_PLAN_E3",
+    "TEAMS1",
+    "OFFICESUBSCRIPTION",
+];
+
+fn off(part: &str, mask: u16) -> Vec<&'static str> {
+    let d = catalog::sku(part).unwrap();
+    OFF.iter()
+        .enumerate()
+        .filter(|(i, n)| mask & (1 << i) != 0 && d.plan(n).is_some())
+        .map(|(_, n)| *n)
+        .collect()
+}
+
+#[derive(Clone, Debug)]
+struct Gen {
+    pair: usize,
+    /// Per group: (assigns source, source's disabled mask, assigns target).
+    groups: Vec<(bool, u16, bool)>,
+    /// Per user: (direct source, disabled mask, member-of bits, other license, other's disabled mask,
+    /// direct target, usage location, enabled).
+    users: Vec<(bool, u16, u8, Option<usize>, u16, bool, bool, bool)>,
+    seats: i64,
+    scope: u8,
+    scope_bits: u16,
+    preserve: bool,
+    partial: bool,
+    waive: u16,
+}
+
+fn gen() -> impl Strategy<Value = Gen> {
+    let group = (prop::bool::weighted(0.8), prop::bits::u16::between(0, 4), prop::bool::weighted(0.1));
+    let user = (
+        prop::bool::weighted(0.6),
+        prop::bits::u16::between(0, 10),
+        prop::bits::u8::between(0, 4),
+        prop::option::weighted(0.3, 0..OTHERS.len()),
+        prop::bits::u16::between(0, 10),
+        prop::bool::weighted(0.1),
+        prop::bool::weighted(0.9),
+        prop::bool::weighted(0.9),
+    );
+    (
+        0..PAIRS.len(),
+        prop::collection::vec(group, 0..4),
+        prop::collection::vec(user, 0..10),
+        0i64..12,
+        0u8..3,
+        any::<u16>(),
+        prop::bool::weighted(0.8),
+        any::<bool>(),
+        prop::bits::u16::between(0, 10),
+    )
+        .prop_map(|(pair, groups, users, seats, scope, scope_bits, preserve, partial, waive)| Gen {
+            pair,
+            groups,
+            users,
+            seats,
+            scope,
+            scope_bits,
+            preserve,
+            partial,
+            waive,
+        })
+}
+
+fn build(g: &Gen) -> (Snapshot, PlanRequest) {
+    let (src, tgt) = PAIRS[g.pair];
+    let mut groups = Vec::new();
+    for (i, &(has_src, mask, has_tgt)) in g.groups.iter().enumerate() {
+        let mut lics = Vec::new();
+        if has_src {
+            lics.push(lic(src, &off(src, mask)));
+        }
+        if has_tgt {
+            lics.push(lic(tgt, &[]));
+        }
+        groups.push((format!("g{i}"), lics, Vec::new(), has_src, mask, has_tgt));
+    }
+    let mut users = Vec::new();
+    let mut tgt_holders = 0;
+    for (i, &(d, mask, member, other, omask, dt, loc, enabled)) in g.users.iter().enumerate() {
+        let id = format!("u{i}");
+        let mut states = Vec::new();
+        if d {
+            states.push(direct(src, &off(src, mask)));
+        }
+        if dt {
+            states.push(direct(tgt, &[]));
+        }
+        if let Some(o) = other {
+            if OTHERS[o] != src && OTHERS[o] != tgt {
+                states.push(direct(OTHERS[o], &off(OTHERS[o], omask)));
+            }
+        }
+        let mut holds_tgt = dt;
+        for (gi, gr) in groups.iter_mut().enumerate() {
+            if member & (1 << gi) != 0 {
+                gr.2.push(id.clone());
+                if gr.3 {
+                    states.push(inherited(src, &gr.0, &off(src, gr.4)));
+                }
+                if gr.5 {
+                    states.push(inherited(tgt, &gr.0, &[]));
+                    holds_tgt = true;
+                }
+            }
+        }
+        tgt_holders += holds_tgt as i64;
+        let mut u = user(&id, states);
+        if !loc {
+            u["usageLocation"] = Value::Null;
+        }
+        u["accountEnabled"] = enabled.into();
+        users.push(u);
+    }
+    let group_json: Vec<Value> = groups
+        .iter()
+        .map(|(id, lics, members, ..)| {
+            let m: Vec<&str> = members.iter().map(String::as_str).collect();
+            group(id, lics.clone(), &m)
+        })
+        .collect();
+    let mut skus = vec![sku(src, 20, 10), sku(tgt, tgt_holders + g.seats, tgt_holders)];
+    for o in OTHERS {
+        if *o != src && *o != tgt {
+            skus.push(sku(o, 20, 5));
+        }
+    }
+    let s = snapshot(skus, users, group_json);
+    let pick = |n: usize, prefix: &str| -> Vec<String> {
+        (0..n).filter(|i| g.scope_bits & (1 << i) != 0).map(|i| format!("{prefix}{i}")).collect()
+    };
+    let scope = match g.scope {
+        0 => Scope::AllHolders,
+        1 => Scope::Groups(pick(g.groups.len(), "g")),
+        _ => Scope::Users(pick(g.users.len(), "u")),
+    };
+    let waived =
+        OFF.iter().enumerate().filter(|(i, _)| g.waive & (1 << i) != 0).map(|(_, n)| n.to_string()).collect();
+    let options = PlanOptions {
+        preserve_disabled_plans: g.preserve,
+        waived_plans: waived,
+        allow_partial_wave: g.partial,
+    };
+    (s, PlanRequest { source: src.into(), target: tgt.into(), scope, options })
+}
+
+fn blocked_users(p: &Plan) -> BTreeSet<String> {
+    p.findings
+        .iter()
+        .filter(|f| f.severity == Severity::Blocker && f.subject.kind == plan::TargetKind::User)
+        .map(|f| f.subject.id.clone())
+        .collect()
+}
+
+fn covered(before: &str, after: &BTreeSet<String>) -> bool {
+    after.iter().any(|a| catalog::equivalent(before, a))
+}
+
+fn apply_phases(m: &mut Model, phases: &[plan::Phase]) -> Result<(), String> {
+    for ph in phases {
+        for a in &ph.actions {
+            m.apply(a)?;
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_removal_without_its_replacement(g in gen()) {
+        let (s, r) = build(&g);
+        let p = plan::plan(&s, &r).unwrap();
+        let (src, tgt) = (s.skus[0].sku_id.to_lowercase(), s.skus[1].sku_id.to_lowercase());
+        let mut m = Model::from(&s);
+        for ph in &p.phases {
+            let start = m.clone();
+            for a in &ph.actions {
+                for rem in &a.body.remove_licenses {
+                    prop_assert_eq!(rem.to_lowercase(), src.clone(), "{} removes only the source", a.id);
+                    let adds = a.body.add_licenses.iter().any(|l| l.sku_id.eq_ignore_ascii_case(&tgt));
+                    let held = a.target.kind == plan::TargetKind::User && start.holds(&a.target.id, &tgt);
+                    prop_assert!(adds || held, "{} removes the source without the target", a.id);
+                }
+                m.apply(a).map_err(TestCaseError::fail)?;
+            }
+        }
+    }
+
+    #[test]
+    fn users_keep_every_enabled_service_unless_waived(g in gen()) {
+        let (s, r) = build(&g);
+        let p = plan::plan(&s, &r).unwrap();
+        let plans = sku_plans(&s);
+        let before = Model::from(&s);
+        let mut after = before.clone();
+        apply_phases(&mut after, &p.phases).map_err(TestCaseError::fail)?;
+        let blocked = blocked_users(&p);
+        let waived: Vec<&String> = r.options.waived_plans.iter().collect();
+        for u in &s.users {
+            let (b, a) = (before.enabled(&u.id, &plans), after.enabled(&u.id, &plans));
+            for plan_name in &b {
+                if waived.iter().any(|w| w.eq_ignore_ascii_case(plan_name)) {
+                    continue;
+                }
+                prop_assert!(
+                    covered(plan_name, &a),
+                    "{} ({}) loses {plan_name}; findings: {:?}",
+                    u.id,
+                    if blocked.contains(&u.id) { "blocked" } else { "no blocker" },
+                    p.findings.iter().map(|f| (f.code, &f.subject.id)).collect::<Vec<_>>()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn seats_planned_never_exceed_those_available(g in gen()) {
+        let (s, r) = build(&g);
+        let p = plan::plan(&s, &r).unwrap();
+        let tgt = s.skus[1].sku_id.clone();
+        let before = Model::from(&s);
+        let mut after = before.clone();
+        apply_phases(&mut after, &p.phases).map_err(TestCaseError::fail)?;
+        let new = s.users.iter().filter(|u| !before.holds(&u.id, &tgt) && after.holds(&u.id, &tgt)).count() as i64;
+        prop_assert_eq!(new, p.seats.needed);
+        let short = p.findings.iter().any(|f| f.code == FindingCode::SeatsInsufficient);
+        prop_assert_eq!(short, p.seats.needed > p.seats.available);
+        if r.options.allow_partial_wave {
+            prop_assert!(p.seats.needed <= p.seats.available.max(0));
+        }
+    }
+
+    #[test]
+    fn rollback_restores_every_subject(g in gen()) {
+        let (s, r) = build(&g);
+        let p = plan::plan(&s, &r).unwrap();
+        let before = Model::from(&s);
+        let mut m = before.clone();
+        apply_phases(&mut m, &p.phases).map_err(TestCaseError::fail)?;
+        apply_phases(&mut m, &p.rollback).map_err(TestCaseError::fail)?;
+        prop_assert_eq!(&m, &before);
+        let ids: BTreeSet<&str> = p.actions().map(|a| a.id.as_str()).collect();
+        prop_assert_eq!(ids.len(), p.actions().count(), "action ids are unique");
+    }
+}
