@@ -6,7 +6,7 @@
 use super::journal::{EntryState, Journal};
 use super::verify::{VerifyOutcome, VerifyReport};
 use crate::graph::model::same_id;
-use crate::plan::{Action, Plan};
+use crate::plan::{Action, Phase, Plan};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct RollbackPlan {
@@ -27,6 +27,12 @@ fn inverts(inverse: &Action, forward: &Action) -> bool {
     set_eq(&readded, &removed) && set_eq(&reremoved, &added)
 }
 
+/// The inverse actions of what was done and verified, as a plan of its own.
+///
+/// Inverse actions run in the *forward* phase order, not the reverse: a user who got a direct
+/// target next to a group's target (or lost a redundant direct source) can only get the direct
+/// source back once the group gives the source again, since Graph refuses a direct source next to
+/// the group's target (MutuallyExclusiveViolation, both carry an Exchange plan).
 pub fn rollback_plan(plan: &Plan, journal: &Journal, verify: &VerifyReport) -> RollbackPlan {
     let mut left_out = Vec::new();
     let mut out = plan.clone();
@@ -35,15 +41,21 @@ pub fn rollback_plan(plan: &Plan, journal: &Journal, verify: &VerifyReport) -> R
     out.findings = Vec::new();
     // Rolling back goes from the target product to the source.
     std::mem::swap(&mut out.source, &mut out.target);
+    let mut by_phase: Vec<Vec<Action>> = vec![Vec::new(); plan.phases.len()];
+    let mut titles: Vec<Option<String>> = vec![None; plan.phases.len()];
     for phase in &plan.rollback {
-        let mut p = phase.clone();
-        p.actions.clear();
         for inverse in &phase.actions {
-            let forward = plan
-                .actions()
-                .filter(|f| f.target.kind == inverse.target.kind && same_id(&f.target.id, &inverse.target.id))
-                .find(|f| inverts(inverse, f));
-            let Some(forward) = forward else {
+            let forward = plan.phases.iter().enumerate().find_map(|(pi, p)| {
+                p.actions
+                    .iter()
+                    .find(|f| {
+                        f.target.kind == inverse.target.kind
+                            && same_id(&f.target.id, &inverse.target.id)
+                            && inverts(inverse, f)
+                    })
+                    .map(|f| (pi, f))
+            });
+            let Some((pi, forward)) = forward else {
                 left_out.push((inverse.id.clone(), "no forward action in the plan matches it".into()));
                 continue;
             };
@@ -55,7 +67,8 @@ pub fn rollback_plan(plan: &Plan, journal: &Journal, verify: &VerifyReport) -> R
                 Some(item) if item.outcome == VerifyOutcome::Ok => {
                     let mut a = inverse.clone();
                     a.fingerprint = item.now_fingerprint.clone().unwrap_or_default();
-                    p.actions.push(a);
+                    by_phase[pi].push(a);
+                    titles[pi].get_or_insert_with(|| phase.title.clone());
                 }
                 Some(_) => {
                     left_out.push((inverse.id.clone(), format!("verify did not confirm '{}'", forward.id)))
@@ -66,9 +79,16 @@ pub fn rollback_plan(plan: &Plan, journal: &Journal, verify: &VerifyReport) -> R
                 )),
             }
         }
-        if !p.actions.is_empty() {
-            out.phases.push(p);
+    }
+    for (pi, actions) in by_phase.into_iter().enumerate() {
+        if actions.is_empty() {
+            continue;
         }
+        let waits_for = (!out.phases.is_empty()).then(|| {
+            "group processing must show the source Active on every member of the groups first".to_string()
+        });
+        let title = titles[pi].clone().unwrap_or_else(|| format!("Undo phase {}", pi + 1));
+        out.phases.push(Phase { title, waits_for, actions });
     }
     RollbackPlan { plan: out, left_out }
 }
