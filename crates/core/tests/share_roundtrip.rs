@@ -41,7 +41,8 @@ fn link_and_file_forms_decode() {
 
 #[test]
 fn redaction_removes_every_name_and_is_stable() {
-    let plan = sample_plan(&sample_snapshot());
+    let mut plan = sample_plan(&sample_snapshot());
+    plan.findings[1].remedy = "Check bob@contoso.com's other licenses (BOB@CONTOSO.COM).".into();
     let text = encode(&plan, true);
     assert_eq!(text, encode(&plan, true), "redaction must be deterministic");
     let back = decode(&text).unwrap();
@@ -61,6 +62,8 @@ fn redaction_removes_every_name_and_is_stable() {
     let group = &p.phases[0].actions[2].target;
     assert_eq!(group.name, "group-001");
     assert!(p.findings[1].message.contains("'group-001'"), "{}", p.findings[1].message);
+    let bob = &p.phases[0].actions[1].target.name;
+    assert_eq!(p.findings[1].remedy, format!("Check {bob}'s other licenses ({bob})."));
     // What is not personal stays.
     assert_eq!(p.target.sku_id, plan.target.sku_id);
     assert_eq!(p.phases[0].actions[0].body, plan.phases[0].actions[0].body);

@@ -175,7 +175,7 @@ fn replace_tokens(text: &str, names: &Pseudonyms) -> String {
         rest = &rest[start..];
         let end = rest.find(|c: char| !is_token_char(c)).unwrap_or(rest.len());
         let token = &rest[..end];
-        let inner = token.trim_matches(|c: char| "'.-_!#^~".contains(c));
+        let inner = known_prefix(token.trim_matches(|c: char| "'.-_!#^~".contains(c)), names);
         match names.map.get(&inner.to_lowercase()) {
             Some(p) if !inner.is_empty() => {
                 let lead = token.find(inner).unwrap_or(0);
@@ -188,4 +188,19 @@ fn replace_tokens(text: &str, names: &Pseudonyms) -> String {
         rest = &rest[end..];
     }
     out
+}
+
+/// The longest prefix of `token` that is a known name, cut at punctuation (`alice@contoso.com's`
+/// -> `alice@contoso.com`); the token itself when none is.
+fn known_prefix<'t>(token: &'t str, names: &Pseudonyms) -> &'t str {
+    if names.map.contains_key(&token.to_lowercase()) {
+        return token;
+    }
+    token
+        .char_indices()
+        .rev()
+        .filter(|(_, c)| "'.-_!#^~".contains(*c))
+        .map(|(i, _)| &token[..i])
+        .find(|p| !p.is_empty() && names.map.contains_key(&p.to_lowercase()))
+        .unwrap_or(token)
 }
