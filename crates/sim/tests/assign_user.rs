@@ -4,14 +4,7 @@ use common::*;
 use serde_json::json;
 
 fn direct_e1_user(h: &mut dyn Harness) -> String {
-    user_id(h, &|u| {
-        u.department.as_deref() == Some("Operations")
-            && u.usage_location.is_some()
-            && u.account_enabled
-            && u.inherited.is_empty()
-            && u.direct.len() == 1
-            && u.direct[0].disabled.is_empty()
-    })
+    user_id(h, &is_plain_e1)
 }
 
 fn licenses(h: &mut dyn Harness, id: &str) -> Vec<String> {

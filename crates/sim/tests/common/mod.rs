@@ -146,3 +146,13 @@ pub fn skus_of(user: &Value) -> Vec<String> {
     v.sort();
     v
 }
+
+/// A user holding only E1, directly, with a usage location (a plain direct swap succeeds).
+pub fn is_plain_e1(u: &licswap_sim::tenant::UserRec) -> bool {
+    u.department.as_deref() == Some("Operations")
+        && u.usage_location.is_some()
+        && u.account_enabled
+        && u.inherited.is_empty()
+        && u.direct.len() == 1
+        && u.direct[0].disabled.is_empty()
+}
