@@ -70,33 +70,58 @@ pub fn load_skus(state: AppState) {
 
 /// Reads what the planner needs for `source` (holders, groups, members) into `state.snapshot`.
 pub fn load_snapshot(state: AppState, source: String) {
+    leptos::task::spawn_local(async move {
+        fetch_snapshot(state, source).await;
+    });
+}
+
+/// As [`load_snapshot`], awaited; true when the snapshot is ready.
+pub async fn fetch_snapshot(state: AppState, source: String) -> bool {
     let Some(c) = client() else {
         state.snapshot.set(Load::Failed("Not connected to a tenant: sign in first.".into()));
-        return;
+        return false;
     };
     state.snapshot_source.set(source.clone());
     state.snapshot.set(Load::Loading("Reading the license holders…".into()));
-    leptos::task::spawn_local(async move {
-        let mut progress = |p: licswap_core::graph::snapshot_load::Progress| {
-            let total = p.total.map(|t| format!(" of {t}")).unwrap_or_default();
-            state.snapshot.set(Load::Loading(format!("{}: {}{}…", p.phase, p.done, total)));
-        };
-        let res = c.load_snapshot(&source, &mut progress).await;
-        // The admin may have picked another source meanwhile: keep only the current one's data.
-        if !same_id(&state.form.get_untracked().source, &source) {
-            return;
-        }
-        match res {
-            Ok(mut snap) => {
-                if snap.tenant_name.is_none() {
-                    snap.tenant_name = state.tenant_name.get_untracked();
-                }
-                if let Load::Ready(_) | Load::Idle = state.skus.get_untracked() {
-                    state.skus.set(Load::Ready(snap.skus.clone()));
-                }
-                state.snapshot.set(Load::Ready(Arc::new(snap)))
+    let mut progress = |p: licswap_core::graph::snapshot_load::Progress| {
+        let total = p.total.map(|t| format!(" of {t}")).unwrap_or_default();
+        state.snapshot.set(Load::Loading(format!("{}: {}{}…", p.phase, p.done, total)));
+    };
+    let res = c.load_snapshot(&source, &mut progress).await;
+    // The admin may have picked another source meanwhile: keep only the current one's data.
+    if !same_id(&state.snapshot_source.get_untracked(), &source) {
+        return false;
+    }
+    match res {
+        Ok(mut snap) => {
+            if snap.tenant_name.is_none() {
+                snap.tenant_name = state.tenant_name.get_untracked();
             }
-            Err(e) => state.snapshot.set(Load::Failed(e.to_string())),
+            state.skus.set(Load::Ready(snap.skus.clone()));
+            state.snapshot.set(Load::Ready(Arc::new(snap)));
+            true
+        }
+        Err(e) => {
+            state.snapshot.set(Load::Failed(e.to_string()));
+            false
+        }
+    }
+}
+
+/// Reads the tenant again and plans the same request (after stale targets, or to refresh).
+pub fn replan(state: AppState) {
+    if let Some(plan) = state.plan.get_untracked() {
+        if state.form.with_untracked(|f| f.source.is_empty()) {
+            state.form.set(crate::wizard_form::WizardForm::from_request(&plan.request));
+        }
+    }
+    let source = state.form.with_untracked(|f| f.source.clone());
+    leptos::task::spawn_local(async move {
+        if fetch_snapshot(state, source).await {
+            state.apply.set(Default::default());
+            preview(state);
+        } else if let Load::Failed(e) = state.snapshot.get_untracked() {
+            state.notice.set(Some(e));
         }
     });
 }

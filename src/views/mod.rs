@@ -1,6 +1,7 @@
 //! One module per screen; views read and write [`crate::state::AppState`] and call the non-view
 //! modules for anything that decides.
 pub mod apply;
+pub mod apply_result;
 pub mod components;
 pub mod overview;
 pub mod preview;

@@ -1,5 +1,140 @@
+//! Verify and report: read every applied target back and compare it with the plan; failures with
+//! Graph's error and what to do; rollback (previewed first); CSV and JSON export.
+use super::components::{count, plural, ErrorBox, Spinner};
+use crate::apply_run::{self, journal_for};
+use crate::browser;
+use crate::routes::Route;
+use crate::state::{use_state, PlanOrigin};
 use leptos::prelude::*;
+use licswap_core::apply::{report_csv, report_json, report_rows, Journal, VerifyOutcome};
+use licswap_core::plan::Plan;
+use std::sync::Arc;
+
 #[component]
 pub fn ReportScreen() -> impl IntoView {
-    view! { <h1>"Report"</h1> }
+    let state = use_state();
+    move || {
+        let plan = state.plan.get();
+        let journal = plan.as_ref().and_then(|p| {
+            journal_for(p).or_else(|| state.apply.with(|a| a.report.as_ref().map(|r| r.journal.clone())))
+        });
+        match (plan, journal) {
+            (Some(plan), Some(journal)) if state.plan_origin.get() == PlanOrigin::Local => {
+                view! { <Report plan=plan journal=Arc::new(journal)/> }.into_any()
+            }
+            _ => view! {
+                <section><h1>"Report"</h1>
+                    <p>"Nothing has been applied from the current plan in this browser yet. "
+                       <a href="#/apply">"Apply a plan"</a> " first."</p></section>
+            }
+            .into_any(),
+        }
+    }
+}
+
+#[component]
+fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
+    let state = use_state();
+    let plan_sv = StoredValue::new(plan.clone());
+    let journal_sv = StoredValue::new(journal.clone());
+    let status = RwSignal::new(None::<String>);
+    let verify = move || state.apply.with(|a| a.verify.clone());
+    let export = move |kind: &'static str| {
+        let v = verify();
+        let (body, mime) = plan_sv.with_value(|p| {
+            journal_sv.with_value(|j| match kind {
+                "csv" => (report_csv(p, j, v.as_deref()), "text/csv"),
+                _ => (report_json(p, j, v.as_deref()), "application/json"),
+            })
+        });
+        let name = plan_sv.with_value(|p| {
+            format!("licswap-report-{}-to-{}.{kind}", p.source.sku_part_number, p.target.sku_part_number)
+        });
+        status.set(Some(match browser::download(&name, mime, &body) {
+            Ok(()) => format!("Saved {name}."),
+            Err(e) => format!("Could not save the report: {e}."),
+        }));
+    };
+    let rollback = move |_| {
+        let Some(v) = verify() else { return };
+        match plan_sv.with_value(|p| apply_run::rollback_of(p, &v)) {
+            Ok((rb, left_out)) => {
+                if !left_out.is_empty() {
+                    state.notice.set(Some(format!(
+                        "{} left out of the rollback (not verified as applied).",
+                        plural(left_out.len(), "action is", "actions are")
+                    )));
+                }
+                state.plan.set(Some(Arc::new(rb)));
+                state.plan_origin.set(PlanOrigin::Local);
+                state.apply.set(Default::default());
+                state.go(Route::Preview);
+            }
+            Err(e) => state.notice.set(Some(e)),
+        }
+    };
+    let c = journal.counts();
+    let failures: Vec<_> = report_rows(&plan, &journal, None)
+        .into_iter()
+        .filter(|r| !r.error_code.is_empty() || r.state == "stale")
+        .collect();
+    view! {
+        <section aria-labelledby="report-title">
+            <div class="screen-head"><div>
+                <p class="eyebrow">"Verify and report"</p>
+                <h1 id="report-title">{format!("{} → {}", plan.source.name, plan.target.name)}</h1>
+            </div>
+            <div class="actions">
+                <button type="button" class="secondary" on:click=move |_| export("csv")>"Export CSV"</button>
+                <button type="button" class="secondary" on:click=move |_| export("json")>"Export JSON"</button>
+            </div></div>
+            {move || status.get().map(|s| view! { <p class="hint" role="status">{s}</p> })}
+            <dl class="seats card">
+                <div><dt>"Calls"</dt><dd>{count(c.total as i64)}</dd></div>
+                <div><dt>"Done"</dt><dd>{count(c.done as i64)}</dd></div>
+                <div><dt>"Failed"</dt><dd class:bad={c.failed > 0}>{count(c.failed as i64)}</dd></div>
+                <div><dt>"Stale"</dt><dd>{count(c.stale as i64)}</dd></div>
+                <div><dt>"Not run"</dt><dd>{count((c.pending + c.in_flight + c.cancelled) as i64)}</dd></div>
+            </dl>
+            {(!failures.is_empty()).then(|| view! {
+                <h2>"What did not go through"</h2>
+                <ul class="plain findings">
+                    {failures.into_iter().take(500).map(|r| view! {
+                        <li class="finding bad"><strong>{r.target_name}</strong>
+                            <span class="mono muted">{format!(" {} ", r.error_code)}</span>{r.message}</li>
+                    }).collect_view()}
+                </ul>
+            })}
+            <h2>"Verify"</h2>
+            <p class="hint">"Reads every changed user and group back from the tenant and compares it with the plan."</p>
+            <button type="button" disabled=move || state.apply.with(|a| a.verifying)
+                on:click=move |_| apply_run::run_verify(state, plan_sv.get_value())>"Verify now"</button>
+            {move || state.apply.with(|a| a.verifying).then(|| view! { <Spinner text="Reading the targets back…"/> })}
+            {move || verify().map(|v| {
+                let problems: Vec<_> = v.items.iter().filter(|i| matches!(i.outcome, VerifyOutcome::Mismatch(_) | VerifyOutcome::Error { .. })).cloned().collect();
+                view! {
+                    <div class=if v.all_ok() { "ok-box" } else { "error-box" } role="status" data-testid="verify-summary">
+                        <p class="error-title">{if v.all_ok() { "Verified: the tenant matches the plan" } else { "Verified, with differences" }}</p>
+                        <p>{format!("{} as planned · {} differ · {} could not be read", v.ok(), v.mismatched(), v.errors())}</p>
+                    </div>
+                    <ul class="plain findings">
+                        {problems.into_iter().take(500).map(|i| {
+                            let text = match i.outcome {
+                                VerifyOutcome::Mismatch(d) => d.join("; "),
+                                VerifyOutcome::Error { code, message, remedy } => format!("{code}: {message}. What to do: {remedy}"),
+                                _ => String::new(),
+                            };
+                            view! { <li class="finding bad"><strong>{i.target.name}</strong>" — " {text}</li> }
+                        }).collect_view()}
+                    </ul>
+                    <div class="card">
+                        <h2 class="card-title">"Roll back"</h2>
+                        <p class="hint">"Puts back the source license, with the services that were disabled, on every target verified as changed. You see the rollback as a preview first; nothing changes until you apply it."</p>
+                        <button type="button" class="secondary" disabled=v.ok() == 0 on:click=rollback>"Preview the rollback"</button>
+                    </div>
+                }
+            })}
+            {move || state.apply.with(|a| a.error.clone()).map(|e| view! { <ErrorBox title="Problem" detail=e/> })}
+        </section>
+    }
 }

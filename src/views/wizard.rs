@@ -117,8 +117,9 @@ fn SkuSelect(
 #[component]
 fn SnapshotStatus() -> impl IntoView {
     let state = use_state();
+    let no_source = Memo::new(move |_| state.form.with(|f| f.source.is_empty()));
     move || {
-        if state.form.with(|f| f.source.is_empty()) {
+        if no_source.get() {
             return None;
         }
         Some(match state.snapshot.get() {
@@ -149,12 +150,12 @@ fn SnapshotStatus() -> impl IntoView {
 #[component]
 fn Waivers(skus: StoredValue<Vec<SubscribedSku>>) -> impl IntoView {
     let state = use_state();
-    let plans = move || {
+    let plans = Memo::new(move |_| {
         let (s, t) = state.form.with(|f| (f.source.clone(), f.target.clone()));
         skus.with_value(|k| waivable_plans(k, &s, &t))
-    };
+    });
     move || {
-        let plans = plans();
+        let plans = plans.get();
         if plans.is_empty() {
             return None;
         }

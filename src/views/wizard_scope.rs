@@ -9,11 +9,12 @@ use licswap_core::graph::model::same_id;
 #[component]
 pub fn ScopePicker() -> impl IntoView {
     let state = use_state();
-    let choice = move || state.form.with(|f| f.scope);
+    // A memo, so ticking a box (which edits the form) does not rebuild the panel under the cursor.
+    let choice = Memo::new(move |_| state.form.with(|f| f.scope));
     let radio = move |value: ScopeChoice, label: &'static str| {
         view! {
             <label class="check">
-                <input type="radio" name="scope" prop:checked=move || choice() == value
+                <input type="radio" name="scope" prop:checked=move || choice.get() == value
                     on:change=move |_| state.form.update(|f| f.scope = value)/>
                 <span>{label}</span>
             </label>
@@ -28,7 +29,7 @@ pub fn ScopePicker() -> impl IntoView {
                 {radio(ScopeChoice::Users, "Chosen users")}
                 {radio(ScopeChoice::List, "A list of users (paste or upload)")}
             </div>
-            {move || match choice() {
+            {move || match choice.get() {
                 ScopeChoice::AllHolders => view! { <AllHolders/> }.into_any(),
                 ScopeChoice::Groups => view! { <GroupPicker/> }.into_any(),
                 ScopeChoice::Users => view! { <UserPicker/> }.into_any(),
