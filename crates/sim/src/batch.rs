@@ -119,7 +119,16 @@ fn inner(sim: &mut Sim, caller: &Caller, item: &BatchRequestItem, base: &str, no
     let target = Target::parse(&url);
     let segs = target.segments();
     let body = item.body.as_ref().map(Value::to_string);
-    sim.single(caller, &method, &segs, &target, body.as_deref(), base, now)
+    let call = crate::routes::Call {
+        method: &method,
+        segs: &segs,
+        target: &target,
+        body: body.as_deref(),
+        base,
+        now,
+        group_delay_ms: sim.config.group_delay_ms,
+    };
+    sim.single(caller, &call)
 }
 
 fn item_response(sim: &mut Sim, item: &BatchRequestItem, mut a: Answer, now: u64) -> Value {

@@ -16,7 +16,7 @@ pub mod licensing;
 pub mod odata;
 mod render;
 pub mod rng;
-mod routes;
+pub(crate) mod routes;
 mod scopes;
 #[cfg(feature = "server")]
 pub mod server;

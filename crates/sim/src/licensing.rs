@@ -138,7 +138,7 @@ pub fn assign_user(t: &mut Tenant, u: UserIx, body: &AssignLicenseBody, now: u64
             return Err(ApiError::bad_request("User does not have a corresponding license."));
         }
     }
-    if !adds.is_empty() && user.usage_location.as_deref().map_or(true, |l| l.trim().is_empty()) {
+    if !adds.is_empty() && user.usage_location.as_deref().is_none_or(|l| l.trim().is_empty()) {
         // A usage location is required before any license can be assigned directly.
         return Err(ApiError::bad_request(
             "License assignment cannot be done for user with invalid usage location.",

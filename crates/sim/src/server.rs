@@ -170,8 +170,7 @@ fn serve_connection(stream: TcpStream, port: u16, handler: Handler) {
     let Ok(write_half) = stream.try_clone() else { return };
     let mut reader = BufReader::new(stream);
     let mut out = write_half;
-    loop {
-        let Some((req, keep_alive)) = read_request(&mut reader, port) else { break };
+    while let Some((req, keep_alive)) = read_request(&mut reader, port) {
         let Some(resp) = handler(req) else {
             let _ = out.shutdown(Shutdown::Both);
             return;

@@ -191,23 +191,24 @@ impl Sim {
             crate::batch::run(self, &caller, req.body.as_deref().unwrap_or(""), &base, now)
         } else {
             let segs: Vec<&str> = t.segments().into_iter().skip(1).collect();
-            self.single(&caller, &req.method, &segs, t, req.body.as_deref(), &base, now)
+            let call = Call {
+                method: &req.method,
+                segs: &segs,
+                target: t,
+                body: req.body.as_deref(),
+                base: &base,
+                now,
+                group_delay_ms: self.config.group_delay_ms,
+            };
+            self.single(&caller, &call)
         };
         self.envelope(answer, req.header("client-request-id"), now)
     }
 
     /// One Graph request (top level or inside a batch): permission, throttling, injected 5xx,
     /// then the resource.
-    pub(crate) fn single(
-        &mut self,
-        caller: &Caller,
-        method: &Method,
-        segs: &[&str],
-        t: &Target,
-        body: Option<&str>,
-        base: &str,
-        now: u64,
-    ) -> Answer {
+    pub(crate) fn single(&mut self, caller: &Caller, call: &Call) -> Answer {
+        let (method, segs, t, now) = (call.method, call.segs, call.target, call.now);
         self.stats.graph_requests += 1;
         let is_get = *method == Method::Get;
         if let Some(scopes) = &caller.scopes {
@@ -246,9 +247,7 @@ impl Sim {
             a.headers.push(("Retry-After".into(), "1".into()));
             return a;
         }
-        let call =
-            Call { method, segs, target: t, body, base, now, group_delay_ms: self.config.group_delay_ms };
-        let mut a = match routes::dispatch(&mut self.tenant, &call) {
+        let mut a = match routes::dispatch(&mut self.tenant, call) {
             Ok(r) => Answer { status: r.status, body: r.body, headers: r.headers },
             Err(e) => e.into(),
         };

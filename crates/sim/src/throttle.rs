@@ -10,6 +10,7 @@
 //!   below 1.
 //! - Throttled responses: 429 with `Retry-After` (seconds), `x-ms-throttle-scope` and
 //!   `x-ms-throttle-information`; other responses carry `x-ms-resource-unit`.
+//!
 //! The tenant-wide write quota (18,000 per 5 minutes) is above the app's own, so one app never
 //! reaches it and it is not modelled.
 use std::collections::HashMap;
@@ -109,13 +110,12 @@ pub struct Throttle {
 pub fn cost(method_is_get: bool, path_after_version: &str, has_select: bool, top: Option<usize>) -> u64 {
     let p = path_after_version.trim_matches('/').to_ascii_lowercase();
     let segs: Vec<&str> = p.split('/').collect();
+    let members = segs.len() == 3 && segs[0] == "groups" && segs[2] == "members";
     let base: i64 = if !method_is_get {
         1
     } else if p == "users" {
         2
-    } else if p == "subscribedskus" {
-        3
-    } else if segs.len() == 3 && segs[0] == "groups" && segs[2] == "members" {
+    } else if p == "subscribedskus" || members {
         3
     } else {
         1

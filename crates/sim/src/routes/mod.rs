@@ -79,11 +79,7 @@ fn no_route(c: &Call) -> ApiError {
     let known =
         matches!(c.segs.first(), Some(&"users" | &"groups" | &"subscribedSkus" | &"organization" | &"me"));
     if known {
-        ApiError::new(
-            405,
-            "Request_BadRequest",
-            format!("Specified HTTP method is not allowed for the request uri."),
-        )
+        ApiError::new(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request uri.")
     } else {
         ApiError::new(
             400,
