@@ -7,7 +7,8 @@ use crate::graph::calls::assign_license_item;
 use crate::graph::client::GraphClient;
 use crate::graph::error::GraphError;
 use crate::graph::http::{Clock, Transport, TransportError};
-use crate::graph::model::AssignLicenseBody;
+use crate::graph::model::{AssignLicenseBody, User};
+use crate::graph::request::{encode_path_segment, require_guid, PathQuery};
 use crate::plan::{Subject, TargetKind};
 
 pub struct GraphLicenseApi<'a, T, C> {
@@ -104,6 +105,54 @@ impl<T: Transport, C: Clock> LicenseApi for GraphLicenseApi<'_, T, C> {
     }
 
     async fn read_group_processing(&self, group_id: &str) -> Result<GroupProcessing, ApiError> {
+        let members = match self.members_with_states(group_id).await? {
+            Some(m) => m,
+            None => self.members_one_by_one(group_id).await?,
+        };
+        let members_with_license_errors =
+            self.client.members_with_license_errors(group_id).await.map_err(|e| api_error(&e))?;
+        Ok(GroupProcessing { members, members_with_license_errors })
+    }
+}
+
+/// A group member as `/groups/{id}/members` lists it: any directory object.
+#[derive(serde::Deserialize)]
+struct Member {
+    #[serde(flatten)]
+    user: crate::graph::model::User,
+    #[serde(rename = "@odata.type", default)]
+    odata_type: Option<String>,
+}
+
+impl<T: Transport, C: Clock> GraphLicenseApi<'_, T, C> {
+    /// The members with their license states in one paged list (999 a page), instead of one
+    /// read per member: `GET /groups/{id}/members?$select=id,userPrincipalName,
+    /// licenseAssignmentStates`. `None` when the answer carries no license states at all (a
+    /// service that does not return derived-type properties on `members`).
+    /// <https://learn.microsoft.com/en-us/graph/api/group-list-members>
+    async fn members_with_states(&self, group_id: &str) -> Result<Option<Vec<User>>, ApiError> {
+        let id = require_guid("group id", group_id).map_err(|e| api_error(&e))?;
+        let q = PathQuery::new(format!("/groups/{}/members", encode_path_segment(id)))
+            .select(&["id", "userPrincipalName", "displayName", "licenseAssignmentStates"])
+            .top(999)
+            .build();
+        let what = format!("the members of group {group_id}");
+        let members: Vec<Member> =
+            self.client.get_all(&q, &what, &mut |_| {}).await.map_err(|e| api_error(&e))?;
+        let users: Vec<User> = members
+            .into_iter()
+            .filter(|m| {
+                m.odata_type.as_deref().is_none_or(|t| t.eq_ignore_ascii_case("#microsoft.graph.user"))
+            })
+            .map(|m| m.user)
+            .collect();
+        if !users.is_empty() && users.iter().all(|u| u.license_assignment_states.is_empty()) {
+            return Ok(None);
+        }
+        Ok(Some(users))
+    }
+
+    async fn members_one_by_one(&self, group_id: &str) -> Result<Vec<User>, ApiError> {
         let ids = self.client.list_group_member_ids(group_id).await.map_err(|e| api_error(&e))?;
         let mut members = Vec::with_capacity(ids.len());
         for (id, r) in self.client.get_users_batch(&ids).await.map_err(|e| api_error(&e))? {
@@ -111,11 +160,9 @@ impl<T: Transport, C: Clock> LicenseApi for GraphLicenseApi<'_, T, C> {
                 Ok(u) => members.push(u),
                 // A member removed meanwhile is no longer licensed by the group.
                 Err(e) if e.is_not_found() => {}
-                Err(e) => return Err(ApiError { message: format!("member {id}: {}", e), ..api_error(&e) }),
+                Err(e) => return Err(ApiError { message: format!("member {id}: {e}"), ..api_error(&e) }),
             }
         }
-        let members_with_license_errors =
-            self.client.members_with_license_errors(group_id).await.map_err(|e| api_error(&e))?;
-        Ok(GroupProcessing { members, members_with_license_errors })
+        Ok(members)
     }
 }
