@@ -117,13 +117,15 @@ fn a_100k_tenant_loads_in_about_a_hundred_requests() {
     let l = load(|| generate(42, 100_000), SimConfig::test());
     let min = minimum_requests(&l);
     println!(
-        "100k tenant: {} users, {} groups loaded in {} requests ({} $batch; minimum {}), {} ms wall (debug build), {} ms virtual",
+        "100k tenant: {} users, {} groups loaded in {} requests ({} $batch; minimum {}), {} ms wall ({} build, \
+         simulator included), {} ms virtual",
         l.snap.users.len(),
         l.snap.groups.len(),
         l.requests,
         l.batches,
         min,
         l.wall_ms,
+        if cfg!(debug_assertions) { "debug" } else { "release" },
         l.virtual_ms
     );
     assert_eq!(l.requests, min);

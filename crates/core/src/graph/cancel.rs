@@ -13,7 +13,10 @@ use std::task::{Context, Poll, Waker};
 #[derive(Default)]
 struct Inner {
     cancelled: Cell<bool>,
-    waiters: RefCell<Vec<Waker>>,
+    /// Wakers of pending [`Cancelled`] futures, by the future's id; a future removes its own on
+    /// drop, so a long run of back-off sleeps leaves nothing behind.
+    waiters: RefCell<Vec<(u64, Waker)>>,
+    next_id: Cell<u64>,
 }
 
 /// Cheap to clone; every clone sees the same cancellation.
@@ -35,7 +38,8 @@ impl CancelToken {
 
     pub fn cancel(&self) {
         self.inner.cancelled.set(true);
-        for w in self.inner.waiters.borrow_mut().drain(..) {
+        let waiters: Vec<(u64, Waker)> = self.inner.waiters.borrow_mut().drain(..).collect();
+        for (_, w) in waiters {
             w.wake();
         }
     }
@@ -55,7 +59,9 @@ impl CancelToken {
 
     /// Completes when the token is cancelled.
     pub fn cancelled(&self) -> Cancelled {
-        Cancelled { token: self.clone() }
+        let id = self.inner.next_id.get();
+        self.inner.next_id.set(id.wrapping_add(1));
+        Cancelled { token: self.clone(), id }
     }
 
     /// Sleeps on `clock`, ending early with `Err(Cancelled)` if the token is cancelled.
@@ -72,6 +78,13 @@ impl CancelToken {
 /// The future of [`CancelToken::cancelled`].
 pub struct Cancelled {
     token: CancelToken,
+    id: u64,
+}
+
+impl Drop for Cancelled {
+    fn drop(&mut self) {
+        self.token.inner.waiters.borrow_mut().retain(|(id, _)| *id != self.id);
+    }
 }
 
 impl Future for Cancelled {
@@ -82,9 +95,55 @@ impl Future for Cancelled {
             return Poll::Ready(());
         }
         let mut waiters = self.token.inner.waiters.borrow_mut();
-        if !waiters.iter().any(|w| w.will_wake(cx.waker())) {
-            waiters.push(cx.waker().clone());
+        match waiters.iter_mut().find(|(id, _)| *id == self.id) {
+            Some((_, w)) if w.will_wake(cx.waker()) => {}
+            Some((_, w)) => *w = cx.waker().clone(),
+            None => waiters.push((self.id, cx.waker().clone())),
         }
         Poll::Pending
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::executor::block_on;
+
+    /// A clock whose sleeps are pending once before they end, so the cancel future registers.
+    struct SlowClock(Cell<u64>);
+
+    impl Clock for SlowClock {
+        fn now_ms(&self) -> u64 {
+            self.0.get()
+        }
+
+        async fn sleep(&self, ms: u64) {
+            let mut first = true;
+            futures::future::poll_fn(|cx| {
+                if std::mem::take(&mut first) {
+                    cx.waker().wake_by_ref();
+                    Poll::Pending
+                } else {
+                    Poll::Ready(())
+                }
+            })
+            .await;
+            self.0.set(self.0.get() + ms);
+        }
+    }
+
+    #[test]
+    fn sleeps_leave_no_wakers_behind() {
+        let token = CancelToken::new();
+        let clock = SlowClock(Cell::new(0));
+        for _ in 0..100 {
+            block_on(token.sleep(&clock, 10)).unwrap();
+        }
+        assert_eq!(clock.now_ms(), 1_000);
+        assert!(token.inner.waiters.borrow().is_empty());
+        assert_eq!(token.inner.next_id.get(), 100, "each sleep did register");
+        token.cancel();
+        assert_eq!(block_on(token.sleep(&clock, 10)), Err(GraphError::Cancelled));
+        assert_eq!(clock.now_ms(), 1_000, "a cancelled token does not sleep");
     }
 }

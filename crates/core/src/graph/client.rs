@@ -33,7 +33,7 @@ impl Default for ClientConfig {
             retry: RetryPolicy::default(),
             max_in_flight: 4,
             page_size: MAX_PAGE_SIZE,
-            jitter_seed: 0x6c69_6373_7761_70,
+            jitter_seed: 0x006c_6963_7377_6170,
         }
     }
 }
