@@ -61,7 +61,7 @@ fn batches_of_twenty_with_bounded_concurrency_and_rate() {
     assert_eq!(fake.max_concurrent.get(), 3, "three batches in flight at once, never more");
     assert_eq!(report.journal.batches_sent, 5);
     // Journal saved before and after each batch (plus the initial save).
-    assert!(store.saves() >= 1 + 2 * 5, "{}", store.saves());
+    assert!(store.saves() > 2 * 5, "{}", store.saves());
     let mid = &events[1];
     assert_eq!(mid.status, RunStatus::Running);
     assert_eq!(mid.counts.done + mid.remaining, 95);

@@ -294,13 +294,11 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
                 for (k, idx) in chunk.iter().enumerate() {
                     let action = ctx.actions[*idx];
                     match reads.get(k) {
-                        Some(Ok(TargetState::User(u))) => {
-                            // A target already changed gets no baseline: its phase finds it stale.
-                            if fingerprint_user(u) == action.fingerprint {
-                                let b = fingerprint_outside(u, &ctx.plan_groups);
-                                if let Some(e) = j.entries.get_mut(&action.id) {
-                                    e.baseline = Some(b);
-                                }
+                        // A target already changed gets no baseline: its phase finds it stale.
+                        Some(Ok(TargetState::User(u))) if fingerprint_user(u) == action.fingerprint => {
+                            let b = fingerprint_outside(u, &ctx.plan_groups);
+                            if let Some(e) = j.entries.get_mut(&action.id) {
+                                e.baseline = Some(b);
                             }
                         }
                         Some(Err(e)) if e.is_retryable() || e.kind == ApiErrorKind::ResponseLost => {

@@ -94,7 +94,7 @@ pub fn redact(plan: &Plan) -> Plan {
     if let Some(t) = &plan.tenant_name {
         names.add_keys(&[t], "tenant");
     }
-    names.phrases.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    names.phrases.sort_by_key(|(phrase, _)| std::cmp::Reverse(phrase.len()));
 
     let Ok(mut value) = serde_json::to_value(plan) else {
         return plan.clone();
