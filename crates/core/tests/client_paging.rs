@@ -29,6 +29,11 @@ fn page(items: &[Value], path: &str, url: &str, top: usize) -> Value {
     body
 }
 
+fn skus() -> Value {
+    j!({"value": [{"skuId": E1, "skuPartNumber": "STANDARDPACK", "consumedUnits": 25,
+        "prepaidUnits": {"enabled": 30}, "servicePlans": []}]})
+}
+
 /// 25 holders of E1 (two of them through GROUP), GROUP with those two plus one member whose
 /// license is in error, and a device.
 fn tenant(req: &HttpRequest) -> HttpResponse {
@@ -48,11 +53,7 @@ fn tenant(req: &HttpRequest) -> HttpResponse {
         j!({"@odata.type": "#microsoft.graph.user", "id": uid(100)}),
     ];
     if path.starts_with("/subscribedSkus") {
-        return json(
-            200,
-            j!({"value": [{"skuId": E1, "skuPartNumber": "STANDARDPACK", "consumedUnits": 25,
-            "prepaidUnits": {"enabled": 30}, "servicePlans": []}]}),
-        );
+        return json(200, skus());
     }
     if path.starts_with("/users?") {
         return json(200, page(&holders, "/users", path, 10));
@@ -72,7 +73,11 @@ fn tenant(req: &HttpRequest) -> HttpResponse {
             .iter()
             .map(|r| {
                 let url = r["url"].as_str().unwrap();
-                let body = if url.starts_with(&format!("/groups/{GROUP}/members")) {
+                let body = if url.starts_with("/subscribedSkus") {
+                    skus()
+                } else if url.starts_with("/organization") {
+                    j!({"value": [{"id": "t", "displayName": "Fake Tenant"}]})
+                } else if url.starts_with(&format!("/groups/{GROUP}/members")) {
                     page(&members, &format!("/groups/{GROUP}/members"), url, 3)
                 } else if url.starts_with(&format!("/users/{}", uid(100))) {
                     j!({"id": uid(100), "licenseAssignmentStates": [{"skuId": E1, "assignedByGroup": GROUP,
@@ -150,6 +155,7 @@ fn the_snapshot_holds_holders_groups_members_and_members_in_error() {
     let mut reports: Vec<Progress> = Vec::new();
     let snap = block_on(c.load_snapshot("standardpack", &mut |p| reports.push(p))).unwrap();
     assert_eq!(snap.skus.len(), 1);
+    assert_eq!(snap.tenant_name.as_deref(), Some("Fake Tenant"));
     assert_eq!(snap.groups.len(), 1);
     let g = &snap.groups[0];
     assert_eq!(g.member_ids, [uid(0), uid(1), uid(100)], "users only, every page");
@@ -158,7 +164,7 @@ fn the_snapshot_holds_holders_groups_members_and_members_in_error() {
         snap.users.last().unwrap().license_assignment_states[0].error.as_deref(),
         Some("CountViolation")
     );
-    // 1 SKUs + 3 holder pages + 1 groups + 2 member batches (2 pages) + 1 batch for the member in error.
+    // 1 batch for SKUs and name + 3 holder pages + 1 groups + 2 member batches (2 pages) + 1 batch for the member in error.
     assert_eq!(c.stats().requests, 8);
     assert_eq!(reports.last().unwrap().phase, LoadPhase::Done);
     let holders: Vec<&Progress> = reports.iter().filter(|p| p.phase == LoadPhase::Holders).collect();
@@ -173,4 +179,34 @@ fn an_unknown_sku_gives_the_skus_only() {
     assert_eq!(snap.skus.len(), 1);
     assert!(snap.users.is_empty() && snap.groups.is_empty());
     assert_eq!(c.stats().requests, 1);
+}
+
+#[test]
+fn skus_are_paged_after_the_first_batch_and_a_refused_name_is_no_failure() {
+    let sku = |n: usize| j!({"skuId": uid(n), "skuPartNumber": format!("SKU{n}"), "servicePlans": []});
+    let t = FakeTransport::new(move |req| {
+        Ok(if req.url.ends_with("/$batch") {
+            json(
+                200,
+                j!({"responses": [
+                    {"id": "org", "status": 403, "body": {"error": {"code": "Authorization_RequestDenied", "message": "no"}}},
+                    {"id": "skus", "status": 200, "body": {"value": [sku(1)],
+                        "@odata.nextLink": "https://graph.microsoft.com/v1.0/subscribedSkus?$skiptoken=2"}},
+                ]}),
+            )
+        } else if req.url.contains("/subscribedSkus") {
+            json(200, j!({"value": [sku(2)]}))
+        } else {
+            json(200, j!({"value": []}))
+        })
+    });
+    let c = GraphClient::new(t, VirtualClock::new(0), ClientConfig::default()).unwrap();
+    let snap = block_on(c.load_snapshot("SKU2", &mut |_| {})).unwrap();
+    assert_eq!(snap.tenant_name, None);
+    assert_eq!(snap.skus.len(), 2);
+    let urls: Vec<String> = c.transport().requests().into_iter().map(|r| r.url).collect();
+    assert_eq!(urls[1], "https://graph.microsoft.com/v1.0/subscribedSkus?$skiptoken=2");
+    // SKU2 was found on the second page: its holders and groups were read.
+    assert_eq!(urls.len(), 4);
+    assert!(urls[2..].iter().all(|u| u.contains(&format!("skuId%20eq%20{}", uid(2)))), "{urls:?}");
 }

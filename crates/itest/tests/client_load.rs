@@ -59,7 +59,8 @@ fn check_matches_tenant(l: &Loaded) {
         assert_eq!(u.assigned_licenses, t.assigned_licenses, "{}", u.label());
         assert_eq!((&u.usage_location, u.account_enabled), (&t.usage_location, t.account_enabled));
     }
-    assert_eq!(l.snap.skus.len(), l.truth.skus.len());
+    assert_eq!(l.snap.skus, l.truth.skus);
+    assert_eq!(l.snap.tenant_name, l.truth.tenant_name);
     assert_eq!(l.reports.last().unwrap().phase, LoadPhase::Done);
 }
 

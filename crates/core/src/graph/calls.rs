@@ -31,6 +31,21 @@ fn user_ids(members: Vec<IdOnly>) -> Vec<String> {
         .collect()
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Organization {
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+pub(crate) fn organization_path() -> String {
+    PathQuery::new("/organization").select(&["displayName"]).build()
+}
+
+pub(crate) fn skus_path() -> String {
+    PathQuery::new("/subscribedSkus").select(SKU_SELECT).build()
+}
+
 fn user_path(id: &str) -> String {
     PathQuery::new(format!("/users/{}", encode_path_segment(id))).select(USER_SELECT).build()
 }
@@ -77,8 +92,15 @@ pub fn batch_body<D: DeserializeOwned>(r: &BatchItemResult, what: &str) -> Resul
 impl<T: Transport, C: Clock> GraphClient<T, C> {
     /// `GET /subscribedSkus`: every SKU with its seats and service plans.
     pub async fn list_skus(&self) -> Result<Vec<SubscribedSku>, GraphError> {
-        let q = PathQuery::new("/subscribedSkus").select(SKU_SELECT).build();
-        self.get_all(&q, "the subscribed SKUs", &mut |_| {}).await
+        self.get_all(&skus_path(), "the subscribed SKUs", &mut |_| {}).await
+    }
+
+    /// The tenant's display name (`GET /organization`), for titles and shared previews.
+    pub async fn tenant_name(&self) -> Result<Option<String>, GraphError> {
+        let cancel = self.cancel_token();
+        let page: Page<Organization> =
+            self.get_json(&organization_path(), "the organization", &cancel).await?;
+        Ok(page.value.into_iter().next().and_then(|o| o.display_name))
     }
 
     /// Every user holding `sku_id`, directly or through a group, with their license states.

@@ -3,13 +3,15 @@
 //!
 //! Requests, for H holders, G groups assigning the source, M member pages and X group members who
 //! are not holders (their group license is in error, or still processing):
-//! 1 (SKUs) + ceil(H/999) (holders) + ceil(G/999) (groups) + ceil(M/20) per member round
+//! 1 (SKUs and the tenant's name, in one `$batch`) + ceil(H/999) (holders) + ceil(G/999) (groups) + ceil(M/20) per member round
 //! + ceil(X/20) (those members). Holders are paged while the groups and members are read.
+use super::batch::get_item;
+use super::calls::{batch_body, organization_path, skus_path, Organization};
 use super::cancel::CancelToken;
 use super::client::GraphClient;
 use super::error::GraphError;
 use super::http::{Clock, Transport};
-use super::model::{same_id, Group, SubscribedSku, User};
+use super::model::{same_id, Group, Page, SubscribedSku, User};
 use crate::plan::{Snapshot, SnapshotGroup};
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -74,11 +76,11 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         };
 
         report(LoadPhase::Skus, 0, None);
-        let skus = self.list_skus().await?;
+        let (skus, tenant_name) = self.skus_and_tenant_name(&cancel).await?;
         report(LoadPhase::Skus, skus.len(), Some(skus.len() as u64));
         let Some(sku) = find_sku(&skus, source) else {
             report(LoadPhase::Done, 0, Some(0));
-            return Ok(Snapshot { tenant_name: None, skus, users: Vec::new(), groups: Vec::new() });
+            return Ok(Snapshot { tenant_name, skus, users: Vec::new(), groups: Vec::new() });
         };
         let sku_id = sku.sku_id.clone();
         // consumedUnits counts the users holding the SKU: a good total for the progress bar.
@@ -124,7 +126,29 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
             report(LoadPhase::OtherMembers, others.len(), Some(others.len() as u64));
         }
         report(LoadPhase::Done, users.len(), Some(users.len() as u64));
-        Ok(Snapshot { tenant_name: None, skus, users, groups })
+        Ok(Snapshot { tenant_name, skus, users, groups })
+    }
+
+    /// The SKUs and the tenant's name in one `$batch`. The name is a nicety: if it cannot be read
+    /// (no permission), the load goes on without it.
+    async fn skus_and_tenant_name(
+        &self,
+        cancel: &CancelToken,
+    ) -> Result<(Vec<SubscribedSku>, Option<String>), GraphError> {
+        let items = vec![get_item("skus", skus_path()), get_item("org", organization_path())];
+        let answers = self.batch_with(items, cancel).await?;
+        let what = "the subscribed SKUs";
+        let page: Page<SubscribedSku> = batch_body(&answers[0], what)?;
+        let mut skus = page.value;
+        if let Some(link) = page.next_link {
+            let rest = self.base().relative_in_batch(&link)?;
+            skus.extend(self.get_all_with::<SubscribedSku>(&rest, what, cancel, &mut |_| {}).await?);
+        }
+        let name = batch_body::<Page<Organization>>(&answers[1], "the organization")
+            .ok()
+            .and_then(|p| p.value.into_iter().next())
+            .and_then(|o| o.display_name);
+        Ok((skus, name))
     }
 
     async fn groups_with_members(
