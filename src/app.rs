@@ -58,6 +58,11 @@ fn screen(route: Route) -> AnyView {
     if state.mode.get() == Mode::Starting && !matches!(route, Route::SharedPreview(_) | Route::OpenShared) {
         return view! { <p class="loading" role="status">"Starting…"</p> }.into_any();
     }
+    let shared = matches!(route, Route::SharedPreview(_) | Route::OpenShared);
+    if !shared && matches!(state.mode.get(), Mode::NeedsConfig { .. } | Mode::Live { signed_in: false, .. }) {
+        // Nothing can be read before signing in: the sign-in screen stands in for every screen.
+        return view! { <views::signin::SignInScreen/> }.into_any();
+    }
     match route {
         Route::Overview => view! { <views::overview::Overview/> }.into_any(),
         Route::Migrate => view! { <views::wizard::Wizard/> }.into_any(),

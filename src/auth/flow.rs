@@ -1,8 +1,12 @@
 //! Start-up and the sign-in redirects.
-use crate::config::{parse_config, Config};
+use super::errors::explain;
+use super::pkce::{authorize_url, new_pkce, new_state, query_param};
+use super::session;
+use crate::config::{parse_config, Config, WRITE_SCOPE};
 use crate::state::{AppState, Mode};
 use crate::storage::{self, keys, Area};
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 /// What `config.json` beside index.html said.
 pub enum ConfigFile {
@@ -38,22 +42,157 @@ pub async fn fetch_config_file() -> ConfigFile {
     }
 }
 
+/// What this tab remembers while Entra has the browser: the PKCE verifier and the state to
+/// check, the configuration used, and where to come back to.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PendingAuth {
+    verifier: String,
+    state: String,
+    config: Config,
+    return_hash: String,
+    scopes: String,
+}
+
+/// The redirect URI: configured, else this page's own address.
+pub fn redirect_uri(cfg: &Config) -> String {
+    cfg.redirect_uri.clone().unwrap_or_else(crate::browser::page_base)
+}
+
+/// Goes to Entra to sign in (read scopes, plus the write scope when `write`), coming back to
+/// `return_hash`.
+pub fn sign_in(cfg: &Config, write: bool, return_hash: &str) -> Result<(), String> {
+    let cfg = cfg.clone().validated()?;
+    let pkce = new_pkce();
+    let state = new_state();
+    let scopes = cfg.scopes(write);
+    let url = authorize_url(&cfg, &redirect_uri(&cfg), &scopes, &state, &pkce.challenge);
+    let pending = PendingAuth {
+        verifier: pkce.verifier,
+        state,
+        config: cfg.clone(),
+        return_hash: return_hash.to_string(),
+        scopes,
+    };
+    if !storage::set_json(Area::Session, keys::PENDING_AUTH, &pending) {
+        return Err("This browser refused to keep the sign-in state (session storage is off). Allow site storage and try again.".into());
+    }
+    storage::set_json(Area::Local, keys::CONFIG, &cfg);
+    let loc = web_sys::window().map(|w| w.location()).ok_or("no window")?;
+    loc.assign(&url).map_err(|_| "The browser refused to open the sign-in page.".to_string())
+}
+
+fn location_search() -> String {
+    web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
+}
+
+/// Replaces the address without the query (code, state), keeping the page and `hash`.
+fn clean_url(hash: &str) {
+    let Some(w) = web_sys::window() else { return };
+    let path = w.location().pathname().unwrap_or_else(|_| "/".into());
+    let hash = if hash.is_empty() { "#/".to_string() } else { hash.to_string() };
+    let _ = w.history().and_then(|h| {
+        h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}{hash}")))
+    });
+}
+
+/// Finishes a sign-in redirect: checks state, exchanges the code. Returns the configuration now
+/// signed in, or the sentence to show.
+async fn finish_redirect(search: &str) -> Result<(Config, String), String> {
+    let pending: Option<PendingAuth> = storage::get_json(Area::Session, keys::PENDING_AUTH);
+    storage::remove(Area::Session, keys::PENDING_AUTH);
+    let current_hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    clean_url(pending.as_ref().map(|p| p.return_hash.as_str()).unwrap_or(&current_hash));
+    let Some(p) = pending else {
+        return Err("A sign-in response arrived, but this tab has no sign-in in progress (it expired, or was started in another tab). Nothing was signed in: sign in again.".into());
+    };
+    let back = query_param(search, "state").unwrap_or_default();
+    if back != p.state {
+        return Err("The sign-in response does not match the request this page sent (state mismatch), so it was refused. Nothing was signed in: sign in again.".into());
+    }
+    let redirect = redirect_uri(&p.config);
+    if let Some(error) = query_param(search, "error") {
+        let desc = query_param(search, "error_description").unwrap_or_default();
+        return Err(explain(&error, &desc, &redirect));
+    }
+    let code = query_param(search, "code")
+        .filter(|c| !c.is_empty())
+        .ok_or("The sign-in response carried no code.")?;
+    session::token_request(
+        &p.config,
+        &[
+            ("client_id", &p.config.client_id),
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", &redirect),
+            ("code_verifier", &p.verifier),
+            ("scope", &p.scopes),
+        ],
+        &p.scopes,
+        &redirect,
+    )
+    .await?;
+    Ok((p.config, p.return_hash))
+}
+
 /// Decides the mode: a sign-in redirect coming back, config.json, a remembered configuration, or
 /// the demo tenant.
 pub async fn start(state: AppState) {
+    let search = location_search();
+    if query_param(&search, "code").is_some() || query_param(&search, "error").is_some() {
+        match finish_redirect(&search).await {
+            Ok((cfg, back)) => {
+                enter(state, Mode::Live { config: cfg, signed_in: true });
+                restore_apply(state);
+                state.route.set(crate::routes::Route::parse(&back));
+                return;
+            }
+            Err(e) => state.notice.set(Some(e)),
+        }
+    }
     let file = fetch_config_file().await;
     let remembered: Option<Config> =
         storage::get_json::<Config>(Area::Local, keys::CONFIG).and_then(|c| c.validated().ok());
     let mode = match file {
-        ConfigFile::Valid(c) => Mode::Live { config: c, signed_in: false },
+        ConfigFile::Valid(c) => live(c),
         ConfigFile::Invalid(e) => Mode::NeedsConfig { error: Some(e) },
         ConfigFile::Absent => match remembered {
-            Some(c) => Mode::Live { config: c, signed_in: false },
+            Some(c) => live(c),
             None => Mode::Demo,
         },
     };
     enter(state, mode);
     restore_apply(state);
+}
+
+fn live(config: Config) -> Mode {
+    let signed_in = session::restore(&config);
+    Mode::Live { config, signed_in }
+}
+
+/// Signs out: tokens, loaded data and plans in memory go; the configuration stays.
+pub fn sign_out(state: AppState) {
+    session::clear();
+    state.plan.set(None);
+    state.snapshot.set(crate::state::Load::Idle);
+    state.snapshot_source.set(String::new());
+    state.apply.set(Default::default());
+    let mode = match state.mode.get_untracked() {
+        Mode::Live { config, .. } => Mode::Live { config, signed_in: false },
+        m => m,
+    };
+    enter(state, mode);
+}
+
+/// Forgets the remembered configuration and opens the demo tenant.
+pub fn use_demo(state: AppState) {
+    session::clear();
+    storage::remove(Area::Local, keys::CONFIG);
+    state.plan.set(None);
+    state.snapshot.set(crate::state::Load::Idle);
+    state.snapshot_source.set(String::new());
+    enter(state, Mode::Demo);
+    state.go(crate::routes::Route::Overview);
 }
 
 /// A run interrupted by a reload (or a consent redirect) comes back on the apply screen.
@@ -79,6 +218,20 @@ pub fn enter(state: AppState, mode: Mode) {
 /// the plan is saved and the browser goes to Entra for consent, coming back to the apply screen.
 /// Returns true when applying can go ahead now.
 pub fn ensure_write_consent(state: AppState, plan: &licswap_core::plan::Plan) -> bool {
-    let _ = (state, plan);
-    true
+    let Mode::Live { config, .. } = state.mode.get_untracked() else {
+        return true;
+    };
+    if session::has_scope(WRITE_SCOPE) {
+        return true;
+    }
+    if !crate::apply_run::remember_plan(plan) {
+        state.notice.set(Some(
+            "This browser refused to keep the plan during the consent step (storage full or off).".into(),
+        ));
+        return false;
+    }
+    if let Err(e) = sign_in(&config, true, "#/apply") {
+        state.notice.set(Some(e));
+    }
+    false
 }

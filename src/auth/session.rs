@@ -1,7 +1,214 @@
-//! The tokens of this tab.
-use licswap_core::graph::token::{StaticToken, TokenSource};
+//! The tokens of this tab: in memory and in sessionStorage (so a reload of the tab keeps the
+//! sign-in; never localStorage, never logged, never in a URL). Renewed with the refresh token a
+//! few minutes before expiry and when Graph answers 401.
+use super::errors::explain;
+use super::pkce::form;
+use crate::config::Config;
+use crate::storage::{self, keys, Area};
+use futures::future::LocalBoxFuture;
+use licswap_core::graph::error::GraphError;
+use licswap_core::graph::token::{AccessToken, TokenSource};
+use serde::{Deserialize, Serialize};
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+/// Renew this long before the access token expires.
+const RENEW_BEFORE_MS: u64 = 5 * 60 * 1000;
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tokens {
+    pub access_token: String,
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+    pub expires_at_ms: u64,
+    /// Scopes granted, as the token endpoint listed them.
+    #[serde(default)]
+    pub scope: String,
+    /// The scopes asked for (asked again on refresh).
+    #[serde(default)]
+    pub requested: String,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("expires_at_ms", &self.expires_at_ms)
+            .field("scope", &self.scope)
+            .finish()
+    }
+}
+
+/// The token endpoint's answer (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow).
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    #[serde(default)]
+    refresh_token: Option<String>,
+    #[serde(default)]
+    expires_in: Option<u64>,
+    #[serde(default)]
+    scope: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TokenError {
+    error: String,
+    #[serde(default)]
+    error_description: String,
+}
+
+thread_local! {
+    static TOKENS: RefCell<Option<Tokens>> = const { RefCell::new(None) };
+    static CONFIG: RefCell<Option<Config>> = const { RefCell::new(None) };
+    /// Bumped on every sign-in and sign-out, so an old renewal timer stops.
+    static GENERATION: Cell<u64> = const { Cell::new(0) };
+}
+
+fn now() -> u64 {
+    js_sys::Date::now().max(0.0) as u64
+}
+
+/// Tokens kept in this tab for `cfg`, if any (after a reload).
+pub fn restore(cfg: &Config) -> bool {
+    let Some(t) = storage::get_json::<Tokens>(Area::Session, keys::TOKENS) else { return false };
+    if t.expires_at_ms <= now() && t.refresh_token.is_none() {
+        clear();
+        return false;
+    }
+    install(cfg, t);
+    true
+}
+
+/// Keeps `t` for `cfg` and schedules its renewal.
+pub fn install(cfg: &Config, t: Tokens) {
+    storage::set_json(Area::Session, keys::TOKENS, &t);
+    let renew_at = t.expires_at_ms.saturating_sub(RENEW_BEFORE_MS);
+    TOKENS.with(|s| *s.borrow_mut() = Some(t));
+    CONFIG.with(|c| *c.borrow_mut() = Some(cfg.clone()));
+    let generation = GENERATION.with(|g| {
+        g.set(g.get() + 1);
+        g.get()
+    });
+    leptos::task::spawn_local(async move {
+        let wait = renew_at.saturating_sub(now()).min(u32::MAX as u64) as u32;
+        gloo_timers::future::TimeoutFuture::new(wait).await;
+        if GENERATION.with(Cell::get) == generation {
+            let _ = refresh().await;
+        }
+    });
+}
+
+/// Signs out of this tab: tokens, the pending sign-in and the renewal timer.
+pub fn clear() {
+    TOKENS.with(|s| *s.borrow_mut() = None);
+    GENERATION.with(|g| g.set(g.get() + 1));
+    storage::remove(Area::Session, keys::TOKENS);
+    storage::remove(Area::Session, keys::PENDING_AUTH);
+}
+
+pub fn signed_in() -> bool {
+    TOKENS.with(|s| s.borrow().is_some())
+}
+
+/// Whether the token carries `scope` (Entra lists Graph scopes with their resource prefix).
+pub fn has_scope(scope: &str) -> bool {
+    TOKENS.with(|s| {
+        s.borrow().as_ref().is_some_and(|t| {
+            t.scope.split_whitespace().any(|g| {
+                g.eq_ignore_ascii_case(scope)
+                    || g.to_ascii_lowercase().ends_with(&format!("/{}", scope.to_ascii_lowercase()))
+            })
+        })
+    })
+}
+
+/// POSTs a form to the token endpoint from the page (a cross-origin SPA redemption) and keeps
+/// the tokens. The error is a sentence for the screen.
+pub async fn token_request(
+    cfg: &Config,
+    params: &[(&str, &str)],
+    requested: &str,
+    redirect_uri: &str,
+) -> Result<(), String> {
+    let body = form(params);
+    let req = gloo_net::http::Request::post(&cfg.token_endpoint())
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body)
+        .map_err(|e| format!("The token request could not be built: {e}"))?;
+    let resp = req.send().await.map_err(|_| {
+        format!(
+            "Could not reach the sign-in service at {}. Check the network and the authority.",
+            cfg.authority()
+        )
+    })?;
+    let status = resp.status();
+    let text = resp.text().await.unwrap_or_default();
+    if !(200..300).contains(&status) {
+        return Err(match serde_json::from_str::<TokenError>(&text) {
+            Ok(e) => explain(&e.error, &e.error_description, redirect_uri),
+            Err(_) => format!("The sign-in service answered HTTP {status}."),
+        });
+    }
+    let t: TokenResponse = serde_json::from_str(&text)
+        .map_err(|_| "The sign-in service's answer could not be read.".to_string())?;
+    let tokens = Tokens {
+        access_token: t.access_token,
+        refresh_token: t.refresh_token,
+        expires_at_ms: now() + t.expires_in.unwrap_or(3600) * 1000,
+        scope: t.scope.unwrap_or_else(|| requested.to_string()),
+        requested: requested.to_string(),
+    };
+    install(cfg, tokens);
+    Ok(())
+}
+
+/// Gets a new access token with the refresh token.
+pub async fn refresh() -> Result<(), String> {
+    let cfg = CONFIG.with(|c| c.borrow().clone()).ok_or("Not signed in.")?;
+    let (refresh, requested) = TOKENS
+        .with(|s| s.borrow().as_ref().and_then(|t| t.refresh_token.clone().map(|r| (r, t.requested.clone()))))
+        .ok_or("The sign-in cannot be renewed silently: sign in again.")?;
+    let redirect = crate::auth::flow::redirect_uri(&cfg);
+    let res = token_request(
+        &cfg,
+        &[
+            ("client_id", &cfg.client_id),
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &refresh),
+            ("scope", &requested),
+        ],
+        &requested,
+        &redirect,
+    )
+    .await;
+    if res.is_err() {
+        clear();
+    }
+    res
+}
+
+/// What the Graph client asks for a token.
+struct SessionTokens;
+
+impl TokenSource for SessionTokens {
+    fn token(&self) -> LocalBoxFuture<'_, Result<Option<AccessToken>, GraphError>> {
+        Box::pin(async {
+            let expired = TOKENS.with(|s| s.borrow().as_ref().map(|t| t.expires_at_ms <= now() + 30_000));
+            match expired {
+                None => return Err(GraphError::Auth("not signed in".into())),
+                Some(true) => refresh().await.map_err(GraphError::Auth)?,
+                Some(false) => {}
+            }
+            Ok(TOKENS.with(|s| s.borrow().as_ref().map(|t| AccessToken::new(t.access_token.clone()))))
+        })
+    }
+
+    fn renew(&self) -> LocalBoxFuture<'_, Result<(), GraphError>> {
+        Box::pin(async { refresh().await.map_err(GraphError::Auth) })
+    }
+}
+
 pub fn token_source() -> Rc<dyn TokenSource> {
-    Rc::new(StaticToken::none())
+    Rc::new(SessionTokens)
 }

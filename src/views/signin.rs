@@ -1,9 +1,146 @@
+//! Sign-in: the configuration form (client id, tenant, cloud, overrides) or the configured
+//! tenant's sign-in button; and the account box in the header.
+use super::components::ErrorBox;
+use crate::auth::flow;
+use crate::config::{Cloud, Config};
+use crate::state::{use_state, Mode};
+use crate::storage::{self, keys, Area};
 use leptos::prelude::*;
+
 #[component]
 pub fn SignInScreen() -> impl IntoView {
-    view! { <h1>"Sign in"</h1> }
+    let state = use_state();
+    move || {
+        match state.mode.get() {
+        Mode::Live { config, signed_in: true } => view! {
+            <section><h1>"Signed in"</h1>
+                <p>{format!("Signed in to {}. ", config.tenant)}<a href="#/">"Go to the tenant overview"</a></p>
+                <button type="button" class="secondary" on:click=move |_| flow::sign_out(state)>"Sign out"</button>
+            </section>
+        }
+        .into_any(),
+        Mode::Live { config, signed_in: false } => view! { <ConfiguredSignIn config=config/> }.into_any(),
+        Mode::NeedsConfig { error } => view! { <ConfigForm error=error/> }.into_any(),
+        _ => view! { <ConfigForm error=None/> }.into_any(),
+    }
+    }
 }
+
+#[component]
+fn ConfiguredSignIn(config: Config) -> impl IntoView {
+    let state = use_state();
+    let error = RwSignal::new(None::<String>);
+    let cfg = StoredValue::new(config.clone());
+    let go = move |_| {
+        if let Err(e) = flow::sign_in(&cfg.get_value(), false, "#/") {
+            error.set(Some(e));
+        }
+    };
+    view! {
+        <section aria-labelledby="signin-title" class="narrow">
+            <h1 id="signin-title">"Sign in"</h1>
+            <p>{format!("Tenant {} · {}", config.tenant, config.cloud.label())}</p>
+            <p class="hint">"licswap asks only to read users, groups and licenses. Permission to change licenses is asked for when you apply."</p>
+            <div class="actions">
+                <button type="button" on:click=go>"Sign in with Microsoft"</button>
+                <button type="button" class="secondary" on:click=move |_| {
+                    storage::remove(Area::Local, keys::CONFIG);
+                    state.mode.set(Mode::NeedsConfig { error: None });
+                }>"Use another tenant or app"</button>
+                <button type="button" class="link" on:click=move |_| flow::use_demo(state)>"Use the demo tenant"</button>
+            </div>
+            {move || error.get().map(|e| view! { <ErrorBox title="Cannot sign in" detail=e/> })}
+        </section>
+    }
+}
+
+#[component]
+fn ConfigForm(error: Option<String>) -> impl IntoView {
+    let state = use_state();
+    let remembered: Config = storage::get_json(Area::Local, keys::CONFIG).unwrap_or_default();
+    let client_id = RwSignal::new(remembered.client_id.clone());
+    let tenant = RwSignal::new(remembered.tenant.clone());
+    let cloud = RwSignal::new(remembered.cloud);
+    let authority = RwSignal::new(remembered.authority.clone().unwrap_or_default());
+    let graph = RwSignal::new(remembered.graph_base_url.clone().unwrap_or_default());
+    let problem = RwSignal::new(error.map(|e| format!("{e} Enter the configuration below instead.")));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let opt = |s: String| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let cfg = Config {
+            client_id: client_id.get_untracked(),
+            tenant: tenant.get_untracked(),
+            cloud: cloud.get_untracked(),
+            authority: opt(authority.get_untracked()),
+            graph_base_url: opt(graph.get_untracked()),
+            redirect_uri: None,
+        };
+        match cfg.validated() {
+            Ok(cfg) => {
+                if let Err(e) = flow::sign_in(&cfg, false, "#/") {
+                    problem.set(Some(e));
+                }
+            }
+            Err(e) => problem.set(Some(crate::text::sentence(&e))),
+        }
+    };
+    let text = |id: &'static str, label: &'static str, hint: &'static str, sig: RwSignal<String>| {
+        view! {
+            <div class="field">
+                <label for=id>{label}<span class="hint">{hint}</span></label>
+                <input id=id type="text" spellcheck="false" autocomplete="off"
+                    prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev))/>
+            </div>
+        }
+    };
+    view! {
+        <section aria-labelledby="signin-title" class="narrow">
+            <h1 id="signin-title">"Sign in to your tenant"</h1>
+            <p class="muted">"licswap runs in your browser and talks to Microsoft Graph directly. It needs an app registration of type Single-page application with this page's address as redirect URI ("
+                <code>{crate::browser::page_base()}</code>")."</p>
+            {move || problem.get().map(|e| view! { <ErrorBox title="Configuration problem" detail=e/> })}
+            <form class="card" on:submit=submit novalidate>
+                {text("client-id", "Application (client) ID", " — from the app registration's overview", client_id)}
+                {text("tenant", "Tenant", " — domain (contoso.onmicrosoft.com) or tenant id", tenant)}
+                <div class="field">
+                    <label for="cloud">"Cloud"</label>
+                    <select id="cloud" on:change=move |ev| cloud.set(Cloud::from_key(&event_target_value(&ev)).unwrap_or_default())>
+                        {Cloud::ALL.into_iter().map(|c| view! {
+                            <option value=c.key() selected=move || cloud.get() == c>{c.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <details>
+                    <summary>"Advanced: other endpoints"</summary>
+                    {text("authority", "Authority", " — default for the cloud, e.g. https://login.microsoftonline.com", authority)}
+                    {text("graph-base", "Graph base URL", " — default for the cloud, e.g. https://graph.microsoft.com/v1.0", graph)}
+                </details>
+                <p class="hint">"Remembered in this browser (no password or token is ever stored)."</p>
+                <div class="actions">
+                    <button type="submit">"Sign in with Microsoft"</button>
+                    <button type="button" class="link" on:click=move |_| flow::use_demo(state)>"Use the demo tenant instead"</button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+/// Header: who is signed in where, and sign in/out.
 #[component]
 pub fn AccountBox() -> impl IntoView {
-    view! { <div class="account"></div> }
+    let state = use_state();
+    move || {
+        match state.mode.get() {
+        Mode::Demo => view! { <div class="account"><span class="tag warn">"Demo"</span><a href="#/signin">"Sign in"</a></div> }.into_any(),
+        Mode::Live { config, signed_in: true } => view! {
+            <div class="account">
+                <span>{format!("Signed in · {}", config.tenant)}</span>
+                <button type="button" class="secondary" on:click=move |_| flow::sign_out(state)>"Sign out"</button>
+            </div>
+        }
+        .into_any(),
+        Mode::Live { .. } | Mode::NeedsConfig { .. } => view! { <div class="account"><a class="button" href="#/signin">"Sign in"</a></div> }.into_any(),
+        Mode::Starting => view! { <div class="account"></div> }.into_any(),
+    }
+    }
 }
