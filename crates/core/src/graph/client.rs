@@ -247,6 +247,13 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         self.transport.send(req).await
     }
 
+    /// GET one resource (`relative` to the version root, e.g. `/me?$select=displayName`) and
+    /// decode it, with the same retry and errors as the typed calls; `what` names it in errors.
+    pub async fn get<D: DeserializeOwned>(&self, relative: &str, what: &str) -> Result<D, GraphError> {
+        let cancel = self.cancel_token();
+        self.get_json(relative, what, &cancel).await
+    }
+
     /// GET and decode. `what` names the thing for error messages.
     pub(crate) async fn get_json<D: DeserializeOwned>(
         &self,
