@@ -101,19 +101,20 @@ pub fn page<I: Copy>(
 ) -> Reply {
     let mut value = Vec::new();
     let mut next = None;
+    // Items before the skiptoken are not looked at again (unless $count needs every match), so
+    // reading a whole collection page by page stays linear.
     let mut count = 0usize;
-    for (i, item) in items.enumerate() {
+    let start = if q.count { 0 } else { q.skip };
+    for (at, item) in (start..).zip(items.skip(start)) {
         if !matches(item) {
             continue;
         }
         count += 1;
-        if i < q.skip {
+        if at < q.skip {
             continue;
         }
         if value.len() == q.top {
-            if next.is_none() {
-                next = Some(i);
-            }
+            next.get_or_insert(at);
             if !q.count {
                 break;
             }
