@@ -91,9 +91,8 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
             self.users_with_sku(&sku_id, &cancel, &mut |n| report(LoadPhase::Holders, n, expected)).await
         };
         let groups = self.groups_with_members(&sku_id, &cancel, &report);
-        let (holders, groups) = futures::join!(holders, groups);
-        let mut users = holders?;
-        let mut groups = groups?;
+        // The first failure ends both: no point reading groups for a load that already failed.
+        let (mut users, mut groups) = futures::try_join!(holders, groups)?;
 
         // A holder may inherit the SKU from a group the group query did not return (it changed in
         // between): read those groups too, so every assignedByGroup resolves.
