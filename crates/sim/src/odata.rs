@@ -174,7 +174,9 @@ pub fn next_link(base: &str, t: &Target, next: usize) -> String {
     let mut pairs: Vec<(String, String)> =
         t.query.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("$skiptoken")).cloned().collect();
     pairs.push(("$skiptoken".into(), encode_skiptoken(next)));
-    format!("{base}{}?{}", t.path, crate::wire::encode_pairs(&pairs))
+    // Inside a $batch the path is relative to the version; Graph's links are always absolute.
+    let version = if t.path.starts_with("/v1.0/") { "" } else { "/v1.0" };
+    format!("{base}{version}{}?{}", t.path, crate::wire::encode_pairs(&pairs))
 }
 
 #[cfg(test)]

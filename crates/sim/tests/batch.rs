@@ -42,6 +42,7 @@ both!(each_request_gets_its_own_answer, demo_config(), |h: &mut dyn Harness| {
             assign_item("2", &sales_member),
             {"id": "3", "method": "GET", "url": "/subscribedSkus"},
             {"id": "4", "method": "GET", "url": "users/00000000-0000-0000-0000-000000000000"},
+            {"id": "5", "method": "GET", "url": "/users?$top=2&$select=id"},
         ]),
     );
     assert_eq!(status, 200);
@@ -53,6 +54,13 @@ both!(each_request_gets_its_own_answer, demo_config(), |h: &mut dyn Harness| {
     assert!(by_id("3")["body"]["value"].is_array());
     assert_eq!(by_id("4")["status"], 404);
     assert!(by_id("1")["headers"]["Content-Type"].as_str().unwrap().starts_with("application/json"));
+    // Paged answers inside a batch carry absolute nextLinks with the version.
+    let next = by_id("5")["body"]["@odata.nextLink"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}", by_id("5")))
+        .to_string();
+    assert!(next.starts_with(&format!("{}/v1.0/users?", h.base())), "{next}");
+    assert_eq!(h.send(licswap_core::graph::http::HttpRequest::get(next)).status, 200);
 });
 
 both!(depends_on_orders_and_fails_dependents, demo_config(), |h: &mut dyn Harness| {
