@@ -1,0 +1,85 @@
+// The demo tenant end to end: overview, wizard, preview, apply, verify, report export, and a
+// reload that resumes on the report - all in the page, against the in-browser simulator.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serveApp, launchBrowser, openPage, screenshot } from "./lib/harness.mjs";
+import { pickSkus, realProblems } from "./journey_lib.mjs";
+
+let app, browser;
+before(async () => {
+  app = await serveApp();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+test("overview lists every subscription with seats and service plans", async () => {
+  const { page, problems } = await openPage(browser, app.url);
+  await page.getByTestId("tenant-name").waitFor();
+  const cards = page.locator(".sku-card");
+  await cards.first().waitFor();
+  assert.ok((await cards.count()) >= 2);
+  const e1 = page.locator('.sku-card[data-sku="STANDARDPACK"]');
+  assert.match(await e1.textContent(), /Office 365 E1/);
+  assert.match(await e1.textContent(), /Purchased\s*\d+/);
+  await e1.locator("summary").click();
+  assert.ok((await e1.locator(".plans li").count()) > 5, "service plans expand");
+  assert.deepEqual(realProblems(problems), []);
+});
+
+test("a swap for chosen users goes from wizard to verified report", async () => {
+  const { page, problems } = await openPage(browser, app.url + "#/migrate");
+  await pickSkus(page, "STANDARDPACK", "ENTERPRISEPACK");
+  await page.getByLabel("Chosen users").check();
+  for (const who of ["carlos", "emily"]) {
+    await page.fill("#user-search", who);
+    await page.locator(".pick-list input[type=checkbox]").first().check();
+  }
+  await page.getByRole("button", { name: "Preview" }).click();
+  await page.waitForURL(/#\/preview$/);
+  assert.match(await page.getByTestId("row-count").textContent(), /2 of 2 rows/);
+  await page.locator(".vrow-btn").first().click();
+  assert.match(await page.locator(".detail").textContent(), /assignLicense/);
+
+  await page.getByRole("button", { name: "Apply…" }).click();
+  const start = page.getByRole("button", { name: "Apply now" });
+  assert.equal(await start.isDisabled(), true, "nothing runs before the confirmation is ticked");
+  assert.match(await page.locator(".confirm").textContent(), /2 users get Office 365 E3/);
+  await page.getByLabel("I have reviewed").check();
+  await start.click();
+  await page.getByText("Applied", { exact: true }).waitFor();
+  assert.match(await page.getByTestId("apply-progress").textContent(), /2 done · 0 failed/);
+  const journal = await page.evaluate(() => localStorage.getItem("licswap.journal"));
+  assert.ok(journal && !/token/i.test(journal), "journal saved, without any token");
+
+  await page.getByRole("link", { name: "Verify and report" }).click();
+  await page.getByRole("button", { name: "Verify now" }).click();
+  await page.getByTestId("verify-summary").waitFor();
+  assert.match(await page.getByTestId("verify-summary").textContent(), /2 as planned/);
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Export CSV" }).click();
+  assert.match((await download).suggestedFilename(), /\.csv$/);
+  await screenshot(page, "journey-demo-report");
+
+  await page.reload();
+  await page.getByRole("heading", { name: /Office 365 E1 → Office 365 E3/ }).waitFor();
+  assert.match(page.url(), /#\/report$/, "a reload comes back to the same run");
+  assert.deepEqual(realProblems(problems), []);
+});
+
+test("the preview blocks apply while a blocker stands and says why", async () => {
+  const { page } = await openPage(browser, app.url + "#/migrate");
+  await pickSkus(page, "STANDARDPACK", "ENTERPRISEPACK");
+  await page.getByRole("button", { name: "Preview" }).click();
+  await page.waitForURL(/#\/preview$/);
+  const apply = page.getByRole("button", { name: "Apply…" });
+  assert.equal(await apply.isDisabled(), true);
+  assert.match(await page.locator("#apply-reason").textContent(), /blocker/);
+  assert.ok((await page.locator(".finding.bad").count()) >= 1, "blockers listed first");
+  await page.selectOption("#f-sev", "blocker");
+  const rows = await page.locator(".vrow").count();
+  assert.ok(rows >= 1);
+  await screenshot(page, "journey-demo-blocked");
+});

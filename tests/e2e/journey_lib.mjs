@@ -1,0 +1,18 @@
+// Helpers shared by the journey_* tests.
+
+/** Console errors that are not the app's: the CSP meta's ignored frame-ancestors directive, and the
+ * 404 of config.json when the app runs without configuration (the demo tenant). */
+export function realProblems(problems) {
+  return problems.filter(
+    (p) => !/frame-ancestors/.test(p) && !/Failed to load resource: the server responded with a status of 404/.test(p),
+  );
+}
+
+/** Chooses source and target SKUs by part number in the wizard and waits for the holders. */
+export async function pickSkus(page, source, target) {
+  const opt = (id, part) => page.locator(`#${id} option`, { hasText: `(${part})` });
+  await opt("source", source).waitFor({ state: "attached", timeout: 30_000 });
+  await page.selectOption("#source", await opt("source", source).getAttribute("value"));
+  await page.selectOption("#target", await opt("target", target).getAttribute("value"));
+  await page.getByText(/users hold the source license/).waitFor({ timeout: 60_000 });
+}

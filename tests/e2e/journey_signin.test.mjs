@@ -1,0 +1,87 @@
+// Signing in to a configured tenant (sim-server as Entra ID + Graph): PKCE redirect, tokens kept
+// out of localStorage and the URL, a tampered state refused, Entra errors explained, and a
+// malformed config.json reported with the sign-in form as fallback.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serveApp, startSim, launchBrowser, openPage, screenshot } from "./lib/harness.mjs";
+import { realProblems } from "./journey_lib.mjs";
+
+const CLIENT = "11111111-2222-4333-8444-555555555555";
+let app, sim, browser;
+const files = {};
+before(async () => {
+  app = await serveApp({ files });
+  sim = await startSim(["--redirect-uri", app.url, "--client-id", CLIENT]);
+  files["/config.json"] = JSON.stringify({
+    clientId: CLIENT,
+    tenant: "contosodemo.onmicrosoft.com",
+    authority: sim.url,
+    graphBaseUrl: `${sim.url}/v1.0`,
+  });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await sim?.close();
+  await app?.close();
+});
+
+test("sign-in with PKCE reads the tenant; tokens stay in this tab only", async () => {
+  const { page, problems } = await openPage(browser, app.url);
+  let authorize;
+  page.on("request", (r) => r.url().includes("/oauth2/v2.0/authorize") && (authorize = new URL(r.url())));
+  await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
+  await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
+  assert.equal(authorize.searchParams.get("code_challenge_method"), "S256");
+  assert.ok(authorize.searchParams.get("state")?.length >= 16);
+  assert.doesNotMatch(authorize.searchParams.get("scope"), /ReadWrite/, "read-only scopes to preview");
+  assert.doesNotMatch(page.url(), /code=|state=/, "code and state removed from the address");
+  const local = await page.evaluate(() => JSON.stringify(localStorage));
+  assert.doesNotMatch(local, /accessToken|refreshToken/);
+  assert.ok(await page.evaluate(() => sessionStorage.getItem("licswap.tokens")));
+  await screenshot(page, "journey-signin-overview");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("licswap.tokens")), null);
+  assert.deepEqual(realProblems(problems), []);
+});
+
+test("a redirect whose state was tampered with is refused", async () => {
+  const { page } = await openPage(browser, app.url);
+  await page.route("**/oauth2/v2.0/authorize**", (route) =>
+    route.fulfill({ status: 302, headers: { location: `${app.url}?code=stolen&state=forged` } }),
+  );
+  await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
+  const alert = page.getByRole("alert").filter({ hasText: /state mismatch/ });
+  await alert.waitFor({ timeout: 30_000 });
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("licswap.tokens")), null);
+  assert.doesNotMatch(page.url(), /stolen/);
+});
+
+test("an Entra error in the redirect is explained with what to fix", async () => {
+  const { page } = await openPage(browser, app.url);
+  await page.route("**/oauth2/v2.0/authorize**", (route) => {
+    const state = new URL(route.request().url()).searchParams.get("state");
+    const desc = encodeURIComponent("AADSTS50011: The redirect URI specified in the request does not match");
+    route.fulfill({
+      status: 302,
+      headers: { location: `${app.url}?error=invalid_request&error_description=${desc}&state=${state}` },
+    });
+  });
+  await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
+  const alert = page.getByRole("alert").filter({ hasText: /redirect URI/ });
+  await alert.waitFor({ timeout: 30_000 });
+  assert.match(await alert.textContent(), /Single-page application/);
+});
+
+test("a malformed config.json is reported and the sign-in form is offered", async () => {
+  const bad = await serveApp({ files: { "/config.json": '{"clientId": 42' } });
+  try {
+    const { page } = await openPage(browser, bad.url);
+    const alert = page.getByRole("alert").filter({ hasText: /config\.json/ });
+    await alert.waitFor({ timeout: 30_000 });
+    await page.getByLabel("Application (client) ID").waitFor();
+    await screenshot(page, "journey-signin-bad-config");
+  } finally {
+    await bad.close();
+  }
+});
