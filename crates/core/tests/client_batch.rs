@@ -244,3 +244,27 @@ fn users_are_read_back_in_batches_with_per_id_answers() {
     }
     assert_eq!(out.iter().filter(|(_, u)| u.is_err()).count(), 3);
 }
+
+#[test]
+fn the_bound_holds_across_operations_running_at_once() {
+    let t = FakeTransport::new(|req| {
+        if req.url.ends_with("/$batch") {
+            let b = items_of(req);
+            Ok(answer(
+                b.requests.iter().map(|r| j!({"id": r.id, "status": 200, "body": {"id": "x"}})).collect(),
+            ))
+        } else {
+            Ok(json(200, j!({"id": "x"})))
+        }
+    });
+    let c = client(t, 2);
+    let reads: Vec<_> = (0..100).map(|n| get_item(n.to_string(), format!("/users/{}", guid(n)))).collect();
+    let ids: Vec<String> = (0..100).map(guid).collect();
+    let (a, b, one) =
+        block_on(futures::future::join3(c.batch(reads), c.get_users_batch(&ids), c.get_user(&guid(1))));
+    assert!(a.unwrap().iter().all(|r| r.result.is_ok()));
+    assert!(b.unwrap().iter().all(|(_, u)| u.is_ok()));
+    assert!(one.is_ok());
+    assert_eq!(c.transport().count(), 11);
+    assert_eq!(c.peak_in_flight(), 2);
+}
