@@ -287,7 +287,12 @@ fn static_file(dir: &Path, req: &HttpRequest) -> Raw {
     }
     match std::fs::read(&file) {
         Ok(body) => {
-            Raw { status: 200, headers: vec![("Content-Type".into(), content_type(&file).into())], body }
+            // no-cache: a rebuilt app is picked up by the next test run without stale assets.
+            let headers = vec![
+                ("Content-Type".into(), content_type(&file).into()),
+                ("Cache-Control".into(), "no-cache".into()),
+            ];
+            Raw { status: 200, headers, body }
         }
         Err(_) => Raw {
             status: 404,

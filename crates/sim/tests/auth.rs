@@ -238,6 +238,30 @@ both!(graph_checks_token_presence_expiry_and_scope, auth_config(), |h: &mut dyn 
     assert_eq!(assign(h, &writer).0, 200);
 });
 
+both!(silent_authorize_needs_prior_consent, auth_config(), |h: &mut dyn Harness| {
+    let silent = |h: &mut dyn Harness, scope: &str| {
+        let p = [
+            ("client_id", DEFAULT_CLIENT_ID),
+            ("response_type", "code"),
+            ("redirect_uri", REDIRECT),
+            ("scope", scope),
+            ("state", "st-42"),
+            ("prompt", "none"),
+            ("code_challenge", "abc"),
+            ("code_challenge_method", "S256"),
+        ];
+        let r = h.send(HttpRequest::get(url(h, &format!("/common/oauth2/v2.0/authorize?{}", pairs(&p)))));
+        Target::parse(r.header("Location").unwrap())
+    };
+    let t = silent(h, READ);
+    assert_eq!(t.param("error"), Some("consent_required"));
+    authorize(h, READ, REDIRECT, Some(&s256(VERIFIER)));
+    let t = silent(h, READ);
+    assert!(t.param("code").is_some(), "consented once, silent sign-in works");
+    let t = silent(h, "https://graph.microsoft.com/LicenseAssignment.ReadWrite.All");
+    assert_eq!(t.param("error"), Some("consent_required"), "the write scope needs its own consent");
+});
+
 /// Expiry needs a minute to pass: in process only, on the virtual clock.
 #[test]
 fn access_tokens_expire() {

@@ -157,3 +157,15 @@ both!(organization_and_me, demo_config(), |h: &mut dyn Harness| {
     assert_eq!(status, 200);
     assert!(me["userPrincipalName"].as_str().unwrap().starts_with("admin@"));
 });
+
+both!(subscribed_skus_and_organization_honour_select, demo_config(), |h: &mut dyn Harness| {
+    let (status, v) = get(h, "/v1.0/subscribedSkus?$select=skuId,consumedUnits");
+    assert_eq!(status, 200);
+    let first = v["value"][0].as_object().unwrap();
+    let mut keys: Vec<&String> = first.keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["consumedUnits", "id", "skuId"]);
+    assert_eq!(get(h, "/v1.0/subscribedSkus?$select=colour").0, 400);
+    let (_, org) = get(h, "/v1.0/organization?$select=displayName");
+    assert_eq!(org["value"][0].as_object().unwrap().len(), 2);
+});

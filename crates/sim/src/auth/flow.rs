@@ -56,6 +56,19 @@ impl Auth {
         };
         let scopes = split_scopes(scope, ctx.default_scopes);
         let consented = self.consented.entry(app.client_id.clone()).or_default();
+        // The simulated user is always signed in; without a prompt they consent to anything,
+        // but `prompt=none` cannot show a consent screen (v2-oauth2-auth-code-flow, "prompt").
+        if t.param("prompt") == Some("none") {
+            if let Some(missing) =
+                scopes.iter().find(|s| !is_oidc(s) && !consented.iter().any(|c| c.eq_ignore_ascii_case(s)))
+            {
+                let desc = format!(
+                    "AADSTS65001: The user or administrator has not consented to use the application with ID '{}' for scope '{missing}'.",
+                    app.client_id
+                );
+                return fail("consent_required", &desc);
+            }
+        }
         for s in &scopes {
             if !consented.iter().any(|c| c.eq_ignore_ascii_case(s)) {
                 consented.push(s.clone());

@@ -91,11 +91,11 @@ pub fn normalize_scope(s: &str) -> String {
     }
 }
 
-fn is_oidc(s: &str) -> bool {
+pub(crate) fn is_oidc(s: &str) -> bool {
     matches!(s.to_ascii_lowercase().as_str(), "openid" | "profile" | "email" | "offline_access")
 }
 
-fn split_scopes(s: &str, defaults: &[String]) -> Vec<String> {
+pub(crate) fn split_scopes(s: &str, defaults: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for raw in s.split_whitespace() {
         let n = normalize_scope(raw);

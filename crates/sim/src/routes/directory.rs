@@ -5,6 +5,38 @@ use crate::tenant::Tenant;
 use crate::wire::ApiError;
 use serde_json::{json, Value};
 
+const SKU_PROPS: &[&str] = &[
+    "accountId",
+    "accountName",
+    "appliesTo",
+    "capabilityStatus",
+    "consumedUnits",
+    "id",
+    "prepaidUnits",
+    "servicePlans",
+    "skuId",
+    "skuPartNumber",
+    "subscriptionIds",
+];
+
+const ORG_PROPS: &[&str] = &["id", "displayName", "verifiedDomains", "countryLetterCode", "tenantType"];
+
+/// Keep only the `$select`ed properties (and `id`), after checking they exist.
+fn select(c: &Call, type_name: &str, known: &[&str], objects: Vec<Value>) -> Result<Vec<Value>, ApiError> {
+    let q = c.query()?;
+    q.check_select(type_name, |p| known.contains(&p))?;
+    let Some(sel) = q.select else { return Ok(objects) };
+    Ok(objects
+        .into_iter()
+        .map(|mut o| {
+            if let Value::Object(m) = &mut o {
+                m.retain(|k, _| k == "id" || sel.iter().any(|s| s == k));
+            }
+            o
+        })
+        .collect())
+}
+
 pub fn subscribed_skus(t: &Tenant, c: &Call) -> Result<Reply, ApiError> {
     let value: Vec<Value> = t
         .skus
@@ -31,16 +63,18 @@ pub fn subscribed_skus(t: &Tenant, c: &Call) -> Result<Reply, ApiError> {
             })
         })
         .collect();
+    let value = select(c, "subscribedSku", SKU_PROPS, value)?;
     Ok(Reply::ok(json!({ "@odata.context": c.context("subscribedSkus"), "value": value })))
 }
 
 pub fn organization(t: &Tenant, c: &Call) -> Result<Reply, ApiError> {
-    Ok(Reply::ok(json!({
-        "@odata.context": c.context("organization"),
-        "value": [{
-            "id": t.tenant_id,
-            "displayName": t.name,
-            "verifiedDomains": [{ "name": t.domain, "isDefault": true, "isInitial": true, "type": "Managed" }],
-        }],
-    })))
+    let org = json!({
+        "id": t.tenant_id,
+        "displayName": t.name,
+        "countryLetterCode": "US",
+        "tenantType": "AAD",
+        "verifiedDomains": [{ "name": t.domain, "isDefault": true, "isInitial": true, "type": "Managed" }],
+    });
+    let value = select(c, "organization", ORG_PROPS, vec![org])?;
+    Ok(Reply::ok(json!({ "@odata.context": c.context("organization"), "value": value })))
 }
