@@ -213,3 +213,31 @@ fn journal_json_is_versioned_and_round_trips() {
     other.phases[0].actions[0].fingerprint = "0".into();
     assert_ne!(plan_hash(&other), plan_hash(&plan));
 }
+
+#[test]
+fn batches_append_changes_instead_of_rewriting_the_journal() {
+    let (snap, plan) = many(200);
+    let fake = FakeGraph::from_snapshot(&snap);
+    let store = MemoryStore::new();
+    let clock = VirtualClock::new(0);
+    let ex = Executor::new(&fake, &clock, &store, config(1), Control::new());
+    let mut log_lens = Vec::new();
+    let mut mid_run_journal = None;
+    let report = block_on(ex.run(&plan, &mut |p| {
+        log_lens.push(store.log_len());
+        if p.counts.done == 100 {
+            mid_run_journal = store.load().unwrap();
+        }
+    }))
+    .unwrap();
+    // Two change records per batch (in-flight marks, then answers), none rewritten in full.
+    assert_eq!(log_lens[..3], [2, 4, 6]);
+    // The log replays to the journal as it was at that point.
+    let mid = mid_run_journal.expect("a progress event at 100 done");
+    assert_eq!(mid.counts().done, 100);
+    assert_eq!(mid.counts().pending, 100);
+    // At the end the log is compacted into one snapshot.
+    assert_eq!(store.log_len(), 0);
+    assert_eq!(store.load().unwrap().unwrap(), report.journal);
+    assert_eq!(report.journal.counts().done, 200);
+}

@@ -6,10 +6,11 @@
 //! the target back before anything is resent. Between phases, group swaps must have settled.
 use super::api::{ApiError, ApiErrorKind, LicenseApi, TargetState};
 use super::control::{Control, ControlState};
-use super::journal::{plan_hash, EntryState, Journal, JournalStore};
+use super::journal::{plan_hash, EntryState, Journal};
 use super::progress::{Progress, RateMeter, RunStatus};
 use super::resume::{fingerprint_outside, judge_pending, judge_unknown, Evidence, Readiness};
 use super::settle::{settle_group, GroupSettleReport};
+use super::store::JournalStore;
 use crate::graph::http::Clock;
 use crate::graph::model::AssignLicenseBody;
 use crate::plan::{fingerprint_user, Action, Plan, Subject, TargetKind};
@@ -254,6 +255,8 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
         let counts = ctx.journal.borrow().counts();
         on_progress(&meter.progress(self.clock.now_ms(), status, phases.saturating_sub(1), phases, counts));
         report.journal = ctx.journal.into_inner();
+        // Compacts the change log into one snapshot.
+        self.store.save(&report.journal).map_err(|e| ApplyError::Store(e.0))?;
         Ok(report)
     }
 
@@ -537,7 +540,8 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
             if !send.is_empty() {
                 j.batches_sent += 1;
             }
-            if let Err(e) = self.store.save(&j) {
+            let changed: Vec<&str> = items.iter().map(|i| ctx.actions[i.idx].id.as_str()).collect();
+            if let Err(e) = self.store.save_changes(&j, &changed) {
                 res.error = Some(ApplyError::Store(e.0));
                 return res;
             }
@@ -593,7 +597,8 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
                 },
             }
         }
-        if let Err(e) = self.store.save(&j) {
+        let changed: Vec<&str> = send.iter().map(|i| ctx.actions[i.idx].id.as_str()).collect();
+        if let Err(e) = self.store.save_changes(&j, &changed) {
             res.error = Some(ApplyError::Store(e.0));
         }
         res

@@ -4,7 +4,7 @@
 //! read back, never blindly resent.
 use crate::plan::Plan;
 use serde::{Deserialize, Serialize};
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 pub const JOURNAL_VERSION: u32 = 1;
@@ -96,6 +96,45 @@ pub struct Journal {
     pub batches_sent: u64,
     #[serde(default)]
     pub reads: u64,
+    /// Counts kept current by [`Journal::set`], so progress after every batch does not walk
+    /// 100,000 entries. Change states through `set` only.
+    #[serde(skip)]
+    counts_cache: CountsCache,
+}
+
+#[derive(Clone, Debug, Default)]
+struct CountsCache(Cell<Option<Counts>>);
+
+impl PartialEq for CountsCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Counts {
+    fn add(&mut self, state: &EntryState, n: isize) {
+        let slot = match state {
+            EntryState::Pending => &mut self.pending,
+            EntryState::InFlight { .. } => &mut self.in_flight,
+            EntryState::Done => &mut self.done,
+            EntryState::Failed { .. } => &mut self.failed,
+            EntryState::SkippedStale { .. } => &mut self.stale,
+            EntryState::Cancelled => &mut self.cancelled,
+        };
+        *slot = slot.saturating_add_signed(n);
+    }
+}
+
+/// The entries changed since the last full save, with the journal's counters: what a store
+/// appends after each batch instead of rewriting the whole journal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JournalDelta {
+    pub plan_hash: String,
+    pub updated_ms: u64,
+    pub batches_sent: u64,
+    pub reads: u64,
+    pub entries: BTreeMap<String, Entry>,
 }
 
 /// FNV-1a 64 over the plan's actions (ids, targets, bodies, fingerprints) and rollback: a
@@ -135,6 +174,7 @@ impl Journal {
             entries,
             batches_sent: 0,
             reads: 0,
+            counts_cache: CountsCache::default(),
         }
     }
 
@@ -143,19 +183,25 @@ impl Journal {
     }
 
     pub fn set(&mut self, action_id: &str, state: EntryState, now_ms: u64) {
-        let entry = self.entries.entry(action_id.to_string()).or_insert(Entry {
-            state: EntryState::Pending,
-            attempts: 0,
-            updated_ms: now_ms,
-            note: None,
-            baseline: None,
+        let mut counts = self.counts_cache.0.take();
+        let entry = self.entries.entry(action_id.to_string()).or_insert_with(|| {
+            if let Some(c) = counts.as_mut() {
+                c.total += 1;
+                c.pending += 1;
+            }
+            Entry { state: EntryState::Pending, attempts: 0, updated_ms: now_ms, note: None, baseline: None }
         });
+        if let Some(c) = counts.as_mut() {
+            c.add(&entry.state, -1);
+            c.add(&state, 1);
+        }
         if let EntryState::InFlight { attempt } = state {
             entry.attempts = entry.attempts.max(attempt);
         }
         entry.state = state;
         entry.updated_ms = now_ms;
         self.updated_ms = now_ms;
+        self.counts_cache.0.set(counts);
     }
 
     pub fn set_note(&mut self, action_id: &str, note: impl Into<String>) {
@@ -165,18 +211,45 @@ impl Journal {
     }
 
     pub fn counts(&self) -> Counts {
+        if let Some(c) = self.counts_cache.0.get() {
+            return c;
+        }
         let mut c = Counts { total: self.entries.len(), ..Counts::default() };
         for e in self.entries.values() {
-            match e.state {
-                EntryState::Pending => c.pending += 1,
-                EntryState::InFlight { .. } => c.in_flight += 1,
-                EntryState::Done => c.done += 1,
-                EntryState::Failed { .. } => c.failed += 1,
-                EntryState::SkippedStale { .. } => c.stale += 1,
-                EntryState::Cancelled => c.cancelled += 1,
-            }
+            c.add(&e.state, 1);
         }
+        self.counts_cache.0.set(Some(c));
         c
+    }
+
+    /// The given entries and the counters, for [`JournalStore::save_changes`](super::store::JournalStore::save_changes).
+    pub fn delta<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> JournalDelta {
+        JournalDelta {
+            plan_hash: self.plan_hash.clone(),
+            updated_ms: self.updated_ms,
+            batches_sent: self.batches_sent,
+            reads: self.reads,
+            entries: ids
+                .into_iter()
+                .filter_map(|id| self.entries.get(id).map(|e| (id.to_string(), e.clone())))
+                .collect(),
+        }
+    }
+
+    /// Replays a delta saved after this journal (a store's log, on load).
+    pub fn apply_delta(&mut self, delta: JournalDelta) -> Result<(), String> {
+        if delta.plan_hash != self.plan_hash {
+            return Err(format!(
+                "a journal change of plan {} in the journal of plan {}",
+                delta.plan_hash, self.plan_hash
+            ));
+        }
+        self.entries.extend(delta.entries);
+        self.updated_ms = self.updated_ms.max(delta.updated_ms);
+        self.batches_sent = self.batches_sent.max(delta.batches_sent);
+        self.reads = self.reads.max(delta.reads);
+        self.counts_cache.0.set(None);
+        Ok(())
     }
 
     pub fn is_finished(&self) -> bool {
@@ -198,74 +271,5 @@ impl Journal {
             self.set(id, EntryState::Pending, now_ms);
         }
         ids.len()
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoreError(pub String);
-
-impl std::fmt::Display for StoreError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "could not save the journal: {}", self.0)
-    }
-}
-
-/// Where the journal lives (browser localStorage in the app). `save` must be durable when it
-/// returns: the executor sends nothing until the in-flight marks are saved.
-pub trait JournalStore {
-    fn load(&self) -> Result<Option<Journal>, StoreError>;
-    fn save(&self, journal: &Journal) -> Result<(), StoreError>;
-}
-
-/// Keeps the journal as JSON in memory (so tests exercise the same serde as the browser), and
-/// can be told to fail.
-#[derive(Debug, Default)]
-pub struct MemoryStore {
-    json: RefCell<Option<String>>,
-    saves: Cell<usize>,
-    fail_after: Cell<Option<usize>>,
-}
-
-impl MemoryStore {
-    pub fn new() -> Self {
-        MemoryStore::default()
-    }
-
-    pub fn saves(&self) -> usize {
-        self.saves.get()
-    }
-
-    /// Saves after the next `n` fail (a full disk, a closed tab).
-    pub fn fail_after(&self, n: usize) {
-        self.fail_after.set(Some(self.saves.get() + n));
-    }
-
-    pub fn json(&self) -> Option<String> {
-        self.json.borrow().clone()
-    }
-
-    pub fn put_json(&self, json: impl Into<String>) {
-        *self.json.borrow_mut() = Some(json.into());
-    }
-}
-
-impl JournalStore for MemoryStore {
-    fn load(&self) -> Result<Option<Journal>, StoreError> {
-        match &*self.json.borrow() {
-            None => Ok(None),
-            Some(j) => {
-                serde_json::from_str(j).map(Some).map_err(|e| StoreError(format!("unreadable journal: {e}")))
-            }
-        }
-    }
-
-    fn save(&self, journal: &Journal) -> Result<(), StoreError> {
-        if self.fail_after.get().is_some_and(|n| self.saves.get() >= n) {
-            return Err(StoreError("storage refused the write".into()));
-        }
-        let json = serde_json::to_string(journal).map_err(|e| StoreError(e.to_string()))?;
-        *self.json.borrow_mut() = Some(json);
-        self.saves.set(self.saves.get() + 1);
-        Ok(())
     }
 }

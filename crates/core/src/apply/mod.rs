@@ -10,15 +10,14 @@ mod report;
 mod resume;
 mod rollback;
 mod settle;
+mod store;
 mod verify;
 
 pub use api::{ApiError, ApiErrorKind, GroupProcessing, LicenseApi, TargetState};
 pub use control::{Control, ControlState};
 pub use executor::{ApplyConfig, ApplyError, Executor, RunOutcome, RunReport, StaleTarget};
 pub use graph_api::{api_error, GraphLicenseApi};
-pub use journal::{
-    plan_hash, Counts, Entry, EntryState, Journal, JournalStore, MemoryStore, StoreError, JOURNAL_VERSION,
-};
+pub use journal::{plan_hash, Counts, Entry, EntryState, Journal, JournalDelta, JOURNAL_VERSION};
 pub use progress::{Progress, RunStatus};
 pub use report::{csv_field, report_csv, report_json, report_rows, ReportRow};
 pub use resume::{
@@ -26,4 +25,5 @@ pub use resume::{
 };
 pub use rollback::{rollback_plan, RollbackPlan};
 pub use settle::{member_outcomes, settle_group, GroupSettleReport, MemberOutcome, MemberReport};
+pub use store::{JournalStore, MemoryStore, StoreError};
 pub use verify::{remedy, verify, VerifyItem, VerifyOutcome, VerifyReport};
