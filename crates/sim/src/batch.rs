@@ -127,6 +127,11 @@ fn inner(sim: &mut Sim, caller: &Caller, item: &BatchRequestItem, base: &str, no
         base,
         now,
         group_delay_ms: sim.config.group_delay_ms,
+        eventual: item.headers.as_ref().is_some_and(|h| {
+            h.iter().any(|(k, v)| {
+                k.eq_ignore_ascii_case("ConsistencyLevel") && v.eq_ignore_ascii_case("eventual")
+            })
+        }),
     };
     sim.single(caller, &call)
 }

@@ -199,6 +199,7 @@ impl Sim {
                 base: &base,
                 now,
                 group_delay_ms: self.config.group_delay_ms,
+                eventual: req.header("ConsistencyLevel").is_some_and(|v| v.eq_ignore_ascii_case("eventual")),
             };
             self.single(&caller, &call)
         };

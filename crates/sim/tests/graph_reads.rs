@@ -75,7 +75,13 @@ both!(top_is_limited_to_999_and_unknown_select_is_rejected, demo_config(), |h: &
 
 both!(filter_by_assigned_sku_finds_exactly_the_holders, demo_config(), |h: &mut dyn Harness| {
     let path = format!("/v1.0/users?$filter=assignedLicenses/any(x:x/skuId%20eq%20{E1})&$select=assignedLicenses&$top=999&$count=true");
-    let (status, v) = get(h, &path);
+    // $count is an advanced query: refused without ConsistencyLevel: eventual.
+    assert_eq!(get(h, &path).0, 400);
+    let r = h.send(
+        licswap_core::graph::http::HttpRequest::get(url(h, &path))
+            .with_header("ConsistencyLevel", "eventual"),
+    );
+    let (status, v) = (r.status, parse(&r));
     assert_eq!(status, 200);
     let holders = v["value"].as_array().unwrap();
     assert!(holders.iter().all(|u| skus_of(u).contains(&E1.to_string())));

@@ -35,11 +35,19 @@ pub struct Call<'a> {
     pub base: &'a str,
     pub now: u64,
     pub group_delay_ms: u64,
+    /// The request carried `ConsistencyLevel: eventual` (advanced queries).
+    pub eventual: bool,
 }
 
 impl Call<'_> {
     pub fn query(&self) -> Result<Query, ApiError> {
-        Query::parse(self.target)
+        let q = Query::parse(self.target)?;
+        if q.count && !self.eventual {
+            // $count on directory objects is an advanced query: it needs
+            // `ConsistencyLevel: eventual` (https://learn.microsoft.com/en-us/graph/aad-advanced-queries).
+            return Err(ApiError::bad_request("$count is not currently supported."));
+        }
+        Ok(q)
     }
 
     pub fn context(&self, what: &str) -> String {
