@@ -303,3 +303,24 @@ fn member_errors_are_reported_and_block_that_members_removal() {
     assert!(matches!(state(&report, "rm-u4"), EntryState::SkippedStale { .. }));
     assert_eq!(fake.direct_skus("u4"), [E1]);
 }
+
+#[test]
+fn cancel_while_waiting_for_group_processing() {
+    let snap = sample_snapshot();
+    let plan = sample_plan(&snap);
+    let fake = FakeGraph::from_snapshot(&snap);
+    fake.group_delay_polls.set(1_000);
+    let control = Control::new();
+    let c = control.clone();
+    let report = run_with(&fake, &MemoryStore::new(), &plan, control, &mut |p| {
+        if p.status == RunStatus::Settling {
+            c.cancel();
+        }
+    })
+    .unwrap();
+    assert_eq!(report.outcome, RunOutcome::Cancelled);
+    assert_eq!(state(&report, "swap-g1"), &EntryState::Done);
+    assert_eq!(state(&report, "rm-u4"), &EntryState::Cancelled);
+    assert_eq!(fake.sends_to("u4"), 0);
+    assert!(fake.group_polls.get() <= 1, "stopped polling");
+}

@@ -149,6 +149,12 @@ struct JobResult {
     error: Option<ApplyError>,
 }
 
+enum Settled {
+    Yes,
+    No,
+    Cancelled,
+}
+
 enum PhaseEnd {
     Done,
     Cancelled,
@@ -211,14 +217,23 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
             if !has_work {
                 continue;
             }
-            if !self.settle_groups(&ctx, 0..range.start, &mut report, pi, &meter, on_progress).await {
-                report.outcome = RunOutcome::Incomplete;
-                report.notes.push(format!(
-                    "phase {} ('{}') did not start: group license processing has not settled yet",
-                    pi + 1,
-                    phase.title
-                ));
-                break;
+            match self.settle_groups(&ctx, 0..range.start, &mut report, pi, phases, &meter, on_progress).await
+            {
+                Settled::Yes => {}
+                Settled::No => {
+                    report.outcome = RunOutcome::Incomplete;
+                    report.notes.push(format!(
+                        "phase {} ('{}') did not start: group license processing has not settled yet",
+                        pi + 1,
+                        phase.title
+                    ));
+                    break;
+                }
+                Settled::Cancelled => {
+                    self.cancel_pending(&ctx)?;
+                    report.outcome = RunOutcome::Cancelled;
+                    break;
+                }
             }
             match self.run_phase(&ctx, range, pi, phases, &mut meter, &mut report, on_progress).await? {
                 PhaseEnd::Done => {}
@@ -231,12 +246,18 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
         }
         if report.outcome == RunOutcome::Completed {
             let all = 0..ctx.actions.len();
-            if !self
-                .settle_groups(&ctx, all, &mut report, phases.saturating_sub(1), &meter, on_progress)
-                .await
-            {
-                report.notes.push("group license processing has not settled on every member yet".into());
-                report.outcome = RunOutcome::Incomplete;
+            let last = phases.saturating_sub(1);
+            match self.settle_groups(&ctx, all, &mut report, last, phases, &meter, on_progress).await {
+                Settled::Yes => {}
+                Settled::No => {
+                    report.notes.push("group license processing has not settled on every member yet".into());
+                    report.outcome = RunOutcome::Incomplete;
+                }
+                // Everything was sent; only the waiting was cut short.
+                Settled::Cancelled => {
+                    report.notes.push("cancelled while waiting for group license processing".into());
+                    report.outcome = RunOutcome::Incomplete;
+                }
             }
             if !ctx.journal.borrow().is_finished() {
                 report.outcome = RunOutcome::Incomplete;
@@ -320,17 +341,18 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
         ctx.journal.borrow().state(&ctx.actions[idx].id).is_some_and(|s| s.is_terminal())
     }
 
-    /// Polls every group action done among `range` that has no settled report yet. False when
-    /// one did not settle in time.
+    /// Polls every group action done among `range` that has no settled report yet.
+    #[allow(clippy::too_many_arguments)]
     async fn settle_groups(
         &self,
         ctx: &Ctx<'_>,
         range: std::ops::Range<usize>,
         report: &mut RunReport,
         phase: usize,
+        phases: usize,
         meter: &RateMeter,
         on_progress: &mut dyn FnMut(&Progress),
-    ) -> bool {
+    ) -> Settled {
         let mut all_settled = true;
         for i in range {
             let action = ctx.actions[i];
@@ -341,28 +363,24 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
             if report.groups.iter().any(|g| g.action_id == action.id && g.settled) {
                 continue;
             }
+            if self.control.state() == ControlState::Cancel {
+                return Settled::Cancelled;
+            }
             let counts = ctx.journal.borrow().counts();
-            let phases = phase + 1;
-            on_progress(&meter.progress(
-                self.clock.now_ms(),
-                RunStatus::Settling,
-                phase,
-                phases.max(1),
-                counts,
-            ));
-            let r = settle_group(
-                self.api,
-                self.clock,
-                action,
-                self.config.settle_poll_ms,
-                self.config.settle_timeout_ms,
-            )
-            .await;
+            on_progress(&meter.progress(self.clock.now_ms(), RunStatus::Settling, phase, phases, counts));
+            let (poll, timeout) = (self.config.settle_poll_ms, self.config.settle_timeout_ms);
+            let r = settle_group(self.api, self.clock, action, poll, timeout, &self.control).await;
             all_settled &= r.settled;
             report.groups.retain(|g| g.action_id != action.id);
             report.groups.push(r);
         }
-        all_settled
+        if self.control.state() == ControlState::Cancel {
+            Settled::Cancelled
+        } else if all_settled {
+            Settled::Yes
+        } else {
+            Settled::No
+        }
     }
 
     fn cancel_pending(&self, ctx: &Ctx<'_>) -> Result<(), ApplyError> {

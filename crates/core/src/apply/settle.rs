@@ -4,6 +4,7 @@
 //! <https://learn.microsoft.com/en-us/entra/identity/users/licensing-group-advanced>,
 //! <https://learn.microsoft.com/en-us/graph/api/group-list-memberswithlicenseerrors>
 use super::api::{ApiError, GroupProcessing, LicenseApi};
+use super::control::{Control, ControlState};
 use crate::graph::http::Clock;
 use crate::graph::model::same_id;
 use crate::plan::Action;
@@ -85,13 +86,14 @@ pub fn member_outcomes(action: &Action, gp: &GroupProcessing) -> Vec<MemberRepor
         .collect()
 }
 
-/// Polls the group until every member settled or `timeout_ms` passes.
+/// Polls the group until every member settled, `timeout_ms` passes or the run is cancelled.
 pub async fn settle_group<A: LicenseApi, C: Clock>(
     api: &A,
     clock: &C,
     action: &Action,
     poll_ms: u64,
     timeout_ms: u64,
+    control: &Control,
 ) -> GroupSettleReport {
     let start = clock.now_ms();
     let mut report = GroupSettleReport {
@@ -105,6 +107,10 @@ pub async fn settle_group<A: LicenseApi, C: Clock>(
         error: None,
     };
     loop {
+        if control.state() == ControlState::Cancel {
+            report.error = Some("cancelled while waiting for group processing".into());
+            break;
+        }
         report.polls += 1;
         match api.read_group_processing(&action.target.id).await {
             Ok(gp) => {
