@@ -5,6 +5,7 @@ mod control;
 mod executor;
 mod graph_api;
 mod journal;
+mod phase;
 mod progress;
 mod report;
 mod resume;

@@ -1,0 +1,356 @@
+//! One phase of a run: batches of up to 20 actions, a bounded number in flight. Per batch: read
+//! the targets back; refuse a target that changed since planning (stale); mark the rest in flight
+//! and save; send; record each outcome and save again. An outcome lost in transit is settled by
+//! reading the target back before anything is resent.
+use super::api::{ApiError, ApiErrorKind, LicenseApi, TargetState};
+use super::control::ControlState;
+use super::executor::{ApplyError, Executor, RunReport, StaleTarget};
+use super::journal::{EntryState, Journal};
+use super::progress::{Progress, RateMeter, RunStatus};
+use super::resume::{fingerprint_outside, judge_pending, judge_unknown, Evidence, Readiness};
+use super::store::JournalStore;
+use crate::graph::http::Clock;
+use crate::graph::model::AssignLicenseBody;
+use crate::plan::{fingerprint_user, Action, Subject, TargetKind};
+use futures::stream::{FuturesUnordered, StreamExt};
+use std::cell::RefCell;
+use std::collections::{HashSet, VecDeque};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Need {
+    /// Not sent yet: check the target is still as planned, then send.
+    Check,
+    /// Outcome unknown: read back, then done, resend or stale.
+    ReadBack,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Item {
+    idx: usize,
+    tries: u32,
+    need: Need,
+}
+
+pub(super) struct Ctx<'p> {
+    pub(super) actions: Vec<&'p Action>,
+    pub(super) journal: RefCell<Journal>,
+    pub(super) target_sku: &'p str,
+    /// Lowercase ids of the groups the plan swaps.
+    pub(super) plan_groups: HashSet<String>,
+}
+
+#[derive(Default)]
+pub(super) struct JobResult {
+    requeue: Vec<Item>,
+    stale: Vec<StaleTarget>,
+    unresolved: Vec<usize>,
+    settled: u64,
+    error: Option<ApplyError>,
+}
+
+pub(super) enum PhaseEnd {
+    Done,
+    Cancelled,
+}
+
+impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
+    /// Before anything is sent, reads the targets of later phases that are still as planned and
+    /// records what of their state the plan's group swaps will not touch: once those swaps are
+    /// processed, the planning fingerprint no longer matches by design, and this baseline tells
+    /// our own changes from someone else's. Saved with the journal, so a resume has it too.
+    pub(super) async fn take_baselines(
+        &self,
+        ctx: &Ctx<'_>,
+        range: std::ops::Range<usize>,
+    ) -> Result<(), ApplyError> {
+        if ctx.plan_groups.is_empty() {
+            return Ok(());
+        }
+        let mut todo: Vec<usize> = {
+            let j = ctx.journal.borrow();
+            range
+                .filter(|i| {
+                    let a = ctx.actions[*i];
+                    a.target.kind == TargetKind::User
+                        && j.entries
+                            .get(&a.id)
+                            .is_some_and(|e| e.state == EntryState::Pending && e.baseline.is_none())
+                })
+                .collect()
+        };
+        let batch_size = self.config.batch_size.clamp(1, 20);
+        for attempt in 0..self.config.max_attempts.max(1) {
+            if todo.is_empty() {
+                break;
+            }
+            if attempt > 0 {
+                self.clock.sleep(self.config.retry_delay_ms.saturating_mul(u64::from(attempt))).await;
+            }
+            let mut retry = Vec::new();
+            for chunk in todo.chunks(batch_size) {
+                let subjects: Vec<Subject> = chunk.iter().map(|i| ctx.actions[*i].target.clone()).collect();
+                let reads = self.api.read_targets(&subjects).await;
+                let mut j = ctx.journal.borrow_mut();
+                j.reads += 1;
+                for (k, idx) in chunk.iter().enumerate() {
+                    let action = ctx.actions[*idx];
+                    match reads.get(k) {
+                        // A target already changed gets no baseline: its phase finds it stale.
+                        Some(Ok(TargetState::User(u))) if fingerprint_user(u) == action.fingerprint => {
+                            let b = fingerprint_outside(u, &ctx.plan_groups);
+                            if let Some(e) = j.entries.get_mut(&action.id) {
+                                e.baseline = Some(b);
+                            }
+                        }
+                        Some(Err(e)) if e.is_retryable() || e.kind == ApiErrorKind::ResponseLost => {
+                            retry.push(*idx)
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            todo = retry;
+        }
+        self.store.save(&ctx.journal.borrow()).map_err(|e| ApplyError::Store(e.0))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn run_phase(
+        &self,
+        ctx: &Ctx<'_>,
+        range: std::ops::Range<usize>,
+        phase: usize,
+        phases: usize,
+        meter: &mut RateMeter,
+        report: &mut RunReport,
+        on_progress: &mut dyn FnMut(&Progress),
+    ) -> Result<PhaseEnd, ApplyError> {
+        let mut queue: VecDeque<Item> = VecDeque::new();
+        {
+            let j = ctx.journal.borrow();
+            // Unknown outcomes first: they must be settled before anything else touches Graph.
+            for need in [Need::ReadBack, Need::Check] {
+                for idx in range.clone() {
+                    let state = j.state(&ctx.actions[idx].id);
+                    let wanted = match need {
+                        Need::ReadBack => matches!(state, Some(EntryState::InFlight { .. })),
+                        Need::Check => matches!(state, Some(EntryState::Pending)),
+                    };
+                    if wanted {
+                        queue.push_back(Item { idx, tries: 0, need });
+                    }
+                }
+            }
+        }
+        let batch_size = self.config.batch_size.clamp(1, 20);
+        let mut in_flight = FuturesUnordered::new();
+        let mut paused_reported = false;
+        loop {
+            while in_flight.len() < self.config.max_in_flight.max(1)
+                && self.control.state() == ControlState::Run
+                && !queue.is_empty()
+            {
+                let n = batch_size.min(queue.len());
+                let items: Vec<Item> = queue.drain(..n).collect();
+                in_flight.push(self.job(ctx, items));
+                paused_reported = false;
+            }
+            let Some(res) = (if in_flight.is_empty() { None } else { in_flight.next().await }) else {
+                if queue.is_empty() {
+                    return Ok(PhaseEnd::Done);
+                }
+                match self.control.state() {
+                    ControlState::Cancel => return Ok(PhaseEnd::Cancelled),
+                    ControlState::Pause => {
+                        if !paused_reported {
+                            let counts = ctx.journal.borrow().counts();
+                            on_progress(&meter.progress(
+                                self.clock.now_ms(),
+                                RunStatus::Paused,
+                                phase,
+                                phases,
+                                counts,
+                            ));
+                            paused_reported = true;
+                        }
+                        self.clock.sleep(self.config.pause_poll_ms.max(1)).await;
+                    }
+                    ControlState::Run => {}
+                }
+                continue;
+            };
+            meter.add(res.settled);
+            report.stale.extend(res.stale);
+            queue.extend(res.requeue);
+            if let Some(e) = res.error {
+                return Err(e);
+            }
+            for idx in res.unresolved {
+                report.notes.push(format!(
+                    "{}: gave up for this run after {} tries (Graph unreachable or throttled); run again to finish",
+                    ctx.actions[idx].id, self.config.max_attempts
+                ));
+            }
+            let counts = ctx.journal.borrow().counts();
+            on_progress(&meter.progress(self.clock.now_ms(), RunStatus::Running, phase, phases, counts));
+        }
+    }
+
+    /// One batch: read back, decide, mark in flight, save, send, record, save.
+    async fn job(&self, ctx: &Ctx<'_>, items: Vec<Item>) -> JobResult {
+        let mut res = JobResult::default();
+        let retry = items.iter().map(|i| i.tries).max().unwrap_or(0);
+        if retry > 0 {
+            self.clock.sleep(self.config.retry_delay_ms.saturating_mul(u64::from(retry))).await;
+        }
+        let subjects: Vec<Subject> = items.iter().map(|i| ctx.actions[i.idx].target.clone()).collect();
+        let reads = self.api.read_targets(&subjects).await;
+        let mut send: Vec<Item> = Vec::new();
+        {
+            let now = self.clock.now_ms();
+            let mut j = ctx.journal.borrow_mut();
+            j.reads += 1;
+            for (k, item) in items.iter().enumerate() {
+                let action = ctx.actions[item.idx];
+                match reads.get(k) {
+                    Some(Ok(state)) => {
+                        let baseline = j.entries.get(&action.id).and_then(|e| e.baseline.clone());
+                        let r = Readiness {
+                            target_sku: ctx.target_sku,
+                            plan_groups: &ctx.plan_groups,
+                            baseline: baseline.as_deref(),
+                        };
+                        let evidence = match item.need {
+                            Need::Check => judge_pending(action, state, &r),
+                            Need::ReadBack => judge_unknown(action, state, &r),
+                        };
+                        match evidence {
+                            Evidence::Ready => send.push(*item),
+                            Evidence::Applied => {
+                                j.set(&action.id, EntryState::Done, now);
+                                j.set_note(&action.id, "outcome was unknown; the target shows the change");
+                                res.settled += 1;
+                            }
+                            Evidence::Changed(now_fingerprint) => {
+                                if item.need == Need::ReadBack {
+                                    j.set_note(
+                                        &action.id,
+                                        "outcome was unknown; the target was changed by someone else",
+                                    );
+                                }
+                                j.set(
+                                    &action.id,
+                                    EntryState::SkippedStale { now_fingerprint: now_fingerprint.clone() },
+                                    now,
+                                );
+                                res.stale.push(StaleTarget {
+                                    action_id: action.id.clone(),
+                                    target: action.target.clone(),
+                                    planned_fingerprint: action.fingerprint.clone(),
+                                    now_fingerprint,
+                                });
+                                res.settled += 1;
+                            }
+                        }
+                    }
+                    Some(Err(e)) if e.is_not_found() => {
+                        let message = format!("the {} no longer exists: {}", kind_word(action), e.message);
+                        j.set(
+                            &action.id,
+                            EntryState::Failed { code: e.code.clone(), message, retryable: false },
+                            now,
+                        );
+                        res.settled += 1;
+                    }
+                    _ => self.retry_later(&mut res, *item),
+                }
+            }
+            // In flight, saved, *then* sent: a crash after this point is seen on resume.
+            for item in &send {
+                let id = &ctx.actions[item.idx].id;
+                let attempt = j.entries.get(id).map_or(0, |e| e.attempts) + 1;
+                j.set(id, EntryState::InFlight { attempt }, now);
+            }
+            if !send.is_empty() {
+                j.batches_sent += 1;
+            }
+            let changed: Vec<&str> = items.iter().map(|i| ctx.actions[i.idx].id.as_str()).collect();
+            if let Err(e) = self.store.save_changes(&j, &changed) {
+                res.error = Some(ApplyError::Store(e.0));
+                return res;
+            }
+        }
+        if send.is_empty() {
+            return res;
+        }
+        let batch: Vec<(Subject, AssignLicenseBody)> = send
+            .iter()
+            .map(|i| (ctx.actions[i.idx].target.clone(), ctx.actions[i.idx].body.clone()))
+            .collect();
+        let results = self.api.assign(&batch).await;
+        let now = self.clock.now_ms();
+        let mut j = ctx.journal.borrow_mut();
+        for (k, item) in send.iter().enumerate() {
+            let id = &ctx.actions[item.idx].id;
+            let result = results
+                .get(k)
+                .cloned()
+                .unwrap_or_else(|| Err(ApiError::response_lost("missing from the batch answer")));
+            match result {
+                Ok(()) => {
+                    j.set(id, EntryState::Done, now);
+                    res.settled += 1;
+                }
+                Err(e) => match e.kind {
+                    ApiErrorKind::Graph => {
+                        let state = EntryState::Failed { code: e.code, message: e.message, retryable: false };
+                        j.set(id, state, now);
+                        res.settled += 1;
+                    }
+                    ApiErrorKind::Transient | ApiErrorKind::Unreachable => {
+                        if item.tries + 1 >= self.config.max_attempts {
+                            j.set(
+                                id,
+                                EntryState::Failed { code: e.code, message: e.message, retryable: true },
+                                now,
+                            );
+                            res.settled += 1;
+                        } else {
+                            j.set(id, EntryState::Pending, now);
+                            res.requeue.push(Item {
+                                idx: item.idx,
+                                tries: item.tries + 1,
+                                need: Need::Check,
+                            });
+                        }
+                    }
+                    // Stays in flight: only a read-back may say what happened.
+                    ApiErrorKind::ResponseLost => {
+                        self.retry_later(&mut res, Item { need: Need::ReadBack, ..*item });
+                    }
+                },
+            }
+        }
+        let changed: Vec<&str> = send.iter().map(|i| ctx.actions[i.idx].id.as_str()).collect();
+        if let Err(e) = self.store.save_changes(&j, &changed) {
+            res.error = Some(ApplyError::Store(e.0));
+        }
+        res
+    }
+
+    fn retry_later(&self, res: &mut JobResult, item: Item) {
+        if item.tries + 1 >= self.config.max_attempts {
+            res.unresolved.push(item.idx);
+        } else {
+            res.requeue.push(Item { tries: item.tries + 1, ..item });
+        }
+    }
+}
+
+fn kind_word(action: &Action) -> &'static str {
+    match action.target.kind {
+        TargetKind::User => "user",
+        TargetKind::Group => "group",
+        TargetKind::Sku => "SKU",
+    }
+}
