@@ -1,5 +1,22 @@
 //! Apply, verify, resume: runs a [`Plan`](crate::plan::Plan) against Graph through
 //! [`LicenseApi`], journaling every step so nothing is lost or repeated across reloads.
+//!
+//! How the app drives it (everything is single-threaded; no future is `Send`):
+//! ```text
+//! let api = GraphLicenseApi::new(&client);            // or any LicenseApi
+//! let store = /* JournalStore on browser storage, keyed by plan_hash(&plan) */;
+//! let control = Control::new();                       // keep a clone for the Pause/Cancel buttons
+//! let ex = Executor::new(&api, &clock, &store, ApplyConfig::default(), control.clone());
+//! let report = ex.run(&plan, &mut |p: &Progress| { /* progress bar */ }).await?;
+//! // report.outcome, report.stale (offer re-planning), report.groups (member outcomes)
+//! let checked = verify(&api, &plan, &report.journal, 20).await;
+//! let csv = report_csv(&plan, &report.journal, Some(&checked));
+//! let undo = rollback_plan(&plan, &report.journal, &checked); // run undo.plan like any plan,
+//!                                                             // with its own store
+//! ```
+//! Calling `run` again with the same store resumes: finished actions are skipped, actions in
+//! flight when the page died are read back first, cancelled ones stay cancelled until
+//! [`Journal::reopen_retryable`].
 mod api;
 mod control;
 mod executor;
