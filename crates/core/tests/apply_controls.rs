@@ -161,6 +161,11 @@ fn a_journal_of_another_plan_is_not_reused() {
     let clock = VirtualClock::new(0);
     let ex = Executor::new(&fake, &clock, &store, config(1), Control::new());
     assert!(matches!(block_on(ex.run(&plan, &mut |_| {})), Err(ApplyError::OtherPlan { .. })));
+    // Nor one written by a newer licswap.
+    let mut newer = Journal::new(&plan, 0);
+    newer.version = JOURNAL_VERSION + 1;
+    store.save(&newer).unwrap();
+    assert_eq!(block_on(ex.run(&plan, &mut |_| {})), Err(ApplyError::JournalVersion(JOURNAL_VERSION + 1)));
     assert!(fake.assigned.borrow().is_empty());
 }
 

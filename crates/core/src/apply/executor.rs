@@ -2,7 +2,7 @@
 //! between phases, the group swaps must have settled.
 use super::api::LicenseApi;
 use super::control::{Control, ControlState};
-use super::journal::{plan_hash, EntryState, Journal};
+use super::journal::{plan_hash, EntryState, Journal, JOURNAL_VERSION};
 use super::phase::{Ctx, PhaseEnd};
 use super::progress::{Progress, RateMeter, RunStatus};
 use super::settle::{settle_group, GroupSettleReport};
@@ -55,6 +55,8 @@ pub enum ApplyError {
     },
     Blocked(usize),
     BadPlan(String),
+    /// The stored journal was written by a newer licswap.
+    JournalVersion(u32),
 }
 
 impl std::fmt::Display for ApplyError {
@@ -68,6 +70,10 @@ impl std::fmt::Display for ApplyError {
             ),
             ApplyError::Blocked(n) => write!(f, "the plan has {n} blocker(s); resolve them and re-plan"),
             ApplyError::BadPlan(m) => write!(f, "the plan cannot be applied: {m}"),
+            ApplyError::JournalVersion(v) => write!(
+                f,
+                "the saved journal has format {v}, newer than this licswap reads ({JOURNAL_VERSION}); open it with a newer licswap"
+            ),
         }
     }
 }
@@ -132,6 +138,7 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
         let hash = plan_hash(plan);
         let now = self.clock.now_ms();
         let mut journal = match self.store.load().map_err(|e| ApplyError::Store(e.0))? {
+            Some(j) if j.version > JOURNAL_VERSION => return Err(ApplyError::JournalVersion(j.version)),
             Some(j) if j.plan_hash == hash => j,
             Some(j) => return Err(ApplyError::OtherPlan { journal_plan: j.plan_hash, this_plan: hash }),
             None => Journal::new(plan, now),
