@@ -27,6 +27,10 @@ fn link_and_file_forms_decode() {
     assert_eq!(from_link(&link), Some(text.as_str()));
     assert_eq!(decode_any(&link).unwrap().plan, plan);
     assert_eq!(decode_any(&format!("#/preview/{text}")).unwrap().plan, plan);
+    // Wrapped by a mail client at 76 columns, with padding added back.
+    let wrapped: Vec<String> =
+        text.as_bytes().chunks(76).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+    assert_eq!(decode(&format!("{}==", wrapped.join("\r\n"))).unwrap().plan, plan);
     let file = to_file(&text);
     let v: serde_json::Value = serde_json::from_str(&file).unwrap();
     assert_eq!(v["licswapPreview"], 1);

@@ -45,7 +45,8 @@ pub(super) fn decode_preview(text: &str, max_decompressed: usize) -> Result<Shar
         let version = text.split('.').next().filter(|v| v.len() <= 8 && v.starts_with('v'));
         return Err(ShareError::UnknownVersion(version.unwrap_or("none").to_string()));
     };
-    // Tolerate padding some tools add back.
+    // Tolerate what mail clients and tools do to long strings: line breaks, padding added back.
+    let body: String = body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     let body = body.trim_end_matches('=');
     let bytes = URL_SAFE_NO_PAD.decode(body).map_err(|e| ShareError::BadBase64(e.to_string()))?;
     if bytes.len() <= CHECKSUM_LEN {
