@@ -119,3 +119,36 @@ pub fn user(t: &Tenant, u: UserIx) -> User {
     });
     serde_json::from_value(v).expect("user JSON matches the wire model")
 }
+
+/// A history entry in names: ids, part numbers and plan names instead of indexes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub at_ms: u64,
+    pub user_id: String,
+    pub user_principal_name: String,
+    pub skus_before: Vec<String>,
+    pub skus_after: Vec<String>,
+    pub plans_before: Vec<String>,
+    pub plans_after: Vec<String>,
+}
+
+impl Sim {
+    /// Every license change so far, in names.
+    pub fn changes(&self) -> Vec<Change> {
+        let t = self.tenant();
+        let skus = |v: &[u16]| v.iter().map(|&s| t.skus[s as usize].part_number.clone()).collect();
+        let plans = |v: &[u16]| v.iter().map(|&p| t.plans.names[p as usize].clone()).collect();
+        self.history()
+            .iter()
+            .map(|e| Change {
+                at_ms: e.at_ms,
+                user_id: t.users[e.user as usize].id.clone(),
+                user_principal_name: t.users[e.user as usize].upn.clone(),
+                skus_before: skus(&e.skus_before),
+                skus_after: skus(&e.skus_after),
+                plans_before: plans(&e.plans_before),
+                plans_after: plans(&e.plans_after),
+            })
+            .collect()
+    }
+}

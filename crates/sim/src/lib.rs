@@ -28,7 +28,7 @@ pub mod wire;
 
 pub use auth::ClientApp;
 pub use config::{Faults, SimConfig, DEFAULT_CLIENT_ID};
-pub use inspect::ServiceLoss;
+pub use inspect::{Change, ServiceLoss};
 pub use licensing::HistoryEntry;
 pub use sim::{Delivery, Sim, Stats};
 pub use tenant::Tenant;

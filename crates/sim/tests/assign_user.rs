@@ -27,7 +27,14 @@ both!(swap_adds_and_removes_in_one_call_without_losing_service, demo_config(), |
     assert_eq!(licenses(h, &id), vec![E3.to_string()]);
     assert_eq!((consumed(h, E1), consumed(h, E3)), (e1 - 1, e3 + 1));
     h.with_sim(&mut |s| {
-        assert_eq!(s.history().len(), 1);
+        let changes = s.changes();
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].user_id, id);
+        assert_eq!(
+            (changes[0].skus_before.clone(), changes[0].skus_after.clone()),
+            (vec!["STANDARDPACK".to_string()], vec!["ENTERPRISEPACK".to_string()])
+        );
+        assert!(changes[0].plans_after.contains(&"EXCHANGE_S_ENTERPRISE".to_string()));
         assert!(s.service_losses().is_empty(), "{:?}", s.service_losses());
     });
 });

@@ -175,3 +175,18 @@ both!(subscribed_skus_and_organization_honour_select, demo_config(), |h: &mut dy
     let (_, org) = get(h, "/v1.0/organization?$select=displayName");
     assert_eq!(org["value"][0].as_object().unwrap().len(), 2);
 });
+
+both!(filter_by_id_list_and_upn, demo_config(), |h: &mut dyn Harness| {
+    let mut ids = Vec::new();
+    h.with_sim(&mut |s| {
+        ids = s.tenant().users.iter().skip(3).take(3).map(|u| (u.id.clone(), u.upn.clone())).collect()
+    });
+    let list = ids.iter().map(|(id, _)| format!("'{id}'")).collect::<Vec<_>>().join(",");
+    let (status, v) = get(h, &format!("/v1.0/users?$filter=id%20in%20({list})&$select=id"));
+    assert_eq!(status, 200);
+    let got: Vec<&str> = v["value"].as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap()).collect();
+    assert_eq!(got, ids.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>());
+    let upn = ids[1].1.to_uppercase();
+    let (_, v) = get(h, &format!("/v1.0/users?$filter=userPrincipalName%20eq%20'{upn}'"));
+    assert_eq!(v["value"].as_array().unwrap().len(), 1, "eq on strings ignores case");
+});
