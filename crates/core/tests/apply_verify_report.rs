@@ -168,3 +168,17 @@ fn csv_report_escapes_and_neutralises_formulas() {
         "JSON keeps the raw value"
     );
 }
+
+#[test]
+fn member_outcomes_csv_has_a_row_per_member() {
+    let snap = sample_snapshot();
+    let plan = sample_plan(&snap);
+    let fake = FakeGraph::from_snapshot(&snap);
+    fake.member_errors.borrow_mut().insert("u4".into(), "CountViolation".into());
+    let report = apply(&fake, &plan, &MemoryStore::new());
+    let rows = parse_csv(&report_members_csv(&report.groups));
+    assert_eq!(rows[0], ["groupId", "groupName", "userId", "user", "outcome", "error"]);
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[1], ["g1", "Sales Team", "u3", "carol@contoso.com", "active", ""]);
+    assert_eq!(rows[2], ["g1", "Sales Team", "u4", "dave@contoso.com", "error", "CountViolation"]);
+}

@@ -1,5 +1,6 @@
 //! The apply report for the admin's records: one row per action, as CSV or JSON.
 use super::journal::{EntryState, Journal};
+use super::settle::{GroupSettleReport, MemberOutcome};
 use super::verify::{VerifyOutcome, VerifyReport};
 use crate::plan::{ActionKind, Plan, TargetKind};
 use serde::Serialize;
@@ -145,4 +146,34 @@ pub fn report_json(plan: &Plan, journal: &Journal, verify: Option<&VerifyReport>
         rows: report_rows(plan, journal, verify),
     };
     serde_json::to_string_pretty(&report).unwrap_or_default()
+}
+
+/// Each group member's outcome after the group swaps (one row per member): what Graph's
+/// group-based licensing did for them.
+pub fn report_members_csv(groups: &[GroupSettleReport]) -> String {
+    let mut out = String::new();
+    let header = ["groupId", "groupName", "userId", "user", "outcome", "error"];
+    push_row(&mut out, header.iter().map(|s| s.to_string()));
+    for g in groups {
+        for m in &g.members {
+            let (outcome, error) = match &m.outcome {
+                MemberOutcome::Active => ("active", String::new()),
+                MemberOutcome::Error(code) => ("error", code.clone()),
+                MemberOutcome::Pending => ("pending", String::new()),
+            };
+            push_row(
+                &mut out,
+                [
+                    g.group_id.clone(),
+                    g.group_name.clone(),
+                    m.user_id.clone(),
+                    m.name.clone(),
+                    outcome.to_string(),
+                    error,
+                ]
+                .into_iter(),
+            );
+        }
+    }
+    out
 }
