@@ -16,6 +16,13 @@ pub fn App() -> impl IntoView {
     read_hash();
     let _ = window_event_listener(leptos::ev::hashchange, move |_| read_hash());
     leptos::task::spawn_local(crate::auth::flow::start(state));
+    // A new screen: move focus to it, so keyboard and screen-reader users start at its top.
+    Effect::new(move |prev: Option<()>| {
+        state.route.track();
+        if prev.is_some() {
+            focus_main();
+        }
+    });
 
     view! {
         <a class="skip-link" href="#main" on:click=|ev| {

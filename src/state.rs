@@ -73,7 +73,8 @@ pub struct AppState {
     pub plan_origin: RwSignal<PlanOrigin>,
     /// A message for the whole page (sign-in failures, ...), shown with role="alert".
     pub notice: RwSignal<Option<String>>,
-    pub apply: RwSignal<ApplyStatus>,
+    /// Local (not `Sync`): the journal inside caches its counts in a `Cell`.
+    pub apply: RwSignal<ApplyStatus, LocalStorage>,
 }
 
 impl AppState {
@@ -90,7 +91,7 @@ impl AppState {
             plan: RwSignal::new(None),
             plan_origin: RwSignal::new(PlanOrigin::Local),
             notice: RwSignal::new(None),
-            apply: RwSignal::new(ApplyStatus::default()),
+            apply: RwSignal::new_local(ApplyStatus::default()),
         }
     }
 

@@ -40,7 +40,12 @@ pub fn SubjectList(plan: Arc<Plan>) -> impl IntoView {
     let slice = move || {
         let (first, n) = window();
         shown.with(|s| {
-            s[first..first + n].iter().enumerate().map(|(k, &ri)| (first + k, ri)).collect::<Vec<_>>()
+            s.get(first..first + n)
+                .unwrap_or(&[])
+                .iter()
+                .enumerate()
+                .map(|(k, &ri)| (first + k, ri))
+                .collect::<Vec<_>>()
         })
     };
     let viewport = NodeRef::<leptos::html::Div>::new();

@@ -36,7 +36,7 @@ pub fn ReportScreen() -> impl IntoView {
 fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
     let state = use_state();
     let plan_sv = StoredValue::new(plan.clone());
-    let journal_sv = StoredValue::new(journal.clone());
+    let journal_sv = StoredValue::new_local(journal.clone());
     let status = RwSignal::new(None::<String>);
     let verify = move || state.apply.with(|a| a.verify.clone());
     let export = move |kind: &'static str| {

@@ -1,0 +1,54 @@
+// 100,000 users through sim-server: the preview plans every holder and its list stays smooth,
+// because only the rows on screen are in the page.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serveApp, startSim, launchBrowser, openPage, screenshot } from "./lib/harness.mjs";
+import { pickSkus, realProblems } from "./journey_lib.mjs";
+
+const USERS = Number(process.env.LICSWAP_SCALE_USERS ?? 100_000);
+let app, sim, browser;
+const files = {};
+before(async () => {
+  app = await serveApp({ files });
+  sim = await startSim(["--users", String(USERS), "--no-auth", "--redirect-uri", app.url]);
+  files["/config.json"] = JSON.stringify({
+    clientId: "11111111-2222-4333-8444-555555555555",
+    tenant: "contosogen1.onmicrosoft.com",
+    authority: sim.url,
+    graphBaseUrl: `${sim.url}/v1.0`,
+  });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await sim?.close();
+  await app?.close();
+});
+
+test(`every holder of ${USERS} users is previewed in a virtualized list`, { timeout: 600_000 }, async () => {
+  const { page, problems } = await openPage(browser, app.url);
+  await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
+  await page.locator(".sku-card").first().waitFor({ timeout: 60_000 });
+  await page.goto(app.url + "#/migrate");
+  await pickSkus(page, "STANDARDPACK", "ENTERPRISEPACK");
+  await page.getByLabel(/plan a first wave/).check();
+  await page.getByRole("button", { name: "Preview" }).click();
+  await page.waitForURL(/#\/preview$/, { timeout: 120_000 });
+  const counted = await page.getByTestId("row-count").textContent();
+  const total = Number(counted.match(/of ([\d,]+) rows/)[1].replace(/,/g, ""));
+  assert.ok(total > USERS / 2, `most users are rows (${counted})`);
+  const inDom = await page.locator(".vrow").count();
+  assert.ok(inDom < 60, `only the rows in view are rendered (${inDom})`);
+  const list = page.locator(".vlist");
+  await list.evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
+  await page.waitForTimeout(200);
+  const middle = await page.locator(".vrow .vname").first().textContent();
+  await list.evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await page.waitForTimeout(200);
+  assert.notEqual(await page.locator(".vrow .vname").first().textContent(), middle, "scrolling shows other rows");
+  assert.ok((await page.locator(".vrow").count()) < 60);
+  await page.fill("#f-search", "zzzz-nobody");
+  assert.match(await page.getByTestId("row-count").textContent(), /^0 of/);
+  await screenshot(page, "journey-scale-preview");
+  assert.deepEqual(realProblems(problems), []);
+});
