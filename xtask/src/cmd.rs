@@ -81,7 +81,7 @@ pub fn test(args: &[String]) -> Result<(), String> {
     if !native_only {
         tools::ensure_test_tools()?;
     }
-    run(Cmd::new("cargo").args(["test", "--workspace", "--all-features"]))?;
+    run(Cmd::new("cargo").args(["test", "--workspace", "--all-features", "--no-fail-fast"]))?;
     if native_only {
         return Ok(());
     }
