@@ -249,26 +249,48 @@ pub fn assign_group(
 /// Queue (or re-queue) background processing of a group.
 pub fn queue_group(t: &mut Tenant, g: GroupIx, now: u64, delay_ms: u64) {
     t.jobs.retain(|j| j.group != g);
-    t.jobs.push(GroupJob { group: g, queued_ms: now, due_ms: now.saturating_add(delay_ms) });
+    t.jobs.push(GroupJob { group: g, queued_ms: now, due_ms: now.saturating_add(delay_ms), done: 0 });
     t.groups[g as usize].processing = Processing::Queued;
 }
 
-/// Run every group job due by `now`, oldest first; mark half-way jobs as in progress.
+/// Move group jobs forward to `now`. A job waits in the queue for the first quarter of its
+/// delay, then processes its members at an even pace, so members' states change one by one
+/// while the group shows ProcessingInProgress, and all are done at the due time.
 pub fn advance(t: &mut Tenant, now: u64) {
     if t.jobs.is_empty() {
         return;
     }
-    let mut due: Vec<GroupJob> = t.jobs.iter().filter(|j| j.due_ms <= now).cloned().collect();
-    t.jobs.retain(|j| j.due_ms > now);
-    due.sort_by_key(|j| j.due_ms);
-    for job in due {
-        process_group(t, job.group, job.due_ms);
-    }
-    for j in t.jobs.clone() {
-        if now >= j.queued_ms + (j.due_ms - j.queued_ms) / 2 {
-            t.groups[j.group as usize].processing = Processing::InProgress;
+    let mut jobs = std::mem::take(&mut t.jobs);
+    jobs.sort_by_key(|j| j.due_ms);
+    for job in &mut jobs {
+        let g = job.group;
+        let n = t.groups[g as usize].members.len();
+        let start = job.queued_ms + (job.due_ms - job.queued_ms) / 4;
+        let target = if now >= job.due_ms {
+            n
+        } else if now <= start {
+            0
+        } else {
+            (n as u128 * (now - start) as u128 / (job.due_ms - start) as u128) as usize
+        };
+        let at = now.min(job.due_ms);
+        while job.done < target.min(n) {
+            let u = t.groups[g as usize].members[job.done];
+            if reconcile_member(t, g, u, at) {
+                retry_errors(t, u, at, Some(g));
+            }
+            job.done += 1;
+        }
+        if now >= job.due_ms {
+            finish_group(t, g, job.due_ms);
+        } else if job.done > 0 || now >= start + (job.due_ms - start) / 2 {
+            t.groups[g as usize].processing = Processing::InProgress;
         }
     }
+    jobs.retain(|j| j.due_ms > now);
+    // Jobs queued while these ran (none today) stay queued too.
+    jobs.append(&mut t.jobs);
+    t.jobs = jobs;
 }
 
 /// Apply a group's licenses to each member now (fixtures use this to start settled).
@@ -279,6 +301,11 @@ pub fn process_group(t: &mut Tenant, g: GroupIx, now: u64) {
             retry_errors(t, u, now, Some(g));
         }
     }
+    finish_group(t, g, now);
+}
+
+/// Members who left lose the group's licenses; the group's processing is complete.
+fn finish_group(t: &mut Tenant, g: GroupIx, now: u64) {
     for u in std::mem::take(&mut t.groups[g as usize].departed) {
         if !t.groups[g as usize].members.contains(&u) {
             change_user(t, u, now, |user| user.inherited.retain(|x| x.group != g));

@@ -196,6 +196,8 @@ pub struct GroupJob {
     pub group: GroupIx,
     pub queued_ms: u64,
     pub due_ms: u64,
+    /// Members processed so far (in membership order).
+    pub done: usize,
 }
 
 #[derive(Clone, Debug, Default)]
