@@ -101,3 +101,46 @@ fn binary_prints_the_ready_line_and_serves() {
     child.wait().unwrap();
     result.unwrap();
 }
+
+#[test]
+fn binary_serves_the_app_beside_the_tenant() {
+    let dir = std::env::temp_dir().join(format!("licswap-sim-dist-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html><p>app</p>").unwrap();
+    let exe = env!("CARGO_BIN_EXE_sim-server");
+    let mut child = std::process::Command::new(exe)
+        .args(["--port", "0", "--static", dir.to_str().unwrap(), "--static-port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let (mut first, mut second) = (String::new(), String::new());
+    out.read_line(&mut first).unwrap();
+    out.read_line(&mut second).unwrap();
+    let port_of = |line: &str| line.trim().rsplit(':').next().and_then(|p| p.parse::<u16>().ok());
+    let result = (|| {
+        let static_port =
+            port_of(first.strip_prefix("sim-server static files on ").ok_or(first.clone())?).ok_or("port")?;
+        let port =
+            port_of(second.strip_prefix("sim-server listening on ").ok_or(second.clone())?).ok_or("port")?;
+        let page = send(static_port, &HttpRequest::get("/"))?;
+        if !page.body.contains("<p>app</p>") {
+            return Err(page.body);
+        }
+        // The static origin is a registered redirect URI of the default client.
+        let q = format!(
+            "/common/oauth2/v2.0/authorize?client_id={}&response_type=code&scope=openid&redirect_uri=http%3A%2F%2F127.0.0.1%3A{static_port}%2F",
+            licswap_sim::DEFAULT_CLIENT_ID
+        );
+        let r = send(port, &HttpRequest::get(q))?;
+        if r.status != 302 {
+            return Err(format!("authorize answered {}: {}", r.status, r.body));
+        }
+        Ok(())
+    })();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let _ = std::fs::remove_dir_all(dir);
+    result.unwrap();
+}
