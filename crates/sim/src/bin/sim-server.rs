@@ -85,6 +85,9 @@ fn run() -> Result<(), String> {
         None => fixtures::demo(),
     };
     let built_ms = started.elapsed().as_millis();
+    if redirects.is_empty() {
+        redirects = cfg.clients[0].redirect_uris.clone();
+    }
     let _static_server = match &static_dir {
         Some(dir) => {
             let s = serve_static(dir.clone(), static_port)
@@ -96,11 +99,7 @@ fn run() -> Result<(), String> {
         }
         None => None,
     };
-    if !redirects.is_empty() {
-        cfg.clients = vec![ClientApp { client_id, redirect_uris: redirects }];
-    } else {
-        cfg.clients[0].client_id = client_id;
-    }
+    cfg.clients = vec![ClientApp { client_id, redirect_uris: redirects }];
     let n_users = tenant.users.len();
     let sim = Arc::new(Mutex::new(Sim::new(tenant, cfg)));
     let server = serve_sim(sim, port).map_err(|e| format!("port {port}: {e}"))?;
