@@ -218,6 +218,13 @@ pub fn assign_group(
     now: u64,
     delay_ms: u64,
 ) -> Result<(), ApiError> {
+    if !t.groups[g as usize].security_enabled {
+        // Group-based licensing needs a security group or a security-enabled Microsoft 365 group
+        // (https://learn.microsoft.com/en-us/entra/fundamentals/concept-group-based-licensing).
+        return Err(ApiError::bad_request(
+            "License assignment is only supported on security-enabled groups.",
+        ));
+    }
     let adds = resolve_adds(t, &body.add_licenses)?;
     let removes = resolve_removes(t, &body.remove_licenses)?;
     let group = &t.groups[g as usize];

@@ -171,7 +171,15 @@ fn serve_connection(stream: TcpStream, port: u16, handler: Handler) {
     let mut reader = BufReader::new(stream);
     let mut out = write_half;
     while let Some((req, keep_alive)) = read_request(&mut reader, port) {
-        let Some(resp) = handler(req) else {
+        let resp = match req {
+            Ok(req) => handler(req),
+            Err(method) => Some(Raw {
+                status: 405,
+                headers: vec![("Content-Type".into(), "text/plain".into())],
+                body: format!("method {method} is not supported").into_bytes(),
+            }),
+        };
+        let Some(resp) = resp else {
             let _ = out.shutdown(Shutdown::Both);
             return;
         };
@@ -182,7 +190,9 @@ fn serve_connection(stream: TcpStream, port: u16, handler: Handler) {
     let _ = out.shutdown(Shutdown::Both);
 }
 
-fn read_request(r: &mut BufReader<TcpStream>, port: u16) -> Option<(HttpRequest, bool)> {
+/// The next request on the connection (`Err` with the method when it is one the simulator does
+/// not know) and whether to keep the connection open; `None` when the client is gone.
+fn read_request(r: &mut BufReader<TcpStream>, port: u16) -> Option<(Result<HttpRequest, String>, bool)> {
     let mut line = String::new();
     if r.read_line(&mut line).ok()? == 0 {
         return None;
@@ -217,9 +227,9 @@ fn read_request(r: &mut BufReader<TcpStream>, port: u16) -> Option<(HttpRequest,
     };
     let host = find("Host").unwrap_or_else(|| format!("127.0.0.1:{port}"));
     let url = if target.starts_with("http") { target.to_string() } else { format!("http://{host}{target}") };
-    let method = Method::parse(method).unwrap_or(Method::Get);
+    let Some(method) = Method::parse(method) else { return Some((Err(method.to_string()), keep_alive)) };
     let body = (len > 0).then(|| String::from_utf8_lossy(&body).into_owned());
-    Some((HttpRequest { method, url, headers, body }, keep_alive))
+    Some((Ok(HttpRequest { method, url, headers, body }), keep_alive))
 }
 
 fn reason(status: u16) -> &'static str {
