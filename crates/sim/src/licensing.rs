@@ -334,7 +334,6 @@ fn reconcile_member(t: &mut Tenant, g: GroupIx, u: UserIx, now: u64) -> bool {
         .cloned()
         .chain(user.inherited.iter().filter(|x| x.group != g && x.error.is_none()).map(|x| x.lic.clone()))
         .collect();
-    let before = t.enabled_plans(u);
     let location = user.usage_location.clone();
     let mut next: Vec<GroupLic> = Vec::new();
     for lic in wanted {
@@ -356,7 +355,10 @@ fn reconcile_member(t: &mut Tenant, g: GroupIx, u: UserIx, now: u64) -> bool {
             let base = t.plans_of(ok_here.iter().copied());
             if new_conflict(t, &base, &after).is_some_and(|(a, b)| own.contains(&a) || own.contains(&b)) {
                 Some(LicError::MutuallyExclusiveViolation)
-            } else if new_unmet_dependency(t, &before, &after).is_some_and(|p| own.contains(&p)) {
+            } else if own.iter().any(|&p| {
+                t.plans.has_requirement(p)
+                    && !t.plans.requires[p as usize].iter().any(|r| after.binary_search(r).is_ok())
+            }) {
                 Some(LicError::DependencyViolation)
             } else {
                 None
