@@ -170,7 +170,7 @@ fn serve_connection(stream: TcpStream, port: u16, handler: Handler) {
     let Ok(write_half) = stream.try_clone() else { return };
     let mut reader = BufReader::new(stream);
     let mut out = write_half;
-    while let Some((req, keep_alive)) = read_request(&mut reader, port) {
+    while let Some((req, keep_alive)) = read_request(&mut reader, &mut out, port) {
         let resp = match req {
             Ok(req) => handler(req),
             Err(method) => Some(Raw {
@@ -192,7 +192,11 @@ fn serve_connection(stream: TcpStream, port: u16, handler: Handler) {
 
 /// The next request on the connection (`Err` with the method when it is one the simulator does
 /// not know) and whether to keep the connection open; `None` when the client is gone.
-fn read_request(r: &mut BufReader<TcpStream>, port: u16) -> Option<(Result<HttpRequest, String>, bool)> {
+fn read_request(
+    r: &mut BufReader<TcpStream>,
+    out: &mut TcpStream,
+    port: u16,
+) -> Option<(Result<HttpRequest, String>, bool)> {
     let mut line = String::new();
     if r.read_line(&mut line).ok()? == 0 {
         return None;
@@ -217,6 +221,10 @@ fn read_request(r: &mut BufReader<TcpStream>, port: u16) -> Option<(Result<HttpR
     let len: usize = find("Content-Length").and_then(|v| v.parse().ok()).unwrap_or(0);
     if len > MAX_BODY {
         return None;
+    }
+    if find("Expect").is_some_and(|e| e.eq_ignore_ascii_case("100-continue")) {
+        // curl asks before sending a body over 1 KiB.
+        out.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").ok()?;
     }
     let mut body = vec![0u8; len];
     r.read_exact(&mut body).ok()?;
