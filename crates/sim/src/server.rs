@@ -88,7 +88,16 @@ fn listen(port: u16, handler: Handler) -> std::io::Result<Server> {
 
 /// Serve the simulator on `127.0.0.1:port` (0 picks a free port).
 pub fn serve_sim(sim: Arc<Mutex<Sim>>, port: u16) -> std::io::Result<Server> {
-    let handler: Handler = Arc::new(move |req| handle_sim(&sim, req).map(Raw::from));
+    serve_sim_at(sim, port, Arc::new(now_ms))
+}
+
+/// The simulator's idea of "now" in milliseconds since the Unix epoch.
+pub type NowFn = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// [`serve_sim`] with its own clock: tests pass a virtual one so timing over HTTP (group
+/// processing, token expiry, throttle refill) is as exact as in process.
+pub fn serve_sim_at(sim: Arc<Mutex<Sim>>, port: u16, now: NowFn) -> std::io::Result<Server> {
+    let handler: Handler = Arc::new(move |req| handle_sim(&sim, req, &now).map(Raw::from));
     listen(port, handler)
 }
 
@@ -99,21 +108,21 @@ pub fn serve_static(dir: PathBuf, port: u16) -> std::io::Result<Server> {
     listen(port, handler)
 }
 
-fn handle_sim(sim: &Arc<Mutex<Sim>>, req: HttpRequest) -> Option<HttpResponse> {
+fn handle_sim(sim: &Arc<Mutex<Sim>>, req: HttpRequest, now: &NowFn) -> Option<HttpResponse> {
     let path = crate::wire::Target::parse(&req.url).path;
     if let Some(ctl) = path.strip_prefix("/_sim/") {
         let mut s = sim.lock().unwrap_or_else(|e| e.into_inner());
-        return Some(control(&mut s, ctl, &req));
+        return Some(control(&mut s, ctl, &req, now()));
     }
     let delivery = sim.lock().unwrap_or_else(|e| e.into_inner()).delivery();
     if delivery.latency_ms > 0 {
         std::thread::sleep(Duration::from_millis(delivery.latency_ms));
     }
-    let resp = sim.lock().unwrap_or_else(|e| e.into_inner()).handle(&req, now_ms());
+    let resp = sim.lock().unwrap_or_else(|e| e.into_inner()).handle(&req, now());
     (!delivery.drop_response).then_some(resp)
 }
 
-fn control(sim: &mut Sim, what: &str, req: &HttpRequest) -> HttpResponse {
+fn control(sim: &mut Sim, what: &str, req: &HttpRequest, now: u64) -> HttpResponse {
     let body: Value = serde_json::from_str(req.body.as_deref().unwrap_or("{}")).unwrap_or(Value::Null);
     let ok = |v: Value| HttpResponse {
         status: 200,
@@ -156,7 +165,7 @@ fn control(sim: &mut Sim, what: &str, req: &HttpRequest) -> HttpResponse {
                 .unwrap_or_default();
             let refs: Vec<&str> = scopes.iter().map(String::as_str).collect();
             let client = sim.config.clients.first().map(|c| c.client_id.clone()).unwrap_or_default();
-            let tok = sim.issue_token(&client, &refs, now_ms());
+            let tok = sim.issue_token(&client, &refs, now);
             ok(json!({"access_token": tok}))
         }
         _ => HttpResponse { status: 404, headers: Vec::new(), body: String::new() },

@@ -2,22 +2,28 @@
 //! a minimal HTTP/1.1 client on std::net.
 use super::Harness;
 use licswap_core::graph::http::{HttpRequest, HttpResponse};
-use licswap_sim::server::{serve_sim, Server};
+use licswap_sim::server::{serve_sim_at, Server};
 use licswap_sim::Sim;
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+/// The server runs on a virtual clock that only [`Harness::wait`] moves, so timing is exact.
 pub struct OverHttp {
     pub sim: Arc<Mutex<Sim>>,
     pub server: Server,
+    pub now: Arc<AtomicU64>,
 }
 
 impl OverHttp {
     pub fn new(sim: Sim) -> Self {
         let sim = Arc::new(Mutex::new(sim));
-        let server = serve_sim(sim.clone(), 0).expect("bind an ephemeral port");
-        OverHttp { sim, server }
+        let now = Arc::new(AtomicU64::new(super::START_MS));
+        let clock = now.clone();
+        let server = serve_sim_at(sim.clone(), 0, Arc::new(move || clock.load(Ordering::SeqCst)))
+            .expect("bind an ephemeral port");
+        OverHttp { sim, server, now }
     }
 }
 
@@ -26,7 +32,7 @@ impl Harness for OverHttp {
         send(self.server.port(), &req).expect("the server answers")
     }
     fn wait(&mut self, ms: u64) {
-        std::thread::sleep(std::time::Duration::from_millis(ms));
+        self.now.fetch_add(ms, Ordering::SeqCst);
     }
     fn with_sim(&mut self, f: &mut dyn FnMut(&mut Sim)) {
         f(&mut self.sim.lock().unwrap())

@@ -26,6 +26,9 @@ pub trait Harness {
     fn base(&self) -> String;
 }
 
+/// Tests start an hour after the fixtures' epoch.
+pub const START_MS: u64 = FIXTURE_EPOCH_MS + 3_600_000;
+
 pub struct InProc {
     pub sim: Sim,
     pub now: u64,
@@ -33,7 +36,7 @@ pub struct InProc {
 
 impl InProc {
     pub fn new(sim: Sim) -> Self {
-        InProc { sim, now: FIXTURE_EPOCH_MS + 3_600_000 }
+        InProc { sim, now: START_MS }
     }
 }
 
