@@ -30,7 +30,7 @@ pub use auth::ClientApp;
 pub use config::{Faults, SimConfig, DEFAULT_CLIENT_ID};
 pub use inspect::{Change, ServiceLoss};
 pub use licensing::HistoryEntry;
-pub use sim::{Delivery, Sim, Stats};
+pub use sim::{AppliedWrite, Delivery, Sim, Stats};
 pub use tenant::Tenant;
 pub use throttle::ThrottleConfig;
 pub use transport::SimTransport;

@@ -7,6 +7,12 @@
 //! - group assignLicense (202 Accepted): https://learn.microsoft.com/en-us/graph/api/group-assignlicense?view=graph-rest-1.0
 //! - member error states and when they occur:
 //!   https://learn.microsoft.com/en-us/entra/identity/users/licensing-groups-resolve-problems
+//!
+//! Every refusal is 400 `Request_BadRequest`, as Graph answers them. Graph does not document its
+//! message texts: the usage-location one is Graph's verbatim (as reported by Graph users, e.g.
+//! Okta's KB "License assignment cannot be done for user with invalid usage location" and
+//! CIPP issue #783); the others follow Graph's and the admin center's wording as closely as
+//! known. Clients must key on status and code, never on messages.
 use crate::tenant::{GroupIx, GroupJob, GroupLic, Lic, LicError, PlanIx, Processing, SkuIx, Tenant, UserIx};
 use crate::wire::ApiError;
 use licswap_core::graph::model::{AssignLicenseBody, AssignedLicense};

@@ -26,6 +26,15 @@ pub struct Stats {
     pub license_writes: u64,
 }
 
+/// One `assignLicense` Graph applied (2xx), in the order applied: tests count these per target to
+/// prove a write was applied exactly once. Kept only while the tenant records history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppliedWrite {
+    pub at_ms: u64,
+    /// `users/{id}` or `groups/{id}` as addressed, lowercased.
+    pub target: String,
+}
+
 /// What the transport should do to this request's delivery.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Delivery {
@@ -42,6 +51,8 @@ pub struct Sim {
     faults: Rng,
     next_request: u64,
     pub stats: Stats,
+    /// Applied license writes, when `tenant().record_history` is on.
+    pub writes: Vec<AppliedWrite>,
 }
 
 /// A Graph response before the envelope headers are added.
@@ -78,6 +89,7 @@ impl Sim {
             faults: Rng::new(seed ^ 0xFA17),
             next_request: 0,
             stats: Stats::default(),
+            writes: Vec::new(),
         }
     }
 
@@ -254,6 +266,10 @@ impl Sim {
         };
         if (200..300).contains(&a.status) && segs.last() == Some(&"assignLicense") {
             self.stats.license_writes += 1;
+            if self.tenant.record_history {
+                let target = segs[..segs.len() - 1].join("/").to_ascii_lowercase();
+                self.writes.push(AppliedWrite { at_ms: now, target });
+            }
         }
         a.headers.push(("x-ms-resource-unit".into(), cost.to_string()));
         a
