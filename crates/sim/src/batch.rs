@@ -2,7 +2,7 @@
 //! status, headers and body; `dependsOn` orders requests and a failed dependency fails its
 //! dependents with 424. Each request inside is authorized, throttled and fault-injected on its
 //! own, so one may get 429 with `Retry-After` while its neighbours succeed.
-//! Source: https://learn.microsoft.com/en-us/graph/json-batching
+//! Source: <https://learn.microsoft.com/en-us/graph/json-batching>
 use crate::sim::{Answer, Caller, Sim};
 use crate::wire::{iso8601, ApiError, Target};
 use licswap_core::graph::http::Method;

@@ -3,10 +3,10 @@
 //! by group-based licensing, which records per-member errors instead of failing the call).
 //!
 //! Sources:
-//! - user assignLicense: https://learn.microsoft.com/en-us/graph/api/user-assignlicense?view=graph-rest-1.0
-//! - group assignLicense (202 Accepted): https://learn.microsoft.com/en-us/graph/api/group-assignlicense?view=graph-rest-1.0
+//! - user assignLicense: <https://learn.microsoft.com/en-us/graph/api/user-assignlicense?view=graph-rest-1.0>
+//! - group assignLicense (202 Accepted): <https://learn.microsoft.com/en-us/graph/api/group-assignlicense?view=graph-rest-1.0>
 //! - member error states and when they occur:
-//!   https://learn.microsoft.com/en-us/entra/identity/users/licensing-groups-resolve-problems
+//!   <https://learn.microsoft.com/en-us/entra/identity/users/licensing-groups-resolve-problems>
 //!
 //! Every refusal is 400 `Request_BadRequest`, as Graph answers them. Graph does not document its
 //! message texts: the usage-location one is Graph's verbatim (as reported by Graph users, e.g.
@@ -193,7 +193,7 @@ pub fn assign_user(t: &mut Tenant, u: UserIx, body: &AssignLicenseBody, now: u64
 /// Re-evaluate a user's group licenses that are in an error state: a change on the user may
 /// have removed the cause (e.g. the conflicting direct license is gone). Graph does this when a
 /// user's licenses change and on `reprocessLicenseAssignment`
-/// (https://learn.microsoft.com/en-us/graph/api/user-reprocesslicenseassignment).
+/// (<https://learn.microsoft.com/en-us/graph/api/user-reprocesslicenseassignment>).
 pub fn retry_errors(t: &mut Tenant, u: UserIx, now: u64, except: Option<GroupIx>) {
     let mut failed: Vec<GroupIx> = t.users[u as usize]
         .inherited

@@ -1,14 +1,14 @@
 //! The OData query options Graph supports on the collections licswap reads: `$select`, `$top`,
 //! `$filter` (the subset below), `$count`, and server-driven paging with `@odata.nextLink`.
 //!
-//! Sources: https://learn.microsoft.com/en-us/graph/query-parameters,
-//! https://learn.microsoft.com/en-us/graph/paging, https://learn.microsoft.com/en-us/graph/filter-query-parameter
+//! Sources: <https://learn.microsoft.com/en-us/graph/query-parameters>,
+//! <https://learn.microsoft.com/en-us/graph/paging>, <https://learn.microsoft.com/en-us/graph/filter-query-parameter>
 use crate::wire::{ApiError, Target};
 use base64::Engine;
 use serde_json::Value;
 
 /// Graph's default and maximum page sizes for users and groups
-/// (https://learn.microsoft.com/en-us/graph/api/user-list: `$top` 1..=999, default 100).
+/// (<https://learn.microsoft.com/en-us/graph/api/user-list>: `$top` 1..=999, default 100).
 pub const DEFAULT_PAGE: usize = 100;
 pub const MAX_PAGE: usize = 999;
 

@@ -4,7 +4,7 @@ use crate::tenant::{GroupIx, Lic, SkuIx, Tenant, UserIx};
 use serde_json::{json, Map, Value};
 
 /// Returned when a user is read without `$select`
-/// (https://learn.microsoft.com/en-us/graph/api/user-list?view=graph-rest-1.0#optional-query-parameters).
+/// (<https://learn.microsoft.com/en-us/graph/api/user-list?view=graph-rest-1.0#optional-query-parameters>).
 pub const USER_DEFAULT: &[&str] = &[
     "businessPhones",
     "displayName",
@@ -36,7 +36,7 @@ const USER_NULL: &[&str] = &[
 
 /// Returned when a group is read without `$select`; `assignedLicenses`,
 /// `licenseProcessingState` and `hasMembersWithLicenseErrors` are returned only on `$select`
-/// (https://learn.microsoft.com/en-us/graph/api/resources/group?view=graph-rest-1.0#properties).
+/// (<https://learn.microsoft.com/en-us/graph/api/resources/group?view=graph-rest-1.0#properties>).
 pub const GROUP_DEFAULT: &[&str] = &[
     "id",
     "createdDateTime",
@@ -86,7 +86,7 @@ pub fn assigned_licenses(t: &Tenant, u: UserIx) -> Value {
 }
 
 /// `licenseAssignmentStates`: one entry per direct license and per group that assigns one
-/// (https://learn.microsoft.com/en-us/graph/api/resources/licenseassignmentstate).
+/// (<https://learn.microsoft.com/en-us/graph/api/resources/licenseassignmentstate>).
 pub fn assignment_states(t: &Tenant, u: UserIx) -> Value {
     let user = &t.users[u as usize];
     let mut out = Vec::new();

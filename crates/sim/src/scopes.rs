@@ -1,11 +1,11 @@
 //! Which delegated permissions each Graph call accepts (any one suffices), from each API page's
 //! "Permissions" table:
-//! - subscribedSkus: https://learn.microsoft.com/en-us/graph/api/subscribedsku-list
-//! - users: https://learn.microsoft.com/en-us/graph/api/user-list, user-get
-//! - groups, members: https://learn.microsoft.com/en-us/graph/api/group-list, group-list-members
-//! - membersWithLicenseErrors: https://learn.microsoft.com/en-us/graph/api/group-list-memberswithlicenseerrors
-//! - assignLicense: https://learn.microsoft.com/en-us/graph/api/user-assignlicense, group-assignlicense
-//! - organization: https://learn.microsoft.com/en-us/graph/api/organization-list
+//! - subscribedSkus: <https://learn.microsoft.com/en-us/graph/api/subscribedsku-list>
+//! - users: <https://learn.microsoft.com/en-us/graph/api/user-list>, user-get
+//! - groups, members: <https://learn.microsoft.com/en-us/graph/api/group-list>, group-list-members
+//! - membersWithLicenseErrors: <https://learn.microsoft.com/en-us/graph/api/group-list-memberswithlicenseerrors>
+//! - assignLicense: <https://learn.microsoft.com/en-us/graph/api/user-assignlicense>, group-assignlicense
+//! - organization: <https://learn.microsoft.com/en-us/graph/api/organization-list>
 use crate::wire::ApiError;
 
 const DIR_READ: &[&str] = &["Directory.Read.All", "Directory.ReadWrite.All"];

@@ -136,7 +136,7 @@ pub struct UserRec {
 }
 
 /// Graph's group `licenseProcessingState.state`
-/// (https://learn.microsoft.com/en-us/graph/api/resources/licenseprocessingstate).
+/// (<https://learn.microsoft.com/en-us/graph/api/resources/licenseprocessingstate>).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Processing {
     Queued,

@@ -1,7 +1,7 @@
 //! Throttling modelled on Graph's "Identity and access service limits", which cover users,
 //! groups, subscribedSkus and assignLicense: token buckets per application+tenant pair.
 //!
-//! Source: https://learn.microsoft.com/en-us/graph/throttling-limits#identity-and-access-service-limits
+//! Source: <https://learn.microsoft.com/en-us/graph/throttling-limits#identity-and-access-service-limits>
 //! - Resource unit quota per app+tenant: S (< 50 users) 3,500, M (50-500) 5,000, L (> 500)
 //!   8,000 per 10 seconds.
 //! - Write quota per app+tenant: 3,000 requests per 2 minutes 30 seconds (20 writes/s).

@@ -128,7 +128,7 @@ pub fn json_response(status: u16, body: &Value) -> HttpResponse {
 }
 
 /// Graph's error body: `{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}`
-/// (https://learn.microsoft.com/en-us/graph/errors).
+/// (<https://learn.microsoft.com/en-us/graph/errors>).
 pub fn graph_error(status: u16, code: &str, message: &str) -> HttpResponse {
     json_response(status, &json!({ "error": { "code": code, "message": message } }))
 }

@@ -6,9 +6,9 @@
 //! - `POST /{tenant}/oauth2/v2.0/token`: `authorization_code` (PKCE S256 or plain checked, code
 //!   single-use, redirect URI must match) and `refresh_token`.
 //!
-//! Sources: https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow
+//! Sources: <https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow>
 //! (requests, responses, SPA refresh tokens valid 24 hours, SPA redemption must be cross-origin),
-//! https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes (AADSTS codes).
+//! <https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes> (AADSTS codes).
 //! Tokens are opaque random strings mapped to scopes and expiry here; the id token is a JWT whose
 //! signature is not real (the simulator has no signing key to publish).
 mod flow;
@@ -142,7 +142,7 @@ impl Auth {
     }
 
     /// Check a Graph request's bearer token: 401 InvalidAuthenticationToken as Graph answers a
-    /// missing, unknown or expired token (https://learn.microsoft.com/en-us/graph/errors).
+    /// missing, unknown or expired token (<https://learn.microsoft.com/en-us/graph/errors>).
     pub fn check(&self, authorization: Option<&str>, now: u64) -> Result<&AccessToken, ApiError> {
         let unauthorized = |m: &str| ApiError::new(401, "InvalidAuthenticationToken", m);
         let raw = authorization.map(str::trim).unwrap_or("");

@@ -1,4 +1,4 @@
-//! `GET /subscribedSkus` (https://learn.microsoft.com/en-us/graph/api/subscribedsku-list) and
+//! `GET /subscribedSkus` (<https://learn.microsoft.com/en-us/graph/api/subscribedsku-list>) and
 //! `GET /organization`.
 use super::{Call, Reply};
 use crate::tenant::Tenant;

@@ -1,10 +1,10 @@
 //! Groups: list, get, members, membersWithLicenseErrors, assignLicense (202 Accepted, processed
 //! in the background), and membership changes.
-//! https://learn.microsoft.com/en-us/graph/api/group-list,
-//! https://learn.microsoft.com/en-us/graph/api/group-list-members,
-//! https://learn.microsoft.com/en-us/graph/api/group-list-memberswithlicenseerrors,
-//! https://learn.microsoft.com/en-us/graph/api/group-assignlicense,
-//! https://learn.microsoft.com/en-us/graph/api/group-post-members
+//! <https://learn.microsoft.com/en-us/graph/api/group-list>,
+//! <https://learn.microsoft.com/en-us/graph/api/group-list-members>,
+//! <https://learn.microsoft.com/en-us/graph/api/group-list-memberswithlicenseerrors>,
+//! <https://learn.microsoft.com/en-us/graph/api/group-assignlicense>,
+//! <https://learn.microsoft.com/en-us/graph/api/group-post-members>
 use super::{page, select_context, users, Call, Reply};
 use crate::licensing;
 use crate::odata::{same_value, Clause, Query};

@@ -1,7 +1,7 @@
 //! `GET /users`, `GET /users/{id | userPrincipalName}`, `POST /users/{id}/assignLicense`.
-//! https://learn.microsoft.com/en-us/graph/api/user-list,
-//! https://learn.microsoft.com/en-us/graph/api/user-get,
-//! https://learn.microsoft.com/en-us/graph/api/user-assignlicense (200 OK with the user).
+//! <https://learn.microsoft.com/en-us/graph/api/user-list>,
+//! <https://learn.microsoft.com/en-us/graph/api/user-get>,
+//! <https://learn.microsoft.com/en-us/graph/api/user-assignlicense> (200 OK with the user).
 use super::{page, select_context, Call, Reply};
 use crate::licensing;
 use crate::odata::{same_value, Clause, Query};
@@ -79,7 +79,7 @@ pub fn assign_license(t: &mut Tenant, c: &Call, id: &str) -> Result<Reply, ApiEr
     Ok(Reply::ok(v))
 }
 
-/// 200 OK with the user (https://learn.microsoft.com/en-us/graph/api/user-reprocesslicenseassignment).
+/// 200 OK with the user (<https://learn.microsoft.com/en-us/graph/api/user-reprocesslicenseassignment>).
 pub fn reprocess(t: &mut Tenant, c: &Call, id: &str) -> Result<Reply, ApiError> {
     let u = t.user_ix(id).ok_or_else(|| ApiError::not_found(id))?;
     licensing::reprocess_user(t, u, c.now);
