@@ -190,7 +190,7 @@ fn settle<'a>(
         for &pos in &dirty {
             let p = pos as usize;
             let cx = Ctx { t, src, tgt, waived, groups: &st.groups };
-            let mut e = evaluate(&cx, mapper, sc, sr.users[p], &sr.member_of[p], st.no_direct[p]);
+            let mut e = evaluate(&cx, mapper, sc, sr.users[p], sr.member_of(p), st.no_direct[p]);
             e.profile = st.profiles.intern(sc);
             if e.harm {
                 let harm: Vec<Finding> =
@@ -201,7 +201,7 @@ fn settle<'a>(
                     st.no_direct[p] = true;
                     next.push(pos);
                 } else {
-                    for &g in &e.groups {
+                    for &g in &sc.swapping {
                         if !st.groups[g as usize].held {
                             newly_held.push((g, pos, code));
                         }
@@ -247,7 +247,7 @@ fn fit_wave(
     let mut counted = vec![false; sr.users.len()];
     for (pos, e) in st.evals.iter().enumerate() {
         let Some(e) = e else { continue };
-        if e.new_target && e.groups.is_empty() && matches!(e.direct, Some(Direct::Swap { .. })) {
+        if e.new_target && !e.via_groups && matches!(e.direct, Some(Direct::Swap { .. })) {
             if budget > 0 {
                 budget -= 1;
                 counted[pos] = true;
@@ -291,7 +291,7 @@ fn fit_wave(
 /// Distinct coverage outcomes: users with the same licenses share one entry.
 #[derive(Default)]
 pub(crate) struct Profiles<'a> {
-    index: HashMap<Box<[u64]>, u32>,
+    index: super::fastmap::FastMap<Box<[u64]>, u32>,
     keys: Vec<Box<[u64]>>,
     _t: std::marker::PhantomData<&'a ()>,
 }

@@ -38,6 +38,15 @@ pub(crate) enum Direct {
     RemoveRedundant { phase: u8 },
 }
 
+impl Direct {
+    pub fn phase(self) -> u8 {
+        match self {
+            Direct::Swap { phase, .. } | Direct::RemoveRedundant { phase } => phase,
+            Direct::SwapKeepTarget { .. } => 1,
+        }
+    }
+}
+
 pub(crate) struct Eval {
     pub direct: Option<Direct>,
     pub findings: Vec<Finding>,
@@ -46,8 +55,9 @@ pub(crate) struct Eval {
     pub new_target: bool,
     pub frees_source: bool,
     pub changed: bool,
-    /// In-scope groups whose swap changes this user.
-    pub groups: Vec<u32>,
+    /// Some in-scope group's swap changes this user (which ones: [`Scratch::swapping`], right
+    /// after the call).
+    pub via_groups: bool,
     /// Index of the user's coverage outcome (set by the caller).
     pub profile: u32,
 }
@@ -63,7 +73,7 @@ pub(crate) struct Scratch<'a> {
     tmp: Vec<u64>,
     /// kept | gained | lost | waived | kept_disabled: the coverage key.
     pub cov: Vec<u64>,
-    swapping: Vec<u32>,
+    pub swapping: Vec<u32>,
 }
 
 impl<'a> Scratch<'a> {
@@ -169,11 +179,11 @@ pub(crate) fn evaluate<'a>(
     // The user's own action.
     let mut direct = None;
     if let (Some(sd), false, true) = (src_direct, no_direct, out_of_scope.is_empty()) {
-        let sd_disabled = sc.dec.disabled_of(&sc.dec.asgs[sd], w).to_vec();
+        let sd_disabled = sc.dec.disabled_of(&sc.dec.asgs[sd], w);
         if tgt_direct.is_some() {
             // The target is held directly already: re-adding it with the source removed is safe
             // whatever the groups do.
-            direct = Some(Direct::SwapKeepTarget { mapped: mapper.map(t, &sd_disabled) });
+            direct = Some(Direct::SwapKeepTarget { mapped: mapper.map(t, sd_disabled) });
         } else if tgt_group {
             direct = Some(Direct::RemoveRedundant { phase: 1 });
         } else if src_groups > 0 || !sc.swapping.is_empty() {
@@ -182,15 +192,15 @@ pub(crate) fn evaluate<'a>(
                 // direct source, group processing fails for this user with
                 // MutuallyExclusiveViolation until the direct source goes; removing it alone would
                 // then leave the user without those services, so swap the direct license instead.
-                let conflict = group_target_conflicts(cx, mapper, sc, &sd_disabled);
+                let conflict = group_target_conflicts(cx, mapper, sc, sd_disabled);
                 direct = Some(if conflict {
-                    Direct::Swap { phase: 2, mapped: mapper.map(t, &sd_disabled) }
+                    Direct::Swap { phase: 2, mapped: mapper.map(t, sd_disabled) }
                 } else {
                     Direct::RemoveRedundant { phase: 2 }
                 });
             }
         } else {
-            direct = Some(Direct::Swap { phase: 1, mapped: mapper.map(t, &sd_disabled) });
+            direct = Some(Direct::Swap { phase: 1, mapped: mapper.map(t, sd_disabled) });
         }
         if matches!(direct, Some(Direct::Swap { .. })) && no_usage_location {
             findings.push(finding(
@@ -495,7 +505,7 @@ pub(crate) fn evaluate<'a>(
         new_target,
         frees_source,
         changed,
-        groups: sc.swapping.clone(),
+        via_groups: !sc.swapping.is_empty(),
         profile: 0,
     }
 }

@@ -2,8 +2,8 @@
 //! the target's equivalent (same servicePlanId, else a catalog plan that covers it), unless that
 //! target plan also covers a plan the source had enabled: switching it off would lose a service.
 use super::bits;
+use super::fastmap::FastMap;
 use super::resolve::Tenant;
-use std::collections::HashMap;
 
 /// The target's disabledPlans for one source assignment.
 #[derive(Clone, Debug)]
@@ -21,13 +21,13 @@ pub(crate) struct Mapper {
     src: usize,
     tgt: usize,
     preserve: bool,
-    memo: HashMap<Vec<u64>, usize>,
+    memo: FastMap<Vec<u64>, usize>,
     results: Vec<Mapped>,
 }
 
 impl Mapper {
     pub fn new(src: usize, tgt: usize, preserve: bool) -> Self {
-        Mapper { src, tgt, preserve, memo: HashMap::new(), results: Vec::new() }
+        Mapper { src, tgt, preserve, memo: FastMap::default(), results: Vec::new() }
     }
 
     /// The mapping for source disabled bits `disabled`; an index into [`Mapper::get`].

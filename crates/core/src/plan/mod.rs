@@ -6,6 +6,7 @@
 mod bits;
 mod build;
 mod evaluate;
+mod fastmap;
 mod findings;
 mod fingerprint;
 mod input;

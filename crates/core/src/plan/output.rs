@@ -3,7 +3,7 @@
 use super::bits;
 use super::evaluate::{Direct, Eval, GroupPlan};
 use super::findings::{finding, group_subject, sku_subject, user_subject};
-use super::fingerprint::{fingerprint_group, fingerprint_user};
+use super::fingerprint::Parts;
 use super::mapping::Mapper;
 use super::resolve::Tenant;
 use super::rollback;
@@ -170,10 +170,12 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
     let t = o.t;
     let src_id = &t.skus[o.src].sku.sku_id;
     let tgt_id = &t.skus[o.tgt].sku.sku_id;
-    let mut p1 = Vec::new();
-    let mut p2 = Vec::new();
-    let mut r1 = Vec::new();
-    let mut r2 = Vec::new();
+    let n1 = evals.iter().filter(|e| matches!(e.direct, Some(d) if d.phase() == 1)).count()
+        + o.groups.iter().filter(|g| g.swapping()).count();
+    let n2 = evals.iter().filter(|e| matches!(e.direct, Some(d) if d.phase() == 2)).count();
+    let (mut p1, mut r1) = (Vec::with_capacity(n1), Vec::with_capacity(n1));
+    let (mut p2, mut r2) = (Vec::with_capacity(n2), Vec::with_capacity(n2));
+    let mut fp = Parts::default();
     for (gi, gp) in o.groups.iter().enumerate().filter(|(_, gp)| gp.swapping()) {
         let g = t.groups[gi];
         let own_before: Vec<AssignedLicense> = g
@@ -195,7 +197,7 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
             kind: ActionKind::Swap,
             target: group_subject(g),
             body,
-            fingerprint: fingerprint_group(g),
+            fingerprint: fp.group(g),
         };
         r1.push(rollback::inverse(&a, &own_before));
         p1.push(a);
@@ -227,7 +229,7 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
             kind,
             target: user_subject(u),
             body: AssignLicenseBody { add_licenses: add, remove_licenses: vec![src_id.clone()] },
-            fingerprint: fingerprint_user(u),
+            fingerprint: fp.user(u),
         };
         let own_before: Vec<AssignedLicense> = own_src.into_iter().chain(own_tgt).collect();
         let inv = rollback::inverse(&a, &own_before);

@@ -2,10 +2,10 @@
 //! their catalog rules pre-resolved, SKUs with their plan bit sets, users and groups by id.
 //! Ids are compared ASCII case-insensitively without allocating ([`CiKey`]).
 use super::bits;
+use super::fastmap::FastMap;
 use super::types::{PlanError, Snapshot};
 use crate::catalog;
 use crate::graph::model::{Group, SubscribedSku, User};
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 /// A borrowed id hashed and compared ASCII case-insensitively (Graph GUIDs, UPNs).
@@ -13,10 +13,17 @@ use std::hash::{Hash, Hasher};
 pub(crate) struct CiKey<'a>(pub &'a str);
 
 impl Hash for CiKey<'_> {
+    /// Eight lowercased bytes at a time: ids are hashed hundreds of thousands of times per plan.
     fn hash<H: Hasher>(&self, state: &mut H) {
-        for b in self.0.bytes() {
-            state.write_u8(b.to_ascii_lowercase());
+        let bytes = self.0.as_bytes();
+        for c in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            for (d, b) in w.iter_mut().zip(c) {
+                *d = b.to_ascii_lowercase();
+            }
+            state.write_u64(u64::from_le_bytes(w));
         }
+        state.write_usize(bytes.len());
     }
 }
 
@@ -32,8 +39,8 @@ impl Eq for CiKey<'_> {}
 pub(crate) struct PlanInfo<'a> {
     pub id: &'a str,
     pub name: &'a str,
-    /// The catalog knows this servicePlanId (so its equivalences apply).
-    pub known: bool,
+    /// The catalog's entry for this servicePlanId, when it knows it (so its rules apply).
+    pub known: Option<&'static catalog::PlanDef>,
     /// Plans (bit indices) that provide this plan's service, itself included.
     pub covered_by: Vec<u64>,
     /// Plans that cannot be enabled together with this one.
@@ -57,14 +64,14 @@ impl SkuInfo<'_> {
 pub(crate) struct Tenant<'a> {
     pub plans: Vec<PlanInfo<'a>>,
     pub words: usize,
-    plan_by_id: HashMap<CiKey<'a>, u32>,
+    plan_by_id: FastMap<CiKey<'a>, u32>,
     pub skus: Vec<SkuInfo<'a>>,
-    sku_by_id: HashMap<CiKey<'a>, usize>,
+    sku_by_id: FastMap<CiKey<'a>, usize>,
     pub users: &'a [User],
-    user_by_id: HashMap<CiKey<'a>, u32>,
+    user_by_id: FastMap<CiKey<'a>, u32>,
     pub groups: Vec<&'a Group>,
     pub group_members: Vec<&'a [String]>,
-    group_by_id: HashMap<CiKey<'a>, u32>,
+    group_by_id: FastMap<CiKey<'a>, u32>,
     /// Bit indices of plans that depend on another plan.
     pub dependent_plans: Vec<u32>,
 }
@@ -72,11 +79,11 @@ pub(crate) struct Tenant<'a> {
 impl<'a> Tenant<'a> {
     pub fn new(snapshot: &'a Snapshot) -> Result<Self, PlanError> {
         let mut plans: Vec<PlanInfo<'a>> = Vec::new();
-        let mut plan_by_id = HashMap::new();
+        let mut plan_by_id = FastMap::default();
         for sku in &snapshot.skus {
             for sp in &sku.service_plans {
                 plan_by_id.entry(CiKey(&sp.service_plan_id)).or_insert_with(|| {
-                    let known = catalog::plan_by_id(&sp.service_plan_id).is_some();
+                    let known = catalog::plan_by_id(&sp.service_plan_id);
                     plans.push(PlanInfo {
                         id: &sp.service_plan_id,
                         name: &sp.service_plan_name,
@@ -95,7 +102,7 @@ impl<'a> Tenant<'a> {
             (0..plans.len() as u32).filter(|&i| !plans[i as usize].needs_any.is_empty()).collect();
 
         let mut skus = Vec::with_capacity(snapshot.skus.len());
-        let mut sku_by_id = HashMap::new();
+        let mut sku_by_id = FastMap::default();
         for (i, sku) in snapshot.skus.iter().enumerate() {
             let mut b = vec![0u64; words];
             for sp in &sku.service_plans {
@@ -110,7 +117,7 @@ impl<'a> Tenant<'a> {
             }
         }
 
-        let mut user_by_id = HashMap::with_capacity(snapshot.users.len() * 2);
+        let mut user_by_id = FastMap::with_capacity_and_hasher(snapshot.users.len() * 2, Default::default());
         for (i, u) in snapshot.users.iter().enumerate() {
             user_by_id.insert(CiKey(&u.id), i as u32);
         }
@@ -154,13 +161,13 @@ impl<'a> Tenant<'a> {
         self.plan_by_id.get(&CiKey(plan_id)).copied()
     }
 
-    /// A user by id or userPrincipalName.
+    /// A user by id or userPrincipalName (exact but for ASCII case: trim user input first).
     pub fn user(&self, key: &str) -> Option<u32> {
-        self.user_by_id.get(&CiKey(key.trim())).copied()
+        self.user_by_id.get(&CiKey(key)).copied()
     }
 
     pub fn group(&self, id: &str) -> Option<u32> {
-        self.group_by_id.get(&CiKey(id.trim())).copied()
+        self.group_by_id.get(&CiKey(id)).copied()
     }
 
     /// Bits of plan ids in `ids` (ids the snapshot does not know are skipped: no SKU has them).
@@ -180,12 +187,8 @@ impl<'a> Tenant<'a> {
 /// Pre-resolve the catalog's rules onto bit indices. Equivalences apply only between plans whose
 /// servicePlanId the catalog knows; an unknown plan is matched by its id alone.
 fn resolve_rules(plans: &mut [PlanInfo<'_>], words: usize) {
-    let by_name: HashMap<CiKey<'_>, u32> = plans
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.known)
-        .map(|(i, p)| (CiKey(catalog::plan_by_id(p.id).map_or(p.name, |d| d.name)), i as u32))
-        .collect();
+    let by_name: FastMap<CiKey<'_>, u32> =
+        plans.iter().enumerate().filter_map(|(i, p)| p.known.map(|d| (CiKey(d.name), i as u32))).collect();
     let idx = |name: &str| by_name.get(&CiKey(name)).copied();
     let mut covered = Vec::with_capacity(plans.len());
     let mut excludes = Vec::with_capacity(plans.len());
@@ -195,8 +198,8 @@ fn resolve_rules(plans: &mut [PlanInfo<'_>], words: usize) {
         bits::set(&mut c, i as u32);
         let mut ex = Vec::new();
         let mut nd = Vec::new();
-        if p.known {
-            let name = catalog::plan_by_id(p.id).map_or(p.name, |d| d.name);
+        if let Some(d) = p.known {
+            let name = d.name;
             for up in catalog::equivalents(name) {
                 if let Some(j) = idx(up) {
                     bits::set(&mut c, j);

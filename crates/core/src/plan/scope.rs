@@ -12,8 +12,9 @@ pub(crate) struct Resolved<'a> {
     pub group_in_scope: Vec<bool>,
     /// Users to evaluate (indices into the snapshot's users), in snapshot order.
     pub users: Vec<u32>,
-    /// Per evaluated user: in-scope groups the user is a member of.
-    pub member_of: Vec<Vec<u32>>,
+    /// Per evaluated user: in-scope groups the user is a member of (flat; see [`Resolved::member_of`]).
+    member_groups: Vec<u32>,
+    member_offsets: Vec<u32>,
     /// Per group: evaluated users (positions in `users`) the group's swap touches.
     pub group_users: Vec<Vec<u32>>,
     /// Per group: member ids the snapshot has no user for (they still take a seat).
@@ -41,7 +42,7 @@ pub(crate) fn resolve<'a>(
         Scope::AllHolders => (0..ng).for_each(|g| group_in_scope[g] = group_holds(g)),
         Scope::Groups(ids) => {
             for id in ids {
-                match t.group(id) {
+                match t.group(id.trim()) {
                     None => findings.push(finding(
                         C::NotFound,
                         S::Blocker,
@@ -68,7 +69,7 @@ pub(crate) fn resolve<'a>(
         Scope::Users(ids) => {
             let mut seen = HashSet::new();
             for id in ids {
-                match t.user(id) {
+                match t.user(id.trim()) {
                     None => findings.push(finding(
                         C::NotFound,
                         S::Blocker,
@@ -110,7 +111,9 @@ pub(crate) fn resolve<'a>(
         Scope::Users(_) => listed_users.iter().for_each(|&u| add(u, &mut users, &mut pos_of)),
         _ => {
             for (i, u) in t.users.iter().enumerate() {
-                let inherits_in_scope = any_group
+                let holder = matches!(scope, Scope::AllHolders) && holds(u, src_id);
+                let inherits_in_scope = !holder
+                    && any_group
                     && u.license_assignment_states.iter().any(|s| {
                         same_id(&s.sku_id, src_id)
                             && s.assigned_by_group
@@ -118,7 +121,7 @@ pub(crate) fn resolve<'a>(
                                 .and_then(|g| t.group(g))
                                 .is_some_and(|g| group_in_scope[g as usize])
                     });
-                if inherits_in_scope || (matches!(scope, Scope::AllHolders) && holds(u, src_id)) {
+                if holder || inherits_in_scope {
                     add(i as u32, &mut users, &mut pos_of);
                 }
             }
@@ -137,22 +140,37 @@ pub(crate) fn resolve<'a>(
             }
         }
     }
-    let mut member_of = vec![Vec::new(); users.len()];
+    // Flat adjacency (one allocation, not one per member): sort by user, drop duplicates.
+    member_pairs.sort_unstable();
+    member_pairs.dedup();
     let mut group_users = vec![Vec::new(); ng];
-    for (pos, g) in member_pairs {
-        if !member_of[pos as usize].contains(&g) {
-            member_of[pos as usize].push(g);
-            group_users[g as usize].push(pos);
-        }
+    let mut member_groups = Vec::with_capacity(member_pairs.len());
+    let mut member_offsets = vec![0u32; users.len() + 1];
+    for &(pos, g) in &member_pairs {
+        member_groups.push(g);
+        member_offsets[pos as usize + 1] += 1;
+        group_users[g as usize].push(pos);
     }
+    for i in 0..users.len() {
+        member_offsets[i + 1] += member_offsets[i];
+    }
+    let member_of =
+        |pos: usize| &member_groups[member_offsets[pos] as usize..member_offsets[pos + 1] as usize];
     for (pos, &u) in users.iter().enumerate() {
         for s in &t.users[u as usize].license_assignment_states {
             if let Some(g) = s.assigned_by_group.as_deref().and_then(|g| t.group(g)) {
-                if group_in_scope[g as usize] && same_id(&s.sku_id, src_id) && !member_of[pos].contains(&g) {
+                if group_in_scope[g as usize] && same_id(&s.sku_id, src_id) && !member_of(pos).contains(&g) {
                     group_users[g as usize].push(pos as u32);
                 }
             }
         }
     }
-    Resolved { group_in_scope, users, member_of, group_users, unknown_members }
+    Resolved { group_in_scope, users, member_groups, member_offsets, group_users, unknown_members }
+}
+
+impl Resolved<'_> {
+    /// The in-scope groups evaluated user `pos` is a member of.
+    pub fn member_of(&self, pos: usize) -> &[u32] {
+        &self.member_groups[self.member_offsets[pos] as usize..self.member_offsets[pos + 1] as usize]
+    }
 }
