@@ -190,3 +190,20 @@ both!(filter_by_id_list_and_upn, demo_config(), |h: &mut dyn Harness| {
     let (_, v) = get(h, &format!("/v1.0/users?$filter=userPrincipalName%20eq%20'{upn}'"));
     assert_eq!(v["value"].as_array().unwrap().len(), 1, "eq on strings ignores case");
 });
+
+both!(license_details_show_each_plan_on_or_off, demo_config(), |h: &mut dyn Harness| {
+    let id = user_id(h, &|u| {
+        u.direct.iter().any(|l| !l.disabled.is_empty()) && u.department.as_deref() == Some("Operations")
+    });
+    let (status, v) = get(h, &format!("/v1.0/users/{id}/licenseDetails"));
+    assert_eq!(status, 200);
+    let e1 =
+        v["value"].as_array().unwrap().iter().find(|d| d["skuPartNumber"] == "STANDARDPACK").unwrap().clone();
+    let status_of = |name: &str| {
+        e1["servicePlans"].as_array().unwrap().iter().find(|p| p["servicePlanName"] == name).unwrap()
+            ["provisioningStatus"]
+            .clone()
+    };
+    assert_eq!(status_of("SWAY"), "Disabled");
+    assert_eq!(status_of("EXCHANGE_S_STANDARD"), "Success");
+});

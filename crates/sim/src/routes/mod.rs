@@ -70,6 +70,7 @@ pub fn dispatch(t: &mut Tenant, c: &Call) -> Result<Reply, ApiError> {
         },
         (Method::Get, ["users"]) => users::list(t, c),
         (Method::Get, ["users", id]) => users::get(t, c, id),
+        (Method::Get, ["users", id, "licenseDetails"]) => users::license_details(t, c, id),
         (Method::Post, ["users", id, "assignLicense"]) => users::assign_license(t, c, id),
         (Method::Post, ["users", id, "reprocessLicenseAssignment"]) => users::reprocess(t, c, id),
         (Method::Get, ["groups"]) => groups::list(t, c),

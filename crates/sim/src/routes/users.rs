@@ -79,6 +79,48 @@ pub fn assign_license(t: &mut Tenant, c: &Call, id: &str) -> Result<Reply, ApiEr
     Ok(Reply::ok(v))
 }
 
+/// `GET /users/{id}/licenseDetails`: per SKU the user holds, each service plan and whether it
+/// is on (https://learn.microsoft.com/en-us/graph/api/user-list-licensedetails).
+pub fn license_details(t: &Tenant, c: &Call, id: &str) -> Result<Reply, ApiError> {
+    let u = t.user_ix(id).ok_or_else(|| ApiError::not_found(id))?;
+    let assigned = crate::render::assigned_licenses(t, u);
+    let value: Vec<Value> = assigned
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|l| {
+            let sku = t.sku_ix(l["skuId"].as_str()?)?;
+            let rec = &t.skus[sku as usize];
+            let disabled: Vec<&str> =
+                l["disabledPlans"].as_array()?.iter().filter_map(Value::as_str).collect();
+            let plans: Vec<Value> = rec
+                .plans
+                .iter()
+                .map(|&p| {
+                    let pid = &t.plans.ids[p as usize];
+                    let status = if disabled.contains(&pid.as_str()) { "Disabled" } else { "Success" };
+                    serde_json::json!({
+                        "servicePlanId": pid,
+                        "servicePlanName": t.plans.names[p as usize],
+                        "provisioningStatus": status,
+                        "appliesTo": "User",
+                    })
+                })
+                .collect();
+            Some(serde_json::json!({
+                "id": format!("{}_{}", t.users[u as usize].id, rec.sku_id),
+                "skuId": rec.sku_id,
+                "skuPartNumber": rec.part_number,
+                "servicePlans": plans,
+            }))
+        })
+        .collect();
+    Ok(Reply::ok(serde_json::json!({
+        "@odata.context": c.context(&format!("users('{}')/licenseDetails", t.users[u as usize].id)),
+        "value": value,
+    })))
+}
+
 /// 200 OK with the user (<https://learn.microsoft.com/en-us/graph/api/user-reprocesslicenseassignment>).
 pub fn reprocess(t: &mut Tenant, c: &Call, id: &str) -> Result<Reply, ApiError> {
     let u = t.user_ix(id).ok_or_else(|| ApiError::not_found(id))?;
