@@ -1,4 +1,6 @@
 //! Shared helpers for the native integration tests in `tests/` (core against the simulator).
+pub mod faults;
+
 use licswap_core::graph::clock::VirtualClock;
 use licswap_core::graph::model::same_id;
 use licswap_core::graph::{ClientConfig, GraphClient};
