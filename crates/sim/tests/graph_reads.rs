@@ -207,3 +207,16 @@ both!(license_details_show_each_plan_on_or_off, demo_config(), |h: &mut dyn Harn
     assert_eq!(status_of("SWAY"), "Disabled");
     assert_eq!(status_of("EXCHANGE_S_STANDARD"), "Success");
 });
+
+both!(filtering_members_is_an_advanced_query, demo_config(), |h: &mut dyn Harness| {
+    let sales = group_id(h, "E1 - Sales");
+    let path =
+        format!("/v1.0/groups/{sales}/members?$filter=accountEnabled%20eq%20true&$count=true&$select=id");
+    assert_eq!(get(h, &path).0, 400);
+    let r = h.send(
+        licswap_core::graph::http::HttpRequest::get(url(h, &path))
+            .with_header("ConsistencyLevel", "eventual"),
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(parse(&r)["@odata.count"], 17);
+});

@@ -53,6 +53,15 @@ pub fn members(t: &Tenant, c: &Call, id: &str, errors_only: bool) -> Result<Repl
     let g = find(t, id)?;
     let q = c.query()?;
     q.check_select("user", is_user_prop)?;
+    if !q.filter.is_empty() && !c.eventual {
+        // Filtering a group's members is an advanced query
+        // (https://learn.microsoft.com/en-us/graph/aad-advanced-queries).
+        return Err(ApiError::new(
+            400,
+            "Request_UnsupportedQuery",
+            "Filtering members requires the ConsistencyLevel: eventual header and $count=true.",
+        ));
+    }
     let ctx = c.context(&select_context("directoryObjects", &q));
     let list = &t.groups[g as usize].members;
     Ok(page(
