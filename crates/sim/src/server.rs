@@ -176,6 +176,9 @@ fn control(sim: &mut Sim, what: &str, req: &HttpRequest, now: u64) -> HttpRespon
 /// answer (a dropped response) closes the connection without a word.
 fn serve_connection(stream: TcpStream, port: u16, handler: Handler) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(120)));
+    // The head and the body go out in two writes: with Nagle on, the body waits for the client's
+    // delayed ACK, 40 ms on every keep-alive response after the first.
+    let _ = stream.set_nodelay(true);
     let Ok(write_half) = stream.try_clone() else { return };
     let mut reader = BufReader::new(stream);
     let mut out = write_half;
