@@ -71,7 +71,8 @@ pub fn serve(args: &[String]) -> Result<(), String> {
     tools::ensure_build_tools()?;
     eprintln!("xtask: serving on http://127.0.0.1:{port}/ (demo tenant unless config.json is present)");
     run(Cmd::new("trunk")
-        .args(["serve", "--release", "--offline", "--address", "127.0.0.1", "--port", &port])
+        // No autoreload: its injected inline script is (rightly) blocked by our CSP.
+        .args(["serve", "--release", "--offline", "--no-autoreload", "--address", "127.0.0.1", "--port", &port])
         .env("PATH", tools::path_with_tools()))
 }
 
