@@ -6,10 +6,12 @@ pub(crate) fn words_for(n: usize) -> usize {
     n.div_ceil(64).max(1)
 }
 
+#[inline(always)]
 pub(crate) fn set(b: &mut [u64], i: u32) {
     b[(i / 64) as usize] |= 1 << (i % 64);
 }
 
+#[inline(always)]
 pub(crate) fn has(b: &[u64], i: u32) -> bool {
     b[(i / 64) as usize] & (1 << (i % 64)) != 0
 }
@@ -19,12 +21,14 @@ pub(crate) fn clear(b: &mut [u64]) {
 }
 
 /// `dst |= a & !b`
+#[inline(always)]
 pub(crate) fn or_andnot(dst: &mut [u64], a: &[u64], b: &[u64]) {
     for ((d, x), y) in dst.iter_mut().zip(a).zip(b) {
         *d |= x & !y;
     }
 }
 
+#[inline(always)]
 pub(crate) fn or(dst: &mut [u64], a: &[u64]) {
     for (d, x) in dst.iter_mut().zip(a) {
         *d |= x;
@@ -35,23 +39,36 @@ pub(crate) fn is_empty(b: &[u64]) -> bool {
     b.iter().all(|w| *w == 0)
 }
 
+#[inline(always)]
 pub(crate) fn intersects(a: &[u64], b: &[u64]) -> bool {
     a.iter().zip(b).any(|(x, y)| x & y != 0)
 }
 
 /// The indices of the set bits, ascending.
-pub(crate) fn iter(b: &[u64]) -> impl Iterator<Item = u32> + '_ {
-    b.iter().enumerate().flat_map(|(wi, &w)| {
-        let mut w = w;
-        std::iter::from_fn(move || {
-            if w == 0 {
-                return None;
-            }
-            let t = w.trailing_zeros();
-            w &= w - 1;
-            Some(wi as u32 * 64 + t)
-        })
-    })
+#[inline(always)]
+pub(crate) fn iter(b: &[u64]) -> Ones<'_> {
+    Ones { words: b, wi: 0, w: b.first().copied().unwrap_or(0) }
+}
+
+pub(crate) struct Ones<'a> {
+    words: &'a [u64],
+    wi: usize,
+    w: u64,
+}
+
+impl Iterator for Ones<'_> {
+    type Item = u32;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<u32> {
+        while self.w == 0 {
+            self.wi += 1;
+            self.w = *self.words.get(self.wi)?;
+        }
+        let t = self.w.trailing_zeros();
+        self.w &= self.w - 1;
+        Some(self.wi as u32 * 64 + t)
+    }
 }
 
 #[cfg(test)]

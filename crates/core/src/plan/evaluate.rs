@@ -174,7 +174,8 @@ pub(crate) fn evaluate<'a>(
             Vec::new(),
         ));
     }
-    let no_usage_location = user.usage_location.as_deref().is_none_or(|l| l.trim().is_empty());
+    let no_usage_location =
+        user.usage_location.as_deref().is_none_or(|l| l.bytes().all(|b| b.is_ascii_whitespace()));
 
     // The user's own action.
     let mut direct = None;

@@ -33,7 +33,9 @@ impl Parts {
     }
 
     fn push_lower(&mut self, s: &str) {
-        self.buf.extend(s.chars().map(|c| c.to_ascii_lowercase()));
+        let start = self.buf.len();
+        self.buf.push_str(s);
+        self.buf[start..].make_ascii_lowercase();
     }
 
     fn licenses(&mut self, lics: &[AssignedLicense]) {
@@ -46,11 +48,11 @@ impl Parts {
             plans.clear();
             plans.extend(l.disabled_plans.iter().map(|p| p.to_ascii_lowercase()));
             plans.sort();
-            for (i, p) in plans.iter().enumerate() {
+            for (i, p) in plans.drain(..).enumerate() {
                 if i > 0 {
                     self.buf.push(',');
                 }
-                self.buf.push_str(p);
+                self.buf.push_str(&p);
             }
             self.end(start);
         }

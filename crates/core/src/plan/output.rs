@@ -5,7 +5,7 @@ use super::evaluate::{Direct, Eval, GroupPlan};
 use super::findings::{finding, group_subject, sku_subject, user_subject};
 use super::fingerprint::Parts;
 use super::mapping::Mapper;
-use super::resolve::Tenant;
+use super::resolve::{eq_id, Tenant};
 use super::rollback;
 use super::scope::Resolved;
 use super::types::{
@@ -156,11 +156,11 @@ fn lic(sku_id: &str, disabled: Vec<String>) -> AssignedLicense {
 /// The user's own (direct) assignment of `sku_id`, if any.
 fn own(u: &User, sku_id: &str) -> Option<AssignedLicense> {
     if u.license_assignment_states.is_empty() {
-        u.assigned_licenses.iter().find(|l| same_id(&l.sku_id, sku_id)).cloned()
+        u.assigned_licenses.iter().find(|l| eq_id(&l.sku_id, sku_id)).cloned()
     } else {
         u.license_assignment_states
             .iter()
-            .find(|s| s.is_direct() && same_id(&s.sku_id, sku_id))
+            .find(|s| s.is_direct() && eq_id(&s.sku_id, sku_id))
             .map(|s| lic(&s.sku_id, s.disabled_plans.clone()))
     }
 }

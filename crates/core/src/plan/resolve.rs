@@ -13,23 +13,42 @@ use std::hash::{Hash, Hasher};
 pub(crate) struct CiKey<'a>(pub &'a str);
 
 impl Hash for CiKey<'_> {
-    /// Eight lowercased bytes at a time: ids are hashed hundreds of thousands of times per plan.
+    /// Eight bytes at a time, lowercased with SWAR: ids are hashed hundreds of thousands of times
+    /// per plan, and a per-byte loop is slow in the size-optimized wasm build.
     fn hash<H: Hasher>(&self, state: &mut H) {
         let bytes = self.0.as_bytes();
-        for c in bytes.chunks(8) {
-            let mut w = [0u8; 8];
-            for (d, b) in w.iter_mut().zip(c) {
-                *d = b.to_ascii_lowercase();
-            }
-            state.write_u64(u64::from_le_bytes(w));
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            state.write_u64(lower8(u64::from_le_bytes(c.try_into().expect("8 bytes"))));
         }
-        state.write_usize(bytes.len());
+        let rest = chunks.remainder();
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        state.write_u64(lower8(u64::from_le_bytes(w)) ^ bytes.len() as u64);
     }
+}
+
+/// ASCII-lowercase eight bytes at once (bytes >= 0x80 are left alone).
+#[inline(always)]
+fn lower8(x: u64) -> u64 {
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let low7 = x & !HI;
+    let ge_a = low7 + ONES * (0x80 - b'A' as u64);
+    let gt_z = low7 + ONES * (0x80 - b'Z' as u64 - 1);
+    let upper = ge_a & !gt_z & !x & HI;
+    x | (upper >> 2)
+}
+
+/// Same id, ASCII case-insensitively, with the common exact match first.
+#[inline(always)]
+pub(crate) fn eq_id(a: &str, b: &str) -> bool {
+    a.len() == b.len() && (a == b || a.eq_ignore_ascii_case(b))
 }
 
 impl PartialEq for CiKey<'_> {
     fn eq(&self, other: &Self) -> bool {
-        self.0.eq_ignore_ascii_case(other.0)
+        eq_id(self.0, other.0)
     }
 }
 
@@ -292,5 +311,32 @@ impl<'a> Decoded<'a> {
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swar_lowercase_matches_the_byte_at_a_time_one() {
+        for b in 0..=255u8 {
+            let w = u64::from_le_bytes([b, b'A', b'z', b, b'Z', b'@', b'[', b]);
+            let want =
+                u64::from_le_bytes([b, b'A', b'z', b, b'Z', b'@', b'[', b].map(|c| c.to_ascii_lowercase()));
+            assert_eq!(lower8(w), want, "byte {b}");
+        }
+    }
+
+    #[test]
+    fn ci_keys_hash_and_compare_case_insensitively() {
+        use std::hash::BuildHasher;
+        let h = std::collections::hash_map::RandomState::new();
+        let a = CiKey("6FD2C87F-B296-42F0-B197-1E91E994B900");
+        let b = CiKey("6fd2c87f-b296-42f0-b197-1e91e994b900");
+        assert_eq!(a, b);
+        assert_eq!(h.hash_one(a), h.hash_one(b));
+        assert_ne!(CiKey("abc"), CiKey("abd"));
+        assert_ne!(h.hash_one(CiKey("abc")), h.hash_one(CiKey("abc\0")));
     }
 }

@@ -2,7 +2,7 @@
 //! not exist or do not hold the source, and lists the users to evaluate with the in-scope groups
 //! each belongs to.
 use super::findings::{finding, group_subject, missing_subject, user_subject};
-use super::resolve::Tenant;
+use super::resolve::{eq_id, Tenant};
 use super::types::{Finding, FindingCode as C, Scope, Severity as S, TargetKind};
 use crate::graph::model::{same_id, User};
 use std::collections::HashSet;
@@ -22,8 +22,8 @@ pub(crate) struct Resolved<'a> {
 }
 
 fn holds(u: &User, sku_id: &str) -> bool {
-    u.assigned_licenses.iter().any(|l| same_id(&l.sku_id, sku_id))
-        || u.license_assignment_states.iter().any(|s| same_id(&s.sku_id, sku_id))
+    u.assigned_licenses.iter().any(|l| eq_id(&l.sku_id, sku_id))
+        || u.license_assignment_states.iter().any(|s| eq_id(&s.sku_id, sku_id))
 }
 
 pub(crate) fn resolve<'a>(
@@ -115,7 +115,7 @@ pub(crate) fn resolve<'a>(
                 let inherits_in_scope = !holder
                     && any_group
                     && u.license_assignment_states.iter().any(|s| {
-                        same_id(&s.sku_id, src_id)
+                        eq_id(&s.sku_id, src_id)
                             && s.assigned_by_group
                                 .as_deref()
                                 .and_then(|g| t.group(g))
@@ -159,7 +159,7 @@ pub(crate) fn resolve<'a>(
     for (pos, &u) in users.iter().enumerate() {
         for s in &t.users[u as usize].license_assignment_states {
             if let Some(g) = s.assigned_by_group.as_deref().and_then(|g| t.group(g)) {
-                if group_in_scope[g as usize] && same_id(&s.sku_id, src_id) && !member_of(pos).contains(&g) {
+                if group_in_scope[g as usize] && eq_id(&s.sku_id, src_id) && !member_of(pos).contains(&g) {
                     group_users[g as usize].push(pos as u32);
                 }
             }
