@@ -203,6 +203,8 @@ pub(crate) fn evaluate<'a>(
         } else {
             direct = Some(Direct::Swap { phase: 1, mapped: mapper.map(t, sd_disabled) });
         }
+        // "Before a license can be assigned to a user, the administrator should specify the Usage
+        // location property on the user" (same page as below); assignLicense fails without it.
         if matches!(direct, Some(Direct::Swap { .. })) && no_usage_location {
             findings.push(finding(
                 C::UsageLocationMissing,
@@ -391,14 +393,16 @@ pub(crate) fn evaluate<'a>(
         ));
     }
 
+    // "For group license assignment, any users without a usage location specified inherit the
+    // location of the directory": https://learn.microsoft.com/en-us/entra/identity/users/licensing-group-advanced
     if new_t_asg && direct.is_none() && no_usage_location {
         findings.push(finding(
             C::UsageLocationMissing,
             S::Warning,
             user_subject(user),
             format!(
-                "{} has no usage location; group licensing uses the directory's country, and fails \
-                 with ProhibitedInUsageLocationViolation where a service is not offered there",
+                "{} has no usage location; group licensing gives the user the directory's location, \
+                 and fails with ProhibitedInUsageLocationViolation where a service is not offered there",
                 user.label()
             ),
             "set the user's usageLocation before the group swap",
