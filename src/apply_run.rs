@@ -162,3 +162,17 @@ pub fn rollback_of(plan: &Plan, verify: &VerifyReport) -> Result<(Plan, Vec<(Str
     let r = rollback_plan(plan, &journal, verify);
     Ok((r.plan, r.left_out))
 }
+
+/// Puts cancelled actions and those that failed for a transient reason back to pending, then
+/// runs again. Refused and stale actions stay as they are.
+pub fn retry(state: AppState, plan: Arc<Plan>) {
+    if let Some(mut j) = journal_for(&plan) {
+        let now = js_sys::Date::now().max(0.0) as u64;
+        j.reopen_retryable(now);
+        if let Err(e) = LocalJournal.save(&j) {
+            state.apply.update(|a| a.error = Some(crate::text::sentence(&e.to_string())));
+            return;
+        }
+    }
+    start(state, plan);
+}

@@ -2,6 +2,7 @@
 mod app;
 mod apply_run;
 mod auth;
+mod bench_hook;
 mod browser;
 mod config;
 mod planning;

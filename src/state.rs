@@ -27,10 +27,6 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub fn is_demo(&self) -> bool {
-        matches!(self, Mode::Demo)
-    }
-
     pub fn can_read(&self) -> bool {
         matches!(self, Mode::Demo | Mode::Live { signed_in: true, .. })
     }

@@ -107,10 +107,6 @@ pub fn clear() {
     storage::remove(Area::Session, keys::PENDING_AUTH);
 }
 
-pub fn signed_in() -> bool {
-    TOKENS.with(|s| s.borrow().is_some())
-}
-
 /// Whether the token carries `scope` (Entra lists Graph scopes with their resource prefix).
 pub fn has_scope(scope: &str) -> bool {
     TOKENS.with(|s| {

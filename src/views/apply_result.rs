@@ -2,7 +2,7 @@
 use super::components::plural;
 use crate::state::use_state;
 use leptos::prelude::*;
-use licswap_core::apply::{MemberOutcome, RunOutcome, RunReport};
+use licswap_core::apply::{report_members_csv, MemberOutcome, RunOutcome, RunReport};
 use licswap_core::plan::Plan;
 use std::sync::Arc;
 
@@ -16,7 +16,9 @@ pub fn RunResult(report: Arc<RunReport>, plan: Arc<Plan>) -> impl IntoView {
         RunOutcome::Cancelled => ("Cancelled", "error-box"),
         RunOutcome::Incomplete => ("Not finished", "error-box"),
     };
-    let _ = plan;
+    let plan_sv = StoredValue::new(plan);
+    let retryable = c.cancelled > 0 || c.failed > 0;
+    let groups_csv = (!report.groups.is_empty()).then(|| report_members_csv(&report.groups));
     view! {
         <div class=class role="status">
             <p class="error-title">{title}</p>
@@ -64,6 +66,17 @@ pub fn RunResult(report: Arc<RunReport>, plan: Arc<Plan>) -> impl IntoView {
         })}
         <div class="actions">
             <a class="button" href="#/report">"Verify and report"</a>
+            {retryable.then(|| view! {
+                <button type="button" class="secondary" on:click=move |_| crate::apply_run::retry(state, plan_sv.get_value())>
+                    "Retry cancelled and transient failures"</button>
+            })}
+            {groups_csv.map(|csv| view! {
+                <button type="button" class="secondary" on:click=move |_| {
+                    if let Err(e) = crate::browser::download("licswap-group-members.csv", "text/csv", &csv) {
+                        state.notice.set(Some(e));
+                    }
+                }>"Export group members (CSV)"</button>
+            })}
         </div>
     }
 }

@@ -6,7 +6,9 @@ use crate::browser;
 use crate::routes::Route;
 use crate::state::{use_state, PlanOrigin};
 use leptos::prelude::*;
-use licswap_core::apply::{report_csv, report_json, report_rows, Journal, VerifyOutcome};
+use licswap_core::apply::{
+    remedy, report_csv, report_json, report_rows, ApiError, ApiErrorKind, Journal, VerifyOutcome,
+};
 use licswap_core::plan::Plan;
 use std::sync::Arc;
 
@@ -99,9 +101,13 @@ fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
             {(!failures.is_empty()).then(|| view! {
                 <h2>"What did not go through"</h2>
                 <ul class="plain findings">
-                    {failures.into_iter().take(500).map(|r| view! {
-                        <li class="finding bad"><strong>{r.target_name}</strong>
-                            <span class="mono muted">{format!(" {} ", r.error_code)}</span>{r.message}</li>
+                    {failures.into_iter().take(500).map(|r| {
+                        let what_to_do = failure_remedy(&r.error_code, &r.message, &r.state);
+                        view! {
+                            <li class="finding bad"><strong>{r.target_name}</strong>
+                                <span class="mono muted">{format!(" {} ", r.error_code)}</span>{r.message}
+                                <br/><span class="hint">"What to do: " {what_to_do}</span></li>
+                        }
                     }).collect_view()}
                 </ul>
             })}
@@ -137,4 +143,13 @@ fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
             {move || state.apply.with(|a| a.error.clone()).map(|e| view! { <ErrorBox title="Problem" detail=e/> })}
         </section>
     }
+}
+
+/// What to do about an action that did not go through, from Graph's error as journaled.
+fn failure_remedy(code: &str, message: &str, state: &str) -> String {
+    if state == "stale" {
+        return "Re-plan: the target changed after the preview was made.".into();
+    }
+    let kind = if code == "Unreachable" { ApiErrorKind::Unreachable } else { ApiErrorKind::Graph };
+    remedy(&ApiError { kind, status: None, code: code.to_string(), message: message.to_string() })
 }
