@@ -1,0 +1,71 @@
+//! Loading a tenant from sim-server over HTTP, as the app does: requests made and wall time,
+//! against the fewest requests Graph's paging and `$batch` allow for that tenant.
+use crate::transport::{HttpTransport, RealClock};
+use licswap_core::graph::model::same_id;
+use licswap_core::graph::{ClientConfig, GraphClient};
+use licswap_core::plan::Snapshot;
+use std::time::Instant;
+
+pub type HttpClient = GraphClient<HttpTransport, RealClock>;
+
+pub fn client(graph_base: &str) -> Result<HttpClient, String> {
+    let config = ClientConfig { base_url: graph_base.to_string(), ..ClientConfig::default() };
+    GraphClient::new(HttpTransport::new(), RealClock::default(), config).map_err(|e| e.to_string())
+}
+
+pub struct Loaded {
+    pub snapshot: Snapshot,
+    pub requests: u64,
+    pub wall_ms: f64,
+}
+
+/// One load of what the planner needs to swap `source`, with a fresh client.
+pub fn load(graph_base: &str, source: &str) -> Result<Loaded, String> {
+    let c = client(graph_base)?;
+    let start = Instant::now();
+    let snapshot =
+        futures::executor::block_on(c.load_snapshot(source, &mut |_| {})).map_err(|e| e.to_string())?;
+    let wall_ms = start.elapsed().as_secs_f64() * 1000.0;
+    Ok(Loaded { snapshot, requests: c.stats().requests, wall_ms })
+}
+
+/// The fewest requests that read this snapshot: one `$batch` for the SKUs and the tenant's name,
+/// the holders in pages of 999 (Graph's largest `$top` for users), the assigning groups in pages
+/// of 999, every group's member pages batched 20 to a request (Graph's `$batch` limit), and the
+/// members who do not hold the SKU read 20 to a `$batch`.
+pub fn minimum_requests(snap: &Snapshot, source_sku_id: &str) -> u64 {
+    const PAGE: u64 = 999;
+    const BATCH: u64 = 20;
+    let holders = snap
+        .users
+        .iter()
+        .filter(|u| u.assigned_licenses.iter().any(|l| same_id(&l.sku_id, source_sku_id)))
+        .count() as u64;
+    let mut member_requests = 0u64;
+    let mut round = 0u64;
+    loop {
+        // Groups that still have a page to read in this round (every group has a first page).
+        let live =
+            snap.groups.iter().filter(|g| round == 0 || g.member_ids.len() as u64 > round * PAGE).count()
+                as u64;
+        if live == 0 {
+            break;
+        }
+        member_requests += live.div_ceil(BATCH);
+        round += 1;
+    }
+    let others = snap.users.len() as u64 - holders;
+    1 + holders.div_ceil(PAGE).max(1)
+        + (snap.groups.len() as u64).div_ceil(PAGE).max(1)
+        + member_requests
+        + others.div_ceil(BATCH)
+}
+
+/// The skuId of a part number in a snapshot.
+pub fn sku_id(snap: &Snapshot, part: &str) -> Result<String, String> {
+    snap.skus
+        .iter()
+        .find(|s| s.sku_part_number.eq_ignore_ascii_case(part))
+        .map(|s| s.sku_id.clone())
+        .ok_or_else(|| format!("the tenant has no {part}"))
+}
