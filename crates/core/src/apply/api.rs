@@ -124,4 +124,11 @@ pub trait LicenseApi {
         &self,
         group_id: &str,
     ) -> impl Future<Output = Result<GroupProcessing, ApiError>>;
+
+    /// Free seats of `sku_id` now (`prepaidUnits.enabled - consumedUnits`), or `None` when this
+    /// API cannot tell: the executor then sends group swaps without its seat check.
+    fn free_seats(&self, sku_id: &str) -> impl Future<Output = Result<Option<i64>, ApiError>> {
+        let _ = sku_id;
+        async { Ok(None) }
+    }
 }

@@ -113,6 +113,14 @@ impl<T: Transport, C: Clock> LicenseApi for GraphLicenseApi<'_, T, C> {
             self.client.members_with_license_errors(group_id).await.map_err(|e| api_error(&e))?;
         Ok(GroupProcessing { members, members_with_license_errors })
     }
+
+    async fn free_seats(&self, sku_id: &str) -> Result<Option<i64>, ApiError> {
+        let skus = self.client.list_skus().await.map_err(|e| api_error(&e))?;
+        Ok(skus
+            .iter()
+            .find(|s| crate::graph::model::same_id(&s.sku_id, sku_id))
+            .map(|s| s.prepaid_units.enabled - s.consumed_units))
+    }
 }
 
 /// A group member as `/groups/{id}/members` lists it: any directory object.

@@ -27,6 +27,7 @@ mod progress;
 mod report;
 mod resume;
 mod rollback;
+mod seats;
 mod settle;
 mod store;
 mod verify;

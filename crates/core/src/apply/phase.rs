@@ -8,12 +8,13 @@ use super::executor::{ApplyError, Executor, RunReport, StaleTarget};
 use super::journal::{EntryState, Journal};
 use super::progress::{Progress, RateMeter, RunStatus};
 use super::resume::{fingerprint_outside, judge_pending, judge_unknown, Evidence, Readiness};
+use super::seats::SeatCheck;
 use super::store::JournalStore;
 use crate::graph::http::Clock;
 use crate::graph::model::AssignLicenseBody;
 use crate::plan::{fingerprint_user, Action, Subject, TargetKind};
 use futures::stream::{FuturesUnordered, StreamExt};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashSet, VecDeque};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +38,8 @@ pub(super) struct Ctx<'p> {
     pub(super) target_sku: &'p str,
     /// Lowercase ids of the groups the plan swaps.
     pub(super) plan_groups: HashSet<String>,
+    /// Seats held for the members of group swaps sent in this run (see `seats`).
+    pub(super) reserved_seats: Cell<i64>,
 }
 
 #[derive(Default)]
@@ -263,6 +266,32 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
                         res.settled += 1;
                     }
                     _ => self.retry_later(&mut res, *item),
+                }
+            }
+        }
+        let ready: Vec<usize> = send.iter().map(|i| i.idx).collect();
+        let seat_checks = self.check_group_seats(ctx, &ready).await;
+        {
+            let now = self.clock.now_ms();
+            let mut j = ctx.journal.borrow_mut();
+            for (idx, check) in seat_checks {
+                let Some(pos) = send.iter().position(|i| i.idx == idx) else { continue };
+                match check {
+                    SeatCheck::Send => {}
+                    SeatCheck::Refuse(message) => {
+                        send.remove(pos);
+                        let code = "NotEnoughSeats".to_string();
+                        j.set(
+                            &ctx.actions[idx].id,
+                            EntryState::Failed { code, message, retryable: true },
+                            now,
+                        );
+                        res.settled += 1;
+                    }
+                    SeatCheck::Later => {
+                        let item = send.remove(pos);
+                        self.retry_later(&mut res, item);
+                    }
                 }
             }
             // In flight, saved, *then* sent: a crash after this point is seen on resume.

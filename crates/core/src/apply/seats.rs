@@ -1,0 +1,95 @@
+//! Seats before a group swap. Graph accepts a group's `assignLicense` at once; group licensing
+//! then gives each member the target and takes the source away. A member left without a seat
+//! gets the target in error (CountViolation) and keeps nothing of the source: a loss of service
+//! (https://learn.microsoft.com/en-us/entra/identity/users/licensing-groups-resolve-problems,
+//! "Not enough licenses"). A direct swap without a seat is refused whole by Graph, so only group
+//! swaps are checked: before one is sent, the target's free seats must cover its members who do
+//! not hold the target yet, every direct swap of the plan still to run, and the members of the
+//! group swaps this run already sent. The planner checked seats at preview time; this catches
+//! seats that went elsewhere since.
+use super::api::LicenseApi;
+use super::executor::Executor;
+use super::phase::Ctx;
+use super::store::JournalStore;
+use crate::graph::http::Clock;
+use crate::graph::model::same_id;
+use crate::plan::{Action, TargetKind};
+
+/// What to do with a group swap that is ready to send.
+pub(super) enum SeatCheck {
+    Send,
+    /// Not enough seats: fail the action with this reason (retryable once seats are bought).
+    Refuse(String),
+    /// The seats or members could not be read now: read back and decide again later.
+    Later,
+}
+
+fn adds_target(action: &Action, target_sku: &str) -> bool {
+    action.body.add_licenses.iter().any(|l| same_id(&l.sku_id, target_sku))
+}
+
+impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
+    /// A verdict for each of `ready` (indexes into the plan's actions) that is a group swap adding
+    /// the target; actions not listed are sent as usual. Seats of groups allowed are reserved.
+    pub(super) async fn check_group_seats(&self, ctx: &Ctx<'_>, ready: &[usize]) -> Vec<(usize, SeatCheck)> {
+        let groups: Vec<usize> = ready
+            .iter()
+            .copied()
+            .filter(|i| {
+                let a = ctx.actions[*i];
+                a.target.kind == TargetKind::Group && adds_target(a, ctx.target_sku)
+            })
+            .collect();
+        if groups.is_empty() {
+            return Vec::new();
+        }
+        let free = match self.api.free_seats(ctx.target_sku).await {
+            Ok(Some(n)) => n,
+            Ok(None) => return Vec::new(),
+            Err(_) => return groups.into_iter().map(|i| (i, SeatCheck::Later)).collect(),
+        };
+        let direct_to_run = {
+            let j = ctx.journal.borrow();
+            ctx.actions
+                .iter()
+                .filter(|a| a.target.kind == TargetKind::User && adds_target(a, ctx.target_sku))
+                .filter(|a| j.state(&a.id).is_some_and(|s| !s.is_terminal()))
+                .count() as i64
+        };
+        let mut out = Vec::new();
+        for i in groups {
+            let action = ctx.actions[i];
+            let members = match self.api.read_group_processing(&action.target.id).await {
+                Ok(p) => p.members,
+                Err(_) => {
+                    out.push((i, SeatCheck::Later));
+                    continue;
+                }
+            };
+            let needing = members
+                .iter()
+                .filter(|m| {
+                    !m.license_assignment_states
+                        .iter()
+                        .any(|s| same_id(&s.sku_id, ctx.target_sku) && s.error_code().is_none())
+                })
+                .count() as i64;
+            let reserved = ctx.reserved_seats.get();
+            if free - reserved - direct_to_run < needing {
+                out.push((
+                    i,
+                    SeatCheck::Refuse(format!(
+                        "not enough seats of the target for this group: {needing} member(s) need one, \
+                         {free} free, {direct_to_run} wanted by direct swaps still to run, {reserved} \
+                         held for group swaps already sent; sending it would leave members without \
+                         either license. Buy or free seats, then retry"
+                    )),
+                ));
+            } else {
+                ctx.reserved_seats.set(reserved + needing);
+                out.push((i, SeatCheck::Send));
+            }
+        }
+        out
+    }
+}
