@@ -4,6 +4,7 @@
 //! simulator's own records that every operation was done exactly once or reported as failed with
 //! its reason, that nobody lost a service at any moment, and that the journal matches the tenant.
 pub mod check;
+pub mod fuzz;
 pub mod rig;
 mod scenario;
 

@@ -144,6 +144,7 @@ pub fn run_scenario(s: &Scenario) -> (Row, Outcome) {
     let mut store = MemoryStore::new();
     let config = ApplyConfig { refuse_blockers: false, ..ApplyConfig::default() };
     let mut finished = false;
+    let mut retry_rounds = 0;
     for run in 0..s.max_runs {
         row.runs += 1;
         let mut transport = FaultTransport::new(sim.clone(), clock.clone(), s.bursts);
@@ -183,9 +184,13 @@ pub fn run_scenario(s: &Scenario) -> (Row, Outcome) {
                     .entries
                     .values()
                     .any(|e| matches!(e.state, EntryState::Failed { retryable: true, .. }));
-                if report.outcome == RunOutcome::Completed && !retryable {
+                // The admin's "retry failed" twice at most: what still fails then stays reported.
+                if report.outcome == RunOutcome::Completed && (!retryable || retry_rounds >= 2) {
                     finished = true;
                     break;
+                }
+                if report.outcome == RunOutcome::Completed {
+                    retry_rounds += 1;
                 }
                 let mut j = store.load().expect("load").expect("journal");
                 j.reopen_retryable(clock.now_ms());
