@@ -1,5 +1,6 @@
 //! `cargo xtask serve | test | dist`: the project's two README commands and their helpers. Every
 //! command first installs what it needs and is missing, so a fresh machine needs nothing else.
+mod bench;
 mod cmd;
 mod e2e;
 mod tools;
@@ -11,7 +12,8 @@ const USAGE: &str = "usage: cargo xtask <command>
                        dist/config.json or --config FILE says otherwise)
   test                 install what tests need, then run every test: native and end-to-end
   dist                 build the release bundle into dist/
-  tools                install the build and test tools only";
+  tools                install the build and test tools only
+  bench [--runs N]     measure planning, bundle, paint, load and apply; write BENCHMARKS.md";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -19,6 +21,7 @@ fn main() -> ExitCode {
         Some("serve") => cmd::serve(&args[1..]),
         Some("test") => cmd::test(&args[1..]),
         Some("dist") => cmd::dist(),
+        Some("bench") => bench::bench(&args[1..]),
         Some("tools") => tools::ensure_build_tools().and_then(|_| tools::ensure_test_tools()),
         _ => {
             eprintln!("{USAGE}");

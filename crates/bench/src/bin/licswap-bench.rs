@@ -13,8 +13,8 @@ static ALLOC: CountingAlloc = CountingAlloc;
 
 const USAGE: &str = "usage: licswap-bench <command> [options]
   plan-memory --users N                 planner peak memory on testgen's tenant of N users
-  snapshot --users N --out FILE         testgen's tenant of N users and its E1 -> E3 request as JSON
-                                        ({\"snapshot\":…,\"request\":…}) for the browser benchmark
+  snapshot --users N --dir DIR          testgen's tenant of N users (DIR/snap-N.json) and its E1 -> E3
+                                        request (DIR/request.json), for the browser benchmark
   load --sim PATH --users N [--runs R]  load N users from sim-server over HTTP
   apply --sim PATH [--swaps N] [--runs R] [--per-sec W] [--latency LO-HI] [--tenant-users U]
   sequential --sim PATH [--sample M] [--runs R] [same tenant options as apply]";
@@ -85,9 +85,13 @@ fn plan_memory(args: &[String]) -> Result<(), String> {
 fn snapshot(args: &[String]) -> Result<(), String> {
     let o = Opts(args);
     let users = o.num("--users", 100_000)? as usize;
-    let out = o.path("--out")?;
-    let doc = serde_json::json!({ "snapshot": testgen::tenant(users, 1), "request": testgen::e1_to_e3() });
-    std::fs::write(&out, doc.to_string()).map_err(|e| format!("{}: {e}", out.display()))
+    let dir = o.path("--dir")?;
+    let write = |name: String, json: Result<String, serde_json::Error>| {
+        let path = dir.join(name);
+        std::fs::write(&path, json.map_err(|e| e.to_string())?).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    write(format!("snap-{users}.json"), serde_json::to_string(&testgen::tenant(users, 1)))?;
+    write("request.json".into(), serde_json::to_string(&testgen::e1_to_e3()))
 }
 
 fn load_cmd(args: &[String]) -> Result<(), String> {

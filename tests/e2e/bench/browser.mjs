@@ -1,0 +1,153 @@
+// Browser measurements for `cargo xtask bench` (not a test: the suite only runs *.test.mjs).
+// Prints `RESULT <name> key=value …` lines, each figure a median over BENCH_RUNS runs:
+//   bundle — wasm and js bytes, raw and gzipped (level 9), of the release build in LICSWAP_DIST;
+//   paint — first paint, first contentful paint and first interactive (the demo tenant's
+//           overview shows its subscriptions: `.sku-card` in the page) on a cold page load;
+//   plan   — the planner in the page's WASM on the tenants in BENCH_SNAPSHOTS (files
+//           snap-<users>.json and request.json written by `licswap-bench snapshot`), timed inside
+//           the page with performance.now() around the planner call only (src/bench_hook.rs).
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { chromium } from "playwright-core";
+import { DIST, serveApp } from "../lib/harness.mjs";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SNAPSHOTS = process.env.BENCH_SNAPSHOTS;
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+const median = (xs) => {
+  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return NaN;
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
+const result = (name, fields) =>
+  console.log(`RESULT ${name} ${Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+
+function bundle() {
+  const sizes = (ext) => {
+    let raw = 0, gz = 0;
+    for (const f of readdirSync(DIST).filter((f) => f.endsWith(ext))) {
+      const body = readFileSync(join(DIST, f));
+      raw += body.length;
+      gz += gzipSync(body, { level: 9 }).length;
+    }
+    return { raw, gz };
+  };
+  const wasm = sizes(".wasm"), js = sizes(".js");
+  result("bundle", {
+    wasm_bytes: wasm.raw, wasm_gzip: wasm.gz, js_bytes: js.raw, js_gzip: js.gz,
+    total_gzip: wasm.gz + js.gz,
+  });
+}
+
+// Records when the first subscription card appears, from before any script of the page runs.
+const MARK_INTERACTIVE = () => {
+  new MutationObserver((_, obs) => {
+    if (document.querySelector(".sku-card")) {
+      window.__licswapInteractive = performance.now();
+      obs.disconnect();
+    }
+  }).observe(document, { childList: true, subtree: true });
+};
+
+async function paint(browser, url) {
+  const fp = [], fcp = [], tti = [];
+  for (let i = 0; i < RUNS; i++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.addInitScript(MARK_INTERACTIVE);
+    await page.goto(url);
+    await page.waitForFunction(() => window.__licswapInteractive !== undefined, null, { timeout: 60_000 });
+    const t = await page.evaluate(() => {
+      const p = Object.fromEntries(performance.getEntriesByType("paint").map((e) => [e.name, e.startTime]));
+      return { fp: p["first-paint"], fcp: p["first-contentful-paint"], tti: window.__licswapInteractive };
+    });
+    fp.push(t.fp);
+    fcp.push(t.fcp);
+    tti.push(t.tti);
+    await context.close();
+  }
+  const r = (x) => median(x).toFixed(0);
+  result("paint", { first_paint_ms: r(fp), first_contentful_paint_ms: r(fcp), first_interactive_ms: r(tti),
+    interactive_samples: tti.map((x) => x.toFixed(0)).join(",") });
+}
+
+async function plan(browser, url, files) {
+  const sizes = readdirSync(SNAPSHOTS)
+    .map((f) => f.match(/^snap-(\d+)\.json$/)?.[1])
+    .filter(Boolean)
+    .map(Number)
+    .sort((a, b) => a - b);
+  for (const users of sizes) {
+    files[`/bench/snap-${users}.json`] = readFileSync(join(SNAPSHOTS, `snap-${users}.json`));
+    files["/bench/request.json"] = readFileSync(join(SNAPSHOTS, "request.json"));
+    // A fresh page per size, so one size's memory does not count for the next.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.addInitScript(MARK_INTERACTIVE);
+    await page.goto(url);
+    await page.waitForFunction(() => window.__licswapInteractive !== undefined, null, { timeout: 60_000 });
+    const r = await page.evaluate(
+      async ({ users, runs }) => {
+        const [snapshot, request] = await Promise.all(
+          [`/bench/snap-${users}.json`, "/bench/request.json"].map((u) => fetch(u).then((r) => r.text())),
+        );
+        const app = await import("/licswap.js");
+        const wasm = await app.default(); // already initialised by boot.js: returns its exports
+        const wasmBefore = wasm.memory.buffer.byteLength;
+        const heapBefore = performance.memory.usedJSHeapSize;
+        const out = JSON.parse(app.licswap_bench_plan(snapshot, request, runs));
+        return {
+          ...out,
+          wasmBefore,
+          wasmAfter: wasm.memory.buffer.byteLength,
+          heapBefore,
+          heapAfter: performance.memory.usedJSHeapSize,
+          inputBytes: snapshot.length,
+        };
+      },
+      { users, runs: RUNS },
+    );
+    await context.close();
+    delete files[`/bench/snap-${users}.json`];
+    result("browser-plan", {
+      users,
+      actions: r.actions,
+      median_ms: median(r.timesMs).toFixed(1),
+      samples_ms: r.timesMs.map((t) => t.toFixed(1)).join(","),
+      // Wasm memory only grows, so its size after the runs is the wasm heap's peak (the parsed
+      // tenant included); the JS heap holds the tenant's JSON text.
+      wasm_memory_bytes: r.wasmAfter,
+      wasm_memory_before_bytes: r.wasmBefore,
+      js_heap_bytes: Math.max(r.heapBefore, r.heapAfter),
+      input_json_bytes: r.inputBytes,
+    });
+  }
+}
+
+const what = process.argv.slice(2);
+const all = what.length === 0;
+if (all || what.includes("bundle")) bundle();
+if (all || what.includes("paint") || what.includes("plan")) {
+  const files = {};
+  const app = await serveApp({ files });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run",
+      // performance.memory in exact bytes rather than bucketed.
+      "--enable-precise-memory-info",
+    ],
+  });
+  try {
+    if (all || what.includes("paint")) await paint(browser, app.url);
+    if ((all || what.includes("plan")) && SNAPSHOTS) await plan(browser, app.url, files);
+  } finally {
+    await browser.close();
+    await app.close();
+  }
+}

@@ -1,0 +1,188 @@
+//! `cargo xtask bench`: builds what the benchmarks need, runs each measurement (every figure a
+//! median over repeated runs), prints the table and writes it to BENCHMARKS.md with the machine
+//! it ran on. The measurements themselves live in crates/bench (native: load, apply, baseline,
+//! planner memory), crates/core/benches/plan.rs (criterion) and tests/e2e/bench (the browser).
+use crate::cmd::{output_of, root};
+use crate::{cmd, tools};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+mod report;
+
+const SIZES: [u64; 3] = [1_000, 10_000, 100_000];
+
+/// One `RESULT <name> k=v …` line of a measurement.
+#[derive(Debug)]
+pub struct Res {
+    name: String,
+    f: BTreeMap<String, String>,
+}
+
+impl Res {
+    fn get(&self, k: &str) -> &str {
+        self.f.get(k).map(String::as_str).unwrap_or("?")
+    }
+
+    fn num(&self, k: &str) -> f64 {
+        self.get(k).parse().unwrap_or(f64::NAN)
+    }
+}
+
+fn parse_results(stdout: &str) -> Vec<Res> {
+    stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("RESULT "))
+        .map(|l| {
+            let mut it = l.split_whitespace();
+            let name = it.next().unwrap_or_default().to_string();
+            let f = it.filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.into(), v.into())).collect();
+            Res { name, f }
+        })
+        .collect()
+}
+
+/// Runs a command from the workspace root, stderr to the terminal, and returns its results.
+fn measure(program: &str, args: &[String], env: &[(&str, String)], dir: &Path) -> Result<Vec<Res>, String> {
+    let line = format!("{program} {}", args.join(" "));
+    eprintln!("$ {line}");
+    let mut c = Command::new(program);
+    c.args(args).current_dir(dir).stderr(Stdio::inherit());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.output().map_err(|e| format!("could not start `{line}`: {e}"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    print!("{stdout}");
+    if !out.status.success() {
+        return Err(format!("`{line}` failed ({})", out.status));
+    }
+    Ok(parse_results(&stdout))
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or(root().join("target"))
+}
+
+/// criterion's median (ns) for one size, from its estimates.json.
+fn criterion_median_ms(users: u64) -> Result<f64, String> {
+    let path = target_dir().join(format!("criterion/plan/e1_to_e3/{users}/new/estimates.json"));
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let median = text.find("\"median\"").map(|i| &text[i..]).ok_or("estimates.json has no median")?;
+    let pe = median.find("\"point_estimate\":").map(|i| &median[i + 17..]).ok_or("no point_estimate")?;
+    let end = pe.find([',', '}']).unwrap_or(pe.len());
+    pe[..end].trim().parse::<f64>().map(|ns| ns / 1e6).map_err(|e| format!("point_estimate: {e}"))
+}
+
+pub fn bench(args: &[String]) -> Result<(), String> {
+    let mut runs = 3u32;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--runs" => runs = it.next().and_then(|v| v.parse().ok()).ok_or("--runs needs a number")?,
+            other => return Err(format!("bench: unknown argument {other}")),
+        }
+    }
+    let started = Instant::now();
+    let root = root();
+    let target = target_dir();
+    tools::ensure_test_tools()?;
+    cmd::dist()?;
+    cmd::run(cmd::Cmd::new("cargo").args([
+        "build",
+        "--release",
+        "-p",
+        "licswap-sim",
+        "--features",
+        "server",
+        "--bin",
+        "sim-server",
+    ]))?;
+    cmd::run(cmd::Cmd::new("cargo").args(["build", "--release", "-p", "licswap-bench"]))?;
+    let sim = target.join("release/sim-server").display().to_string();
+    let bench_bin = target.join("release/licswap-bench").display().to_string();
+    let r = runs.to_string();
+
+    // Planner, natively: criterion for time, one instrumented run per size for memory.
+    cmd::run(cmd::Cmd::new("cargo").args(["bench", "-p", "licswap-core", "--bench", "plan"]))?;
+    let mut results = Vec::new();
+    for n in SIZES {
+        let ms = criterion_median_ms(n)?;
+        let f = [("users".to_string(), n.to_string()), ("median_ms".to_string(), format!("{ms:.2}"))];
+        results.push(Res { name: "native-plan".into(), f: f.into() });
+        results.extend(measure(
+            &bench_bin,
+            &["plan-memory".into(), "--users".into(), n.to_string()],
+            &[],
+            &root,
+        )?);
+    }
+
+    // The browser: bundle, paint, planner in the page's WASM on the same tenants.
+    let snaps = target.join("bench-snapshots");
+    std::fs::create_dir_all(&snaps).map_err(|e| format!("{}: {e}", snaps.display()))?;
+    for n in SIZES {
+        let a =
+            ["snapshot".into(), "--users".into(), n.to_string(), "--dir".into(), snaps.display().to_string()];
+        measure(&bench_bin, &a, &[], &root)?;
+    }
+    let dist = root.join("dist");
+    let browser_runs = runs.max(5);
+    let node_env = [
+        ("LICSWAP_DIST", dist.display().to_string()),
+        ("BENCH_SNAPSHOTS", snaps.display().to_string()),
+        ("BENCH_RUNS", browser_runs.to_string()),
+    ];
+    let e2e = root.join("tests/e2e");
+    results.extend(measure("node", &["bench/browser.mjs".into()], &node_env, &e2e)?);
+
+    // Graph over HTTP: loading 100k users, applying 10k direct swaps, the sequential baseline.
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    results.extend(measure(
+        &bench_bin,
+        &s(&["load", "--sim", &sim, "--users", "100000", "--runs", &r]),
+        &[],
+        &root,
+    )?);
+    results.extend(measure(&bench_bin, &s(&["apply", "--sim", &sim, "--runs", &r]), &[], &root)?);
+    results.extend(measure(&bench_bin, &s(&["sequential", "--sim", &sim, "--runs", &r]), &[], &root)?);
+
+    let table = report::table(&results, runs, browser_runs);
+    println!("\n{table}");
+    let doc = report::document(&table, &machine(), started.elapsed().as_secs());
+    std::fs::write(root.join("BENCHMARKS.md"), doc).map_err(|e| format!("BENCHMARKS.md: {e}"))?;
+    eprintln!("xtask: wrote BENCHMARKS.md ({} s)", started.elapsed().as_secs());
+    Ok(())
+}
+
+/// Facts about the machine for the report.
+fn machine() -> Vec<(&'static str, String)> {
+    let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
+    let cpuinfo = read("/proc/cpuinfo");
+    let cpu = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let mem_kb: u64 = read("/proc/meminfo")
+        .lines()
+        .find(|l| l.starts_with("MemTotal:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let trim = |s: Option<String>| s.unwrap_or_else(|| "unknown".into()).trim().to_string();
+    vec![
+        ("date (UTC)", trim(output_of("date", &["-u", "+%Y-%m-%d %H:%M"]))),
+        ("commit", trim(output_of("git", &["rev-parse", "--short", "HEAD"]))),
+        ("CPU", cpu),
+        ("cores (nproc)", cores.to_string()),
+        ("memory", format!("{:.1} GiB", mem_kb as f64 / 1024.0 / 1024.0)),
+        ("load average at the end", trim(Some(read("/proc/loadavg")))),
+        ("rustc", trim(output_of("rustc", &["--version"]))),
+        ("browser", trim(output_of("chromium", &["--version"]))),
+        ("node", trim(output_of("node", &["--version"]))),
+    ]
+}

@@ -1,0 +1,197 @@
+//! The benchmark table and BENCHMARKS.md, from the measurements' `RESULT` lines.
+use super::Res;
+
+const PLAN_BUDGET_MS: f64 = 100.0;
+const BUNDLE_BUDGET_GZ: f64 = 300.0 * 1024.0;
+const APPLY_BUDGET: f64 = 0.90;
+
+fn find<'a>(rs: &'a [Res], name: &str, users: Option<u64>) -> Option<&'a Res> {
+    rs.iter().find(|r| r.name == name && users.is_none_or(|u| r.get("users") == u.to_string()))
+}
+
+fn kb(bytes: f64) -> String {
+    format!("{:.1} KB", bytes / 1024.0)
+}
+
+fn mb(bytes: f64) -> String {
+    format!("{:.0} MB", bytes / 1024.0 / 1024.0)
+}
+
+fn met(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "**missed**"
+    }
+}
+
+/// The markdown table: one row per figure, with its budget where the issue sets one.
+pub fn table(rs: &[Res], runs: u32, browser_runs: u32) -> String {
+    let mut rows: Vec<[String; 3]> = Vec::new();
+    let mut row = |what: String, figure: String, budget: String| rows.push([what, figure, budget]);
+    for n in super::SIZES {
+        let users = format!("{n}")
+            .as_bytes()
+            .rchunks(3)
+            .rev()
+            .map(|c| std::str::from_utf8(c).unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join(",");
+        if let (Some(t), Some(m)) = (find(rs, "native-plan", Some(n)), find(rs, "plan-memory", Some(n))) {
+            row(
+                format!("Plan {users} users, native (criterion)"),
+                format!(
+                    "{:.2} ms; planner heap peak {} over the {} tenant; process peak RSS {}",
+                    t.num("median_ms"),
+                    mb(m.num("planner_heap_peak_bytes")),
+                    mb(m.num("snapshot_heap_bytes")),
+                    mb(m.num("peak_rss_bytes"))
+                ),
+                String::new(),
+            );
+        }
+        if let Some(b) = find(rs, "browser-plan", Some(n)) {
+            let ms = b.num("median_ms");
+            let budget = if n == 100_000 {
+                format!("< {PLAN_BUDGET_MS} ms: {}", met(ms < PLAN_BUDGET_MS))
+            } else {
+                String::new()
+            };
+            row(
+                format!("Plan {users} users, browser WASM ({} actions)", b.get("actions")),
+                format!(
+                    "{ms:.1} ms; wasm memory {} (peak, tenant included); JS heap {}",
+                    mb(b.num("wasm_memory_bytes")),
+                    mb(b.num("js_heap_bytes"))
+                ),
+                budget,
+            );
+        }
+    }
+    if let Some(b) = find(rs, "bundle", None) {
+        let total = b.num("total_gzip");
+        row(
+            "Release bundle: wasm + js".into(),
+            format!(
+                "wasm {} ({} gz), js {} ({} gz): {} gzipped together",
+                kb(b.num("wasm_bytes")),
+                kb(b.num("wasm_gzip")),
+                kb(b.num("js_bytes")),
+                kb(b.num("js_gzip")),
+                kb(total)
+            ),
+            format!("≤ 300 KB gz: {}", met(total <= BUNDLE_BUDGET_GZ)),
+        );
+    }
+    if let Some(p) = find(rs, "paint", None) {
+        row(
+            "First paint / first contentful / first interactive (localhost, cold)".into(),
+            format!(
+                "{} ms / {} ms / {} ms",
+                p.get("first_paint_ms"),
+                p.get("first_contentful_paint_ms"),
+                p.get("first_interactive_ms")
+            ),
+            String::new(),
+        );
+    }
+    if let Some(l) = find(rs, "load", None) {
+        row(
+            "Load a 100,000-user tenant from sim-server".into(),
+            format!(
+                "{} requests (fewest Graph paging allows: {}), {} ms wall; {} users read",
+                l.get("requests"),
+                l.get("minimum_requests"),
+                l.get("wall_ms"),
+                l.get("users_loaded")
+            ),
+            format!("fewest requests: {}", met(l.num("requests") <= l.num("minimum_requests"))),
+        );
+    }
+    for (name, what) in [
+        ("apply", "Apply 10,000 direct swaps (licswap)"),
+        ("sequential", "Same, one request at a time (PowerShell-style baseline)"),
+    ] {
+        if let Some(a) = find(rs, name, None) {
+            let f = a.num("fraction");
+            let sample = if name == "sequential" {
+                format!(" (measured on {} swaps)", a.get("actions_run"))
+            } else {
+                String::new()
+            };
+            row(
+                what.into(),
+                format!(
+                    "{} ops/s{sample}: {:.0}% of the {}/s ceiling; {} lost",
+                    a.get("ops_per_s"),
+                    f * 100.0,
+                    a.get("ceiling_per_s"),
+                    a.get("lost_total")
+                ),
+                if name == "apply" {
+                    format!("≥ 90%, 0 lost: {}", met(f >= APPLY_BUDGET && a.num("lost_total") == 0.0))
+                } else {
+                    "baseline".into()
+                },
+            );
+        }
+    }
+    let mut out = format!(
+        "Medians over {runs} runs (browser figures over {browser_runs}; criterion's own sampling natively).\n\n\
+         | Measure | Figure | Budget |\n| --- | --- | --- |\n"
+    );
+    for [a, b, c] in rows {
+        out.push_str(&format!("| {a} | {b} | {c} |\n"));
+    }
+    out
+}
+
+pub fn document(table: &str, machine: &[(&str, String)], secs: u64) -> String {
+    let mut m = String::new();
+    for (k, v) in machine {
+        m.push_str(&format!("- {k}: {v}\n"));
+    }
+    format!(
+        "# Benchmarks\n\n\
+         Written by `cargo xtask bench` ({secs} s for the whole run, builds included). Re-run it to \
+         refresh this file.\n\n{table}\n## Machine\n\n{m}\n{METHOD}"
+    )
+}
+
+const METHOD: &str = "## How each figure is measured
+
+- **Planning, native**: `crates/core/benches/plan.rs` (criterion, 20 samples) on
+  `plan::testgen::tenant(N, 1)`, Office 365 E1 -> E3 for every holder. Memory: `licswap-bench
+  plan-memory`, one run under a counting allocator (the planner's own heap peak above the tenant)
+  and the process's peak RSS (`VmHWM`, reset before the call).
+- **Planning, browser**: the release build in headless Chromium; the same tenants (written as JSON
+  by `licswap-bench snapshot`) are fetched by the page and handed to `licswap_bench_plan`
+  (src/bench_hook.rs), which parses them first and then times only the planner call with
+  `performance.now()`. Memory: the wasm linear memory after the runs (it never shrinks, so it is
+  its peak, the parsed tenant included) and `performance.memory.usedJSHeapSize`
+  (`--enable-precise-memory-info`; it holds the tenant's JSON text).
+- **Bundle**: the `.wasm` and `.js` files trunk puts in dist/ (release, wasm-opt), raw and gzip -9.
+- **Paint**: a fresh browser context per run (cold cache), the app served from 127.0.0.1; first
+  paint and first contentful paint from `performance.getEntriesByType('paint')`; first interactive
+  is when the demo tenant's overview shows its first subscription card (a MutationObserver
+  installed before any of the page's scripts), i.e. the app is booted, has read the tenant and
+  answers clicks.
+- **Load**: `licswap-bench load`: licswap-core's `GraphClient::load_snapshot` over real HTTP
+  (ureq, up to 4 requests in flight) against `sim-server --users 100000` with Graph's throttling;
+  the fewest requests are one `$batch` for SKUs and tenant name, holders and groups in pages of
+  999, member pages 20 to a `$batch`, and members without the SKU 20 to a `$batch`.
+- **Apply**: `licswap-bench apply`: a fresh `sim-server --users 30000` per run; the tenant is read
+  over HTTP, 10,000 users holding E1 directly (and nothing through a group) are planned E1 -> E3,
+  and licswap-core's executor runs the plan with its defaults ($batch of 20, 4 in flight, journal,
+  Retry-After). Graph's write limit (3,000 per 150 s = 20 writes/s per app and tenant) and request
+  latency are modelled at ten times Graph's pace so a run takes under a minute: sim-server's
+  ceiling is 200 writes/s with a 10-second burst (`--throttle-per-sec 200`), and each HTTP request
+  (a `$batch` counts once) waits 15-25 ms (`--latency-ms 15-25`, standing for 150-250 ms at
+  Graph's pace). The fraction is the writes done over the most the token bucket admits in the
+  same time (burst + ceiling x seconds); lost = actions not done + writes sim-server did not
+  record exactly once.
+- **Baseline**: `licswap-bench sequential`: the same plan done as a PowerShell script does it
+  (`Set-MgUserLicense` in a loop): one `POST /users/{id}/assignLicense` at a time, no `$batch`,
+  waiting Retry-After on 429. It is measured on the first 500 swaps and its rate extrapolated to
+  the 10,000 with the same fraction formula (the full run would take minutes at that pace).
+";
