@@ -23,6 +23,12 @@ impl Cmd {
         }
         self
     }
+    pub fn arg_path(mut self, path: &Path) -> Self {
+        self.1.push(' ');
+        self.1.push_str(&path.to_string_lossy());
+        self.0.arg(path);
+        self
+    }
     pub fn dir(mut self, dir: &Path) -> Self {
         self.0.current_dir(dir);
         self
@@ -82,7 +88,10 @@ pub fn test(args: &[String]) -> Result<(), String> {
     if !native_only {
         tools::ensure_test_tools()?;
     }
-    run(Cmd::new("cargo").args(["test", "--workspace", "--all-features", "--no-fail-fast"]))?;
+    crate::fault_table::clear();
+    let native = run(Cmd::new("cargo").args(["test", "--workspace", "--all-features", "--no-fail-fast"]));
+    crate::fault_table::print();
+    native?;
     if native_only {
         return Ok(());
     }

@@ -3,6 +3,8 @@
 mod bench;
 mod cmd;
 mod e2e;
+mod fault_table;
+mod fuzz;
 mod tools;
 
 use std::process::ExitCode;
@@ -13,7 +15,10 @@ const USAGE: &str = "usage: cargo xtask <command>
   test                 install what tests need, then run every test: native and end-to-end
   dist                 build the release bundle into dist/
   tools                install the build and test tools only
-  bench [--runs N]     measure planning, bundle, paint, load and apply; write BENCHMARKS.md";
+  bench [--runs N]     measure planning, bundle, paint, load and apply; write BENCHMARKS.md
+  fuzz [--secs N] [TARGET...]
+                       run the libFuzzer targets (share_decode, graph_parsers, userlist) N
+                       seconds each (default 600) from seeds made of the demo tenant";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -22,6 +27,7 @@ fn main() -> ExitCode {
         Some("test") => cmd::test(&args[1..]),
         Some("dist") => cmd::dist(),
         Some("bench") => bench::bench(&args[1..]),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some("tools") => tools::ensure_build_tools().and_then(|_| tools::ensure_test_tools()),
         _ => {
             eprintln!("{USAGE}");

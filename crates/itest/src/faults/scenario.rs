@@ -150,7 +150,15 @@ pub fn run_scenario(s: &Scenario) -> (Row, Outcome) {
         let mut transport = FaultTransport::new(sim.clone(), clock.clone(), s.bursts);
         let crash = row.crashes < s.crashes;
         if crash {
-            transport = transport.crash_at(1 + rng.below(160), rng.chance(0.5));
+            // Somewhere in what is left: about two requests (a read-back and a write) per batch
+            // of 20 operations still open, plus the group processing reads.
+            let open = store
+                .load()
+                .ok()
+                .flatten()
+                .map_or(operations, |j| j.entries.values().filter(|e| !e.state.is_terminal()).count());
+            let requests = 2 * open.div_ceil(20) as u64 + 4;
+            transport = transport.crash_at(1 + rng.below(requests), rng.chance(0.5));
         }
         let (crashed, lost) = (transport.crashed(), transport.lost_responses());
         let client_config = ClientConfig {
