@@ -21,7 +21,7 @@ use std::collections::{HashMap, HashSet};
 /// plan never harm anyone; still, apply must refuse a plan with blockers (see
 /// [`Plan::has_blockers`]), which is a preview of what remains to fix.
 pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, PlanError> {
-    let t = Tenant::new(snapshot)?;
+    let t = Tenant::new(snapshot, matches!(request.scope, super::types::Scope::Users(_)))?;
     let src = t.find_sku(&request.source).ok_or_else(|| PlanError::UnknownSku(request.source.clone()))?;
     let tgt = t.find_sku(&request.target).ok_or_else(|| PlanError::UnknownSku(request.target.clone()))?;
     if src == tgt {
@@ -41,10 +41,11 @@ pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, PlanErro
         sticky: HashMap::new(),
         held_by: HashMap::new(),
         profiles: Profiles::default(),
+        group_users: vec![Vec::new(); snapshot.groups.len()],
     };
     let mut scratch = Scratch::new(t.words);
     let all: Vec<u32> = (0..sc_res.users.len() as u32).collect();
-    settle(&t, src, tgt, &waived, &sc_res, &mut st, &mut mapper, &mut scratch, all);
+    settle(&t, src, tgt, &waived, &sc_res, &mut st, &mut mapper, &mut scratch, all, true);
 
     // Seats.
     let tsku = t.skus[tgt].sku;
@@ -53,7 +54,7 @@ pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, PlanErro
     let mut deferred = (0usize, 0usize);
     if needed > available && opts.allow_partial_wave {
         let dirty = fit_wave(&mut st, &sc_res, available.max(0), &mut deferred);
-        settle(&t, src, tgt, &waived, &sc_res, &mut st, &mut mapper, &mut scratch, dirty);
+        settle(&t, src, tgt, &waived, &sc_res, &mut st, &mut mapper, &mut scratch, dirty, false);
         let total = needed;
         needed = seats_needed(&st, &sc_res);
         findings.push(finding(
@@ -86,7 +87,15 @@ pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, PlanErro
     let source_freed = st.evals.iter().flatten().filter(|e| e.frees_source).count() as i64;
     let seats = SeatBudget { needed, available, left_after: available - needed, source_freed };
 
-    let out = output::Inputs { t: &t, src, tgt, scope: &sc_res, groups: &st.groups, mapper: &mapper };
+    let out = output::Inputs {
+        t: &t,
+        src,
+        tgt,
+        scope: &sc_res,
+        groups: &st.groups,
+        group_users: &st.group_users,
+        mapper: &mapper,
+    };
     for (pos, e) in st.evals.iter_mut().enumerate() {
         let Some(e) = e else { continue };
         let mut f = std::mem::take(&mut e.findings);
@@ -128,6 +137,9 @@ pub(crate) struct State<'a> {
     /// Group index -> (evaluated user position, harm finding code) that held it back.
     pub held_by: HashMap<u32, (u32, C)>,
     pub profiles: Profiles<'a>,
+    /// Per group: evaluated users (positions) the group's swap changes; recorded by the first
+    /// evaluation, when no group is held yet (so it holds every such user).
+    pub group_users: Vec<Vec<u32>>,
 }
 
 fn waived_bits(t: &Tenant<'_>, waived: &[String]) -> Vec<u64> {
@@ -182,6 +194,7 @@ fn settle<'a>(
     mapper: &mut Mapper,
     sc: &mut Scratch<'a>,
     mut dirty: Vec<u32>,
+    mut record: bool,
 ) {
     let mut mark = vec![false; sr.users.len()];
     while !dirty.is_empty() {
@@ -192,6 +205,9 @@ fn settle<'a>(
             let cx = Ctx { t, src, tgt, waived, groups: &st.groups };
             let mut e = evaluate(&cx, mapper, sc, sr.users[p], sr.member_of(p), st.no_direct[p]);
             e.profile = st.profiles.intern(sc);
+            if record {
+                sc.swapping.iter().for_each(|&g| st.group_users[g as usize].push(pos));
+            }
             if e.harm {
                 let harm: Vec<Finding> =
                     e.findings.iter().filter(|f| findings::is_harm(f.code)).cloned().collect();
@@ -210,11 +226,12 @@ fn settle<'a>(
             }
             st.evals[p] = Some(e);
         }
+        record = false;
         for (g, pos, code) in newly_held {
             if !st.groups[g as usize].held {
                 st.groups[g as usize].held = true;
                 st.held_by.insert(g, (pos, code));
-                next.extend(sr.group_users[g as usize].iter().copied());
+                next.extend(st.group_users[g as usize].iter().copied());
             }
         }
         mark.iter_mut().for_each(|m| *m = false);
@@ -263,7 +280,7 @@ fn fit_wave(
         if !st.groups[g].swapping() {
             continue;
         }
-        let members = &sr.group_users[g];
+        let members = &st.group_users[g];
         let new: Vec<u32> = members
             .iter()
             .copied()

@@ -21,6 +21,7 @@ pub(crate) struct Inputs<'x, 'a> {
     pub tgt: usize,
     pub scope: &'x Resolved<'a>,
     pub groups: &'x [GroupPlan],
+    pub group_users: &'x [Vec<u32>],
     pub mapper: &'x Mapper,
 }
 
@@ -58,7 +59,7 @@ pub(crate) fn group_findings(o: &Inputs<'_, '_>, held_by: &HashMap<u32, (u32, C)
                 Vec::new(),
             ));
         } else if gp.swapping() {
-            let n = o.scope.group_users[gi].len();
+            let n = o.group_users[gi].len();
             out.push(finding(
                 C::InheritedCoveredByGroup,
                 S::Info,

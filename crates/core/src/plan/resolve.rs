@@ -96,7 +96,9 @@ pub(crate) struct Tenant<'a> {
 }
 
 impl<'a> Tenant<'a> {
-    pub fn new(snapshot: &'a Snapshot) -> Result<Self, PlanError> {
+    /// `by_upn`: also find users by userPrincipalName (a scope of listed users needs it; group
+    /// members are listed by id, and indexing 100,000 UPNs costs a pass over every user).
+    pub fn new(snapshot: &'a Snapshot, by_upn: bool) -> Result<Self, PlanError> {
         let mut plans: Vec<PlanInfo<'a>> = Vec::new();
         let mut plan_by_id = FastMap::default();
         for sku in &snapshot.skus {
@@ -136,13 +138,17 @@ impl<'a> Tenant<'a> {
             }
         }
 
-        let mut user_by_id = FastMap::with_capacity_and_hasher(snapshot.users.len() * 2, Default::default());
+        let n = snapshot.users.len();
+        let mut user_by_id =
+            FastMap::with_capacity_and_hasher(if by_upn { n * 2 } else { n }, Default::default());
         for (i, u) in snapshot.users.iter().enumerate() {
             user_by_id.insert(CiKey(&u.id), i as u32);
         }
-        for (i, u) in snapshot.users.iter().enumerate() {
-            if let Some(upn) = &u.user_principal_name {
-                user_by_id.entry(CiKey(upn)).or_insert(i as u32);
+        if by_upn {
+            for (i, u) in snapshot.users.iter().enumerate() {
+                if let Some(upn) = &u.user_principal_name {
+                    user_by_id.entry(CiKey(upn)).or_insert(i as u32);
+                }
             }
         }
         let groups: Vec<&Group> = snapshot.groups.iter().map(|g| &g.group).collect();

@@ -15,8 +15,6 @@ pub(crate) struct Resolved<'a> {
     /// Per evaluated user: in-scope groups the user is a member of (flat; see [`Resolved::member_of`]).
     member_groups: Vec<u32>,
     member_offsets: Vec<u32>,
-    /// Per group: evaluated users (positions in `users`) the group's swap touches.
-    pub group_users: Vec<Vec<u32>>,
     /// Per group: member ids the snapshot has no user for (they still take a seat).
     pub unknown_members: Vec<Vec<&'a str>>,
 }
@@ -143,29 +141,16 @@ pub(crate) fn resolve<'a>(
     // Flat adjacency (one allocation, not one per member): sort by user, drop duplicates.
     member_pairs.sort_unstable();
     member_pairs.dedup();
-    let mut group_users = vec![Vec::new(); ng];
     let mut member_groups = Vec::with_capacity(member_pairs.len());
     let mut member_offsets = vec![0u32; users.len() + 1];
     for &(pos, g) in &member_pairs {
         member_groups.push(g);
         member_offsets[pos as usize + 1] += 1;
-        group_users[g as usize].push(pos);
     }
     for i in 0..users.len() {
         member_offsets[i + 1] += member_offsets[i];
     }
-    let member_of =
-        |pos: usize| &member_groups[member_offsets[pos] as usize..member_offsets[pos + 1] as usize];
-    for (pos, &u) in users.iter().enumerate() {
-        for s in &t.users[u as usize].license_assignment_states {
-            if let Some(g) = s.assigned_by_group.as_deref().and_then(|g| t.group(g)) {
-                if group_in_scope[g as usize] && eq_id(&s.sku_id, src_id) && !member_of(pos).contains(&g) {
-                    group_users[g as usize].push(pos as u32);
-                }
-            }
-        }
-    }
-    Resolved { group_in_scope, users, member_groups, member_offsets, group_users, unknown_members }
+    Resolved { group_in_scope, users, member_groups, member_offsets, unknown_members }
 }
 
 impl Resolved<'_> {
