@@ -234,7 +234,7 @@ mod tests {
 
     #[test]
     fn window_covers_the_viewport_with_overscan() {
-        assert_eq!(visible_window(0.0, 400.0, 40.0, 100_000, 5), (0, 16));
+        assert_eq!(visible_window(0.0, 400.0, 40.0, 100_000, 5), (0, 21));
         assert_eq!(visible_window(4000.0, 400.0, 40.0, 100_000, 5), (95, 21));
         assert_eq!(visible_window(1e9, 400.0, 40.0, 10, 5), (9, 1));
         assert_eq!(visible_window(0.0, 400.0, 40.0, 0, 5), (0, 0));

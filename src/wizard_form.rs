@@ -192,7 +192,7 @@ mod tests {
     fn pasted_list_becomes_users_and_defaults_keep_disabled_plans() {
         let mut f = form();
         f.scope = ScopeChoice::List;
-        f.list_text = "a@contoso.com\nnot an upn\nb@contoso.com".into();
+        f.list_text = "a@contoso.com\nnot-a-upn\nb@contoso.com".into();
         let r = f.to_request().unwrap();
         assert_eq!(r.scope, Scope::Users(vec!["a@contoso.com".into(), "b@contoso.com".into()]));
         assert!(r.options.preserve_disabled_plans);
