@@ -4,7 +4,7 @@
 use crate::cmd::root;
 use std::path::PathBuf;
 
-const HEADER: &str = "| scenario | operations | runs | retries | 429s | 5xx | lost responses | token renewals | crashes | stale refused | failures reported | done | lost | duplicated | service losses |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
+const HEADER: &str = "| scenario | operations | runs | retries | 429s | 5xx | lost responses | settled by read-back | token renewals | crashes | stale refused | failures reported | done | lost | duplicated | service losses |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
 
 pub fn rows_dir() -> PathBuf {
     let target =

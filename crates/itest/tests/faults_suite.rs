@@ -49,7 +49,7 @@ fn dropped_responses_are_read_back_before_any_resend() {
     let mut s = Scenario::new("dropped responses", 103);
     s.sim.faults = Faults { drop_rate: 0.3, latency_ms: (5, 60), ..Faults::default() };
     let row = run(s);
-    assert!(row.lost_responses > 20 && row.failed == 0, "{row:?}");
+    assert!(row.lost_responses > 20 && row.read_back > 0 && row.failed == 0, "{row:?}");
 }
 
 #[test]
@@ -90,4 +90,20 @@ fn seats_run_out_half_way() {
     // The direct swaps that no longer fit fail with Graph's reason; the group swaps are refused
     // before they are sent, since their members would be left with neither license.
     assert!(row.failed > row.operations / 3 && row.done > row.operations / 3, "{row:?}");
+}
+
+#[test]
+fn everything_at_once() {
+    let mut s = Scenario::new("all of the above", 108);
+    s.sim.throttle = ThrottleConfig { writes: 60, write_window_ms: 10_000, ..ThrottleConfig::default() };
+    s.sim.faults = Faults { server_error_rate: 0.03, drop_rate: 0.1, latency_ms: (5, 80) };
+    s.bursts = Some(Bursts { every: 60, length: 6, rate: 0.9 });
+    s.sim.require_auth = true;
+    s.sim.token_lifetime_ms = 30_000;
+    s.sign_in = true;
+    s.crashes = 5;
+    s.max_runs = 14;
+    s.interference = Interference::Stale { fraction: 0.05 };
+    let row = run(s);
+    assert!(row.crashes == 5 && row.stale > 0 && row.read_back > 0 && row.token_renewals > 0, "{row:?}");
 }

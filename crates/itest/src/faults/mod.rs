@@ -26,6 +26,9 @@ pub struct Row {
     pub throttled: u64,
     pub server_errors: u64,
     pub lost_responses: u64,
+    /// Operations whose outcome was unknown (response lost, or in flight at a crash) and that a
+    /// read-back of the target settled, instead of a resend.
+    pub read_back: usize,
     pub token_renewals: u64,
     pub crashes: usize,
     /// Refused as stale (changed by someone else since the preview).
@@ -40,12 +43,12 @@ pub struct Row {
     pub service_losses: usize,
 }
 
-pub const TABLE_HEADER: &str = "| scenario | operations | runs | retries | 429s | 5xx | lost responses | token renewals | crashes | stale refused | failures reported | done | lost | duplicated | service losses |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
+pub const TABLE_HEADER: &str = "| scenario | operations | runs | retries | 429s | 5xx | lost responses | settled by read-back | token renewals | crashes | stale refused | failures reported | done | lost | duplicated | service losses |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
 
 impl Row {
     pub fn markdown(&self) -> String {
         format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             self.scenario,
             self.operations,
             self.runs,
@@ -53,6 +56,7 @@ impl Row {
             self.throttled,
             self.server_errors,
             self.lost_responses,
+            self.read_back,
             self.token_renewals,
             self.crashes,
             self.stale,

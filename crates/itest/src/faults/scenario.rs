@@ -211,6 +211,11 @@ pub fn run_scenario(s: &Scenario) -> (Row, Outcome) {
     sim.borrow_mut().advance(clock.now_ms());
     let journal = store.load().expect("load").expect("journal");
     row.retries += journal.entries.values().map(|e| u64::from(e.attempts.saturating_sub(1))).sum::<u64>();
+    row.read_back = journal
+        .entries
+        .values()
+        .filter(|e| e.note.as_deref().is_some_and(|n| n.starts_with("outcome was unknown")))
+        .count();
     let sim = sim.borrow();
     row.throttled = sim.stats.throttled;
     row.server_errors = sim.stats.injected_5xx;
