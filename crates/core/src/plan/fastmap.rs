@@ -45,9 +45,35 @@ impl Hasher for Fx {
         self.add(i as u64);
     }
 
+    /// A final avalanche (murmur3's fmix64): multiply-rotate alone leaves the low bits (the
+    /// bucket index) blind to the high bytes of the last word, and Graph ids differ in their last
+    /// characters, which made ids collide in runs.
     fn finish(&self) -> u64 {
-        self.0
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::BuildHasher;
+
+    /// Sequential Graph-like ids must spread over the low bits (hashbrown's bucket index).
+    #[test]
+    fn sequential_ids_spread_over_buckets() {
+        let b = BuildHasherDefault::<Fx>::default();
+        let mut buckets = std::collections::HashSet::new();
+        for n in 0..4096u32 {
+            let id = format!("00000001-1111-4000-8000-{n:012x}");
+            buckets.insert(b.hash_one(super::super::resolve::CiKey(&id)) & 0xfff);
+        }
+        assert!(buckets.len() > 2400, "{} distinct buckets of 4096", buckets.len());
+    }
+}
