@@ -149,7 +149,7 @@ fn FindingList(plan: Arc<Plan>, groups: Vec<FindingGroup>) -> impl IntoView {
             {groups.into_iter().map(|g| {
                 let sev = g.severity;
                 let n = g.items.len();
-                let shown: Vec<_> = g.items.iter().take(30).map(|&i| plan.findings[i].clone()).collect();
+                let shown: Vec<_> = g.items.iter().take(10).map(|&i| plan.findings[i].clone()).collect();
                 view! {
                     <li class=format!("finding {}", sev_class(sev)) data-code=format!("{:?}", g.code)>
                         <details open=sev == Severity::Blocker>
@@ -167,7 +167,7 @@ fn FindingList(plan: Arc<Plan>, groups: Vec<FindingGroup>) -> impl IntoView {
                                         {(!f.plans.is_empty()).then(|| view! { <span class="mono muted">{format!(" [{}]", f.plans.join(", "))}</span> })}
                                     </li>
                                 }).collect_view()}
-                                {(n > 30).then(|| view! { <li class="muted">{format!("…and {} more (filter the list below)", count((n - 30) as i64))}</li> })}
+                                {(n > 10).then(|| view! { <li class="muted">{format!("…and {} more (filter the list below)", count((n - 10) as i64))}</li> })}
                             </ul>
                         </details>
                     </li>

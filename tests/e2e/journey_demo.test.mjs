@@ -69,6 +69,34 @@ test("a swap for chosen users goes from wizard to verified report", async () => 
   assert.deepEqual(realProblems(problems), []);
 });
 
+test("a verified swap can be rolled back, previewed first", async () => {
+  const { page, problems } = await openPage(browser, app.url + "#/migrate");
+  await pickSkus(page, "STANDARDPACK", "ENTERPRISEPACK");
+  await page.getByLabel("Chosen users").check();
+  await page.fill("#user-search", "diego");
+  await page.locator(".pick-list input[type=checkbox]").first().check();
+  await page.getByRole("button", { name: "Preview" }).click();
+  await page.getByRole("button", { name: "Apply…" }).click();
+  await page.getByLabel("I have reviewed").check();
+  await page.getByRole("button", { name: "Apply now" }).click();
+  await page.getByText("Applied", { exact: true }).waitFor();
+  await page.getByRole("link", { name: "Verify and report" }).click();
+  await page.getByRole("button", { name: "Verify now" }).click();
+  await page.getByTestId("verify-summary").waitFor();
+  await page.getByRole("button", { name: "Preview the rollback" }).click();
+  await page.getByRole("heading", { name: "Office 365 E3 → Office 365 E1" }).waitFor();
+  assert.match(page.url(), /#\/preview$/, "the rollback is shown as a preview first");
+  await page.getByRole("button", { name: "Apply…" }).click();
+  await page.getByLabel("I have reviewed").check();
+  await page.getByRole("button", { name: "Apply now" }).click();
+  await page.getByText("Applied", { exact: true }).waitFor();
+  assert.match(await page.getByTestId("apply-progress").textContent(), /1 done · 0 failed/);
+  await page.getByRole("link", { name: "Verify and report" }).click();
+  await page.getByRole("button", { name: "Verify now" }).click();
+  assert.match(await page.getByTestId("verify-summary").textContent(), /1 as planned/);
+  assert.deepEqual(realProblems(problems), []);
+});
+
 test("the preview blocks apply while a blocker stands and says why", async () => {
   const { page } = await openPage(browser, app.url + "#/migrate");
   await pickSkus(page, "STANDARDPACK", "ENTERPRISEPACK");
