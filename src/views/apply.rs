@@ -179,7 +179,7 @@ fn RunProgress() -> impl IntoView {
         Some(view! {
             <div class="card run" aria-labelledby="run-title">
                 <h2 id="run-title" class="card-title">{status}</h2>
-                <Bar percent=pct label=format!("{settled} of {} calls settled", c.total) tone="big"/>
+                <Bar percent=pct label=format!("{settled} of {} calls settled", c.total) tone="big" role="progressbar"/>
                 <p class="run-counts" role="status" aria-live="polite" data-testid="apply-progress">
                     {format!("{} of {} settled · {} done · {} failed · {} stale · {} left",
                         count(settled as i64), count(c.total as i64), count(c.done as i64), count(c.failed as i64),

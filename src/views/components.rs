@@ -31,9 +31,13 @@ pub fn Bar(
     #[prop(into)] percent: Signal<f64>,
     #[prop(into)] label: Signal<String>,
     #[prop(optional)] tone: &'static str,
+    /// "progressbar" for work in progress; a seat gauge is a "meter".
+    #[prop(default = "meter")]
+    role: &'static str,
 ) -> impl IntoView {
     view! {
-        <div class=format!("bar {tone}") role="img" aria-label=move || label.get()>
+        <div class=format!("bar {tone}") role=role aria-label=move || label.get()
+            aria-valuemin="0" aria-valuemax="100" aria-valuenow=move || format!("{:.0}", percent.get())>
             <div class="bar-fill" style:width=move || format!("{:.1}%", percent.get())></div>
         </div>
     }

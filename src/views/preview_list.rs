@@ -79,6 +79,38 @@ pub fn SubjectList(plan: Arc<Plan>) -> impl IntoView {
             }
         })
     };
+    // Arrow keys, Page Up/Down, Home and End move the selection, so 100,000 rows never need
+    // 100,000 tab stops.
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let len = shown.with_untracked(|s| s.len());
+        if len == 0 {
+            return;
+        }
+        let page = (VIEWPORT_H / ROW_H) as usize;
+        let pos =
+            selected.get_untracked().and_then(|ri| shown.with_untracked(|s| s.iter().position(|&x| x == ri)));
+        let next = match (ev.key().as_str(), pos) {
+            ("ArrowDown", Some(p)) => (p + 1).min(len - 1),
+            ("ArrowUp", Some(p)) => p.saturating_sub(1),
+            ("PageDown", Some(p)) => (p + page).min(len - 1),
+            ("PageUp", Some(p)) => p.saturating_sub(page),
+            ("Home", _) => 0,
+            ("End", _) => len - 1,
+            ("ArrowDown" | "ArrowUp" | "PageDown" | "PageUp", None) => 0,
+            _ => return,
+        };
+        ev.prevent_default();
+        selected.set(shown.with_untracked(|s| s.get(next).copied()));
+        if let Some(el) = viewport.get_untracked() {
+            let top = next as f64 * ROW_H;
+            let view_top = el.scroll_top() as f64;
+            if top < view_top {
+                el.set_scroll_top(top as i32);
+            } else if top + ROW_H > view_top + VIEWPORT_H {
+                el.set_scroll_top((top + ROW_H - VIEWPORT_H) as i32);
+            }
+        }
+    };
     let total = rows.len();
     view! {
         <div class="list-tools" role="search">
@@ -111,6 +143,7 @@ pub fn SubjectList(plan: Arc<Plan>) -> impl IntoView {
         </div>
         <div class="list-and-detail">
             <div class="vlist" node_ref=viewport tabindex="0" aria-label="Users and groups in the plan"
+                aria-describedby="vlist-keys" on:keydown=on_key
                 on:scroll=move |_| if let Some(el) = viewport.get_untracked() { scroll.set(el.scroll_top() as f64) }>
                 <div class="vspacer" style:height=move || format!("{}px", shown.with(|s| s.len()) as f64 * ROW_H)>
                     <ul class="vrows" style:transform=move || format!("translateY({}px)", window().0 as f64 * ROW_H)>
@@ -136,6 +169,7 @@ pub fn SubjectList(plan: Arc<Plan>) -> impl IntoView {
                     </ul>
                 </div>
             </div>
+            <p id="vlist-keys" class="visually-hidden">"Use the arrow keys, Page Up, Page Down, Home and End to move through the rows."</p>
             <aside class="detail card" aria-live="polite">
                 {move || match selected.get() {
                     None => view! { <p class="hint">"Select a row to see its services and the exact assignLicense call."</p> }.into_any(),

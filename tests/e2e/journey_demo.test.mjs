@@ -106,6 +106,14 @@ test("the preview blocks apply while a blocker stands and says why", async () =>
   assert.equal(await apply.isDisabled(), true);
   assert.match(await page.locator("#apply-reason").textContent(), /blocker/);
   assert.ok((await page.locator(".finding.bad").count()) >= 1, "blockers listed first");
+  // Keyboard: the list moves its selection with the arrow keys and End.
+  await page.locator(".vlist").focus();
+  await page.keyboard.press("ArrowDown");
+  const first = await page.locator(".detail h3").textContent();
+  await page.keyboard.press("End");
+  const last = await page.locator(".detail h3").textContent();
+  assert.notEqual(first, last);
+  assert.equal(await page.locator('.vrow-btn[aria-pressed="true"]').count(), 1, "the selected row is in view");
   await page.selectOption("#f-sev", "blocker");
   const rows = await page.locator(".vrow").count();
   assert.ok(rows >= 1);
