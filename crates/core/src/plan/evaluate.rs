@@ -1,10 +1,10 @@
 //! One user against the planned changes: what the user's own action is, the license state after
 //! every planned action, the service coverage, and the rule findings about the user.
 use super::bits;
-use super::findings::{finding, user_subject};
 use super::mapping::Mapper;
 use super::resolve::{Decoded, Tenant, Via};
-use super::types::{Finding, FindingCode as C, Severity as S};
+use super::types::Finding;
+use super::user_findings as uf;
 
 /// What the planner does to one in-scope group.
 pub(crate) struct GroupPlan {
@@ -160,19 +160,7 @@ pub(crate) fn evaluate<'a>(
 
     for id in &out_of_scope {
         let name = t.group(id).map_or(*id, |g| t.groups[g as usize].label());
-        findings.push(finding(
-            C::InheritedNotDirect,
-            S::Blocker,
-            user_subject(user),
-            format!(
-                "{} inherits {} from group {name} ({id}), which is not in scope: a license inherited \
-                 from a group cannot be changed on the user",
-                user.label(),
-                t.skus[cx.src].label()
-            ),
-            format!("swap the license on group {name}, or add {name} to the scope"),
-            Vec::new(),
-        ));
+        findings.push(uf::inherited_not_direct(cx, user, name, id));
     }
     let no_usage_location =
         user.usage_location.as_deref().is_none_or(|l| l.bytes().all(|b| b.is_ascii_whitespace()));
@@ -206,17 +194,7 @@ pub(crate) fn evaluate<'a>(
         // "Before a license can be assigned to a user, the administrator should specify the Usage
         // location property on the user" (same page as below); assignLicense fails without it.
         if matches!(direct, Some(Direct::Swap { .. })) && no_usage_location {
-            findings.push(finding(
-                C::UsageLocationMissing,
-                S::Blocker,
-                user_subject(user),
-                format!(
-                    "{} has no usage location: Graph refuses a direct license assignment without one",
-                    user.label()
-                ),
-                "set the user's usageLocation (a two-letter country code), then plan again",
-                Vec::new(),
-            ));
+            findings.push(uf::usage_location_blocker(user));
             direct = None;
         }
     }
@@ -304,32 +282,10 @@ pub(crate) fn evaluate<'a>(
     let mut harm = false;
     if !lost.is_empty() {
         harm = true;
-        findings.push(finding(
-            C::ServiceLoss,
-            S::Blocker,
-            user_subject(user),
-            format!(
-                "{} would lose {} (enabled through {}; neither {} nor another license of the user \
-                 provides them)",
-                user.label(),
-                lost.join(", "),
-                t.skus[cx.src].label(),
-                t.skus[cx.tgt].label()
-            ),
-            "waive these plans (options.waivedPlans) if the loss is intended, keep or add a license \
-             that provides them, or choose a target that includes them",
-            lost,
-        ));
+        findings.push(uf::service_loss(cx, user, lost));
     }
     if !waived.is_empty() {
-        findings.push(finding(
-            C::ServiceLossWaived,
-            S::Warning,
-            user_subject(user),
-            format!("{} loses {} (waived by the request)", user.label(), waived.join(", ")),
-            "none: the loss was accepted; remove the waiver to keep these services",
-            waived,
-        ));
+        findings.push(uf::service_loss_waived(user, waived));
     }
 
     // Conflicts between the target's enabled plans and the user's other licenses after the swap.
@@ -343,20 +299,7 @@ pub(crate) fn evaluate<'a>(
     }
     if !pairs.is_empty() {
         harm = true;
-        findings.push(finding(
-            C::MutuallyExclusive,
-            S::Blocker,
-            user_subject(user),
-            format!(
-                "{}'s other licenses enable plans that cannot be enabled together with {}'s: {} \
-                 (Graph: MutuallyExclusiveViolation)",
-                user.label(),
-                t.skus[cx.tgt].label(),
-                pairs.join(", ")
-            ),
-            "disable the conflicting plan in the target's disabledPlans, or remove the other license",
-            pairs,
-        ));
+        findings.push(uf::mutually_exclusive(cx, user, pairs));
     }
 
     // Plans in other licenses that need a plan only the source provided.
@@ -372,84 +315,25 @@ pub(crate) fn evaluate<'a>(
     }
     if !deps.is_empty() {
         harm = true;
-        let needs: Vec<&str> =
-            deps.iter().flat_map(|d| crate::catalog::dependencies(d).iter().copied()).collect();
-        findings.push(finding(
-            C::DependentPlan,
-            S::Blocker,
-            user_subject(user),
-            format!(
-                "{} has {} in another license, which needs {}; only {} provides it and {} does not \
-                 (Graph: DependencyViolation)",
-                user.label(),
-                deps.join(", "),
-                needs.join(" or "),
-                t.skus[cx.src].label(),
-                t.skus[cx.tgt].label()
-            ),
-            "give the user a license that provides the required plan first, or remove the dependent \
-             license",
-            deps,
-        ));
+        findings.push(uf::dependent_plan(cx, user, deps));
     }
 
     // "For group license assignment, any users without a usage location specified inherit the
     // location of the directory": https://learn.microsoft.com/en-us/entra/identity/users/licensing-group-advanced
     if new_t_asg && direct.is_none() && no_usage_location {
-        findings.push(finding(
-            C::UsageLocationMissing,
-            S::Warning,
-            user_subject(user),
-            format!(
-                "{} has no usage location; group licensing gives the user the directory's location, \
-                 and fails with ProhibitedInUsageLocationViolation where a service is not offered there",
-                user.label()
-            ),
-            "set the user's usageLocation before the group swap",
-            Vec::new(),
-        ));
+        findings.push(uf::usage_location_warning(user));
     }
     if changed && user.account_enabled == Some(false) {
-        findings.push(finding(
-            C::AccountDisabled,
-            S::Warning,
-            user_subject(user),
-            format!(
-                "{} is a disabled account and will consume a {} seat",
-                user.label(),
-                t.skus[cx.tgt].label()
-            ),
-            "consider removing the license from the disabled account instead of swapping it",
-            Vec::new(),
-        ));
+        findings.push(uf::account_disabled(cx, user));
     }
     for a in &sc.dec.asgs {
         if let Some(err) = a.error {
             let sku = a.sku.map_or("an unknown SKU", |k| t.skus[k].label());
-            findings.push(finding(
-                C::ExistingAssignmentError,
-                S::Warning,
-                user_subject(user),
-                format!("{}'s license {sku} is in error state {err} already", user.label()),
-                "resolve the error first (Entra admin center, Licenses), or expect it to persist after the swap",
-                Vec::new(),
-            ));
+            findings.push(uf::existing_error(user, sku, err));
         }
     }
     if src_groups > 1 {
-        findings.push(finding(
-            C::SeveralGroups,
-            S::Warning,
-            user_subject(user),
-            format!(
-                "{} inherits {} from {src_groups} groups: the user keeps it (and its seat) until every \
-                 one is swapped, and group processing may report MutuallyExclusiveViolation in between",
-                user.label(),
-                t.skus[cx.src].label()
-            ),
-            "swap all these groups in the same plan; reprocess the user's licenses if an error remains",
-            Vec::new(),
-        ));
+        findings.push(uf::several_groups(cx, user, src_groups));
     }
     match direct {
         Some(Direct::Swap { phase: 2, .. }) | Some(Direct::RemoveRedundant { phase: 2 }) => {
@@ -459,48 +343,18 @@ pub(crate) fn evaluate<'a>(
             } else {
                 "then the now-redundant direct source is removed"
             };
-            findings.push(finding(
-                C::DirectAndInherited,
-                S::Info,
-                user_subject(user),
-                format!(
-                    "{} holds {} both directly and through a group: the group swap comes first, {how}",
-                    user.label(),
-                    t.skus[cx.src].label()
-                ),
-                "wait for the user to show the target Active through the group before phase 2",
-                Vec::new(),
-            ));
+            findings.push(uf::direct_and_inherited(cx, user, how));
         }
         _ => {}
     }
     if held_t_before && had_src {
-        findings.push(finding(
-            C::AlreadyHasTarget,
-            S::Info,
-            user_subject(user),
-            format!("{} already holds {}: no new seat is needed", user.label(), t.skus[cx.tgt].label()),
-            "none",
-            Vec::new(),
-        ));
+        findings.push(uf::already_has_target(cx, user));
     }
     if let Some(Direct::Swap { mapped, .. }) = direct {
         let kept = &mapper.get(mapped).kept_disabled;
         if !bits::is_empty(kept) {
             let names: Vec<String> = bits::iter(kept).map(|p| t.plan_name(p).to_string()).collect();
-            findings.push(finding(
-                C::DisabledPlansKept,
-                S::Info,
-                user_subject(user),
-                format!(
-                    "{} keeps {} disabled under {}",
-                    user.label(),
-                    names.join(", "),
-                    t.skus[cx.tgt].label()
-                ),
-                "set options.preserveDisabledPlans to false to enable them",
-                names,
-            ));
+            findings.push(uf::disabled_plans_kept(cx, user, names));
         }
     }
     Eval {

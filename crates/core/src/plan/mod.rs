@@ -18,6 +18,7 @@ mod scope;
 #[cfg(any(test, feature = "testgen"))]
 pub mod testgen;
 mod types;
+mod user_findings;
 
 pub use build::plan;
 pub use fingerprint::{fingerprint_group, fingerprint_user};
