@@ -149,28 +149,51 @@ pub enum Severity {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FindingCode {
-    /// Inherited through a group that is not in scope: the license cannot change on the user.
+    /// Blocker (user). Inherited through a group that is not in scope: the license cannot change
+    /// on the user.
     InheritedNotDirect,
-    /// Inherited through a group that is in scope: the group's swap covers the user.
+    /// Info (group). Inherited through a group that is in scope: the group's swap covers the users.
     InheritedCoveredByGroup,
-    /// Both direct and inherited: group swap first, then the redundant direct license goes.
+    /// Info (user). Both direct and inherited: group swap first (phase 1), then the direct source
+    /// goes in phase 2 (removed, or swapped when the group's target conflicts with it).
     DirectAndInherited,
+    /// Blocker (SKU). The target's free seats do not cover the users who need one.
     SeatsInsufficient,
+    /// Warning (SKU). Seats were short and `allowPartialWave` is on: only what fits is planned.
     PartialWave,
+    /// Blocker (user, or a group held back for a member). A service enabled through the source
+    /// would not be enabled afterwards (same plan or an equivalent), and is not waived.
     ServiceLoss,
+    /// Warning (user). A service is lost, as the request's waiver accepts.
     ServiceLossWaived,
+    /// Info (user or group). Plans off under the source stay off under the target's equivalent.
     DisabledPlansKept,
+    /// Blocker (user, or a held group). A target plan cannot be enabled with a plan of another of
+    /// the user's licenses (Graph: MutuallyExclusiveViolation).
     MutuallyExclusive,
+    /// Blocker (user, or a held group). A plan of another license needs a plan only the source
+    /// provides (Graph: DependencyViolation).
     DependentPlan,
+    /// Blocker for a direct assignment (Graph refuses it), warning for a group member (the
+    /// directory's location is used).
     UsageLocationMissing,
+    /// Warning (user). A license is in an error state already (CountViolation, ...).
     ExistingAssignmentError,
+    /// Info (group). Dynamic membership: change attributes, not members.
     DynamicGroup,
+    /// Info (group). Synced from on-premises: change membership there, expect a sync delay.
     OnPremisesSyncedGroup,
+    /// Warning (user). A disabled account that would consume a target seat.
     AccountDisabled,
+    /// Warning (user). Inherits the source from several groups.
     SeveralGroups,
+    /// Info (SKU). Plans the built-in catalog does not know: matched by servicePlanId only.
     UnknownServicePlan,
+    /// Info (user or group). Holds the target already: no new seat.
     AlreadyHasTarget,
+    /// Warning (user or group). Listed in the scope but does not hold the source.
     NotAHolder,
+    /// Blocker (user or group). Listed in the scope but not in the snapshot.
     NotFound,
 }
 
