@@ -206,8 +206,35 @@ fn restore_apply(state: AppState) {
     }
 }
 
+thread_local! {
+    static APP: std::cell::Cell<Option<AppState>> = const { std::cell::Cell::new(None) };
+}
+
+/// The sign-in could not be renewed: back to the sign-in screen, keeping the current screen (and
+/// any plan or journal) to return to.
+pub fn expired() {
+    let Some(state) = APP.with(std::cell::Cell::get) else { return };
+    if let Mode::Live { config, signed_in: true } = state.mode.get_untracked() {
+        state.notice.set(Some(
+            "Your sign-in has expired and could not be renewed. Sign in again to continue.".into(),
+        ));
+        enter(state, Mode::Live { config, signed_in: false });
+    }
+}
+
+/// Where to come back to after signing in: the current screen, unless it is the sign-in screen.
+pub fn current_hash() -> String {
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    if hash.is_empty() || hash.starts_with("#/signin") || hash.starts_with("#/preview/") {
+        "#/".into()
+    } else {
+        hash
+    }
+}
+
 /// Switches mode and connects the Graph client for it.
 pub fn enter(state: AppState, mode: Mode) {
+    APP.with(|a| a.set(Some(state)));
     if let Err(e) = crate::tenant::connect(state, &mode) {
         state.notice.set(Some(e));
     }

@@ -83,7 +83,10 @@ pub fn restore(cfg: &Config) -> bool {
 /// Keeps `t` for `cfg` and schedules its renewal.
 pub fn install(cfg: &Config, t: Tokens) {
     storage::set_json(Area::Session, keys::TOKENS, &t);
-    let renew_at = t.expires_at_ms.saturating_sub(RENEW_BEFORE_MS);
+    // Renew 5 minutes before expiry; a short-lived token (a test tenant) at three quarters of its
+    // life, and never in a tight loop.
+    let life = t.expires_at_ms.saturating_sub(now());
+    let wait = if life > 2 * RENEW_BEFORE_MS { life - RENEW_BEFORE_MS } else { life * 3 / 4 }.max(1000);
     TOKENS.with(|s| *s.borrow_mut() = Some(t));
     CONFIG.with(|c| *c.borrow_mut() = Some(cfg.clone()));
     let generation = GENERATION.with(|g| {
@@ -91,8 +94,7 @@ pub fn install(cfg: &Config, t: Tokens) {
         g.get()
     });
     leptos::task::spawn_local(async move {
-        let wait = renew_at.saturating_sub(now()).min(u32::MAX as u64) as u32;
-        gloo_timers::future::TimeoutFuture::new(wait).await;
+        gloo_timers::future::TimeoutFuture::new(wait.min(u32::MAX as u64) as u32).await;
         if GENERATION.with(Cell::get) == generation {
             let _ = refresh().await;
         }
@@ -159,14 +161,24 @@ pub async fn token_request(
     Ok(())
 }
 
-/// Gets a new access token with the refresh token.
+/// Gets a new access token with the refresh token; when that fails, the tab is signed out and
+/// the app returns to the sign-in screen.
 pub async fn refresh() -> Result<(), String> {
+    let res = refresh_once().await;
+    if res.is_err() {
+        clear();
+        crate::auth::flow::expired();
+    }
+    res
+}
+
+async fn refresh_once() -> Result<(), String> {
     let cfg = CONFIG.with(|c| c.borrow().clone()).ok_or("Not signed in.")?;
     let (refresh, requested) = TOKENS
         .with(|s| s.borrow().as_ref().and_then(|t| t.refresh_token.clone().map(|r| (r, t.requested.clone()))))
         .ok_or("The sign-in cannot be renewed silently: sign in again.")?;
     let redirect = crate::auth::flow::redirect_uri(&cfg);
-    let res = token_request(
+    token_request(
         &cfg,
         &[
             ("client_id", &cfg.client_id),
@@ -177,11 +189,7 @@ pub async fn refresh() -> Result<(), String> {
         &requested,
         &redirect,
     )
-    .await;
-    if res.is_err() {
-        clear();
-    }
-    res
+    .await
 }
 
 /// What the Graph client asks for a token.

@@ -32,7 +32,7 @@ fn ConfiguredSignIn(config: Config) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let cfg = StoredValue::new(config.clone());
     let go = move |_| {
-        if let Err(e) = flow::sign_in(&cfg.get_value(), false, "#/") {
+        if let Err(e) = flow::sign_in(&cfg.get_value(), false, &flow::current_hash()) {
             error.set(Some(e));
         }
     };
@@ -77,7 +77,7 @@ fn ConfigForm(error: Option<String>) -> impl IntoView {
         };
         match cfg.validated() {
             Ok(cfg) => {
-                if let Err(e) = flow::sign_in(&cfg, false, "#/") {
+                if let Err(e) = flow::sign_in(&cfg, false, &flow::current_hash()) {
                     problem.set(Some(e));
                 }
             }

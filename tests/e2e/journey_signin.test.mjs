@@ -85,3 +85,33 @@ test("a malformed config.json is reported and the sign-in form is offered", asyn
     await bad.close();
   }
 });
+
+test("a short-lived sign-in renews itself with the refresh token", async () => {
+  const shortFiles = {};
+  const shortApp = await serveApp({ files: shortFiles });
+  const short = await startSim(["--redirect-uri", shortApp.url, "--client-id", CLIENT, "--token-lifetime-secs", "4"]);
+  shortFiles["/config.json"] = JSON.stringify({
+    clientId: CLIENT,
+    tenant: "contosodemo.onmicrosoft.com",
+    authority: short.url,
+    graphBaseUrl: `${short.url}/v1.0`,
+  });
+  try {
+    const { page } = await openPage(browser, shortApp.url);
+    await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
+    await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
+    const first = await page.evaluate(() => JSON.parse(sessionStorage.getItem("licswap.tokens")).expiresAtMs);
+    let renewals = 0;
+    page.on("request", (r) => r.url().endsWith("/oauth2/v2.0/token") && renewals++);
+    await page.waitForTimeout(6_000);
+    assert.ok(renewals >= 1 && renewals <= 4, `renewed ahead of expiry, not in a loop (${renewals} renewals in 6 s)`);
+    const later = await page.evaluate(() => JSON.parse(sessionStorage.getItem("licswap.tokens")).expiresAtMs);
+    assert.ok(later > first, "a new token replaced the first before it expired");
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await page.locator(".sku-card").first().waitFor();
+    assert.equal(await page.getByRole("alert").count(), 0, "Graph calls still work");
+  } finally {
+    await shortApp.close();
+    await short.close();
+  }
+});
