@@ -144,6 +144,8 @@ fn off(part: &str, mask: u16) -> Vec<&'static str> {
         .collect()
 }
 
+type GenUser = (bool, u16, u8, Option<usize>, u16, bool, bool, bool);
+
 #[derive(Clone, Debug)]
 struct Gen {
     pair: usize,
@@ -151,7 +153,7 @@ struct Gen {
     groups: Vec<(bool, u16, bool)>,
     /// Per user: (direct source, disabled mask, member-of bits, other license, other's disabled mask,
     /// direct target, usage location, enabled).
-    users: Vec<(bool, u16, u8, Option<usize>, u16, bool, bool, bool)>,
+    users: Vec<GenUser>,
     seats: i64,
     scope: u8,
     scope_bits: u16,

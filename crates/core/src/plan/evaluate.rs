@@ -267,7 +267,7 @@ pub(crate) fn evaluate<'a>(
     for p in bits::iter(&sc.before_src) {
         let part = if bits::intersects(&t.plans[p as usize].covered_by, &sc.after_all) {
             0
-        } else if bits::has(&cx.waived, p) {
+        } else if bits::has(cx.waived, p) {
             waived.push(t.plan_name(p).to_string());
             3
         } else {

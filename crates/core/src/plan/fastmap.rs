@@ -7,7 +7,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 #[derive(Default, Clone, Copy)]
 pub(crate) struct Fx(u64);
 
-const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+const K: u64 = 0x517c_c1b7_2722_0a95;
 
 impl Fx {
     fn add(&mut self, w: u64) {
