@@ -5,6 +5,7 @@ use crate::transport::{AppTransport, BrowserClock, DemoTransport, FetchTransport
 use leptos::prelude::*;
 use licswap_core::graph::client::ClientConfig;
 use licswap_core::graph::model::same_id;
+use licswap_core::plan::{Scope, Subject, TargetKind};
 use licswap_sim::fixtures::DEMO_TENANT_NAME;
 use std::sync::Arc;
 
@@ -108,12 +109,19 @@ pub async fn fetch_snapshot(state: AppState, source: String) -> bool {
     }
 }
 
-/// Reads the tenant again and plans the same request (after stale targets, or to refresh).
-pub fn replan(state: AppState) {
+/// Reads the tenant again and plans the same swap for `only` (the targets that were stale),
+/// or for the whole request when `only` is empty or mixes users and groups.
+pub fn replan(state: AppState, only: Vec<Subject>) {
     if let Some(plan) = state.plan.get_untracked() {
-        if state.form.with_untracked(|f| f.source.is_empty()) {
-            state.form.set(crate::wizard_form::WizardForm::from_request(&plan.request));
+        let mut request = plan.request.clone();
+        let kinds: Vec<TargetKind> = only.iter().map(|s| s.kind).collect();
+        let ids = || only.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
+        if !only.is_empty() && kinds.iter().all(|k| *k == TargetKind::User) {
+            request.scope = Scope::Users(ids());
+        } else if !only.is_empty() && kinds.iter().all(|k| *k == TargetKind::Group) {
+            request.scope = Scope::Groups(ids());
         }
+        state.form.set(crate::wizard_form::WizardForm::from_request(&request));
     }
     let source = state.form.with_untracked(|f| f.source.clone());
     leptos::task::spawn_local(async move {

@@ -17,6 +17,7 @@ pub fn RunResult(report: Arc<RunReport>, plan: Arc<Plan>) -> impl IntoView {
         RunOutcome::Incomplete => ("Not finished", "error-box"),
     };
     let plan_sv = StoredValue::new(plan);
+    let stale = StoredValue::new(report.stale.iter().map(|s| s.target.clone()).collect::<Vec<_>>());
     let retryable = c.cancelled > 0 || c.failed > 0;
     let groups_csv = (!report.groups.is_empty()).then(|| report_members_csv(&report.groups));
     view! {
@@ -30,7 +31,7 @@ pub fn RunResult(report: Arc<RunReport>, plan: Arc<Plan>) -> impl IntoView {
                 <h2 class="card-title">{plural(report.stale.len(), "target changed since planning", "targets changed since planning")}</h2>
                 <p class="hint">"Someone changed these users or groups after the preview was made, so licswap left them alone. Re-plan to include them with their current licenses."</p>
                 <ul>{report.stale.iter().take(200).map(|s| view! { <li>{s.target.name.clone()}</li> }).collect_view()}</ul>
-                <button type="button" on:click=move |_| crate::tenant::replan(state)>"Re-plan"</button>
+                <button type="button" on:click=move |_| crate::tenant::replan(state, stale.get_value())>"Re-plan these"</button>
             </div>
         })}
         {(!report.groups.is_empty()).then(|| view! {

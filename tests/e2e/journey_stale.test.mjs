@@ -1,0 +1,75 @@
+// A target changed between preview and apply (someone else edited it in Graph): apply leaves it
+// untouched, lists it, and re-planning picks up its current state.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serveApp, startSim, launchBrowser, openPage, screenshot } from "./lib/harness.mjs";
+import { pickSkus, realProblems } from "./journey_lib.mjs";
+
+let app, sim, browser;
+const files = {};
+before(async () => {
+  app = await serveApp({ files });
+  sim = await startSim(["--no-auth", "--redirect-uri", app.url]);
+  files["/config.json"] = JSON.stringify({
+    clientId: "11111111-2222-4333-8444-555555555555",
+    tenant: "contosodemo.onmicrosoft.com",
+    authority: sim.url,
+    graphBaseUrl: `${sim.url}/v1.0`,
+  });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await sim?.close();
+  await app?.close();
+});
+
+/** Another admin gives `upn` a Power BI Pro license, straight through Graph. */
+async function editBehindOurBack(upn) {
+  const skus = await (await fetch(`${sim.url}/v1.0/subscribedSkus`)).json();
+  const pbi = skus.value.find((s) => s.skuPartNumber === "POWER_BI_PRO");
+  const r = await fetch(`${sim.url}/v1.0/users/${upn}/assignLicense`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ addLicenses: [{ skuId: pbi.skuId, disabledPlans: [] }], removeLicenses: [] }),
+  });
+  assert.ok(r.ok, `the edit went through (${r.status})`);
+}
+
+test("a target edited after the preview is left alone and offered for re-planning", async () => {
+  const { page, problems } = await openPage(browser, app.url);
+  await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
+  await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
+  await page.goto(app.url + "#/migrate");
+  await pickSkus(page, "STANDARDPACK", "ENTERPRISEPACK");
+  await page.getByLabel("A list of users").check();
+  await page.fill("#user-list", "carlos.demir4@contosodemo.onmicrosoft.com\nemily.wilke7@contosodemo.onmicrosoft.com");
+  await page.getByRole("button", { name: "Preview" }).click();
+  await page.waitForURL(/#\/preview$/);
+
+  await editBehindOurBack("emily.wilke7@contosodemo.onmicrosoft.com");
+
+  await page.getByRole("button", { name: "Apply…" }).click();
+  await page.getByLabel("I have reviewed").check();
+  // Applying asks for the write scope first: a consent round trip (the sim grants it at once)
+  // that comes back to the apply screen with the plan.
+  const back = page.waitForEvent("load");
+  await page.getByRole("button", { name: "Apply now" }).click();
+  await back;
+  await page.waitForURL(/^[^?]*#\/apply$/, { timeout: 30_000 });
+  await page.getByLabel("I have reviewed").check();
+  await page.getByRole("button", { name: "Apply now" }).click();
+  await page.getByText("1 target changed since planning").waitFor({ timeout: 30_000 });
+  assert.match(await page.getByTestId("apply-progress").textContent(), /1 done · 0 failed · 1 stale/);
+  await screenshot(page, "journey-stale-applied");
+
+  await page.getByRole("button", { name: "Re-plan these" }).click();
+  await page.waitForURL(/#\/preview$/);
+  assert.match(await page.getByTestId("row-count").textContent(), /1 of 1 row/, "only the changed target is re-planned");
+  await page.locator(".vrow-btn").first().click();
+  const detail = await page.locator(".detail").textContent();
+  assert.match(detail, /emily/);
+  assert.match(detail, /assignLicense/, "the re-plan swaps the edited user, with her current licenses");
+  assert.equal(await page.getByRole("button", { name: "Apply…" }).isDisabled(), false);
+  assert.deepEqual(realProblems(problems), []);
+});
