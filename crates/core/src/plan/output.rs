@@ -200,7 +200,7 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
             body,
             fingerprint: fp.group(g),
         };
-        r1.push(rollback::inverse(&a, &own_before));
+        r1.push(rollback::inverse(&a, own_before));
         p1.push(a);
     }
     for (pos, e) in evals.iter().enumerate() {
@@ -233,7 +233,7 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
             fingerprint: fp.user(u),
         };
         let own_before: Vec<AssignedLicense> = own_src.into_iter().chain(own_tgt).collect();
-        let inv = rollback::inverse(&a, &own_before);
+        let inv = rollback::inverse(&a, own_before);
         if phase == 1 {
             p1.push(a);
             r1.push(inv);
@@ -274,18 +274,23 @@ pub(crate) fn coverage(
     keys: &[Box<[u64]>],
 ) -> Vec<Coverage> {
     let w = t.words;
-    let mut by_profile: HashMap<u32, usize> = HashMap::new();
+    // Profiles are few and dense: index them by number, and size each `also` list up front (a
+    // 100,000-user list grown by doubling costs more than the whole entry).
+    let mut count = vec![0usize; keys.len()];
+    evals.iter().filter(|e| e.changed).for_each(|e| count[e.profile as usize] += 1);
+    let mut slot: Vec<Option<usize>> = vec![None; keys.len()];
     let mut out: Vec<Coverage> = Vec::new();
     let names = |key: &[u64], part: usize| -> Vec<String> {
         bits::iter(&key[part * w..(part + 1) * w]).map(|p| t.plan_name(p).to_string()).collect()
     };
     for (pos, e) in evals.iter().enumerate().filter(|(_, e)| e.changed) {
         let u = &t.users[sr.users[pos] as usize];
-        match by_profile.get(&e.profile) {
-            Some(&i) => out[i].also.push(u.id.clone()),
+        let p = e.profile as usize;
+        match slot[p] {
+            Some(i) => out[i].also.push(u.id.clone()),
             None => {
-                let key = &keys[e.profile as usize];
-                by_profile.insert(e.profile, out.len());
+                let key = &keys[p];
+                slot[p] = Some(out.len());
                 out.push(Coverage {
                     user_id: u.id.clone(),
                     user: u.label().to_string(),
@@ -294,7 +299,7 @@ pub(crate) fn coverage(
                     lost: names(key, 2),
                     waived: names(key, 3),
                     kept_disabled: names(key, 4),
-                    also: Vec::new(),
+                    also: Vec::with_capacity(count[p] - 1),
                 });
             }
         }
