@@ -1,26 +1,60 @@
 //! The planner benchmark's hook into the release build (`cargo xtask bench`, see
-//! tests/e2e/bench/plan.mjs): the page hands in a tenant generated natively (licswap-bench
+//! tests/e2e/bench/browser.mjs): the page hands in a tenant generated natively (licswap-bench
 //! `snapshot`, the same tenant as the native criterion bench), and only the planner call is
-//! timed. No generator is compiled into the app; the hook costs the bundle a few hundred bytes.
-use licswap_core::plan::{PlanRequest, Snapshot};
+//! timed. The tenant comes as Graph pages (`{"value":[…]}` of subscribedSkus, users and groups),
+//! which the app's Graph client already decodes, plus group members as text: the hook adds no
+//! decoder and no generator to the bundle (about 1 KB).
+use licswap_core::graph::model::{Group, Page, SubscribedSku, User};
+use licswap_core::plan::{PlanOptions, PlanRequest, Scope, Snapshot, SnapshotGroup};
 use wasm_bindgen::prelude::*;
 
-/// Plans `runs` times; returns `{"actions":N,"timesMs":[…]}`. Parsing happens before the first
-/// timed run, so only `licswap_core::plan::plan` is inside `performance.now()`.
+fn page<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<Vec<T>, JsValue> {
+    serde_json::from_str::<Page<T>>(json)
+        .map(|p| p.value)
+        .map_err(|e| JsValue::from_str(&format!("{what}: {e}")))
+}
+
+/// Plans Office 365 E1 -> E3 for every holder `runs` times; returns `{"actions":N,"timesMs":[…]}`.
+/// `members` has one line per group, its member ids separated by spaces, in `groups` order.
+/// Decoding happens before the first timed run: only `licswap_core::plan::plan` is timed.
 #[wasm_bindgen]
-pub fn licswap_bench_plan(snapshot_json: &str, request_json: &str, runs: u32) -> Result<String, JsValue> {
-    let err = |e: String| JsValue::from_str(&e);
-    let snapshot: Snapshot = serde_json::from_str(snapshot_json).map_err(|e| err(e.to_string()))?;
-    let request: PlanRequest = serde_json::from_str(request_json).map_err(|e| err(e.to_string()))?;
-    let perf = web_sys::window().and_then(|w| w.performance()).ok_or_else(|| err("no performance".into()))?;
+pub fn licswap_bench_plan(
+    skus: &str,
+    users: &str,
+    groups: &str,
+    members: &str,
+    runs: u32,
+) -> Result<String, JsValue> {
+    let mut lines = members.lines();
+    let groups = page::<Group>(groups, "groups")?
+        .into_iter()
+        .map(|group| {
+            let member_ids = lines.next().unwrap_or("").split_whitespace().map(str::to_string).collect();
+            SnapshotGroup { group, member_ids }
+        })
+        .collect();
+    let snapshot = Snapshot {
+        tenant_name: None,
+        skus: page::<SubscribedSku>(skus, "skus")?,
+        users: page::<User>(users, "users")?,
+        groups,
+    };
+    let request = PlanRequest {
+        source: "STANDARDPACK".into(),
+        target: "ENTERPRISEPACK".into(),
+        scope: Scope::AllHolders,
+        options: PlanOptions::default(),
+    };
+    let perf =
+        web_sys::window().and_then(|w| w.performance()).ok_or_else(|| JsValue::from_str("no performance"))?;
     let mut times = Vec::new();
     let mut actions = 0;
     for _ in 0..runs.max(1) {
         let start = perf.now();
-        let plan = licswap_core::plan::plan(&snapshot, &request).map_err(|e| err(e.to_string()))?;
+        let plan =
+            licswap_core::plan::plan(&snapshot, &request).map_err(|e| JsValue::from_str(&e.to_string()))?;
         times.push(perf.now() - start);
         actions = plan.actions().count();
-        drop(plan);
     }
     let times: Vec<String> = times.iter().map(|t| format!("{t:.3}")).collect();
     Ok(format!("{{\"actions\":{actions},\"timesMs\":[{}]}}", times.join(",")))

@@ -164,7 +164,29 @@ fn RunProgress() -> impl IntoView {
     let state = use_state();
     move || {
         let (running, paused, progress) = state.apply.with(|a| (a.running, a.paused, a.progress.clone()));
-        let p = progress?;
+        let controls = move || {
+            running.then(|| view! {
+            <div class="actions">
+                {if paused {
+                    view! { <button type="button" on:click=move |_| apply_run::resume(state)>"Resume"</button> }.into_any()
+                } else {
+                    view! { <button type="button" class="secondary" on:click=move |_| apply_run::pause(state)>"Pause"</button> }.into_any()
+                }}
+                <button type="button" class="danger" on:click=move |_| apply_run::cancel()>"Cancel"</button>
+                <span class="hint">"The journal is saved after every batch: closing or reloading this page resumes where it stopped."</span>
+            </div>
+        })
+        };
+        let Some(p) = progress else {
+            return running.then(|| {
+                view! {
+                <div class="card run">
+                    <h2 class="card-title">"Starting: reading every target to check it is as planned…"</h2>
+                    {controls()}
+                </div>
+            }.into_any()
+            });
+        };
         let c = p.counts;
         let settled = c.done + c.failed + c.stale + c.cancelled;
         let status = match (p.status, paused && running) {
@@ -187,18 +209,8 @@ fn RunProgress() -> impl IntoView {
                 </p>
                 <p class="hint">{format!("Step {} of {} · {:.1} calls/s · elapsed {}{}", p.phase + 1, p.phases.max(1), p.rate_per_s,
                     duration(p.elapsed_ms), p.eta_ms.filter(|_| p.remaining > 0).map(|e| format!(" · about {} left", duration(e))).unwrap_or_default())}</p>
-                {running.then(|| view! {
-                    <div class="actions">
-                        {if paused {
-                            view! { <button type="button" on:click=move |_| apply_run::resume(state)>"Resume"</button> }.into_any()
-                        } else {
-                            view! { <button type="button" class="secondary" on:click=move |_| apply_run::pause(state)>"Pause"</button> }.into_any()
-                        }}
-                        <button type="button" class="danger" on:click=move |_| apply_run::cancel()>"Cancel"</button>
-                        <span class="hint">"The journal is saved after every batch: closing or reloading this page resumes where it stopped."</span>
-                    </div>
-                })}
+                {controls()}
             </div>
-        })
+        }.into_any())
     }
 }
