@@ -4,8 +4,9 @@
 //   paint — first paint, first contentful paint and first interactive (the demo tenant's
 //           overview shows its subscriptions: `.sku-card` in the page) on a cold page load;
 //   plan   — the planner in the page's WASM on the tenants in BENCH_SNAPSHOTS (files
-//           snap-<users>.json and request.json written by `licswap-bench snapshot`), timed inside
-//           the page with performance.now() around the planner call only (src/bench_hook.rs).
+//           snap-<users>.{skus,users,groups}.json and .members.txt written by `licswap-bench
+//           snapshot`), timed inside the page with performance.now() around the planner call
+//           only (src/bench_hook.rs).
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -75,14 +76,14 @@ async function paint(browser, url) {
 }
 
 async function plan(browser, url, files) {
+  const PARTS = ["skus.json", "users.json", "groups.json", "members.txt"];
   const sizes = readdirSync(SNAPSHOTS)
-    .map((f) => f.match(/^snap-(\d+)\.json$/)?.[1])
+    .map((f) => f.match(/^snap-(\d+)\.users\.json$/)?.[1])
     .filter(Boolean)
     .map(Number)
     .sort((a, b) => a - b);
   for (const users of sizes) {
-    files[`/bench/snap-${users}.json`] = readFileSync(join(SNAPSHOTS, `snap-${users}.json`));
-    files["/bench/request.json"] = readFileSync(join(SNAPSHOTS, "request.json"));
+    for (const part of PARTS) files[`/bench/snap.${part}`] = readFileSync(join(SNAPSHOTS, `snap-${users}.${part}`));
     // A fresh page per size, so one size's memory does not count for the next.
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -90,28 +91,28 @@ async function plan(browser, url, files) {
     await page.goto(url);
     await page.waitForFunction(() => window.__licswapInteractive !== undefined, null, { timeout: 60_000 });
     const r = await page.evaluate(
-      async ({ users, runs }) => {
-        const [snapshot, request] = await Promise.all(
-          [`/bench/snap-${users}.json`, "/bench/request.json"].map((u) => fetch(u).then((r) => r.text())),
+      async ({ parts, runs }) => {
+        const [skus, users, groups, members] = await Promise.all(
+          parts.map((p) => fetch(`/bench/snap.${p}`).then((r) => r.text())),
         );
         const app = await import("/licswap.js");
         const wasm = await app.default(); // already initialised by boot.js: returns its exports
         const wasmBefore = wasm.memory.buffer.byteLength;
         const heapBefore = performance.memory.usedJSHeapSize;
-        const out = JSON.parse(app.licswap_bench_plan(snapshot, request, runs));
+        const out = JSON.parse(app.licswap_bench_plan(skus, users, groups, members, runs));
         return {
           ...out,
           wasmBefore,
           wasmAfter: wasm.memory.buffer.byteLength,
           heapBefore,
           heapAfter: performance.memory.usedJSHeapSize,
-          inputBytes: snapshot.length,
+          inputBytes: skus.length + users.length + groups.length + members.length,
         };
       },
-      { users, runs: RUNS },
+      { parts: PARTS, runs: RUNS },
     );
     await context.close();
-    delete files[`/bench/snap-${users}.json`];
+    for (const part of PARTS) delete files[`/bench/snap.${part}`];
     result("browser-plan", {
       users,
       actions: r.actions,

@@ -4,7 +4,7 @@ use licswap_bench::apply::{run_executor, run_sequential, ApplySetup};
 use licswap_bench::load::{load, minimum_requests, sku_id};
 use licswap_bench::measure::{field, median, print_result, proc_status_bytes, reset_peak_rss, CountingAlloc};
 use licswap_bench::server::SimServer;
-use licswap_core::plan::{plan, testgen};
+use licswap_core::plan::{plan, testgen, PlanOptions, Scope};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -13,8 +13,8 @@ static ALLOC: CountingAlloc = CountingAlloc;
 
 const USAGE: &str = "usage: licswap-bench <command> [options]
   plan-memory --users N                 planner peak memory on testgen's tenant of N users
-  snapshot --users N --dir DIR          testgen's tenant of N users (DIR/snap-N.json) and its E1 -> E3
-                                        request (DIR/request.json), for the browser benchmark
+  snapshot --users N --dir DIR          testgen's tenant of N users as Graph pages and member lists
+                                        (DIR/snap-N.{skus,users,groups}.json, DIR/snap-N.members.txt)
   load --sim PATH --users N [--runs R]  load N users from sim-server over HTTP
   apply --sim PATH [--swaps N] [--runs R] [--per-sec W] [--latency LO-HI] [--tenant-users U]
   sequential --sim PATH [--sample M] [--runs R] [same tenant options as apply]";
@@ -86,12 +86,29 @@ fn snapshot(args: &[String]) -> Result<(), String> {
     let o = Opts(args);
     let users = o.num("--users", 100_000)? as usize;
     let dir = o.path("--dir")?;
-    let write = |name: String, json: Result<String, serde_json::Error>| {
-        let path = dir.join(name);
-        std::fs::write(&path, json.map_err(|e| e.to_string())?).map_err(|e| format!("{}: {e}", path.display()))
+    // The page plans this request (src/bench_hook.rs builds it): keep both in step.
+    let r = testgen::e1_to_e3();
+    let same = r.source == "STANDARDPACK"
+        && r.target == "ENTERPRISEPACK"
+        && r.scope == Scope::AllHolders
+        && r.options == PlanOptions::default();
+    if !same {
+        return Err("testgen::e1_to_e3() changed: update src/bench_hook.rs to plan the same request".into());
+    }
+    let snap = testgen::tenant(users, 1);
+    let write = |ext: &str, body: String| {
+        let path = dir.join(format!("snap-{users}.{ext}"));
+        std::fs::write(&path, body).map_err(|e| format!("{}: {e}", path.display()))
     };
-    write(format!("snap-{users}.json"), serde_json::to_string(&testgen::tenant(users, 1)))?;
-    write("request.json".into(), serde_json::to_string(&testgen::e1_to_e3()))
+    let page = |v: serde_json::Result<serde_json::Value>| -> Result<String, String> {
+        Ok(serde_json::json!({ "value": v.map_err(|e| e.to_string())? }).to_string())
+    };
+    write("skus.json", page(serde_json::to_value(&snap.skus))?)?;
+    write("users.json", page(serde_json::to_value(&snap.users))?)?;
+    let groups: Vec<_> = snap.groups.iter().map(|g| &g.group).collect();
+    write("groups.json", page(serde_json::to_value(&groups))?)?;
+    let members: Vec<String> = snap.groups.iter().map(|g| g.member_ids.join(" ")).collect();
+    write("members.txt", members.join("\n"))
 }
 
 fn load_cmd(args: &[String]) -> Result<(), String> {

@@ -1,0 +1,48 @@
+// Where the planner spends its time in the page's WASM: Chromium's CPU profiler (CDP) around one
+// planner call on a tenant from BENCH_SNAPSHOTS; prints the functions with the most self time.
+// Use a build whose wasm keeps its name section (wasm-bindgen --keep-debug), served as LICSWAP_DIST.
+// Not part of `cargo xtask bench`: a tool for finding what to make faster.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { serveApp } from "../lib/harness.mjs";
+
+const USERS = Number(process.env.BENCH_USERS ?? 100_000);
+const SNAPSHOTS = process.env.BENCH_SNAPSHOTS;
+const PARTS = ["skus.json", "users.json", "groups.json", "members.txt"];
+const files = Object.fromEntries(
+  PARTS.map((p) => [`/bench/snap.${p}`, readFileSync(join(SNAPSHOTS, `snap-${USERS}.${p}`))]),
+);
+const app = await serveApp({ files });
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+try {
+  const page = await browser.newPage();
+  await page.goto(app.url);
+  await page.locator(".sku-card").first().waitFor({ timeout: 60_000 });
+  await page.evaluate(async (parts) => {
+    const texts = await Promise.all(parts.map((p) => fetch(`/bench/snap.${p}`).then((x) => x.text())));
+    window.__bench = { texts, app: await import("/licswap.js") };
+    window.__bench.app.licswap_bench_plan(...texts, 1); // warm up
+  }, PARTS);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+  await cdp.send("Profiler.start");
+  const out = await page.evaluate(() => window.__bench.app.licswap_bench_plan(...window.__bench.texts, 3));
+  const { profile } = await cdp.send("Profiler.stop");
+  console.log(out);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  const dt = profile.timeDeltas;
+  profile.samples.forEach((id, i) => {
+    const n = byId.get(id);
+    const name = n.callFrame.functionName || `(${n.callFrame.url.split("/").pop()})`;
+    self.set(name, (self.get(name) ?? 0) + (dt[i] ?? 0));
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 40)).forEach(([n, t]) =>
+    console.log(`${(t / 1000).toFixed(1).padStart(8)} ms ${((100 * t) / total).toFixed(1).padStart(5)}%  ${n.slice(0, 140)}`));
+} finally {
+  await browser.close();
+  await app.close();
+}
