@@ -150,8 +150,10 @@ pub fn bench(args: &[String]) -> Result<(), String> {
 
     let table = report::table(&results, runs, browser_runs);
     println!("\n{table}");
-    let doc = report::document(&table, &machine(), started.elapsed().as_secs());
-    std::fs::write(root.join("BENCHMARKS.md"), doc).map_err(|e| format!("BENCHMARKS.md: {e}"))?;
+    let path = root.join("BENCHMARKS.md");
+    let existing = std::fs::read_to_string(&path).unwrap_or_default();
+    let doc = report::document(&table, &machine(), started.elapsed().as_secs(), report::kept_notes(&existing));
+    std::fs::write(&path, doc).map_err(|e| format!("BENCHMARKS.md: {e}"))?;
     eprintln!("xtask: wrote BENCHMARKS.md ({} s)", started.elapsed().as_secs());
     Ok(())
 }

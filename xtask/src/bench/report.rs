@@ -122,8 +122,11 @@ pub fn table(rs: &[Res], runs: u32, browser_runs: u32) -> String {
             row(
                 what.into(),
                 format!(
-                    "{} ops/s{sample}: {:.0}% of the {}/s ceiling; {} lost",
+                    "{} ops/s{sample} ({} s for {} swaps, burst of {} included): {:.0}% of what the {}/s ceiling admits; {} lost",
                     a.get("ops_per_s"),
+                    a.get("secs"),
+                    a.get("actions_run"),
+                    a.get("burst"),
                     f * 100.0,
                     a.get("ceiling_per_s"),
                     a.get("lost_total")
@@ -146,7 +149,16 @@ pub fn table(rs: &[Res], runs: u32, browser_runs: u32) -> String {
     out
 }
 
-pub fn document(table: &str, machine: &[(&str, String)], secs: u64) -> String {
+/// Everything from this line on in BENCHMARKS.md is written by hand (analysis of the figures) and
+/// kept when the file is regenerated.
+pub const NOTES_MARKER: &str = "<!-- Notes below are written by hand; cargo xtask bench keeps them. -->";
+
+/// The hand-written notes of an existing BENCHMARKS.md, marker included ("" when none).
+pub fn kept_notes(existing: &str) -> &str {
+    existing.find(NOTES_MARKER).map_or("", |i| &existing[i..])
+}
+
+pub fn document(table: &str, machine: &[(&str, String)], secs: u64, notes: &str) -> String {
     let mut m = String::new();
     for (k, v) in machine {
         m.push_str(&format!("- {k}: {v}\n"));
@@ -154,7 +166,7 @@ pub fn document(table: &str, machine: &[(&str, String)], secs: u64) -> String {
     format!(
         "# Benchmarks\n\n\
          Written by `cargo xtask bench` ({secs} s for the whole run, builds included). Re-run it to \
-         refresh this file.\n\n{table}\n## Machine\n\n{m}\n{METHOD}"
+         refresh this file.\n\n{table}\n## Machine\n\n{m}\n{METHOD}\n{notes}"
     )
 }
 
@@ -164,10 +176,11 @@ const METHOD: &str = "## How each figure is measured
   `plan::testgen::tenant(N, 1)`, Office 365 E1 -> E3 for every holder. Memory: `licswap-bench
   plan-memory`, one run under a counting allocator (the planner's own heap peak above the tenant)
   and the process's peak RSS (`VmHWM`, reset before the call).
-- **Planning, browser**: the release build in headless Chromium; the same tenants (written as JSON
-  by `licswap-bench snapshot`) are fetched by the page and handed to `licswap_bench_plan`
-  (src/bench_hook.rs), which parses them first and then times only the planner call with
-  `performance.now()`. Memory: the wasm linear memory after the runs (it never shrinks, so it is
+- **Planning, browser**: the release build in headless Chromium; the same tenants (written by
+  `licswap-bench snapshot` as Graph pages of SKUs, users and groups, plus member lists) are fetched
+  by the page and handed to `licswap_bench_plan` (src/bench_hook.rs, exported by the release
+  build: 3 KB raw, under 0.1 KB gzipped), which decodes them first and then times only the planner
+  call with `performance.now()`. Memory: the wasm linear memory after the runs (it never shrinks, so it is
   its peak, the parsed tenant included) and `performance.memory.usedJSHeapSize`
   (`--enable-precise-memory-info`; it holds the tenant's JSON text).
 - **Bundle**: the `.wasm` and `.js` files trunk puts in dist/ (release, wasm-opt), raw and gzip -9.
