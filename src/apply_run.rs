@@ -1,41 +1,18 @@
 //! Running a plan from the page: the journal in localStorage (saved after every batch, never a
 //! token), pause/resume/cancel, verify, rollback. The executor and its rules live in
 //! licswap-core; this module connects them to the browser and to the app state.
+use crate::journal_store::LocalJournal;
 use crate::state::{client, AppState};
 use crate::storage::{self, keys, Area};
 use leptos::prelude::*;
 use licswap_core::apply::{
     plan_hash, rollback_plan, verify, ApplyConfig, Control, Executor, GraphLicenseApi, Journal, JournalStore,
-    Progress, RunReport, StoreError, VerifyReport,
+    Progress, RunReport, VerifyReport,
 };
 use licswap_core::plan::Plan;
 use licswap_core::share;
 use std::cell::RefCell;
 use std::sync::Arc;
-
-/// The journal in localStorage. A refused write (quota, storage off) stops the run before
-/// anything unsaved is sent.
-pub struct LocalJournal;
-
-impl JournalStore for LocalJournal {
-    fn load(&self) -> Result<Option<Journal>, StoreError> {
-        match storage::get(Area::Local, keys::JOURNAL) {
-            None => Ok(None),
-            Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
-                StoreError(format!("the saved journal is unreadable ({e}); discard it to start over"))
-            }),
-        }
-    }
-
-    fn save(&self, journal: &Journal) -> Result<(), StoreError> {
-        let text = serde_json::to_string(journal).map_err(|e| StoreError(e.to_string()))?;
-        if storage::set(Area::Local, keys::JOURNAL, &text) {
-            Ok(())
-        } else {
-            Err(StoreError("the browser refused to store it (storage full or disabled)".into()))
-        }
-    }
-}
 
 /// The apply screen's state.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -75,7 +52,7 @@ pub fn journal_for(plan: &Plan) -> Option<Journal> {
 
 /// Drops the journal and the remembered plan (after a finished run, or on the admin's request).
 pub fn discard() {
-    storage::remove(Area::Local, keys::JOURNAL);
+    crate::journal_store::remove_all();
     storage::remove(Area::Local, keys::APPLY_PLAN);
 }
 
@@ -93,7 +70,7 @@ pub fn start(state: AppState, plan: Arc<Plan>) {
     // A finished journal of an earlier plan is history: it does not stop a new run.
     if let Some(j) = saved_journal() {
         if j.plan_hash != plan_hash(&plan) && j.is_finished() {
-            storage::remove(Area::Local, keys::JOURNAL);
+            crate::journal_store::remove_all();
         }
     }
     remember_plan(&plan);

@@ -5,6 +5,7 @@ mod auth;
 mod bench_hook;
 mod browser;
 mod config;
+mod journal_store;
 mod planning;
 mod preview_model;
 mod routes;

@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { serveApp, launchBrowser, openPage, screenshot } from "./lib/harness.mjs";
-import { pickSkus, realProblems } from "./journey_lib.mjs";
+import { pickSkus, readJournal, realProblems } from "./journey_lib.mjs";
 
 let app, browser;
 before(async () => {
@@ -51,8 +51,10 @@ test("a swap for chosen users goes from wizard to verified report", async () => 
   await start.click();
   await page.getByText("Applied", { exact: true }).waitFor();
   assert.match(await page.getByTestId("apply-progress").textContent(), /2 done · 0 failed/);
-  const journal = await page.evaluate(() => localStorage.getItem("licswap.journal"));
-  assert.ok(journal && !/token/i.test(journal), "journal saved, without any token");
+  const stored = await page.evaluate(() => localStorage.getItem("licswap.journal"));
+  const journal = readJournal(stored);
+  assert.equal(Object.keys(journal.entries).length, 2, "journal saved with both actions");
+  assert.doesNotMatch(JSON.stringify(journal), /token|bearer/i, "no token in the journal");
 
   await page.getByRole("link", { name: "Verify and report" }).click();
   await page.getByRole("button", { name: "Verify now" }).click();

@@ -1,3 +1,5 @@
+import { inflateRawSync } from "node:zlib";
+
 // Helpers shared by the journey_* tests.
 
 /** Console errors that are not the app's: the CSP meta's ignored frame-ancestors directive, and the
@@ -15,4 +17,11 @@ export async function pickSkus(page, source, target) {
   await page.selectOption("#source", await opt("source", source).getAttribute("value"));
   await page.selectOption("#target", await opt("target", target).getAttribute("value"));
   await page.getByText(/users hold the source license/).waitFor({ timeout: 60_000 });
+}
+
+/** The journal's base as the app stores it: `z1.<generation>.<base64url(raw DEFLATE(json))>`. */
+export function readJournal(stored) {
+  const m = /^z1\.(\d+)\.(.*)$/.exec(stored ?? "");
+  if (!m) throw new Error(`not a stored journal: ${String(stored).slice(0, 40)}`);
+  return JSON.parse(inflateRawSync(Buffer.from(m[2], "base64url")).toString("utf8"));
 }

@@ -1,0 +1,125 @@
+//! The apply journal in localStorage, sized for 100,000 actions: a compressed base written at
+//! the start of a run and every few hundred batches, and after each batch only the entries that
+//! changed (numbered keys). localStorage holds about 5 MB per site; a 100,000-entry journal is
+//! several MB of JSON, so the base is DEFLATE-compressed. No token is ever in it.
+//!
+//! Each base carries a generation; the log keys and the log count name it, so a crash between
+//! writing a new base and resetting the log never replays an older log onto a newer base.
+use crate::storage::{self, keys, Area};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use licswap_core::apply::{Journal, JournalDelta, JournalStore, StoreError};
+
+/// Change records before the next full (compacting) save.
+const COMPACT_AFTER: u64 = 200;
+const LOG_COUNT: &str = "licswap.journal.log";
+
+fn log_key(generation: u64, i: u64) -> String {
+    format!("licswap.journal.log.{generation}.{i}")
+}
+
+/// `z1.<generation>.<base64url(deflate(json))>`.
+fn encode_base(journal: &Journal, generation: u64) -> Result<String, StoreError> {
+    let json = serde_json::to_vec(journal).map_err(|e| StoreError(e.to_string()))?;
+    let packed = miniz_oxide::deflate::compress_to_vec(&json, 6);
+    Ok(format!("z1.{generation}.{}", URL_SAFE_NO_PAD.encode(packed)))
+}
+
+fn decode_base(text: &str) -> Result<(Journal, u64), StoreError> {
+    let bad = |what: String| {
+        StoreError(format!("the saved journal is unreadable ({what}); discard it to start over"))
+    };
+    // A plain JSON journal (written by an earlier build): generation 0, no log.
+    if text.starts_with('{') {
+        return serde_json::from_str(text).map(|j| (j, 0)).map_err(|e| bad(e.to_string()));
+    }
+    let rest = text.strip_prefix("z1.").ok_or_else(|| bad("unknown format".into()))?;
+    let (generation, data) = rest.split_once('.').ok_or_else(|| bad("no generation".into()))?;
+    let generation: u64 = generation.parse().map_err(|_| bad("bad generation".into()))?;
+    let packed = URL_SAFE_NO_PAD.decode(data).map_err(|e| bad(e.to_string()))?;
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, 512 * 1024 * 1024)
+        .map_err(|_| bad("corrupt compressed data".into()))?;
+    let journal = serde_json::from_slice(&json).map_err(|e| bad(e.to_string()))?;
+    Ok((journal, generation))
+}
+
+/// `(generation, records)` of the change log.
+fn log_state() -> (u64, u64) {
+    storage::get(Area::Local, LOG_COUNT)
+        .and_then(|s| {
+            let (g, n) = s.split_once(':')?;
+            Some((g.parse().ok()?, n.parse().ok()?))
+        })
+        .unwrap_or((0, 0))
+}
+
+fn drop_log(generation: u64, records: u64) {
+    for i in 0..records {
+        storage::remove(Area::Local, &log_key(generation, i));
+    }
+}
+
+/// Removes the journal and its log.
+pub fn remove_all() {
+    let (g, n) = log_state();
+    drop_log(g, n);
+    storage::remove(Area::Local, LOG_COUNT);
+    storage::remove(Area::Local, keys::JOURNAL);
+}
+
+fn refused() -> StoreError {
+    StoreError("the browser refused to store it (storage full or disabled)".into())
+}
+
+pub struct LocalJournal;
+
+impl JournalStore for LocalJournal {
+    fn load(&self) -> Result<Option<Journal>, StoreError> {
+        let Some(text) = storage::get(Area::Local, keys::JOURNAL) else { return Ok(None) };
+        let (mut journal, generation) = decode_base(&text)?;
+        let (g, n) = log_state();
+        if g == generation {
+            for i in 0..n {
+                let Some(rec) = storage::get(Area::Local, &log_key(g, i)) else { break };
+                let delta: JournalDelta = serde_json::from_str(&rec)
+                    .map_err(|e| StoreError(format!("a journal change record is unreadable ({e})")))?;
+                journal.apply_delta(delta).map_err(StoreError)?;
+            }
+        }
+        Ok(Some(journal))
+    }
+
+    fn save(&self, journal: &Journal) -> Result<(), StoreError> {
+        let (old_g, old_n) = log_state();
+        let generation = old_g + 1;
+        // The old log frees its space first; it is ignored from here on either way.
+        drop_log(old_g, old_n);
+        if !storage::set(Area::Local, keys::JOURNAL, &encode_base(journal, generation)?) {
+            return Err(refused());
+        }
+        if !storage::set(Area::Local, LOG_COUNT, &format!("{generation}:0")) {
+            return Err(refused());
+        }
+        Ok(())
+    }
+
+    fn save_changes(&self, journal: &Journal, changed: &[&str]) -> Result<(), StoreError> {
+        let (g, n) = log_state();
+        let base_generation = storage::get(Area::Local, keys::JOURNAL).and_then(|t| {
+            t.strip_prefix("z1.").and_then(|r| r.split_once('.')).and_then(|(g, _)| g.parse::<u64>().ok())
+        });
+        if n >= COMPACT_AFTER || base_generation != Some(g) {
+            return self.save(journal);
+        }
+        let delta = serde_json::to_string(&journal.delta(changed.iter().copied()))
+            .map_err(|e| StoreError(e.to_string()))?;
+        if !storage::set(Area::Local, &log_key(g, n), &delta) {
+            // Full storage: compacting may still fit.
+            return self.save(journal);
+        }
+        if !storage::set(Area::Local, LOG_COUNT, &format!("{g}:{}", n + 1)) {
+            return Err(refused());
+        }
+        Ok(())
+    }
+}
