@@ -73,7 +73,13 @@ pub fn start(state: AppState, plan: Arc<Plan>) {
             crate::journal_store::remove_all();
         }
     }
-    remember_plan(&plan);
+    if !remember_plan(&plan) {
+        state.notice.set(Some(
+            "This plan is too large to keep in this browser's storage: keep the page open until the run ends. \
+             If it closes, plan again: users already swapped show as having the target and are not touched twice."
+                .into(),
+        ));
+    }
     let control = Control::new();
     CONTROL.with(|c| *c.borrow_mut() = Some(control.clone()));
     state.apply.update(|a| {
