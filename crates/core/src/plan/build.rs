@@ -198,13 +198,17 @@ fn settle<'a>(
 ) {
     let mut mark = vec![false; sr.users.len()];
     while !dirty.is_empty() {
+        // Held groups change outcomes: nothing evaluated before them applies.
+        sc.memo.clear();
         let mut next = Vec::new();
         let mut newly_held = Vec::new();
         for &pos in &dirty {
             let p = pos as usize;
             let cx = Ctx { t, src, tgt, waived, groups: &st.groups };
-            let mut e = evaluate(&cx, mapper, sc, sr.users[p], sr.member_of(p), st.no_direct[p]);
-            e.profile = st.profiles.intern(sc);
+            let profiles = &mut st.profiles;
+            let e = evaluate(&cx, mapper, sc, sr.users[p], sr.member_of(p), st.no_direct[p], &mut |cov| {
+                profiles.intern(cov)
+            });
             if record {
                 sc.swapping.iter().for_each(|&g| st.group_users[g as usize].push(pos));
             }
@@ -314,11 +318,11 @@ pub(crate) struct Profiles<'a> {
 }
 
 impl<'a> Profiles<'a> {
-    fn intern(&mut self, sc: &Scratch<'_>) -> u32 {
-        if let Some(&i) = self.index.get(&sc.cov[..]) {
+    fn intern(&mut self, cov: &[u64]) -> u32 {
+        if let Some(&i) = self.index.get(cov) {
             return i;
         }
-        let key: Box<[u64]> = sc.cov.clone().into_boxed_slice();
+        let key: Box<[u64]> = cov.into();
         let i = self.keys.len() as u32;
         self.keys.push(key.clone());
         self.index.insert(key, i);

@@ -2,9 +2,10 @@
 //! every planned action, the service coverage, and the rule findings about the user.
 use super::bits;
 use super::mapping::Mapper;
+use super::memo::{self, Rec};
 use super::resolve::{Decoded, Tenant, Via};
 use super::types::Finding;
-use super::user_findings as uf;
+use crate::graph::model::User;
 
 /// What the planner does to one in-scope group.
 pub(crate) struct GroupPlan {
@@ -65,6 +66,9 @@ pub(crate) struct Eval {
 /// Reusable per-user buffers (no allocation per user once warm).
 pub(crate) struct Scratch<'a> {
     pub dec: Decoded<'a>,
+    /// Outcomes by evaluation inputs, for the current settle round: see [`memo`].
+    pub memo: memo::Memo,
+    key: Vec<u64>,
     before_src: Vec<u64>,
     before_all: Vec<u64>,
     after_all: Vec<u64>,
@@ -81,6 +85,8 @@ impl<'a> Scratch<'a> {
         let z = || vec![0u64; words];
         Scratch {
             dec: Decoded::default(),
+            memo: memo::Memo::default(),
+            key: Vec::new(),
             before_src: z(),
             before_all: z(),
             after_all: z(),
@@ -103,7 +109,12 @@ pub(crate) struct Ctx<'t, 'a> {
 
 /// Evaluate user `ui`. `member_of`: in-scope groups the user is a member of (whether or not the
 /// user shows an inherited state from them yet). `no_direct`: the user's own action is withheld
-/// (a harm found earlier, or deferred to a later wave).
+/// (a harm found earlier, or deferred to a later wave). `intern`: the coverage profile of a
+/// coverage key.
+///
+/// Users with the same evaluation inputs (see [`memo::key`]) share one outcome: only the findings'
+/// wording differs, so a tenant of 100,000 users is evaluated a few hundred times, not 100,000.
+/// [`Scratch::memo`] must be cleared whenever the group plans change.
 pub(crate) fn evaluate<'a>(
     cx: &Ctx<'_, 'a>,
     mapper: &mut Mapper,
@@ -111,24 +122,49 @@ pub(crate) fn evaluate<'a>(
     ui: u32,
     member_of: &[u32],
     no_direct: bool,
+    intern: &mut dyn FnMut(&[u64]) -> u32,
 ) -> Eval {
     let t = cx.t;
-    let w = t.words;
     let user = &t.users[ui as usize];
     sc.dec.decode(t, user);
-    let mut findings = Vec::new();
+    memo::key(&mut sc.key, t.words, user, &sc.dec, member_of, no_direct);
+    if let Some(o) = sc.memo.get(&sc.key) {
+        sc.swapping.clear();
+        sc.swapping.extend_from_slice(&o.swapping);
+        return o.eval(cx, user, &sc.dec);
+    }
+    let mut o = outcome(cx, mapper, sc, user, member_of, no_direct);
+    o.profile = intern(&sc.cov);
+    o.swapping.extend_from_slice(&sc.swapping);
+    let e = o.eval(cx, user, &sc.dec);
+    sc.memo.insert(std::mem::take(&mut sc.key), o);
+    e
+}
+
+/// [`evaluate`] without the memo: the user-independent outcome for the decoded user in `sc.dec`.
+fn outcome<'a>(
+    cx: &Ctx<'_, 'a>,
+    mapper: &mut Mapper,
+    sc: &mut Scratch<'a>,
+    user: &User,
+    member_of: &[u32],
+    no_direct: bool,
+) -> memo::Outcome {
+    let t = cx.t;
+    let w = t.words;
+    let mut findings: Vec<Rec> = Vec::new();
 
     // Classify the user's licenses.
     let (mut src_direct, mut tgt_direct, mut tgt_group) = (None, None, false);
     let mut src_groups = 0usize;
     let mut all_src_groups_swapping = true;
-    let mut out_of_scope: Vec<&str> = Vec::new();
+    let mut out_of_scope = false;
     sc.swapping.clear();
     for (i, a) in sc.dec.asgs.iter().enumerate() {
         if a.sku == Some(cx.src) {
             match a.via {
                 Via::Direct => src_direct = Some(i),
-                Via::Group(g, id) => {
+                Via::Group(g, _) => {
                     src_groups += 1;
                     match g.map(|g| (g, &cx.groups[g as usize])) {
                         Some((g, gp)) if gp.in_scope => {
@@ -140,7 +176,7 @@ pub(crate) fn evaluate<'a>(
                         }
                         _ => {
                             all_src_groups_swapping = false;
-                            out_of_scope.push(id);
+                            out_of_scope = true;
                         }
                     }
                 }
@@ -158,16 +194,12 @@ pub(crate) fn evaluate<'a>(
         }
     }
 
-    for id in &out_of_scope {
-        let name = t.group(id).map_or(*id, |g| t.groups[g as usize].label());
-        findings.push(uf::inherited_not_direct(cx, user, name, id));
-    }
     let no_usage_location =
         user.usage_location.as_deref().is_none_or(|l| l.bytes().all(|b| b.is_ascii_whitespace()));
 
     // The user's own action.
     let mut direct = None;
-    if let (Some(sd), false, true) = (src_direct, no_direct, out_of_scope.is_empty()) {
+    if let (Some(sd), false, true) = (src_direct, no_direct, !out_of_scope) {
         let sd_disabled = sc.dec.disabled_of(&sc.dec.asgs[sd], w);
         if tgt_direct.is_some() {
             // The target is held directly already: re-adding it with the source removed is safe
@@ -194,7 +226,7 @@ pub(crate) fn evaluate<'a>(
         // "Before a license can be assigned to a user, the administrator should specify the Usage
         // location property on the user" (same page as below); assignLicense fails without it.
         if matches!(direct, Some(Direct::Swap { .. })) && no_usage_location {
-            findings.push(uf::usage_location_blocker(user));
+            findings.push(Rec::UsageLocationBlocker);
             direct = None;
         }
     }
@@ -282,10 +314,10 @@ pub(crate) fn evaluate<'a>(
     let mut harm = false;
     if !lost.is_empty() {
         harm = true;
-        findings.push(uf::service_loss(cx, user, lost));
+        findings.push(Rec::ServiceLoss(lost));
     }
     if !waived.is_empty() {
-        findings.push(uf::service_loss_waived(user, waived));
+        findings.push(Rec::ServiceLossWaived(waived));
     }
 
     // Conflicts between the target's enabled plans and the user's other licenses after the swap.
@@ -299,7 +331,7 @@ pub(crate) fn evaluate<'a>(
     }
     if !pairs.is_empty() {
         harm = true;
-        findings.push(uf::mutually_exclusive(cx, user, pairs));
+        findings.push(Rec::MutuallyExclusive(pairs));
     }
 
     // Plans in other licenses that need a plan only the source provided.
@@ -315,25 +347,22 @@ pub(crate) fn evaluate<'a>(
     }
     if !deps.is_empty() {
         harm = true;
-        findings.push(uf::dependent_plan(cx, user, deps));
+        findings.push(Rec::DependentPlan(deps));
     }
 
     // "For group license assignment, any users without a usage location specified inherit the
     // location of the directory": https://learn.microsoft.com/en-us/entra/identity/users/licensing-group-advanced
     if new_t_asg && direct.is_none() && no_usage_location {
-        findings.push(uf::usage_location_warning(user));
+        findings.push(Rec::UsageLocationWarning);
     }
     if changed && user.account_enabled == Some(false) {
-        findings.push(uf::account_disabled(cx, user));
+        findings.push(Rec::AccountDisabled);
     }
-    for a in &sc.dec.asgs {
-        if let Some(err) = a.error {
-            let sku = a.sku.map_or("an unknown SKU", |k| t.skus[k].label());
-            findings.push(uf::existing_error(user, sku, err));
-        }
+    if sc.dec.asgs.iter().any(|a| a.error.is_some()) {
+        findings.push(Rec::ExistingErrors);
     }
     if src_groups > 1 {
-        findings.push(uf::several_groups(cx, user, src_groups));
+        findings.push(Rec::SeveralGroups(src_groups));
     }
     match direct {
         Some(Direct::Swap { phase: 2, .. }) | Some(Direct::RemoveRedundant { phase: 2 }) => {
@@ -343,29 +372,29 @@ pub(crate) fn evaluate<'a>(
             } else {
                 "then the now-redundant direct source is removed"
             };
-            findings.push(uf::direct_and_inherited(cx, user, how));
+            findings.push(Rec::DirectAndInherited(how));
         }
         _ => {}
     }
     if held_t_before && had_src {
-        findings.push(uf::already_has_target(cx, user));
+        findings.push(Rec::AlreadyHasTarget);
     }
     if let Some(Direct::Swap { mapped, .. }) = direct {
         let kept = &mapper.get(mapped).kept_disabled;
         if !bits::is_empty(kept) {
             let names: Vec<String> = bits::iter(kept).map(|p| t.plan_name(p).to_string()).collect();
-            findings.push(uf::disabled_plans_kept(cx, user, names));
+            findings.push(Rec::DisabledPlansKept(names));
         }
     }
-    Eval {
+    memo::Outcome {
         direct,
-        findings,
+        recs: findings,
         harm,
         new_target,
         frees_source,
         changed,
-        via_groups: !sc.swapping.is_empty(),
         profile: 0,
+        swapping: Vec::new(),
     }
 }
 

@@ -11,6 +11,7 @@ mod findings;
 mod fingerprint;
 mod input;
 mod mapping;
+mod memo;
 mod output;
 mod resolve;
 mod rollback;
