@@ -38,13 +38,20 @@ pub(crate) fn is_harm(code: FindingCode) -> bool {
 }
 
 pub(crate) fn sort(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        (a.severity, a.code, a.subject.kind, &a.subject.id, &a.message).cmp(&(
-            b.severity,
-            b.code,
-            b.subject.kind,
-            &b.subject.id,
-            &b.message,
-        ))
-    });
+    // Two stable passes give the order of one stable sort by the whole key: by (severity, code,
+    // kind) with cheap comparisons, then each such run by (subject id, message). Findings about
+    // users arrive in snapshot order, so the second pass mostly finds runs already sorted instead
+    // of comparing long ids n log n times.
+    findings.sort_by_key(|f| (f.severity, f.code, f.subject.kind));
+    let mut start = 0;
+    while start < findings.len() {
+        let head = (findings[start].severity, findings[start].code, findings[start].subject.kind);
+        let len = findings[start..]
+            .iter()
+            .position(|f| (f.severity, f.code, f.subject.kind) != head)
+            .unwrap_or(findings.len() - start);
+        findings[start..start + len]
+            .sort_by(|a, b| (&a.subject.id, &a.message).cmp(&(&b.subject.id, &b.message)));
+        start += len;
+    }
 }

@@ -14,6 +14,13 @@ fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
+/// `format!("{h:016x}")` without the formatting machinery (one call per planned action).
+fn hex16(h: u64) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let bytes: Vec<u8> = (0..16).rev().map(|i| DIGITS[(h >> (i * 4)) as usize & 15]).collect();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
 /// Canonical parts, written into one buffer (a part is a byte range), so a digest costs a few
 /// allocations however many licenses the target has: the planner takes 100,000 of them.
 #[derive(Default)]
@@ -33,9 +40,14 @@ impl Parts {
     }
 
     fn push_lower(&mut self, s: &str) {
-        let start = self.buf.len();
-        self.buf.push_str(s);
-        self.buf[start..].make_ascii_lowercase();
+        // Ids are usually lowercase already: copy them as they are.
+        if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            let start = self.buf.len();
+            self.buf.push_str(s);
+            self.buf[start..].make_ascii_lowercase();
+        } else {
+            self.buf.push_str(s);
+        }
     }
 
     fn licenses(&mut self, lics: &[AssignedLicense]) {
@@ -70,7 +82,7 @@ impl Parts {
         }
         self.buf.clear();
         self.ranges.clear();
-        format!("{h:016x}")
+        hex16(h)
     }
 
     /// [`fingerprint_user`] reusing this buffer.
@@ -119,6 +131,13 @@ mod tests {
             h = fnv1a(b"|", h);
         }
         format!("{h:016x}")
+    }
+
+    #[test]
+    fn hex16_matches_format() {
+        for h in [0u64, 1, 0xdead_beef, u64::MAX, 0x0123_4567_89ab_cdef] {
+            assert_eq!(hex16(h), format!("{h:016x}"));
+        }
     }
 
     #[test]

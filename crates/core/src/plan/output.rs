@@ -194,7 +194,7 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
             remove_licenses: vec![src_id.clone()],
         };
         let a = Action {
-            id: format!("swap:group:{}", g.id),
+            id: ["swap:group:", g.id.as_str()].concat(),
             kind: ActionKind::Swap,
             target: group_subject(g),
             body,
@@ -226,7 +226,7 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
             }
         };
         let a = Action {
-            id: format!("{id}:user:{}", u.id),
+            id: [id, ":user:", u.id.as_str()].concat(),
             kind,
             target: user_subject(u),
             body: AssignLicenseBody { add_licenses: add, remove_licenses: vec![src_id.clone()] },

@@ -2,8 +2,9 @@
 //! the action removed or changed, with its original disabledPlans, and remove every SKU it added
 //! that the subject did not have. Applying an action then its inverse restores the subject's own
 //! assignments exactly.
+use super::resolve::eq_id;
 use super::types::{Action, ActionKind};
-use crate::graph::model::{same_id, AssignLicenseBody, AssignedLicense};
+use crate::graph::model::{AssignLicenseBody, AssignedLicense};
 
 #[cfg(test)]
 pub(crate) fn inverse_body(own_before: &[AssignedLicense], body: &AssignLicenseBody) -> AssignLicenseBody {
@@ -13,11 +14,10 @@ pub(crate) fn inverse_body(own_before: &[AssignedLicense], body: &AssignLicenseB
 /// [`inverse_body`], moving the original assignments instead of copying them (one rollback per
 /// action adds up at 100,000 users).
 fn inverse_body_owned(own_before: Vec<AssignedLicense>, body: &AssignLicenseBody) -> AssignLicenseBody {
-    let mut before: Vec<Option<AssignedLicense>> = own_before.into_iter().map(Some).collect();
-    let mut take = |sku: &str| {
-        before.iter_mut().find(|l| l.as_ref().is_some_and(|l| same_id(&l.sku_id, sku))).and_then(Option::take)
-    };
-    let mut add = Vec::new();
+    // Taking the first match out of the list, in place (no second list of options).
+    let mut before = own_before;
+    let mut take = |sku: &str| before.iter().position(|l| eq_id(&l.sku_id, sku)).map(|i| before.remove(i));
+    let mut add = Vec::with_capacity(body.remove_licenses.len() + body.add_licenses.len());
     let mut remove = Vec::new();
     for sku in &body.remove_licenses {
         add.extend(take(sku));
@@ -25,7 +25,7 @@ fn inverse_body_owned(own_before: Vec<AssignedLicense>, body: &AssignLicenseBody
     for l in &body.add_licenses {
         match take(&l.sku_id) {
             Some(orig) => add.push(orig),
-            None if add.iter().any(|a: &AssignedLicense| same_id(&a.sku_id, &l.sku_id)) => {}
+            None if add.iter().any(|a: &AssignedLicense| eq_id(&a.sku_id, &l.sku_id)) => {}
             None => remove.push(l.sku_id.clone()),
         }
     }
@@ -34,7 +34,7 @@ fn inverse_body_owned(own_before: Vec<AssignedLicense>, body: &AssignLicenseBody
 
 pub(crate) fn inverse(action: &Action, own_before: Vec<AssignedLicense>) -> Action {
     Action {
-        id: format!("rollback:{}", action.id),
+        id: ["rollback:", action.id.as_str()].concat(),
         kind: ActionKind::Rollback,
         target: action.target.clone(),
         body: inverse_body_owned(own_before, &action.body),

@@ -138,18 +138,39 @@ pub(crate) fn resolve<'a>(
             }
         }
     }
-    // Flat adjacency (one allocation, not one per member): sort by user, drop duplicates.
-    member_pairs.sort_unstable();
-    member_pairs.dedup();
-    let mut member_groups = Vec::with_capacity(member_pairs.len());
+    // Flat adjacency (one allocation, not one per member): bucket by user (counting, not
+    // sorting), groups ascending within a user, duplicates dropped.
     let mut member_offsets = vec![0u32; users.len() + 1];
-    for &(pos, g) in &member_pairs {
-        member_groups.push(g);
+    for &(pos, _) in &member_pairs {
         member_offsets[pos as usize + 1] += 1;
     }
     for i in 0..users.len() {
         member_offsets[i + 1] += member_offsets[i];
     }
+    let mut fill = member_offsets.clone();
+    let mut member_groups = vec![0u32; member_pairs.len()];
+    for &(pos, g) in &member_pairs {
+        member_groups[fill[pos as usize] as usize] = g;
+        fill[pos as usize] += 1;
+    }
+    // Groups were visited in ascending order, so each user's run is sorted; drop repeats (a member
+    // listed twice) and close the gaps.
+    let mut w = 0usize;
+    let mut start = 0usize;
+    for i in 0..users.len() {
+        let end = member_offsets[i + 1] as usize;
+        let run_start = w;
+        for r in start..end {
+            let g = member_groups[r];
+            if w == run_start || member_groups[w - 1] != g {
+                member_groups[w] = g;
+                w += 1;
+            }
+        }
+        start = end;
+        member_offsets[i + 1] = w as u32;
+    }
+    member_groups.truncate(w);
     Resolved { group_in_scope, users, member_groups, member_offsets, unknown_members }
 }
 
