@@ -3,6 +3,7 @@
 //! assemble the plan.
 use super::bits;
 use super::evaluate::{evaluate, Ctx, Direct, Eval, GroupPlan, Scratch};
+use super::fastmap::FastMap;
 use super::findings::{self, finding, sku_subject};
 use super::mapping::Mapper;
 use super::output;
@@ -12,7 +13,7 @@ use super::types::{
     Finding, FindingCode as C, Plan, PlanError, PlanRequest, SeatBudget, Severity as S, Snapshot,
 };
 use crate::graph::model::same_id;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// Plan `request` against `snapshot`. Pure and deterministic: the same inputs give the same plan.
 ///
@@ -38,8 +39,8 @@ pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, PlanErro
         groups,
         evals: (0..sc_res.users.len()).map(|_| None).collect(),
         no_direct: vec![false; sc_res.users.len()],
-        sticky: HashMap::new(),
-        held_by: HashMap::new(),
+        sticky: FastMap::default(),
+        held_by: FastMap::default(),
         profiles: Profiles::default(),
         group_users: vec![Vec::new(); snapshot.groups.len()],
     };
@@ -133,9 +134,9 @@ pub(crate) struct State<'a> {
     pub evals: Vec<Option<Eval>>,
     pub no_direct: Vec<bool>,
     /// Harm findings of users whose action (or group) was held back because of them.
-    pub sticky: HashMap<u32, Vec<Finding>>,
+    pub sticky: FastMap<u32, Vec<Finding>>,
     /// Group index -> (evaluated user position, harm finding code) that held it back.
-    pub held_by: HashMap<u32, (u32, C)>,
+    pub held_by: FastMap<u32, (u32, C)>,
     pub profiles: Profiles<'a>,
     /// Per group: evaluated users (positions) the group's swap changes; recorded by the first
     /// evaluation, when no group is held yet (so it holds every such user).

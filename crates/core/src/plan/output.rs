@@ -2,6 +2,7 @@
 //! group- and SKU-level findings, coverage entries.
 use super::bits;
 use super::evaluate::{Direct, Eval, GroupPlan};
+use super::fastmap::FastMap;
 use super::findings::{finding, group_subject, sku_subject, user_subject};
 use super::fingerprint::Parts;
 use super::mapping::Mapper;
@@ -13,7 +14,6 @@ use super::types::{
 };
 use crate::catalog;
 use crate::graph::model::{same_id, AssignLicenseBody, AssignedLicense, SubscribedSku, User};
-use std::collections::HashMap;
 
 pub(crate) struct Inputs<'x, 'a> {
     pub t: &'x Tenant<'a>,
@@ -33,7 +33,7 @@ pub(crate) fn summary(sku: &SubscribedSku) -> SkuSummary {
     }
 }
 
-pub(crate) fn group_findings(o: &Inputs<'_, '_>, held_by: &HashMap<u32, (u32, C)>, out: &mut Vec<Finding>) {
+pub(crate) fn group_findings(o: &Inputs<'_, '_>, held_by: &FastMap<u32, (u32, C)>, out: &mut Vec<Finding>) {
     let t = o.t;
     let (src, tgt) = (t.skus[o.src].label(), t.skus[o.tgt].label());
     for (gi, gp) in o.groups.iter().enumerate().filter(|(_, gp)| gp.in_scope) {
