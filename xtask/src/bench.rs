@@ -65,14 +65,20 @@ fn target_dir() -> PathBuf {
     std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or(root().join("target"))
 }
 
-/// criterion's median (ns) for one size, from its estimates.json.
+/// criterion's median (ms) for one size, from its estimates.json.
 fn criterion_median_ms(users: u64) -> Result<f64, String> {
     let path = target_dir().join(format!("criterion/plan/e1_to_e3/{users}/new/estimates.json"));
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let median = text.find("\"median\"").map(|i| &text[i..]).ok_or("estimates.json has no median")?;
-    let pe = median.find("\"point_estimate\":").map(|i| &median[i + 17..]).ok_or("no point_estimate")?;
+    median_ns(&text).map(|ns| ns / 1e6).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// `median.point_estimate` of a criterion estimates.json (no JSON parser in xtask).
+fn median_ns(estimates: &str) -> Result<f64, String> {
+    let median = estimates.find("\"median\"").map(|i| &estimates[i..]).ok_or("no median")?;
+    let key = "\"point_estimate\":";
+    let pe = median.find(key).map(|i| &median[i + key.len()..]).ok_or("no point_estimate")?;
     let end = pe.find([',', '}']).unwrap_or(pe.len());
-    pe[..end].trim().parse::<f64>().map(|ns| ns / 1e6).map_err(|e| format!("point_estimate: {e}"))
+    pe[..end].trim().parse::<f64>().map_err(|e| format!("point_estimate: {e}"))
 }
 
 pub fn bench(args: &[String]) -> Result<(), String> {
@@ -152,7 +158,8 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     println!("\n{table}");
     let path = root.join("BENCHMARKS.md");
     let existing = std::fs::read_to_string(&path).unwrap_or_default();
-    let doc = report::document(&table, &machine(), started.elapsed().as_secs(), report::kept_notes(&existing));
+    let doc =
+        report::document(&table, &machine(), started.elapsed().as_secs(), report::kept_notes(&existing));
     std::fs::write(&path, doc).map_err(|e| format!("BENCHMARKS.md: {e}"))?;
     eprintln!("xtask: wrote BENCHMARKS.md ({} s)", started.elapsed().as_secs());
     Ok(())
@@ -187,4 +194,48 @@ fn machine() -> Vec<(&'static str, String)> {
         ("browser", trim(output_of("chromium", &["--version"]))),
         ("node", trim(output_of("node", &["--version"]))),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn result_lines_parse_into_fields() {
+        let out = "noise\nRESULT load users=100 requests=7 wall_ms=12.5\nRESULT bundle total_gzip=9\n";
+        let rs = parse_results(out);
+        assert_eq!(rs.len(), 2);
+        assert_eq!((rs[0].name.as_str(), rs[0].get("requests"), rs[0].num("wall_ms")), ("load", "7", 12.5));
+        assert_eq!(rs[1].get("missing"), "?");
+        assert!(rs[1].num("missing").is_nan());
+    }
+
+    #[test]
+    fn criterion_median_is_read_from_estimates() {
+        let json = r#"{"mean":{"confidence_interval":{"lower_bound":1.0},"point_estimate":5.0},
+            "median":{"confidence_interval":{"lower_bound":2.0,"upper_bound":4.0},"point_estimate":3.5e6,"standard_error":1.0}}"#;
+        assert_eq!(median_ns(json), Ok(3.5e6));
+        assert!(median_ns("{}").is_err());
+    }
+
+    #[test]
+    fn regenerating_keeps_the_hand_written_notes() {
+        let old = format!("# Benchmarks\nold table\n{}\n## Why\nanalysis\n", report::NOTES_MARKER);
+        let notes = report::kept_notes(&old);
+        assert!(notes.starts_with(report::NOTES_MARKER) && notes.ends_with("analysis\n"));
+        let doc = report::document("| new |", &[("cores (nproc)", "2".into())], 5, notes);
+        assert!(doc.contains("| new |") && !doc.contains("old table") && doc.ends_with("analysis\n"));
+        assert_eq!(report::kept_notes("no marker"), "");
+    }
+
+    #[test]
+    fn the_table_flags_missed_budgets() {
+        let rs = parse_results(
+            "RESULT bundle wasm_bytes=1 wasm_gzip=400000 js_bytes=1 js_gzip=1 total_gzip=400001\n\
+             RESULT apply fraction=0.95 lost_total=0 ops_per_s=1 secs=1 actions_run=1 burst=1 ceiling_per_s=1\n",
+        );
+        let t = report::table(&rs, 3, 5);
+        assert!(t.contains("≤ 300 KB gz: **missed**"), "{t}");
+        assert!(t.contains("≥ 90%, 0 lost: met"), "{t}");
+    }
 }

@@ -170,3 +170,18 @@ pub fn run_sequential(sim_server: &Path, setup: &ApplySetup, sample: usize) -> R
     let lost = failed + writes.abs_diff(actions.len() as u64);
     Ok(ApplyRun { actions: actions.len(), secs, requests, throttled, lost })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ceiling_admits_the_burst_then_the_sustained_rate() {
+        let s =
+            ApplySetup { swaps: 10_000, tenant_users: 1, writes_per_sec: 200, latency_ms: (0, 0), seed: 1 };
+        assert_eq!(s.burst(), 2_000.0);
+        // 10,000 writes in 40 s is exactly what the bucket admits: 2,000 + 200/s x 40 s.
+        assert!((s.fraction_of_ceiling(10_000, 40.0) - 1.0).abs() < 1e-9);
+        assert!((s.fraction_of_ceiling(5_000, 40.0) - 0.5).abs() < 1e-9);
+    }
+}

@@ -69,3 +69,39 @@ pub fn sku_id(snap: &Snapshot, part: &str) -> Result<String, String> {
         .map(|s| s.sku_id.clone())
         .ok_or_else(|| format!("the tenant has no {part}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use licswap_core::graph::model::{AssignedLicense, Group, User};
+    use licswap_core::plan::SnapshotGroup;
+
+    fn user(id: usize, sku: Option<&str>) -> User {
+        let mut u: User = serde_json::from_value(serde_json::json!({ "id": format!("u{id}") })).unwrap();
+        u.assigned_licenses = sku
+            .map(|s| vec![AssignedLicense { sku_id: s.into(), disabled_plans: vec![] }])
+            .unwrap_or_default();
+        u
+    }
+
+    fn group(id: usize) -> Group {
+        serde_json::from_value(serde_json::json!({ "id": format!("g{id}") })).unwrap()
+    }
+
+    #[test]
+    fn the_fewest_requests_follow_page_and_batch_sizes() {
+        // 2,000 holders (3 pages), 25 groups of which one has 1,500 members (2 member pages),
+        // and 45 members who do not hold the SKU (3 batches of 20).
+        let mut users: Vec<User> = (0..2_000).map(|i| user(i, Some("E1"))).collect();
+        users.extend((2_000..2_045).map(|i| user(i, None)));
+        let groups = (0..25)
+            .map(|g| SnapshotGroup {
+                group: group(g),
+                member_ids: (0..if g == 0 { 1_500 } else { 3 }).map(|i| format!("u{i}")).collect(),
+            })
+            .collect();
+        let snap = Snapshot { tenant_name: None, skus: vec![], users, groups };
+        // 1 ($batch: SKUs + name) + 3 holder pages + 1 group page + (2 + 1) member batches + 3.
+        assert_eq!(minimum_requests(&snap, "e1"), 1 + 3 + 1 + 3 + 3);
+    }
+}
