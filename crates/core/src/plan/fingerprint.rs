@@ -1,5 +1,7 @@
 //! A short, stable digest of a target's license state. The planner stamps it on each action; the
 //! executor re-reads the target and refuses the action when the digest differs (a stale plan).
+use super::fastmap::FastMap;
+use super::resolve::lower8;
 use crate::graph::model::{AssignedLicense, Group, User};
 
 /// FNV-1a, 64-bit: tiny, deterministic everywhere (native and wasm), and collision resistance
@@ -22,12 +24,14 @@ fn hex16(h: u64) -> String {
 }
 
 /// Canonical parts, written into one buffer (a part is a byte range), so a digest costs a few
-/// allocations however many licenses the target has: the planner takes 100,000 of them.
+/// allocations however many licenses the target has: the planner takes 100,000 of them. Targets
+/// with the same licenses write the same bytes, so digests are memoized by the unsorted buffer.
 #[derive(Default)]
 pub(crate) struct Parts {
-    buf: String,
+    buf: Vec<u8>,
     ranges: Vec<(usize, usize)>,
     plans: Vec<String>,
+    memo: FastMap<Vec<u8>, String>,
 }
 
 impl Parts {
@@ -39,32 +43,31 @@ impl Parts {
         self.ranges.push((start, self.buf.len()));
     }
 
+    /// ASCII-lowercased, eight bytes at a time.
     fn push_lower(&mut self, s: &str) {
-        // Ids are usually lowercase already: copy them as they are.
-        if s.bytes().any(|b| b.is_ascii_uppercase()) {
-            let start = self.buf.len();
-            self.buf.push_str(s);
-            self.buf[start..].make_ascii_lowercase();
-        } else {
-            self.buf.push_str(s);
+        let mut chunks = s.as_bytes().chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            self.buf.extend_from_slice(&lower8(w).to_le_bytes());
         }
+        self.buf.extend(chunks.remainder().iter().map(u8::to_ascii_lowercase));
     }
 
     fn licenses(&mut self, lics: &[AssignedLicense]) {
         let mut plans = std::mem::take(&mut self.plans);
         for l in lics {
             let start = self.begin();
-            self.buf.push('L');
+            self.buf.push(b'L');
             self.push_lower(&l.sku_id);
-            self.buf.push(':');
+            self.buf.push(b':');
             plans.clear();
             plans.extend(l.disabled_plans.iter().map(|p| p.to_ascii_lowercase()));
             plans.sort();
             for (i, p) in plans.drain(..).enumerate() {
                 if i > 0 {
-                    self.buf.push(',');
+                    self.buf.push(b',');
                 }
-                self.buf.push_str(&p);
+                self.buf.extend_from_slice(p.as_bytes());
             }
             self.end(start);
         }
@@ -73,16 +76,29 @@ impl Parts {
 
     /// The digest of the parts written since the last digest; leaves the buffers empty for reuse.
     fn digest(&mut self) -> String {
+        if let Some(d) = self.memo.get(&self.buf) {
+            let d = d.clone();
+            self.buf.clear();
+            self.ranges.clear();
+            return d;
+        }
         let buf = &self.buf;
         self.ranges.sort_by(|a, b| buf[a.0..a.1].cmp(&buf[b.0..b.1]));
         let mut h = FNV_OFFSET;
         for &(a, b) in &self.ranges {
-            h = fnv1a(&buf.as_bytes()[a..b], h);
+            h = fnv1a(&buf[a..b], h);
             h = fnv1a(b"|", h);
         }
-        self.buf.clear();
+        let d = hex16(h);
+        // The buffer alone determines the parts: 'L' and 'S' (uppercase) only ever start one,
+        // everything else is lowercased. Bounded, in case every target is different.
+        if self.memo.len() < 4096 {
+            self.memo.insert(std::mem::take(&mut self.buf), d.clone());
+        } else {
+            self.buf.clear();
+        }
         self.ranges.clear();
-        hex16(h)
+        d
     }
 
     /// [`fingerprint_user`] reusing this buffer.
@@ -90,9 +106,9 @@ impl Parts {
         self.licenses(&user.assigned_licenses);
         for s in &user.license_assignment_states {
             let start = self.begin();
-            self.buf.push('S');
+            self.buf.push(b'S');
             self.push_lower(&s.sku_id);
-            self.buf.push(':');
+            self.buf.push(b':');
             self.push_lower(s.assigned_by_group.as_deref().unwrap_or("direct"));
             self.end(start);
         }

@@ -30,7 +30,7 @@ impl Hash for CiKey<'_> {
 
 /// ASCII-lowercase eight bytes at once (bytes >= 0x80 are left alone).
 #[inline(always)]
-fn lower8(x: u64) -> u64 {
+pub(crate) fn lower8(x: u64) -> u64 {
     const HI: u64 = 0x8080_8080_8080_8080;
     const ONES: u64 = 0x0101_0101_0101_0101;
     let low7 = x & !HI;
