@@ -8,9 +8,16 @@ const SHARE_RUNS: usize = 3_000;
 const GRAPH_RUNS: usize = 1_500;
 const USERLIST_RUNS: usize = 5_000;
 
+/// Inputs libFuzzer once failed on, kept under `fuzz/regressions/<target>/`.
+fn regressions(name: &str) -> Vec<Vec<u8>> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions").join(name);
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries.flatten().filter_map(|e| std::fs::read(e.path()).ok()).collect()
+}
+
 fn run(name: &str, seeds: &[Vec<u8>], runs: usize, seed: u64, harness: fn(&[u8])) {
     assert!(!seeds.is_empty(), "{name}: no seeds");
-    for s in seeds {
+    for s in seeds.iter().chain(&regressions(name)) {
         harness(s);
     }
     let mut m = Mutator::new(seed);

@@ -180,7 +180,7 @@ impl<T: Transport> Transport for Recorder<T> {
 // ---------------------------------------------------------------- user lists
 
 /// Any text parses; entries are distinct (case-insensitively), point at real lines, and the
-/// list of values parses back to itself.
+/// list of values, one a line, parses back to itself.
 pub fn userlist(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let list = parse_user_list(&text);
@@ -195,8 +195,11 @@ pub fn userlist(data: &[u8]) {
         assert!(b.line >= 1 && b.line <= lines, "error line {} of {lines}", b.line);
         assert!(!b.reason.is_empty());
     }
-    let again = parse_user_list(&list.values().join("\n"));
-    assert_eq!(again.values(), list.values(), "the values parse back to themselves");
+    // A value starting with `#` (a valid UPN character, reachable through `Name <#x@y>`) reads as
+    // a commented-out line when pasted bare: by design, so it is left out of the round trip.
+    let plain: Vec<String> = list.values().into_iter().filter(|v| !v.starts_with('#')).collect();
+    let again = parse_user_list(&plain.join("\n"));
+    assert_eq!(again.values(), plain, "the values parse back to themselves");
 }
 
 // ---------------------------------------------------------------- seeds and mutation
