@@ -81,7 +81,7 @@ pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, PlanErro
                  (prepaidUnits.enabled {} - consumedUnits {})",
                 tsku.sku_part_number, tsku.prepaid_units.enabled, tsku.consumed_units
             ),
-            "buy or free seats of the target, or set options.allowPartialWave to plan what fits",
+            "buy or free seats of the target, or plan a first wave of what fits (the wizard's \"plan a first wave\" option, allowPartialWave in a request file)",
             Vec::new(),
         ));
     }
