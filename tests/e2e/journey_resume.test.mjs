@@ -1,0 +1,84 @@
+// E1 -> E3 for two groups on sim-server (the demo tenant), with a reload while the apply waits
+// for group processing: the run resumes from the journal, the members who also held E1 directly
+// are swapped after their groups, and no call is sent twice (counted by sim-server itself).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serveApp, startSim, launchBrowser, openPage, screenshot } from "./lib/harness.mjs";
+import { pickSkus, readJournal, realProblems } from "./journey_lib.mjs";
+
+let app, sim, browser;
+const files = {};
+before(async () => {
+  app = await serveApp({ files });
+  // Slow group processing leaves a window to reload in while the run waits for it.
+  sim = await startSim(["--no-auth", "--redirect-uri", app.url, "--group-delay-ms", "6000"]);
+  files["/config.json"] = JSON.stringify({
+    clientId: "11111111-2222-4333-8444-555555555555",
+    tenant: "contosodemo.onmicrosoft.com",
+    authority: sim.url,
+    graphBaseUrl: `${sim.url}/v1.0`,
+  });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await sim?.close();
+  await app?.close();
+});
+
+const simStats = async () => (await fetch(`${sim.url}/_sim/stats`)).json();
+
+test("a reload during a group swap resumes from the journal and repeats nothing", { timeout: 180_000 }, async () => {
+  const { page, problems } = await openPage(browser, app.url);
+  await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
+  await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
+  await page.goto(app.url + "#/migrate");
+  await pickSkus(page, "STANDARDPACK", "ENTERPRISEPACK");
+  await page.getByLabel("Members of chosen groups").check();
+  for (const name of ["E1 - Sales", "E1 - Marketing"]) {
+    await page.locator(".pick-list label", { hasText: name }).locator("input[type=checkbox]").check();
+  }
+  await page.getByRole("button", { name: "Preview" }).click();
+  await page.waitForURL(/#\/preview$/);
+  assert.equal(await page.getByRole("button", { name: "Apply…" }).isDisabled(), false, "no blocker for these groups");
+
+  await page.getByRole("button", { name: "Apply…" }).click();
+  await page.getByLabel("I have reviewed").check();
+  const back = page.waitForEvent("load");
+  await page.getByRole("button", { name: "Apply now" }).click();
+  await back; // the write-scope consent round trip
+  await page.waitForURL(/^[^?]*#\/apply$/, { timeout: 30_000 });
+  await page.getByLabel("I have reviewed").check();
+  const writesBefore = (await simStats()).licenseWrites;
+  await page.getByRole("button", { name: "Apply now" }).click();
+
+  // Both group swaps are sent (phase 1); the run now waits for Graph's group processing.
+  for (let i = 0; (await simStats()).licenseWrites - writesBefore < 2; i++) {
+    assert.ok(i < 300, "the group swaps were sent");
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  await page.reload();
+  await page.getByText(/This plan was started before in this browser/).waitFor({ timeout: 30_000 });
+  const stored = await page.evaluate(() => localStorage.getItem("licswap.journal"));
+  // Small journals are stored as plain JSON, large ones compressed.
+  const midway = stored?.startsWith("{") ? JSON.parse(stored) : readJournal(stored);
+  assert.ok(Object.keys(midway.entries).length >= 2, "the journal survived the reload");
+
+  const review = page.getByLabel("I have reviewed");
+  if (await review.count()) await review.check();
+  await page.getByRole("button", { name: "Resume applying" }).click();
+  await page.getByText("Applied", { exact: true }).waitFor({ timeout: 120_000 });
+  const progress = await page.getByTestId("apply-progress").textContent();
+  const done = Number(progress.match(/(\d+) done/)[1]);
+  assert.match(progress, / 0 failed/, progress);
+  const writes = (await simStats()).licenseWrites - writesBefore;
+  assert.equal(writes, done, `every call took effect exactly once (${writes} writes for ${done} calls)`);
+  assert.ok(done > 2, "the groups and their members who also held E1 directly were swapped");
+  await screenshot(page, "journey-resume-applied");
+
+  await page.getByRole("link", { name: "Verify and report" }).click();
+  await page.getByRole("button", { name: "Verify now" }).click();
+  await page.getByTestId("verify-summary").waitFor({ timeout: 60_000 });
+  assert.match(await page.getByTestId("verify-summary").textContent(), new RegExp(`${done} as planned`));
+  assert.deepEqual(realProblems(problems), []);
+});
