@@ -120,4 +120,13 @@ test("the preview blocks apply while a blocker stands and says why", async () =>
   const rows = await page.locator(".vrow").count();
   assert.ok(rows >= 1);
   await screenshot(page, "journey-demo-blocked");
+
+  // The demo tenant is built to trip every rule that can fire on an E1 -> E3 swap of every
+  // holder; each shows once, as a group, blockers first, then warnings, then information.
+  const codes = await page.locator("li.finding").evaluateAll((els) => els.map((e) => e.dataset.code));
+  assert.deepEqual(codes, [
+    "SeatsInsufficient", "MutuallyExclusive", "UsageLocationMissing",
+    "AccountDisabled", "SeveralGroups",
+    "InheritedCoveredByGroup", "DirectAndInherited", "DisabledPlansKept", "DynamicGroup", "OnPremisesSyncedGroup",
+  ]);
 });
