@@ -1,22 +1,14 @@
 // The demo tenant end to end: overview, wizard, preview, apply, verify, report export, and a
 // reload that resumes on the report - all in the page, against the in-browser simulator.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveApp, launchBrowser, openPage, screenshot } from "./lib/harness.mjs";
+import { openPage, screenshot, useStack } from "./lib/harness.mjs";
 import { pickSkus, readJournal, realProblems } from "./journey_lib.mjs";
 
-let app, browser;
-before(async () => {
-  app = await serveApp();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await app?.close();
-});
+const stack = useStack({});
 
 test("overview lists every subscription with seats and service plans", async () => {
-  const { page, problems } = await openPage(browser, app.url);
+  const { page, problems } = await openPage(stack.browser, stack.app.url);
   await page.getByTestId("tenant-name").waitFor();
   const cards = page.locator(".sku-card");
   await cards.first().waitFor();
@@ -30,7 +22,7 @@ test("overview lists every subscription with seats and service plans", async () 
 });
 
 test("a swap for chosen users goes from wizard to verified report", async () => {
-  const { page, problems } = await openPage(browser, app.url + "#/migrate");
+  const { page, problems } = await openPage(stack.browser, stack.app.url + "#/migrate");
   await pickSkus(page, "STANDARDPACK", "ENTERPRISEPACK");
   await page.getByLabel("Chosen users").check();
   for (const who of ["carlos", "emily"]) {
@@ -72,7 +64,7 @@ test("a swap for chosen users goes from wizard to verified report", async () => 
 });
 
 test("a verified swap can be rolled back, previewed first", async () => {
-  const { page, problems } = await openPage(browser, app.url + "#/migrate");
+  const { page, problems } = await openPage(stack.browser, stack.app.url + "#/migrate");
   await pickSkus(page, "STANDARDPACK", "ENTERPRISEPACK");
   await page.getByLabel("Chosen users").check();
   await page.fill("#user-search", "diego");
@@ -100,7 +92,7 @@ test("a verified swap can be rolled back, previewed first", async () => {
 });
 
 test("the preview blocks apply while a blocker stands and says why", async () => {
-  const { page } = await openPage(browser, app.url + "#/migrate");
+  const { page } = await openPage(stack.browser, stack.app.url + "#/migrate");
   await pickSkus(page, "STANDARDPACK", "ENTERPRISEPACK");
   await page.getByRole("button", { name: "Preview" }).click();
   await page.waitForURL(/#\/preview$/);

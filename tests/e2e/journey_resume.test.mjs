@@ -1,38 +1,21 @@
 // E1 -> E3 for two groups on sim-server (the demo tenant), with a reload while the apply waits
 // for group processing: the run resumes from the journal, the members who also held E1 directly
 // are swapped after their groups, and no call is sent twice (counted by sim-server itself).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveApp, startSim, launchBrowser, openPage, screenshot } from "./lib/harness.mjs";
+import { openPage, screenshot, useStack } from "./lib/harness.mjs";
 import { pickSkus, readJournal, realProblems } from "./journey_lib.mjs";
 
-let app, sim, browser;
-const files = {};
-before(async () => {
-  app = await serveApp({ files });
-  // Slow group processing leaves a window to reload in while the run waits for it.
-  sim = await startSim(["--no-auth", "--redirect-uri", app.url, "--group-delay-ms", "6000"]);
-  files["/config.json"] = JSON.stringify({
-    clientId: "11111111-2222-4333-8444-555555555555",
-    tenant: "contosodemo.onmicrosoft.com",
-    authority: sim.url,
-    graphBaseUrl: `${sim.url}/v1.0`,
-  });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await sim?.close();
-  await app?.close();
-});
+// Slow group processing leaves a window to reload in while the run waits for it.
+const stack = useStack({ sim: ["--no-auth", "--group-delay-ms", "6000"] });
 
-const simStats = async () => (await fetch(`${sim.url}/_sim/stats`)).json();
+const simStats = async () => (await fetch(`${stack.sim.url}/_sim/stats`)).json();
 
 test("a reload during a group swap resumes from the journal and repeats nothing", { timeout: 180_000 }, async () => {
-  const { page, problems } = await openPage(browser, app.url);
+  const { page, problems } = await openPage(stack.browser, stack.app.url);
   await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
   await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
-  await page.goto(app.url + "#/migrate");
+  await page.goto(stack.app.url + "#/migrate");
   await pickSkus(page, "STANDARDPACK", "ENTERPRISEPACK");
   await page.getByLabel("Members of chosen groups").check();
   for (const name of ["E1 - Sales", "E1 - Marketing"]) {

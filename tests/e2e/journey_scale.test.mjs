@@ -1,39 +1,22 @@
 // 100,000 users through sim-server: the preview plans every holder and its list stays smooth,
 // because only the rows on screen are in the page.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveApp, startSim, launchBrowser, openPage, screenshot } from "./lib/harness.mjs";
+import { openPage, screenshot, useStack } from "./lib/harness.mjs";
 import { pickSkus, realProblems } from "./journey_lib.mjs";
 
 const USERS = Number(process.env.LICSWAP_SCALE_USERS ?? 100_000);
-let app, sim, browser;
-const files = {};
-before(async () => {
-  app = await serveApp({ files });
-  sim = await startSim(["--users", String(USERS), "--no-auth", "--redirect-uri", app.url]);
-  files["/config.json"] = JSON.stringify({
-    clientId: "11111111-2222-4333-8444-555555555555",
-    tenant: "contosogen1.onmicrosoft.com",
-    authority: sim.url,
-    graphBaseUrl: `${sim.url}/v1.0`,
-  });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await sim?.close();
-  await app?.close();
-});
+const stack = useStack({ sim: ["--users", String(USERS), "--no-auth"], tenant: "contosogen1.onmicrosoft.com" });
 
 test(`every holder of ${USERS} users is previewed in a virtualized list`, { timeout: 600_000 }, async (t) => {
-  const { page, problems } = await openPage(browser, app.url);
+  const { page, problems } = await openPage(stack.browser, stack.app.url);
   const signIn = Date.now();
   await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
   await page.locator(".sku-card").first().waitFor({ timeout: 60_000 });
   t.diagnostic(`sign-in redirect round trip + overview: ${Date.now() - signIn} ms`);
   // The wizard starts reading the holders as soon as the source is picked.
   const started = Date.now();
-  await page.goto(app.url + "#/migrate");
+  await page.goto(stack.app.url + "#/migrate");
   await pickSkus(page, "STANDARDPACK", "ENTERPRISEPACK");
   await page.getByLabel(/plan a first wave/).check();
   await page.getByRole("button", { name: "Preview" }).click();

@@ -1,33 +1,16 @@
 // Signing in to a configured tenant (sim-server as Entra ID + Graph): PKCE redirect, tokens kept
 // out of localStorage and the URL, a tampered state refused, Entra errors explained, and a
 // malformed config.json reported with the sign-in form as fallback.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveApp, startSim, launchBrowser, openPage, screenshot } from "./lib/harness.mjs";
+import { TEST_CLIENT, openPage, screenshot, serveApp, startSim, useStack } from "./lib/harness.mjs";
 import { realProblems } from "./journey_lib.mjs";
 
-const CLIENT = "11111111-2222-4333-8444-555555555555";
-let app, sim, browser;
-const files = {};
-before(async () => {
-  app = await serveApp({ files });
-  sim = await startSim(["--redirect-uri", app.url, "--client-id", CLIENT]);
-  files["/config.json"] = JSON.stringify({
-    clientId: CLIENT,
-    tenant: "contosodemo.onmicrosoft.com",
-    authority: sim.url,
-    graphBaseUrl: `${sim.url}/v1.0`,
-  });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await sim?.close();
-  await app?.close();
-});
+const CLIENT = TEST_CLIENT;
+const stack = useStack({ sim: ["--client-id", CLIENT] });
 
 test("sign-in with PKCE reads the tenant; tokens stay in this tab only", async () => {
-  const { page, problems } = await openPage(browser, app.url);
+  const { page, problems } = await openPage(stack.browser, stack.app.url);
   let authorize;
   page.on("request", (r) => r.url().includes("/oauth2/v2.0/authorize") && (authorize = new URL(r.url())));
   await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
@@ -46,9 +29,9 @@ test("sign-in with PKCE reads the tenant; tokens stay in this tab only", async (
 });
 
 test("a redirect whose state was tampered with is refused", async () => {
-  const { page } = await openPage(browser, app.url);
+  const { page } = await openPage(stack.browser, stack.app.url);
   await page.route("**/oauth2/v2.0/authorize**", (route) =>
-    route.fulfill({ status: 302, headers: { location: `${app.url}?code=stolen&state=forged` } }),
+    route.fulfill({ status: 302, headers: { location: `${stack.app.url}?code=stolen&state=forged` } }),
   );
   await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
   const alert = page.getByRole("alert").filter({ hasText: /state mismatch/ });
@@ -58,13 +41,13 @@ test("a redirect whose state was tampered with is refused", async () => {
 });
 
 test("an Entra error in the redirect is explained with what to fix", async () => {
-  const { page } = await openPage(browser, app.url);
+  const { page } = await openPage(stack.browser, stack.app.url);
   await page.route("**/oauth2/v2.0/authorize**", (route) => {
     const state = new URL(route.request().url()).searchParams.get("state");
     const desc = encodeURIComponent("AADSTS50011: The redirect URI specified in the request does not match");
     route.fulfill({
       status: 302,
-      headers: { location: `${app.url}?error=invalid_request&error_description=${desc}&state=${state}` },
+      headers: { location: `${stack.app.url}?error=invalid_request&error_description=${desc}&state=${state}` },
     });
   });
   await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
@@ -76,7 +59,7 @@ test("an Entra error in the redirect is explained with what to fix", async () =>
 test("a malformed config.json is reported and the sign-in form is offered", async () => {
   const bad = await serveApp({ files: { "/config.json": '{"clientId": 42' } });
   try {
-    const { page } = await openPage(browser, bad.url);
+    const { page } = await openPage(stack.browser, bad.url);
     const alert = page.getByRole("alert").filter({ hasText: /config\.json/ });
     await alert.waitFor({ timeout: 30_000 });
     await page.getByLabel("Application (client) ID").waitFor();
@@ -97,7 +80,7 @@ test("a short-lived sign-in renews itself with the refresh token", async () => {
     graphBaseUrl: `${short.url}/v1.0`,
   });
   try {
-    const { page } = await openPage(browser, shortApp.url);
+    const { page } = await openPage(stack.browser, shortApp.url);
     await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
     await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
     const first = await page.evaluate(() => JSON.parse(sessionStorage.getItem("licswap.tokens")).expiresAtMs);

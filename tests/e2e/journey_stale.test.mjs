@@ -1,34 +1,17 @@
 // A target changed between preview and apply (someone else edited it in Graph): apply leaves it
 // untouched, lists it, and re-planning picks up its current state.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveApp, startSim, launchBrowser, openPage, screenshot } from "./lib/harness.mjs";
+import { openPage, screenshot, useStack } from "./lib/harness.mjs";
 import { pickSkus, realProblems } from "./journey_lib.mjs";
 
-let app, sim, browser;
-const files = {};
-before(async () => {
-  app = await serveApp({ files });
-  sim = await startSim(["--no-auth", "--redirect-uri", app.url]);
-  files["/config.json"] = JSON.stringify({
-    clientId: "11111111-2222-4333-8444-555555555555",
-    tenant: "contosodemo.onmicrosoft.com",
-    authority: sim.url,
-    graphBaseUrl: `${sim.url}/v1.0`,
-  });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await sim?.close();
-  await app?.close();
-});
+const stack = useStack({ sim: ["--no-auth"] });
 
 /** Another admin gives `upn` a Power BI Pro license, straight through Graph. */
 async function editBehindOurBack(upn) {
-  const skus = await (await fetch(`${sim.url}/v1.0/subscribedSkus`)).json();
+  const skus = await (await fetch(`${stack.sim.url}/v1.0/subscribedSkus`)).json();
   const pbi = skus.value.find((s) => s.skuPartNumber === "POWER_BI_PRO");
-  const r = await fetch(`${sim.url}/v1.0/users/${upn}/assignLicense`, {
+  const r = await fetch(`${stack.sim.url}/v1.0/users/${upn}/assignLicense`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ addLicenses: [{ skuId: pbi.skuId, disabledPlans: [] }], removeLicenses: [] }),
@@ -37,10 +20,10 @@ async function editBehindOurBack(upn) {
 }
 
 test("a target edited after the preview is left alone and offered for re-planning", async () => {
-  const { page, problems } = await openPage(browser, app.url);
+  const { page, problems } = await openPage(stack.browser, stack.app.url);
   await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
   await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
-  await page.goto(app.url + "#/migrate");
+  await page.goto(stack.app.url + "#/migrate");
   await pickSkus(page, "STANDARDPACK", "ENTERPRISEPACK");
   await page.getByLabel("A list of users").check();
   await page.fill("#user-list", "carlos.demir4@contosodemo.onmicrosoft.com\nemily.wilke7@contosodemo.onmicrosoft.com");

@@ -1,21 +1,13 @@
 // The app shell from the release build: it starts under the strict CSP, opens the demo tenant when
 // nothing is configured, and says so.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveApp, launchBrowser, openPage, screenshot } from "./lib/harness.mjs";
+import { openPage, screenshot, useStack } from "./lib/harness.mjs";
 
-let app, browser;
-before(async () => {
-  app = await serveApp();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await app?.close();
-});
+const stack = useStack({});
 
 test("with no configuration the app opens the demo tenant and labels it", async () => {
-  const { page, problems } = await openPage(browser, app.url);
+  const { page, problems } = await openPage(stack.browser, stack.app.url);
   const name = page.getByTestId("tenant-name");
   await name.waitFor({ timeout: 30_000 });
   assert.equal((await name.textContent()).trim(), "Contoso Demo");
@@ -26,7 +18,7 @@ test("with no configuration the app opens the demo tenant and labels it", async 
 });
 
 test("the page carries a Content-Security-Policy without unsafe-inline", async () => {
-  const { page } = await openPage(browser, app.url);
+  const { page } = await openPage(stack.browser, stack.app.url);
   const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute("content");
   assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
   assert.doesNotMatch(csp, /unsafe-inline/);

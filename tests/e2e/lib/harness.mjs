@@ -5,7 +5,11 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { mkdirSync, readFileSync, existsSync, statSync } from "node:fs";
 import { extname, join, normalize } from "node:path";
+import { before, after } from "node:test";
 import { chromium } from "playwright-core";
+
+/** The client id the sim-server tests register and configure. */
+export const TEST_CLIENT = "11111111-2222-4333-8444-555555555555";
 
 export const DIST = process.env.LICSWAP_DIST ?? new URL("../../../dist", import.meta.url).pathname;
 export const SIM_SERVER =
@@ -123,4 +127,30 @@ export async function screenshot(page, name) {
   const path = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** Registers the before/after hooks most test files need: dist/ served, Chromium launched and,
+ * given `sim` (sim-server arguments), a sim-server that the app's config.json points at. The
+ * returned object's fields (app, sim, browser, files) are filled in once `before` has run. */
+export function useStack({ sim: simArgs, tenant = "contosodemo.onmicrosoft.com", clientId = TEST_CLIENT } = {}) {
+  const stack = { files: {} };
+  before(async () => {
+    stack.app = await serveApp({ files: stack.files });
+    if (simArgs) {
+      stack.sim = await startSim(["--redirect-uri", stack.app.url, ...simArgs]);
+      stack.files["/config.json"] = JSON.stringify({
+        clientId,
+        tenant,
+        authority: stack.sim.url,
+        graphBaseUrl: `${stack.sim.url}/v1.0`,
+      });
+    }
+    stack.browser = await launchBrowser();
+  });
+  after(async () => {
+    await stack.browser?.close();
+    await stack.sim?.close();
+    await stack.app?.close();
+  });
+  return stack;
 }
