@@ -250,9 +250,14 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
     }
     if has_p2 {
         phases.push(Phase {
-            title: "Remove redundant direct licenses".into(),
+            title: "Swap or remove the direct source licenses of group members".into(),
+            // A member's direct source can conflict with the target the group now gives (E1's
+            // Exchange/SharePoint plans against E3's): Graph then leaves the group's target in
+            // error until this step swaps the direct license, so the wait is for processing to
+            // settle, not for every member to be Active.
             waits_for: Some(
-                "group processing must show the target Active on every member of the swapped groups first"
+                "Graph must finish processing the swapped groups first (members end Active, or in error \
+                 where their direct source license conflicts: this step clears that)"
                     .into(),
             ),
             actions: p2,
