@@ -56,6 +56,9 @@ test("a reload during a group swap resumes from the journal and repeats nothing"
   assert.equal(writes, done, `every call took effect exactly once (${writes} writes for ${done} calls)`);
   assert.ok(done > 2, "the groups and their members who also held E1 directly were swapped");
   await screenshot(page, "journey-resume-applied");
+  const sales = page.locator("summary", { hasText: "E1 - Sales" });
+  assert.match(await sales.textContent(), /— 17 active, 0 in error/,
+    "after phase 2 the members who held E1 directly show E3 Active through the group");
 
   await page.getByRole("link", { name: "Verify and report" }).click();
   await page.getByRole("button", { name: "Verify now" }).click();

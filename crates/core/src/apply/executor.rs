@@ -210,6 +210,12 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
             }
         }
         if report.outcome == RunOutcome::Completed {
+            if phases > 1 {
+                // A later phase swaps the direct source licenses that held some members' group
+                // target in error (E1 beside the group's E3): read those groups again, so the
+                // report says where the members ended up, not where they stood in between.
+                report.groups.retain(|g| g.errors().next().is_none());
+            }
             let all = 0..ctx.actions.len();
             let last = phases.saturating_sub(1);
             match self.settle_groups(&ctx, all, &mut report, last, phases, &meter, on_progress).await {
