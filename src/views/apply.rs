@@ -74,7 +74,7 @@ fn describe(plan: &Plan) -> Vec<String> {
     }
     if cleanups > 0 {
         out.push(format!(
-            "Then {} lose their now-redundant direct {} license, once the group's {} shows Active on them.",
+            "Then, once Graph has processed their group, {} give up their direct {} license: swapped for a direct {} where it would conflict with the group's, removed otherwise.",
             plural(cleanups, "user", "users"),
             src.name,
             tgt.name

@@ -93,7 +93,7 @@ impl Auth {
 
     pub fn token(&mut self, req: &HttpRequest, ctx: &AuthContext, now: u64) -> HttpResponse {
         let form = parse_pairs(req.body.as_deref().unwrap_or(""));
-        let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let get = |k: &str| form_value(&form, k);
         let trace = self.rng.guid();
         let client_id = get("client_id").unwrap_or("");
         if client_id.is_empty() {
@@ -155,7 +155,7 @@ impl Auth {
         now: u64,
         trace: &str,
     ) -> HttpResponse {
-        let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let get = |k: &str| form_value(form, k);
         let Some(code) = get("code") else {
             return token_error(
                 "invalid_request",
@@ -232,7 +232,7 @@ impl Auth {
         now: u64,
         trace: &str,
     ) -> HttpResponse {
-        let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let get = |k: &str| form_value(form, k);
         let rt = get("refresh_token").unwrap_or("");
         let Some(grant) = self.refresh.get(rt).filter(|g| g.client_id == app.client_id).cloned() else {
             return token_error(
@@ -316,4 +316,9 @@ impl Auth {
             body: body.to_string(),
         })
     }
+}
+
+/// The first value of field `name` in a decoded form body.
+fn form_value<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    form.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
 }
