@@ -26,11 +26,12 @@ fn many(n: usize) -> (Snapshot, Plan) {
         .map(|u| Action {
             id: format!("swap-{}", u.id),
             kind: ActionKind::Swap,
-            target: Subject { kind: TargetKind::User, id: u.id.clone(), name: u.label().into() },
+            target: Subject { kind: TargetKind::User, id: u.id.clone(), name: u.label().into() }.into(),
             body: AssignLicenseBody {
                 add_licenses: vec![AssignedLicense { sku_id: E3.into(), disabled_plans: vec![] }],
                 remove_licenses: vec![E1.into()],
-            },
+            }
+            .into(),
             fingerprint: fingerprint_user(u),
         })
         .collect();

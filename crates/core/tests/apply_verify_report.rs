@@ -132,7 +132,8 @@ fn csv_report_escapes_and_neutralises_formulas() {
     let snap = sample_snapshot();
     let mut plan = sample_plan(&snap);
     // A hostile display name and a Graph message with quotes, commas and a newline.
-    plan.phases[0].actions[2].target.name = "=HYPERLINK(\"http://x\",\"click\")".into();
+    std::sync::Arc::make_mut(&mut plan.phases[0].actions[2].target).name =
+        "=HYPERLINK(\"http://x\",\"click\")".into();
     let fake = FakeGraph::from_snapshot(&snap);
     fake.refuse
         .borrow_mut()

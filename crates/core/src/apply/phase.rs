@@ -91,7 +91,8 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
             }
             let mut retry = Vec::new();
             for chunk in todo.chunks(batch_size) {
-                let subjects: Vec<Subject> = chunk.iter().map(|i| ctx.actions[*i].target.clone()).collect();
+                let subjects: Vec<Subject> =
+                    chunk.iter().map(|i| Subject::clone(&ctx.actions[*i].target)).collect();
                 let reads = self.api.read_targets(&subjects).await;
                 let mut j = ctx.journal.borrow_mut();
                 j.reads += 1;
@@ -206,7 +207,8 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
         if retry > 0 {
             self.clock.sleep(self.config.retry_delay_ms.saturating_mul(u64::from(retry))).await;
         }
-        let subjects: Vec<Subject> = items.iter().map(|i| ctx.actions[i.idx].target.clone()).collect();
+        let subjects: Vec<Subject> =
+            items.iter().map(|i| Subject::clone(&ctx.actions[i.idx].target)).collect();
         let reads = self.api.read_targets(&subjects).await;
         let mut send: Vec<Item> = Vec::new();
         {
@@ -248,7 +250,7 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
                                 );
                                 res.stale.push(StaleTarget {
                                     action_id: action.id.clone(),
-                                    target: action.target.clone(),
+                                    target: Subject::clone(&action.target),
                                     planned_fingerprint: action.fingerprint.clone(),
                                     now_fingerprint,
                                 });
@@ -314,7 +316,12 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
         }
         let batch: Vec<(Subject, AssignLicenseBody)> = send
             .iter()
-            .map(|i| (ctx.actions[i.idx].target.clone(), ctx.actions[i.idx].body.clone()))
+            .map(|i| {
+                (
+                    Subject::clone(&ctx.actions[i.idx].target),
+                    AssignLicenseBody::clone(&ctx.actions[i.idx].body),
+                )
+            })
             .collect();
         let results = self.api.assign(&batch).await;
         let now = self.clock.now_ms();

@@ -99,14 +99,14 @@ pub async fn verify<A: LicenseApi>(
             Some(EntryState::Done) => to_read.push(action),
             other => report.items.push(VerifyItem {
                 action_id: action.id.clone(),
-                target: action.target.clone(),
+                target: Subject::clone(&action.target),
                 outcome: VerifyOutcome::NotApplied(other.map_or("unknown", |s| s.label()).to_string()),
                 now_fingerprint: None,
             }),
         }
     }
     for chunk in to_read.chunks(batch_size.clamp(1, 20)) {
-        let subjects: Vec<Subject> = chunk.iter().map(|a| a.target.clone()).collect();
+        let subjects: Vec<Subject> = chunk.iter().map(|a| Subject::clone(&a.target)).collect();
         let reads = api.read_targets(&subjects).await;
         for (k, action) in chunk.iter().enumerate() {
             let read = reads
@@ -126,7 +126,7 @@ pub async fn verify<A: LicenseApi>(
             };
             report.items.push(VerifyItem {
                 action_id: action.id.clone(),
-                target: action.target.clone(),
+                target: Subject::clone(&action.target),
                 outcome,
                 now_fingerprint,
             });

@@ -1,6 +1,7 @@
 //! The planner's driver: resolve, evaluate every user against the planned group and user
 //! actions, hold back whatever would harm someone (until nothing changes), fit the seats, then
 //! assemble the plan.
+use super::actions;
 use super::bits;
 use super::evaluate::{evaluate, Ctx, Direct, Eval, GroupPlan, Scratch};
 use super::fastmap::FastMap;
@@ -113,7 +114,7 @@ pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, PlanErro
     output::unknown_plan_findings(&out, &mut findings);
     findings::sort(&mut findings);
     let evals: Vec<&Eval> = st.evals.iter().map(|e| e.as_ref().expect("every user evaluated")).collect();
-    let (phases, rollback) = output::actions(&out, &evals);
+    let (phases, rollback) = actions::actions(&out, &evals);
     let coverage = st.profiles.coverage(&t, &sc_res, &evals);
     Ok(Plan {
         version: super::types::PLAN_VERSION,

@@ -3,6 +3,7 @@
 //! - [`plan()`]: the planner (rules in `DESIGN.md`, "Planner rules"; details on each [`FindingCode`]).
 //! - [`parse_snapshot`] / [`parse_request`]: JSON input with errors that name the field and object.
 //! - [`fingerprint_user`] / [`fingerprint_group`]: the stale-plan digests stamped on actions.
+mod actions;
 mod bits;
 mod build;
 mod evaluate;

@@ -1,19 +1,15 @@
-//! Assembling the plan from the settled evaluation: actions in phases with their rollback,
-//! group- and SKU-level findings, coverage entries.
+//! Assembling the plan from the settled evaluation: group- and SKU-level findings, coverage
+//! entries (the actions are in [`super::actions`]).
 use super::bits;
-use super::evaluate::{Direct, Eval, GroupPlan};
+use super::evaluate::{Eval, GroupPlan};
 use super::fastmap::FastMap;
-use super::findings::{finding, group_subject, sku_subject, user_subject};
-use super::fingerprint::Parts;
+use super::findings::{finding, group_subject, sku_subject};
 use super::mapping::Mapper;
-use super::resolve::{eq_id, Tenant};
-use super::rollback;
+use super::resolve::Tenant;
 use super::scope::Resolved;
-use super::types::{
-    Action, ActionKind, Coverage, Finding, FindingCode as C, Phase, Severity as S, SkuSummary,
-};
+use super::types::{Coverage, Finding, FindingCode as C, Severity as S, SkuSummary};
 use crate::catalog;
-use crate::graph::model::{same_id, AssignLicenseBody, AssignedLicense, SubscribedSku, User};
+use crate::graph::model::SubscribedSku;
 
 pub(crate) struct Inputs<'x, 'a> {
     pub t: &'x Tenant<'a>,
@@ -148,128 +144,6 @@ pub(crate) fn unknown_plan_findings(o: &Inputs<'_, '_>, out: &mut Vec<Finding>) 
             ));
         }
     }
-}
-
-fn lic(sku_id: &str, disabled: Vec<String>) -> AssignedLicense {
-    AssignedLicense { sku_id: sku_id.to_string(), disabled_plans: disabled }
-}
-
-/// The user's own (direct) assignment of `sku_id`, if any.
-fn own(u: &User, sku_id: &str) -> Option<AssignedLicense> {
-    if u.license_assignment_states.is_empty() {
-        u.assigned_licenses.iter().find(|l| eq_id(&l.sku_id, sku_id)).cloned()
-    } else {
-        u.license_assignment_states
-            .iter()
-            .find(|s| s.is_direct() && eq_id(&s.sku_id, sku_id))
-            .map(|s| lic(&s.sku_id, s.disabled_plans.clone()))
-    }
-}
-
-/// Phases of actions and the rollback phases (inverse actions, reverse order).
-pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<Phase>) {
-    let t = o.t;
-    let src_id = &t.skus[o.src].sku.sku_id;
-    let tgt_id = &t.skus[o.tgt].sku.sku_id;
-    let n1 = evals.iter().filter(|e| matches!(e.direct, Some(d) if d.phase() == 1)).count()
-        + o.groups.iter().filter(|g| g.swapping()).count();
-    let n2 = evals.iter().filter(|e| matches!(e.direct, Some(d) if d.phase() == 2)).count();
-    let (mut p1, mut r1) = (Vec::with_capacity(n1), Vec::with_capacity(n1));
-    let (mut p2, mut r2) = (Vec::with_capacity(n2), Vec::with_capacity(n2));
-    let mut fp = Parts::default();
-    for (gi, gp) in o.groups.iter().enumerate().filter(|(_, gp)| gp.swapping()) {
-        let g = t.groups[gi];
-        let own_before: Vec<AssignedLicense> = g
-            .assigned_licenses
-            .iter()
-            .filter(|l| same_id(&l.sku_id, src_id) || same_id(&l.sku_id, tgt_id))
-            .cloned()
-            .collect();
-        let disabled = match &gp.keeps_target {
-            Some(b) => o.mapper.ids_of(t, b),
-            None => o.mapper.get(gp.mapped).target_disabled_ids.clone(),
-        };
-        let body = AssignLicenseBody {
-            add_licenses: vec![lic(tgt_id, disabled)],
-            remove_licenses: vec![src_id.clone()],
-        };
-        let a = Action {
-            id: ["swap:group:", g.id.as_str()].concat(),
-            kind: ActionKind::Swap,
-            target: group_subject(g),
-            body,
-            fingerprint: fp.group(g),
-        };
-        r1.push(rollback::inverse(&a, own_before));
-        p1.push(a);
-    }
-    for (pos, e) in evals.iter().enumerate() {
-        let Some(d) = e.direct else { continue };
-        let u = &t.users[o.scope.users[pos] as usize];
-        let own_src = own(u, src_id);
-        let own_tgt = own(u, tgt_id);
-        let (kind, id, phase, add) = match d {
-            Direct::Swap { phase, mapped } => (
-                ActionKind::Swap,
-                "swap",
-                phase,
-                vec![lic(tgt_id, o.mapper.get(mapped).target_disabled_ids.clone())],
-            ),
-            Direct::SwapKeepTarget { mapped } => {
-                let mut existing = vec![0u64; t.words];
-                t.bits_of(own_tgt.as_ref().map_or(&[][..], |l| &l.disabled_plans), &mut existing);
-                let disabled = o.mapper.ids_of(t, &o.mapper.keep_existing(&existing, mapped));
-                (ActionKind::Swap, "swap", 1, vec![lic(tgt_id, disabled)])
-            }
-            Direct::RemoveRedundant { phase } => {
-                (ActionKind::RemoveRedundantDirect, "remove-direct", phase, Vec::new())
-            }
-        };
-        let a = Action {
-            id: [id, ":user:", u.id.as_str()].concat(),
-            kind,
-            target: user_subject(u),
-            body: AssignLicenseBody { add_licenses: add, remove_licenses: vec![src_id.clone()] },
-            fingerprint: fp.user(u),
-        };
-        let own_before: Vec<AssignedLicense> = own_src.into_iter().chain(own_tgt).collect();
-        let inv = rollback::inverse(&a, own_before);
-        if phase == 1 {
-            p1.push(a);
-            r1.push(inv);
-        } else {
-            p2.push(a);
-            r2.push(inv);
-        }
-    }
-    let mut phases = Vec::new();
-    let mut undo = Vec::new();
-    let has_p2 = !p2.is_empty();
-    if !p1.is_empty() {
-        phases.push(Phase { title: "Swap licenses".into(), waits_for: None, actions: p1 });
-    }
-    if has_p2 {
-        phases.push(Phase {
-            title: "Swap or remove the direct source licenses of group members".into(),
-            // A member's direct source can conflict with the target the group now gives (E1's
-            // Exchange/SharePoint plans against E3's): Graph then leaves the group's target in
-            // error until this step swaps the direct license, so the wait is for processing to
-            // settle, not for every member to be Active.
-            waits_for: Some(
-                "Graph must finish processing the swapped groups first (members end Active, or in error \
-                 where their direct source license conflicts: this step clears that)"
-                    .into(),
-            ),
-            actions: p2,
-        });
-        undo.push(Phase { title: "Undo: restore direct licenses".into(), waits_for: None, actions: r2 });
-    }
-    if !r1.is_empty() {
-        let waits_for =
-            has_p2.then(|| "the direct licenses restored above must show Active first".to_string());
-        undo.push(Phase { title: "Undo: swap licenses back".into(), waits_for, actions: r1 });
-    }
-    (phases, undo)
 }
 
 pub(crate) fn coverage(

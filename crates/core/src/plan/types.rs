@@ -2,6 +2,7 @@
 //! executor, the shared preview and the UI: change them with all four in mind.
 use crate::graph::model::{AssignLicenseBody, Group, SubscribedSku, User};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// A group as the planner sees it: Graph's group plus the ids of its direct members.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -112,14 +113,18 @@ pub enum ActionKind {
 }
 
 /// One `assignLicense` call on one user or group.
+///
+/// `target` and `body` are shared (`Arc`): an action and its rollback name the same subject, and
+/// most users of a plan get the very same body, so a 100,000-user plan holds a few bodies instead
+/// of 100,000 copies of the same license lists. On the wire they are plain objects.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Action {
     /// Stable within a plan: the journal keys on it.
     pub id: String,
     pub kind: ActionKind,
-    pub target: Subject,
-    pub body: AssignLicenseBody,
+    pub target: Arc<Subject>,
+    pub body: Arc<AssignLicenseBody>,
     /// [`fingerprint_user`]/[`fingerprint_group`] of the target when planned; apply refuses a
     /// target whose fingerprint changed.
     pub fingerprint: String,

@@ -86,7 +86,7 @@ fn swap(
     Action {
         id: id.into(),
         kind,
-        target,
+        target: target.into(),
         body: AssignLicenseBody {
             add_licenses: add
                 .map(|(sku, d)| {
@@ -97,7 +97,8 @@ fn swap(
                 })
                 .unwrap_or_default(),
             remove_licenses: vec![remove.into()],
-        },
+        }
+        .into(),
         fingerprint: fp,
     }
 }
@@ -131,7 +132,7 @@ pub fn sample_plan(snap: &Snapshot) -> Plan {
                 // Restores the direct license only: E3 stays inherited from the group.
                 let mut a =
                     swap("rb-rm-u4", ActionKind::Rollback, dave.clone(), Some((E1, &[])), E3, String::new());
-                a.body.remove_licenses.clear();
+                std::sync::Arc::make_mut(&mut a.body).remove_licenses.clear();
                 a
             }],
         },

@@ -102,7 +102,7 @@ fn interfere(s: &Scenario, sim: &mut Sim, plan: &Plan, now: u64) -> HashMap<Stri
                 let t = sim.tenant_mut();
                 let u = t.user_ix(&a.target.id).expect("target exists");
                 let by_hand = if rng.chance(0.5) {
-                    a.body.clone()
+                    AssignLicenseBody::clone(&a.body)
                 } else {
                     let add = AssignedLicense { sku_id: e3.clone(), disabled_plans: vec![] };
                     AssignLicenseBody { add_licenses: vec![add], remove_licenses: vec![] }
