@@ -32,6 +32,21 @@ pub(crate) struct Parts {
     ranges: Vec<(usize, usize)>,
     plans: Vec<String>,
     memo: FastMap<Vec<u8>, String>,
+    /// Digests by the target's licenses exactly as spelled (no lowercasing, no sorting): users
+    /// spelled alike are most of a tenant, and copying their bytes is much cheaper than
+    /// canonicalizing them.
+    raw: Vec<u8>,
+    by_raw: FastMap<Vec<u8>, String>,
+}
+
+/// Bounds each memo, in case every target is different.
+const MEMO_MAX: usize = 4096;
+
+/// `tag`, the length, the bytes: unambiguous, so equal raw buffers mean equal licenses.
+fn push_raw(raw: &mut Vec<u8>, tag: u8, s: &str) {
+    raw.push(tag);
+    raw.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    raw.extend_from_slice(s.as_bytes());
 }
 
 impl Parts {
@@ -92,7 +107,7 @@ impl Parts {
         let d = hex16(h);
         // The buffer alone determines the parts: 'L' and 'S' (uppercase) only ever start one,
         // everything else is lowercased. Bounded, in case every target is different.
-        if self.memo.len() < 4096 {
+        if self.memo.len() < MEMO_MAX {
             self.memo.insert(std::mem::take(&mut self.buf), d.clone());
         } else {
             self.buf.clear();
@@ -103,6 +118,32 @@ impl Parts {
 
     /// [`fingerprint_user`] reusing this buffer.
     pub(crate) fn user(&mut self, user: &User) -> String {
+        let mut raw = std::mem::take(&mut self.raw);
+        raw.clear();
+        for l in &user.assigned_licenses {
+            push_raw(&mut raw, b'L', &l.sku_id);
+            l.disabled_plans.iter().for_each(|p| push_raw(&mut raw, b'p', p));
+        }
+        for s in &user.license_assignment_states {
+            push_raw(&mut raw, b'S', &s.sku_id);
+            match &s.assigned_by_group {
+                Some(g) => push_raw(&mut raw, b'g', g),
+                None => raw.push(b'd'),
+            }
+        }
+        if let Some(d) = self.by_raw.get(&raw) {
+            let d = d.clone();
+            self.raw = raw;
+            return d;
+        }
+        let d = self.canonical_user(user);
+        if self.by_raw.len() < MEMO_MAX {
+            self.by_raw.insert(raw, d.clone());
+        }
+        d
+    }
+
+    fn canonical_user(&mut self, user: &User) -> String {
         self.licenses(&user.assigned_licenses);
         for s in &user.license_assignment_states {
             let start = self.begin();
@@ -188,5 +229,33 @@ mod tests {
         assert_eq!(fingerprint_user(&u), fingerprint_user(&v));
         v.assigned_licenses[0].disabled_plans.push("z".into());
         assert_ne!(fingerprint_user(&u), fingerprint_user(&v));
+    }
+
+    #[test]
+    fn the_spelling_memo_never_mixes_targets_up() {
+        let lic = |s: &str, d: &[&str]| AssignedLicense {
+            sku_id: s.into(),
+            disabled_plans: d.iter().map(|x| x.to_string()).collect(),
+        };
+        let user = |lics: Vec<AssignedLicense>| User {
+            id: "u".into(),
+            user_principal_name: None,
+            display_name: None,
+            usage_location: None,
+            account_enabled: None,
+            assigned_licenses: lics,
+            license_assignment_states: vec![],
+        };
+        let u = user(vec![lic("a", &["x", "y"])]);
+        let same = user(vec![lic("A", &["Y", "x"])]);
+        let moved = user(vec![lic("a", &["xy"])]);
+        let more = user(vec![lic("a", &["x", "y", "z"])]);
+        let mut p = Parts::default();
+        for _ in 0..2 {
+            assert_eq!(p.user(&u), fingerprint_user(&u));
+            assert_eq!(p.user(&same), p.user(&u), "case and order do not matter");
+            assert_ne!(p.user(&moved), p.user(&u), "the bytes of two plans are not one plan");
+            assert_ne!(p.user(&more), p.user(&u));
+        }
     }
 }

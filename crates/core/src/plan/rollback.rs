@@ -98,7 +98,7 @@ impl Inverses {
 
 pub(crate) fn inverse(action: &Action, body: Arc<AssignLicenseBody>) -> Action {
     Action {
-        id: ["rollback:", action.id.as_str()].concat(),
+        id: super::actions::action_id(&["rollback:", &action.id]),
         kind: ActionKind::Rollback,
         target: action.target.clone(),
         body,
