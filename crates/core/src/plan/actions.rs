@@ -32,6 +32,7 @@ fn lic(sku_id: &str, disabled: Vec<String>) -> AssignedLicense {
 }
 
 /// The user's own (direct) assignment of `sku_id`, if any.
+#[cfg_attr(licswap_speed, optimize(speed))]
 fn own<'u>(u: &'u User, sku_id: &str) -> Option<Own<'u>> {
     if u.license_assignment_states.is_empty() {
         u.assigned_licenses
@@ -47,6 +48,7 @@ fn own<'u>(u: &'u User, sku_id: &str) -> Option<Own<'u>> {
 }
 
 /// Phases of actions and the rollback phases.
+#[cfg_attr(licswap_speed, optimize(speed))]
 pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<Phase>) {
     let t = o.t;
     let src_id = &t.skus[o.src].sku.sku_id;

@@ -22,6 +22,7 @@ use std::collections::HashSet;
 /// would harm one of its members (service loss, conflict, broken dependency), so the actions of a
 /// plan never harm anyone; still, apply must refuse a plan with blockers (see
 /// [`Plan::has_blockers`]), which is a preview of what remains to fix.
+#[cfg_attr(licswap_speed, optimize(speed))]
 pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, PlanError> {
     let t = Tenant::new(snapshot, matches!(request.scope, super::types::Scope::Users(_)))?;
     let src = t.find_sku(&request.source).ok_or_else(|| PlanError::UnknownSku(request.source.clone()))?;
@@ -186,6 +187,7 @@ fn group_plans(
 
 /// Evaluate `dirty` users; hold back what harms, re-evaluate whom that touches, until stable.
 #[allow(clippy::too_many_arguments)]
+#[cfg_attr(licswap_speed, optimize(speed))]
 fn settle<'a>(
     t: &Tenant<'a>,
     src: usize,
@@ -246,6 +248,7 @@ fn settle<'a>(
     }
 }
 
+#[cfg_attr(licswap_speed, optimize(speed))]
 fn seats_needed(st: &State<'_>, sr: &scope::Resolved<'_>) -> i64 {
     let users = st.evals.iter().flatten().filter(|e| e.new_target).count();
     let mut unknown: HashSet<CiKey<'_>> = HashSet::new();
@@ -260,6 +263,7 @@ fn seats_needed(st: &State<'_>, sr: &scope::Resolved<'_>) -> i64 {
 /// Keep what fits in `budget` seats: direct swaps first (snapshot order), then whole groups
 /// (snapshot order; a group takes a seat for each member that does not hold the target yet).
 /// Returns the users to re-evaluate.
+#[cfg_attr(licswap_speed, optimize(speed))]
 fn fit_wave(
     st: &mut State<'_>,
     sr: &scope::Resolved<'_>,

@@ -115,6 +115,7 @@ pub(crate) struct Ctx<'t, 'a> {
 /// Users with the same evaluation inputs (see [`memo::key`]) share one outcome: only the findings'
 /// wording differs, so a tenant of 100,000 users is evaluated a few hundred times, not 100,000.
 /// [`Scratch::memo`] must be cleared whenever the group plans change.
+#[cfg_attr(licswap_speed, optimize(speed))]
 pub(crate) fn evaluate<'a>(
     cx: &Ctx<'_, 'a>,
     mapper: &mut Mapper,
@@ -142,6 +143,7 @@ pub(crate) fn evaluate<'a>(
 }
 
 /// [`evaluate`] without the memo: the user-independent outcome for the decoded user in `sc.dec`.
+#[cfg_attr(licswap_speed, optimize(speed))]
 fn outcome<'a>(
     cx: &Ctx<'_, 'a>,
     mapper: &mut Mapper,

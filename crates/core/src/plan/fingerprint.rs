@@ -43,6 +43,7 @@ pub(crate) struct Parts {
 const MEMO_MAX: usize = 4096;
 
 /// `tag`, the length, the bytes: unambiguous, so equal raw buffers mean equal licenses.
+#[cfg_attr(licswap_speed, optimize(speed))]
 fn push_raw(raw: &mut Vec<u8>, tag: u8, s: &str) {
     raw.push(tag);
     raw.extend_from_slice(&(s.len() as u32).to_le_bytes());
@@ -117,6 +118,7 @@ impl Parts {
     }
 
     /// [`fingerprint_user`] reusing this buffer.
+    #[cfg_attr(licswap_speed, optimize(speed))]
     pub(crate) fn user(&mut self, user: &User) -> String {
         let mut raw = std::mem::take(&mut self.raw);
         raw.clear();

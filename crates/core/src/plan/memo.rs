@@ -46,6 +46,7 @@ pub(crate) type Memo = FastMap<Vec<u64>, Outcome>;
 /// the user is a member of, and each license's SKU, origin (group by index; a group the snapshot
 /// does not have is out of scope whatever its id) and disabled plans. Error states only add
 /// findings, worded from the user ([`Rec::ExistingErrors`]).
+#[cfg_attr(licswap_speed, optimize(speed))]
 pub(crate) fn key(
     out: &mut Vec<u64>,
     words: usize,
@@ -81,6 +82,7 @@ pub(crate) fn key(
 
 impl Outcome {
     /// The outcome for `user`, with findings worded for them.
+    #[cfg_attr(licswap_speed, optimize(speed))]
     pub fn eval(&self, cx: &Ctx<'_, '_>, user: &User, dec: &Decoded<'_>) -> Eval {
         let t = cx.t;
         let mut findings: Vec<Finding> = Vec::new();

@@ -146,6 +146,7 @@ pub(crate) fn unknown_plan_findings(o: &Inputs<'_, '_>, out: &mut Vec<Finding>) 
     }
 }
 
+#[cfg_attr(licswap_speed, optimize(speed))]
 pub(crate) fn coverage(
     t: &Tenant<'_>,
     sr: &Resolved<'_>,

@@ -15,6 +15,7 @@ pub(crate) struct CiKey<'a>(pub &'a str);
 impl Hash for CiKey<'_> {
     /// Eight bytes at a time, lowercased with SWAR: ids are hashed hundreds of thousands of times
     /// per plan, and a per-byte loop is slow in the size-optimized wasm build.
+    #[cfg_attr(licswap_speed, optimize(speed))]
     fn hash<H: Hasher>(&self, state: &mut H) {
         let bytes = self.0.as_bytes();
         let mut chunks = bytes.chunks_exact(8);
@@ -98,6 +99,7 @@ pub(crate) struct Tenant<'a> {
 impl<'a> Tenant<'a> {
     /// `by_upn`: also find users by userPrincipalName (a scope of listed users needs it; group
     /// members are listed by id, and indexing 100,000 UPNs costs a pass over every user).
+    #[cfg_attr(licswap_speed, optimize(speed))]
     pub fn new(snapshot: &'a Snapshot, by_upn: bool) -> Result<Self, PlanError> {
         let mut plans: Vec<PlanInfo<'a>> = Vec::new();
         let mut plan_by_id = FastMap::default();
@@ -178,6 +180,7 @@ impl<'a> Tenant<'a> {
             .or_else(|| self.skus.iter().position(|s| s.sku.sku_part_number.eq_ignore_ascii_case(key)))
     }
 
+    #[cfg_attr(licswap_speed, optimize(speed))]
     pub fn sku_of(&self, sku_id: &str) -> Option<usize> {
         // A tenant has a handful of SKUs and users spell their ids as subscribedSkus does: an
         // exact comparison over the few is cheaper than hashing a 36-byte id per license.
@@ -187,20 +190,24 @@ impl<'a> Tenant<'a> {
             .or_else(|| self.sku_by_id.get(&CiKey(sku_id)).copied())
     }
 
+    #[cfg_attr(licswap_speed, optimize(speed))]
     pub fn plan_of(&self, plan_id: &str) -> Option<u32> {
         self.plan_by_id.get(&CiKey(plan_id)).copied()
     }
 
     /// A user by id or userPrincipalName (exact but for ASCII case: trim user input first).
+    #[cfg_attr(licswap_speed, optimize(speed))]
     pub fn user(&self, key: &str) -> Option<u32> {
         self.user_by_id.get(&CiKey(key)).copied()
     }
 
+    #[cfg_attr(licswap_speed, optimize(speed))]
     pub fn group(&self, id: &str) -> Option<u32> {
         self.group_by_id.get(&CiKey(id)).copied()
     }
 
     /// Bits of plan ids in `ids` (ids the snapshot does not know are skipped: no SKU has them).
+    #[cfg_attr(licswap_speed, optimize(speed))]
     pub fn bits_of(&self, ids: &[String], out: &mut [u64]) {
         for id in ids {
             if let Some(p) = self.plan_of(id) {
@@ -294,6 +301,7 @@ impl<'a> Decoded<'a> {
 
     /// From `licenseAssignmentStates` (which say direct or which group); a user read without them
     /// falls back to `assignedLicenses`, all taken as direct.
+    #[cfg_attr(licswap_speed, optimize(speed))]
     pub fn decode(&mut self, t: &Tenant<'a>, u: &'a User) {
         self.asgs.clear();
         self.disabled.clear();

@@ -62,6 +62,7 @@ struct Entry {
 }
 
 impl Inverses {
+    #[cfg_attr(licswap_speed, optimize(speed))]
     pub fn body(
         &mut self,
         forward: &Arc<AssignLicenseBody>,
@@ -96,6 +97,7 @@ impl Inverses {
     }
 }
 
+#[cfg_attr(licswap_speed, optimize(speed))]
 pub(crate) fn inverse(action: &Action, body: Arc<AssignLicenseBody>) -> Action {
     Action {
         id: super::actions::action_id(&["rollback:", &action.id]),

@@ -24,6 +24,7 @@ fn holds(u: &User, sku_id: &str) -> bool {
         || u.license_assignment_states.iter().any(|s| eq_id(&s.sku_id, sku_id))
 }
 
+#[cfg_attr(licswap_speed, optimize(speed))]
 pub(crate) fn resolve<'a>(
     t: &Tenant<'a>,
     src: usize,
