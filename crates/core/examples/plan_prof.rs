@@ -1,38 +1,36 @@
+//! A profiling target for the planner (not a benchmark: criterion's `benches/plan.rs` is). Plans
+//! Office 365 E1 -> E3 on a generated tenant RUNS times and prints the median and the plan's size,
+//! so a profiler can be pointed at `licswap_core::plan::build::plan` alone, e.g.
+//! `valgrind --tool=callgrind --collect-atstart=no --toggle-collect=licswap_core::plan::build::plan
+//!  target/release/examples/plan_prof 100000 1` (instruction counts do not depend on machine load).
+//! Usage: `cargo run --release -p licswap-core --features testgen --example plan_prof [USERS] [RUNS]`.
 use licswap_core::plan::{self, testgen};
 use std::time::Instant;
+
+fn arg(n: usize, default: usize) -> usize {
+    std::env::args().nth(n).and_then(|s| s.parse().ok()).unwrap_or(default)
+}
+
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(100_000);
-    let s = testgen::tenant(n, 1);
-    let r = testgen::e1_to_e3();
-    let mut times = vec![];
-    let mut p = None;
-    let runs: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(7);
-    if runs == 0 {
-        return;
-    }
+    let (users, runs) = (arg(1, 100_000), arg(2, 7));
+    let snapshot = testgen::tenant(users, 1);
+    let request = testgen::e1_to_e3();
+    let mut times = Vec::new();
+    let mut last = None;
     for _ in 0..runs {
-        let t = Instant::now();
-        let x = plan::plan(&s, &r).unwrap();
-        times.push(t.elapsed().as_secs_f64() * 1000.0);
-        p = Some(x);
+        let start = Instant::now();
+        let p = plan::plan(&snapshot, &request).expect("the generated tenant plans");
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+        last = Some(p);
     }
-    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let p = p.unwrap();
-    let mut codes = std::collections::BTreeMap::new();
-    for f in &p.findings {
-        *codes.entry(format!("{:?}", f.code)).or_insert(0) += 1;
-    }
+    let Some(p) = last else { return };
+    times.sort_by(f64::total_cmp);
     println!(
-        "median {:.1} ms (min {:.1}); actions {} rollback {} findings {} coverage {}",
+        "{users} users: median {:.1} ms (min {:.1}) over {runs} runs; {} actions, {} findings, {} coverage entries",
         times[times.len() / 2],
         times[0],
         p.actions().count(),
-        p.rollback.iter().map(|x| x.actions.len()).sum::<usize>(),
         p.findings.len(),
         p.coverage.len()
     );
-    println!("{codes:?}");
-    let disabled: usize =
-        p.actions().map(|a| a.body.add_licenses.iter().map(|l| l.disabled_plans.len()).sum::<usize>()).sum();
-    println!("disabled ids in actions {disabled}; groups {}", s.groups.len());
 }
