@@ -61,12 +61,14 @@ pub fn output_of(program: &str, args: &[&str]) -> Option<String> {
 /// panic a bare trap (no panic messages, no formatting machinery): about -57 KB gzipped. They are
 /// nightly cargo/rustc options, allowed on our stable toolchain by RUSTC_BOOTSTRAP; being env vars
 /// of this call only, they leave native `cargo build`/`cargo test` untouched. The rustflags add to
-/// .cargo/config.toml's wasm32 rustflags (cargo merges both lists).
+/// .cargo/config.toml's wasm32 rustflags (cargo merges both lists). Without std's sources (see
+/// tools::ensure_build_tools) the build goes on with the prebuilt std.
 fn trunk(args: &[&str]) -> Cmd {
-    Cmd::new("trunk")
-        .args(args)
-        .env("PATH", tools::path_with_tools())
-        .env("RUSTC_BOOTSTRAP", "1")
+    let cmd = Cmd::new("trunk").args(args).env("PATH", tools::path_with_tools());
+    if !tools::std_sources_ready() {
+        return cmd;
+    }
+    cmd.env("RUSTC_BOOTSTRAP", "1")
         .env("CARGO_UNSTABLE_BUILD_STD", tools::BUILD_STD)
         .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", tools::BUILD_STD_FEATURES)
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", "-Zunstable-options -Cpanic=immediate-abort")
