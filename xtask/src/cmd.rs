@@ -56,8 +56,26 @@ pub fn output_of(program: &str, args: &[&str]) -> Option<String> {
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// The environment of every Trunk call: the pinned tools first on PATH, and the release bundle's
+/// size settings (issue 8). These rebuild std for wasm32 with `optimize_for_size`, and make every
+/// panic a bare trap (no panic messages, no formatting machinery): about -57 KB gzipped. They are
+/// nightly cargo/rustc options, allowed on our stable toolchain by RUSTC_BOOTSTRAP; being env vars
+/// of this call only, they leave native `cargo build`/`cargo test` untouched. The rustflags add to
+/// .cargo/config.toml's wasm32 rustflags (cargo merges both lists). Without std's sources (see
+/// tools::ensure_build_tools) the build goes on with the prebuilt std.
+fn trunk(args: &[&str]) -> Cmd {
+    let cmd = Cmd::new("trunk").args(args).env("PATH", tools::path_with_tools());
+    if !tools::std_sources_ready() {
+        return cmd;
+    }
+    cmd.env("RUSTC_BOOTSTRAP", "1")
+        .env("CARGO_UNSTABLE_BUILD_STD", tools::BUILD_STD)
+        .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", tools::BUILD_STD_FEATURES)
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", "-Zunstable-options -Cpanic=immediate-abort")
+}
+
 fn trunk_build() -> Result<(), String> {
-    run(Cmd::new("trunk").args(["build", "--release", "--offline"]).env("PATH", tools::path_with_tools()))
+    run(trunk(&["build", "--release", "--offline"]))
 }
 
 pub fn dist() -> Result<(), String> {
@@ -76,10 +94,8 @@ pub fn serve(args: &[String]) -> Result<(), String> {
     }
     tools::ensure_build_tools()?;
     eprintln!("xtask: serving on http://127.0.0.1:{port}/ (demo tenant unless config.json is present)");
-    run(Cmd::new("trunk")
-        // No autoreload: its injected inline script is (rightly) blocked by our CSP.
-        .args(["serve", "--release", "--offline", "--no-autoreload", "--address", "127.0.0.1", "--port", &port])
-        .env("PATH", tools::path_with_tools()))
+    // No autoreload: its injected inline script is (rightly) blocked by our CSP.
+    run(trunk(&["serve", "--release", "--offline", "--no-autoreload", "--address", "127.0.0.1", "--port", &port]))
 }
 
 pub fn test(args: &[String]) -> Result<(), String> {

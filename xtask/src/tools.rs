@@ -5,8 +5,24 @@ use crate::cmd::{output_of, root, run, Cmd};
 /// Trunk's last release that builds with this machine's rustc (1.95).
 const TRUNK_VERSION: &str = "0.21.14";
 
+/// std is rebuilt for the wasm bundle (see cmd.rs `trunk`) with these crates and features.
+pub const BUILD_STD: &str = "std,panic_abort";
+pub const BUILD_STD_FEATURES: &str = "optimize_for_size";
+
+/// Whether std's sources and crates are at hand, so the wasm build can rebuild std for size.
+static STD_SOURCES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn std_sources_ready() -> bool {
+    STD_SOURCES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 pub fn ensure_build_tools() -> Result<(), String> {
     ensure_wasm_target()?;
+    // Without them the bundle is only bigger (about 57 KB gzipped), not broken: build on.
+    match ensure_std_sources() {
+        Ok(()) => STD_SOURCES.store(true, std::sync::atomic::Ordering::Relaxed),
+        Err(e) => eprintln!("xtask: warning: building the wasm with the prebuilt std (bigger bundle): {e}"),
+    }
     let bindgen = wasm_bindgen_version()?;
     let trunk_toml = std::fs::read_to_string(root().join("Trunk.toml")).map_err(|e| format!("Trunk.toml: {e}"))?;
     if !trunk_toml.contains(&format!("wasm_bindgen = \"{bindgen}\"")) {
@@ -60,6 +76,30 @@ fn ensure_wasm_target() -> Result<(), String> {
         run(Cmd::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
     Ok(())
+}
+
+/// Rebuilding std needs its sources (rustup's rust-src) and the crates std depends on, which
+/// Trunk's offline build cannot download: fetch them here when they are not in cargo's cache yet.
+fn ensure_std_sources() -> Result<(), String> {
+    let installed = output_of("rustup", &["component", "list", "--installed"]).unwrap_or_default();
+    if !installed.lines().any(|l| l.trim() == "rust-src") {
+        run(Cmd::new("rustup").args(["component", "add", "rust-src"]))?;
+    }
+    let fetch = |offline: bool| {
+        let mut args = vec!["fetch", "--target", "wasm32-unknown-unknown"];
+        if offline {
+            args.push("--offline");
+        }
+        Cmd::new("cargo")
+            .args(args)
+            .env("RUSTC_BOOTSTRAP", "1")
+            .env("CARGO_UNSTABLE_BUILD_STD", BUILD_STD)
+            .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", BUILD_STD_FEATURES)
+    };
+    run(fetch(true)).or_else(|_| {
+        eprintln!("xtask: downloading the crates std depends on (for the size-optimized wasm build)");
+        run(fetch(false))
+    })
 }
 
 /// wasm-bindgen-cli must match the `wasm-bindgen` crate in Cargo.lock exactly, or the generated

@@ -4,6 +4,7 @@
 use super::types::{PlanError, PlanRequest, Snapshot};
 use serde::de::DeserializeOwned;
 
+#[cfg(not(target_arch = "wasm32"))]
 fn parse<T: DeserializeOwned>(what: &str, json: &str) -> Result<T, PlanError> {
     let de = &mut serde_json::Deserializer::from_str(json);
     serde_path_to_error::deserialize(de).map_err(|e| {
@@ -15,6 +16,13 @@ fn parse<T: DeserializeOwned>(what: &str, json: &str) -> Result<T, PlanError> {
             PlanError::BadInput(format!("{what}: {path}: {inner}"))
         }
     })
+}
+
+/// On wasm32 (no serde_path_to_error there, see Cargo.toml) the error names the field and its
+/// line and column instead of the object path.
+#[cfg(target_arch = "wasm32")]
+fn parse<T: DeserializeOwned>(what: &str, json: &str) -> Result<T, PlanError> {
+    serde_json::from_str(json).map_err(|e| PlanError::BadInput(format!("{what}: {e}")))
 }
 
 /// A [`Snapshot`] from JSON.

@@ -76,6 +76,20 @@ fn parse_json(json: &[u8]) -> Result<SharedPreview, ShareError> {
             return Err(ShareError::NewerPlan(u32::try_from(v).unwrap_or(u32::MAX)));
         }
     }
+    from_value(value)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn from_value(value: serde_json::Value) -> Result<SharedPreview, ShareError> {
     serde_path_to_error::deserialize(value)
         .map_err(|e| ShareError::BadJson { path: e.path().to_string(), message: e.inner().to_string() })
+}
+
+/// In the page, without the exact path (see Cargo.toml): serde's message still names the field
+/// or the variant at fault, e.g. "unknown variant `printer`, expected `user` or `group`". The
+/// checksum has passed by now, so this is a link from another version of licswap, not a typo.
+#[cfg(target_arch = "wasm32")]
+fn from_value(value: serde_json::Value) -> Result<SharedPreview, ShareError> {
+    serde_json::from_value(value)
+        .map_err(|e| ShareError::BadJson { path: "plan".into(), message: e.to_string() })
 }
