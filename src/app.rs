@@ -72,12 +72,12 @@ fn screen(route: Route) -> AnyView {
     }
     match route {
         Route::Overview => view! { <views::overview::Overview/> }.into_any(),
-        Route::Migrate => view! { <views::wizard::Wizard/> }.into_any(),
-        Route::Preview => view! { <views::preview::PreviewScreen/> }.into_any(),
-        Route::SharedPreview(enc) => view! { <views::share::SharedLink encoded=enc/> }.into_any(),
-        Route::OpenShared => view! { <views::share::OpenShared/> }.into_any(),
-        Route::Apply => view! { <views::apply::ApplyScreen/> }.into_any(),
-        Route::Report => view! { <views::report::ReportScreen/> }.into_any(),
+        Route::Migrate => later(lazy_wizard()),
+        Route::Preview => later(lazy_preview()),
+        Route::SharedPreview(enc) => later(lazy_shared(enc)),
+        Route::OpenShared => later(lazy_open_shared()),
+        Route::Apply => later(lazy_apply()),
+        Route::Report => later(lazy_report()),
         Route::SignIn => view! { <views::signin::SignInScreen/> }.into_any(),
         Route::NotFound(p) => view! {
             <section>
@@ -143,4 +143,34 @@ fn Notice() -> impl IntoView {
             }
         })
     }
+}
+
+fn later(f: impl std::future::Future<Output = AnyView> + Send + 'static) -> AnyView {
+    view! { <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>{Suspend::new(f)}</Suspense> }
+        .into_any()
+}
+
+#[lazy]
+fn lazy_wizard() -> AnyView {
+    view! { <views::wizard::Wizard/> }.into_any()
+}
+#[lazy]
+fn lazy_preview() -> AnyView {
+    view! { <views::preview::PreviewScreen/> }.into_any()
+}
+#[lazy]
+fn lazy_shared(enc: String) -> AnyView {
+    view! { <views::share::SharedLink encoded=enc/> }.into_any()
+}
+#[lazy]
+fn lazy_open_shared() -> AnyView {
+    view! { <views::share::OpenShared/> }.into_any()
+}
+#[lazy]
+fn lazy_apply() -> AnyView {
+    view! { <views::apply::ApplyScreen/> }.into_any()
+}
+#[lazy]
+fn lazy_report() -> AnyView {
+    view! { <views::report::ReportScreen/> }.into_any()
 }

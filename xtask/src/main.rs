@@ -5,6 +5,7 @@ mod cmd;
 mod e2e;
 mod fault_table;
 mod fuzz;
+mod split;
 mod tools;
 
 use std::process::ExitCode;
@@ -28,6 +29,8 @@ fn main() -> ExitCode {
         Some("dist") => cmd::dist(),
         Some("bench") => bench::bench(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
+        // Trunk's post_build hook (Trunk.toml), not a command of its own: not in USAGE.
+        Some("split-wasm") => split::split_wasm(),
         Some("tools") => tools::ensure_build_tools().and_then(|_| tools::ensure_test_tools()),
         _ => {
             eprintln!("{USAGE}");

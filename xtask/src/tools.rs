@@ -30,7 +30,33 @@ pub fn ensure_build_tools() -> Result<(), String> {
     }
     ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION)?;
     ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &bindgen)?;
+    ensure_wasm_split()?;
     ensure_wasm_opt()
+}
+
+/// wasm-split-cli, which Trunk's post_build hook (`cargo xtask split-wasm`) runs. It prints no
+/// version, so cargo's own record of installed crates tells whether this one is there.
+const WASM_SPLIT_VERSION: &str = "0.2.4";
+
+fn ensure_wasm_split() -> Result<(), String> {
+    let installed = output_of("cargo", &["install", "--list"]).unwrap_or_default();
+    let listed =
+        installed.lines().any(|l| l.starts_with(&format!("wasm_split_cli_support v{WASM_SPLIT_VERSION}:")));
+    if listed && output_of("wasm-split-cli", &["--help"]).is_some() {
+        return Ok(());
+    }
+    eprintln!(
+        "xtask: installing wasm_split_cli_support {WASM_SPLIT_VERSION} (wasm-split-cli; a few minutes)"
+    );
+    let install = |locked: bool| {
+        let mut args = vec!["install", "wasm_split_cli_support", "--version", WASM_SPLIT_VERSION];
+        args.extend(["--features", "build-binary"]);
+        if locked {
+            args.push("--locked");
+        }
+        run(Cmd::new("cargo").args(args))
+    };
+    install(true).or_else(|_| install(false))
 }
 
 /// The build's own tools folder (npm packages), put first on PATH for Trunk.

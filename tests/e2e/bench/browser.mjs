@@ -1,6 +1,7 @@
 // Browser measurements for `cargo xtask bench` (not a test: the suite only runs *.test.mjs).
 // Prints `RESULT <name> key=value …` lines, each figure a median over BENCH_RUNS runs:
-//   bundle — wasm and js bytes, raw and gzipped (level 9), of the release build in LICSWAP_DIST;
+//   bundle — wasm and js bytes, raw and gzipped (level 9), of the release build in LICSWAP_DIST:
+//            what a cold load of the overview fetches (the first download), and all files;
 //   paint — first paint, first contentful paint and first interactive (the demo tenant's
 //           overview shows its subscriptions: `.sku-card` in the page) on a cold page load;
 //   plan   — the planner in the page's WASM on the tenants in BENCH_SNAPSHOTS (files
@@ -26,20 +27,55 @@ const median = (xs) => {
 const result = (name, fields) =>
   console.log(`RESULT ${name} ${Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(" ")}`);
 
-function bundle() {
-  const sizes = (ext) => {
+const gzSize = (body) => gzipSync(body, { level: 9 }).length;
+
+// Every .wasm and .js file in dist (the first download plus every lazily loaded chunk).
+function bundleFiles() {
+  const sum = (ext) => {
     let raw = 0, gz = 0;
     for (const f of readdirSync(DIST).filter((f) => f.endsWith(ext))) {
       const body = readFileSync(join(DIST, f));
       raw += body.length;
-      gz += gzipSync(body, { level: 9 }).length;
+      gz += gzSize(body);
     }
     return { raw, gz };
   };
-  const wasm = sizes(".wasm"), js = sizes(".js");
+  return { wasm: sum(".wasm"), js: sum(".js") };
+}
+
+// The first download: the .wasm and .js files a cold load of the overview fetches (the browser's
+// own network log, until the overview shows its subscriptions and the network is idle), each
+// sized from dist as raw and gzip -9. The budget (issue 8) is judged on this.
+async function bundle(browser, url) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const fetched = new Set();
+  page.on("request", (req) => fetched.add(new URL(req.url()).pathname.replace(/^\//, "")));
+  await page.addInitScript(MARK_INTERACTIVE);
+  await page.goto(url);
+  await page.waitForFunction(() => window.__licswapInteractive !== undefined, null, { timeout: 60_000 });
+  await page.waitForLoadState("networkidle");
+  await context.close();
+  const first = { wasm: { raw: 0, gz: 0 }, js: { raw: 0, gz: 0 } };
+  const files = [];
+  for (const f of [...fetched].sort()) {
+    const kind = f.endsWith(".wasm") ? "wasm" : f.endsWith(".js") ? "js" : null;
+    if (!kind) continue;
+    const body = readFileSync(join(DIST, f));
+    const gz = gzSize(body);
+    first[kind].raw += body.length;
+    first[kind].gz += gz;
+    files.push(`${f}:${body.length}:${gz}`);
+  }
+  const all = bundleFiles();
   result("bundle", {
-    wasm_bytes: wasm.raw, wasm_gzip: wasm.gz, js_bytes: js.raw, js_gzip: js.gz,
-    total_gzip: wasm.gz + js.gz,
+    first_wasm_bytes: first.wasm.raw, first_wasm_gzip: first.wasm.gz,
+    first_js_bytes: first.js.raw, first_js_gzip: first.js.gz,
+    first_gzip: first.wasm.gz + first.js.gz,
+    // file:raw:gzip of each file of the first download.
+    first_files: files.join(","),
+    wasm_bytes: all.wasm.raw, wasm_gzip: all.wasm.gz, js_bytes: all.js.raw, js_gzip: all.js.gz,
+    total_gzip: all.wasm.gz + all.js.gz,
   });
 }
 
@@ -99,7 +135,10 @@ async function plan(browser, url, files) {
         const wasm = await app.default(); // already initialised by boot.js: returns its exports
         const wasmBefore = wasm.memory.buffer.byteLength;
         const heapBefore = performance.memory.usedJSHeapSize;
-        const out = JSON.parse(app.licswap_bench_plan(skus, users, groups, members, runs));
+        // The planner is in a lazily loaded chunk: an empty tenant loads it first (its runs time
+        // only the planner call in any case; the error for the empty tenant is expected).
+        await app.licswap_bench_plan('{"value":[]}', '{"value":[]}', '{"value":[]}', "", 1).catch(() => {});
+        const out = JSON.parse(await app.licswap_bench_plan(skus, users, groups, members, runs));
         return {
           ...out,
           wasmBefore,
@@ -130,8 +169,7 @@ async function plan(browser, url, files) {
 
 const what = process.argv.slice(2);
 const all = what.length === 0;
-if (all || what.includes("bundle")) bundle();
-if (all || what.includes("paint") || what.includes("plan")) {
+if (all || what.some((w) => ["bundle", "paint", "plan"].includes(w))) {
   const files = {};
   const app = await serveApp({ files });
   const browser = await chromium.launch({
@@ -145,6 +183,7 @@ if (all || what.includes("paint") || what.includes("plan")) {
     ],
   });
   try {
+    if (all || what.includes("bundle")) await bundle(browser, app.url);
     if (all || what.includes("paint")) await paint(browser, app.url);
     if ((all || what.includes("plan")) && SNAPSHOTS) await plan(browser, app.url, files);
   } finally {

@@ -22,7 +22,7 @@ try {
   await page.evaluate(async (parts) => {
     const texts = await Promise.all(parts.map((p) => fetch(`/bench/snap.${p}`).then((x) => x.text())));
     window.__bench = { texts, app: await import("/licswap.js") };
-    window.__bench.app.licswap_bench_plan(...texts, 1); // warm up
+    await window.__bench.app.licswap_bench_plan(...texts, 1); // warm up (loads the planner's chunk)
   }, PARTS);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Profiler.enable");

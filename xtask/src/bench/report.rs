@@ -69,18 +69,32 @@ pub fn table(rs: &[Res], runs: u32, browser_runs: u32) -> String {
         }
     }
     if let Some(b) = find(rs, "bundle", None) {
-        let total = b.num("total_gzip");
+        // The budget is for what a cold load of the overview downloads; the other screens' chunks
+        // (Leptos #[lazy], split by `cargo xtask split-wasm`) load when they are first opened.
+        let first = b.num("first_gzip");
         row(
-            "Release bundle: wasm + js".into(),
+            "Release bundle, first download: wasm + js a cold load of the overview fetches".into(),
+            format!(
+                "wasm {} ({} gz), js {} ({} gz): {} gzipped together",
+                kb(b.num("first_wasm_bytes")),
+                kb(b.num("first_wasm_gzip")),
+                kb(b.num("first_js_bytes")),
+                kb(b.num("first_js_gzip")),
+                kb(first)
+            ),
+            format!("≤ 300 KB gz (first download): {}", met(first <= BUNDLE_BUDGET_GZ)),
+        );
+        row(
+            "Release bundle, all files: every .wasm and .js in dist/ (lazily loaded chunks included)".into(),
             format!(
                 "wasm {} ({} gz), js {} ({} gz): {} gzipped together",
                 kb(b.num("wasm_bytes")),
                 kb(b.num("wasm_gzip")),
                 kb(b.num("js_bytes")),
                 kb(b.num("js_gzip")),
-                kb(total)
+                kb(b.num("total_gzip"))
             ),
-            format!("≤ 300 KB gz: {}", met(total <= BUNDLE_BUDGET_GZ)),
+            "judged on the first download".into(),
         );
     }
     if let Some(p) = find(rs, "paint", None) {
@@ -192,7 +206,10 @@ const METHOD: &str = "## How each figure is measured
   call with `performance.now()`. Memory: the wasm linear memory after the runs (it never shrinks, so it is
   its peak, the parsed tenant included) and `performance.memory.usedJSHeapSize`
   (`--enable-precise-memory-info`; it holds the tenant's JSON text).
-- **Bundle**: the `.wasm` and `.js` files trunk puts in dist/ (release, wasm-opt), raw and gzip -9.
+- **Bundle**: the release build in dist/ (wasm split by `cargo xtask split-wasm` after trunk, then
+  wasm-opt), raw and gzip -9 per file. First download: the `.wasm` and `.js` files the browser
+  fetches on a cold load of the overview (its network log, until the first subscription card
+  shows and the network is idle); all files: every `.wasm` and `.js` in dist/.
 - **Paint**: a fresh browser context per run (cold cache), the app served from 127.0.0.1; first
   paint and first contentful paint from `performance.getEntriesByType('paint')`; first interactive
   is when the demo tenant's overview shows its first subscription card (a MutationObserver
