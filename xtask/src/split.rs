@@ -20,6 +20,10 @@ const WASM_OPT_FEATURES: &[&str] = &[
     "--enable-multivalue",
 ];
 
+/// -Oz until it gains no more (measured -0.5 KB gzipped on the first download over one -Oz pass);
+/// the producers and target-features sections serve no browser.
+const WASM_OPT_SIZE: &[&str] = &["-Oz", "--converge", "--strip-producers", "--strip-target-features"];
+
 pub fn split_wasm() -> Result<(), String> {
     let staging = std::env::var_os("TRUNK_STAGING_DIR")
         .map(PathBuf::from)
@@ -70,7 +74,7 @@ pub fn split_wasm() -> Result<(), String> {
             let opt = file.with_extension("wasm.opt");
             run(Cmd::new(&wasm_opt)
                 .args(WASM_OPT_FEATURES)
-                .args(["-Oz"])
+                .args(WASM_OPT_SIZE)
                 .arg_path(&file)
                 .args(["-o"])
                 .arg_path(&opt))?;
