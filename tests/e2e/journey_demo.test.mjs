@@ -107,7 +107,10 @@ test("the preview blocks apply while a blocker stands and says why", async () =>
   await page.keyboard.press("End");
   const last = await page.locator(".detail h3").textContent();
   assert.notEqual(first, last);
-  assert.equal(await page.locator('.vrow-btn[aria-pressed="true"]').count(), 1, "the selected row is in view");
+  // The list scrolls to the selection and renders the rows now in view on the next frame.
+  const selected = page.locator('.vrow-btn[aria-pressed="true"]');
+  await selected.waitFor({ timeout: 5_000 });
+  assert.equal(await selected.count(), 1, "the selected row is in view");
   await page.selectOption("#f-sev", "blocker");
   const rows = await page.locator(".vrow").count();
   assert.ok(rows >= 1);
