@@ -95,16 +95,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     let target = target_dir();
     tools::ensure_test_tools()?;
     cmd::dist()?;
-    cmd::run(cmd::Cmd::new("cargo").args([
-        "build",
-        "--release",
-        "-p",
-        "licswap-sim",
-        "--features",
-        "server",
-        "--bin",
-        "sim-server",
-    ]))?;
+    cmd::build_sim_server(true)?;
     cmd::run(cmd::Cmd::new("cargo").args(["build", "--release", "-p", "licswap-bench"]))?;
     let sim = target.join("release/sim-server").display().to_string();
     let bench_bin = target.join("release/licswap-bench").display().to_string();

@@ -99,7 +99,16 @@ pub fn serve(args: &[String]) -> Result<(), String> {
     tools::ensure_build_tools()?;
     eprintln!("xtask: serving on http://127.0.0.1:{port}/ (demo tenant unless config.json is present)");
     // No autoreload: its injected inline script is (rightly) blocked by our CSP.
-    run(trunk(&["serve", "--release", "--offline", "--no-autoreload", "--address", "127.0.0.1", "--port", &port]))
+    run(trunk(&[
+        "serve",
+        "--release",
+        "--offline",
+        "--no-autoreload",
+        "--address",
+        "127.0.0.1",
+        "--port",
+        &port,
+    ]))
 }
 
 pub fn test(args: &[String]) -> Result<(), String> {
@@ -116,6 +125,15 @@ pub fn test(args: &[String]) -> Result<(), String> {
         return Ok(());
     }
     trunk_build()?;
-    run(Cmd::new("cargo").args(["build", "-p", "licswap-sim", "--features", "server", "--bin", "sim-server"]))?;
+    build_sim_server(false)?;
     e2e::run_suite()
+}
+
+/// sim-server, the simulated Graph tenant over HTTP that end-to-end tests and benches talk to.
+pub fn build_sim_server(release: bool) -> Result<(), String> {
+    let mut args = vec!["build", "-p", "licswap-sim", "--features", "server", "--bin", "sim-server"];
+    if release {
+        args.push("--release");
+    }
+    run(Cmd::new("cargo").args(args))
 }
