@@ -24,9 +24,12 @@ pub fn ensure_build_tools() -> Result<(), String> {
         Err(e) => eprintln!("xtask: warning: building the wasm with the prebuilt std (bigger bundle): {e}"),
     }
     let bindgen = wasm_bindgen_version()?;
-    let trunk_toml = std::fs::read_to_string(root().join("Trunk.toml")).map_err(|e| format!("Trunk.toml: {e}"))?;
+    let trunk_toml =
+        std::fs::read_to_string(root().join("Trunk.toml")).map_err(|e| format!("Trunk.toml: {e}"))?;
     if !trunk_toml.contains(&format!("wasm_bindgen = \"{bindgen}\"")) {
-        return Err(format!("Trunk.toml's [tools] wasm_bindgen must be \"{bindgen}\", the version in Cargo.lock"));
+        return Err(format!(
+            "Trunk.toml's [tools] wasm_bindgen must be \"{bindgen}\", the version in Cargo.lock"
+        ));
     }
     ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION)?;
     ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &bindgen)?;
@@ -148,7 +151,10 @@ fn ensure_cargo_tool(bin: &str, krate: &str, version: &str) -> Result<(), String
     if have.split_whitespace().any(|w| w == version) {
         return Ok(());
     }
-    eprintln!("xtask: installing {krate} {version} (found: {})", if have.is_empty() { "none" } else { have.trim() });
+    eprintln!(
+        "xtask: installing {krate} {version} (found: {})",
+        if have.is_empty() { "none" } else { have.trim() }
+    );
     // --locked first (the tool's own tested lockfile); when a crate in that lockfile has since been
     // yanked (wasm-bindgen-cli 0.2.130's webpki-roots 1.0.11 was), resolve afresh instead.
     run(Cmd::new("cargo").args(["install", "--locked", krate, "--version", version]))
@@ -157,11 +163,8 @@ fn ensure_cargo_tool(bin: &str, krate: &str, version: &str) -> Result<(), String
 
 fn apt_install(pkgs: &[&str]) -> Result<(), String> {
     eprintln!("xtask: installing {} from Debian", pkgs.join(" "));
-    let sudo: &[&str] = if output_of("id", &["-u"]).map(|s| s.trim() == "0").unwrap_or(false) {
-        &[]
-    } else {
-        &["sudo"]
-    };
+    let sudo: &[&str] =
+        if output_of("id", &["-u"]).map(|s| s.trim() == "0").unwrap_or(false) { &[] } else { &["sudo"] };
     let apt = |args: &[&str]| {
         let mut all: Vec<&str> = sudo.to_vec();
         all.push("apt-get");
