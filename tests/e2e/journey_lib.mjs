@@ -10,6 +10,19 @@ export function realProblems(problems) {
   );
 }
 
+/** Signs in through the app's button (the redirect to sim-server and back) and waits for the
+ * tenant overview. */
+export async function signIn(page, timeout = 30_000) {
+  await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
+  await page.locator(".sku-card").first().waitFor({ timeout });
+}
+
+/** Opens the migration wizard and chooses source and target (see pickSkus). */
+export async function openWizard(page, appUrl, source, target) {
+  await page.goto(appUrl + "#/migrate");
+  await pickSkus(page, source, target);
+}
+
 /** Chooses source and target SKUs by part number in the wizard and waits for the holders. */
 export async function pickSkus(page, source, target) {
   const opt = (id, part) => page.locator(`#${id} option`, { hasText: `(${part})` });

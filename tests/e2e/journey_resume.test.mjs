@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { openPage, screenshot, useStack } from "./lib/harness.mjs";
-import { pickSkus, readJournal, realProblems } from "./journey_lib.mjs";
+import { openWizard, signIn, readJournal, realProblems } from "./journey_lib.mjs";
 
 // Slow group processing leaves a window to reload in while the run waits for it.
 const stack = useStack({ sim: ["--no-auth", "--group-delay-ms", "6000"] });
@@ -13,10 +13,8 @@ const simStats = async () => (await fetch(`${stack.sim.url}/_sim/stats`)).json()
 
 test("a reload during a group swap resumes from the journal and repeats nothing", { timeout: 180_000 }, async () => {
   const { page, problems } = await openPage(stack.browser, stack.app.url);
-  await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
-  await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
-  await page.goto(stack.app.url + "#/migrate");
-  await pickSkus(page, "STANDARDPACK", "ENTERPRISEPACK");
+  await signIn(page);
+  await openWizard(page, stack.app.url, "STANDARDPACK", "ENTERPRISEPACK");
   await page.getByLabel("Members of chosen groups").check();
   for (const name of ["E1 - Sales", "E1 - Marketing"]) {
     await page.locator(".pick-list label", { hasText: name }).locator("input[type=checkbox]").check();

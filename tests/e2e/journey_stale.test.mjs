@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { openPage, screenshot, useStack } from "./lib/harness.mjs";
-import { pickSkus, realProblems } from "./journey_lib.mjs";
+import { openWizard, signIn, realProblems } from "./journey_lib.mjs";
 
 const stack = useStack({ sim: ["--no-auth"] });
 
@@ -21,10 +21,8 @@ async function editBehindOurBack(upn) {
 
 test("a target edited after the preview is left alone and offered for re-planning", async () => {
   const { page, problems } = await openPage(stack.browser, stack.app.url);
-  await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
-  await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
-  await page.goto(stack.app.url + "#/migrate");
-  await pickSkus(page, "STANDARDPACK", "ENTERPRISEPACK");
+  await signIn(page);
+  await openWizard(page, stack.app.url, "STANDARDPACK", "ENTERPRISEPACK");
   await page.getByLabel("A list of users").check();
   await page.fill("#user-list", "carlos.demir4@contosodemo.onmicrosoft.com\nemily.wilke7@contosodemo.onmicrosoft.com");
   await page.getByRole("button", { name: "Preview" }).click();
