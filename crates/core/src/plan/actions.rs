@@ -53,9 +53,9 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
     let t = o.t;
     let src_id = &t.skus[o.src].sku.sku_id;
     let tgt_id = &t.skus[o.tgt].sku.sku_id;
-    let n1 = evals.iter().filter(|e| matches!(e.direct, Some(d) if d.phase() == 1)).count()
+    let n1 = evals.iter().filter(|e| matches!(e.verdict.direct, Some(d) if d.phase() == 1)).count()
         + o.groups.iter().filter(|g| g.swapping()).count();
-    let n2 = evals.iter().filter(|e| matches!(e.direct, Some(d) if d.phase() == 2)).count();
+    let n2 = evals.iter().filter(|e| matches!(e.verdict.direct, Some(d) if d.phase() == 2)).count();
     let (mut p1, mut r1) = (Vec::with_capacity(n1), Vec::with_capacity(n1));
     let (mut p2, mut r2) = (Vec::with_capacity(n2), Vec::with_capacity(n2));
     let mut fp = Parts::default();
@@ -87,7 +87,7 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
     let mut swaps: Vec<Option<Arc<AssignLicenseBody>>> = Vec::new();
     let remove_only = body(None, src_id);
     for (pos, e) in evals.iter().enumerate() {
-        let Some(d) = e.direct else { continue };
+        let Some(d) = e.verdict.direct else { continue };
         let u = &t.users[o.scope.users[pos] as usize];
         let own_src = own(u, src_id);
         let own_tgt = own(u, tgt_id);

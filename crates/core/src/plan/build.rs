@@ -87,7 +87,7 @@ pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, PlanErro
             Vec::new(),
         ));
     }
-    let source_freed = st.evals.iter().flatten().filter(|e| e.frees_source).count() as i64;
+    let source_freed = st.evals.iter().flatten().filter(|e| e.verdict.frees_source).count() as i64;
     let seats = SeatBudget { needed, available, left_after: available - needed, source_freed };
 
     let out = output::Inputs {
@@ -216,12 +216,12 @@ fn settle<'a>(
             if record {
                 sc.swapping.iter().for_each(|&g| st.group_users[g as usize].push(pos));
             }
-            if e.harm {
+            if e.verdict.harm {
                 let harm: Vec<Finding> =
                     e.findings.iter().filter(|f| findings::is_harm(f.code)).cloned().collect();
                 let code = harm[0].code;
                 st.sticky.entry(pos).or_default().extend(harm);
-                if e.direct.is_some() {
+                if e.verdict.direct.is_some() {
                     st.no_direct[p] = true;
                     next.push(pos);
                 } else {
@@ -250,7 +250,7 @@ fn settle<'a>(
 
 #[cfg_attr(licswap_speed, optimize(speed))]
 fn seats_needed(st: &State<'_>, sr: &scope::Resolved<'_>) -> i64 {
-    let users = st.evals.iter().flatten().filter(|e| e.new_target).count();
+    let users = st.evals.iter().flatten().filter(|e| e.verdict.new_target).count();
     let mut unknown: HashSet<CiKey<'_>> = HashSet::new();
     for (g, gp) in st.groups.iter().enumerate() {
         if gp.swapping() && gp.keeps_target.is_none() {
@@ -274,7 +274,7 @@ fn fit_wave(
     let mut counted = vec![false; sr.users.len()];
     for (pos, e) in st.evals.iter().enumerate() {
         let Some(e) = e else { continue };
-        if e.new_target && !e.via_groups && matches!(e.direct, Some(Direct::Swap { .. })) {
+        if e.verdict.new_target && !e.via_groups && matches!(e.verdict.direct, Some(Direct::Swap { .. })) {
             if budget > 0 {
                 budget -= 1;
                 counted[pos] = true;
@@ -294,7 +294,9 @@ fn fit_wave(
         let new: Vec<u32> = members
             .iter()
             .copied()
-            .filter(|&p| !counted[p as usize] && st.evals[p as usize].as_ref().is_some_and(|e| e.new_target))
+            .filter(|&p| {
+                !counted[p as usize] && st.evals[p as usize].as_ref().is_some_and(|e| e.verdict.new_target)
+            })
             .collect();
         let unknown: Vec<&str> = if st.groups[g].keeps_target.is_some() {
             Vec::new()

@@ -48,19 +48,26 @@ impl Direct {
     }
 }
 
-pub(crate) struct Eval {
+/// What the planner does to a user and what that changes: the same for every user with the same
+/// evaluation inputs (see [`memo`]), so the memo's outcome and each user's [`Eval`] share it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Verdict {
     pub direct: Option<Direct>,
-    pub findings: Vec<Finding>,
-    /// The first harm finding code (the swap would hurt this user as planned).
+    /// The swap would hurt this user as planned (a harm finding).
     pub harm: bool,
     pub new_target: bool,
     pub frees_source: bool,
     pub changed: bool,
+    /// Index of the user's coverage outcome (set by the caller).
+    pub profile: u32,
+}
+
+pub(crate) struct Eval {
+    pub verdict: Verdict,
+    pub findings: Vec<Finding>,
     /// Some in-scope group's swap changes this user (which ones: [`Scratch::swapping`], right
     /// after the call).
     pub via_groups: bool,
-    /// Index of the user's coverage outcome (set by the caller).
-    pub profile: u32,
 }
 
 /// Reusable per-user buffers (no allocation per user once warm).
@@ -135,7 +142,7 @@ pub(crate) fn evaluate<'a>(
         return o.eval(cx, user, &sc.dec);
     }
     let mut o = outcome(cx, mapper, sc, user, member_of, no_direct);
-    o.profile = intern(&sc.cov);
+    o.verdict.profile = intern(&sc.cov);
     o.swapping.extend_from_slice(&sc.swapping);
     let e = o.eval(cx, user, &sc.dec);
     sc.memo.insert(std::mem::take(&mut sc.key), o);
@@ -389,13 +396,8 @@ fn outcome<'a>(
         }
     }
     memo::Outcome {
-        direct,
+        verdict: Verdict { direct, harm, new_target, frees_source, changed, profile: 0 },
         recs: findings,
-        harm,
-        new_target,
-        frees_source,
-        changed,
-        profile: 0,
         swapping: Vec::new(),
     }
 }

@@ -2,7 +2,7 @@
 //! and findings, but for the user named in the findings' wording. A tenant has a few hundred
 //! distinct combinations of licenses, disabled plans, groups and flags, so the planner evaluates
 //! each combination once and only words the findings per user.
-use super::evaluate::{Ctx, Direct, Eval};
+use super::evaluate::{Ctx, Eval, Verdict};
 use super::fastmap::FastMap;
 use super::resolve::{Decoded, Via};
 use super::types::Finding;
@@ -29,13 +29,8 @@ pub(crate) enum Rec {
 
 /// What the evaluation of one combination of inputs found.
 pub(crate) struct Outcome {
-    pub direct: Option<Direct>,
+    pub verdict: Verdict,
     pub recs: Vec<Rec>,
-    pub harm: bool,
-    pub new_target: bool,
-    pub frees_source: bool,
-    pub changed: bool,
-    pub profile: u32,
     /// In-scope groups whose swap changes the user.
     pub swapping: Vec<u32>,
 }
@@ -118,15 +113,6 @@ impl Outcome {
                 Rec::DisabledPlansKept(v) => uf::disabled_plans_kept(cx, user, v.clone()),
             });
         }
-        Eval {
-            direct: self.direct,
-            findings,
-            harm: self.harm,
-            new_target: self.new_target,
-            frees_source: self.frees_source,
-            changed: self.changed,
-            via_groups: !self.swapping.is_empty(),
-            profile: self.profile,
-        }
+        Eval { verdict: self.verdict, findings, via_groups: !self.swapping.is_empty() }
     }
 }

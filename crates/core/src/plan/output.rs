@@ -157,15 +157,15 @@ pub(crate) fn coverage(
     // Profiles are few and dense: index them by number, and size each `also` list up front (a
     // 100,000-user list grown by doubling costs more than the whole entry).
     let mut count = vec![0usize; keys.len()];
-    evals.iter().filter(|e| e.changed).for_each(|e| count[e.profile as usize] += 1);
+    evals.iter().filter(|e| e.verdict.changed).for_each(|e| count[e.verdict.profile as usize] += 1);
     let mut slot: Vec<Option<usize>> = vec![None; keys.len()];
     let mut out: Vec<Coverage> = Vec::new();
     let names = |key: &[u64], part: usize| -> Vec<String> {
         bits::iter(&key[part * w..(part + 1) * w]).map(|p| t.plan_name(p).to_string()).collect()
     };
-    for (pos, e) in evals.iter().enumerate().filter(|(_, e)| e.changed) {
+    for (pos, e) in evals.iter().enumerate().filter(|(_, e)| e.verdict.changed) {
         let u = &t.users[sr.users[pos] as usize];
-        let p = e.profile as usize;
+        let p = e.verdict.profile as usize;
         match slot[p] {
             Some(i) => out[i].also.push(u.id.clone()),
             None => {
