@@ -6,10 +6,9 @@ use super::evaluate::{Direct, Eval};
 use super::findings::{group_subject, user_subject};
 use super::fingerprint::Parts;
 use super::output::Inputs;
-use super::resolve::eq_id;
 use super::rollback::{self, Inverses, Own};
 use super::types::{Action, ActionKind, Phase};
-use crate::graph::model::{same_id, AssignLicenseBody, AssignedLicense, User};
+use crate::graph::model::{same_id, AssignLicenseBody, AssignedLicense};
 use std::sync::Arc;
 
 fn body(add: Option<AssignedLicense>, remove: &str) -> Arc<AssignLicenseBody> {
@@ -29,22 +28,6 @@ pub(crate) fn action_id(parts: &[&str]) -> String {
 
 fn lic(sku_id: &str, disabled: Vec<String>) -> AssignedLicense {
     AssignedLicense { sku_id: sku_id.to_string(), disabled_plans: disabled }
-}
-
-/// The user's own (direct) assignment of `sku_id`, if any.
-#[cfg_attr(licswap_speed, optimize(speed))]
-fn own<'u>(u: &'u User, sku_id: &str) -> Option<Own<'u>> {
-    if u.license_assignment_states.is_empty() {
-        u.assigned_licenses
-            .iter()
-            .find(|l| eq_id(&l.sku_id, sku_id))
-            .map(|l| Own { sku_id: &l.sku_id, disabled: &l.disabled_plans })
-    } else {
-        u.license_assignment_states
-            .iter()
-            .find(|s| s.is_direct() && eq_id(&s.sku_id, sku_id))
-            .map(|s| Own { sku_id: &s.sku_id, disabled: &s.disabled_plans })
-    }
 }
 
 /// Phases of actions and the rollback phases.
@@ -88,9 +71,10 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
     let remove_only = body(None, src_id);
     for (pos, e) in evals.iter().enumerate() {
         let Some(d) = e.verdict.direct else { continue };
-        let u = &t.users[o.scope.users[pos] as usize];
-        let own_src = own(u, src_id);
-        let own_tgt = own(u, tgt_id);
+        let ui = o.scope.users[pos];
+        let u = &t.users[ui as usize];
+        let own = |sku| t.rows.own(u, ui, sku).map(|(sku_id, disabled)| Own { sku_id, disabled });
+        let (own_src, own_tgt) = (own(o.src), own(o.tgt));
         let (kind, id, phase, forward) = match d {
             Direct::Swap { phase, mapped } => {
                 if swaps.len() <= mapped {

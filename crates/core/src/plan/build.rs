@@ -196,7 +196,7 @@ fn settle<'a>(
     sr: &scope::Resolved<'_>,
     st: &mut State<'a>,
     mapper: &mut Mapper,
-    sc: &mut Scratch<'a>,
+    sc: &mut Scratch,
     mut dirty: Vec<u32>,
     mut record: bool,
 ) {

@@ -3,9 +3,9 @@
 use super::bits;
 use super::mapping::Mapper;
 use super::memo::{self, Rec};
-use super::resolve::{Decoded, Tenant, Via};
+use super::resolve::Tenant;
+use super::rows::{Lic, Via, DISABLED_ACCOUNT, ERRORS, NO_LOCATION};
 use super::types::Finding;
-use crate::graph::model::User;
 
 /// What the planner does to one in-scope group.
 pub(crate) struct GroupPlan {
@@ -71,8 +71,7 @@ pub(crate) struct Eval {
 }
 
 /// Reusable per-user buffers (no allocation per user once warm).
-pub(crate) struct Scratch<'a> {
-    pub dec: Decoded<'a>,
+pub(crate) struct Scratch {
     /// Outcomes by evaluation inputs, for the current settle round: see [`memo`].
     pub memo: memo::Memo,
     key: Vec<u64>,
@@ -87,11 +86,10 @@ pub(crate) struct Scratch<'a> {
     pub swapping: Vec<u32>,
 }
 
-impl<'a> Scratch<'a> {
+impl Scratch {
     pub fn new(words: usize) -> Self {
         let z = || vec![0u64; words];
         Scratch {
-            dec: Decoded::default(),
             memo: memo::Memo::default(),
             key: Vec::new(),
             before_src: z(),
@@ -126,36 +124,37 @@ pub(crate) struct Ctx<'t, 'a> {
 pub(crate) fn evaluate<'a>(
     cx: &Ctx<'_, 'a>,
     mapper: &mut Mapper,
-    sc: &mut Scratch<'a>,
+    sc: &mut Scratch,
     ui: u32,
     member_of: &[u32],
     no_direct: bool,
     intern: &mut dyn FnMut(&[u64]) -> u32,
 ) -> Eval {
     let t = cx.t;
-    let user = &t.users[ui as usize];
-    sc.dec.decode(t, user);
-    memo::key(&mut sc.key, t.words, user, &sc.dec, member_of, no_direct);
+    let lics = t.rows.lics(ui);
+    let flags = t.rows.flags(ui);
+    memo::key(&mut sc.key, flags, lics, member_of, no_direct);
     if let Some(o) = sc.memo.get(&sc.key) {
         sc.swapping.clear();
         sc.swapping.extend_from_slice(&o.swapping);
-        return o.eval(cx, user, &sc.dec);
+        return o.eval(cx, ui, lics);
     }
-    let mut o = outcome(cx, mapper, sc, user, member_of, no_direct);
+    let mut o = outcome(cx, mapper, sc, lics, flags, member_of, no_direct);
     o.verdict.profile = intern(&sc.cov);
     o.swapping.extend_from_slice(&sc.swapping);
-    let e = o.eval(cx, user, &sc.dec);
+    let e = o.eval(cx, ui, lics);
     sc.memo.insert(std::mem::take(&mut sc.key), o);
     e
 }
 
-/// [`evaluate`] without the memo: the user-independent outcome for the decoded user in `sc.dec`.
+/// [`evaluate`] without the memo: the user-independent outcome for a user's licenses and flags.
 #[cfg_attr(licswap_speed, optimize(speed))]
 fn outcome<'a>(
     cx: &Ctx<'_, 'a>,
     mapper: &mut Mapper,
-    sc: &mut Scratch<'a>,
-    user: &User,
+    sc: &mut Scratch,
+    lics: &[Lic],
+    flags: u8,
     member_of: &[u32],
     no_direct: bool,
 ) -> memo::Outcome {
@@ -169,11 +168,11 @@ fn outcome<'a>(
     let mut all_src_groups_swapping = true;
     let mut out_of_scope = false;
     sc.swapping.clear();
-    for (i, a) in sc.dec.asgs.iter().enumerate() {
-        if a.sku == Some(cx.src) {
-            match a.via {
+    for (i, a) in lics.iter().enumerate() {
+        if a.sku() == Some(cx.src) {
+            match a.via() {
                 Via::Direct => src_direct = Some(i),
-                Via::Group(g, _) => {
+                Via::Group(g) => {
                     src_groups += 1;
                     match g.map(|g| (g, &cx.groups[g as usize])) {
                         Some((g, gp)) if gp.in_scope => {
@@ -190,8 +189,8 @@ fn outcome<'a>(
                     }
                 }
             }
-        } else if a.sku == Some(cx.tgt) {
-            match a.via {
+        } else if a.sku() == Some(cx.tgt) {
+            match a.via() {
                 Via::Direct => tgt_direct = Some(i),
                 Via::Group(..) => tgt_group = true,
             }
@@ -203,13 +202,12 @@ fn outcome<'a>(
         }
     }
 
-    let no_usage_location =
-        user.usage_location.as_deref().is_none_or(|l| l.bytes().all(|b| b.is_ascii_whitespace()));
+    let no_usage_location = flags & NO_LOCATION != 0;
 
     // The user's own action.
     let mut direct = None;
     if let (Some(sd), false, true) = (src_direct, no_direct, !out_of_scope) {
-        let sd_disabled = sc.dec.disabled_of(&sc.dec.asgs[sd], w);
+        let sd_disabled = t.rows.set(lics[sd].disabled);
         if tgt_direct.is_some() {
             // The target is held directly already: re-adding it with the source removed is safe
             // whatever the groups do.
@@ -251,9 +249,9 @@ fn outcome<'a>(
     let (mut new_t_asg, mut held_t_before, mut src_after) = (false, false, false);
     let mut had_src = false;
     let tgt_plans = &t.skus[cx.tgt].plans;
-    for (i, a) in sc.dec.asgs.iter().enumerate() {
-        let Some(k) = a.sku else { continue };
-        let disabled = &sc.dec.disabled[a.disabled_at..a.disabled_at + w];
+    for (i, a) in lics.iter().enumerate() {
+        let Some(k) = a.sku() else { continue };
+        let disabled = t.rows.set(a.disabled);
         bits::clear(&mut sc.tmp);
         bits::or_andnot(&mut sc.tmp, &t.skus[k].plans, disabled);
         bits::or(&mut sc.before_all, &sc.tmp);
@@ -272,8 +270,8 @@ fn outcome<'a>(
         }
         had_src = true;
         bits::or(&mut sc.before_src, &sc.tmp);
-        let swapped_by_group = matches!(a.via, Via::Group(Some(g), _) if cx.groups[g as usize].swapping());
-        let replaced = match a.via {
+        let swapped_by_group = matches!(a.via(), Via::Group(Some(g)) if cx.groups[g as usize].swapping());
+        let replaced = match a.via() {
             Via::Group(..) => swapped_by_group,
             Via::Direct => direct.is_some() && Some(i) == src_direct,
         };
@@ -281,7 +279,7 @@ fn outcome<'a>(
             src_after = true;
             bits::or(&mut sc.after_all, &sc.tmp);
             bits::or(&mut sc.after_other, &sc.tmp);
-        } else if let (Via::Direct, Some(Direct::Swap { mapped, .. })) = (a.via, direct) {
+        } else if let (Via::Direct, Some(Direct::Swap { mapped, .. })) = (a.via(), direct) {
             let m = mapper.get(mapped);
             add_target(&mut sc.after_all, &mut sc.after_new_t, tgt_plans, &m.target_disabled);
             bits::or(&mut sc.cov[4 * cov_w..5 * cov_w], &m.kept_disabled);
@@ -364,10 +362,10 @@ fn outcome<'a>(
     if new_t_asg && direct.is_none() && no_usage_location {
         findings.push(Rec::UsageLocationWarning);
     }
-    if changed && user.account_enabled == Some(false) {
+    if changed && flags & DISABLED_ACCOUNT != 0 {
         findings.push(Rec::AccountDisabled);
     }
-    if sc.dec.asgs.iter().any(|a| a.error.is_some()) {
+    if flags & ERRORS != 0 {
         findings.push(Rec::ExistingErrors);
     }
     if src_groups > 1 {
@@ -408,7 +406,7 @@ fn add_target(after_all: &mut [u64], after_new_t: &mut [u64], tgt: &[u64], disab
 }
 
 /// Would the target, as the user's swapping groups assign it, conflict with the direct source?
-fn group_target_conflicts(cx: &Ctx<'_, '_>, mapper: &Mapper, sc: &Scratch<'_>, src_disabled: &[u64]) -> bool {
+fn group_target_conflicts(cx: &Ctx<'_, '_>, mapper: &Mapper, sc: &Scratch, src_disabled: &[u64]) -> bool {
     let t = cx.t;
     let src = &t.skus[cx.src].plans;
     let tgt = &t.skus[cx.tgt].plans;

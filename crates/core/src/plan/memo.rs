@@ -4,10 +4,9 @@
 //! each combination once and only words the findings per user.
 use super::evaluate::{Ctx, Eval, Verdict};
 use super::fastmap::FastMap;
-use super::resolve::{Decoded, Via};
+use super::rows::{Lic, Via, FROM_ASSIGNED};
 use super::types::Finding;
 use super::user_findings as uf;
-use crate::graph::model::User;
 
 /// A user finding, without the user.
 #[derive(Clone)]
@@ -39,51 +38,35 @@ pub(crate) type Memo = FastMap<Vec<u64>, Outcome>;
 
 /// Everything [`super::evaluate`] reads about a user, but the wording: flags, the in-scope groups
 /// the user is a member of, and each license's SKU, origin (group by index; a group the snapshot
-/// does not have is out of scope whatever its id) and disabled plans. Error states only add
-/// findings, worded from the user ([`Rec::ExistingErrors`]).
+/// does not have is out of scope whatever its id) and disabled plans (an interned set: sets
+/// spelled differently get different ids, which only costs a second evaluation). Error states
+/// only add findings, worded from the user ([`Rec::ExistingErrors`]).
 #[cfg_attr(licswap_speed, optimize(speed))]
-pub(crate) fn key(
-    out: &mut Vec<u64>,
-    words: usize,
-    user: &User,
-    dec: &Decoded<'_>,
-    member_of: &[u32],
-    no_direct: bool,
-) {
+pub(crate) fn key(out: &mut Vec<u64>, flags: u8, lics: &[Lic], member_of: &[u32], no_direct: bool) {
     out.clear();
-    let no_location =
-        user.usage_location.as_deref().is_none_or(|l| l.bytes().all(|b| b.is_ascii_whitespace()));
-    let disabled_account = user.account_enabled == Some(false);
-    let errors = dec.asgs.iter().any(|a| a.error.is_some());
-    let flags = u64::from(no_direct)
-        | u64::from(no_location) << 1
-        | u64::from(disabled_account) << 2
-        | u64::from(errors) << 3
-        | (dec.asgs.len() as u64) << 8
-        | (member_of.len() as u64) << 32;
-    out.push(flags);
+    let head = u64::from(no_direct)
+        | u64::from(flags) << 1
+        | (lics.len() as u64) << 16
+        | (member_of.len() as u64) << 40;
+    out.push(head);
     out.extend(member_of.iter().map(|&g| u64::from(g)));
-    for a in &dec.asgs {
-        let sku = a.sku.map_or(0, |k| k as u64 + 1);
-        let via = match a.via {
-            Via::Direct => 0,
-            Via::Group(None, _) => 1,
-            Via::Group(Some(g), _) => u64::from(g) + 2,
-        };
-        out.push(sku | via << 32);
-        out.extend_from_slice(dec.disabled_of(a, words));
-    }
+    out.extend(lics.iter().map(|l| u64::from(l.sku) | u64::from(l.group) << 32));
+    out.extend(lics.iter().map(|l| u64::from(l.disabled)));
 }
 
 impl Outcome {
     /// The outcome for `user`, with findings worded for them.
     #[cfg_attr(licswap_speed, optimize(speed))]
-    pub fn eval(&self, cx: &Ctx<'_, '_>, user: &User, dec: &Decoded<'_>) -> Eval {
+    pub fn eval(&self, cx: &Ctx<'_, '_>, ui: u32, lics: &[Lic]) -> Eval {
         let t = cx.t;
+        let user = &t.users[ui as usize];
         let mut findings: Vec<Finding> = Vec::new();
-        for a in dec.asgs.iter().filter(|a| a.sku == Some(cx.src)) {
-            if let Via::Group(g, id) = a.via {
+        for a in lics.iter().filter(|a| a.sku() == Some(cx.src)) {
+            if let Via::Group(g) = a.via() {
                 if !g.is_some_and(|g| cx.groups[g as usize].in_scope) {
+                    // Only licenseAssignmentStates name groups.
+                    let s = &user.license_assignment_states[a.at as usize];
+                    let id = s.assigned_by_group.as_deref().unwrap_or_default();
                     let name = g.map_or(id, |g| t.groups[g as usize].label());
                     findings.push(uf::inherited_not_direct(cx, user, name, id));
                 }
@@ -99,9 +82,10 @@ impl Outcome {
                 Rec::UsageLocationWarning => uf::usage_location_warning(user),
                 Rec::AccountDisabled => uf::account_disabled(cx, user),
                 Rec::ExistingErrors => {
-                    for a in &dec.asgs {
-                        if let Some(err) = a.error {
-                            let sku = a.sku.map_or("an unknown SKU", |k| t.skus[k].label());
+                    let states = &user.license_assignment_states;
+                    for a in lics.iter().filter(|a| a.error && t.rows.flags(ui) & FROM_ASSIGNED == 0) {
+                        if let Some(err) = states[a.at as usize].error_code() {
+                            let sku = a.sku().map_or("an unknown SKU", |k| t.skus[k].label());
                             findings.push(uf::existing_error(user, sku, err));
                         }
                     }

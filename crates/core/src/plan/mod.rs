@@ -16,6 +16,7 @@ mod memo;
 mod output;
 mod resolve;
 mod rollback;
+mod rows;
 mod scope;
 #[cfg(any(test, feature = "testgen"))]
 pub mod testgen;

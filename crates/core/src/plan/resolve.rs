@@ -3,6 +3,7 @@
 //! Ids are compared ASCII case-insensitively without allocating ([`CiKey`]).
 use super::bits;
 use super::fastmap::FastMap;
+use super::rows::Rows;
 use super::types::{PlanError, Snapshot};
 use crate::catalog;
 use crate::graph::model::{Group, SubscribedSku, User};
@@ -89,6 +90,8 @@ pub(crate) struct Tenant<'a> {
     sku_by_id: FastMap<CiKey<'a>, usize>,
     pub users: &'a [User],
     user_by_id: FastMap<CiKey<'a>, u32>,
+    /// Every user's licenses as indices.
+    pub rows: Rows<'a>,
     pub groups: Vec<&'a Group>,
     pub group_members: Vec<&'a [String]>,
     group_by_id: FastMap<CiKey<'a>, u32>,
@@ -140,11 +143,31 @@ impl<'a> Tenant<'a> {
             }
         }
 
+        let groups: Vec<&Group> = snapshot.groups.iter().map(|g| &g.group).collect();
+        let group_members = snapshot.groups.iter().map(|g| g.member_ids.as_slice()).collect();
+        let group_by_id = groups.iter().enumerate().map(|(i, g)| (CiKey(g.id.as_str()), i as u32)).collect();
         let n = snapshot.users.len();
+        let mut t = Tenant {
+            plans,
+            words,
+            plan_by_id,
+            skus,
+            sku_by_id,
+            users: &snapshot.users,
+            user_by_id: FastMap::default(),
+            rows: Rows::default(),
+            groups,
+            group_members,
+            group_by_id,
+            dependent_plans,
+        };
+        // One pass over the users: index each and decode its licenses while its data is at hand.
         let mut user_by_id =
             FastMap::with_capacity_and_hasher(if by_upn { n * 2 } else { n }, Default::default());
+        let mut rows = Rows::new(words, n);
         for (i, u) in snapshot.users.iter().enumerate() {
             user_by_id.insert(CiKey(&u.id), i as u32);
+            rows.push(&t, u);
         }
         if by_upn {
             for (i, u) in snapshot.users.iter().enumerate() {
@@ -153,22 +176,9 @@ impl<'a> Tenant<'a> {
                 }
             }
         }
-        let groups: Vec<&Group> = snapshot.groups.iter().map(|g| &g.group).collect();
-        let group_members = snapshot.groups.iter().map(|g| g.member_ids.as_slice()).collect();
-        let group_by_id = groups.iter().enumerate().map(|(i, g)| (CiKey(g.id.as_str()), i as u32)).collect();
-        Ok(Tenant {
-            plans,
-            words,
-            plan_by_id,
-            skus,
-            sku_by_id,
-            users: &snapshot.users,
-            user_by_id,
-            groups,
-            group_members,
-            group_by_id,
-            dependent_plans,
-        })
+        t.user_by_id = user_by_id;
+        t.rows = rows;
+        Ok(t)
     }
 
     /// A subscribed SKU by skuId or skuPartNumber (case-insensitive).
@@ -266,70 +276,6 @@ fn resolve_rules(plans: &mut [PlanInfo<'_>], words: usize) {
         p.covered_by = c;
         p.excludes = e;
         p.needs_any = n;
-    }
-}
-
-/// Where a license on a user comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Via<'a> {
-    Direct,
-    /// Inherited from a group: its index in the snapshot when present, and its id.
-    Group(Option<u32>, &'a str),
-}
-
-/// One license on a user, decoded: the SKU (None when not in the snapshot's subscribedSkus), its
-/// origin, the disabled plans as bits (in the owning [`Decoded::disabled`] pool), and the state.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Asg<'a> {
-    pub sku: Option<usize>,
-    pub via: Via<'a>,
-    pub disabled_at: usize,
-    pub error: Option<&'a str>,
-}
-
-/// A user's licenses, decoded into reusable buffers (no allocation per user once warm).
-#[derive(Default)]
-pub(crate) struct Decoded<'a> {
-    pub asgs: Vec<Asg<'a>>,
-    pub disabled: Vec<u64>,
-}
-
-impl<'a> Decoded<'a> {
-    pub fn disabled_of(&self, a: &Asg<'_>, words: usize) -> &[u64] {
-        &self.disabled[a.disabled_at..a.disabled_at + words]
-    }
-
-    /// From `licenseAssignmentStates` (which say direct or which group); a user read without them
-    /// falls back to `assignedLicenses`, all taken as direct.
-    #[cfg_attr(licswap_speed, optimize(speed))]
-    pub fn decode(&mut self, t: &Tenant<'a>, u: &'a User) {
-        self.asgs.clear();
-        self.disabled.clear();
-        let w = t.words;
-        if !u.license_assignment_states.is_empty() {
-            for s in &u.license_assignment_states {
-                let at = self.disabled.len();
-                self.disabled.resize(at + w, 0);
-                t.bits_of(&s.disabled_plans, &mut self.disabled[at..at + w]);
-                let via = match &s.assigned_by_group {
-                    None => Via::Direct,
-                    Some(g) => Via::Group(t.group(g), g.as_str()),
-                };
-                self.asgs.push(Asg { sku: t.sku_of(&s.sku_id), via, disabled_at: at, error: s.error_code() });
-            }
-        } else {
-            for l in &u.assigned_licenses {
-                let at = self.disabled.len();
-                self.disabled.resize(at + w, 0);
-                t.bits_of(&l.disabled_plans, &mut self.disabled[at..at + w]);
-                self.asgs.push(Asg {
-                    sku: t.sku_of(&l.sku_id),
-                    via: Via::Direct,
-                    disabled_at: at,
-                    error: None,
-                });
-            }
-        }
     }
 }
 

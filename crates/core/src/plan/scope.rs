@@ -2,9 +2,10 @@
 //! not exist or do not hold the source, and lists the users to evaluate with the in-scope groups
 //! each belongs to.
 use super::findings::{finding, group_subject, missing_subject, user_subject};
-use super::resolve::{eq_id, Tenant};
+use super::resolve::Tenant;
+use super::rows::Via;
 use super::types::{Finding, FindingCode as C, Scope, Severity as S, TargetKind};
-use crate::graph::model::{same_id, User};
+use crate::graph::model::same_id;
 use std::collections::HashSet;
 
 pub(crate) struct Resolved<'a> {
@@ -17,11 +18,6 @@ pub(crate) struct Resolved<'a> {
     member_offsets: Vec<u32>,
     /// Per group: member ids the snapshot has no user for (they still take a seat).
     pub unknown_members: Vec<Vec<&'a str>>,
-}
-
-fn holds(u: &User, sku_id: &str) -> bool {
-    u.assigned_licenses.iter().any(|l| eq_id(&l.sku_id, sku_id))
-        || u.license_assignment_states.iter().any(|s| eq_id(&s.sku_id, sku_id))
 }
 
 #[cfg_attr(licswap_speed, optimize(speed))]
@@ -77,7 +73,7 @@ pub(crate) fn resolve<'a>(
                         "check the user id or userPrincipalName, or reload the tenant",
                         Vec::new(),
                     )),
-                    Some(u) if !holds(&t.users[u as usize], src_id) => findings.push(finding(
+                    Some(u) if !t.rows.holds(t, u, src) => findings.push(finding(
                         C::NotAHolder,
                         S::Warning,
                         user_subject(&t.users[u as usize]),
@@ -109,19 +105,16 @@ pub(crate) fn resolve<'a>(
     match scope {
         Scope::Users(_) => listed_users.iter().for_each(|&u| add(u, &mut users, &mut pos_of)),
         _ => {
-            for (i, u) in t.users.iter().enumerate() {
-                let holder = matches!(scope, Scope::AllHolders) && holds(u, src_id);
+            for i in 0..t.users.len() as u32 {
+                let holder = matches!(scope, Scope::AllHolders) && t.rows.holds(t, i, src);
                 let inherits_in_scope = !holder
                     && any_group
-                    && u.license_assignment_states.iter().any(|s| {
-                        eq_id(&s.sku_id, src_id)
-                            && s.assigned_by_group
-                                .as_deref()
-                                .and_then(|g| t.group(g))
-                                .is_some_and(|g| group_in_scope[g as usize])
+                    && t.rows.lics(i).iter().any(|l| {
+                        l.sku() == Some(src)
+                            && matches!(l.via(), Via::Group(Some(g)) if group_in_scope[g as usize])
                     });
                 if holder || inherits_in_scope {
-                    add(i as u32, &mut users, &mut pos_of);
+                    add(i, &mut users, &mut pos_of);
                 }
             }
         }

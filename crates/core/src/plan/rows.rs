@@ -1,0 +1,291 @@
+//! Every user's licenses decoded once per plan, in the same pass that indexes the users: flat rows
+//! of indices (SKU, group, interned disabled-plan set) that scope, evaluation, memo keys and
+//! actions read instead of the users' strings. At 100,000 users the planner's time went to
+//! chasing each user's strings again in every pass (issue 8); the rows are small and read in order.
+use super::fastmap::FastMap;
+use super::resolve::Tenant;
+use crate::graph::model::User;
+
+/// `Lic::group` of a direct assignment.
+pub(crate) const DIRECT: u32 = u32::MAX;
+/// `Lic::group` of an assignment inherited from a group the snapshot does not have.
+pub(crate) const UNKNOWN_GROUP: u32 = u32::MAX - 1;
+/// `Lic::sku` of a SKU that is not in the snapshot's subscribedSkus.
+pub(crate) const NO_SKU: u32 = u32::MAX;
+
+/// Where a license on a user comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Via {
+    Direct,
+    /// Inherited from a group: its index in the snapshot when present.
+    Group(Option<u32>),
+}
+
+/// One license on a user: from `licenseAssignmentStates`, or from `assignedLicenses` (all taken
+/// as direct) for a user read without them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Lic {
+    pub sku: u32,
+    pub group: u32,
+    /// Interned disabled-plan set: [`Rows::set`].
+    pub disabled: u32,
+    pub error: bool,
+    /// Position in the user's list it was read from (for wording and for the strings themselves).
+    pub at: u32,
+}
+
+impl Lic {
+    pub fn sku(&self) -> Option<usize> {
+        (self.sku != NO_SKU).then_some(self.sku as usize)
+    }
+
+    pub fn via(&self) -> Via {
+        match self.group {
+            DIRECT => Via::Direct,
+            UNKNOWN_GROUP => Via::Group(None),
+            g => Via::Group(Some(g)),
+        }
+    }
+}
+
+pub(crate) const NO_LOCATION: u8 = 1;
+pub(crate) const DISABLED_ACCOUNT: u8 = 2;
+/// Some license is in an error state.
+pub(crate) const ERRORS: u8 = 4;
+/// Read from `assignedLicenses` (the user has no `licenseAssignmentStates`).
+pub(crate) const FROM_ASSIGNED: u8 = 8;
+
+/// Bit of a SKU index in [`Rows::held`]; indices from 63 on share the last bit, which sends
+/// [`Rows::holds`] to the strings.
+const OVERFLOW: u64 = 1 << 63;
+
+#[derive(Default)]
+pub(crate) struct Rows<'a> {
+    lics: Vec<Lic>,
+    start: Vec<u32>,
+    flags: Vec<u8>,
+    /// SKUs in `assignedLicenses` or `licenseAssignmentStates`, as bits of their index.
+    held: Vec<u64>,
+    /// Interned disabled-plan sets, `words` each; set 0 is the empty set.
+    sets: Vec<u64>,
+    set_ids: FastMap<&'a [String], u32>,
+    words: usize,
+}
+
+fn sku_bit(k: Option<usize>) -> u64 {
+    match k {
+        Some(k) if k < 63 => 1 << k,
+        Some(_) => OVERFLOW,
+        None => 0,
+    }
+}
+
+impl<'a> Rows<'a> {
+    pub fn new(words: usize, users: usize) -> Self {
+        let mut start = Vec::with_capacity(users + 1);
+        start.push(0);
+        Rows {
+            lics: Vec::with_capacity(users * 2),
+            start,
+            flags: Vec::with_capacity(users),
+            held: Vec::with_capacity(users),
+            sets: vec![0; words],
+            set_ids: FastMap::default(),
+            words,
+        }
+    }
+
+    /// Decode the next user (users are pushed in snapshot order).
+    #[cfg_attr(licswap_speed, optimize(speed))]
+    pub fn push(&mut self, t: &Tenant<'a>, u: &'a User) {
+        let mut flags = 0u8;
+        let mut held = 0u64;
+        for l in &u.assigned_licenses {
+            held |= sku_bit(t.sku_of(&l.sku_id));
+        }
+        if u.license_assignment_states.is_empty() {
+            flags |= FROM_ASSIGNED;
+            for (at, l) in u.assigned_licenses.iter().enumerate() {
+                let disabled = self.intern(t, &l.disabled_plans);
+                let sku = t.sku_of(&l.sku_id).map_or(NO_SKU, |k| k as u32);
+                self.lics.push(Lic { sku, group: DIRECT, disabled, error: false, at: at as u32 });
+            }
+        } else {
+            for (at, s) in u.license_assignment_states.iter().enumerate() {
+                let k = t.sku_of(&s.sku_id);
+                held |= sku_bit(k);
+                let group = match &s.assigned_by_group {
+                    None => DIRECT,
+                    Some(g) => t.group(g).unwrap_or(UNKNOWN_GROUP),
+                };
+                let error = s.error_code().is_some();
+                if error {
+                    flags |= ERRORS;
+                }
+                let disabled = self.intern(t, &s.disabled_plans);
+                let sku = k.map_or(NO_SKU, |k| k as u32);
+                self.lics.push(Lic { sku, group, disabled, error, at: at as u32 });
+            }
+        }
+        if u.usage_location.as_deref().is_none_or(|l| l.bytes().all(|b| b.is_ascii_whitespace())) {
+            flags |= NO_LOCATION;
+        }
+        if u.account_enabled == Some(false) {
+            flags |= DISABLED_ACCOUNT;
+        }
+        self.start.push(self.lics.len() as u32);
+        self.flags.push(flags);
+        self.held.push(held);
+    }
+
+    /// Sets are interned by their exact spelling, so a set id also stands for the strings.
+    fn intern(&mut self, t: &Tenant<'a>, ids: &'a [String]) -> u32 {
+        if ids.is_empty() {
+            return 0;
+        }
+        if let Some(&i) = self.set_ids.get(ids) {
+            return i;
+        }
+        let at = self.sets.len();
+        self.sets.resize(at + self.words, 0);
+        t.bits_of(ids, &mut self.sets[at..]);
+        let i = (at / self.words) as u32;
+        self.set_ids.insert(ids, i);
+        i
+    }
+
+    #[inline]
+    pub fn lics(&self, user: u32) -> &[Lic] {
+        &self.lics[self.start[user as usize] as usize..self.start[user as usize + 1] as usize]
+    }
+
+    #[inline]
+    pub fn flags(&self, user: u32) -> u8 {
+        self.flags[user as usize]
+    }
+
+    #[inline]
+    pub fn set(&self, id: u32) -> &[u64] {
+        &self.sets[id as usize * self.words..(id as usize + 1) * self.words]
+    }
+
+    /// The user holds SKU `sku` (directly, inherited, or in `assignedLicenses` only).
+    pub fn holds(&self, t: &Tenant<'_>, user: u32, sku: usize) -> bool {
+        let held = self.held[user as usize];
+        let bit = sku_bit(Some(sku));
+        if bit != OVERFLOW {
+            return held & bit != 0;
+        }
+        let u = &t.users[user as usize];
+        let is = |s: &str| t.sku_of(s) == Some(sku);
+        held & OVERFLOW != 0
+            && (u.assigned_licenses.iter().any(|l| is(&l.sku_id))
+                || u.license_assignment_states.iter().any(|s| is(&s.sku_id)))
+    }
+
+    /// The user's own (direct) assignment of SKU `sku`, as read: its SKU id and disabled plans.
+    pub fn own<'u>(&self, u: &'u User, user: u32, sku: usize) -> Option<(&'u str, &'u [String])> {
+        let l = self.lics(user).iter().find(|l| l.group == DIRECT && l.sku() == Some(sku))?;
+        Some(if self.flags(user) & FROM_ASSIGNED != 0 {
+            let a = &u.assigned_licenses[l.at as usize];
+            (a.sku_id.as_str(), a.disabled_plans.as_slice())
+        } else {
+            let s = &u.license_assignment_states[l.at as usize];
+            (s.sku_id.as_str(), s.disabled_plans.as_slice())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::model::{AssignedLicense, LicenseAssignmentState, ServicePlanInfo, SubscribedSku};
+    use crate::plan::types::Snapshot;
+
+    fn sku(n: usize) -> SubscribedSku {
+        SubscribedSku {
+            id: None,
+            sku_id: format!("5ku00000-0000-0000-0000-{n:012}"),
+            sku_part_number: format!("SKU{n}"),
+            applies_to: None,
+            capability_status: None,
+            consumed_units: 0,
+            prepaid_units: Default::default(),
+            service_plans: vec![ServicePlanInfo {
+                service_plan_id: format!("abcdef00-0000-0000-0000-{n:012}"),
+                service_plan_name: format!("PLAN{n}"),
+                provisioning_status: None,
+                applies_to: None,
+            }],
+        }
+    }
+
+    fn user(id: &str, assigned: Vec<AssignedLicense>, states: Vec<LicenseAssignmentState>) -> User {
+        User {
+            id: id.into(),
+            user_principal_name: None,
+            display_name: None,
+            usage_location: Some(" ".into()),
+            account_enabled: Some(false),
+            assigned_licenses: assigned,
+            license_assignment_states: states,
+        }
+    }
+
+    fn state(sku_id: &str, group: Option<&str>, disabled: &[&str], error: &str) -> LicenseAssignmentState {
+        LicenseAssignmentState {
+            sku_id: sku_id.into(),
+            assigned_by_group: group.map(Into::into),
+            disabled_plans: disabled.iter().map(|d| d.to_string()).collect(),
+            error: Some(error.into()),
+            state: None,
+            last_updated_date_time: None,
+        }
+    }
+
+    /// SKUs past the 63 that fit the held mask, ids spelled in another case, groups the snapshot
+    /// lacks, and disabled sets interned by spelling.
+    #[test]
+    fn rows_say_what_the_strings_say() {
+        let skus: Vec<SubscribedSku> = (0..70).map(sku).collect();
+        let id = |n: usize| skus[n].sku_id.clone();
+        let plan = |n: usize| skus[n].service_plans[0].service_plan_id.clone();
+        let lic = |n: usize| AssignedLicense { sku_id: id(n).to_uppercase(), disabled_plans: vec![plan(n)] };
+        let users = vec![
+            user("a", vec![lic(66), lic(2)], vec![]),
+            user(
+                "b",
+                vec![lic(65)],
+                vec![
+                    state(&id(1), Some("no-such-group"), &[&plan(1)], "None"),
+                    state(&id(1), None, &[&plan(1).to_uppercase()], "CountViolation"),
+                    state("not-a-subscribed-sku", None, &[], "None"),
+                ],
+            ),
+        ];
+        let snapshot = Snapshot { tenant_name: None, skus: skus.clone(), users, groups: vec![] };
+        let t = Tenant::new(&snapshot, false).expect("a valid snapshot");
+        let r = &t.rows;
+        assert!(r.holds(&t, 0, 66) && r.holds(&t, 0, 2) && !r.holds(&t, 0, 65) && !r.holds(&t, 0, 1));
+        assert!(r.holds(&t, 1, 65) && r.holds(&t, 1, 1) && !r.holds(&t, 1, 66) && !r.holds(&t, 1, 2));
+
+        let a = r.lics(0);
+        assert_eq!(r.flags(0), FROM_ASSIGNED | NO_LOCATION | DISABLED_ACCOUNT);
+        assert_eq!((a[0].sku(), a[0].via(), a[0].at), (Some(66), Via::Direct, 0));
+        assert_eq!((a[1].sku(), a[1].at), (Some(2), 1));
+        assert!(crate::plan::bits::has(r.set(a[1].disabled), t.plan_of(&plan(2)).expect("known plan")));
+        let first = &snapshot.users[0].assigned_licenses[0];
+        assert_eq!(r.own(&snapshot.users[0], 0, 66), Some((&first.sku_id[..], &first.disabled_plans[..])));
+
+        let b = r.lics(1);
+        assert_eq!(r.flags(1), ERRORS | NO_LOCATION | DISABLED_ACCOUNT);
+        assert_eq!((b[0].via(), b[0].error), (Via::Group(None), false));
+        assert_eq!((b[1].via(), b[1].error, b[1].at), (Via::Direct, true, 1));
+        assert_eq!(b[2].sku(), None);
+        assert_ne!(b[0].disabled, b[1].disabled, "sets spelled differently are interned apart");
+        assert_eq!(r.set(b[0].disabled), r.set(b[1].disabled), "and mean the same plans");
+        let own = r.own(&snapshot.users[1], 1, 1).expect("a direct SKU 1");
+        assert_eq!(own.1, &snapshot.users[1].license_assignment_states[1].disabled_plans[..]);
+        assert_eq!(r.own(&snapshot.users[1], 1, 65), None, "assignedLicenses alone are not read as own");
+    }
+}
