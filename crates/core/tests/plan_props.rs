@@ -369,6 +369,43 @@ proptest! {
     }
 
     #[test]
+    /// The planner shares fingerprints and rollback bodies between subjects that hold the same
+    /// licenses: sharing must never hand one subject another's spelling. Some users' ids are
+    /// spelled in upper case (Graph ids are case-insensitive; rollback re-adds them as read), and
+    /// every user has a twin, so that equal licenses spelled alike and otherwise both occur.
+    fn shared_digests_and_rollbacks_are_each_subjects_own(mut g in gen(), respell in any::<u32>()) {
+        g.users.truncate(8); // 16 with the twins: scope_bits has 16
+        g.users.extend_from_within(..);
+        let (mut s, r) = build(&g);
+        for (i, u) in s.users.iter_mut().enumerate().filter(|(i, _)| respell & (1 << i) != 0) {
+            let upper = |ids: &mut Vec<String>| ids.iter_mut().for_each(|d| *d = d.to_uppercase());
+            for st in u.license_assignment_states.iter_mut().filter(|st| i % 2 == 0 || st.is_direct()) {
+                st.sku_id = st.sku_id.to_uppercase();
+                upper(&mut st.disabled_plans);
+            }
+            for l in &mut u.assigned_licenses {
+                l.sku_id = l.sku_id.to_uppercase();
+                upper(&mut l.disabled_plans);
+            }
+        }
+        let p = plan::plan(&s, &r).unwrap();
+        for a in p.actions() {
+            let Some(u) = s.users.iter().find(|u| u.id == a.target.id) else { continue };
+            prop_assert_eq!(&a.fingerprint, &plan::fingerprint_user(u), "{}", a.id);
+        }
+        for a in p.rollback.iter().flat_map(|ph| &ph.actions) {
+            let Some(u) = s.users.iter().find(|u| u.id == a.target.id) else { continue };
+            for l in &a.body.add_licenses {
+                let own = u.license_assignment_states.iter().filter(|st| st.is_direct());
+                prop_assert!(
+                    own.clone().any(|st| st.sku_id == l.sku_id && st.disabled_plans == l.disabled_plans),
+                    "{} re-adds {:?}, which {} does not hold as spelled", a.id, l, u.id
+                );
+            }
+        }
+    }
+
+    #[test]
     fn rollback_restores_every_subject(g in gen()) {
         let (s, r) = build(&g);
         let p = plan::plan(&s, &r).unwrap();

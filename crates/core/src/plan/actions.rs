@@ -69,12 +69,12 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
     // Forward bodies by kind: a swap's depends only on its mapped disabled plans.
     let mut swaps: Vec<Option<Arc<AssignLicenseBody>>> = Vec::new();
     let remove_only = body(None, src_id);
+    let mut fp_key = Vec::new();
     for (pos, e) in evals.iter().enumerate() {
         let Some(d) = e.verdict.direct else { continue };
         let ui = o.scope.users[pos];
         let u = &t.users[ui as usize];
         let own = |sku| t.rows.own(u, ui, sku).map(|(sku_id, disabled)| Own { sku_id, disabled });
-        let (own_src, own_tgt) = (own(o.src), own(o.tgt));
         let (kind, id, phase, forward) = match d {
             Direct::Swap { phase, mapped } => {
                 if swaps.len() <= mapped {
@@ -87,7 +87,7 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
             }
             Direct::SwapKeepTarget { mapped } => {
                 let mut existing = vec![0u64; t.words];
-                t.bits_of(own_tgt.map_or(&[][..], |l| l.disabled), &mut existing);
+                t.bits_of(own(o.tgt).map_or(&[][..], |l| l.disabled), &mut existing);
                 let disabled = o.mapper.ids_of(t, &o.mapper.keep_existing(&existing, mapped));
                 (ActionKind::Swap, "swap", 1, body(Some(lic(tgt_id, disabled)), src_id))
             }
@@ -100,11 +100,15 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
             kind,
             target: Arc::new(user_subject(u)),
             body: forward,
-            fingerprint: fp.user(u),
+            fingerprint: if t.rows.fingerprint_key(ui, &mut fp_key) {
+                fp.user_keyed(&fp_key, u)
+            } else {
+                fp.user(u)
+            },
         };
-        let own_before: [Option<Own<'_>>; 2] = [own_src, own_tgt];
-        let own_before: Vec<Own<'_>> = own_before.into_iter().flatten().collect();
-        let inv = rollback::inverse(&a, inverses.body(&a.body, &own_before));
+        let own_key = t.rows.own_key(ui, o.src, o.tgt);
+        let own_before = || [own(o.src), own(o.tgt)].into_iter().flatten().collect();
+        let inv = rollback::inverse(&a, inverses.body_keyed(&a.body, own_key, own_before));
         if phase == 1 {
             p1.push(a);
             r1.push(inv);

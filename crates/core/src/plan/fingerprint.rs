@@ -37,6 +37,9 @@ pub(crate) struct Parts {
     /// canonicalizing them.
     raw: Vec<u8>,
     by_raw: FastMap<Vec<u8>, String>,
+    /// Digests by the planner's decoded rows ([`super::rows::Rows::fingerprint_key`]): cheaper
+    /// still, as the strings are not read at all.
+    by_rows: FastMap<Vec<u64>, String>,
 }
 
 /// Bounds each memo, in case every target is different.
@@ -141,6 +144,19 @@ impl Parts {
         let d = self.canonical_user(user);
         if self.by_raw.len() < MEMO_MAX {
             self.by_raw.insert(raw, d.clone());
+        }
+        d
+    }
+
+    /// [`Parts::user`], memoized by `key`, which must stand for what the digest reads.
+    #[cfg_attr(licswap_speed, optimize(speed))]
+    pub(crate) fn user_keyed(&mut self, key: &[u64], user: &User) -> String {
+        if let Some(d) = self.by_rows.get(key) {
+            return d.clone();
+        }
+        let d = self.user(user);
+        if self.by_rows.len() < MEMO_MAX {
+            self.by_rows.insert(key.to_vec(), d.clone());
         }
         d
     }

@@ -190,14 +190,23 @@ impl<'a> Tenant<'a> {
             .or_else(|| self.skus.iter().position(|s| s.sku.sku_part_number.eq_ignore_ascii_case(key)))
     }
 
-    #[cfg_attr(licswap_speed, optimize(speed))]
     pub fn sku_of(&self, sku_id: &str) -> Option<usize> {
+        self.sku_of_exact(sku_id).0
+    }
+
+    /// [`Tenant::sku_of`], and whether `sku_id` is spelled exactly as subscribedSkus spells it.
+    #[cfg_attr(licswap_speed, optimize(speed))]
+    pub fn sku_of_exact(&self, sku_id: &str) -> (Option<usize>, bool) {
         // A tenant has a handful of SKUs and users spell their ids as subscribedSkus does: an
         // exact comparison over the few is cheaper than hashing a 36-byte id per license.
         let few = self.skus.len() <= 16;
-        few.then(|| self.skus.iter().position(|s| s.sku.sku_id == sku_id))
-            .flatten()
-            .or_else(|| self.sku_by_id.get(&CiKey(sku_id)).copied())
+        if let Some(k) = few.then(|| self.skus.iter().position(|s| s.sku.sku_id == sku_id)).flatten() {
+            return (Some(k), true);
+        }
+        match self.sku_by_id.get(&CiKey(sku_id)) {
+            Some(&k) => (Some(k), self.skus[k].sku.sku_id == sku_id),
+            None => (None, false),
+        }
     }
 
     #[cfg_attr(licswap_speed, optimize(speed))]

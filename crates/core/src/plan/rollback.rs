@@ -53,6 +53,8 @@ pub(crate) fn inverse_body(own_before: &[Own<'_>], body: &AssignLicenseBody) -> 
 #[derive(Default)]
 pub(crate) struct Inverses {
     by_hash: super::fastmap::FastMap<u64, Vec<Entry>>,
+    /// By forward body and the subject's own licenses as [`super::rows::Rows::own_key`] says.
+    by_key: super::fastmap::FastMap<(usize, u64), Arc<AssignLicenseBody>>,
 }
 
 struct Entry {
@@ -62,6 +64,26 @@ struct Entry {
 }
 
 impl Inverses {
+    /// [`Inverses::body`], memoized by `own_key` (which stands for the strings `own_before`
+    /// reads) when there is one: the strings are read only for the first subject of a kind.
+    #[cfg_attr(licswap_speed, optimize(speed))]
+    pub fn body_keyed<'o>(
+        &mut self,
+        forward: &Arc<AssignLicenseBody>,
+        own_key: Option<u64>,
+        own_before: impl FnOnce() -> Vec<Own<'o>>,
+    ) -> Arc<AssignLicenseBody> {
+        let Some(k) = own_key else { return self.body(forward, &own_before()) };
+        // `forward` stays alive in the entry `body` keeps, so its address is not reused.
+        let key = (Arc::as_ptr(forward) as usize, k);
+        if let Some(b) = self.by_key.get(&key) {
+            return b.clone();
+        }
+        let b = self.body(forward, &own_before());
+        self.by_key.insert(key, b.clone());
+        b
+    }
+
     #[cfg_attr(licswap_speed, optimize(speed))]
     pub fn body(
         &mut self,

@@ -30,6 +30,8 @@ pub(crate) struct Lic {
     /// Interned disabled-plan set: [`Rows::set`].
     pub disabled: u32,
     pub error: bool,
+    /// The SKU id is spelled as subscribedSkus spells it (so `sku` stands for the string too).
+    pub exact: bool,
     /// Position in the user's list it was read from (for wording and for the strings themselves).
     pub at: u32,
 }
@@ -63,6 +65,9 @@ const OVERFLOW: u64 = 1 << 63;
 pub(crate) struct Rows<'a> {
     lics: Vec<Lic>,
     start: Vec<u32>,
+    /// `assignedLicenses` as (SKU, disabled set), for the fingerprint key.
+    assigned: Vec<[u32; 2]>,
+    assigned_start: Vec<u32>,
     flags: Vec<u8>,
     /// SKUs in `assignedLicenses` or `licenseAssignmentStates`, as bits of their index.
     held: Vec<u64>,
@@ -86,6 +91,8 @@ impl<'a> Rows<'a> {
         start.push(0);
         Rows {
             lics: Vec::with_capacity(users * 2),
+            assigned: Vec::with_capacity(users * 2),
+            assigned_start: start.clone(),
             start,
             flags: Vec::with_capacity(users),
             held: Vec::with_capacity(users),
@@ -100,19 +107,23 @@ impl<'a> Rows<'a> {
     pub fn push(&mut self, t: &Tenant<'a>, u: &'a User) {
         let mut flags = 0u8;
         let mut held = 0u64;
-        for l in &u.assigned_licenses {
-            held |= sku_bit(t.sku_of(&l.sku_id));
-        }
-        if u.license_assignment_states.is_empty() {
+        let from_assigned = u.license_assignment_states.is_empty();
+        if from_assigned {
             flags |= FROM_ASSIGNED;
-            for (at, l) in u.assigned_licenses.iter().enumerate() {
-                let disabled = self.intern(t, &l.disabled_plans);
-                let sku = t.sku_of(&l.sku_id).map_or(NO_SKU, |k| k as u32);
-                self.lics.push(Lic { sku, group: DIRECT, disabled, error: false, at: at as u32 });
+        }
+        for (at, l) in u.assigned_licenses.iter().enumerate() {
+            let (k, exact) = t.sku_of_exact(&l.sku_id);
+            held |= sku_bit(k);
+            let disabled = self.intern(t, &l.disabled_plans);
+            let sku = k.map_or(NO_SKU, |k| k as u32);
+            self.assigned.push([sku, disabled]);
+            if from_assigned {
+                self.lics.push(Lic { sku, group: DIRECT, disabled, error: false, exact, at: at as u32 });
             }
-        } else {
+        }
+        if !from_assigned {
             for (at, s) in u.license_assignment_states.iter().enumerate() {
-                let k = t.sku_of(&s.sku_id);
+                let (k, exact) = t.sku_of_exact(&s.sku_id);
                 held |= sku_bit(k);
                 let group = match &s.assigned_by_group {
                     None => DIRECT,
@@ -124,7 +135,7 @@ impl<'a> Rows<'a> {
                 }
                 let disabled = self.intern(t, &s.disabled_plans);
                 let sku = k.map_or(NO_SKU, |k| k as u32);
-                self.lics.push(Lic { sku, group, disabled, error, at: at as u32 });
+                self.lics.push(Lic { sku, group, disabled, error, exact, at: at as u32 });
             }
         }
         if u.usage_location.as_deref().is_none_or(|l| l.bytes().all(|b| b.is_ascii_whitespace())) {
@@ -134,6 +145,7 @@ impl<'a> Rows<'a> {
             flags |= DISABLED_ACCOUNT;
         }
         self.start.push(self.lics.len() as u32);
+        self.assigned_start.push(self.assigned.len() as u32);
         self.flags.push(flags);
         self.held.push(held);
     }
@@ -183,9 +195,51 @@ impl<'a> Rows<'a> {
                 || u.license_assignment_states.iter().any(|s| is(&s.sku_id)))
     }
 
+    fn own_lic(&self, user: u32, sku: usize) -> Option<&Lic> {
+        self.lics(user).iter().find(|l| l.group == DIRECT && l.sku() == Some(sku))
+    }
+
+    /// Stands for the user's own assignments of SKUs `a` and `b` as spelled ([`Rows::own`]):
+    /// users with equal keys have equal strings. None when a SKU id is spelled otherwise than
+    /// subscribedSkus spells it.
+    pub fn own_key(&self, user: u32, a: usize, b: usize) -> Option<u64> {
+        let part = |l: Option<&Lic>| match l {
+            None => Some(0u64),
+            Some(l) if l.exact => Some(u64::from(l.disabled) + 1),
+            Some(_) => None,
+        };
+        Some(part(self.own_lic(user, a))? | part(self.own_lic(user, b))? << 32)
+    }
+
+    /// What the user's fingerprint reads, as indices into `out` ([`super::fingerprint`]: each
+    /// assignedLicense's SKU and disabled plans, each state's SKU and group): users with equal
+    /// keys have equal fingerprints. False when a SKU or group is not in the snapshot (its id
+    /// then has no index).
+    pub fn fingerprint_key(&self, user: u32, out: &mut Vec<u64>) -> bool {
+        out.clear();
+        let (from, to) = (self.assigned_start[user as usize], self.assigned_start[user as usize + 1]);
+        let assigned = &self.assigned[from as usize..to as usize];
+        out.push(assigned.len() as u64);
+        for &[sku, set] in assigned {
+            if sku == NO_SKU {
+                return false;
+            }
+            out.push(u64::from(sku) | u64::from(set) << 32);
+        }
+        if self.flags(user) & FROM_ASSIGNED == 0 {
+            for l in self.lics(user) {
+                if l.sku == NO_SKU || l.group == UNKNOWN_GROUP {
+                    return false;
+                }
+                out.push(u64::from(l.sku) | u64::from(l.group) << 32);
+            }
+        }
+        true
+    }
+
     /// The user's own (direct) assignment of SKU `sku`, as read: its SKU id and disabled plans.
     pub fn own<'u>(&self, u: &'u User, user: u32, sku: usize) -> Option<(&'u str, &'u [String])> {
-        let l = self.lics(user).iter().find(|l| l.group == DIRECT && l.sku() == Some(sku))?;
+        let l = self.own_lic(user, sku)?;
         Some(if self.flags(user) & FROM_ASSIGNED != 0 {
             let a = &u.assigned_licenses[l.at as usize];
             (a.sku_id.as_str(), a.disabled_plans.as_slice())
