@@ -10,6 +10,7 @@ mod evaluate;
 mod fastmap;
 mod findings;
 mod fingerprint;
+mod ids;
 mod input;
 mod mapping;
 mod memo;
