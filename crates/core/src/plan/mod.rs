@@ -10,7 +10,6 @@ mod evaluate;
 mod fastmap;
 mod findings;
 mod fingerprint;
-mod ids;
 mod input;
 mod mapping;
 mod memo;

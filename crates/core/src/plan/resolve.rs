@@ -3,7 +3,6 @@
 //! Ids are compared ASCII case-insensitively without allocating ([`CiKey`]).
 use super::bits;
 use super::fastmap::FastMap;
-use super::ids::UserIndex;
 use super::rows::Rows;
 use super::types::{PlanError, Snapshot};
 use crate::catalog;
@@ -104,7 +103,7 @@ pub(crate) struct Tenant<'a> {
     pub skus: Vec<SkuInfo<'a>>,
     sku_by_id: FastMap<CiKey<'a>, usize>,
     pub users: &'a [User],
-    user_by_id: UserIndex<'a>,
+    user_by_id: FastMap<CiKey<'a>, u32>,
     /// Every user's licenses as indices.
     pub rows: Rows<'a>,
     pub groups: Vec<&'a Group>,
@@ -169,7 +168,7 @@ impl<'a> Tenant<'a> {
             skus,
             sku_by_id,
             users: &snapshot.users,
-            user_by_id: UserIndex::default(),
+            user_by_id: FastMap::default(),
             rows: Rows::default(),
             groups,
             group_members,
@@ -177,16 +176,17 @@ impl<'a> Tenant<'a> {
             dependent_plans,
         };
         // One pass over the users: index each and decode its licenses while its data is at hand.
-        let mut user_by_id = UserIndex::with_capacity(if by_upn { n * 2 } else { n });
+        let mut user_by_id =
+            FastMap::with_capacity_and_hasher(if by_upn { n * 2 } else { n }, Default::default());
         let mut rows = Rows::new(words, n);
         for (i, u) in snapshot.users.iter().enumerate() {
-            user_by_id.add(&u.id, i as u32);
+            user_by_id.insert(CiKey(&u.id), i as u32);
             rows.push(&t, u);
         }
         if by_upn {
             for (i, u) in snapshot.users.iter().enumerate() {
                 if let Some(upn) = &u.user_principal_name {
-                    user_by_id.add(upn, i as u32);
+                    user_by_id.entry(CiKey(upn)).or_insert(i as u32);
                 }
             }
         }
@@ -233,7 +233,7 @@ impl<'a> Tenant<'a> {
     /// A user by id or userPrincipalName (exact but for ASCII case: trim user input first).
     #[cfg_attr(licswap_speed, optimize(speed))]
     pub fn user(&self, key: &str) -> Option<u32> {
-        self.user_by_id.get(key)
+        self.user_by_id.get(&CiKey(key)).copied()
     }
 
     #[cfg_attr(licswap_speed, optimize(speed))]
