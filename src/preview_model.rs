@@ -123,7 +123,7 @@ pub fn build_rows(plan: &Plan, name_of: &dyn Fn(&str) -> Option<String>) -> Vec<
         rows[r].coverage = Some(ci);
         for other in &c.also {
             // Users sharing this entry are named by id only in it; their row may exist already.
-            let name = name_of(other).unwrap_or_else(|| other.clone());
+            let name = name_of(other).unwrap_or_else(|| other.to_string());
             let r = row_for(&mut rows, TargetKind::User, other, &name);
             rows[r].coverage = Some(ci);
         }

@@ -10,6 +10,7 @@ mod evaluate;
 mod fastmap;
 mod findings;
 mod fingerprint;
+mod id_list;
 mod input;
 mod mapping;
 mod memo;
@@ -25,5 +26,6 @@ mod user_findings;
 
 pub use build::plan;
 pub use fingerprint::{fingerprint_group, fingerprint_user};
+pub use id_list::IdList;
 pub use input::{parse_request, parse_snapshot};
 pub use types::*;

@@ -4,6 +4,7 @@ use super::bits;
 use super::evaluate::{Eval, GroupPlan};
 use super::fastmap::FastMap;
 use super::findings::{finding, group_subject, sku_subject};
+use super::id_list::IdList;
 use super::mapping::Mapper;
 use super::resolve::Tenant;
 use super::scope::Resolved;
@@ -167,7 +168,7 @@ pub(crate) fn coverage(
         let u = &t.users[sr.users[pos] as usize];
         let p = e.verdict.profile as usize;
         match slot[p] {
-            Some(i) => out[i].also.push(u.id.clone()),
+            Some(i) => out[i].also.push(&u.id),
             None => {
                 let key = &keys[p];
                 slot[p] = Some(out.len());
@@ -179,7 +180,8 @@ pub(crate) fn coverage(
                     lost: names(key, 2),
                     waived: names(key, 3),
                     kept_disabled: names(key, 4),
-                    also: Vec::with_capacity(count[p] - 1),
+                    // Sized for GUIDs: most ids are one.
+                    also: IdList::with_capacity(count[p] - 1, (count[p] - 1) * 36),
                 });
             }
         }

@@ -1,5 +1,6 @@
 //! The planner's inputs and outputs. These types are the contract between the planner, the apply
 //! executor, the shared preview and the UI: change them with all four in mind.
+use super::id_list::IdList;
 use crate::graph::model::{AssignLicenseBody, Group, SubscribedSku, User};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -247,8 +248,8 @@ pub struct Coverage {
     /// Ids of the other users whose coverage is exactly this one. Users with the same licenses
     /// share one entry, so a 100,000-user plan holds a few entries, not 100,000 copies of the
     /// same lists; use [`Plan::coverage_of`] to look a user up.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub also: Vec<String>,
+    #[serde(default, skip_serializing_if = "IdList::is_empty")]
+    pub also: IdList,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -293,9 +294,9 @@ impl Plan {
 
     /// Every covered user id with its coverage entry.
     pub fn coverage_by_user(&self) -> impl Iterator<Item = (&str, &Coverage)> {
-        self.coverage.iter().flat_map(|c| {
-            std::iter::once(c.user_id.as_str()).chain(c.also.iter().map(String::as_str)).map(move |u| (u, c))
-        })
+        self.coverage
+            .iter()
+            .flat_map(|c| std::iter::once(c.user_id.as_str()).chain(c.also.iter()).map(move |u| (u, c)))
     }
 }
 
