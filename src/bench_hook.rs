@@ -20,7 +20,7 @@ fn page<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<Vec<T>
 
 /// Plans Office 365 E1 -> E3 for every holder `runs` times; returns `{"actions":N,"timesMs":[…]}`.
 /// `members` has one line per group, its member ids separated by spaces, in `groups` order.
-/// Decoding happens before the first timed run: only `licswap_core::plan::plan` is timed.
+/// Decoding happens before the first timed run: only `licswap_planner::plan` is timed.
 /// Returns a Promise: the planner's chunk may have to be fetched first (not timed).
 #[wasm_bindgen]
 pub async fn licswap_bench_plan(
@@ -61,7 +61,7 @@ fn plan_runs(snapshot: Snapshot, runs: u32) -> Result<String, String> {
     let mut actions = 0;
     for _ in 0..runs.max(1) {
         let start = perf.now();
-        let plan = licswap_core::plan::plan(&snapshot, &request).map_err(|e| e.to_string())?;
+        let plan = licswap_planner::plan(&snapshot, &request).map_err(|e| e.to_string())?;
         times.push(perf.now() - start);
         actions = plan.actions().count();
     }

@@ -1,7 +1,7 @@
 //! `cargo xtask bench`: builds what the benchmarks need, runs each measurement (every figure a
 //! median over repeated runs), prints the table and writes it to BENCHMARKS.md with the machine
 //! it ran on. The measurements themselves live in crates/bench (native: load, apply, baseline,
-//! planner memory), crates/core/benches/plan.rs (criterion) and tests/e2e/bench (the browser).
+//! planner memory), crates/planner/benches/plan.rs (criterion) and tests/e2e/bench (the browser).
 use crate::cmd::{output_of, root};
 use crate::{cmd, tools};
 use std::collections::BTreeMap;
@@ -102,7 +102,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     let r = runs.to_string();
 
     // Planner, natively: criterion for time, one instrumented run per size for memory.
-    cmd::run(cmd::Cmd::new("cargo").args(["bench", "-p", "licswap-core", "--bench", "plan"]))?;
+    cmd::run(cmd::Cmd::new("cargo").args(["bench", "-p", "licswap-planner", "--bench", "plan"]))?;
     let mut results = Vec::new();
     for n in SIZES {
         let ms = criterion_median_ms(n)?;

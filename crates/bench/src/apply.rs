@@ -8,7 +8,8 @@ use licswap_core::apply::{
 };
 use licswap_core::graph::http::{Clock, HttpRequest};
 use licswap_core::graph::model::same_id;
-use licswap_core::plan::{plan, Action, ActionKind, Plan, PlanOptions, PlanRequest, Scope, TargetKind};
+use licswap_core::plan::{Action, ActionKind, Plan, PlanOptions, PlanRequest, Scope, TargetKind};
+use licswap_planner::plan;
 use std::path::Path;
 use std::time::{Duration, Instant};
 

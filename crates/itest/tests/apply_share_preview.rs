@@ -1,7 +1,8 @@
 //! Shared previews of real plans (the planner on simulated tenants): redaction leaves no name,
 //! UPN, id or tenant name behind; the text form stays link-sized for the demo.
-use licswap_core::plan::{plan, Plan, PlanOptions, PlanRequest, Scope};
+use licswap_core::plan::{Plan, PlanOptions, PlanRequest, Scope};
 use licswap_core::share::{decode, decode_any, encode, to_link};
+use licswap_planner::plan;
 use licswap_sim::{fixtures, Sim, SimConfig};
 
 fn e1_to_e3(sim: &Sim) -> Plan {
@@ -25,7 +26,9 @@ fn demo_plan_redacts_every_name() {
     let json = serde_json::to_string(&back.plan).unwrap();
     let mut leaks = Vec::new();
     for u in &snap.users {
-        for secret in [Some(&u.id), u.user_principal_name.as_ref(), u.display_name.as_ref()].into_iter().flatten() {
+        for secret in
+            [Some(&u.id), u.user_principal_name.as_ref(), u.display_name.as_ref()].into_iter().flatten()
+        {
             if json.contains(secret.as_str()) {
                 leaks.push(secret.clone());
             }

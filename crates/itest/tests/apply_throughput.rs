@@ -5,7 +5,8 @@ use licswap_core::apply::*;
 use licswap_core::graph::client::{ClientConfig, GraphClient};
 use licswap_core::graph::clock::VirtualClock;
 use licswap_core::graph::http::Clock;
-use licswap_core::plan::{plan, PlanOptions, PlanRequest, Scope};
+use licswap_core::plan::{PlanOptions, PlanRequest, Scope};
+use licswap_planner::plan;
 use licswap_sim::{fixtures, Sim, SimConfig, SimTransport, ThrottleConfig};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -21,7 +22,8 @@ fn apply_runs_at_the_write_ceiling() {
     let sim = Rc::new(RefCell::new(Sim::new(tenant, SimConfig { throttle, ..SimConfig::test() })));
     let clock = VirtualClock::new(fixtures::FIXTURE_EPOCH_MS);
     let config = ClientConfig { base_url: "/v1.0".into(), ..ClientConfig::default() };
-    let client = GraphClient::new(SimTransport::new(sim.clone(), clock.clone()), clock.clone(), config).unwrap();
+    let client =
+        GraphClient::new(SimTransport::new(sim.clone(), clock.clone()), clock.clone(), config).unwrap();
     let request = PlanRequest {
         source: "STANDARDPACK".into(),
         target: "ENTERPRISEPACK".into(),

@@ -193,8 +193,8 @@ pub fn document(table: &str, machine: &[(&str, String)], secs: u64, notes: &str)
 
 const METHOD: &str = "## How each figure is measured
 
-- **Planning, native**: `crates/core/benches/plan.rs` (criterion, 20 samples) on
-  `plan::testgen::tenant(N, 1)`, Office 365 E1 -> E3 for every holder. Memory: `licswap-bench
+- **Planning, native**: `crates/planner/benches/plan.rs` (criterion, 20 samples) on
+  `licswap_planner::testgen::tenant(N, 1)`, Office 365 E1 -> E3 for every holder. Memory: `licswap-bench
   plan-memory`, one run under a counting allocator (the planner's own heap peak above the tenant)
   and the process's peak RSS (`VmHWM`, reset before the call).
 - **Planning, browser**: the release build in headless Chromium; the same tenants (written by

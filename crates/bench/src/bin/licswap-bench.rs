@@ -4,7 +4,8 @@ use licswap_bench::apply::{run_executor, run_sequential, ApplySetup};
 use licswap_bench::load::{load, minimum_requests, sku_id};
 use licswap_bench::measure::{field, median, print_result, proc_status_bytes, reset_peak_rss, CountingAlloc};
 use licswap_bench::server::SimServer;
-use licswap_core::plan::{plan, testgen, PlanOptions, Scope};
+use licswap_core::plan::{PlanOptions, Scope};
+use licswap_planner::{plan, testgen};
 use std::path::PathBuf;
 use std::time::Instant;
 

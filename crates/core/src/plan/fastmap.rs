@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 #[derive(Default, Clone, Copy)]
-pub(crate) struct Fx(u64);
+pub struct Fx(u64);
 
 const K: u64 = 0x517c_c1b7_2722_0a95;
 
@@ -58,22 +58,31 @@ impl Hasher for Fx {
     }
 }
 
-pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+/// ASCII-lowercase eight bytes at once (bytes >= 0x80 are left alone).
+#[inline(always)]
+pub fn lower8(x: u64) -> u64 {
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let low7 = x & !HI;
+    let ge_a = low7 + ONES * (0x80 - b'A' as u64);
+    let gt_z = low7 + ONES * (0x80 - b'Z' as u64 - 1);
+    let upper = ge_a & !gt_z & !x & HI;
+    x | (upper >> 2)
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::hash::BuildHasher;
 
-    /// Sequential Graph-like ids must spread over the low bits (hashbrown's bucket index).
     #[test]
-    fn sequential_ids_spread_over_buckets() {
-        let b = BuildHasherDefault::<Fx>::default();
-        let mut buckets = std::collections::HashSet::new();
-        for n in 0..4096u32 {
-            let id = format!("00000001-1111-4000-8000-{n:012x}");
-            buckets.insert(b.hash_one(super::super::resolve::CiKey(&id)) & 0xfff);
+    fn swar_lowercase_matches_the_byte_at_a_time_one() {
+        for b in 0..=255u8 {
+            let w = u64::from_le_bytes([b, b'A', b'z', b, b'Z', b'@', b'[', b]);
+            let want =
+                u64::from_le_bytes([b, b'A', b'z', b, b'Z', b'@', b'[', b].map(|c| c.to_ascii_lowercase()));
+            assert_eq!(lower8(w), want, "byte {b}");
         }
-        assert!(buckets.len() > 2400, "{} distinct buckets of 4096", buckets.len());
     }
 }

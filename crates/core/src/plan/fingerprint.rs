@@ -1,7 +1,7 @@
 //! A short, stable digest of a target's license state. The planner stamps it on each action; the
 //! executor re-reads the target and refuses the action when the digest differs (a stale plan).
+use super::fastmap::lower8;
 use super::fastmap::FastMap;
-use super::resolve::lower8;
 use crate::graph::model::{AssignedLicense, Group, User};
 
 /// FNV-1a, 64-bit: tiny, deterministic everywhere (native and wasm), and collision resistance
@@ -27,7 +27,7 @@ fn hex16(h: u64) -> String {
 /// allocations however many licenses the target has: the planner takes 100,000 of them. Targets
 /// with the same licenses write the same bytes, so digests are memoized by the unsorted buffer.
 #[derive(Default)]
-pub(crate) struct Parts {
+pub struct Parts {
     buf: Vec<u8>,
     ranges: Vec<(usize, usize)>,
     plans: Vec<String>,
@@ -122,7 +122,7 @@ impl Parts {
 
     /// [`fingerprint_user`] reusing this buffer.
     #[cfg_attr(licswap_speed, optimize(speed))]
-    pub(crate) fn user(&mut self, user: &User) -> String {
+    pub fn user(&mut self, user: &User) -> String {
         let mut raw = std::mem::take(&mut self.raw);
         raw.clear();
         for l in &user.assigned_licenses {
@@ -150,7 +150,7 @@ impl Parts {
 
     /// [`Parts::user`], memoized by `key`, which must stand for what the digest reads.
     #[cfg_attr(licswap_speed, optimize(speed))]
-    pub(crate) fn user_keyed(&mut self, key: &[u64], user: &User) -> String {
+    pub fn user_keyed(&mut self, key: &[u64], user: &User) -> String {
         if let Some(d) = self.by_rows.get(key) {
             return d.clone();
         }
@@ -175,7 +175,7 @@ impl Parts {
     }
 
     /// [`fingerprint_group`] reusing this buffer.
-    pub(crate) fn group(&mut self, group: &Group) -> String {
+    pub fn group(&mut self, group: &Group) -> String {
         self.licenses(&group.assigned_licenses);
         self.digest()
     }

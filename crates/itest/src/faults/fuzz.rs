@@ -212,7 +212,8 @@ pub struct Seeds {
 }
 
 pub fn seeds() -> Seeds {
-    use licswap_core::plan::{plan, PlanOptions, PlanRequest, Scope};
+    use licswap_core::plan::{PlanOptions, PlanRequest, Scope};
+    use licswap_planner::plan;
     use licswap_sim::{fixtures, Sim, SimConfig, SimTransport};
     let request = PlanRequest {
         source: "STANDARDPACK".into(),

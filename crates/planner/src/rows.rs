@@ -2,9 +2,9 @@
 //! of indices (SKU, group, interned disabled-plan set) that scope, evaluation, memo keys and
 //! actions read instead of the users' strings. At 100,000 users the planner's time went to
 //! chasing each user's strings again in every pass (issue 8); the rows are small and read in order.
-use super::fastmap::FastMap;
 use super::resolve::Tenant;
-use crate::graph::model::User;
+use licswap_core::graph::model::User;
+use licswap_core::plan::fastmap::FastMap;
 
 /// `Lic::group` of a direct assignment.
 pub(crate) const DIRECT: u32 = u32::MAX;
@@ -103,7 +103,6 @@ impl<'a> Rows<'a> {
     }
 
     /// Decode the next user (users are pushed in snapshot order).
-    #[cfg_attr(licswap_speed, optimize(speed))]
     pub fn push(&mut self, t: &Tenant<'a>, u: &'a User) {
         let mut flags = 0u8;
         let mut held = 0u64;
@@ -211,7 +210,7 @@ impl<'a> Rows<'a> {
         Some(part(self.own_lic(user, a))? | part(self.own_lic(user, b))? << 32)
     }
 
-    /// What the user's fingerprint reads, as indices into `out` ([`super::fingerprint`]: each
+    /// What the user's fingerprint reads, as indices into `out` ([`licswap_core::plan::fingerprint`]: each
     /// assignedLicense's SKU and disabled plans, each state's SKU and group): users with equal
     /// keys have equal fingerprints. False when a SKU or group is not in the snapshot (its id
     /// then has no index).
@@ -253,8 +252,10 @@ impl<'a> Rows<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::model::{AssignedLicense, LicenseAssignmentState, ServicePlanInfo, SubscribedSku};
-    use crate::plan::types::Snapshot;
+    use licswap_core::graph::model::{
+        AssignedLicense, LicenseAssignmentState, ServicePlanInfo, SubscribedSku,
+    };
+    use licswap_core::plan::Snapshot;
 
     fn sku(n: usize) -> SubscribedSku {
         SubscribedSku {
@@ -327,7 +328,7 @@ mod tests {
         assert_eq!(r.flags(0), FROM_ASSIGNED | NO_LOCATION | DISABLED_ACCOUNT);
         assert_eq!((a[0].sku(), a[0].via(), a[0].at), (Some(66), Via::Direct, 0));
         assert_eq!((a[1].sku(), a[1].at), (Some(2), 1));
-        assert!(crate::plan::bits::has(r.set(a[1].disabled), t.plan_of(&plan(2)).expect("known plan")));
+        assert!(crate::bits::has(r.set(a[1].disabled), t.plan_of(&plan(2)).expect("known plan")));
         let first = &snapshot.users[0].assigned_licenses[0];
         assert_eq!(r.own(&snapshot.users[0], 0, 66), Some((&first.sku_id[..], &first.disabled_plans[..])));
 

@@ -4,8 +4,8 @@
 use super::findings::{finding, group_subject, missing_subject, user_subject};
 use super::resolve::Tenant;
 use super::rows::Via;
-use super::types::{Finding, FindingCode as C, Scope, Severity as S, TargetKind};
-use crate::graph::model::same_id;
+use licswap_core::graph::model::same_id;
+use licswap_core::plan::{Finding, FindingCode as C, Scope, Severity as S, TargetKind};
 use std::collections::HashSet;
 
 pub(crate) struct Resolved<'a> {
@@ -20,7 +20,6 @@ pub(crate) struct Resolved<'a> {
     pub unknown_members: Vec<Vec<&'a str>>,
 }
 
-#[cfg_attr(licswap_speed, optimize(speed))]
 pub(crate) fn resolve<'a>(
     t: &Tenant<'a>,
     src: usize,

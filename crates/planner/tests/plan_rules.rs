@@ -438,11 +438,11 @@ fn findings_are_sorted_blockers_warnings_infos_then_code_then_subject() {
 fn unknown_or_identical_skus_are_errors() {
     let s = e1_e3(vec![], vec![]);
     assert_eq!(
-        licswap_core::plan::plan(&s, &all("NOPE", "ENTERPRISEPACK")),
+        licswap_planner::plan(&s, &all("NOPE", "ENTERPRISEPACK")),
         Err(PlanError::UnknownSku("NOPE".into()))
     );
     assert!(matches!(
-        licswap_core::plan::plan(&s, &all("standardpack", sku_id("STANDARDPACK"))),
+        licswap_planner::plan(&s, &all("standardpack", sku_id("STANDARDPACK"))),
         Err(PlanError::SameSku(_))
     ));
 }

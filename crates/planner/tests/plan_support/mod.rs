@@ -82,7 +82,7 @@ pub fn all(src: &str, tgt: &str) -> PlanRequest {
 }
 
 pub fn run(s: &Snapshot, r: &PlanRequest) -> Plan {
-    plan::plan(s, r).expect("plans")
+    licswap_planner::plan(s, r).expect("plans")
 }
 
 pub fn codes(p: &Plan) -> Vec<(plan::FindingCode, plan::Severity, String)> {

@@ -4,16 +4,16 @@
 use super::actions;
 use super::bits;
 use super::evaluate::{evaluate, Ctx, Direct, Eval, GroupPlan, Scratch};
-use super::fastmap::FastMap;
 use super::findings::{self, finding, sku_subject};
 use super::mapping::Mapper;
 use super::output;
 use super::resolve::{CiKey, Tenant};
 use super::scope;
-use super::types::{
+use licswap_core::graph::model::same_id;
+use licswap_core::plan::fastmap::FastMap;
+use licswap_core::plan::{
     Finding, FindingCode as C, Plan, PlanError, PlanRequest, SeatBudget, Severity as S, Snapshot,
 };
-use crate::graph::model::same_id;
 use std::collections::HashSet;
 
 /// Plan `request` against `snapshot`. Pure and deterministic: the same inputs give the same plan.
@@ -22,9 +22,8 @@ use std::collections::HashSet;
 /// would harm one of its members (service loss, conflict, broken dependency), so the actions of a
 /// plan never harm anyone; still, apply must refuse a plan with blockers (see
 /// [`Plan::has_blockers`]), which is a preview of what remains to fix.
-#[cfg_attr(licswap_speed, optimize(speed))]
 pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, PlanError> {
-    let t = Tenant::new(snapshot, matches!(request.scope, super::types::Scope::Users(_)))?;
+    let t = Tenant::new(snapshot, matches!(request.scope, licswap_core::plan::Scope::Users(_)))?;
     let src = t.find_sku(&request.source).ok_or_else(|| PlanError::UnknownSku(request.source.clone()))?;
     let tgt = t.find_sku(&request.target).ok_or_else(|| PlanError::UnknownSku(request.target.clone()))?;
     if src == tgt {
@@ -118,7 +117,7 @@ pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, PlanErro
     let (phases, rollback) = actions::actions(&out, &evals);
     let coverage = st.profiles.coverage(&t, &sc_res, &evals);
     Ok(Plan {
-        version: super::types::PLAN_VERSION,
+        version: licswap_core::plan::PLAN_VERSION,
         request: request.clone(),
         source: output::summary(t.skus[src].sku),
         target: output::summary(tsku),
@@ -187,7 +186,6 @@ fn group_plans(
 
 /// Evaluate `dirty` users; hold back what harms, re-evaluate whom that touches, until stable.
 #[allow(clippy::too_many_arguments)]
-#[cfg_attr(licswap_speed, optimize(speed))]
 fn settle<'a>(
     t: &Tenant<'a>,
     src: usize,
@@ -248,7 +246,6 @@ fn settle<'a>(
     }
 }
 
-#[cfg_attr(licswap_speed, optimize(speed))]
 fn seats_needed(st: &State<'_>, sr: &scope::Resolved<'_>) -> i64 {
     let users = st.evals.iter().flatten().filter(|e| e.verdict.new_target).count();
     let mut unknown: HashSet<CiKey<'_>> = HashSet::new();
@@ -263,7 +260,6 @@ fn seats_needed(st: &State<'_>, sr: &scope::Resolved<'_>) -> i64 {
 /// Keep what fits in `budget` seats: direct swaps first (snapshot order), then whole groups
 /// (snapshot order; a group takes a seat for each member that does not hold the target yet).
 /// Returns the users to re-evaluate.
-#[cfg_attr(licswap_speed, optimize(speed))]
 fn fit_wave(
     st: &mut State<'_>,
     sr: &scope::Resolved<'_>,
@@ -320,7 +316,7 @@ fn fit_wave(
 /// Distinct coverage outcomes: users with the same licenses share one entry.
 #[derive(Default)]
 pub(crate) struct Profiles<'a> {
-    index: super::fastmap::FastMap<Box<[u64]>, u32>,
+    index: licswap_core::plan::fastmap::FastMap<Box<[u64]>, u32>,
     keys: Vec<Box<[u64]>>,
     _t: std::marker::PhantomData<&'a ()>,
 }
@@ -342,7 +338,7 @@ impl<'a> Profiles<'a> {
         t: &Tenant<'_>,
         sr: &scope::Resolved<'_>,
         evals: &[&Eval],
-    ) -> Vec<super::types::Coverage> {
+    ) -> Vec<licswap_core::plan::Coverage> {
         output::coverage(t, sr, evals, &self.keys)
     }
 }

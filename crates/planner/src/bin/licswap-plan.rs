@@ -8,7 +8,7 @@
 //! file, the object and the field).
 //!
 //! With the `testgen` feature, `licswap-plan --generate USERS [SEED]` writes a generated tenant
-//! snapshot (see `licswap_core::plan::testgen`) instead.
+//! snapshot (see `licswap_planner::testgen`) instead.
 use licswap_core::plan::{self, Severity};
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -60,7 +60,7 @@ fn run() -> Result<bool, String> {
     let a = args()?;
     let snapshot = plan::parse_snapshot(&read(&a.snapshot)?).map_err(|e| format!("{}: {e}", a.snapshot))?;
     let request = plan::parse_request(&read(&a.request)?).map_err(|e| format!("{}: {e}", a.request))?;
-    let p = plan::plan(&snapshot, &request).map_err(|e| e.to_string())?;
+    let p = licswap_planner::plan(&snapshot, &request).map_err(|e| e.to_string())?;
     let json = if a.pretty { serde_json::to_vec_pretty(&p) } else { serde_json::to_vec(&p) }
         .map_err(|e| format!("cannot encode the plan: {e}"))?;
     match &a.out {
@@ -92,7 +92,7 @@ fn generate() -> Option<ExitCode> {
     }
     let users = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(100_000);
     let seed = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(1);
-    let s = plan::testgen::tenant(users, seed);
+    let s = licswap_planner::testgen::tenant(users, seed);
     let mut out = std::io::stdout().lock();
     let ok = serde_json::to_writer(&mut out, &s).is_ok() && out.write_all(b"\n").is_ok();
     Some(if ok { ExitCode::SUCCESS } else { ExitCode::from(2) })

@@ -3,10 +3,10 @@
 //! distinct combinations of licenses, disabled plans, groups and flags, so the planner evaluates
 //! each combination once and only words the findings per user.
 use super::evaluate::{Ctx, Eval, Verdict};
-use super::fastmap::FastMap;
 use super::rows::{Lic, Via, FROM_ASSIGNED};
-use super::types::Finding;
 use super::user_findings as uf;
+use licswap_core::plan::fastmap::FastMap;
+use licswap_core::plan::Finding;
 
 /// A user finding, without the user.
 #[derive(Clone)]
@@ -41,7 +41,6 @@ pub(crate) type Memo = FastMap<Vec<u64>, Outcome>;
 /// does not have is out of scope whatever its id) and disabled plans (an interned set: sets
 /// spelled differently get different ids, which only costs a second evaluation). Error states
 /// only add findings, worded from the user ([`Rec::ExistingErrors`]).
-#[cfg_attr(licswap_speed, optimize(speed))]
 pub(crate) fn key(out: &mut Vec<u64>, flags: u8, lics: &[Lic], member_of: &[u32], no_direct: bool) {
     out.clear();
     let head = u64::from(no_direct)
@@ -56,7 +55,6 @@ pub(crate) fn key(out: &mut Vec<u64>, flags: u8, lics: &[Lic], member_of: &[u32]
 
 impl Outcome {
     /// The outcome for `user`, with findings worded for them.
-    #[cfg_attr(licswap_speed, optimize(speed))]
     pub fn eval(&self, cx: &Ctx<'_, '_>, ui: u32, lics: &[Lic]) -> Eval {
         let t = cx.t;
         let user = &t.users[ui as usize];

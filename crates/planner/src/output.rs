@@ -2,15 +2,15 @@
 //! entries (the actions are in [`super::actions`]).
 use super::bits;
 use super::evaluate::{Eval, GroupPlan};
-use super::fastmap::FastMap;
 use super::findings::{finding, group_subject, sku_subject};
-use super::id_list::IdList;
 use super::mapping::Mapper;
 use super::resolve::Tenant;
 use super::scope::Resolved;
-use super::types::{Coverage, Finding, FindingCode as C, Severity as S, SkuSummary};
-use crate::catalog;
-use crate::graph::model::SubscribedSku;
+use licswap_core::catalog;
+use licswap_core::graph::model::SubscribedSku;
+use licswap_core::plan::fastmap::FastMap;
+use licswap_core::plan::IdList;
+use licswap_core::plan::{Coverage, Finding, FindingCode as C, Severity as S, SkuSummary};
 
 pub(crate) struct Inputs<'x, 'a> {
     pub t: &'x Tenant<'a>,
@@ -147,7 +147,6 @@ pub(crate) fn unknown_plan_findings(o: &Inputs<'_, '_>, out: &mut Vec<Finding>) 
     }
 }
 
-#[cfg_attr(licswap_speed, optimize(speed))]
 pub(crate) fn coverage(
     t: &Tenant<'_>,
     sr: &Resolved<'_>,

@@ -4,7 +4,7 @@
 //! `valgrind --tool=callgrind --collect-atstart=no --toggle-collect=licswap_core::plan::build::plan
 //!  target/release/examples/plan_prof 100000 1` (instruction counts do not depend on machine load).
 //! Usage: `cargo run --release -p licswap-core --features testgen --example plan_prof [USERS] [RUNS]`.
-use licswap_core::plan::{self, testgen};
+use licswap_planner::testgen;
 use std::time::Instant;
 
 fn arg(n: usize, default: usize) -> usize {
@@ -19,7 +19,7 @@ fn main() {
     let mut last = None;
     for _ in 0..runs {
         let start = Instant::now();
-        let p = plan::plan(&snapshot, &request).expect("the generated tenant plans");
+        let p = licswap_planner::plan(&snapshot, &request).expect("the generated tenant plans");
         times.push(start.elapsed().as_secs_f64() * 1000.0);
         last = Some(p);
     }

@@ -2,11 +2,11 @@
 //! their catalog rules pre-resolved, SKUs with their plan bit sets, users and groups by id.
 //! Ids are compared ASCII case-insensitively without allocating ([`CiKey`]).
 use super::bits;
-use super::fastmap::FastMap;
 use super::rows::Rows;
-use super::types::{PlanError, Snapshot};
-use crate::catalog;
-use crate::graph::model::{Group, SubscribedSku, User};
+use licswap_core::catalog;
+use licswap_core::graph::model::{Group, SubscribedSku, User};
+use licswap_core::plan::fastmap::{lower8, FastMap};
+use licswap_core::plan::{PlanError, Snapshot};
 use std::hash::{Hash, Hasher};
 
 /// A borrowed id hashed and compared ASCII case-insensitively (Graph GUIDs, UPNs).
@@ -16,7 +16,6 @@ pub(crate) struct CiKey<'a>(pub &'a str);
 impl Hash for CiKey<'_> {
     /// Eight bytes at a time, lowercased with SWAR: ids are hashed hundreds of thousands of times
     /// per plan, and a per-byte loop is slow in the size-optimized wasm build.
-    #[cfg_attr(licswap_speed, optimize(speed))]
     fn hash<H: Hasher>(&self, state: &mut H) {
         let bytes = self.0.as_bytes();
         let mut chunks = bytes.chunks_exact(8);
@@ -30,18 +29,6 @@ impl Hash for CiKey<'_> {
     }
 }
 
-/// ASCII-lowercase eight bytes at once (bytes >= 0x80 are left alone).
-#[inline(always)]
-pub(crate) fn lower8(x: u64) -> u64 {
-    const HI: u64 = 0x8080_8080_8080_8080;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let low7 = x & !HI;
-    let ge_a = low7 + ONES * (0x80 - b'A' as u64);
-    let gt_z = low7 + ONES * (0x80 - b'Z' as u64 - 1);
-    let upper = ge_a & !gt_z & !x & HI;
-    x | (upper >> 2)
-}
-
 /// Same id, ASCII case-insensitively, with the common exact match first.
 #[inline(always)]
 pub(crate) fn eq_id(a: &str, b: &str) -> bool {
@@ -50,7 +37,6 @@ pub(crate) fn eq_id(a: &str, b: &str) -> bool {
 
 /// `a == b`, eight bytes at a time: the size-optimized std compares slices a byte at a time,
 /// which was a tenth of the planner's time in the page (ids are compared on every lookup).
-#[cfg_attr(licswap_speed, optimize(speed))]
 pub(crate) fn same_bytes(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
@@ -116,7 +102,6 @@ pub(crate) struct Tenant<'a> {
 impl<'a> Tenant<'a> {
     /// `by_upn`: also find users by userPrincipalName (a scope of listed users needs it; group
     /// members are listed by id, and indexing 100,000 UPNs costs a pass over every user).
-    #[cfg_attr(licswap_speed, optimize(speed))]
     pub fn new(snapshot: &'a Snapshot, by_upn: bool) -> Result<Self, PlanError> {
         let mut plans: Vec<PlanInfo<'a>> = Vec::new();
         let mut plan_by_id = FastMap::default();
@@ -209,7 +194,6 @@ impl<'a> Tenant<'a> {
     }
 
     /// [`Tenant::sku_of`], and whether `sku_id` is spelled exactly as subscribedSkus spells it.
-    #[cfg_attr(licswap_speed, optimize(speed))]
     pub fn sku_of_exact(&self, sku_id: &str) -> (Option<usize>, bool) {
         // A tenant has a handful of SKUs and users spell their ids as subscribedSkus does: an
         // exact comparison over the few is cheaper than hashing a 36-byte id per license.
@@ -225,24 +209,20 @@ impl<'a> Tenant<'a> {
         }
     }
 
-    #[cfg_attr(licswap_speed, optimize(speed))]
     pub fn plan_of(&self, plan_id: &str) -> Option<u32> {
         self.plan_by_id.get(&CiKey(plan_id)).copied()
     }
 
     /// A user by id or userPrincipalName (exact but for ASCII case: trim user input first).
-    #[cfg_attr(licswap_speed, optimize(speed))]
     pub fn user(&self, key: &str) -> Option<u32> {
         self.user_by_id.get(&CiKey(key)).copied()
     }
 
-    #[cfg_attr(licswap_speed, optimize(speed))]
     pub fn group(&self, id: &str) -> Option<u32> {
         self.group_by_id.get(&CiKey(id)).copied()
     }
 
     /// Bits of plan ids in `ids` (ids the snapshot does not know are skipped: no SKU has them).
-    #[cfg_attr(licswap_speed, optimize(speed))]
     pub fn bits_of(&self, ids: &[String], out: &mut [u64]) {
         for id in ids {
             if let Some(p) = self.plan_of(id) {
@@ -309,16 +289,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn swar_lowercase_matches_the_byte_at_a_time_one() {
-        for b in 0..=255u8 {
-            let w = u64::from_le_bytes([b, b'A', b'z', b, b'Z', b'@', b'[', b]);
-            let want =
-                u64::from_le_bytes([b, b'A', b'z', b, b'Z', b'@', b'[', b].map(|c| c.to_ascii_lowercase()));
-            assert_eq!(lower8(w), want, "byte {b}");
-        }
-    }
-
-    #[test]
     fn same_bytes_is_slice_equality() {
         let ids = ["", "a", "abcdefgh", "abcdefgi", "abcdefghi", "abcdefghj", "Abcdefghi", "abcdefgh\u{e9}"];
         for a in ids {
@@ -338,5 +308,18 @@ mod tests {
         assert_eq!(h.hash_one(a), h.hash_one(b));
         assert_ne!(CiKey("abc"), CiKey("abd"));
         assert_ne!(h.hash_one(CiKey("abc")), h.hash_one(CiKey("abc\0")));
+    }
+
+    /// Sequential Graph-like ids must spread over the low bits (hashbrown's bucket index).
+    #[test]
+    fn sequential_ids_spread_over_buckets() {
+        use std::hash::BuildHasher;
+        let b = std::hash::BuildHasherDefault::<licswap_core::plan::fastmap::Fx>::default();
+        let mut buckets = std::collections::HashSet::new();
+        for n in 0..4096u32 {
+            let id = format!("00000001-1111-4000-8000-{n:012x}");
+            buckets.insert(b.hash_one(CiKey(&id)) & 0xfff);
+        }
+        assert!(buckets.len() > 2400, "{} distinct buckets of 4096", buckets.len());
     }
 }

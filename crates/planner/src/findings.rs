@@ -1,9 +1,8 @@
 //! Building findings: one constructor per severity keeps codes and severities consistent, and the
 //! final order (blockers, warnings, infos; then by code, subject) stable.
-use super::types::{Finding, FindingCode, Severity, Subject, TargetKind};
-use crate::graph::model::{Group, User};
+use licswap_core::graph::model::{Group, User};
+use licswap_core::plan::{Finding, FindingCode, Severity, Subject, TargetKind};
 
-#[cfg_attr(licswap_speed, optimize(speed))]
 pub(crate) fn user_subject(u: &User) -> Subject {
     Subject { kind: TargetKind::User, id: u.id.clone(), name: u.label().to_string() }
 }
@@ -38,7 +37,6 @@ pub(crate) fn is_harm(code: FindingCode) -> bool {
     matches!(code, FindingCode::ServiceLoss | FindingCode::MutuallyExclusive | FindingCode::DependentPlan)
 }
 
-#[cfg_attr(licswap_speed, optimize(speed))]
 pub(crate) fn sort(findings: &mut [Finding]) {
     // Two stable passes give the order of one stable sort by the whole key: by (severity, code,
     // kind) with cheap comparisons, then each such run by (subject id, message). Findings about

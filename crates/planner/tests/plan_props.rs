@@ -307,7 +307,7 @@ proptest! {
     #[test]
     fn no_removal_without_its_replacement(g in gen()) {
         let (s, r) = build(&g);
-        let p = plan::plan(&s, &r).unwrap();
+        let p = licswap_planner::plan(&s, &r).unwrap();
         let (src, tgt) = (s.skus[0].sku_id.to_lowercase(), s.skus[1].sku_id.to_lowercase());
         let mut m = Model::from(&s);
         for ph in &p.phases {
@@ -327,7 +327,7 @@ proptest! {
     #[test]
     fn users_keep_every_enabled_service_unless_waived(g in gen()) {
         let (s, r) = build(&g);
-        let p = plan::plan(&s, &r).unwrap();
+        let p = licswap_planner::plan(&s, &r).unwrap();
         let plans = sku_plans(&s);
         let before = Model::from(&s);
         let mut after = before.clone();
@@ -354,7 +354,7 @@ proptest! {
     #[test]
     fn seats_planned_never_exceed_those_available(g in gen()) {
         let (s, r) = build(&g);
-        let p = plan::plan(&s, &r).unwrap();
+        let p = licswap_planner::plan(&s, &r).unwrap();
         let tgt = s.skus[1].sku_id.clone();
         let before = Model::from(&s);
         let mut after = before.clone();
@@ -388,7 +388,7 @@ proptest! {
                 upper(&mut l.disabled_plans);
             }
         }
-        let p = plan::plan(&s, &r).unwrap();
+        let p = licswap_planner::plan(&s, &r).unwrap();
         for a in p.actions() {
             let Some(u) = s.users.iter().find(|u| u.id == a.target.id) else { continue };
             prop_assert_eq!(&a.fingerprint, &plan::fingerprint_user(u), "{}", a.id);
@@ -408,7 +408,7 @@ proptest! {
     #[test]
     fn rollback_restores_every_subject(g in gen()) {
         let (s, r) = build(&g);
-        let p = plan::plan(&s, &r).unwrap();
+        let p = licswap_planner::plan(&s, &r).unwrap();
         let before = Model::from(&s);
         let mut m = before.clone();
         apply_phases(&mut m, &p.phases).map_err(TestCaseError::fail)?;

@@ -5,7 +5,7 @@ use super::mapping::Mapper;
 use super::memo::{self, Rec};
 use super::resolve::Tenant;
 use super::rows::{Lic, Via, DISABLED_ACCOUNT, ERRORS, NO_LOCATION};
-use super::types::Finding;
+use licswap_core::plan::Finding;
 
 /// What the planner does to one in-scope group.
 pub(crate) struct GroupPlan {
@@ -120,7 +120,6 @@ pub(crate) struct Ctx<'t, 'a> {
 /// Users with the same evaluation inputs (see [`memo::key`]) share one outcome: only the findings'
 /// wording differs, so a tenant of 100,000 users is evaluated a few hundred times, not 100,000.
 /// [`Scratch::memo`] must be cleared whenever the group plans change.
-#[cfg_attr(licswap_speed, optimize(speed))]
 pub(crate) fn evaluate<'a>(
     cx: &Ctx<'_, 'a>,
     mapper: &mut Mapper,
@@ -148,7 +147,6 @@ pub(crate) fn evaluate<'a>(
 }
 
 /// [`evaluate`] without the memo: the user-independent outcome for a user's licenses and flags.
-#[cfg_attr(licswap_speed, optimize(speed))]
 fn outcome<'a>(
     cx: &Ctx<'_, 'a>,
     mapper: &mut Mapper,

@@ -4,11 +4,11 @@
 //! allocates per action only what names the action (id, subject, fingerprint).
 use super::evaluate::{Direct, Eval};
 use super::findings::{group_subject, user_subject};
-use super::fingerprint::Parts;
 use super::output::Inputs;
 use super::rollback::{self, Inverses, Own};
-use super::types::{Action, ActionKind, Phase};
-use crate::graph::model::{same_id, AssignLicenseBody, AssignedLicense};
+use licswap_core::graph::model::{same_id, AssignLicenseBody, AssignedLicense};
+use licswap_core::plan::fingerprint::Parts;
+use licswap_core::plan::{Action, ActionKind, Phase};
 use std::sync::Arc;
 
 fn body(add: Option<AssignedLicense>, remove: &str) -> Arc<AssignLicenseBody> {
@@ -31,7 +31,6 @@ fn lic(sku_id: &str, disabled: Vec<String>) -> AssignedLicense {
 }
 
 /// Phases of actions and the rollback phases.
-#[cfg_attr(licswap_speed, optimize(speed))]
 pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<Phase>) {
     let t = o.t;
     let src_id = &t.skus[o.src].sku.sku_id;

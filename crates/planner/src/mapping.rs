@@ -2,8 +2,8 @@
 //! the target's equivalent (same servicePlanId, else a catalog plan that covers it), unless that
 //! target plan also covers a plan the source had enabled: switching it off would lose a service.
 use super::bits;
-use super::fastmap::FastMap;
 use super::resolve::Tenant;
+use licswap_core::plan::fastmap::FastMap;
 
 /// The target's disabledPlans for one source assignment.
 #[derive(Clone, Debug)]

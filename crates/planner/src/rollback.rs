@@ -2,10 +2,10 @@
 //! the action removed or changed, with its original disabledPlans, and remove every SKU it added
 //! that the subject did not have. Applying an action then its inverse restores the subject's own
 //! assignments exactly.
-use super::fastmap::Fx;
 use super::resolve::eq_id;
-use super::types::{Action, ActionKind};
-use crate::graph::model::{AssignLicenseBody, AssignedLicense};
+use licswap_core::graph::model::{AssignLicenseBody, AssignedLicense};
+use licswap_core::plan::fastmap::Fx;
+use licswap_core::plan::{Action, ActionKind};
 use std::hash::Hasher;
 use std::sync::Arc;
 
@@ -52,9 +52,9 @@ pub(crate) fn inverse_body(own_before: &[Own<'_>], body: &AssignLicenseBody) -> 
 /// forward body, so their inverses are equal too (one body, not one per user).
 #[derive(Default)]
 pub(crate) struct Inverses {
-    by_hash: super::fastmap::FastMap<u64, Vec<Entry>>,
+    by_hash: licswap_core::plan::fastmap::FastMap<u64, Vec<Entry>>,
     /// By forward body and the subject's own licenses as [`super::rows::Rows::own_key`] says.
-    by_key: super::fastmap::FastMap<(usize, u64), Arc<AssignLicenseBody>>,
+    by_key: licswap_core::plan::fastmap::FastMap<(usize, u64), Arc<AssignLicenseBody>>,
 }
 
 struct Entry {
@@ -66,7 +66,6 @@ struct Entry {
 impl Inverses {
     /// [`Inverses::body`], memoized by `own_key` (which stands for the strings `own_before`
     /// reads) when there is one: the strings are read only for the first subject of a kind.
-    #[cfg_attr(licswap_speed, optimize(speed))]
     pub fn body_keyed<'o>(
         &mut self,
         forward: &Arc<AssignLicenseBody>,
@@ -84,7 +83,6 @@ impl Inverses {
         b
     }
 
-    #[cfg_attr(licswap_speed, optimize(speed))]
     pub fn body(
         &mut self,
         forward: &Arc<AssignLicenseBody>,
@@ -119,7 +117,6 @@ impl Inverses {
     }
 }
 
-#[cfg_attr(licswap_speed, optimize(speed))]
 pub(crate) fn inverse(action: &Action, body: Arc<AssignLicenseBody>) -> Action {
     Action {
         id: super::actions::action_id(&["rollback:", &action.id]),

@@ -2,8 +2,8 @@
 //! kept apart from the evaluation logic in `evaluate.rs`.
 use super::evaluate::Ctx;
 use super::findings::{finding, user_subject};
-use super::types::{Finding, FindingCode as C, Severity as S};
-use crate::graph::model::User;
+use licswap_core::graph::model::User;
+use licswap_core::plan::{Finding, FindingCode as C, Severity as S};
 
 pub(crate) fn inherited_not_direct(cx: &Ctx<'_, '_>, user: &User, name: &str, id: &str) -> Finding {
     let t = cx.t;
@@ -88,7 +88,7 @@ pub(crate) fn mutually_exclusive(cx: &Ctx<'_, '_>, user: &User, pairs: Vec<Strin
 pub(crate) fn dependent_plan(cx: &Ctx<'_, '_>, user: &User, deps: Vec<String>) -> Finding {
     let t = cx.t;
     let needs: Vec<&str> =
-        deps.iter().flat_map(|d| crate::catalog::dependencies(d).iter().copied()).collect();
+        deps.iter().flat_map(|d| licswap_core::catalog::dependencies(d).iter().copied()).collect();
     finding(
         C::DependentPlan,
         S::Blocker,

@@ -6,11 +6,11 @@
 //! Premium 3%, Visio Plan 2 2%, Exchange Online Plan 1 (a conflict for E3) on 0.5% of direct
 //! holders; disabled accounts 2%, no usage location 0.5%, an error state 0.5%. One group in ten is
 //! dynamic, one in five synced from on-premises.
-use super::types::{PlanOptions, PlanRequest, Scope, Snapshot, SnapshotGroup};
-use crate::catalog;
-use crate::graph::model::{
+use licswap_core::catalog;
+use licswap_core::graph::model::{
     AssignedLicense, Group, LicenseAssignmentState, LicenseUnitsDetail, ServicePlanInfo, SubscribedSku, User,
 };
+use licswap_core::plan::{PlanOptions, PlanRequest, Scope, Snapshot, SnapshotGroup};
 
 /// splitmix64: tiny and good enough to spread fixtures.
 struct Rng(u64);

@@ -1,0 +1,28 @@
+//! The planner: from a tenant [`Snapshot`] and a [`PlanRequest`] to a [`Plan`]. Pure: no I/O.
+//! Rules in `DESIGN.md`, "Planner rules"; details on each [`licswap_core::plan::FindingCode`].
+//! The plan's types live in [`licswap_core::plan`], which apply and shared previews use too.
+//!
+//! A crate of its own because the release profile compiles it at opt-level 3 and everything else
+//! for size (issue 8): the planner runs in a lazily loaded chunk of the page, so its size does not
+//! count against the first download, and at 100,000 users its speed is what the admin waits for.
+//!
+//! [`Snapshot`]: licswap_core::plan::Snapshot
+//! [`PlanRequest`]: licswap_core::plan::PlanRequest
+//! [`Plan`]: licswap_core::plan::Plan
+mod actions;
+mod bits;
+mod build;
+mod evaluate;
+mod findings;
+mod mapping;
+mod memo;
+mod output;
+mod resolve;
+mod rollback;
+mod rows;
+mod scope;
+#[cfg(any(test, feature = "testgen"))]
+pub mod testgen;
+mod user_findings;
+
+pub use build::plan;
