@@ -5,6 +5,7 @@
 //! GUIDs are kept as strings, compared case-insensitively via [`same_id`].
 use serde::{Deserialize, Serialize};
 
+#[inline]
 pub fn same_id(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
@@ -84,11 +85,13 @@ pub struct LicenseAssignmentState {
 }
 
 impl LicenseAssignmentState {
+    #[inline]
     pub fn is_direct(&self) -> bool {
         self.assigned_by_group.is_none()
     }
 
     /// An error state Graph reports (anything but "None"/absent).
+    #[inline]
     pub fn error_code(&self) -> Option<&str> {
         self.error.as_deref().filter(|e| !e.is_empty() && *e != "None")
     }
@@ -114,6 +117,7 @@ pub struct User {
 
 impl User {
     /// The best human name for messages: UPN, else display name, else id.
+    #[inline]
     pub fn label(&self) -> &str {
         self.user_principal_name.as_deref().or(self.display_name.as_deref()).unwrap_or(&self.id)
     }
@@ -144,6 +148,7 @@ impl Group {
         self.on_premises_sync_enabled == Some(true)
     }
 
+    #[inline]
     pub fn label(&self) -> &str {
         self.display_name.as_deref().unwrap_or(&self.id)
     }

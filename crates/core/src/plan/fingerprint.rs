@@ -149,7 +149,7 @@ impl Parts {
     }
 
     /// [`Parts::user`], memoized by `key`, which must stand for what the digest reads.
-    #[cfg_attr(licswap_speed, optimize(speed))]
+    #[inline]
     pub fn user_keyed(&mut self, key: &[u64], user: &User) -> String {
         if let Some(d) = self.by_rows.get(key) {
             return d.clone();

@@ -18,6 +18,7 @@ impl IdList {
         IdList { text: String::with_capacity(bytes), ends: Vec::with_capacity(ids) }
     }
 
+    #[inline]
     pub fn push(&mut self, id: &str) {
         self.text.push_str(id);
         self.ends.push(self.text.len() as u32);
