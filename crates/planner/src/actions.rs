@@ -18,8 +18,7 @@ fn body(add: Option<AssignedLicense>, remove: &str) -> Arc<AssignLicenseBody> {
     })
 }
 
-/// `parts` joined: `[..].concat()` costs several times more in the size-optimized build, once
-/// per action and rollback.
+/// `parts` joined, in one allocation of the right size (once per action and rollback).
 pub(crate) fn action_id(parts: &[&str]) -> String {
     let mut id = String::with_capacity(parts.iter().map(|p| p.len()).sum());
     parts.iter().for_each(|p| id.push_str(p));
