@@ -36,9 +36,22 @@ pub fn remember_plan(plan: &Plan) -> bool {
     storage::set(Area::Local, keys::APPLY_PLAN, &share::encode(plan, false))
 }
 
-pub fn remembered_plan() -> Option<Plan> {
+fn remembered_plan() -> Option<Plan> {
     let text = storage::get(Area::Local, keys::APPLY_PLAN)?;
     share::decode(&text).ok().map(|p| p.plan)
+}
+
+/// A run interrupted by a reload (or a consent redirect) comes back: the screens that show a plan
+/// (preview, apply, report) call this when they open. Not at start-up: decoding the remembered
+/// plan needs the shared-preview decoder, which the first download does not hold (issue 8).
+pub fn restore(state: AppState) {
+    if state.plan.get_untracked().is_some() {
+        return;
+    }
+    if let Some(plan) = remembered_plan() {
+        state.plan.set(Some(Arc::new(plan)));
+        state.plan_origin.set(crate::state::PlanOrigin::Local);
+    }
 }
 
 pub fn saved_journal() -> Option<Journal> {

@@ -143,7 +143,6 @@ pub async fn start(state: AppState) {
         match finish_redirect(&search).await {
             Ok((cfg, back)) => {
                 enter(state, Mode::Live { config: cfg, signed_in: true });
-                restore_apply(state);
                 state.route.set(crate::routes::Route::parse(&back));
                 return;
             }
@@ -162,7 +161,6 @@ pub async fn start(state: AppState) {
         },
     };
     enter(state, mode);
-    restore_apply(state);
 }
 
 fn live(config: Config) -> Mode {
@@ -193,17 +191,6 @@ pub fn use_demo(state: AppState) {
     state.snapshot_source.set(String::new());
     enter(state, Mode::Demo);
     state.go(crate::routes::Route::Overview);
-}
-
-/// A run interrupted by a reload (or a consent redirect) comes back on the apply screen.
-fn restore_apply(state: AppState) {
-    if state.plan.get_untracked().is_some() {
-        return;
-    }
-    if let Some(plan) = crate::apply_run::remembered_plan() {
-        state.plan.set(Some(std::sync::Arc::new(plan)));
-        state.plan_origin.set(crate::state::PlanOrigin::Local);
-    }
 }
 
 thread_local! {

@@ -13,6 +13,7 @@ use std::sync::Arc;
 #[component]
 pub fn ApplyScreen() -> impl IntoView {
     let state = use_state();
+    crate::apply_run::restore(state);
     move || {
         let Some(plan) = state.plan.get() else {
             return view! {

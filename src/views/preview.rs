@@ -13,6 +13,7 @@ use std::sync::Arc;
 #[component]
 pub fn PreviewScreen() -> impl IntoView {
     let state = use_state();
+    crate::apply_run::restore(state);
     move || match state.plan.get() {
         Some(plan) => {
             let read_only = state.plan_origin.get() == PlanOrigin::Shared;

@@ -15,6 +15,7 @@ use std::sync::Arc;
 #[component]
 pub fn ReportScreen() -> impl IntoView {
     let state = use_state();
+    crate::apply_run::restore(state);
     move || {
         let plan = state.plan.get();
         let journal = plan.as_ref().and_then(|p| {
