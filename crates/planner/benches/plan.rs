@@ -1,6 +1,6 @@
 //! Planning time for generated tenants of 1k, 10k and 100k users (Office 365 E1 -> E3, every
 //! holder). The tenants come from `licswap_planner::testgen` (feature `testgen`, enabled for
-//! benches by the dev-dependency on this crate). Run: `cargo bench -p licswap-core --bench plan`.
+//! benches by the dev-dependency on this crate). Run: `cargo bench -p licswap-planner --bench plan`.
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use licswap_planner::testgen;
 use std::hint::black_box;
