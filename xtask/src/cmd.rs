@@ -71,11 +71,7 @@ fn trunk(args: &[&str]) -> Cmd {
     cmd.env("RUSTC_BOOTSTRAP", "1")
         .env("CARGO_UNSTABLE_BUILD_STD", tools::BUILD_STD)
         .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", tools::BUILD_STD_FEATURES)
-        // licswap_speed: the planner's hot paths compiled for speed (crates/core/src/lib.rs).
-        .env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-            "-Zunstable-options -Cpanic=immediate-abort --cfg licswap_speed",
-        )
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", "-Zunstable-options -Cpanic=immediate-abort")
 }
 
 fn trunk_build() -> Result<(), String> {

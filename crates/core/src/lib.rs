@@ -7,10 +7,6 @@
 //! - [`apply`]: the executor state machine and its journal.
 //! - [`share`]: shared-preview encoding.
 //! - [`userlist`]: the pasted or uploaded list of users in scope.
-// The wasm release build is size-optimized (opt-level "z") but for the fingerprints' hot paths,
-// which `--cfg licswap_speed` (set by `cargo xtask` for that build) compiles for speed (the
-// planner is a crate of its own, compiled for speed).
-#![cfg_attr(licswap_speed, feature(optimize_attribute))]
 pub mod apply;
 pub mod catalog;
 pub mod graph;

@@ -32,26 +32,13 @@ pub struct Parts {
     ranges: Vec<(usize, usize)>,
     plans: Vec<String>,
     memo: FastMap<Vec<u8>, String>,
-    /// Digests by the target's licenses exactly as spelled (no lowercasing, no sorting): users
-    /// spelled alike are most of a tenant, and copying their bytes is much cheaper than
-    /// canonicalizing them.
-    raw: Vec<u8>,
-    by_raw: FastMap<Vec<u8>, String>,
-    /// Digests by the planner's decoded rows ([`super::rows::Rows::fingerprint_key`]): cheaper
-    /// still, as the strings are not read at all.
-    by_rows: FastMap<Vec<u64>, String>,
+    /// Digests by a key the caller decoded (the planner's rows: [`Parts::user_keyed`]), so most
+    /// targets of a plan are digested without reading their strings at all.
+    by_key: FastMap<Vec<u64>, String>,
 }
 
 /// Bounds each memo, in case every target is different.
 const MEMO_MAX: usize = 4096;
-
-/// `tag`, the length, the bytes: unambiguous, so equal raw buffers mean equal licenses.
-#[cfg_attr(licswap_speed, optimize(speed))]
-fn push_raw(raw: &mut Vec<u8>, tag: u8, s: &str) {
-    raw.push(tag);
-    raw.extend_from_slice(&(s.len() as u32).to_le_bytes());
-    raw.extend_from_slice(s.as_bytes());
-}
 
 impl Parts {
     fn begin(&mut self) -> usize {
@@ -120,48 +107,21 @@ impl Parts {
         d
     }
 
-    /// [`fingerprint_user`] reusing this buffer.
-    #[cfg_attr(licswap_speed, optimize(speed))]
-    pub fn user(&mut self, user: &User) -> String {
-        let mut raw = std::mem::take(&mut self.raw);
-        raw.clear();
-        for l in &user.assigned_licenses {
-            push_raw(&mut raw, b'L', &l.sku_id);
-            l.disabled_plans.iter().for_each(|p| push_raw(&mut raw, b'p', p));
-        }
-        for s in &user.license_assignment_states {
-            push_raw(&mut raw, b'S', &s.sku_id);
-            match &s.assigned_by_group {
-                Some(g) => push_raw(&mut raw, b'g', g),
-                None => raw.push(b'd'),
-            }
-        }
-        if let Some(d) = self.by_raw.get(&raw) {
-            let d = d.clone();
-            self.raw = raw;
-            return d;
-        }
-        let d = self.canonical_user(user);
-        if self.by_raw.len() < MEMO_MAX {
-            self.by_raw.insert(raw, d.clone());
-        }
-        d
-    }
-
     /// [`Parts::user`], memoized by `key`, which must stand for what the digest reads.
     #[inline]
     pub fn user_keyed(&mut self, key: &[u64], user: &User) -> String {
-        if let Some(d) = self.by_rows.get(key) {
+        if let Some(d) = self.by_key.get(key) {
             return d.clone();
         }
         let d = self.user(user);
-        if self.by_rows.len() < MEMO_MAX {
-            self.by_rows.insert(key.to_vec(), d.clone());
+        if self.by_key.len() < MEMO_MAX {
+            self.by_key.insert(key.to_vec(), d.clone());
         }
         d
     }
 
-    fn canonical_user(&mut self, user: &User) -> String {
+    /// [`fingerprint_user`] reusing this buffer.
+    pub fn user(&mut self, user: &User) -> String {
         self.licenses(&user.assigned_licenses);
         for s in &user.license_assignment_states {
             let start = self.begin();
@@ -250,7 +210,7 @@ mod tests {
     }
 
     #[test]
-    fn the_spelling_memo_never_mixes_targets_up() {
+    fn the_memo_never_mixes_targets_up() {
         let lic = |s: &str, d: &[&str]| AssignedLicense {
             sku_id: s.into(),
             disabled_plans: d.iter().map(|x| x.to_string()).collect(),
