@@ -4,7 +4,7 @@
 use super::bits;
 use super::rows::Rows;
 use licswap_core::catalog;
-use licswap_core::graph::model::{Group, SubscribedSku, User};
+use licswap_core::graph::model::{same_bytes, same_id, Group, SubscribedSku, User};
 use licswap_core::plan::fastmap::{lower8, FastMap};
 use licswap_core::plan::{PlanError, Snapshot};
 use std::hash::{Hash, Hasher};
@@ -29,28 +29,9 @@ impl Hash for CiKey<'_> {
     }
 }
 
-/// Same id, ASCII case-insensitively, with the common exact match first.
-#[inline(always)]
-pub(crate) fn eq_id(a: &str, b: &str) -> bool {
-    a.len() == b.len() && (same_bytes(a, b) || a.eq_ignore_ascii_case(b))
-}
-
-/// `a == b`, eight bytes at a time: the size-optimized std compares slices a byte at a time,
-/// which was a tenth of the planner's time in the page (ids are compared on every lookup).
-pub(crate) fn same_bytes(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
-    let word = |c: &[u8]| u64::from_le_bytes(c.try_into().expect("8 bytes"));
-    (&mut x).zip(&mut y).all(|(p, q)| word(p) == word(q))
-        && x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
-}
-
 impl PartialEq for CiKey<'_> {
     fn eq(&self, other: &Self) -> bool {
-        eq_id(self.0, other.0)
+        same_id(self.0, other.0)
     }
 }
 
@@ -287,16 +268,6 @@ fn resolve_rules(plans: &mut [PlanInfo<'_>], words: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn same_bytes_is_slice_equality() {
-        let ids = ["", "a", "abcdefgh", "abcdefgi", "abcdefghi", "abcdefghj", "Abcdefghi", "abcdefgh\u{e9}"];
-        for a in ids {
-            for b in ids {
-                assert_eq!(same_bytes(a, b), a == b, "{a:?} {b:?}");
-            }
-        }
-    }
 
     #[test]
     fn ci_keys_hash_and_compare_case_insensitively() {

@@ -2,8 +2,7 @@
 //! the action removed or changed, with its original disabledPlans, and remove every SKU it added
 //! that the subject did not have. Applying an action then its inverse restores the subject's own
 //! assignments exactly.
-use super::resolve::eq_id;
-use licswap_core::graph::model::{AssignLicenseBody, AssignedLicense};
+use licswap_core::graph::model::{same_id, AssignLicenseBody, AssignedLicense};
 use licswap_core::plan::fastmap::Fx;
 use licswap_core::plan::{Action, ActionKind};
 use std::hash::Hasher;
@@ -30,7 +29,7 @@ pub(crate) fn inverse_body(own_before: &[Own<'_>], body: &AssignLicenseBody) -> 
     let mut before: Vec<Option<Own<'_>>> = own_before.iter().copied().map(Some).collect();
     // The first match, taken out of the list (a SKU is re-added once).
     let mut take = |sku: &str| {
-        before.iter_mut().find(|l| l.is_some_and(|l| eq_id(l.sku_id, sku))).and_then(Option::take)
+        before.iter_mut().find(|l| l.is_some_and(|l| same_id(l.sku_id, sku))).and_then(Option::take)
     };
     let mut add: Vec<AssignedLicense> =
         Vec::with_capacity(body.remove_licenses.len() + body.add_licenses.len());
@@ -41,7 +40,7 @@ pub(crate) fn inverse_body(own_before: &[Own<'_>], body: &AssignLicenseBody) -> 
     for l in &body.add_licenses {
         match take(&l.sku_id) {
             Some(orig) => add.push(orig.owned()),
-            None if add.iter().any(|a| eq_id(&a.sku_id, &l.sku_id)) => {}
+            None if add.iter().any(|a| same_id(&a.sku_id, &l.sku_id)) => {}
             None => remove.push(l.sku_id.clone()),
         }
     }

@@ -5,9 +5,24 @@
 //! GUIDs are kept as strings, compared case-insensitively via [`same_id`].
 use serde::{Deserialize, Serialize};
 
+/// Same id, ASCII case-insensitively, with the common exact match first.
 #[inline]
 pub fn same_id(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b)
+    a.len() == b.len() && (same_bytes(a, b) || a.eq_ignore_ascii_case(b))
+}
+
+/// `a == b`, eight bytes at a time: the size-optimized std compares slices a byte at a time,
+/// which was a tenth of the planner's time in the page (ids are compared on every lookup).
+#[inline]
+pub fn same_bytes(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    let word = |c: &[u8]| u64::from_le_bytes(c.try_into().expect("8 bytes"));
+    (&mut x).zip(&mut y).all(|(p, q)| word(p) == word(q))
+        && x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
 }
 
 /// `subscribedSku` (GET /subscribedSkus).
@@ -228,4 +243,19 @@ pub struct BatchResponseItem {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BatchResponse {
     pub responses: Vec<BatchResponseItem>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_bytes_is_slice_equality() {
+        let ids = ["", "a", "abcdefgh", "abcdefgi", "abcdefghi", "abcdefghj", "Abcdefghi", "abcdefgh\u{e9}"];
+        for a in ids {
+            for b in ids {
+                assert_eq!(same_bytes(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
+    }
 }
