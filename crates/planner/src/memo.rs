@@ -3,7 +3,7 @@
 //! distinct combinations of licenses, disabled plans, groups and flags, so the planner evaluates
 //! each combination once and only words the findings per user.
 use super::evaluate::{Ctx, Eval, Verdict};
-use super::rows::{Lic, Via, FROM_ASSIGNED};
+use super::rows::{Lic, Via};
 use super::user_findings as uf;
 use licswap_core::plan::fastmap::FastMap;
 use licswap_core::plan::Finding;
@@ -80,8 +80,9 @@ impl Outcome {
                 Rec::UsageLocationWarning => uf::usage_location_warning(user),
                 Rec::AccountDisabled => uf::account_disabled(cx, user),
                 Rec::ExistingErrors => {
+                    // Only licenseAssignmentStates carry errors (rows read from them).
                     let states = &user.license_assignment_states;
-                    for a in lics.iter().filter(|a| a.error && t.rows.flags(ui) & FROM_ASSIGNED == 0) {
+                    for a in lics.iter().filter(|a| a.error) {
                         if let Some(err) = states[a.at as usize].error_code() {
                             let sku = a.sku().map_or("an unknown SKU", |k| t.skus[k].label());
                             findings.push(uf::existing_error(user, sku, err));
