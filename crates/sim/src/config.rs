@@ -28,6 +28,10 @@ pub struct SimConfig {
     pub group_delay_ms: u64,
     pub throttle: ThrottleConfig,
     pub faults: Faults,
+    /// Reads that lag writes (see `replica.rs`): each Graph GET sees the tenant as it was a lag
+    /// drawn uniformly from `lo ..= hi` ms earlier. Off (`(0, 0)`) by default: Microsoft gives no
+    /// bound, and existing tests assume read-your-writes.
+    pub read_lag_ms: (u64, u64),
 }
 
 /// The client id sim-server and the tests register by default.
@@ -54,6 +58,7 @@ impl Default for SimConfig {
             group_delay_ms: 5_000,
             throttle: ThrottleConfig::default(),
             faults: Faults::default(),
+            read_lag_ms: (0, 0),
         }
     }
 }

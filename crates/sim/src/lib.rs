@@ -15,6 +15,7 @@ pub mod inspect;
 pub mod licensing;
 pub mod odata;
 mod render;
+pub mod replica;
 pub mod rng;
 pub(crate) mod routes;
 mod scopes;

@@ -32,13 +32,16 @@ pub struct HistoryEntry {
 pub(crate) fn change_user(t: &mut Tenant, u: UserIx, now: u64, f: impl FnOnce(&mut crate::tenant::UserRec)) {
     let skus_before = t.consumed_skus(u);
     let plans_before = if t.record_history { t.enabled_plans(u) } else { Vec::new() };
+    t.remember_user(u, now);
     f(&mut t.users[u as usize]);
     let skus_after = t.consumed_skus(u);
-    for s in skus_before.iter().filter(|s| !skus_after.contains(s)) {
-        t.skus[*s as usize].consumed -= 1;
+    for &s in skus_before.iter().filter(|s| !skus_after.contains(s)) {
+        t.remember_consumed(s, now);
+        t.skus[s as usize].consumed -= 1;
     }
-    for s in skus_after.iter().filter(|s| !skus_before.contains(s)) {
-        t.skus[*s as usize].consumed += 1;
+    for &s in skus_after.iter().filter(|s| !skus_before.contains(s)) {
+        t.remember_consumed(s, now);
+        t.skus[s as usize].consumed += 1;
     }
     if t.record_history {
         let plans_after = t.enabled_plans(u);
@@ -254,6 +257,7 @@ pub fn assign_group(
             names(t, &[a, b])
         )));
     }
+    t.remember_group(g, now);
     t.groups[g as usize].licenses = licenses;
     queue_group(t, g, now, delay_ms);
     Ok(())
@@ -263,7 +267,15 @@ pub fn assign_group(
 pub fn queue_group(t: &mut Tenant, g: GroupIx, now: u64, delay_ms: u64) {
     t.jobs.retain(|j| j.group != g);
     t.jobs.push(GroupJob { group: g, queued_ms: now, due_ms: now.saturating_add(delay_ms), done: 0 });
-    t.groups[g as usize].processing = Processing::Queued;
+    set_processing(t, g, Processing::Queued, now);
+}
+
+/// A group's `licenseProcessingState`, remembered for lagging reads when it changes.
+fn set_processing(t: &mut Tenant, g: GroupIx, p: Processing, now: u64) {
+    if t.groups[g as usize].processing != p {
+        t.remember_group(g, now);
+        t.groups[g as usize].processing = p;
+    }
 }
 
 /// Move group jobs forward to `now`. A job waits in the queue for the first quarter of its
@@ -297,7 +309,7 @@ pub fn advance(t: &mut Tenant, now: u64) {
         if now >= job.due_ms {
             finish_group(t, g, job.due_ms);
         } else if job.done > 0 || now >= start + (job.due_ms - start) / 2 {
-            t.groups[g as usize].processing = Processing::InProgress;
+            set_processing(t, g, Processing::InProgress, at);
         }
     }
     jobs.retain(|j| j.due_ms > now);
@@ -325,7 +337,7 @@ fn finish_group(t: &mut Tenant, g: GroupIx, now: u64) {
             retry_errors(t, u, now, None);
         }
     }
-    t.groups[g as usize].processing = Processing::Complete;
+    set_processing(t, g, Processing::Complete, now);
 }
 
 /// Bring one member's licenses from group `g` in line with the group's, each in its own state.

@@ -4,7 +4,7 @@
 //! fault can close the connection without answering, as a real lost response looks.
 //!
 //! Besides Graph and Entra it answers a few control endpoints for tests and benchmarks:
-//! `GET /_sim/stats`, `POST /_sim/faults` `{"serverErrorRate","dropRate","latencyMs":[lo,hi]}`,
+//! `GET /_sim/stats`, `POST /_sim/faults` `{"serverErrorRate","dropRate","latencyMs":[lo,hi],"readLagMs":[lo,hi]}`,
 //! `POST /_sim/throttle` `{"writesPerSec"}` (0 = off), `POST /_sim/token` `{"scopes":[...]}`.
 use crate::{Sim, ThrottleConfig};
 use licswap_core::graph::http::{HttpRequest, HttpResponse, Method};
@@ -146,6 +146,15 @@ fn control(sim: &mut Sim, what: &str, req: &HttpRequest, now: u64) -> HttpRespon
             f.drop_rate = body["dropRate"].as_f64().unwrap_or(0.0);
             let lat = |i: usize| body["latencyMs"][i].as_u64().unwrap_or(0);
             f.latency_ms = (lat(0), lat(1).max(lat(0)));
+            // `readLagMs`: a number or [lo, hi]; absent turns lagging reads off like the rest.
+            sim.config.read_lag_ms = match &body["readLagMs"] {
+                Value::Number(n) => (n.as_u64().unwrap_or(0), n.as_u64().unwrap_or(0)),
+                Value::Array(a) => {
+                    let at = |i: usize| a.get(i).and_then(Value::as_u64).unwrap_or(0);
+                    (at(0), at(1).max(at(0)))
+                }
+                _ => (0, 0),
+            };
             ok(json!({"ok": true}))
         }
         ("throttle", Method::Post) => {

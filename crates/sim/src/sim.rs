@@ -134,8 +134,22 @@ impl Sim {
         Delivery { latency_ms, drop_response: self.faults.chance(drop_rate) }
     }
 
+    /// This read's lag behind writes, drawn from `config.read_lag_ms` (0 when off).
+    fn read_lag(&mut self) -> u64 {
+        let (lo, hi) = self.config.read_lag_ms;
+        let hi = hi.max(lo);
+        if hi == lo {
+            lo
+        } else {
+            lo + self.faults.below(hi - lo + 1)
+        }
+    }
+
     pub fn handle(&mut self, req: &HttpRequest, now_ms: u64) -> HttpResponse {
         self.stats.requests += 1;
+        let (lo, hi) = self.config.read_lag_ms;
+        self.tenant.replica.keep_ms = hi.max(lo);
+        self.tenant.replica.prune(now_ms);
         self.advance(now_ms);
         let target = Target::parse(&req.url);
         let mut resp =
@@ -260,7 +274,13 @@ impl Sim {
             a.headers.push(("Retry-After".into(), "1".into()));
             return a;
         }
-        let mut a = match routes::dispatch(&mut self.tenant, call) {
+        let lag = if is_get { self.read_lag() } else { 0 };
+        let result = if lag > 0 {
+            self.tenant.read_as_of(now.saturating_sub(lag), |t| routes::dispatch(t, call))
+        } else {
+            routes::dispatch(&mut self.tenant, call)
+        };
+        let mut a = match result {
             Ok(r) => Answer { status: r.status, body: r.body, headers: r.headers },
             Err(e) => e.into(),
         };

@@ -23,6 +23,7 @@ const USAGE: &str = "usage: sim-server [options]
   --fault-5xx RATE          probability of an injected 503 per Graph request (default 0)
   --fault-drop RATE         probability that a response is dropped after processing (default 0)
   --latency-ms LO[-HI]      injected latency per request
+  --read-lag-ms LO[-HI]     reads see the tenant as it was LO..HI ms earlier (default 0: read-your-writes)
   --static DIR              also serve DIR (the built app) as static files
   --static-port P           port for --static (default 8080)";
 
@@ -69,6 +70,12 @@ fn run() -> Result<(), String> {
                 let (lo, hi) = v.split_once('-').unwrap_or((&v, &v));
                 let p = |s: &str| s.parse::<u64>().map_err(|e| format!("--latency-ms: {e}"));
                 cfg.faults.latency_ms = (p(lo)?, p(hi)?);
+            }
+            "--read-lag-ms" => {
+                let v = args.next().ok_or("--read-lag-ms needs a value")?;
+                let (lo, hi) = v.split_once('-').unwrap_or((&v, &v));
+                let p = |s: &str| s.parse::<u64>().map_err(|e| format!("--read-lag-ms: {e}"));
+                cfg.read_lag_ms = (p(lo)?, p(hi)?.max(p(lo)?));
             }
             "--static" => static_dir = Some(PathBuf::from(args.next().ok_or("--static needs a value")?)),
             "--static-port" => static_port = num(args.next(), "--static-port")? as u16,

@@ -123,6 +123,7 @@ pub fn add_member(t: &mut Tenant, c: &Call, id: &str) -> Result<Reply, ApiError>
     if t.groups[g as usize].members.contains(&u) {
         return Err(ApiError::bad_request("One or more added object references already exist for the following modified properties: 'members'."));
     }
+    t.remember_group(g, c.now);
     t.add_member(g, u);
     licensing::queue_group(t, g, c.now, c.group_delay_ms);
     Ok(Reply { status: 204, body: None, headers: Vec::new() })
@@ -133,6 +134,7 @@ pub fn remove_member(t: &mut Tenant, c: &Call, id: &str, uid: &str) -> Result<Re
     let g = find(t, id)?;
     check_editable(t, g)?;
     let u = t.user_ix(uid).ok_or_else(|| ApiError::not_found(uid))?;
+    t.remember_group(g, c.now);
     if !t.remove_member(g, u) {
         return Err(ApiError::not_found(uid));
     }

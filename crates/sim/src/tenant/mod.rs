@@ -220,6 +220,8 @@ pub struct Tenant {
     /// Every change of a user's licenses, when `record_history` is on.
     pub history: Vec<crate::licensing::HistoryEntry>,
     pub record_history: bool,
+    /// Earlier versions of changed records, for reads that lag writes (`SimConfig::read_lag_ms`).
+    pub(crate) replica: crate::replica::Replica,
     user_keys: HashMap<String, UserIx>,
     group_keys: HashMap<String, GroupIx>,
 }
