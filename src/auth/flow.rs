@@ -1,5 +1,5 @@
 //! Start-up and the sign-in redirects.
-use super::errors::explain;
+use super::errors::{explain_with_consent, ConsentTarget};
 use super::pkce::{authorize_url, new_pkce, new_state, query_param};
 use super::session;
 use crate::config::{parse_config, Config, WRITE_SCOPE};
@@ -113,7 +113,12 @@ async fn finish_redirect(search: &str) -> Result<(Config, String), String> {
     let redirect = redirect_uri(&p.config);
     if let Some(error) = query_param(search, "error") {
         let desc = query_param(search, "error_description").unwrap_or_default();
-        return Err(explain(&error, &desc, &redirect));
+        let target = ConsentTarget {
+            authority: &p.config.authority(),
+            tenant: &p.config.tenant,
+            client_id: &p.config.client_id,
+        };
+        return Err(explain_with_consent(&error, &desc, &redirect, &target));
     }
     let code = query_param(search, "code")
         .filter(|c| !c.is_empty())

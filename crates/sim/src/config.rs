@@ -32,7 +32,19 @@ pub struct SimConfig {
     /// drawn uniformly from `lo ..= hi` ms earlier. Off (`(0, 0)`) by default: Microsoft gives no
     /// bound, and existing tests assume read-your-writes.
     pub read_lag_ms: (u64, u64),
+    /// `Access-Control-Expose-Headers` on every cross-origin answer: the response headers a page
+    /// may read. Graph's, by default ([`GRAPH_EXPOSED_HEADERS`]).
+    pub cors_expose_headers: String,
 }
+
+/// The headers Graph exposes to browsers, as its documentation's sample responses show them
+/// (<https://learn.microsoft.com/en-us/graph/api/profilephoto-get>, "Response":
+/// `Access-Control-Expose-Headers: ETag, Location, Preference-Applied, Content-Range, request-id,
+/// client-request-id`). `Retry-After` is not among them: a page cannot read a throttled
+/// response's `Retry-After` (reported in microsoftgraph/microsoft-graph-docs#17488 and
+/// msgraph-sdk-design#76, 2022), nor the `x-ms-throttle-*` headers. Inside a `$batch` answer
+/// each item's headers are JSON and stay readable.
+pub const GRAPH_EXPOSED_HEADERS: &str = "ETag, Location, Preference-Applied, Content-Range, request-id, client-request-id";
 
 /// The client id sim-server and the tests register by default.
 pub const DEFAULT_CLIENT_ID: &str = "11111111-2222-4333-8444-555555555555";
@@ -48,9 +60,13 @@ impl Default for SimConfig {
             }],
             // Entra's default access-token lifetime is 60-90 minutes; take the lower bound.
             token_lifetime_ms: 3_600_000,
+            // The permissions the README asks the app registration to list, plus the broader
+            // reads older test registrations used.
             default_scopes: vec![
                 "User.Read".into(),
                 "User.Read.All".into(),
+                "GroupMember.Read.All".into(),
+                "LicenseAssignment.Read.All".into(),
                 "Group.Read.All".into(),
                 "Organization.Read.All".into(),
                 "LicenseAssignment.ReadWrite.All".into(),
@@ -59,6 +75,7 @@ impl Default for SimConfig {
             throttle: ThrottleConfig::default(),
             faults: Faults::default(),
             read_lag_ms: (0, 0),
+            cors_expose_headers: GRAPH_EXPOSED_HEADERS.into(),
         }
     }
 }

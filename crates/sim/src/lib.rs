@@ -16,6 +16,7 @@ pub mod licensing;
 pub mod odata;
 mod render;
 pub mod replica;
+pub mod roles;
 pub mod rng;
 pub(crate) mod routes;
 mod scopes;
@@ -28,7 +29,7 @@ pub mod transport;
 pub mod wire;
 
 pub use auth::ClientApp;
-pub use config::{Faults, SimConfig, DEFAULT_CLIENT_ID};
+pub use config::{Faults, SimConfig, DEFAULT_CLIENT_ID, GRAPH_EXPOSED_HEADERS};
 pub use inspect::{Change, ServiceLoss};
 pub use licensing::HistoryEntry;
 pub use sim::{AppliedWrite, Delivery, Sim, Stats};

@@ -5,7 +5,8 @@
 //!
 //! Besides Graph and Entra it answers a few control endpoints for tests and benchmarks:
 //! `GET /_sim/stats`, `POST /_sim/faults` `{"serverErrorRate","dropRate","latencyMs":[lo,hi],"readLagMs":[lo,hi]}`,
-//! `POST /_sim/throttle` `{"writesPerSec"}` (0 = off), `POST /_sim/token` `{"scopes":[...]}`.
+//! `POST /_sim/throttle` `{"writesPerSec"}` (0 = off), `POST /_sim/token` `{"scopes":[...]}`,
+//! `POST /_sim/consent` `{"grant":bool,"scopes":[...]}`, `POST /_sim/roles` `{"roles":[...]}`.
 use crate::{Sim, ThrottleConfig};
 use licswap_core::graph::http::{HttpRequest, HttpResponse, Method};
 use serde_json::{json, Value};
@@ -176,6 +177,29 @@ fn control(sim: &mut Sim, what: &str, req: &HttpRequest, now: u64) -> HttpRespon
             let client = sim.config.clients.first().map(|c| c.client_id.clone()).unwrap_or_default();
             let tok = sim.issue_token(&client, &refs, now);
             ok(json!({"access_token": tok}))
+        }
+        ("consent", Method::Post) => {
+            // {"grant": true, "scopes": [...]} grants tenant-wide admin consent (the configured
+            // permissions when no scopes); {"grant": false} withdraws every consent.
+            let client = sim.config.clients.first().map(|c| c.client_id.clone()).unwrap_or_default();
+            if body["grant"].as_bool().unwrap_or(true) {
+                let scopes: Vec<String> = body["scopes"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+                    .unwrap_or_default();
+                let refs: Vec<&str> = scopes.iter().map(String::as_str).collect();
+                sim.grant_admin_consent(&client, &refs);
+            } else {
+                sim.revoke_consent(&client);
+            }
+            ok(json!({"ok": true}))
+        }
+        ("roles", Method::Post) => {
+            // {"roles": ["License Administrator"]}: the signed-in user's directory roles.
+            let roles: Vec<&str> =
+                body["roles"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            sim.set_signed_in_roles(&roles);
+            ok(json!({"ok": true}))
         }
         _ => HttpResponse { status: 404, headers: Vec::new(), body: String::new() },
     }

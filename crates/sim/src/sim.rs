@@ -120,6 +120,29 @@ impl Sim {
         &self.tenant.history
     }
 
+    /// Grant tenant-wide admin consent to an app: `scopes`, or the configured permissions
+    /// (`config.default_scopes`) when empty, as "Grant admin consent" in the admin center does.
+    pub fn grant_admin_consent(&mut self, client_id: &str, scopes: &[&str]) {
+        let scopes: Vec<String> = if scopes.is_empty() {
+            self.config.default_scopes.clone()
+        } else {
+            scopes.iter().map(|s| crate::auth::normalize_scope(s)).collect()
+        };
+        self.auth.grant_admin_consent(client_id, &scopes);
+    }
+
+    /// Withdraw every consent given to an app (tenant-wide and the signed-in user's).
+    pub fn revoke_consent(&mut self, client_id: &str) {
+        self.auth.revoke_consent(client_id);
+    }
+
+    /// Give the signed-in user these directory roles ("License Administrator", ...).
+    pub fn set_signed_in_roles(&mut self, roles: &[&str]) {
+        if let Some(u) = self.tenant.admin {
+            self.tenant.users[u as usize].roles = roles.iter().map(|r| r.to_string()).collect();
+        }
+    }
+
     /// Issue an access token without the sign-in flow (tests).
     pub fn issue_token(&mut self, client_id: &str, scopes: &[&str], now_ms: u64) -> String {
         self.auth.issue_token(client_id, scopes, now_ms, self.config.token_lifetime_ms)
@@ -158,11 +181,7 @@ impl Sim {
             // Graph and Entra both allow cross-origin calls from any origin (SPAs call them
             // from the browser); the origin is echoed.
             set_header(&mut resp, "Access-Control-Allow-Origin", origin);
-            set_header(
-                &mut resp,
-                "Access-Control-Expose-Headers",
-                "request-id, client-request-id, Retry-After, Location, x-ms-resource-unit, x-ms-throttle-scope, x-ms-throttle-information",
-            );
+            set_header(&mut resp, "Access-Control-Expose-Headers", &self.config.cors_expose_headers);
         }
         resp
     }
@@ -173,6 +192,10 @@ impl Sim {
             [_tenant, "oauth2", "v2.0", "authorize"] if req.method == Method::Get => {
                 let (auth, ctx) = self.auth_parts();
                 auth.authorize(t, &ctx, now)
+            }
+            [_tenant, "adminconsent"] | [_tenant, "v2.0", "adminconsent"] if req.method == Method::Get => {
+                let (auth, ctx) = self.auth_parts();
+                auth.admin_consent(t, &ctx)
             }
             [_tenant, "oauth2", "v2.0", "token"] if req.method == Method::Post => {
                 let (auth, ctx) = self.auth_parts();
@@ -193,6 +216,7 @@ impl Sim {
             admin_upn: admin.map_or("", |u| u.upn.as_str()),
             admin_name: admin.map_or("", |u| u.display_name.as_str()),
             default_scopes: &self.config.default_scopes,
+            signed_in_roles: admin.map_or(&[][..], |u| u.roles.as_slice()),
         };
         (&mut self.auth, ctx)
     }
@@ -240,6 +264,11 @@ impl Sim {
         let is_get = *method == Method::Get;
         if let Some(scopes) = &caller.scopes {
             if let Err(e) = crate::scopes::check(scopes, is_get, segs) {
+                return e.into();
+            }
+            // Delegated calls act as the signed-in user, whose directory role must allow it too.
+            let roles = self.tenant.admin.map_or(&[][..], |u| self.tenant.users[u as usize].roles.as_slice());
+            if let Err(e) = crate::roles::check(roles, is_get, segs) {
                 return e.into();
             }
         }

@@ -1,6 +1,13 @@
 //! The authorize and token endpoints.
-use super::responses::{error_page, id_token, no_store, redirect_to, token_error};
+use super::responses::{error_page, id_token, need_admin_approval, no_store, redirect_to, token_error};
 use super::*;
+use crate::roles::{can_consent_for_org, needs_admin_consent};
+
+/// What "Return to the application without granting consent" on the "Need admin approval" page
+/// sends back. Microsoft documents the page's AADSTS90094 text but not this redirect; apps in the
+/// wild receive `error=access_denied` with an AADSTS90094 description (or AADSTS65001), so the
+/// app must recognise either.
+const NEED_ADMIN_RETURN: &str = "AADSTS90094: The grant requires admin permission.";
 use crate::wire::{parse_pairs, Target};
 use licswap_core::graph::http::{HttpRequest, HttpResponse};
 use serde_json::{json, Value};
@@ -55,25 +62,24 @@ impl Auth {
             }
         };
         let scopes = split_scopes(scope, ctx.default_scopes);
-        let consented = self.consented.entry(app.client_id.clone()).or_default();
-        // The simulated user is always signed in; without a prompt they consent to anything,
-        // but `prompt=none` cannot show a consent screen (v2-oauth2-auth-code-flow, "prompt").
-        if t.param("prompt") == Some("none") {
-            if let Some(missing) =
-                scopes.iter().find(|s| !is_oidc(s) && !consented.iter().any(|c| c.eq_ignore_ascii_case(s)))
-            {
-                let desc = format!(
-                    "AADSTS65001: The user or administrator has not consented to use the application with ID '{}' for scope '{missing}'.",
-                    app.client_id
-                );
-                return fail("consent_required", &desc);
-            }
+        let missing: Vec<&String> = scopes.iter().filter(|s| !self.is_granted(&app.client_id, s)).collect();
+        // `prompt=none` cannot show a consent screen (v2-oauth2-auth-code-flow, "prompt").
+        if let (Some(first), Some("none")) = (missing.first(), t.param("prompt")) {
+            let desc = format!(
+                "AADSTS65001: The user or administrator has not consented to use the application with ID '{}' for scope '{first}'.",
+                app.client_id
+            );
+            return fail("consent_required", &desc);
         }
-        for s in &scopes {
-            if !consented.iter().any(|c| c.eq_ignore_ascii_case(s)) {
-                consented.push(s.clone());
-            }
+        // A permission that needs an administrator's consent, not yet granted tenant-wide, stops
+        // a user who may not consent for the organization at "Need admin approval".
+        if missing.iter().any(|s| needs_admin_consent(s)) && !can_consent_for_org(ctx.signed_in_roles) {
+            let back = super::responses::location_of(&fail("access_denied", NEED_ADMIN_RETURN));
+            return need_admin_approval(&app.client_id, &back);
         }
+        // Everyone else is shown the consent prompt and accepts.
+        let missing: Vec<String> = missing.into_iter().cloned().collect();
+        self.consented.entry(app.client_id.clone()).or_default().extend(missing);
         let code = format!("simcode.{}", self.rng.hex(24));
         self.codes.insert(
             code.clone(),
@@ -89,6 +95,47 @@ impl Auth {
         );
         let session = self.rng.guid();
         redirect_to(redirect, fragment, &[("code", &code), ("session_state", &session)], state)
+    }
+
+    /// The tenant-wide admin-consent endpoint (`/{tenant}/adminconsent` and
+    /// `/{tenant}/v2.0/adminconsent`): "Microsoft Entra ID requires a tenant administrator to sign
+    /// in to complete the request" (v2-admin-consent). The simulator stands in for an
+    /// administrator who may consent signing in there and approving: the scopes asked (or, without
+    /// `scope` or with `.default`, the app registration's configured permissions) are granted to
+    /// every user, and the browser goes back to the redirect URI with `admin_consent=True`,
+    /// `tenant`, `scope` and `state`. Without `redirect_uri` it goes to the app's first registered
+    /// one (grant-admin-consent's URL carries only `client_id`).
+    pub fn admin_consent(&mut self, t: &Target, ctx: &AuthContext) -> HttpResponse {
+        let client_id = t.param("client_id").unwrap_or("");
+        let Some(app) = ctx.clients.iter().find(|c| c.client_id.eq_ignore_ascii_case(client_id)) else {
+            return error_page(
+                700016,
+                &format!(
+                    "Application with identifier '{client_id}' was not found in the directory '{}'.",
+                    ctx.tenant_id
+                ),
+            );
+        };
+        let redirect = match t.param("redirect_uri") {
+            Some(r) if app.redirect_uris.iter().any(|u| u == r) => r.to_string(),
+            Some(r) => {
+                return error_page(
+                    50011,
+                    &format!("The redirect URI '{r}' specified in the request does not match the redirect URIs configured for the application '{client_id}'."),
+                )
+            }
+            None => app.redirect_uris.first().cloned().unwrap_or_default(),
+        };
+        let scopes = split_scopes(t.param("scope").unwrap_or(".default"), ctx.default_scopes);
+        self.grant_admin_consent(&app.client_id, &scopes);
+        let granted: Vec<String> =
+            scopes.iter().filter(|s| !is_oidc(s)).map(|s| format!("{GRAPH_RESOURCE}{s}")).collect();
+        redirect_to(
+            &redirect,
+            false,
+            &[("admin_consent", "True"), ("tenant", ctx.tenant_id), ("scope", &granted.join(" "))],
+            t.param("state"),
+        )
     }
 
     pub fn token(&mut self, req: &HttpRequest, ctx: &AuthContext, now: u64) -> HttpResponse {
@@ -221,7 +268,7 @@ impl Auth {
             ),
         }
         self.codes.get_mut(code).expect("code exists").redeemed = true;
-        self.grant(app, grant.scopes, grant.nonce.as_deref(), ctx, now)
+        self.grant(app, grant.scopes, grant.nonce.as_deref(), ctx, now, None)
     }
 
     fn redeem_refresh(
@@ -250,10 +297,7 @@ impl Auth {
             Some(s) if !s.trim().is_empty() => split_scopes(s, ctx.default_scopes),
             _ => grant.scopes.clone(),
         };
-        let consented = self.consented.get(&app.client_id).cloned().unwrap_or_default();
-        if let Some(missing) =
-            scopes.iter().find(|s| !is_oidc(s) && !consented.iter().any(|c| c.eq_ignore_ascii_case(s)))
-        {
+        if let Some(missing) = scopes.iter().find(|s| !self.is_granted(&app.client_id, s)) {
             return token_error(
                 "invalid_grant",
                 65001,
@@ -262,7 +306,10 @@ impl Auth {
                 trace,
             );
         }
-        self.grant(app, scopes, None, ctx, now)
+        // The new refresh token keeps the first one's expiry: 24 hours from the interactive
+        // sign-in, however often it is refreshed (v2-oauth2-auth-code-flow, "Refresh the access
+        // token": SPA refresh tokens "carry over that expiration time").
+        self.grant(app, scopes, None, ctx, now, Some(grant.expires_ms))
     }
 
     fn grant(
@@ -272,7 +319,9 @@ impl Auth {
         nonce: Option<&str>,
         ctx: &AuthContext,
         now: u64,
+        session_expires_ms: Option<u64>,
     ) -> HttpResponse {
+        let refresh_expires_ms = session_expires_ms.unwrap_or(now + REFRESH_LIFETIME_MS);
         let graph_scopes: Vec<String> = scopes.iter().filter(|s| !is_oidc(s)).cloned().collect();
         let access = format!("simat.{}", self.rng.hex(24));
         self.tokens.insert(
@@ -289,7 +338,7 @@ impl Auth {
             RefreshGrant {
                 client_id: app.client_id.clone(),
                 scopes: scopes.clone(),
-                expires_ms: now + REFRESH_LIFETIME_MS,
+                expires_ms: refresh_expires_ms,
             },
         );
         let mut scope_out: Vec<String> =
@@ -305,7 +354,7 @@ impl Auth {
             "ext_expires_in": secs,
             "access_token": access,
             "refresh_token": refresh,
-            "refresh_token_expires_in": REFRESH_LIFETIME_MS / 1000,
+            "refresh_token_expires_in": refresh_expires_ms.saturating_sub(now) / 1000,
         });
         if scopes.iter().any(|s| s.eq_ignore_ascii_case("openid")) {
             body["id_token"] = Value::String(id_token(app, ctx, nonce, now));

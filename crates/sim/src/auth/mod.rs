@@ -4,11 +4,21 @@
 //!   scope asked: 302 to `redirect_uri` with `code` and `state`. An unknown client or an
 //!   unregistered redirect URI gets Entra's error page (it never redirects to an unverified URI).
 //! - `POST /{tenant}/oauth2/v2.0/token`: `authorization_code` (PKCE S256 or plain checked, code
-//!   single-use, redirect URI must match) and `refresh_token`.
+//!   single-use, redirect URI must match) and `refresh_token` (24 hours from the interactive
+//!   sign-in, not sliding).
+//! - Consent: permissions that need an administrator's consent (`roles::needs_admin_consent`)
+//!   can be consented at sign-in only by a user who may consent for the organization; anyone else
+//!   gets Entra's "Need admin approval" page (AADSTS90094) until an administrator grants consent
+//!   tenant-wide (`GET /{tenant}/adminconsent`, `/{tenant}/v2.0/adminconsent`).
 //!
 //! Sources: <https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow>
 //! (requests, responses, SPA refresh tokens valid 24 hours, SPA redemption must be cross-origin),
-//! <https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes> (AADSTS codes).
+//! <https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes> (AADSTS codes),
+//! <https://learn.microsoft.com/en-us/entra/identity/enterprise-apps/application-sign-in-unexpected-user-consent-error>
+//! (AADSTS90094 "needs permission to access resources in your organization that only an admin can
+//! grant"), <https://learn.microsoft.com/en-us/entra/identity-platform/v2-admin-consent> and
+//! <https://learn.microsoft.com/en-us/entra/identity/enterprise-apps/grant-admin-consent>
+//! (admin-consent endpoint and who may use it).
 //! Tokens are opaque random strings mapped to scopes and expiry here; the id token is a JWT whose
 //! signature is not real (the simulator has no signing key to publish).
 mod flow;
@@ -55,6 +65,8 @@ pub struct AccessToken {
 struct RefreshGrant {
     client_id: String,
     scopes: Vec<String>,
+    /// 24 hours after the interactive sign-in, carried over to every refresh token redeemed from
+    /// it (SPA refresh tokens do not slide).
     expires_ms: u64,
 }
 
@@ -64,7 +76,10 @@ pub struct Auth {
     codes: HashMap<String, CodeGrant>,
     tokens: HashMap<String, AccessToken>,
     refresh: HashMap<String, RefreshGrant>,
+    /// Scopes the signed-in user consented to, per app.
     consented: HashMap<String, Vec<String>>,
+    /// Scopes an administrator granted tenant-wide ("Grant admin consent"), per app.
+    admin_granted: HashMap<String, Vec<String>>,
 }
 
 /// What the endpoints need to know about the tenant and configuration.
@@ -77,6 +92,8 @@ pub struct AuthContext<'a> {
     pub admin_name: &'a str,
     /// Scopes `.default` stands for (the app registration's configured permissions).
     pub default_scopes: &'a [String],
+    /// The signed-in user's directory roles (who may consent for the organization).
+    pub signed_in_roles: &'a [String],
 }
 
 /// `https://graph.microsoft.com/User.Read.All` -> `User.Read.All`; OIDC scopes unchanged.
@@ -127,7 +144,32 @@ impl Auth {
             tokens: HashMap::new(),
             refresh: HashMap::new(),
             consented: HashMap::new(),
+            admin_granted: HashMap::new(),
         }
+    }
+
+    /// Grant `scopes` tenant-wide to an app, as an administrator's "Grant admin consent" does.
+    pub fn grant_admin_consent(&mut self, client_id: &str, scopes: &[String]) {
+        let granted = self.admin_granted.entry(client_id.to_ascii_lowercase()).or_default();
+        for s in scopes.iter().filter(|s| !is_oidc(s)) {
+            if !granted.iter().any(|g| g.eq_ignore_ascii_case(s)) {
+                granted.push(s.clone());
+            }
+        }
+    }
+
+    /// Withdraw every consent to an app, tenant-wide and the user's own.
+    pub fn revoke_consent(&mut self, client_id: &str) {
+        self.admin_granted.remove(&client_id.to_ascii_lowercase());
+        self.consented.retain(|k, _| !k.eq_ignore_ascii_case(client_id));
+    }
+
+    /// Has the app been granted this scope, by the user or tenant-wide?
+    fn is_granted(&self, client_id: &str, scope: &str) -> bool {
+        let has = |v: Option<&Vec<String>>| v.is_some_and(|v| v.iter().any(|c| c.eq_ignore_ascii_case(scope)));
+        is_oidc(scope)
+            || has(self.consented.get(client_id))
+            || has(self.admin_granted.get(&client_id.to_ascii_lowercase()))
     }
 
     /// Issue an access token directly (tests, and the demo when auth is on).

@@ -17,6 +17,31 @@ pub(super) fn error_page(code: u32, message: &str) -> HttpResponse {
     }
 }
 
+/// Entra's "Need admin approval" page (200, HTML): the sign-in stops here and the app gets control
+/// back only if the user follows "Return to the application without granting consent" (`back`).
+/// Text from application-sign-in-unexpected-user-consent-error (AADSTS90094).
+pub(super) fn need_admin_approval(app: &str, back: &str) -> HttpResponse {
+    let back = back.replace('&', "&amp;").replace('"', "&quot;");
+    let body = format!(
+        "<!DOCTYPE html><html><head><title>Need admin approval</title></head><body>\
+         <h1>Need admin approval</h1>\
+         <p id=\"error\">AADSTS90094: {app} needs permission to access resources in your organization that only an admin can grant. Please ask an admin to grant permission to this app before you can use it.</p>\
+         <p><a id=\"admin-account\" href=\"#\">Have an admin account? Sign in with that account</a></p>\
+         <p><a id=\"return\" href=\"{back}\">Return to the application without granting consent</a></p>\
+         </body></html>"
+    );
+    HttpResponse {
+        status: 200,
+        headers: vec![("Content-Type".into(), "text/html; charset=utf-8".into())],
+        body,
+    }
+}
+
+/// The `Location` of a redirect built by [`redirect_to`].
+pub(super) fn location_of(r: &HttpResponse) -> String {
+    r.headers.iter().find(|(k, _)| k == "Location").map(|(_, v)| v.clone()).unwrap_or_default()
+}
+
 /// Entra's token-endpoint error JSON.
 pub(super) fn token_error(error: &str, code: u32, message: &str, now: u64, trace: &str) -> HttpResponse {
     let body = json!({

@@ -20,6 +20,11 @@ const USAGE: &str = "usage: sim-server [options]
   --throttle-per-sec N      write ceiling per second (default: Graph's 3000 per 150 s); 0 = off
   --group-delay-ms N        group license processing delay (default 5000)
   --no-auth                 Graph calls need no token
+  --signed-in-roles LIST    the signed-in user's directory roles, comma-separated (default
+                            \"Global Administrator\"; e.g. \"License Administrator\": sign-in then
+                            needs an administrator's consent first, as in Entra)
+  --admin-consent           the app starts with tenant-wide admin consent to its configured permissions
+  --cors-expose-headers H   Access-Control-Expose-Headers (default: Graph's, without Retry-After)
   --fault-5xx RATE          probability of an injected 503 per Graph request (default 0)
   --fault-drop RATE         probability that a response is dropped after processing (default 0)
   --latency-ms LO[-HI]      injected latency per request
@@ -39,6 +44,7 @@ fn run() -> Result<(), String> {
     let mut cfg = SimConfig::default();
     let (mut port, mut users, mut client_id) = (8089u16, None::<usize>, DEFAULT_CLIENT_ID.to_string());
     let (mut redirects, mut static_dir, mut static_port) = (Vec::new(), None::<PathBuf>, 8080u16);
+    let (mut roles, mut admin_consent) = (None::<String>, false);
     let num = |v: Option<String>, name: &str| -> Result<u64, String> {
         v.ok_or(format!("{name} needs a value"))?.parse::<u64>().map_err(|e| format!("{name}: {e}"))
     };
@@ -63,6 +69,11 @@ fn run() -> Result<(), String> {
             }
             "--group-delay-ms" => cfg.group_delay_ms = num(args.next(), "--group-delay-ms")?,
             "--no-auth" => cfg.require_auth = false,
+            "--signed-in-roles" => roles = Some(args.next().ok_or("--signed-in-roles needs a value")?),
+            "--admin-consent" => admin_consent = true,
+            "--cors-expose-headers" => {
+                cfg.cors_expose_headers = args.next().ok_or("--cors-expose-headers needs a value")?
+            }
             "--fault-5xx" => cfg.faults.server_error_rate = rate(args.next(), "--fault-5xx")?,
             "--fault-drop" => cfg.faults.drop_rate = rate(args.next(), "--fault-drop")?,
             "--latency-ms" => {
@@ -108,7 +119,16 @@ fn run() -> Result<(), String> {
     };
     cfg.clients = vec![ClientApp { client_id, redirect_uris: redirects }];
     let n_users = tenant.users.len();
-    let sim = Arc::new(Mutex::new(Sim::new(tenant, cfg)));
+    let client = cfg.clients[0].client_id.clone();
+    let mut sim = Sim::new(tenant, cfg);
+    if let Some(r) = &roles {
+        let list: Vec<&str> = r.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+        sim.set_signed_in_roles(&list);
+    }
+    if admin_consent {
+        sim.grant_admin_consent(&client, &[]);
+    }
+    let sim = Arc::new(Mutex::new(sim));
     let server = serve_sim(sim, port).map_err(|e| format!("port {port}: {e}"))?;
     eprintln!(
         "sim-server: tenant of {n_users} users built in {built_ms} ms; ready {} ms after start",

@@ -135,6 +135,9 @@ pub struct UserRec {
     pub direct_updated_ms: u64,
     pub inherited: Vec<GroupLic>,
     pub groups: Vec<GroupIx>,
+    /// Microsoft Entra directory roles held, by display name ("License Administrator"); see
+    /// `roles.rs` for what each allows.
+    pub roles: Vec<String>,
 }
 
 /// Graph's group `licenseProcessingState.state`
