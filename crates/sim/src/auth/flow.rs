@@ -19,13 +19,7 @@ impl Auth {
             return error_page(900144, "The request body must contain the following parameter: 'client_id'.");
         }
         let Some(app) = ctx.clients.iter().find(|c| c.client_id.eq_ignore_ascii_case(client_id)) else {
-            return error_page(
-                700016,
-                &format!(
-                    "Application with identifier '{client_id}' was not found in the directory '{}'.",
-                    ctx.tenant_id
-                ),
-            );
+            return unknown_app(client_id, ctx);
         };
         let redirect = t.param("redirect_uri").unwrap_or("");
         if !app.redirect_uris.iter().any(|r| r == redirect) {
@@ -108,13 +102,7 @@ impl Auth {
     pub fn admin_consent(&mut self, t: &Target, ctx: &AuthContext) -> HttpResponse {
         let client_id = t.param("client_id").unwrap_or("");
         let Some(app) = ctx.clients.iter().find(|c| c.client_id.eq_ignore_ascii_case(client_id)) else {
-            return error_page(
-                700016,
-                &format!(
-                    "Application with identifier '{client_id}' was not found in the directory '{}'.",
-                    ctx.tenant_id
-                ),
-            );
+            return unknown_app(client_id, ctx);
         };
         let redirect = match t.param("redirect_uri") {
             Some(r) if app.redirect_uris.iter().any(|u| u == r) => r.to_string(),
@@ -365,6 +353,14 @@ impl Auth {
             body: body.to_string(),
         })
     }
+}
+
+/// Entra's page for a client id with no app registration in the tenant.
+fn unknown_app(client_id: &str, ctx: &AuthContext) -> HttpResponse {
+    error_page(
+        700016,
+        &format!("Application with identifier '{client_id}' was not found in the directory '{}'.", ctx.tenant_id),
+    )
 }
 
 /// The first value of field `name` in a decoded form body.
