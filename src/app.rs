@@ -62,10 +62,10 @@ fn focus_main() {
 
 fn screen(route: Route) -> AnyView {
     let state = use_state();
-    if state.mode.get() == Mode::Starting && !matches!(route, Route::SharedPreview(_) | Route::OpenShared) {
+    let shared = matches!(route, Route::SharedPreview(_) | Route::OpenShared | Route::ApprovedLink(_));
+    if state.mode.get() == Mode::Starting && !shared {
         return view! { <p class="loading" role="status">"Starting…"</p> }.into_any();
     }
-    let shared = matches!(route, Route::SharedPreview(_) | Route::OpenShared);
     if !shared && matches!(state.mode.get(), Mode::NeedsConfig { .. } | Mode::Live { signed_in: false, .. }) {
         // Nothing can be read before signing in: the sign-in screen stands in for every screen.
         return view! { <views::signin::SignInScreen/> }.into_any();
@@ -77,6 +77,8 @@ fn screen(route: Route) -> AnyView {
         Route::SharedPreview(enc) => later(lazy_shared(enc)),
         Route::OpenShared => later(lazy_open_shared()),
         Route::Apply => later(lazy_apply()),
+        Route::ApprovedLink(enc) => later(lazy_approved(enc)),
+        Route::ApplyApproved => later(lazy_apply_approved()),
         Route::Report => later(lazy_report()),
         Route::SignIn => view! { <views::signin::SignInScreen/> }.into_any(),
         Route::NotFound(p) => view! {
@@ -172,6 +174,14 @@ fn lazy_open_shared() -> AnyView {
 #[lazy]
 fn lazy_apply() -> AnyView {
     view! { <views::apply::ApplyScreen/> }.into_any()
+}
+#[lazy]
+fn lazy_approved(enc: String) -> AnyView {
+    view! { <views::share::ApprovedLink encoded=enc/> }.into_any()
+}
+#[lazy]
+fn lazy_apply_approved() -> AnyView {
+    view! { <views::approve_apply::ApplyApprovedScreen/> }.into_any()
 }
 #[lazy]
 fn lazy_report() -> AnyView {

@@ -74,6 +74,10 @@ pub struct Config {
     /// Defaults to the page's own address without query or fragment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
+    /// The organisation's four-eyes policy: a plan that changes more than this many users is
+    /// applied only from an approved preview (the apply screen enforces it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_approval_above: Option<u64>,
 }
 
 fn cloud_lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Cloud, D::Error> {
@@ -213,5 +217,13 @@ mod tests {
             .unwrap_err()
             .contains("mars"));
         assert!(parse_config(r#"{"clientId":"a","tenant":"t","authority":"http://evil"}"#).is_err());
+        assert!(parse_config(r#"{"clientId":"a","tenant":"t","requireApprovalAbove":"ten"}"#).is_err());
+    }
+
+    #[test]
+    fn the_approval_policy_is_optional() {
+        let c = parse_config(r#"{"clientId":"a","tenant":"t","requireApprovalAbove":50}"#).unwrap();
+        assert_eq!(c.require_approval_above, Some(50));
+        assert_eq!(parse_config(r#"{"clientId":"a","tenant":"t"}"#).unwrap().require_approval_above, None);
     }
 }

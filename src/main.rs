@@ -1,6 +1,7 @@
 //! licswap's browser entry point.
 mod app;
 mod apply_run;
+mod approval_flow;
 mod auth;
 mod bench_hook;
 mod browser;

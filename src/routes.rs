@@ -11,6 +11,10 @@ pub enum Route {
     /// Open a shared preview from a file or a pasted link.
     OpenShared,
     Apply,
+    /// An approved preview carried in the link itself (`#/approved/a1.…`).
+    ApprovedLink(String),
+    /// Re-check an approved preview against the tenant, then apply it.
+    ApplyApproved,
     Report,
     SignIn,
     NotFound(String),
@@ -30,10 +34,12 @@ impl Route {
             "preview" => Route::Preview,
             "open" => Route::OpenShared,
             "apply" => Route::Apply,
+            "apply-approved" => Route::ApplyApproved,
             "report" => Route::Report,
             "signin" => Route::SignIn,
-            other => match other.strip_prefix("preview/") {
-                Some(enc) if !enc.is_empty() => Route::SharedPreview(enc.to_string()),
+            other => match (other.strip_prefix("preview/"), other.strip_prefix("approved/")) {
+                (Some(enc), _) if !enc.is_empty() => Route::SharedPreview(enc.to_string()),
+                (_, Some(enc)) if !enc.is_empty() => Route::ApprovedLink(enc.to_string()),
                 _ => Route::NotFound(other.to_string()),
             },
         }
@@ -47,6 +53,8 @@ impl Route {
             Route::SharedPreview(enc) => format!("#/preview/{enc}"),
             Route::OpenShared => "#/open".into(),
             Route::Apply => "#/apply".into(),
+            Route::ApprovedLink(enc) => format!("#/approved/{enc}"),
+            Route::ApplyApproved => "#/apply-approved".into(),
             Route::Report => "#/report".into(),
             Route::SignIn => "#/signin".into(),
             Route::NotFound(p) => format!("#/{p}"),
@@ -58,8 +66,10 @@ impl Route {
         match self {
             Route::Overview => "overview",
             Route::Migrate => "migrate",
-            Route::Preview | Route::SharedPreview(_) | Route::OpenShared => "preview",
-            Route::Apply => "apply",
+            Route::Preview | Route::SharedPreview(_) | Route::OpenShared | Route::ApprovedLink(_) => {
+                "preview"
+            }
+            Route::Apply | Route::ApplyApproved => "apply",
             Route::Report => "report",
             Route::SignIn => "signin",
             Route::NotFound(_) => "",
@@ -80,13 +90,22 @@ mod tests {
         assert_eq!(Route::parse("#/preview/AbC-_"), Route::SharedPreview("AbC-_".into()));
         assert_eq!(Route::parse("#/apply?x=1"), Route::Apply);
         assert_eq!(Route::parse("#/nope"), Route::NotFound("nope".into()));
+        assert_eq!(Route::parse("#/approved/a1.xY"), Route::ApprovedLink("a1.xY".into()));
+        assert_eq!(Route::parse("#/approved/"), Route::NotFound("approved".into()));
+        assert_eq!(Route::parse("#/apply-approved"), Route::ApplyApproved);
     }
 
     #[test]
     fn href_round_trips() {
-        for r in
-            [Route::Overview, Route::Migrate, Route::Preview, Route::SharedPreview("x1".into()), Route::Apply]
-        {
+        for r in [
+            Route::Overview,
+            Route::Migrate,
+            Route::Preview,
+            Route::SharedPreview("x1".into()),
+            Route::Apply,
+            Route::ApprovedLink("a1.x".into()),
+            Route::ApplyApproved,
+        ] {
             assert_eq!(Route::parse(&r.href()), r);
         }
     }

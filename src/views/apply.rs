@@ -37,6 +37,20 @@ pub fn ApplyScreen() -> impl IntoView {
             }
             .into_any();
         }
+        // The four-eyes policy, unless a run of this plan is already under way.
+        if let Some(reason) =
+            crate::approval_flow::policy_block(state, &plan).filter(|_| journal_for(&plan).is_none())
+        {
+            return view! {
+                <section><h1>"Apply"</h1>
+                    <ErrorBox title="An approval is required" detail=reason/>
+                    <div class="actions">
+                        <a class="button" href="#/open">"Open an approved preview"</a>
+                        <a class="button secondary" href="#/preview">"Back to the preview (share it from there)"</a>
+                    </div></section>
+            }
+            .into_any();
+        }
         view! { <ApplyPlan plan=plan/> }.into_any()
     }
 }
@@ -101,10 +115,13 @@ fn ApplyPlan(plan: Arc<Plan>) -> impl IntoView {
     let start = move |_| {
         let plan = plan_sv.get_value();
         if crate::auth::flow::ensure_write_consent(state, &plan) {
+            crate::approval_flow::on_apply_start(&plan);
             apply_run::start(state, plan);
         }
     };
     let existing = journal_for(&plan).map(|j| j.counts());
+    let approved_by =
+        crate::approval_flow::record_for(&plan).and_then(|r| r.approvals.first().map(|a| a.name.clone()));
     let other = other_unfinished(&plan);
     let idle = move || state.apply.with(|a| !a.running && a.report.is_none());
     view! {
@@ -124,6 +141,7 @@ fn ApplyPlan(plan: Arc<Plan>) -> impl IntoView {
                 <div class="card confirm">
                     <h2 class="card-title">{format!("This changes licenses in {tenant}{}", if demo { " (the simulated demo tenant)" } else { "" })}</h2>
                     <ul>{describe(&plan_sv.get_value()).into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+                    <super::approve::AuditNote plan=plan_sv.get_value()/>
                     <p class="hint">{format!("{} assignLicense calls in {}, sent in batches of 20. Each target is read first: one that changed since planning is left untouched and listed for re-planning.",
                         count(total as i64), plural(plan_sv.with_value(|p| p.phases.len()), "step", "steps"))}</p>
                     {existing.map(|c| view! {
@@ -136,7 +154,11 @@ fn ApplyPlan(plan: Arc<Plan>) -> impl IntoView {
                     </label>
                     <div class="actions">
                         <button type="button" disabled=move || !understood.get() on:click=start>
-                            {if existing.is_some() { "Resume applying" } else { "Apply now" }}
+                            {match (existing.is_some(), approved_by.clone()) {
+                                (true, _) => "Resume applying".to_string(),
+                                (false, Some(name)) => format!("Apply what {name} approved"),
+                                (false, None) => "Apply now".to_string(),
+                            }}
                         </button>
                         <a class="button secondary" href="#/preview">"Back to the preview"</a>
                     </div>

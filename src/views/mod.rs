@@ -2,6 +2,8 @@
 //! modules for anything that decides.
 pub mod apply;
 pub mod apply_result;
+pub mod approve;
+pub mod approve_apply;
 pub mod components;
 pub mod overview;
 pub mod preview;

@@ -53,6 +53,8 @@ pub fn PlanView(plan: Arc<Plan>, read_only: bool) -> impl IntoView {
                 {(!read_only).then(|| view! { <a class="button secondary" href="#/migrate">"Change the request"</a> })}
             </div>
             <ApplyBar plan=plan.clone() read_only=read_only/>
+            // A shared preview shows its digest in the approval panel above it.
+            {(!read_only).then(|| view! { <super::approve::DigestBadge digest=licswap_core::approval::plan_digest(&plan)/> })}
             <div class="summary-grid">
                 <Seats plan=plan.clone()/>
                 <Steps plan=plan.clone() n_actions=n_actions/>

@@ -6,9 +6,8 @@ use crate::browser;
 use crate::routes::Route;
 use crate::state::{use_state, PlanOrigin};
 use leptos::prelude::*;
-use licswap_core::apply::{
-    remedy, report_csv, report_json, report_rows, ApiError, ApiErrorKind, Journal, VerifyOutcome,
-};
+use licswap_core::apply::{remedy, report_rows, ApiError, ApiErrorKind, Journal, VerifyOutcome};
+use licswap_core::approval::audit::{audit_csv, audit_json};
 use licswap_core::plan::Plan;
 use std::sync::Arc;
 
@@ -44,10 +43,12 @@ fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
     let verify = move || state.apply.with(|a| a.verify.clone());
     let export = move |kind: &'static str| {
         let v = verify();
+        // The audit record (digest, approvals, who applied, when) rides along in both forms.
         let (body, mime) = plan_sv.with_value(|p| {
+            let audit = crate::approval_flow::record_or_new(p);
             journal_sv.with_value(|j| match kind {
-                "csv" => (report_csv(p, j, v.as_deref()), "text/csv"),
-                _ => (report_json(p, j, v.as_deref()), "application/json"),
+                "csv" => (audit_csv(p, j, v.as_deref(), &audit), "text/csv"),
+                _ => (audit_json(p, j, v.as_deref(), &audit), "application/json"),
             })
         });
         let name = plan_sv.with_value(|p| {
@@ -62,6 +63,16 @@ fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
         let Some(v) = verify() else { return };
         match plan_sv.with_value(|p| apply_run::rollback_of(p, &v)) {
             Ok((rb, left_out)) => {
+                // The rollback's own report names the run it undoes.
+                let mut undo =
+                    licswap_core::approval::AuditRecord::for_plan(&licswap_core::approval::plan_digest(&rb));
+                let mut done = plan_sv.with_value(|p| crate::approval_flow::record_or_new(p));
+                if done.applied_at.is_empty() {
+                    done.applied_at =
+                        journal_sv.with_value(|j| crate::approval_flow::iso_of_ms(j.created_ms));
+                }
+                undo.undoes = Some(done.run_ref());
+                crate::approval_flow::bind(&rb, undo);
                 if !left_out.is_empty() {
                     state.notice.set(Some(format!(
                         "{} left out of the rollback (not verified as applied).",
@@ -90,8 +101,13 @@ fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
             <div class="actions">
                 <button type="button" class="secondary" on:click=move |_| export("csv")>"Export CSV"</button>
                 <button type="button" class="secondary" on:click=move |_| export("json")>"Export JSON"</button>
+                <button type="button" class="secondary" on:click=|_| { if let Some(w) = web_sys::window() { let _ = w.print(); } }>"Print"</button>
             </div></div>
             {move || status.get().map(|s| view! { <p class="hint" role="status">{s}</p> })}
+            <section class="card" aria-labelledby="audit-title">
+                <h2 id="audit-title" class="card-title">"Audit record"</h2>
+                <super::approve::AuditNote plan=plan.clone()/>
+            </section>
             <dl class="seats card">
                 <div><dt>"Calls"</dt><dd>{count(c.total as i64)}</dd></div>
                 <div><dt>"Done"</dt><dd>{count(c.done as i64)}</dd></div>

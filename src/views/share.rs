@@ -1,12 +1,14 @@
 //! Shared previews: make a link or a file from a plan (optionally without names), and open one
 //! read-only, with no sign-in. A bad or tampered preview is an error on screen, never a crash.
+use super::approve::ApprovalPanel;
 use super::components::ErrorBox;
 use super::preview::PlanView;
 use crate::browser;
 use crate::text::sentence;
 use leptos::prelude::*;
+use licswap_core::approval::{file as approved_file, Opened};
 use licswap_core::plan::Plan;
-use licswap_core::share::{self, SharedPreview};
+use licswap_core::share;
 use std::sync::Arc;
 
 /// Links longer than this are hard to send by mail or chat: the file is the better form.
@@ -73,18 +75,20 @@ pub fn SharePanel(plan: Arc<Plan>) -> impl IntoView {
     }
 }
 
-fn opened(p: SharedPreview) -> impl IntoView {
-    let redacted = p.redacted;
+fn opened(o: Opened) -> impl IntoView {
+    let redacted = o.preview.redacted;
+    let plan = Arc::new(o.preview.plan.clone());
     view! {
         {redacted.then(|| view! { <p class="callout info">"Names in this preview were replaced by pseudonyms."</p> })}
-        <PlanView plan=Arc::new(p.plan) read_only=true/>
+        <ApprovalPanel opened=o/>
+        <PlanView plan=plan read_only=true/>
     }
 }
 
 /// `#/preview/<encoded>`.
 #[component]
 pub fn SharedLink(encoded: String) -> impl IntoView {
-    match share::decode(&encoded) {
+    match approved_file::decode_any(&encoded) {
         Ok(p) => opened(p).into_any(),
         Err(e) => view! {
             <section>
@@ -100,17 +104,18 @@ pub fn SharedLink(encoded: String) -> impl IntoView {
 /// `#/open`: a preview file or a pasted link.
 #[component]
 pub fn OpenShared() -> impl IntoView {
-    let result = RwSignal::new(None::<Result<Arc<SharedPreview>, String>>);
+    let result = RwSignal::new(None::<Result<Arc<Opened>, String>>);
     let text = RwSignal::new(String::new());
+    // Plain and approved previews alike (an approved one opens with its approvals checked).
+    let decode = |t: &str| approved_file::decode_any(t).map(Arc::new).map_err(|e| sentence(&e.to_string()));
     let open_text = move |_| {
         let t = text.get_untracked();
-        result.set(Some(share::decode_any(&t).map(Arc::new).map_err(|e| sentence(&e.to_string()))));
+        result.set(Some(decode(&t)));
     };
     let on_file = move |ev: leptos::ev::Event| {
         leptos::task::spawn_local(async move {
             match browser::read_chosen_file(&ev).await {
-                Ok(Some((_, body))) => result
-                    .set(Some(share::decode_any(&body).map(Arc::new).map_err(|e| sentence(&e.to_string())))),
+                Ok(Some((_, body))) => result.set(Some(decode(&body))),
                 Ok(None) => {}
                 Err(e) => result.set(Some(Err(e))),
             }
@@ -119,7 +124,7 @@ pub fn OpenShared() -> impl IntoView {
     view! {
         <section aria-labelledby="open-title">
             <h1 id="open-title">"Open a shared preview"</h1>
-            <p class="muted">"Read-only: nothing is signed in to and nothing can be applied from a shared preview."</p>
+            <p class="muted">"A shared preview opens read-only, with no sign-in; a reviewer can approve it. The admin applies an approved preview signed in, after licswap checks it against the tenant."</p>
             <div class="card">
                 <div class="field">
                     <label for="preview-file">"A preview file (.json)"</label>
@@ -136,5 +141,21 @@ pub fn OpenShared() -> impl IntoView {
                 Err(e) => view! { <ErrorBox title="This shared preview cannot be opened" detail=e/> }.into_any(),
             })}
         </section>
+    }
+}
+
+/// `#/approved/<encoded>`: an approved preview carried in the link.
+#[component]
+pub fn ApprovedLink(encoded: String) -> impl IntoView {
+    match approved_file::decode_link(&encoded) {
+        Ok(o) => opened(o).into_any(),
+        Err(e) => view! {
+            <section>
+                <h1>"Approved preview"</h1>
+                <ErrorBox title="This approved preview cannot be opened" detail=sentence(&e.to_string())/>
+                <p>"Ask for the approved preview again, as a link or a .json file, and "<a href="#/open">"open it here"</a>"."</p>
+            </section>
+        }
+        .into_any(),
     }
 }

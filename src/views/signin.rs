@@ -74,6 +74,8 @@ fn ConfigForm(error: Option<String>) -> impl IntoView {
             authority: opt(authority.get_untracked()),
             graph_base_url: opt(graph.get_untracked()),
             redirect_uri: None,
+            // The four-eyes policy is the host's, set in config.json only, never in this form.
+            require_approval_above: None,
         };
         match cfg.validated() {
             Ok(cfg) => {

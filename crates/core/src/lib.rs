@@ -6,8 +6,10 @@
 //! - [`plan`]: the plan's types and fingerprints (the planner is the licswap-planner crate).
 //! - [`apply`]: the executor state machine and its journal.
 //! - [`share`]: shared-preview encoding.
+//! - [`approval`]: plan digests, approvals of shared previews, approved-vs-live comparison, audit.
 //! - [`userlist`]: the pasted or uploaded list of users in scope.
 pub mod apply;
+pub mod approval;
 pub mod catalog;
 pub mod graph;
 pub mod plan;

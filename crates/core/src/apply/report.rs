@@ -86,8 +86,19 @@ const HEADER: [&str; 10] = [
 /// would run as a formula (leading `=`, `+`, `-`, `@`, tab, CR) prefixed with `'`: names and
 /// Graph messages come from the tenant, not from us.
 pub fn report_csv(plan: &Plan, journal: &Journal, verify: Option<&VerifyReport>) -> String {
+    report_csv_with(plan, journal, verify, &[])
+}
+
+/// [`report_csv`] with `extra` columns (name, value) that hold the same value on every row: the
+/// run's audit record (plan digest, approvals, who applied), so each row stands on its own.
+pub fn report_csv_with(
+    plan: &Plan,
+    journal: &Journal,
+    verify: Option<&VerifyReport>,
+    extra: &[(&str, String)],
+) -> String {
     let mut out = String::new();
-    push_row(&mut out, HEADER.iter().map(|s| s.to_string()));
+    push_row(&mut out, HEADER.iter().chain(extra.iter().map(|(name, _)| name)).map(|s| s.to_string()));
     for r in report_rows(plan, journal, verify) {
         push_row(
             &mut out,
@@ -103,7 +114,8 @@ pub fn report_csv(plan: &Plan, journal: &Journal, verify: Option<&VerifyReport>)
                 r.message,
                 r.verified,
             ]
-            .into_iter(),
+            .into_iter()
+            .chain(extra.iter().map(|(_, value)| value.clone())),
         );
     }
     out

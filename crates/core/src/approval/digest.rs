@@ -1,0 +1,329 @@
+//! The plan digest: a SHA-256 over a canonical text of what a plan will write, so two plans with
+//! the same writes have the same digest and any other plan has another.
+//!
+//! Canonical text (version 1), one item per line, `\n`-terminated, every id ASCII-lowercased:
+//! ```text
+//! licswap-plan-digest/1
+//! source <source skuId>
+//! target <target skuId>
+//! scope <all-holders|users|groups> <sorted, deduplicated ids, comma-separated>
+//! options preserve-disabled=<bool> partial-wave=<bool> waived=<sorted plan names/ids>
+//! phase <n>                           (n counts non-empty phases from 1, in plan order)
+//! <line per action, sorted>           (actions within a phase run in any order)
+//! ```
+//! An action line is `<kind> <user|group> <target id> add=<skuId>[<sorted disabledPlans>];…
+//! remove=<sorted skuIds> fp=<fingerprint>`. Not in the digest: action ids and target names
+//! (labels, not writes), findings, coverage and seat counts (read from the tenant, they change
+//! when unrelated users change), and the rollback (derived from the writes and not sent by
+//! apply). Field separators cannot occur inside ids (GUIDs, UPNs, plan names), and each list
+//! is separated by its own character, so two different plans cannot write the same text.
+use crate::graph::model::AssignLicenseBody;
+use crate::plan::{Action, ActionKind, Plan, PlanRequest, Scope, TargetKind};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+const HEADER: &str = "licswap-plan-digest/1";
+
+/// A plan's digest: the full SHA-256 (64 hex digits) and a short code for people.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanDigest {
+    /// The first 40 bits of the SHA-256 in Crockford base32, as `XXXX-XXXX`: short enough to read
+    /// over the phone, long enough that two different plans showing the same code is a one in a
+    /// trillion accident (it is a check for people; the full hash is what licswap compares).
+    pub short: String,
+    /// SHA-256 of the canonical text, lowercase hex.
+    pub sha256: String,
+}
+
+impl PlanDigest {
+    /// The same digest, by its full hash (case-insensitively: people paste hashes in either case).
+    pub fn matches(&self, sha256: &str) -> bool {
+        self.sha256.eq_ignore_ascii_case(sha256.trim())
+    }
+}
+
+impl std::fmt::Display for PlanDigest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.short)
+    }
+}
+
+/// The digest of what `plan` will write.
+pub fn plan_digest(plan: &Plan) -> PlanDigest {
+    let hash = Sha256::digest(canonical_text(plan).as_bytes());
+    let sha256 = hex(&hash);
+    PlanDigest { short: short_code(&hash), sha256 }
+}
+
+/// The text the digest is taken over (public so a reviewer's tooling can show it).
+pub fn canonical_text(plan: &Plan) -> String {
+    let mut out = String::new();
+    line(&mut out, HEADER);
+    request_lines(&mut out, plan);
+    let mut n = 0;
+    for phase in plan.phases.iter().filter(|p| !p.actions.is_empty()) {
+        n += 1;
+        line(&mut out, &format!("phase {n}"));
+        let mut lines: Vec<String> = phase.actions.iter().map(action_line).collect();
+        lines.sort_unstable();
+        lines.dedup();
+        for l in lines {
+            line(&mut out, &l);
+        }
+    }
+    out
+}
+
+fn line(out: &mut String, s: &str) {
+    out.push_str(s);
+    out.push('\n');
+}
+
+fn lower(s: &str) -> String {
+    s.trim().to_ascii_lowercase()
+}
+
+fn sorted_lower<'a>(items: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut v: Vec<String> = items.map(|s| lower(s)).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+fn request_lines(out: &mut String, plan: &Plan) {
+    // The resolved SKU ids, not the request's spelling (an id or a part number).
+    line(out, &format!("source {}", lower(&plan.source.sku_id)));
+    line(out, &format!("target {}", lower(&plan.target.sku_id)));
+    let PlanRequest { scope, options, .. } = &plan.request;
+    let (kind, ids) = match scope {
+        Scope::AllHolders => ("all-holders", Vec::new()),
+        Scope::Users(ids) => ("users", sorted_lower(ids.iter())),
+        Scope::Groups(ids) => ("groups", sorted_lower(ids.iter())),
+    };
+    line(out, &format!("scope {kind} {}", ids.join(",")));
+    line(
+        out,
+        &format!(
+            "options preserve-disabled={} partial-wave={} waived={}",
+            options.preserve_disabled_plans,
+            options.allow_partial_wave,
+            sorted_lower(options.waived_plans.iter()).join(",")
+        ),
+    );
+}
+
+pub(super) fn kind_word(kind: ActionKind) -> &'static str {
+    match kind {
+        ActionKind::Swap => "swap",
+        ActionKind::RemoveRedundantDirect => "remove-redundant-direct",
+        ActionKind::Rollback => "rollback",
+    }
+}
+
+pub(super) fn target_word(kind: TargetKind) -> &'static str {
+    match kind {
+        TargetKind::User => "user",
+        TargetKind::Group => "group",
+        TargetKind::Sku => "sku",
+    }
+}
+
+/// `add=<sku>[<plans>];… remove=<skus>`: the assignLicense body, order and case free.
+pub(super) fn body_text(body: &AssignLicenseBody) -> String {
+    let mut adds: Vec<String> = body
+        .add_licenses
+        .iter()
+        .map(|l| format!("{}[{}]", lower(&l.sku_id), sorted_lower(l.disabled_plans.iter()).join(",")))
+        .collect();
+    adds.sort_unstable();
+    adds.dedup();
+    format!("add={} remove={}", adds.join(";"), sorted_lower(body.remove_licenses.iter()).join(","))
+}
+
+fn action_line(a: &Action) -> String {
+    format!(
+        "{} {} {} {} fp={}",
+        kind_word(a.kind),
+        target_word(a.target.kind),
+        lower(&a.target.id),
+        body_text(&a.body),
+        lower(&a.fingerprint)
+    )
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    s
+}
+
+/// Crockford's base32 (no I, L, O, U: nothing to misread), 8 symbols from the first 5 bytes.
+fn short_code(hash: &[u8]) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut bits: u64 = 0;
+    for b in &hash[..5] {
+        bits = (bits << 8) | u64::from(*b);
+    }
+    let mut s = String::with_capacity(9);
+    for i in 0..8 {
+        if i == 4 {
+            s.push('-');
+        }
+        let v = (bits >> (35 - 5 * i)) & 31;
+        s.push(ALPHABET[v as usize] as char);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{action, plan, two};
+    use super::*;
+    use crate::graph::model::AssignedLicense;
+    use crate::plan::{Phase, Subject};
+    use std::sync::Arc;
+
+    #[test]
+    fn the_short_code_is_the_start_of_the_hash() {
+        let d = plan_digest(&two());
+        assert_eq!(d.sha256.len(), 64);
+        assert_eq!(d.short.len(), 9);
+        assert_eq!(&d.short[4..5], "-");
+        assert!(d.short.chars().all(|c| c == '-' || "0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(c)));
+        // Known vector: the 5 bytes 0x00 0x44 0x32 0x14 0xc7 are 00000 00001 00010 00011 00100 00101 00110 00111.
+        assert_eq!(short_code(&[0x00, 0x44, 0x32, 0x14, 0xc7, 0xff]), "0123-4567");
+        assert!(d.matches(&d.sha256.to_uppercase()));
+    }
+
+    #[test]
+    fn stable_under_order_spelling_and_labels() {
+        let base = plan_digest(&two());
+        // Actions in another order, ids in another case, other action ids and names.
+        let mut p = plan(vec![action("x9", "U2", &[], "0ABC"), action("x8", "U1", &["P2", "p1"], "00FF")]);
+        Arc::make_mut(&mut p.phases[0].actions[0].target).name = "renamed@contoso".into();
+        p.request.source = "18181A46-0D4E-45CD-891E-60AABD171B4E".into();
+        p.phases[0].title = "Another title".into();
+        assert_eq!(plan_digest(&p), base);
+        // What the snapshot says about everyone else: seats, findings, coverage, the rollback.
+        let mut q = two();
+        q.seats.available = 3;
+        q.tenant_name = Some("Contoso Ltd".into());
+        q.findings.push(crate::plan::Finding {
+            code: crate::plan::FindingCode::AccountDisabled,
+            severity: crate::plan::Severity::Warning,
+            subject: Subject { kind: TargetKind::User, id: "u7".into(), name: "u7".into() },
+            message: "disabled".into(),
+            remedy: String::new(),
+            plans: vec![],
+        });
+        q.rollback = q.phases.clone();
+        assert_eq!(plan_digest(&q), base);
+        // An empty phase is not a write.
+        let mut r = two();
+        r.phases.insert(0, Phase { title: "nothing".into(), waits_for: None, actions: vec![] });
+        assert_eq!(plan_digest(&r), base);
+    }
+
+    #[test]
+    fn sensitive_to_every_write() {
+        let base = plan_digest(&two());
+        let changed = |f: &dyn Fn(&mut Plan)| {
+            let mut p = two();
+            f(&mut p);
+            plan_digest(&p)
+        };
+        fn body(p: &mut Plan) -> &mut crate::graph::model::AssignLicenseBody {
+            Arc::make_mut(&mut p.phases[0].actions[0].body)
+        }
+        let variants: Vec<(&str, PlanDigest)> = vec![
+            (
+                "a disabled plan added",
+                changed(&|p: &mut Plan| body(p).add_licenses[0].disabled_plans.push("p3".into())),
+            ),
+            (
+                "a disabled plan dropped",
+                changed(&|p: &mut Plan| {
+                    body(p).add_licenses[0].disabled_plans.pop();
+                }),
+            ),
+            (
+                "another added SKU",
+                changed(&|p: &mut Plan| {
+                    body(p).add_licenses[0].sku_id = "c7df2760-2c81-4ef7-b578-5b5392b571df".into()
+                }),
+            ),
+            (
+                "a second added SKU",
+                changed(&|p: &mut Plan| {
+                    body(p).add_licenses.push(AssignedLicense { sku_id: "x".into(), disabled_plans: vec![] })
+                }),
+            ),
+            ("nothing removed", changed(&|p: &mut Plan| body(p).remove_licenses.clear())),
+            (
+                "another target",
+                changed(&|p: &mut Plan| Arc::make_mut(&mut p.phases[0].actions[0].target).id = "u3".into()),
+            ),
+            (
+                "a group, not a user",
+                changed(&|p: &mut Plan| {
+                    Arc::make_mut(&mut p.phases[0].actions[0].target).kind = TargetKind::Group
+                }),
+            ),
+            (
+                "another kind",
+                changed(&|p: &mut Plan| p.phases[0].actions[0].kind = ActionKind::RemoveRedundantDirect),
+            ),
+            (
+                "another fingerprint",
+                changed(&|p: &mut Plan| p.phases[0].actions[0].fingerprint = "00fe".into()),
+            ),
+            (
+                "an action fewer",
+                changed(&|p: &mut Plan| {
+                    p.phases[0].actions.pop();
+                }),
+            ),
+            (
+                "a later step",
+                changed(&|p: &mut Plan| {
+                    let a = p.phases[0].actions.pop().unwrap();
+                    p.phases.push(Phase { title: "then".into(), waits_for: None, actions: vec![a] });
+                }),
+            ),
+            ("another target SKU", changed(&|p: &mut Plan| p.target.sku_id = "x".into())),
+            (
+                "another scope",
+                changed(&|p: &mut Plan| p.request.scope = Scope::Users(vec!["u1".into(), "u2".into()])),
+            ),
+            ("a waiver", changed(&|p: &mut Plan| p.request.options.waived_plans.push("SWAY".into()))),
+            (
+                "disabled plans not preserved",
+                changed(&|p: &mut Plan| p.request.options.preserve_disabled_plans = false),
+            ),
+        ];
+        let mut seen = std::collections::HashSet::new();
+        seen.insert(base.sha256.clone());
+        for (what, d) in variants {
+            assert_ne!(d, base, "{what} must change the digest");
+            assert!(seen.insert(d.sha256), "{what} collides with another variant");
+        }
+    }
+
+    #[test]
+    fn list_boundaries_cannot_be_moved() {
+        // Plans {a,b} and {ab} disabled, or the scope [u1,u2] and [u1u2]: different texts.
+        let a = plan(vec![action("a", "u1", &["a", "b"], "1")]);
+        let b = plan(vec![action("a", "u1", &["ab"], "1")]);
+        assert_ne!(plan_digest(&a), plan_digest(&b));
+        let mut c = two();
+        c.request.scope = Scope::Users(vec!["u1".into(), "u2".into()]);
+        let mut d = two();
+        d.request.scope = Scope::Users(vec!["u1u2".into()]);
+        assert_ne!(plan_digest(&c), plan_digest(&d));
+    }
+}
