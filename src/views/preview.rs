@@ -73,8 +73,8 @@ fn ApplyBar(plan: Arc<Plan>, read_only: bool) -> impl IntoView {
     if read_only {
         return view! {
             <div class="callout info" role="note">
-                "This preview was shared with you. It is read-only: nothing can be applied from it. "
-                "To apply, the admin plans the same swap in their tenant."
+                "This preview was shared with you. It is read-only: nothing can be applied from it here. "
+                "You can approve it (above); the admin applies an approved preview signed in, after licswap checks it against the tenant."
             </div>
         }
         .into_any();

@@ -107,6 +107,19 @@ fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
             <section class="card" aria-labelledby="audit-title">
                 <h2 id="audit-title" class="card-title">"Audit record"</h2>
                 <super::approve::AuditNote plan=plan.clone()/>
+                // Each call's outcome, so the printed page is the whole record.
+                <details class="audit-rows" open=c.total <= 50>
+                    <summary>{format!("Each call ({})", count(c.total as i64))}</summary>
+                    <table class="diff" data-testid="audit-rows">
+                        <thead><tr><th scope="col">"User or group"</th><th scope="col">"Call"</th><th scope="col">"Outcome"</th></tr></thead>
+                        <tbody>
+                            {move || report_rows(&plan_sv.get_value(), &journal_sv.get_value(), verify().as_deref()).into_iter().take(2000).map(|r| view! {
+                                <tr><td>{r.target_name}</td><td>{r.action}</td>
+                                    <td>{[r.state, r.error_code, r.verified].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </details>
             </section>
             <dl class="seats card">
                 <div><dt>"Calls"</dt><dd>{count(c.total as i64)}</dd></div>
