@@ -72,14 +72,18 @@ pub fn threshold(state: AppState) -> Option<u64> {
 }
 
 /// Why the policy stops `plan`, if it does: over the threshold with neither an approval nor a
-/// written override bound to it.
+/// written override bound to it. A rollback is not stopped: it puts back what a run changed,
+/// and waiting for a second person would prolong a loss of service.
 pub fn policy_block(state: AppState, plan: &Plan) -> Option<String> {
     let n = threshold(state)?;
     if !approval::approval_required(plan, Some(n)) {
         return None;
     }
     let record = record_for(plan);
-    if record.as_ref().is_some_and(|r| !r.approvals.is_empty() || r.override_reason.is_some()) {
+    if record
+        .as_ref()
+        .is_some_and(|r| !r.approvals.is_empty() || r.override_reason.is_some() || r.undoes.is_some())
+    {
         return None;
     }
     Some(format!(

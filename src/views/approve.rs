@@ -137,7 +137,7 @@ pub fn ApprovalPanel(opened: Opened) -> impl IntoView {
             }}
             <p class="hint" role="note">{ATTESTATION}</p>
             {if redacted {
-                view! { <p class="callout info">"Names in this preview were replaced by pseudonyms, so it cannot be approved: an approval must name the users it allows to change. Ask for a preview with names."</p> }.into_any()
+                view! { <p class="callout info">"A preview with pseudonyms cannot be approved: an approval must name the users it allows to change. Ask for a preview with names."</p> }.into_any()
             } else if broken {
                 view! { <p class="callout bad">"Ask for the preview again: a plan or approval changed after it was made cannot be approved further or applied."</p> }.into_any()
             } else {

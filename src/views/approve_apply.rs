@@ -63,6 +63,16 @@ fn approved_record(c: &Checked) -> AuditRecord {
     r
 }
 
+/// The record of a plan that is not the approved one (a subset, or the re-plan run on an
+/// override): its own digest, and the approvals with the digest they name.
+fn derived_record(c: &Checked, plan: &Plan) -> AuditRecord {
+    let mut r = AuditRecord::for_plan(&approval::plan_digest(plan));
+    r.approved_digest = Some(c.approved.digest.short.clone());
+    r.approved_digest_sha256 = Some(c.approved.digest.sha256.clone());
+    r.approvals = c.approved.approvals.clone();
+    r
+}
+
 #[component]
 fn Compared(checked: Arc<Checked>) -> impl IntoView {
     let state = use_state();
@@ -99,10 +109,7 @@ fn Compared(checked: Arc<Checked>) -> impl IntoView {
     let subset = move |_| {
         c.with_value(|c| {
             let plan = approved_subset(&c.approved.preview.plan, &c.diff);
-            let mut r = AuditRecord::for_plan(&approval::plan_digest(&plan));
-            r.approved_digest = Some(c.approved.digest.short.clone());
-            r.approved_digest_sha256 = Some(c.approved.digest.sha256.clone());
-            r.approvals = c.approved.approvals.clone();
+            let mut r = derived_record(c, &plan);
             r.left_out = c.diff.changes.clone();
             go_apply(state, plan, r);
         })
@@ -117,10 +124,7 @@ fn Compared(checked: Arc<Checked>) -> impl IntoView {
     let override_ok = move || reason.with(|r| r.trim().chars().count() >= 10);
     let override_apply = move |_| {
         c.with_value(|c| {
-            let mut r = AuditRecord::for_plan(&approval::plan_digest(&c.fresh));
-            r.approved_digest = Some(c.approved.digest.short.clone());
-            r.approved_digest_sha256 = Some(c.approved.digest.sha256.clone());
-            r.approvals = c.approved.approvals.clone();
+            let mut r = derived_record(c, &c.fresh);
             r.override_reason = Some(reason.get_untracked().trim().to_string());
             go_apply(state, c.fresh.clone(), r);
         })

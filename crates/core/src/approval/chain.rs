@@ -99,7 +99,7 @@ fn seal_of(prev: &str, digest: &str, name: &str, role: &str, comment: &str, at: 
     for s in [prev, digest, name, role, comment, at] {
         field(&mut h, s);
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    super::digest::hex(&h.finalize())
 }
 
 /// Records an approval of `digest` after `chain`, at `at` (RFC 3339, the caller's clock).
