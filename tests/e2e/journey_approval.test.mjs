@@ -154,6 +154,16 @@ test("an approved preview is applied exactly as approved, with an audit record",
   assert.equal(report.audit.appliedBy, `admin@${DOMAIN}`);
   assert.ok(report.audit.appliedAt.startsWith(new Date().toISOString().slice(0, 4)));
   assert.deepEqual(report.rows.map((r) => r.state), ["done", "done"]);
+
+  // The rollback's own record names the run it undoes.
+  await page.getByRole("button", { name: "Verify now" }).click();
+  await page.getByTestId("verify-summary").waitFor({ timeout: 60_000 });
+  await page.getByRole("button", { name: "Preview the rollback" }).click();
+  await page.waitForURL(/#\/preview$/);
+  await page.getByRole("button", { name: "Apply…" }).click();
+  const undo = await page.getByTestId("audit-note").textContent();
+  assert.match(undo, new RegExp(`Rollback of the run of plan ${digest} applied .* by admin@contosodemo\\.onmicrosoft\\.com`));
+  assert.doesNotMatch(undo, new RegExp(digest + ".*" + digest), "the rollback has a digest of its own");
   assert.deepEqual(realProblems(admin.problems), []);
 });
 
