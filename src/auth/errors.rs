@@ -78,7 +78,12 @@ fn admin_consent_sentence(target: Option<&ConsentTarget>, redirect_uri: &str) ->
 }
 
 /// [`explain`], and for consent errors the admin-consent link of the configured app.
-pub fn explain_with_consent(error: &str, description: &str, redirect_uri: &str, target: &ConsentTarget) -> String {
+pub fn explain_with_consent(
+    error: &str,
+    description: &str,
+    redirect_uri: &str,
+    target: &ConsentTarget,
+) -> String {
     if needs_admin_consent(description) {
         return with_detail(admin_consent_sentence(Some(target), redirect_uri), error, description);
     }
@@ -166,8 +171,11 @@ mod tests {
         assert!(explain("access_denied", "", "").contains("cancelled"));
     }
 
-    const TARGET: ConsentTarget =
-        ConsentTarget { authority: "https://login.microsoftonline.com/", tenant: "contoso.onmicrosoft.com", client_id: "abc-123" };
+    const TARGET: ConsentTarget = ConsentTarget {
+        authority: "https://login.microsoftonline.com/",
+        tenant: "contoso.onmicrosoft.com",
+        client_id: "abc-123",
+    };
 
     #[test]
     fn need_admin_approval_says_who_must_consent_and_links_to_it() {
@@ -178,19 +186,26 @@ mod tests {
             "AADSTS65004: User declined to consent to access the app.",
         ] {
             let m = explain_with_consent("access_denied", desc, "https://licswap.example/", &TARGET);
-            assert!(m.contains("Global Administrator") && m.contains("Cloud Application Administrator"), "{m}");
+            assert!(
+                m.contains("Global Administrator") && m.contains("Cloud Application Administrator"),
+                "{m}"
+            );
             assert!(m.contains("A License Administrator cannot"), "{m}");
             assert!(
                 m.contains("https://login.microsoftonline.com/contoso.onmicrosoft.com/adminconsent?client_id=abc-123&redirect_uri=https%3A%2F%2Flicswap.example%2F"),
                 "{m}"
             );
-            assert!(!m.contains("cancelled"), "going back from Need admin approval is not a cancellation: {m}");
+            assert!(
+                !m.contains("cancelled"),
+                "going back from Need admin approval is not a cancellation: {m}"
+            );
         }
     }
 
     #[test]
     fn other_errors_get_no_consent_link() {
-        let m = explain_with_consent("invalid_request", "AADSTS50011: redirect mismatch", "http://x/", &TARGET);
+        let m =
+            explain_with_consent("invalid_request", "AADSTS50011: redirect mismatch", "http://x/", &TARGET);
         assert!(!m.contains("adminconsent") && m.contains("redirect URI"));
         assert!(explain("access_denied", "AADSTS90094: x", "").contains("Grant admin consent"));
     }

@@ -202,3 +202,19 @@ pub fn AuditNote(plan: std::sync::Arc<licswap_core::plan::Plan>) -> impl IntoVie
         </div>
     }
 }
+
+/// The digest of a plan on the preview, computed after the preview has painted: at 100,000
+/// users it hashes megabytes, which must not delay the first look at the plan.
+#[component]
+pub fn LazyDigest(plan: std::sync::Arc<licswap_core::plan::Plan>) -> impl IntoView {
+    let digest = RwSignal::new(None::<PlanDigest>);
+    leptos::task::spawn_local(async move {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        digest.set(Some(licswap_core::approval::plan_digest(&plan)));
+    });
+    move || match digest.get() {
+        Some(d) => view! { <DigestBadge digest=d/> }.into_any(),
+        None => view! { <p class="digest muted" data-testid="plan-digest">"Plan digest: computing…"</p> }
+            .into_any(),
+    }
+}

@@ -54,7 +54,7 @@ pub fn PlanView(plan: Arc<Plan>, read_only: bool) -> impl IntoView {
             </div>
             <ApplyBar plan=plan.clone() read_only=read_only/>
             // A shared preview shows its digest in the approval panel above it.
-            {(!read_only).then(|| view! { <super::approve::DigestBadge digest=licswap_core::approval::plan_digest(&plan)/> })}
+            {(!read_only).then(|| view! { <super::approve::LazyDigest plan=plan.clone()/> })}
             <div class="summary-grid">
                 <Seats plan=plan.clone()/>
                 <Steps plan=plan.clone() n_actions=n_actions/>

@@ -49,17 +49,22 @@ async function planFor(page, upns) {
   assert.equal(await page.getByRole("button", { name: "Apply…" }).isDisabled(), false, "nothing blocks the plan");
 }
 
-/** The admin's share link, opened by a reviewer in a fresh browser context who approves it and
- * downloads the approved preview file. */
-async function reviewerApproves(link, name, role) {
+/** The admin's share link (or `#/open` and an approved file), opened by a reviewer in a fresh
+ * browser context who approves it and downloads the approved preview file. */
+async function reviewerApproves(link, name, role, { fileText } = {}) {
   const { page, context, problems } = await openPage(stack.browser, link);
+  if (fileText) {
+    // A later approver opens the approved file of the one before.
+    await page.setInputFiles("#preview-file", saveTemp("approved-so-far.json", fileText));
+  }
   await page.getByText("Shared preview (read-only)").waitFor({ timeout: 30_000 });
   assert.match(await page.getByRole("note").filter({ hasText: "attestation" }).textContent(), /not a signature/);
   await page.getByLabel("Your name").fill(name);
   await page.getByLabel("Your role").fill(role);
   await page.getByLabel("Comment").fill("Checked seats and service coverage.");
   await page.getByRole("button", { name: "Approve this plan" }).click();
-  await page.getByText(`Approved by ${name} (${role})`).waitFor();
+  const esc = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  await page.getByText(new RegExp(`^Approved by (.*, |.* and )?${esc(name)} \\(${esc(role)}\\)$`)).waitFor();
   const [download] = await Promise.all([
     page.waitForEvent("download"),
     page.getByRole("button", { name: "Download approved preview (.json)" }).click(),
@@ -98,7 +103,9 @@ test("an approved preview is applied exactly as approved, with an audit record",
   const page = admin.page;
   await signIn(page);
   await planFor(page, [`carlos.demir4@${DOMAIN}`, `emily.wilke7@${DOMAIN}`]);
-  const digest = (await page.getByTestId("plan-digest").textContent()).match(/[0-9A-Z]{4}-[0-9A-Z]{4}/)[0];
+  const shown = page.getByTestId("plan-digest").filter({ hasText: /[0-9A-Z]{4}-[0-9A-Z]{4}/ });
+  await shown.waitFor();
+  const digest = (await shown.textContent()).match(/[0-9A-Z]{4}-[0-9A-Z]{4}/)[0];
   await page.getByRole("button", { name: "Copy link" }).click();
   const link = await page.getByTestId("share-link").inputValue();
 
@@ -196,8 +203,13 @@ test("a tenant change after the approval shows the difference and applies only t
   await signIn(page);
   await planFor(page, [keep.userPrincipalName, edited.userPrincipalName]);
   await page.getByRole("button", { name: "Copy link" }).click();
-  const fileText = await reviewerApproves(await page.getByTestId("share-link").inputValue(), "Bo Security", "Security officer");
-  const approved = previewActions(JSON.parse(fileText).preview);
+  const first = await reviewerApproves(await page.getByTestId("share-link").inputValue(), "Bo Security", "Security officer");
+  // A second approval, chained to the first.
+  const fileText = await reviewerApproves(stack.app.url + "#/open", "Cy Board", "CAB", { fileText: first });
+  const chained = JSON.parse(fileText);
+  assert.deepEqual(chained.approvals.map((a) => a.name), ["Bo Security", "Cy Board"]);
+  assert.equal(chained.approvals[1].prev, chained.approvals[0].seal);
+  const approved = previewActions(chained.preview);
   const keptId = approved.find((a) => a.target.id.toLowerCase() === keep.id.toLowerCase()).id;
 
   // Another admin gives one of them Power BI Pro after the approval.

@@ -44,7 +44,8 @@ pub struct SimConfig {
 /// response's `Retry-After` (reported in microsoftgraph/microsoft-graph-docs#17488 and
 /// msgraph-sdk-design#76, 2022), nor the `x-ms-throttle-*` headers. Inside a `$batch` answer
 /// each item's headers are JSON and stay readable.
-pub const GRAPH_EXPOSED_HEADERS: &str = "ETag, Location, Preference-Applied, Content-Range, request-id, client-request-id";
+pub const GRAPH_EXPOSED_HEADERS: &str =
+    "ETag, Location, Preference-Applied, Content-Range, request-id, client-request-id";
 
 /// The client id sim-server and the tests register by default.
 pub const DEFAULT_CLIENT_ID: &str = "11111111-2222-4333-8444-555555555555";

@@ -16,8 +16,8 @@ pub mod licensing;
 pub mod odata;
 mod render;
 pub mod replica;
-pub mod roles;
 pub mod rng;
+pub mod roles;
 pub(crate) mod routes;
 mod scopes;
 #[cfg(feature = "server")]

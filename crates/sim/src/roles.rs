@@ -29,8 +29,12 @@ use crate::wire::ApiError;
 pub const GLOBAL_ADMIN: &str = "Global Administrator";
 
 /// Roles that may grant tenant-wide admin consent to delegated permissions.
-pub const CONSENT_ROLES: &[&str] =
-    &[GLOBAL_ADMIN, "Privileged Role Administrator", "Cloud Application Administrator", "Application Administrator"];
+pub const CONSENT_ROLES: &[&str] = &[
+    GLOBAL_ADMIN,
+    "Privileged Role Administrator",
+    "Cloud Application Administrator",
+    "Application Administrator",
+];
 
 /// Delegated Graph permissions a user may consent to for themself; every other permission the
 /// simulator knows needs an administrator's consent ("Admin consent required: Yes" in
@@ -44,7 +48,8 @@ pub fn needs_admin_consent(scope: &str) -> bool {
 }
 
 fn has_any(held: &[String], wanted: &[&str]) -> bool {
-    held.iter().any(|h| h.eq_ignore_ascii_case(GLOBAL_ADMIN) || wanted.iter().any(|w| w.eq_ignore_ascii_case(h)))
+    held.iter()
+        .any(|h| h.eq_ignore_ascii_case(GLOBAL_ADMIN) || wanted.iter().any(|w| w.eq_ignore_ascii_case(h)))
 }
 
 /// May a user with these roles grant consent on behalf of the organization?
@@ -58,9 +63,12 @@ pub fn required(is_get: bool, segs: &[&str]) -> Option<&'static [&'static str]> 
         (false, ["users", _, "assignLicense" | "reprocessLicenseAssignment"]) => {
             Some(&["Directory Writers", "License Administrator", "User Administrator"])
         }
-        (false, ["groups", _, "assignLicense"]) => {
-            Some(&["Directory Writers", "Groups Administrator", "License Administrator", "User Administrator"])
-        }
+        (false, ["groups", _, "assignLicense"]) => Some(&[
+            "Directory Writers",
+            "Groups Administrator",
+            "License Administrator",
+            "User Administrator",
+        ]),
         _ => None,
     }
 }

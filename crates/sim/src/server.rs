@@ -196,8 +196,10 @@ fn control(sim: &mut Sim, what: &str, req: &HttpRequest, now: u64) -> HttpRespon
         }
         ("roles", Method::Post) => {
             // {"roles": ["License Administrator"]}: the signed-in user's directory roles.
-            let roles: Vec<&str> =
-                body["roles"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            let roles: Vec<&str> = body["roles"]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
             sim.set_signed_in_roles(&roles);
             ok(json!({"ok": true}))
         }

@@ -314,67 +314,86 @@ both!(cors_preflight_and_origin_echo, auth_config(), |h: &mut dyn Harness| {
 });
 
 fn refresh(h: &mut dyn Harness, rt: &str) -> (u16, Value) {
-    token(h, &[("client_id", DEFAULT_CLIENT_ID), ("grant_type", "refresh_token"), ("refresh_token", rt)], true)
+    token(
+        h,
+        &[("client_id", DEFAULT_CLIENT_ID), ("grant_type", "refresh_token"), ("refresh_token", rt)],
+        true,
+    )
 }
 
-both!(spa_refresh_tokens_end_24_hours_after_the_sign_in_however_often_refreshed, auth_config(), |h: &mut dyn Harness| {
-    // v2-oauth2-auth-code-flow: an SPA's refresh token "expires after 24 hours. Additional refresh
-    // tokens acquired using the initial refresh token carry over that expiration time".
-    let (_, loc, _) = authorize(h, READ, REDIRECT, Some(&s256(VERIFIER)));
-    let (_, tok) = redeem(h, &code_of(&loc.unwrap()), VERIFIER, REDIRECT);
-    assert_eq!(tok["refresh_token_expires_in"], 86_400);
-    h.wait(23 * 3_600_000);
-    let (status, v) = refresh(h, tok["refresh_token"].as_str().unwrap());
-    assert_eq!(status, 200, "{v}");
-    assert_eq!(v["refresh_token_expires_in"], 3_600, "the new refresh token keeps the sign-in's expiry");
-    let second = v["refresh_token"].as_str().unwrap().to_string();
-    h.wait(3_600_000);
-    assert_eq!(refresh(h, &second).0, 200, "valid up to the 24th hour");
-    h.wait(1);
-    let (status, v) = refresh(h, &second);
-    assert_eq!((status, v["error"].as_str(), aadsts(&v)), (400, Some("invalid_grant"), 700084));
-});
+both!(
+    spa_refresh_tokens_end_24_hours_after_the_sign_in_however_often_refreshed,
+    auth_config(),
+    |h: &mut dyn Harness| {
+        // v2-oauth2-auth-code-flow: an SPA's refresh token "expires after 24 hours. Additional refresh
+        // tokens acquired using the initial refresh token carry over that expiration time".
+        let (_, loc, _) = authorize(h, READ, REDIRECT, Some(&s256(VERIFIER)));
+        let (_, tok) = redeem(h, &code_of(&loc.unwrap()), VERIFIER, REDIRECT);
+        assert_eq!(tok["refresh_token_expires_in"], 86_400);
+        h.wait(23 * 3_600_000);
+        let (status, v) = refresh(h, tok["refresh_token"].as_str().unwrap());
+        assert_eq!(status, 200, "{v}");
+        assert_eq!(v["refresh_token_expires_in"], 3_600, "the new refresh token keeps the sign-in's expiry");
+        let second = v["refresh_token"].as_str().unwrap().to_string();
+        h.wait(3_600_000);
+        assert_eq!(refresh(h, &second).0, 200, "valid up to the 24th hour");
+        h.wait(1);
+        let (status, v) = refresh(h, &second);
+        assert_eq!((status, v["error"].as_str(), aadsts(&v)), (400, Some("invalid_grant"), 700084));
+    }
+);
 
 fn license_admin_config() -> SimConfig {
     auth_config()
 }
 
-both!(a_license_administrator_needs_an_administrator_to_consent_first, license_admin_config(), |h: &mut dyn Harness| {
-    h.with_sim(&mut |s| s.set_signed_in_roles(&["License Administrator"]));
-    // Entra's "Need admin approval" page: the app does not get control back by itself.
-    let (status, loc, body) = authorize(h, READ, REDIRECT, Some(&s256(VERIFIER)));
-    assert_eq!((status, loc), (200, None));
-    assert!(body.contains("Need admin approval") && body.contains("AADSTS90094"), "{body}");
-    // "Return to the application without granting consent" carries the error and the state.
-    let start = body.find("id=\"return\" href=\"").unwrap() + "id=\"return\" href=\"".len();
-    let back = body[start..].split('"').next().unwrap().replace("&amp;", "&");
-    let t = Target::parse(&back);
-    assert!(back.starts_with(REDIRECT));
-    assert_eq!((t.param("error"), t.param("state")), (Some("access_denied"), Some("st-42")));
-    assert!(t.param("error_description").unwrap().starts_with("AADSTS90094"));
-    // User.Read alone needs no administrator.
-    let (status, _, _) = authorize(h, "openid https://graph.microsoft.com/User.Read", REDIRECT, Some(&s256(VERIFIER)));
-    assert_eq!(status, 302);
-    // An administrator grants consent tenant-wide through the admin-consent endpoint.
-    let q = pairs(&[("client_id", DEFAULT_CLIENT_ID), ("redirect_uri", REDIRECT), ("state", "ac-1")]);
-    let r = h.send(HttpRequest::get(url(h, &format!("/contosodemo.onmicrosoft.com/adminconsent?{q}"))));
-    assert_eq!(r.status, 302);
-    let t = Target::parse(r.header("Location").unwrap());
-    assert_eq!((t.param("admin_consent"), t.param("state")), (Some("True"), Some("ac-1")));
-    assert!(t.param("scope").unwrap().contains("https://graph.microsoft.com/LicenseAssignment.ReadWrite.All"));
-    // Now the License Administrator signs in, and gets the write scope without a prompt.
-    let (status, loc, _) = authorize(h, READ, REDIRECT, Some(&s256(VERIFIER)));
-    assert_eq!(status, 302);
-    assert_eq!(redeem(h, &code_of(&loc.unwrap()), VERIFIER, REDIRECT).0, 200);
-    let write = "https://graph.microsoft.com/LicenseAssignment.ReadWrite.All";
-    let (status, loc, _) = authorize(h, write, REDIRECT, Some(&s256(VERIFIER)));
-    assert_eq!(status, 302);
-    let (_, tok) = redeem(h, &code_of(&loc.unwrap()), VERIFIER, REDIRECT);
-    let user = user_id(h, &is_plain_e1);
-    let req = HttpRequest::post_json(url(h, &format!("/v1.0/users/{user}/assignLicense")), swap_body(E3, E1).to_string())
+both!(
+    a_license_administrator_needs_an_administrator_to_consent_first,
+    license_admin_config(),
+    |h: &mut dyn Harness| {
+        h.with_sim(&mut |s| s.set_signed_in_roles(&["License Administrator"]));
+        // Entra's "Need admin approval" page: the app does not get control back by itself.
+        let (status, loc, body) = authorize(h, READ, REDIRECT, Some(&s256(VERIFIER)));
+        assert_eq!((status, loc), (200, None));
+        assert!(body.contains("Need admin approval") && body.contains("AADSTS90094"), "{body}");
+        // "Return to the application without granting consent" carries the error and the state.
+        let start = body.find("id=\"return\" href=\"").unwrap() + "id=\"return\" href=\"".len();
+        let back = body[start..].split('"').next().unwrap().replace("&amp;", "&");
+        let t = Target::parse(&back);
+        assert!(back.starts_with(REDIRECT));
+        assert_eq!((t.param("error"), t.param("state")), (Some("access_denied"), Some("st-42")));
+        assert!(t.param("error_description").unwrap().starts_with("AADSTS90094"));
+        // User.Read alone needs no administrator.
+        let (status, _, _) =
+            authorize(h, "openid https://graph.microsoft.com/User.Read", REDIRECT, Some(&s256(VERIFIER)));
+        assert_eq!(status, 302);
+        // An administrator grants consent tenant-wide through the admin-consent endpoint.
+        let q = pairs(&[("client_id", DEFAULT_CLIENT_ID), ("redirect_uri", REDIRECT), ("state", "ac-1")]);
+        let r = h.send(HttpRequest::get(url(h, &format!("/contosodemo.onmicrosoft.com/adminconsent?{q}"))));
+        assert_eq!(r.status, 302);
+        let t = Target::parse(r.header("Location").unwrap());
+        assert_eq!((t.param("admin_consent"), t.param("state")), (Some("True"), Some("ac-1")));
+        assert!(t
+            .param("scope")
+            .unwrap()
+            .contains("https://graph.microsoft.com/LicenseAssignment.ReadWrite.All"));
+        // Now the License Administrator signs in, and gets the write scope without a prompt.
+        let (status, loc, _) = authorize(h, READ, REDIRECT, Some(&s256(VERIFIER)));
+        assert_eq!(status, 302);
+        assert_eq!(redeem(h, &code_of(&loc.unwrap()), VERIFIER, REDIRECT).0, 200);
+        let write = "https://graph.microsoft.com/LicenseAssignment.ReadWrite.All";
+        let (status, loc, _) = authorize(h, write, REDIRECT, Some(&s256(VERIFIER)));
+        assert_eq!(status, 302);
+        let (_, tok) = redeem(h, &code_of(&loc.unwrap()), VERIFIER, REDIRECT);
+        let user = user_id(h, &is_plain_e1);
+        let req = HttpRequest::post_json(
+            url(h, &format!("/v1.0/users/{user}/assignLicense")),
+            swap_body(E3, E1).to_string(),
+        )
         .with_header("Authorization", format!("Bearer {}", tok["access_token"].as_str().unwrap()));
-    assert_eq!(h.send(req).status, 200, "a License Administrator may assign licenses");
-});
+        assert_eq!(h.send(req).status, 200, "a License Administrator may assign licenses");
+    }
+);
 
 both!(admin_consent_refuses_unknown_apps_and_unregistered_redirects, auth_config(), |h: &mut dyn Harness| {
     let r = h.send(HttpRequest::get(url(h, "/organizations/v2.0/adminconsent?client_id=nope")));
@@ -384,23 +403,34 @@ both!(admin_consent_refuses_unknown_apps_and_unregistered_redirects, auth_config
     assert!(r.status == 400 && r.body.contains("AADSTS50011"));
 });
 
-both!(a_user_without_a_licensing_role_is_refused_even_with_the_scope, auth_config(), |h: &mut dyn Harness| {
-    let mut tok = String::new();
-    h.with_sim(&mut |s| {
-        s.set_signed_in_roles(&["Global Reader"]);
-        tok = s.issue_token(DEFAULT_CLIENT_ID, &["User.Read.All", "LicenseAssignment.ReadWrite.All"], START_MS);
-    });
-    let user = user_id(h, &is_plain_e1);
-    let assign = |h: &mut dyn Harness| {
-        let req = HttpRequest::post_json(url(h, &format!("/v1.0/users/{user}/assignLicense")), swap_body(E3, E1).to_string())
+both!(
+    a_user_without_a_licensing_role_is_refused_even_with_the_scope,
+    auth_config(),
+    |h: &mut dyn Harness| {
+        let mut tok = String::new();
+        h.with_sim(&mut |s| {
+            s.set_signed_in_roles(&["Global Reader"]);
+            tok = s.issue_token(
+                DEFAULT_CLIENT_ID,
+                &["User.Read.All", "LicenseAssignment.ReadWrite.All"],
+                START_MS,
+            );
+        });
+        let user = user_id(h, &is_plain_e1);
+        let assign = |h: &mut dyn Harness| {
+            let req = HttpRequest::post_json(
+                url(h, &format!("/v1.0/users/{user}/assignLicense")),
+                swap_body(E3, E1).to_string(),
+            )
             .with_header("Authorization", format!("Bearer {tok}"));
-        let r = h.send(req);
-        (r.status, parse(&r))
-    };
-    let (status, v) = assign(h);
-    assert_eq!((status, error_code(&v)), (403, "Authorization_RequestDenied"));
-    assert_eq!(error_message(&v), "Insufficient privileges to complete the operation.");
-    assert_eq!(graph_get(h, "/v1.0/users?$top=1", &tok).0, 200, "reading needs no role");
-    h.with_sim(&mut |s| s.set_signed_in_roles(&["User Administrator"]));
-    assert_eq!(assign(h).0, 200);
-});
+            let r = h.send(req);
+            (r.status, parse(&r))
+        };
+        let (status, v) = assign(h);
+        assert_eq!((status, error_code(&v)), (403, "Authorization_RequestDenied"));
+        assert_eq!(error_message(&v), "Insufficient privileges to complete the operation.");
+        assert_eq!(graph_get(h, "/v1.0/users?$top=1", &tok).0, 200, "reading needs no role");
+        h.with_sim(&mut |s| s.set_signed_in_roles(&["User Administrator"]));
+        assert_eq!(assign(h).0, 200);
+    }
+);

@@ -359,7 +359,10 @@ impl Auth {
 fn unknown_app(client_id: &str, ctx: &AuthContext) -> HttpResponse {
     error_page(
         700016,
-        &format!("Application with identifier '{client_id}' was not found in the directory '{}'.", ctx.tenant_id),
+        &format!(
+            "Application with identifier '{client_id}' was not found in the directory '{}'.",
+            ctx.tenant_id
+        ),
     )
 }
 

@@ -166,7 +166,8 @@ impl Auth {
 
     /// Has the app been granted this scope, by the user or tenant-wide?
     fn is_granted(&self, client_id: &str, scope: &str) -> bool {
-        let has = |v: Option<&Vec<String>>| v.is_some_and(|v| v.iter().any(|c| c.eq_ignore_ascii_case(scope)));
+        let has =
+            |v: Option<&Vec<String>>| v.is_some_and(|v| v.iter().any(|c| c.eq_ignore_ascii_case(scope)));
         is_oidc(scope)
             || has(self.consented.get(client_id))
             || has(self.admin_granted.get(&client_id.to_ascii_lowercase()))
