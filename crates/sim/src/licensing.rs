@@ -185,32 +185,20 @@ pub fn assign_user(t: &mut Tenant, u: UserIx, body: &AssignLicenseBody, now: u64
             names(t, &t.plans.requires[p as usize])
         )));
     }
+    // A member's group licenses in error stay so even when this change removed the cause (the
+    // conflicting direct license, the seat): Entra processes them again only when the group is
+    // processed or someone reprocesses ("you need to trigger the processing of groups that
+    // previously failed", licensing-groups-resolve-problems).
     change_user(t, u, now, |user| {
         user.direct = direct;
         user.direct_updated_ms = now;
     });
-    retry_errors(t, u, now, None);
     Ok(())
 }
 
-/// Re-evaluate a user's group licenses that are in an error state: a change on the user may
-/// have removed the cause (e.g. the conflicting direct license is gone). Graph does this when a
-/// user's licenses change and on `reprocessLicenseAssignment`
-/// (<https://learn.microsoft.com/en-us/graph/api/user-reprocesslicenseassignment>).
-pub fn retry_errors(t: &mut Tenant, u: UserIx, now: u64, except: Option<GroupIx>) {
-    let mut failed: Vec<GroupIx> = t.users[u as usize]
-        .inherited
-        .iter()
-        .filter(|x| x.error.is_some() && Some(x.group) != except)
-        .map(|x| x.group)
-        .collect();
-    failed.dedup();
-    for g in failed {
-        reconcile_member(t, g, u, now);
-    }
-}
-
-/// `POST /users/{id}/reprocessLicenseAssignment`: re-evaluate every group license of the user.
+/// `POST /users/{id}/reprocessLicenseAssignment`: re-evaluate every group license of the user
+/// (<https://learn.microsoft.com/en-us/graph/api/user-reprocesslicenseassignment>), the way to
+/// clear an error whose cause is gone.
 pub fn reprocess_user(t: &mut Tenant, u: UserIx, now: u64) {
     let groups = t.users[u as usize].groups.clone();
     for g in groups {
@@ -257,6 +245,20 @@ pub fn assign_group(
             names(t, &[a, b])
         )));
     }
+    // An add-on's prerequisite must be in the same group, when adding the add-on and when
+    // removing the prerequisite (licensing-groups-resolve-problems, "License assignment fails
+    // because of a missing dependency": "License operation failed. Make sure that the group has
+    // necessary services before adding or removing a dependent service. The service Microsoft
+    // Workplace Analytics requires Exchange Online (Plan 2) to be enabled as well.").
+    if let Some(p) = plans.iter().copied().find(|&p| {
+        t.plans.has_requirement(p) && !t.plans.requires[p as usize].iter().any(|r| plans.binary_search(r).is_ok())
+    }) {
+        let needs = t.plans.requires[p as usize].first().map_or("its prerequisite", |&r| t.plans.names[r as usize].as_str());
+        return Err(ApiError::bad_request(format!(
+            "License operation failed. Make sure that the group has necessary services before adding or removing a dependent service. The service {} requires {} to be enabled as well.",
+            t.plans.names[p as usize], needs
+        )));
+    }
     t.remember_group(g, now);
     t.groups[g as usize].licenses = licenses;
     queue_group(t, g, now, delay_ms);
@@ -301,9 +303,7 @@ pub fn advance(t: &mut Tenant, now: u64) {
         let at = now.min(job.due_ms);
         while job.done < target.min(n) {
             let u = t.groups[g as usize].members[job.done];
-            if reconcile_member(t, g, u, at) {
-                retry_errors(t, u, at, Some(g));
-            }
+            reconcile_member(t, g, u, at);
             job.done += 1;
         }
         if now >= job.due_ms {
@@ -322,9 +322,7 @@ pub fn advance(t: &mut Tenant, now: u64) {
 pub fn process_group(t: &mut Tenant, g: GroupIx, now: u64) {
     let members = t.groups[g as usize].members.clone();
     for u in members {
-        if reconcile_member(t, g, u, now) {
-            retry_errors(t, u, now, Some(g));
-        }
+        reconcile_member(t, g, u, now);
     }
     finish_group(t, g, now);
 }
@@ -334,14 +332,13 @@ fn finish_group(t: &mut Tenant, g: GroupIx, now: u64) {
     for u in std::mem::take(&mut t.groups[g as usize].departed) {
         if !t.groups[g as usize].members.contains(&u) {
             change_user(t, u, now, |user| user.inherited.retain(|x| x.group != g));
-            retry_errors(t, u, now, None);
         }
     }
     set_processing(t, g, Processing::Complete, now);
 }
 
-/// Bring one member's licenses from group `g` in line with the group's, each in its own state.
-/// Returns whether anything changed.
+/// Bring one member's licenses from group `g` in line with the group's: all of them, or, if any
+/// cannot be assigned, none. Returns whether anything changed.
 fn reconcile_member(t: &mut Tenant, g: GroupIx, u: UserIx, now: u64) -> bool {
     let wanted = t.groups[g as usize].licenses.clone();
     let user = &t.users[u as usize];
@@ -382,8 +379,21 @@ fn reconcile_member(t: &mut Tenant, g: GroupIx, u: UserIx, now: u64) -> bool {
                 None
             }
         };
-        let updated = old.iter().find(|o| o.lic == lic && o.error == error).map_or(now, |o| o.updated_ms);
-        next.push(GroupLic { group: g, lic, error, updated_ms: updated });
+        next.push(GroupLic { group: g, lic, error, updated_ms: now });
+    }
+    // All or nothing: "If Microsoft Entra ID can't assign one of the products because of business
+    // logic problems, it won't assign the other licenses in the group either"
+    // (licensing-groups-resolve-problems). Which code the other products' entries carry is not
+    // documented; they carry the first failure's.
+    if let Some(first) = next.iter().find_map(|n| n.error) {
+        for n in &mut next {
+            n.error.get_or_insert(first);
+        }
+    }
+    for n in &mut next {
+        if let Some(o) = old.iter().find(|o| o.lic == n.lic && o.error == n.error) {
+            n.updated_ms = o.updated_ms;
+        }
     }
     if next == old {
         return false;

@@ -6,7 +6,8 @@
 //! Besides Graph and Entra it answers a few control endpoints for tests and benchmarks:
 //! `GET /_sim/stats`, `POST /_sim/faults` `{"serverErrorRate","dropRate","latencyMs":[lo,hi],"readLagMs":[lo,hi]}`,
 //! `POST /_sim/throttle` `{"writesPerSec"}` (0 = off), `POST /_sim/token` `{"scopes":[...]}`,
-//! `POST /_sim/consent` `{"grant":bool,"scopes":[...]}`, `POST /_sim/roles` `{"roles":[...]}`.
+//! `POST /_sim/consent` `{"grant":bool,"scopes":[...]}`, `POST /_sim/roles` `{"roles":[...]}`,
+//! `POST /_sim/reprocess` `{"group":id}`.
 use crate::{Sim, ThrottleConfig};
 use licswap_core::graph::http::{HttpRequest, HttpResponse, Method};
 use serde_json::{json, Value};
@@ -193,6 +194,11 @@ fn control(sim: &mut Sim, what: &str, req: &HttpRequest, now: u64) -> HttpRespon
                 sim.revoke_consent(&client);
             }
             ok(json!({"ok": true}))
+        }
+        ("reprocess", Method::Post) => {
+            // {"group": id}: the admin center's "Reprocess" button.
+            let done = sim.reprocess_group(body["group"].as_str().unwrap_or(""), now);
+            ok(json!({"ok": done}))
         }
         ("roles", Method::Post) => {
             // {"roles": ["License Administrator"]}: the signed-in user's directory roles.

@@ -111,6 +111,16 @@ impl Sim {
         licensing::advance(&mut self.tenant, now_ms);
     }
 
+    /// The admin center's "Reprocess" button on a group: its members are processed again (after
+    /// the group's processing time), which clears errors whose cause is gone. Graph v1.0 has no
+    /// such call for groups. Returns false for an unknown group.
+    pub fn reprocess_group(&mut self, group_id: &str, now_ms: u64) -> bool {
+        let Some(g) = self.tenant.group_ix(group_id) else { return false };
+        let delay = self.config.group_delay_ms;
+        licensing::queue_group(&mut self.tenant, g, now_ms, delay);
+        true
+    }
+
     /// Is any group's processing still pending?
     pub fn processing_pending(&self) -> bool {
         !self.tenant.jobs.is_empty()

@@ -101,10 +101,16 @@ both!(group_swap_is_accepted_then_processed_to_active, demo_config(), |h: &mut d
     let states = member_states(h, &sales, E3);
     assert_eq!(states.iter().filter(|s| *s == "MutuallyExclusiveViolation").count(), 5, "{states:?}");
     h.with_sim(&mut |s| assert!(s.service_losses().is_empty(), "{:?}", s.service_losses()));
-    // Swapping the direct E1 on such a user clears the conflict and the group's E3 turns Active.
+    // Swapping the direct E1 on such a user removes the conflict's cause, but the group's entry
+    // stays in error until the user (or the group) is processed again: Entra does not retry by
+    // itself (licensing-groups-resolve-problems, "you need to trigger the processing").
     let both = user_id(h, &|u| u.department.as_deref() == Some("Sales") && !u.direct.is_empty());
     assert_eq!(state_from(h, &both, &sales, E3), "MutuallyExclusiveViolation");
     let (status, v) = post(h, &format!("/v1.0/users/{both}/assignLicense"), &swap_body(E3, E1));
+    assert_eq!(status, 200, "{v}");
+    h.wait(60_000);
+    assert_eq!(state_from(h, &both, &sales, E3), "MutuallyExclusiveViolation", "no self-healing");
+    let (status, v) = post(h, &format!("/v1.0/users/{both}/reprocessLicenseAssignment"), &Value::Null);
     assert_eq!(status, 200, "{v}");
     assert_eq!(state_from(h, &both, &sales, E3), "Active");
     h.with_sim(&mut |s| assert!(s.service_losses().is_empty()));
@@ -152,17 +158,29 @@ both!(conflicting_plan_gives_mutually_exclusive_violation, demo_config(), |h: &m
     );
 });
 
-both!(missing_dependency_gives_dependency_violation, demo_config(), |h: &mut dyn Harness| {
+both!(an_add_on_without_its_prerequisite_in_the_group_is_refused, demo_config(), |h: &mut dyn Harness| {
+    // licensing-groups-resolve-problems, "missing dependency": Entra refuses the group change
+    // itself instead of recording DependencyViolation on each member.
     set_prepaid(h, PROJECT, |c| c + 100);
     let bi = group_id(h, "Power BI Users");
     let sp2 = "5dbe027f-2339-4123-9542-606e4d348a72";
     let body = json!({"addLicenses": [{"skuId": PROJECT, "disabledPlans": [sp2]}], "removeLicenses": []});
+    let (status, v) = post(h, &format!("/v1.0/groups/{bi}/assignLicense"), &body);
+    assert_eq!((status, error_code(&v)), (400, "Request_BadRequest"));
+    assert!(
+        error_message(&v).starts_with("License operation failed. Make sure that the group has necessary services before adding or removing a dependent service. The service SHAREPOINT_PROJECT requires"),
+        "{v}"
+    );
+    h.wait(400);
+    assert!(member_states(h, &bi, PROJECT).iter().all(String::is_empty), "nothing was assigned");
+    // With its SharePoint plan enabled the same product carries its own prerequisite.
+    let body = json!({"addLicenses": [{"skuId": PROJECT, "disabledPlans": []}], "removeLicenses": []});
     assert_eq!(post(h, &format!("/v1.0/groups/{bi}/assignLicense"), &body).0, 202);
     h.wait(400);
     let states = member_states(h, &bi, PROJECT);
-    // Analytics members have no SharePoint; the two E1 holders in the group do.
-    assert_eq!(states.iter().filter(|s| *s == "DependencyViolation").count(), 3, "{states:?}");
-    assert_eq!(states.iter().filter(|s| *s == "Active").count(), 2, "{states:?}");
+    // Members without SharePoint get it; the two E1 holders' SharePoint (Plan 1) conflicts.
+    assert_eq!(states.iter().filter(|s| *s == "Active").count(), 3, "{states:?}");
+    assert_eq!(states.iter().filter(|s| *s == "MutuallyExclusiveViolation").count(), 2, "{states:?}");
 });
 
 both!(prohibited_location_gives_its_violation, demo_config(), |h: &mut dyn Harness| {
@@ -233,4 +251,51 @@ both!(group_assign_errors, demo_config(), |h: &mut dyn Harness| {
     );
     assert_eq!(processing(h, &sales), "ProcessingComplete", "failed calls queue nothing");
     let _ = Value::Null;
+});
+
+both!(a_group_assigns_all_its_products_to_a_member_or_none, demo_config(), |h: &mut dyn Harness| {
+    // licensing-groups-resolve-problems: "If Microsoft Entra ID can't assign one of the products
+    // because of business logic problems, it won't assign the other licenses in the group either."
+    set_prepaid(h, E3, |c| c + 2);
+    const BI: &str = "f8a1db68-be16-40ed-86d5-cb42ce701560";
+    let bi = group_id(h, "Power BI Users");
+    let body = json!({"addLicenses": [{"skuId": E3, "disabledPlans": []}], "removeLicenses": []});
+    assert_eq!(post(h, &format!("/v1.0/groups/{bi}/assignLicense"), &body).0, 202);
+    h.wait(400);
+    let (e3, bi_states) = (member_states(h, &bi, E3), member_states(h, &bi, BI));
+    assert_eq!(e3.len(), bi_states.len());
+    let mut fine = 0;
+    for (a, b) in e3.iter().zip(&bi_states) {
+        assert_eq!(a, b, "each member has both products or neither, with one error: {e3:?} {bi_states:?}");
+        fine += usize::from(a == "Active");
+    }
+    assert_eq!(fine, 2, "two E3 seats: {e3:?}");
+    assert_eq!(e3.iter().filter(|s| *s == "CountViolation").count(), 3, "{e3:?}");
+    // Power BI, which the member could have had alone, is lost with the group's E3.
+    h.with_sim(&mut |s| {
+        assert!(s.service_losses().iter().any(|l| l.lost.iter().any(|p| p == "BI_AZURE_P2")), "{:?}", s.service_losses())
+    });
+});
+
+both!(errors_stay_until_reprocessed_and_groups_have_no_reprocess_action, demo_config(), |h: &mut dyn Harness| {
+    set_prepaid(h, E3, |c| c + 3);
+    let sales = group_id(h, "E1 - Sales");
+    assert_eq!(post(h, &format!("/v1.0/groups/{sales}/assignLicense"), &swap_body(E3, E1)).0, 202);
+    h.wait(400);
+    let violations = |h: &mut dyn Harness| member_states(h, &sales, E3).iter().filter(|s| *s == "CountViolation").count();
+    let before = violations(h);
+    assert!(before > 0);
+    // Seats are bought: nothing changes by itself.
+    set_prepaid(h, E3, |c| c + 100);
+    h.wait(3_600_000);
+    assert_eq!(violations(h), before, "errors stay until someone reprocesses");
+    let (status, v) = post(h, &format!("/v1.0/groups/{sales}/reprocessLicenseAssignment"), &Value::Null);
+    assert_eq!((status, error_code(&v)), (400, "BadRequest"), "v1.0 has no group reprocess");
+    // The admin center's Reprocess button processes the group again.
+    let mut ok = false;
+    let now = START_MS + 400 + 3_600_000;
+    h.with_sim(&mut |s| ok = s.reprocess_group(&sales, now));
+    assert!(ok);
+    h.wait(400);
+    assert_eq!(violations(h), 0);
 });
