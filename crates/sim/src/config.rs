@@ -35,6 +35,11 @@ pub struct SimConfig {
     /// `Access-Control-Expose-Headers` on every cross-origin answer: the response headers a page
     /// may read. Graph's, by default ([`GRAPH_EXPOSED_HEADERS`]).
     pub cors_expose_headers: String,
+    /// Entra's rule: a member's group license in error stays so until the group is processed
+    /// again or the user reprocessed, even when its cause is gone. Off by default only because
+    /// existing journeys assert the simulator's older self-healing (a phase-2 direct swap turning
+    /// the group's entry Active by itself); sim-server `--errors-stay-until-reprocessed`.
+    pub errors_stay_until_reprocessed: bool,
 }
 
 /// The headers Graph exposes to browsers, as its documentation's sample responses show them
@@ -77,6 +82,7 @@ impl Default for SimConfig {
             faults: Faults::default(),
             read_lag_ms: (0, 0),
             cors_expose_headers: GRAPH_EXPOSED_HEADERS.into(),
+            errors_stay_until_reprocessed: false,
         }
     }
 }

@@ -193,7 +193,26 @@ pub fn assign_user(t: &mut Tenant, u: UserIx, body: &AssignLicenseBody, now: u64
         user.direct = direct;
         user.direct_updated_ms = now;
     });
+    if t.heal_errors_on_change {
+        retry_errors(t, u, now, None);
+    }
     Ok(())
+}
+
+/// The simulator's former, kinder behaviour (`Tenant::heal_errors_on_change`, default on because
+/// existing journeys count on it; Entra does not do this): re-evaluate a user's group licenses in
+/// error whenever the user's licenses change, or another group's processing changed them.
+fn retry_errors(t: &mut Tenant, u: UserIx, now: u64, except: Option<GroupIx>) {
+    let mut failed: Vec<GroupIx> = t.users[u as usize]
+        .inherited
+        .iter()
+        .filter(|x| x.error.is_some() && Some(x.group) != except)
+        .map(|x| x.group)
+        .collect();
+    failed.dedup();
+    for g in failed {
+        reconcile_member(t, g, u, now);
+    }
 }
 
 /// `POST /users/{id}/reprocessLicenseAssignment`: re-evaluate every group license of the user
@@ -303,7 +322,9 @@ pub fn advance(t: &mut Tenant, now: u64) {
         let at = now.min(job.due_ms);
         while job.done < target.min(n) {
             let u = t.groups[g as usize].members[job.done];
-            reconcile_member(t, g, u, at);
+            if reconcile_member(t, g, u, at) && t.heal_errors_on_change {
+                retry_errors(t, u, at, Some(g));
+            }
             job.done += 1;
         }
         if now >= job.due_ms {
@@ -322,7 +343,9 @@ pub fn advance(t: &mut Tenant, now: u64) {
 pub fn process_group(t: &mut Tenant, g: GroupIx, now: u64) {
     let members = t.groups[g as usize].members.clone();
     for u in members {
-        reconcile_member(t, g, u, now);
+        if reconcile_member(t, g, u, now) && t.heal_errors_on_change {
+            retry_errors(t, u, now, Some(g));
+        }
     }
     finish_group(t, g, now);
 }
@@ -332,6 +355,9 @@ fn finish_group(t: &mut Tenant, g: GroupIx, now: u64) {
     for u in std::mem::take(&mut t.groups[g as usize].departed) {
         if !t.groups[g as usize].members.contains(&u) {
             change_user(t, u, now, |user| user.inherited.retain(|x| x.group != g));
+            if t.heal_errors_on_change {
+                retry_errors(t, u, now, None);
+            }
         }
     }
     set_processing(t, g, Processing::Complete, now);

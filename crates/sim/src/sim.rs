@@ -108,6 +108,7 @@ impl Sim {
 
     /// Run background group processing due by `now_ms` (every request does this first).
     pub fn advance(&mut self, now_ms: u64) {
+        self.tenant.heal_errors_on_change = !self.config.errors_stay_until_reprocessed;
         licensing::advance(&mut self.tenant, now_ms);
     }
 

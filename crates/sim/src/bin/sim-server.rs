@@ -23,6 +23,8 @@ const USAGE: &str = "usage: sim-server [options]
   --signed-in-roles LIST    the signed-in user's directory roles, comma-separated (default
                             \"Global Administrator\"; e.g. \"License Administrator\": sign-in then
                             needs an administrator's consent first, as in Entra)
+  --errors-stay-until-reprocessed  group license errors stay until reprocessed, as in Entra
+                            (default: healed when the user's licenses change, as older tests expect)
   --admin-consent           the app starts with tenant-wide admin consent to its configured permissions
   --cors-expose-headers H   Access-Control-Expose-Headers (default: Graph's, without Retry-After)
   --fault-5xx RATE          probability of an injected 503 per Graph request (default 0)
@@ -71,6 +73,7 @@ fn run() -> Result<(), String> {
             "--no-auth" => cfg.require_auth = false,
             "--signed-in-roles" => roles = Some(args.next().ok_or("--signed-in-roles needs a value")?),
             "--admin-consent" => admin_consent = true,
+            "--errors-stay-until-reprocessed" => cfg.errors_stay_until_reprocessed = true,
             "--cors-expose-headers" => {
                 cfg.cors_expose_headers = args.next().ok_or("--cors-expose-headers needs a value")?
             }

@@ -223,6 +223,10 @@ pub struct Tenant {
     /// Every change of a user's licenses, when `record_history` is on.
     pub history: Vec<crate::licensing::HistoryEntry>,
     pub record_history: bool,
+    /// Re-evaluate a member's group licenses in error when the user's licenses change (the
+    /// simulator's old behaviour; Entra leaves them in error until reprocessed). Set from
+    /// `SimConfig::errors_stay_until_reprocessed` on every request.
+    pub heal_errors_on_change: bool,
     /// Earlier versions of changed records, for reads that lag writes (`SimConfig::read_lag_ms`).
     pub(crate) replica: crate::replica::Replica,
     user_keys: HashMap<String, UserIx>,
@@ -236,6 +240,7 @@ impl Tenant {
             domain: domain.into(),
             tenant_id: tenant_id.to_ascii_lowercase(),
             record_history: true,
+            heal_errors_on_change: true,
             ..Tenant::default()
         }
     }
