@@ -126,7 +126,7 @@ fn inner(sim: &mut Sim, caller: &Caller, item: &BatchRequestItem, base: &str, no
         body: body.as_deref(),
         base,
         now,
-        group_delay_ms: sim.config.group_delay_ms,
+        group_timing: sim.config.group_timing(),
         eventual: item.headers.as_ref().is_some_and(|h| {
             h.iter().any(|(k, v)| {
                 k.eq_ignore_ascii_case("ConsistencyLevel") && v.eq_ignore_ascii_case("eventual")

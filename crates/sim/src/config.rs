@@ -24,8 +24,12 @@ pub struct SimConfig {
     pub token_lifetime_ms: u64,
     /// Scopes `.default` grants (the app registration's configured permissions).
     pub default_scopes: Vec<String>,
-    /// Time from a group change to its members' licenses being processed.
+    /// Time from a group change to its members' licenses being processed, whatever the group's
+    /// size (the simulator's quick default; see `group_pace` for Entra's pace).
     pub group_delay_ms: u64,
+    /// Group processing at a pace that grows with the group (`GroupPace::entra()`), instead of
+    /// the fixed `group_delay_ms`. Off by default: existing tests expect seconds.
+    pub group_pace: Option<GroupPace>,
     pub throttle: ThrottleConfig,
     pub faults: Faults,
     /// Reads that lag writes (see `replica.rs`): each Graph GET sees the tenant as it was a lag
@@ -40,6 +44,50 @@ pub struct SimConfig {
     /// existing journeys assert the simulator's older self-healing (a phase-2 direct swap turning
     /// the group's entry Active by itself); sim-server `--errors-stay-until-reprocessed`.
     pub errors_stay_until_reprocessed: bool,
+}
+
+/// How long group-based licensing takes to process a group of `n` members.
+///
+/// Microsoft publishes no rate. What it does say: processing "could take time", and "If you see
+/// your changes take more than 24 hours to process group size of 60K users or less, open a
+/// support ticket" (<https://learn.microsoft.com/en-us/entra/identity/users/licensing-group-advanced>,
+/// "Limitations and known issues"). [`GroupPace::entra`] takes that as the pace a client must
+/// survive: 86,400 s / 60,000 members = 1.44 s per member, after a wait in the queue (one
+/// minute, an assumption). Groups are processed one after another per tenant. `scale` divides
+/// every duration, so tests can run Entra's pace at 1/1000th (a 60,000-member group in 86 s).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GroupPace {
+    pub queue_ms: u64,
+    pub per_member_ms: u64,
+    /// Time divisor (1 = real time).
+    pub scale: u64,
+}
+
+impl GroupPace {
+    pub fn entra() -> Self {
+        GroupPace { queue_ms: 60_000, per_member_ms: 1_440, scale: 1 }
+    }
+
+    /// The same pace, `factor` times faster.
+    pub fn faster(self, factor: u64) -> Self {
+        GroupPace { scale: self.scale.saturating_mul(factor.max(1)), ..self }
+    }
+
+    pub(crate) fn scaled(&self, ms: u64) -> u64 {
+        ms / self.scale.max(1)
+    }
+
+    /// From the change to the last member processed, for a group of `members` with an empty queue.
+    pub fn duration_ms(&self, members: usize) -> u64 {
+        self.scaled(self.queue_ms) + self.scaled(self.per_member_ms.saturating_mul(members as u64))
+    }
+}
+
+/// What queuing a group needs to know: the fixed delay, or the pace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GroupTiming {
+    pub fixed_ms: u64,
+    pub pace: Option<GroupPace>,
 }
 
 /// The headers Graph exposes to browsers, as its documentation's sample responses show them
@@ -78,6 +126,7 @@ impl Default for SimConfig {
                 "LicenseAssignment.ReadWrite.All".into(),
             ],
             group_delay_ms: 5_000,
+            group_pace: None,
             throttle: ThrottleConfig::default(),
             faults: Faults::default(),
             read_lag_ms: (0, 0),
@@ -88,6 +137,10 @@ impl Default for SimConfig {
 }
 
 impl SimConfig {
+    pub fn group_timing(&self) -> GroupTiming {
+        GroupTiming { fixed_ms: self.group_delay_ms, pace: self.group_pace }
+    }
+
     /// The in-browser demo: no sign-in, Graph's throttling, a short group-processing delay.
     pub fn demo() -> Self {
         SimConfig { require_auth: false, group_delay_ms: 3_000, ..SimConfig::default() }

@@ -29,7 +29,7 @@ pub mod transport;
 pub mod wire;
 
 pub use auth::ClientApp;
-pub use config::{Faults, SimConfig, DEFAULT_CLIENT_ID, GRAPH_EXPOSED_HEADERS};
+pub use config::{Faults, GroupPace, SimConfig, DEFAULT_CLIENT_ID, GRAPH_EXPOSED_HEADERS};
 pub use inspect::{Change, ServiceLoss};
 pub use licensing::HistoryEntry;
 pub use sim::{AppliedWrite, Delivery, Sim, Stats};

@@ -13,6 +13,7 @@
 //! Okta's KB "License assignment cannot be done for user with invalid usage location" and
 //! CIPP issue #783); the others follow Graph's and the admin center's wording as closely as
 //! known. Clients must key on status and code, never on messages.
+use crate::config::GroupTiming;
 use crate::tenant::{GroupIx, GroupJob, GroupLic, Lic, LicError, PlanIx, Processing, SkuIx, Tenant, UserIx};
 use crate::wire::ApiError;
 use licswap_core::graph::model::{AssignLicenseBody, AssignedLicense};
@@ -226,13 +227,13 @@ pub fn reprocess_user(t: &mut Tenant, u: UserIx, now: u64) {
 }
 
 /// `POST /groups/{id}/assignLicense`: validates the group's own licenses, records them, and
-/// queues processing of every member `delay_ms` later (the call answers 202 Accepted).
+/// queues processing of every member (the call answers 202 Accepted).
 pub fn assign_group(
     t: &mut Tenant,
     g: GroupIx,
     body: &AssignLicenseBody,
     now: u64,
-    delay_ms: u64,
+    timing: GroupTiming,
 ) -> Result<(), ApiError> {
     if !t.groups[g as usize].security_enabled {
         // Group-based licensing needs a security group or a security-enabled Microsoft 365 group
@@ -280,14 +281,25 @@ pub fn assign_group(
     }
     t.remember_group(g, now);
     t.groups[g as usize].licenses = licenses;
-    queue_group(t, g, now, delay_ms);
+    queue_group(t, g, now, timing);
     Ok(())
 }
 
-/// Queue (or re-queue) background processing of a group.
-pub fn queue_group(t: &mut Tenant, g: GroupIx, now: u64, delay_ms: u64) {
+/// Queue (or re-queue) background processing of a group, timed by `timing`.
+pub fn queue_group(t: &mut Tenant, g: GroupIx, now: u64, timing: GroupTiming) {
     t.jobs.retain(|j| j.group != g);
-    t.jobs.push(GroupJob { group: g, queued_ms: now, due_ms: now.saturating_add(delay_ms), done: 0 });
+    let members = t.groups[g as usize].members.len() as u64;
+    let (start_ms, due_ms) = match timing.pace {
+        None => (now.saturating_add(timing.fixed_ms / 4), now.saturating_add(timing.fixed_ms)),
+        Some(p) => {
+            // One group after another per tenant (a modelling choice: Microsoft does not say
+            // whether groups are processed in parallel), so a busy tenant waits longer.
+            let free = t.jobs.iter().map(|j| j.due_ms).max().unwrap_or(now).max(now);
+            let start = free.saturating_add(p.scaled(p.queue_ms));
+            (start, start.saturating_add(p.scaled(p.per_member_ms.saturating_mul(members))))
+        }
+    };
+    t.jobs.push(GroupJob { group: g, queued_ms: now, start_ms, due_ms, done: 0 });
     set_processing(t, g, Processing::Queued, now);
 }
 
@@ -299,9 +311,9 @@ fn set_processing(t: &mut Tenant, g: GroupIx, p: Processing, now: u64) {
     }
 }
 
-/// Move group jobs forward to `now`. A job waits in the queue for the first quarter of its
-/// delay, then processes its members at an even pace, so members' states change one by one
-/// while the group shows ProcessingInProgress, and all are done at the due time.
+/// Move group jobs forward to `now`. A job waits in the queue until its start, then processes
+/// its members at an even pace, so members' states change one by one while the group shows
+/// ProcessingInProgress, and all are done at the due time.
 pub fn advance(t: &mut Tenant, now: u64) {
     if t.jobs.is_empty() {
         return;
@@ -311,7 +323,7 @@ pub fn advance(t: &mut Tenant, now: u64) {
     for job in &mut jobs {
         let g = job.group;
         let n = t.groups[g as usize].members.len();
-        let start = job.queued_ms + (job.due_ms - job.queued_ms) / 4;
+        let start = job.start_ms.min(job.due_ms);
         let target = if now >= job.due_ms {
             n
         } else if now <= start {

@@ -7,7 +7,8 @@
 //! `GET /_sim/stats`, `POST /_sim/faults` `{"serverErrorRate","dropRate","latencyMs":[lo,hi],"readLagMs":[lo,hi]}`,
 //! `POST /_sim/throttle` `{"writesPerSec"}` (0 = off), `POST /_sim/token` `{"scopes":[...]}`,
 //! `POST /_sim/consent` `{"grant":bool,"scopes":[...]}`, `POST /_sim/roles` `{"roles":[...]}`,
-//! `POST /_sim/reprocess` `{"group":id}`.
+//! `POST /_sim/reprocess` `{"group":id}`, `POST /_sim/pace` `{"pace":"entra","faster":K}` or
+//! `{"pace":"fixed","delayMs":N}`.
 use crate::{Sim, ThrottleConfig};
 use licswap_core::graph::http::{HttpRequest, HttpResponse, Method};
 use serde_json::{json, Value};
@@ -192,6 +193,19 @@ fn control(sim: &mut Sim, what: &str, req: &HttpRequest, now: u64) -> HttpRespon
                 sim.grant_admin_consent(&client, &refs);
             } else {
                 sim.revoke_consent(&client);
+            }
+            ok(json!({"ok": true}))
+        }
+        ("pace", Method::Post) => {
+            // {"pace":"entra","faster":K} or {"pace":"fixed","delayMs":N}.
+            if body["pace"] == "entra" {
+                let k = body["faster"].as_u64().unwrap_or(1);
+                sim.config.group_pace = Some(crate::GroupPace::entra().faster(k));
+            } else {
+                sim.config.group_pace = None;
+                if let Some(d) = body["delayMs"].as_u64() {
+                    sim.config.group_delay_ms = d;
+                }
             }
             ok(json!({"ok": true}))
         }

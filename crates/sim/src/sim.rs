@@ -117,8 +117,8 @@ impl Sim {
     /// such call for groups. Returns false for an unknown group.
     pub fn reprocess_group(&mut self, group_id: &str, now_ms: u64) -> bool {
         let Some(g) = self.tenant.group_ix(group_id) else { return false };
-        let delay = self.config.group_delay_ms;
-        licensing::queue_group(&mut self.tenant, g, now_ms, delay);
+        let timing = self.config.group_timing();
+        licensing::queue_group(&mut self.tenant, g, now_ms, timing);
         true
     }
 
@@ -259,7 +259,7 @@ impl Sim {
                 body: req.body.as_deref(),
                 base: &base,
                 now,
-                group_delay_ms: self.config.group_delay_ms,
+                group_timing: self.config.group_timing(),
                 eventual: req.header("ConsistencyLevel").is_some_and(|v| v.eq_ignore_ascii_case("eventual")),
             };
             self.single(&caller, &call)

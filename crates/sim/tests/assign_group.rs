@@ -315,3 +315,50 @@ both!(errors_stay_until_reprocessed_and_groups_have_no_reprocess_action, entra_e
     h.wait(400);
     assert_eq!(violations(h), 0);
 });
+
+fn entra_pace(faster: u64) -> licswap_sim::SimConfig {
+    licswap_sim::SimConfig { group_pace: Some(licswap_sim::GroupPace::entra().faster(faster)), ..demo_config() }
+}
+
+#[test]
+fn entra_pace_is_the_24_hours_for_60000_members_microsoft_accepts() {
+    // licensing-group-advanced: a support ticket only after 24 hours for 60K members or fewer.
+    let p = licswap_sim::GroupPace::entra();
+    assert_eq!(p.duration_ms(60_000), 60_000 + 86_400_000);
+    assert_eq!(p.faster(1000).duration_ms(60_000), 60 + 86_400);
+    assert_eq!(p.duration_ms(17), 60_000 + 17 * 1_440);
+}
+
+both!(at_entra_pace_a_group_takes_time_by_its_size_and_groups_wait_in_line, entra_pace(1), |h: &mut dyn Harness| {
+    let sales = group_id(h, "E1 - Sales");
+    let marketing = group_id(h, "E1 - Marketing");
+    let size = |h: &mut dyn Harness, g: &str| {
+        let mut n = 0;
+        let g = g.to_string();
+        h.with_sim(&mut |s| n = s.tenant().groups[s.tenant().group_ix(&g).unwrap() as usize].members.len() as u64);
+        n
+    };
+    let (n_sales, n_marketing) = (size(h, &sales), size(h, &marketing));
+    assert_eq!(post(h, &format!("/v1.0/groups/{sales}/assignLicense"), &swap_body(E3, E1)).0, 202);
+    assert_eq!(post(h, &format!("/v1.0/groups/{marketing}/assignLicense"), &swap_body(E3, E1)).0, 202);
+    // A minute in the queue, then 1.44 s per member.
+    h.wait(59_999);
+    assert_eq!(processing(h, &sales), "QueuedForProcessing");
+    h.wait(1 + n_sales * 1_440 - 1);
+    assert_eq!(processing(h, &sales), "ProcessingInProgress");
+    assert_eq!(processing(h, &marketing), "QueuedForProcessing", "the next group waits for this one");
+    h.wait(1);
+    assert_eq!(processing(h, &sales), "ProcessingComplete");
+    h.wait(60_000 + n_marketing * 1_440);
+    assert_eq!(processing(h, &marketing), "ProcessingComplete");
+    assert!(member_states(h, &marketing, E3).iter().any(|s| s == "Active"));
+});
+
+both!(entra_pace_scaled_down_keeps_its_shape, entra_pace(1_000), |h: &mut dyn Harness| {
+    let sales = group_id(h, "E1 - Sales");
+    assert_eq!(post(h, &format!("/v1.0/groups/{sales}/assignLicense"), &swap_body(E3, E1)).0, 202);
+    h.wait(59);
+    assert_eq!(processing(h, &sales), "QueuedForProcessing");
+    h.wait(1 + 17 * 1_440 / 1_000);
+    assert_eq!(processing(h, &sales), "ProcessingComplete");
+});

@@ -19,6 +19,8 @@ const USAGE: &str = "usage: sim-server [options]
   --token-lifetime-secs N   access token lifetime (default 3600)
   --throttle-per-sec N      write ceiling per second (default: Graph's 3000 per 150 s); 0 = off
   --group-delay-ms N        group license processing delay (default 5000)
+  --group-pace entra[/K]    process groups at Entra's pace instead (1 min queue + 1.44 s per member,
+                            groups one after another), K times faster (e.g. entra/1000)
   --no-auth                 Graph calls need no token
   --signed-in-roles LIST    the signed-in user's directory roles, comma-separated (default
                             \"Global Administrator\"; e.g. \"License Administrator\": sign-in then
@@ -70,6 +72,15 @@ fn run() -> Result<(), String> {
                 }
             }
             "--group-delay-ms" => cfg.group_delay_ms = num(args.next(), "--group-delay-ms")?,
+            "--group-pace" => {
+                let v = args.next().ok_or("--group-pace needs a value")?;
+                let (name, k) = v.split_once('/').unwrap_or((&v, "1"));
+                if name != "entra" {
+                    return Err(format!("--group-pace: unknown pace '{name}' (entra)"));
+                }
+                let k = k.parse::<u64>().map_err(|e| format!("--group-pace: {e}"))?;
+                cfg.group_pace = Some(licswap_sim::GroupPace::entra().faster(k));
+            }
             "--no-auth" => cfg.require_auth = false,
             "--signed-in-roles" => roles = Some(args.next().ok_or("--signed-in-roles needs a value")?),
             "--admin-consent" => admin_consent = true,

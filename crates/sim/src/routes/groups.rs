@@ -83,7 +83,7 @@ pub fn members(t: &Tenant, c: &Call, id: &str, errors_only: bool) -> Result<Repl
 pub fn assign_license(t: &mut Tenant, c: &Call, id: &str) -> Result<Reply, ApiError> {
     let g = find(t, id)?;
     let body = users::parse_body(c)?;
-    licensing::assign_group(t, g, &body, c.now, c.group_delay_ms)?;
+    licensing::assign_group(t, g, &body, c.now, c.group_timing)?;
     let mut v = render(t, g, &Query::default());
     v["@odata.context"] = Value::String(c.context("groups/$entity"));
     let mut reply = Reply::ok(v);
@@ -125,7 +125,7 @@ pub fn add_member(t: &mut Tenant, c: &Call, id: &str) -> Result<Reply, ApiError>
     }
     t.remember_group(g, c.now);
     t.add_member(g, u);
-    licensing::queue_group(t, g, c.now, c.group_delay_ms);
+    licensing::queue_group(t, g, c.now, c.group_timing);
     Ok(Reply { status: 204, body: None, headers: Vec::new() })
 }
 
@@ -138,6 +138,6 @@ pub fn remove_member(t: &mut Tenant, c: &Call, id: &str, uid: &str) -> Result<Re
     if !t.remove_member(g, u) {
         return Err(ApiError::not_found(uid));
     }
-    licensing::queue_group(t, g, c.now, c.group_delay_ms);
+    licensing::queue_group(t, g, c.now, c.group_timing);
     Ok(Reply { status: 204, body: None, headers: Vec::new() })
 }

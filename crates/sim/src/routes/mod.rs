@@ -34,7 +34,7 @@ pub struct Call<'a> {
     /// `https://host` the request came to, for `@odata.context` and `@odata.nextLink`.
     pub base: &'a str,
     pub now: u64,
-    pub group_delay_ms: u64,
+    pub group_timing: crate::config::GroupTiming,
     /// The request carried `ConsistencyLevel: eventual` (advanced queries).
     pub eventual: bool,
 }

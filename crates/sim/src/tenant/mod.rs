@@ -200,6 +200,8 @@ impl GroupRec {
 pub struct GroupJob {
     pub group: GroupIx,
     pub queued_ms: u64,
+    /// When members start being processed (before: `QueuedForProcessing`).
+    pub start_ms: u64,
     pub due_ms: u64,
     /// Members processed so far (in membership order).
     pub done: usize,
