@@ -212,6 +212,31 @@ mod tests {
         assert!(matches!(opened.chain_error, Some(ChainError::OtherPlan { .. })));
     }
 
+    proptest::proptest! {
+        /// Whatever arrives (any text, or an approved file with a byte changed anywhere), opening
+        /// it is an error or a preview whose approvals were checked, never a panic; and a changed
+        /// file never passes as approved unless the change left the approvals' content alone.
+        #[test]
+        fn bad_input_is_an_error_never_a_panic(text in ".{0,400}", at in 0usize..4000, byte in 32u8..127) {
+            let _ = decode_any(&text);
+            let _ = decode_any(&format!("{{\"licswapApproved\": 1, {text}"));
+            let (file, _) = approved();
+            let mut json = file.to_json().into_bytes();
+            let i = at % json.len();
+            let changed = json[i] != byte;
+            json[i] = byte;
+            if let Ok(text) = String::from_utf8(json) {
+                if let Ok(opened) = decode_any(&text) {
+                    if changed && opened.is_approved() {
+                        // Only whitespace or escapes that decode to the same values can do that.
+                        let again: ApprovedPreview = serde_json::from_str(&text).unwrap();
+                        proptest::prop_assert_eq!(again.approvals, file.approvals);
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn an_edited_approval_is_detected_and_garbage_is_an_error() {
         let (mut file, _) = approved();
