@@ -98,14 +98,19 @@ pub fn ApprovalPanel(opened: Opened) -> impl IntoView {
         link.set(Some(l.clone()));
         leptos::task::spawn_local(async move {
             let copied = browser::copy_text(&l).await;
-            status.set(Some(
-                if copied {
-                    "Approved link copied to the clipboard."
-                } else {
-                    "Copy the approved link below."
-                }
-                .into(),
-            ));
+            let mut msg = if copied {
+                "Approved link copied to the clipboard."
+            } else {
+                "Copy the approved link below."
+            }
+            .to_string();
+            if l.len() > super::share::LONG_LINK {
+                msg.push_str(&format!(
+                    " It is {} characters long: for mail or chat, send the file instead.",
+                    l.len()
+                ));
+            }
+            status.set(Some(msg));
         });
     };
     let apply = move |_| {

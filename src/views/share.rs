@@ -12,7 +12,7 @@ use licswap_core::share;
 use std::sync::Arc;
 
 /// Links longer than this are hard to send by mail or chat: the file is the better form.
-const LONG_LINK: usize = 8_000;
+pub(super) const LONG_LINK: usize = 8_000;
 
 #[component]
 pub fn SharePanel(plan: Arc<Plan>) -> impl IntoView {
