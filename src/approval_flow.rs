@@ -11,10 +11,10 @@ use licswap_core::graph::model::User;
 use licswap_core::plan::Plan;
 use serde::{Deserialize, Serialize};
 
-/// sessionStorage: the approved preview file chosen for apply (this tab only).
-const APPROVED_KEY: &str = "licswap.approvedPreview";
+/// sessionStorage (this tab only): the approved preview file chosen for apply.
+const APPROVED_KEY: &str = storage::keys::APPROVED_PREVIEW;
 /// localStorage, beside the plan being applied: the audit record of that plan's run.
-const AUDIT_KEY: &str = "licswap.applyAudit";
+const AUDIT_KEY: &str = storage::keys::APPLY_AUDIT;
 
 /// The current time, RFC 3339 UTC, from the browser's clock.
 pub fn now_iso() -> String {

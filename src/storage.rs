@@ -56,4 +56,8 @@ pub mod keys {
     pub const PENDING_AUTH: &str = "licswap.pendingAuth";
     /// sessionStorage: the tokens of this tab.
     pub const TOKENS: &str = "licswap.tokens";
+    /// The audit record (digest, approver names, who applied) of the plan being applied.
+    pub const APPLY_AUDIT: &str = "licswap.applyAudit";
+    /// sessionStorage: the approved preview chosen for apply (plan with names, approvals).
+    pub const APPROVED_PREVIEW: &str = "licswap.approvedPreview";
 }
