@@ -132,6 +132,7 @@ fn inner(sim: &mut Sim, caller: &Caller, item: &BatchRequestItem, base: &str, no
                 k.eq_ignore_ascii_case("ConsistencyLevel") && v.eq_ignore_ascii_case("eventual")
             })
         }),
+        in_batch: true,
     };
     sim.single(caller, &call)
 }

@@ -44,6 +44,11 @@ pub struct SimConfig {
     /// existing journeys assert the simulator's older self-healing (a phase-2 direct swap turning
     /// the group's entry Active by itself); sim-server `--errors-stay-until-reprocessed`.
     pub errors_stay_until_reprocessed: bool,
+    /// Inside `$batch`, a throttled item's `Retry-After` is the exact wait as a decimal ("0.334"),
+    /// as Graph sends it (microsoftgraph/microsoft-graph-docs#3877). Off by default: whole seconds,
+    /// which the apply-throughput test's pacing expects (with exact waits it reaches 64% of the
+    /// write ceiling instead of 90%).
+    pub decimal_batch_retry_after: bool,
 }
 
 /// How long group-based licensing takes to process a group of `n` members.
@@ -132,6 +137,7 @@ impl Default for SimConfig {
             read_lag_ms: (0, 0),
             cors_expose_headers: GRAPH_EXPOSED_HEADERS.into(),
             errors_stay_until_reprocessed: false,
+            decimal_batch_retry_after: false,
         }
     }
 }

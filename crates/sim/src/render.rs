@@ -187,7 +187,10 @@ pub fn group_prop(t: &Tenant, g: GroupIx, name: &str) -> Option<Value> {
         "mail" | "mailNickname" | "createdDateTime" | "visibility" => Value::Null,
         "assignedLicenses" => Value::Array(group.licenses.iter().map(|l| lic_json(t, l)).collect()),
         "licenseProcessingState" => json!({ "state": group.processing.as_str() }),
-        "hasMembersWithLicenseErrors" => json!(has_license_errors(t, g)),
+        // Filter-only: "not returned" on GET or $select (group resource,
+        // hasMembersWithLicenseErrors: "Supports $filter (eq). Not returned on $select"); see
+        // routes/groups.rs for the filter.
+        "hasMembersWithLicenseErrors" => return None,
         _ => return None,
     })
 }

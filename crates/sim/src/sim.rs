@@ -261,6 +261,7 @@ impl Sim {
                 now,
                 group_timing: self.config.group_timing(),
                 eventual: req.header("ConsistencyLevel").is_some_and(|v| v.eq_ignore_ascii_case("eventual")),
+                in_batch: false,
             };
             self.single(&caller, &call)
         };
@@ -295,7 +296,14 @@ impl Sim {
         ) {
             self.stats.throttled += 1;
             let mut a: Answer = ApiError::new(429, "TooManyRequests", "Too many requests.").into();
-            a.headers.push(("Retry-After".into(), th.retry_after_secs.to_string()));
+            // Top level: whole seconds. Inside a `$batch` Graph's items carry the wait as a
+            // decimal (e.g. "0.249", microsoftgraph/microsoft-graph-docs#3877).
+            let retry_after = if call.in_batch && self.config.decimal_batch_retry_after {
+                decimal_secs(th.retry_after_ms)
+            } else {
+                th.retry_after_secs.to_string()
+            };
+            a.headers.push(("Retry-After".into(), retry_after));
             a.headers.push((
                 "x-ms-throttle-scope".into(),
                 format!("Tenant_Application/{}/{}/{}", th.limit, caller.app, self.tenant.tenant_id),
@@ -369,6 +377,12 @@ impl Sim {
         headers.append(&mut a.headers);
         HttpResponse { status: a.status, headers, body }
     }
+}
+
+/// Milliseconds as seconds with up to three decimals: 249 -> "0.249", 2000 -> "2".
+fn decimal_secs(ms: u64) -> String {
+    let s = format!("{}.{:03}", ms / 1000, ms % 1000);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// `https://graph.microsoft.com` from an absolute URL; the default Graph host for a relative one.

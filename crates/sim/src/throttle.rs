@@ -96,6 +96,8 @@ impl Bucket {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Throttled {
     pub retry_after_secs: u64,
+    /// The exact wait, for `$batch` items, whose Retry-After may be decimal.
+    pub retry_after_ms: u64,
     pub limit: &'static str,
     pub information: &'static str,
 }
@@ -160,7 +162,12 @@ impl Throttle {
                 ("ReadWrite", "ResourceUnitLimitExceeded")
             };
             let ms = ru_wait.max(w_wait);
-            return Err(Throttled { retry_after_secs: ms.div_ceil(1000).max(1), limit, information });
+            return Err(Throttled {
+                retry_after_secs: ms.div_ceil(1000).max(1),
+                retry_after_ms: ms.max(1),
+                limit,
+                information,
+            });
         }
         self.ru.get_mut(app).expect("bucket exists").tokens -= cost as f64;
         if is_write {

@@ -119,9 +119,28 @@ both!(requests_inside_a_batch_are_throttled_one_by_one, throttled_config(), |h: 
     let throttled: Vec<&Value> = r.iter().filter(|x| x["status"] == 429).collect();
     assert_eq!(throttled.len(), 3);
     for t in throttled {
-        let secs: u64 = t["headers"]["Retry-After"].as_str().unwrap().parse().unwrap();
-        assert!((1..=10).contains(&secs));
+        let secs: f64 = t["headers"]["Retry-After"].as_str().unwrap().parse().unwrap();
+        assert!(secs > 0.0 && secs <= 10.0);
         assert_eq!(t["body"]["error"]["code"], "TooManyRequests");
     }
     h.with_sim(&mut |s| assert_eq!(s.stats.throttled, 3));
+});
+
+both!(retry_after_inside_a_batch_can_be_decimal, SimConfig {
+    throttle: ThrottleConfig { writes: 3, write_window_ms: 1_000, ..ThrottleConfig::default() },
+    decimal_batch_retry_after: true,
+    ..demo_config()
+}, |h: &mut dyn Harness| {
+    // microsoftgraph/microsoft-graph-docs#3877: items carry e.g. "Retry-After": "0.249".
+    let users = direct_e1_users(h);
+    let items: Vec<Value> = users.iter().take(4).enumerate().map(|(i, u)| assign_item(&i.to_string(), u)).collect();
+    let (_, v) = batch(h, Value::Array(items));
+    let t = v["responses"].as_array().unwrap().iter().find(|x| x["status"] == 429).unwrap().clone();
+    assert_eq!(t["headers"]["Retry-After"], "0.334", "a third of a second until the next write token");
+    // Outside a batch the header stays whole seconds.
+    let r = h.send(licswap_core::graph::http::HttpRequest::post_json(
+        url(h, &format!("/v1.0/users/{}/assignLicense", users[5])),
+        swap_body(E3, E1).to_string(),
+    ));
+    assert_eq!((r.status, r.header("Retry-After")), (429, Some("1")));
 });

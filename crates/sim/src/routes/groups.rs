@@ -23,6 +23,9 @@ fn find(t: &Tenant, id: &str) -> Result<GroupIx, ApiError> {
 
 fn matches(t: &Tenant, g: GroupIx, filter: &[Clause]) -> bool {
     filter.iter().all(|c| match c {
+        Clause::Eq(p, v) if p == "hasMembersWithLicenseErrors" => {
+            same_value(&Value::Bool(crate::render::has_license_errors(t, g)), v)
+        }
         Clause::HasSku(id) => t.groups[g as usize]
             .licenses
             .iter()
@@ -35,6 +38,16 @@ fn matches(t: &Tenant, g: GroupIx, filter: &[Clause]) -> bool {
 pub fn list(t: &Tenant, c: &Call) -> Result<Reply, ApiError> {
     let q = c.query()?;
     q.check_select("group", is_group_prop)?;
+    let on_errors = q.filter.iter().any(|f| matches!(f, Clause::Eq(p, _) | Clause::In(p, _) if p == "hasMembersWithLicenseErrors"));
+    if on_errors && c.eventual {
+        // The filter works on the default store only: with `ConsistencyLevel: eventual` Graph
+        // refuses it (microsoftgraph/msgraph-sdk-powershell#2967).
+        return Err(ApiError::new(
+            400,
+            "Request_UnsupportedQuery",
+            "Unsupported or invalid query filter clause specified for property 'hasMembersWithLicenseErrors' of resource 'Group'.",
+        ));
+    }
     let ctx = c.context(&select_context("groups", &q));
     Ok(page(c, &q, ctx, 0..t.groups.len() as GroupIx, |g| matches(t, g, &q.filter), |g| render(t, g, &q)))
 }

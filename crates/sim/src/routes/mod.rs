@@ -37,15 +37,19 @@ pub struct Call<'a> {
     pub group_timing: crate::config::GroupTiming,
     /// The request carried `ConsistencyLevel: eventual` (advanced queries).
     pub eventual: bool,
+    /// The request is one item of a `$batch`.
+    pub in_batch: bool,
 }
 
 impl Call<'_> {
     pub fn query(&self) -> Result<Query, ApiError> {
-        let q = Query::parse(self.target)?;
+        let mut q = Query::parse(self.target)?;
         if q.count && !self.eventual {
-            // $count on directory objects is an advanced query: it needs
-            // `ConsistencyLevel: eventual` (https://learn.microsoft.com/en-us/graph/aad-advanced-queries).
-            return Err(ApiError::bad_request("$count is not currently supported."));
+            // `$count=true` on directory objects is an advanced query that needs
+            // `ConsistencyLevel: eventual`; without it Graph silently ignores the parameter (no
+            // `@odata.count`). Only the `/$count` path segment is refused with 400 "$count is
+            // not currently supported." (https://learn.microsoft.com/en-us/graph/aad-advanced-queries).
+            q.count = false;
         }
         Ok(q)
     }
