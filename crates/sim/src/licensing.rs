@@ -14,7 +14,7 @@
 //! CIPP issue #783); the others follow Graph's and the admin center's wording as closely as
 //! known. Clients must key on status and code, never on messages.
 use crate::config::GroupTiming;
-use crate::tenant::{GroupIx, GroupJob, GroupLic, Lic, LicError, PlanIx, Processing, SkuIx, Tenant, UserIx};
+use crate::tenant::{EntryState, GroupIx, GroupJob, GroupLic, Lic, LicError, PlanIx, Processing, SkuIx, Tenant, UserIx};
 use crate::wire::ApiError;
 use licswap_core::graph::model::{AssignLicenseBody, AssignedLicense};
 
@@ -388,6 +388,7 @@ fn reconcile_member(t: &mut Tenant, g: GroupIx, u: UserIx, now: u64) -> bool {
         .chain(user.inherited.iter().filter(|x| x.group != g && x.error.is_none()).map(|x| x.lic.clone()))
         .collect();
     let location = user.usage_location.clone();
+    let duplicate_proxy = user.duplicate_proxy_address;
     let mut next: Vec<GroupLic> = Vec::new();
     for lic in wanted {
         if let Some(o) = old.iter().find(|o| o.lic == lic && o.error.is_none()) {
@@ -402,6 +403,8 @@ fn reconcile_member(t: &mut Tenant, g: GroupIx, u: UserIx, now: u64) -> bool {
             Some(LicError::CountViolation)
         } else if prohibited(t, &lic, location.as_deref()) {
             Some(LicError::ProhibitedInUsageLocationViolation)
+        } else if duplicate_proxy && has_exchange(t, &lic) {
+            Some(LicError::UniquenessViolation)
         } else {
             let after = t.plans_of(ok_here.iter().copied().chain(std::iter::once(&lic)));
             let own = t.plans_of(std::iter::once(&lic));
@@ -417,7 +420,7 @@ fn reconcile_member(t: &mut Tenant, g: GroupIx, u: UserIx, now: u64) -> bool {
                 None
             }
         };
-        next.push(GroupLic { group: g, lic, error, updated_ms: now });
+        next.push(GroupLic { group: g, lic, error, updated_ms: now, shown: None });
     }
     // All or nothing: "If Microsoft Entra ID can't assign one of the products because of business
     // logic problems, it won't assign the other licenses in the group either"
@@ -441,6 +444,45 @@ fn reconcile_member(t: &mut Tenant, g: GroupIx, u: UserIx, now: u64) -> bool {
         user.inherited.extend(next);
     });
     true
+}
+
+/// Does `lic` enable an Exchange Online plan (whose mailbox needs unique proxy addresses)?
+fn has_exchange(t: &Tenant, lic: &Lic) -> bool {
+    t.skus[lic.sku as usize]
+        .plans
+        .iter()
+        .any(|&p| !lic.disabled.contains(&p) && t.plans.names[p as usize].starts_with("EXCHANGE_S_"))
+}
+
+/// Show user `u`'s entries from group `g` as `state` (licenseassignmentstate's ActiveWithError
+/// and Disabled, for clients to be tested against); processing the member again clears it.
+pub fn show_entry_state(t: &mut Tenant, u: UserIx, g: GroupIx, state: EntryState, now: u64) {
+    change_user(t, u, now, |user| {
+        for x in user.inherited.iter_mut().filter(|x| x.group == g) {
+            x.shown = Some(state);
+            x.error = match state {
+                EntryState::ActiveWithError(_) => None,
+                EntryState::Disabled => Some(LicError::Other),
+            };
+            x.updated_ms = now;
+        }
+    });
+}
+
+/// A LicenseAssignmentAttributeConcurrencyException: processing group `g` for member `u` collided
+/// with another group assigning the same license to them. The entries fail with `Other`, and
+/// Entra retries by itself (licensing-groups-resolve-problems,
+/// "LicenseAssignmentAttributeConcurrencyException in audit logs": "Microsoft Entra ID retries
+/// processing"); here the group is queued again.
+pub fn concurrency_exception(t: &mut Tenant, u: UserIx, g: GroupIx, now: u64, timing: GroupTiming) {
+    change_user(t, u, now, |user| {
+        for x in user.inherited.iter_mut().filter(|x| x.group == g) {
+            x.error = Some(LicError::Other);
+            x.shown = None;
+            x.updated_ms = now;
+        }
+    });
+    queue_group(t, g, now, timing);
 }
 
 /// Is a service of `lic` not offered in the member's usage location? A member without one gets

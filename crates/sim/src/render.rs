@@ -1,6 +1,6 @@
 //! Users and groups as Graph's JSON, property by property, so `$select` builds only what was
 //! asked for. Property names are Graph's (checked against shared/reference's CSDL subset).
-use crate::tenant::{GroupIx, Lic, SkuIx, Tenant, UserIx};
+use crate::tenant::{EntryState, GroupIx, Lic, SkuIx, Tenant, UserIx};
 use serde_json::{json, Map, Value};
 
 /// Returned when a user is read without `$select`
@@ -101,10 +101,16 @@ pub fn assignment_states(t: &Tenant, u: UserIx) -> Value {
         }));
     }
     for g in &user.inherited {
+        let (state, error) = match (g.shown, g.error) {
+            (Some(EntryState::ActiveWithError(e)), _) => ("ActiveWithError", e.as_str()),
+            (Some(EntryState::Disabled), _) => ("Disabled", "None"),
+            (None, Some(e)) => ("Error", e.as_str()),
+            (None, None) => ("Active", "None"),
+        };
         out.push(json!({
             "assignedByGroup": t.groups[g.group as usize].id,
-            "state": if g.error.is_some() { "Error" } else { "Active" },
-            "error": g.error.map_or("None", |e| e.as_str()),
+            "state": state,
+            "error": error,
             "skuId": t.skus[g.lic.sku as usize].sku_id,
             "disabledPlans": t.plan_ids(&g.lic.disabled),
             "lastUpdatedDateTime": crate::wire::iso8601(g.updated_ms),

@@ -122,6 +122,22 @@ impl Sim {
         true
     }
 
+    /// Show a member's entries from a group as ActiveWithError or Disabled (see `EntryState`).
+    pub fn show_entry_state(&mut self, user: &str, group: &str, state: crate::tenant::EntryState, now_ms: u64) -> bool {
+        let (Some(u), Some(g)) = (self.tenant.user_ix(user), self.tenant.group_ix(group)) else { return false };
+        licensing::show_entry_state(&mut self.tenant, u, g, state, now_ms);
+        true
+    }
+
+    /// A transient LicenseAssignmentAttributeConcurrencyException on a member of a group: its
+    /// entries read Error/Other until Entra's own retry processes the group again.
+    pub fn concurrency_exception(&mut self, user: &str, group: &str, now_ms: u64) -> bool {
+        let (Some(u), Some(g)) = (self.tenant.user_ix(user), self.tenant.group_ix(group)) else { return false };
+        let timing = self.config.group_timing();
+        licensing::concurrency_exception(&mut self.tenant, u, g, now_ms, timing);
+        true
+    }
+
     /// Is any group's processing still pending?
     pub fn processing_pending(&self) -> bool {
         !self.tenant.jobs.is_empty()

@@ -362,3 +362,45 @@ both!(entra_pace_scaled_down_keeps_its_shape, entra_pace(1_000), |h: &mut dyn Ha
     h.wait(1 + 17 * 1_440 / 1_000);
     assert_eq!(processing(h, &sales), "ProcessingComplete");
 });
+
+both!(a_duplicate_proxy_address_fails_exchange_licenses_with_uniqueness_violation, demo_config(), |h: &mut dyn Harness| {
+    // licensing-groups-resolve-problems, "Duplicate proxy addresses".
+    set_prepaid(h, E3, |c| c + 100);
+    let sales = group_id(h, "E1 - Sales");
+    let plain = only_through(h, &sales);
+    let dup = plain[0].clone();
+    h.with_sim(&mut |s| {
+        let u = s.tenant().user_ix(&dup).unwrap() as usize;
+        s.tenant_mut().users[u].duplicate_proxy_address = true;
+    });
+    assert_eq!(post(h, &format!("/v1.0/groups/{sales}/assignLicense"), &swap_body(E3, E1)).0, 202);
+    h.wait(400);
+    assert_eq!(state_from(h, &dup, &sales, E3), "UniquenessViolation");
+    assert_eq!(state_from(h, &plain[1], &sales, E3), "Active");
+    let (_, v) = get(h, &format!("/v1.0/groups/{sales}/membersWithLicenseErrors?$select=id"));
+    assert!(v["value"].as_array().unwrap().iter().any(|u| u["id"] == json!(dup)));
+});
+
+both!(active_with_error_disabled_and_concurrency_states_read_as_graph_lists_them, demo_config(), |h: &mut dyn Harness| {
+    // licenseassignmentstate: state Active, ActiveWithError, Disabled, Error; error ..., Other.
+    use licswap_sim::tenant::{EntryState, LicError};
+    let sales = group_id(h, "E1 - Sales");
+    let plain = only_through(h, &sales);
+    let entry = |h: &mut dyn Harness, u: &str| {
+        let (_, v) = get(h, &format!("/v1.0/users/{u}?$select=licenseAssignmentStates,assignedLicenses"));
+        let st = v["licenseAssignmentStates"].as_array().unwrap().iter().find(|s| s["assignedByGroup"] == json!(sales)).unwrap().clone();
+        (st["state"].as_str().unwrap().to_string(), st["error"].as_str().unwrap().to_string(), skus_of(&v))
+    };
+    let now = START_MS;
+    h.with_sim(&mut |s| {
+        assert!(s.show_entry_state(&plain[0], &sales, EntryState::ActiveWithError(LicError::Other), now));
+        assert!(s.show_entry_state(&plain[1], &sales, EntryState::Disabled, now));
+        assert!(s.concurrency_exception(&plain[2], &sales, now));
+    });
+    assert_eq!(entry(h, &plain[0]), ("ActiveWithError".into(), "Other".into(), vec![E1.to_string()]));
+    assert_eq!(entry(h, &plain[1]), ("Disabled".into(), "None".into(), vec![]));
+    assert_eq!(entry(h, &plain[2]), ("Error".into(), "Other".into(), vec![]));
+    // Entra retries a concurrency exception by itself: the group is processed again.
+    h.wait(400);
+    assert_eq!(entry(h, &plain[2]), ("Active".into(), "None".into(), vec![E1.to_string()]));
+});

@@ -98,11 +98,30 @@ pub enum LicError {
     MutuallyExclusiveViolation,
     DependencyViolation,
     ProhibitedInUsageLocationViolation,
+    /// Given here to a member with a duplicate proxy address (licensing-groups-resolve-problems,
+    /// "Duplicate proxy addresses": the assignment "fails and shows 'Proxy address is already
+    /// being used.'"; which code Graph reports for it is not documented).
+    UniquenessViolation,
+    /// Any other failure, e.g. a transient LicenseAssignmentAttributeConcurrencyException.
+    Other,
+}
+
+/// How an entry reads when it is neither plainly Active nor Error. licenseassignmentstate lists
+/// `ActiveWithError` and `Disabled` among the states without saying when Entra uses them, so the
+/// simulator produces them only when a test asks (`licensing::show_entry_state`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryState {
+    /// The license works, and the entry carries an error code.
+    ActiveWithError(LicError),
+    /// The license does not work, and the entry carries no error code.
+    Disabled,
 }
 
 impl LicError {
     pub fn as_str(self) -> &'static str {
         match self {
+            LicError::UniquenessViolation => "UniquenessViolation",
+            LicError::Other => "Other",
             LicError::CountViolation => "CountViolation",
             LicError::MutuallyExclusiveViolation => "MutuallyExclusiveViolation",
             LicError::DependencyViolation => "DependencyViolation",
@@ -118,6 +137,8 @@ pub struct GroupLic {
     pub lic: Lic,
     pub error: Option<LicError>,
     pub updated_ms: u64,
+    /// Read as another state than Active/Error (tests only; cleared when processed again).
+    pub shown: Option<EntryState>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -135,6 +156,9 @@ pub struct UserRec {
     pub direct_updated_ms: u64,
     pub inherited: Vec<GroupLic>,
     pub groups: Vec<GroupIx>,
+    /// Another mailbox already uses one of this user's proxy addresses: group licenses with an
+    /// Exchange Online plan fail for them with UniquenessViolation.
+    pub duplicate_proxy_address: bool,
     /// Microsoft Entra directory roles held, by display name ("License Administrator"); see
     /// `roles.rs` for what each allows.
     pub roles: Vec<String>,
