@@ -194,6 +194,19 @@ pub fn visible_window(
     (first, shown.min(total - first))
 }
 
+/// Every plan a service-loss finding names, once each, sorted: what "accept all" waives.
+pub fn lost_plans(plan: &Plan) -> Vec<String> {
+    let mut out: Vec<String> = plan
+        .findings
+        .iter()
+        .filter(|f| f.code == FindingCode::ServiceLoss)
+        .flat_map(|f| f.plans.iter().cloned())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// "kept 12 · gained 3 · lost 1".
 pub fn coverage_summary(c: &Coverage) -> String {
     let mut parts = vec![format!("kept {}", c.kept.len())];

@@ -134,6 +134,18 @@ pub fn replan(state: AppState, only: Vec<Subject>) {
     });
 }
 
+/// Accepts the loss of `plans` (adds them to the waivers of the request `plan` was made from) and
+/// plans again: "accept all" on the preview. Each waived plan stays recorded in the new plan
+/// (options.waivedPlans, a ServiceLossWaived finding, coverage's `waived`) and in the report.
+pub fn waive_and_preview(state: AppState, request: &licswap_core::plan::PlanRequest, plans: &[String]) {
+    let mut form = crate::wizard_form::WizardForm::from_request(request);
+    for p in plans {
+        crate::wizard_form::toggle(&mut form.waived, p, true);
+    }
+    state.form.set(form);
+    preview(state);
+}
+
 /// Plans the wizard's request against the loaded snapshot and opens the preview.
 pub fn preview(state: AppState) {
     let form = state.form.get_untracked();

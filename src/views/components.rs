@@ -3,17 +3,32 @@ use leptos::prelude::*;
 use licswap_core::catalog;
 use licswap_core::graph::model::SubscribedSku;
 
-/// The product's friendly name from the catalog, else its part number.
+/// The product's name as Microsoft's licensing table gives it, else its part number. Reads the
+/// catalog's names-only table, which the overview (the first screen) can afford.
 pub fn sku_name(sku: &SubscribedSku) -> String {
-    catalog::sku(&sku.sku_id)
-        .or_else(|| catalog::sku(&sku.sku_part_number))
-        .map(|d| d.name.to_string())
-        .unwrap_or_else(|| sku.sku_part_number.clone())
+    catalog::sku_display_name(&sku.sku_part_number).map_or_else(|| sku.sku_part_number.clone(), str::to_string)
 }
 
-/// A service plan's human name, when the catalog knows it.
+/// A service plan's friendly name, when the catalog knows it. Reads the full catalog: call it from
+/// the lazily loaded screens only, or through [`plan_friendly_names`].
 pub fn plan_friendly(id: &str, name: &str) -> Option<&'static str> {
-    catalog::plan_by_id(id).or_else(|| catalog::plan_by_name(name)).map(|p| p.friendly).filter(|f| *f != name)
+    catalog::plan(id, name).map(|p| p.friendly).filter(|f| *f != name)
+}
+
+/// "Friendly name (SERVICE_PLAN_NAME)", or the name alone when the catalog does not know it (or
+/// the text is not a plan name). Full catalog: lazily loaded screens only.
+pub fn plan_label(name: &str) -> String {
+    match catalog::plan_by_name(name).map(|p| p.friendly).filter(|f| *f != name) {
+        Some(f) => format!("{f} ({name})"),
+        None => name.to_string(),
+    }
+}
+
+/// Friendly names for (servicePlanId, servicePlanName) pairs, in a lazily loaded chunk with the
+/// full catalog: the overview asks only when an admin opens a product's plan list.
+#[lazy]
+pub fn plan_friendly_names(plans: Vec<(String, String)>) -> Vec<Option<String>> {
+    plans.iter().map(|(id, name)| plan_friendly(id, name).map(str::to_string)).collect()
 }
 
 /// Percentage (0..=100) of `part` in `whole`, for bars.

@@ -1,5 +1,5 @@
 //! Tenant overview: every subscribed SKU with its seats and service plans.
-use super::components::{count, percent, plan_friendly, sku_name, Bar, ErrorBox, Spinner};
+use super::components::{count, percent, plan_friendly_names, sku_name, Bar, ErrorBox, Spinner};
 use crate::state::{use_state, Load, Mode};
 use crate::tenant;
 use leptos::prelude::*;
@@ -79,6 +79,16 @@ fn SkuCard(sku: SubscribedSku) -> impl IntoView {
     let label = format!("{} of {} seats assigned", count(assigned), count(purchased));
     let plans = sku.service_plans.clone();
     let n_plans = plans.len();
+    // Friendly names come with the full catalog, loaded when the list is first opened.
+    let friendly = RwSignal::new(Vec::<Option<String>>::new());
+    let pairs: Vec<(String, String)> =
+        plans.iter().map(|p| (p.service_plan_id.clone(), p.service_plan_name.clone())).collect();
+    let load_names = move |_| {
+        if friendly.with_untracked(Vec::is_empty) {
+            let pairs = pairs.clone();
+            leptos::task::spawn_local(async move { friendly.set(plan_friendly_names(pairs).await) });
+        }
+    };
     let status = sku.capability_status.clone().filter(|s| s != "Enabled");
     view! {
         <li class="card sku-card" data-sku=sku.sku_part_number.clone()>
@@ -95,16 +105,16 @@ fn SkuCard(sku: SubscribedSku) -> impl IntoView {
                 <div><dt>"Available"</dt><dd class:bad=available < 0>{count(available)}</dd></div>
             </dl>
             <Bar percent=pct label=label tone=tone/>
-            <details class="plans">
+            <details class="plans" on:toggle=load_names>
                 <summary>{format!("{n_plans} service plans")}</summary>
                 <ul>
-                    {plans.into_iter().map(|p| {
-                        let friendly = plan_friendly(&p.service_plan_id, &p.service_plan_name);
+                    {plans.into_iter().enumerate().map(|(i, p)| {
+                        let friendly = move || friendly.with(|n| n.get(i).cloned().flatten());
                         let status = p.provisioning_status.clone().unwrap_or_default();
                         view! {
                             <li>
                                 <span class="mono">{p.service_plan_name.clone()}</span>
-                                {friendly.map(|f| view! { <span class="muted">" — " {f}</span> })}
+                                {move || friendly().map(|f| view! { <span class="muted">" — " {f}</span> })}
                                 {(!status.is_empty() && status != "Success").then(|| view! { <span class="tag">{status}</span> })}
                             </li>
                         }

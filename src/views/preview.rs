@@ -1,13 +1,13 @@
 //! The preview: blockers first, then warnings and info by rule with the remedy; the seat budget;
 //! the steps; every user and group (virtualized); Apply, only when nothing blocks.
-use super::components::{count, plural};
+use super::components::{count, plan_label, plural};
 use super::preview_list::SubjectList;
 use super::share::SharePanel;
-use crate::preview_model::{apply_blocked_reason, code_title, group_findings, severity_label, FindingGroup};
+use crate::preview_model::{apply_blocked_reason, code_title, group_findings, lost_plans, severity_label, FindingGroup};
 use crate::routes::Route;
 use crate::state::{use_state, PlanOrigin};
 use leptos::prelude::*;
-use licswap_core::plan::{Plan, Severity};
+use licswap_core::plan::{FindingCode, Plan, Severity};
 use std::sync::Arc;
 
 #[component]
@@ -60,7 +60,7 @@ pub fn PlanView(plan: Arc<Plan>, read_only: bool) -> impl IntoView {
                 <Steps plan=plan.clone() n_actions=n_actions/>
             </div>
             <h2>"Findings"</h2>
-            <FindingList plan=plan.clone() groups=groups/>
+            <FindingList plan=plan.clone() groups=groups read_only=read_only/>
             <h2>"Users and groups"</h2>
             <SubjectList plan=plan.clone()/>
             <SharePanel plan=plan.clone()/>
@@ -137,7 +137,7 @@ fn sev_class(s: Severity) -> &'static str {
 }
 
 #[component]
-fn FindingList(plan: Arc<Plan>, groups: Vec<FindingGroup>) -> impl IntoView {
+fn FindingList(plan: Arc<Plan>, groups: Vec<FindingGroup>, read_only: bool) -> impl IntoView {
     if groups.is_empty() {
         return view! { <p class="ok-box">"Nothing to report: every user keeps every service."</p> }
             .into_any();
@@ -164,10 +164,11 @@ fn FindingList(plan: Arc<Plan>, groups: Vec<FindingGroup>) -> impl IntoView {
                             <div class="remedy">
                                 {g.remedies.into_iter().map(|r| view! { <p><strong>"What to do: "</strong>{r}</p> }).collect_view()}
                             </div>
+                            {(g.code == FindingCode::ServiceLoss && !read_only).then(|| view! { <WaiveAll plan=plan.clone()/> })}
                             <ul class="finding-items">
                                 {shown.into_iter().map(|f| view! {
                                     <li><strong>{f.subject.name}</strong>": " {f.message}
-                                        {(!f.plans.is_empty()).then(|| view! { <span class="mono muted">{format!(" [{}]", f.plans.join(", "))}</span> })}
+                                        {(!f.plans.is_empty()).then(|| view! { <span class="muted">{format!(" [{}]", f.plans.iter().map(|p| plan_label(p)).collect::<Vec<_>>().join(", "))}</span> })}
                                     </li>
                                 }).collect_view()}
                                 {(n > 10).then(|| view! { <li class="muted">{format!("…and {} more (filter the list below)", count((n - 10) as i64))}</li> })}
@@ -179,4 +180,26 @@ fn FindingList(plan: Arc<Plan>, groups: Vec<FindingGroup>) -> impl IntoView {
         </ul>
     }
     .into_any()
+}
+
+/// The plans a service-loss finding names, by Microsoft's friendly names, and one action that
+/// accepts the loss of all of them (each is still recorded as waived in the new plan).
+#[component]
+fn WaiveAll(plan: Arc<Plan>) -> impl IntoView {
+    let state = use_state();
+    let lost = lost_plans(&plan);
+    let n = lost.len();
+    let request = plan.request.clone();
+    let waive = lost.clone();
+    view! {
+        <div class="waive-all" data-testid="waive-all">
+            <p><strong>{format!("Plans these users would lose ({n}):")}</strong></p>
+            <ul class="plain plan-names">
+                {lost.iter().map(|p| view! { <li>{plan_label(p)}</li> }).collect_view()}
+            </ul>
+            <button type="button" class="secondary"
+                on:click=move |_| crate::tenant::waive_and_preview(state, &request, &waive)>
+                {format!("Accept the loss of all {n} and preview again")}</button>
+        </div>
+    }
 }

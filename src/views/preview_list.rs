@@ -1,7 +1,7 @@
 //! Every user and group of a plan, filterable, in a virtualized list: rows have a fixed height and
 //! only the ones in view are in the DOM, so 100,000 rows scroll smoothly. Selecting a row shows
 //! its service coverage and the exact assignLicense bodies.
-use super::components::{count, plural};
+use super::components::{count, plan_label, plural};
 use crate::preview_model::{
     build_rows, coverage_summary, severity_label, visible_window, Row, RowFilter, SeverityFilter,
 };
@@ -209,7 +209,7 @@ fn Detail(row: Row, plan: Arc<Plan>) -> impl IntoView {
     let plans_list = |title: &'static str, class: &'static str, items: Vec<String>| {
         (!items.is_empty()).then(|| view! {
             <h4>{format!("{title} ({})", items.len())}</h4>
-            <ul class=format!("plain plan-names {class}")>{items.into_iter().map(|p| view! { <li class="mono">{p}</li> }).collect_view()}</ul>
+            <ul class=format!("plain plan-names {class}")>{items.into_iter().map(|p| view! { <li>{plan_label(&p)}</li> }).collect_view()}</ul>
         })
     };
     view! {

@@ -1,5 +1,5 @@
 //! The migration wizard: source and target licenses, who is in scope, options; "Preview" plans.
-use super::components::{count, sku_name, ErrorBox, Spinner};
+use super::components::{count, plan_friendly, sku_name, ErrorBox, Spinner};
 use super::wizard_scope::ScopePicker;
 use crate::state::{use_state, Load, Mode};
 use crate::tenant;
@@ -159,20 +159,30 @@ fn Waivers(skus: StoredValue<Vec<SubscribedSku>>) -> impl IntoView {
         if plans.is_empty() {
             return None;
         }
+        let all = plans.clone();
+        let n = plans.len();
         Some(view! {
-            <fieldset class="nested">
+            <fieldset class="nested waivers">
                 <legend>"Service plans the target does not include"</legend>
                 <p class="hint">"Users who have these today would lose them. Tick a plan to accept its loss (waive it); otherwise the preview blocks."</p>
+                <p class="actions">
+                    <button type="button" class="secondary"
+                        on:click=move |_| state.form.update(|f| for p in &all { toggle(&mut f.waived, p, true) })>
+                        {format!("Accept all {n} losses")}</button>
+                    <button type="button" class="link"
+                        on:click=move |_| state.form.update(|f| f.waived.clear())>"Accept none"</button>
+                </p>
                 <ul class="plain columns">
                     {plans.into_iter().map(|p| {
                         let name = p.clone();
                         let name2 = p.clone();
+                        let friendly = plan_friendly("", &p);
                         view! {
                             <li><label class="check">
                                 <input type="checkbox"
                                     prop:checked=move || state.form.with(|f| f.waived.iter().any(|w| w == &name))
                                     on:change=move |ev| { let on = event_target_checked(&ev); state.form.update(|f| toggle(&mut f.waived, &name2, on)) }/>
-                                <span class="mono">{p}</span>
+                                <span>{friendly.map(|f| view! { <span class="plan-friendly">{f}" "</span> })}<span class="mono muted">{p}</span></span>
                             </label></li>
                         }
                     }).collect_view()}

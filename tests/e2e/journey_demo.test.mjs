@@ -18,6 +18,8 @@ test("overview lists every subscription with seats and service plans", async () 
   assert.match(await e1.textContent(), /Purchased\s*\d+/);
   await e1.locator("summary").click();
   assert.ok((await e1.locator(".plans li").count()) > 5, "service plans expand");
+  // Microsoft's friendly plan names arrive with the catalog, loaded when the list first opens.
+  await e1.locator(".plans li", { hasText: "Exchange Online (Plan 1)" }).waitFor({ timeout: 10_000 });
   assert.deepEqual(realProblems(problems), []);
 });
 
@@ -34,6 +36,10 @@ test("a swap for chosen users goes from wizard to verified report", async () => 
   assert.match(await page.getByTestId("row-count").textContent(), /2 of 2 rows/);
   await page.locator(".vrow-btn").first().click();
   assert.match(await page.locator(".detail").textContent(), /assignLicense/);
+  // Coverage names each plan by Microsoft's friendly name beside its id.
+  const coverage = await page.locator(".detail .coverage").textContent();
+  assert.match(coverage, /Exchange Online \(Plan 1\) \(EXCHANGE_S_STANDARD\)/);
+  assert.match(coverage, /Microsoft 365 Apps for enterprise \(OFFICESUBSCRIPTION\)/);
 
   await page.getByRole("button", { name: "Apply…" }).click();
   const start = page.getByRole("button", { name: "Apply now" });
@@ -124,4 +130,40 @@ test("the preview blocks apply while a blocker stands and says why", async () =>
     "AccountDisabled", "SeveralGroups",
     "InheritedCoveredByGroup", "DirectAndInherited", "DisabledPlansKept", "DynamicGroup", "OnPremisesSyncedGroup",
   ]);
+  // Microsoft allows Exchange Online Plan 1 beside Plan 2: the one conflict is SharePoint's.
+  const conflict = await page.locator('li.finding[data-code="MutuallyExclusive"]').textContent();
+  assert.match(conflict, /SHAREPOINTSTANDARD/);
+  assert.doesNotMatch(conflict, /EXCHANGE_S_/);
+});
+
+test("lost services are listed by friendly name and can all be accepted at once", async () => {
+  const { page, problems } = await openPage(stack.browser, stack.app.url + "#/migrate");
+  // Office 365 E3 -> E1 is a downgrade: the wizard lists what the target does not include.
+  await pickSkus(page, "ENTERPRISEPACK", "STANDARDPACK");
+  const waivers = page.locator("fieldset.waivers");
+  await waivers.waitFor();
+  assert.match(await waivers.textContent(), /Microsoft 365 Apps for enterprise\s*OFFICESUBSCRIPTION/);
+  assert.match(await waivers.textContent(), /Exchange Online \(Plan 2\)\s*EXCHANGE_S_ENTERPRISE/);
+  // Without waivers the preview blocks, and names the lost plans with one action for all.
+  await page.getByRole("button", { name: "Preview" }).click();
+  await page.waitForURL(/#\/preview$/);
+  const waiveAll = page.getByTestId("waive-all");
+  assert.match(await waiveAll.textContent(), /Azure Rights Management \(RMS_S_ENTERPRISE\)/);
+  assert.equal(await page.getByRole("button", { name: "Apply…" }).isDisabled(), true);
+  await waiveAll.getByRole("button", { name: /Accept the loss of all \d+/ }).click();
+  // Planned again: the losses are recorded as waived, and nothing blocks on them any more.
+  await page.locator('li.finding[data-code="ServiceLossWaived"]').waitFor();
+  assert.equal(await page.locator('li.finding[data-code="ServiceLoss"]').count(), 0);
+  await screenshot(page, "journey-demo-waived");
+  // The wizard shows every plan ticked, and "Accept none" clears them.
+  await page.getByRole("link", { name: "Change the request" }).click();
+  await waivers.waitFor();
+  const boxes = waivers.locator("input[type=checkbox]");
+  assert.ok((await boxes.count()) > 10);
+  for (const box of await boxes.all()) assert.equal(await box.isChecked(), true);
+  await waivers.getByRole("button", { name: "Accept none" }).click();
+  for (const box of await boxes.all()) assert.equal(await box.isChecked(), false);
+  await waivers.getByRole("button", { name: /Accept all \d+ losses/ }).click();
+  for (const box of await boxes.all()) assert.equal(await box.isChecked(), true);
+  assert.deepEqual(realProblems(problems), []);
 });

@@ -217,10 +217,18 @@ impl<'a> Tenant<'a> {
     }
 }
 
-/// Pre-resolve the catalog's rules onto bit indices. Equivalences apply only between plans whose
-/// servicePlanId the catalog knows; an unknown plan is matched by its id alone.
-fn resolve_rules(plans: &mut [PlanInfo<'_>], words: usize) {
-    let by_name: FastMap<CiKey<'_>, u32> =
+/// Pre-resolve the catalog's rules onto bit indices, once per plan (a tenant has tens of plans;
+/// the users' evaluation then reads only bits). Coverage applies only between plans whose
+/// servicePlanId the catalog knows: an unknown plan is matched by its id alone, so its loss is
+/// reported (the data cannot tell what covers it). Exclusions and dependencies are Microsoft's
+/// rules by servicePlanName and apply by the tenant's name when the catalog does not know the id.
+fn resolve_rules<'a>(plans: &mut [PlanInfo<'a>], words: usize) {
+    fn rule_name<'a>(p: &PlanInfo<'a>) -> &'a str {
+        p.known.map_or(p.name, |d| d.name)
+    }
+    let by_name: FastMap<CiKey<'a>, u32> =
+        plans.iter().enumerate().map(|(i, p)| (CiKey(rule_name(p)), i as u32)).collect();
+    let known_by_name: FastMap<CiKey<'a>, u32> =
         plans.iter().enumerate().filter_map(|(i, p)| p.known.map(|d| (CiKey(d.name), i as u32))).collect();
     let idx = |name: &str| by_name.get(&CiKey(name)).copied();
     let mut covered = Vec::with_capacity(plans.len());
@@ -229,29 +237,21 @@ fn resolve_rules(plans: &mut [PlanInfo<'_>], words: usize) {
     for (i, p) in plans.iter().enumerate() {
         let mut c = vec![0u64; words];
         bits::set(&mut c, i as u32);
-        let mut ex = Vec::new();
-        let mut nd = Vec::new();
         if let Some(d) = p.known {
-            let name = d.name;
-            for up in catalog::equivalents(name) {
-                if let Some(j) = idx(up) {
+            for up in d.covered_by {
+                if let Some(&j) = known_by_name.get(&CiKey(up)) {
                     bits::set(&mut c, j);
                 }
             }
-            ex.extend(catalog::exclusions(name).filter_map(idx));
-            let deps = catalog::dependencies(name);
-            if !deps.is_empty() {
-                nd = vec![0u64; words];
-                for d in deps {
-                    if let Some(j) = idx(d) {
-                        bits::set(&mut nd, j);
-                    }
-                    for up in catalog::equivalents(d) {
-                        if let Some(j) = idx(up) {
-                            bits::set(&mut nd, j);
-                        }
-                    }
-                }
+        }
+        let name = rule_name(p);
+        let ex: Vec<u32> = catalog::exclusions(name).filter_map(idx).collect();
+        let deps = catalog::dependencies(name);
+        let mut nd = Vec::new();
+        if !deps.is_empty() {
+            nd = vec![0u64; words];
+            for j in deps.iter().filter_map(|d| idx(d)) {
+                bits::set(&mut nd, j);
             }
         }
         covered.push(c);

@@ -95,7 +95,7 @@ both!(group_swap_is_accepted_then_processed_to_active, demo_config(), |h: &mut d
         assert_eq!(state_from(h, u, &sales, E3), "Active");
         assert_eq!(state_from(h, u, &sales, E1), "");
     }
-    // Members who also hold E1 another way (directly, or from Marketing) now have E1's Exchange
+    // Members who also hold E1 another way (directly, or from Marketing) now have E1's SharePoint
     // Plan 1 beside E3's Plan 2: the group's E3 fails for them, and they keep E1
     // (licensing-groups-resolve-problems, "Conflicting service plans").
     let states = member_states(h, &sales, E3);
@@ -237,9 +237,9 @@ both!(group_assign_errors, demo_config(), |h: &mut dyn Harness| {
     assert!(error_message(&v).contains("valid company License"));
     let body = json!({"addLicenses": [], "removeLicenses": [E3]});
     assert_eq!(post(h, &format!("/v1.0/groups/{sales}/assignLicense"), &body).0, 400);
-    let body = json!({"addLicenses": [{"skuId": E3, "disabledPlans": []}, {"skuId": EXO1, "disabledPlans": []}], "removeLicenses": []});
+    let body = json!({"addLicenses": [{"skuId": E3, "disabledPlans": []}, {"skuId": SPO1, "disabledPlans": []}], "removeLicenses": []});
     let (status, v) = post(h, &format!("/v1.0/groups/{sales}/assignLicense"), &body);
-    assert_eq!(status, 400, "E3 and Exchange Plan 1 conflict within one group: {v}");
+    assert_eq!(status, 400, "E3 and SharePoint Plan 1 conflict within one group: {v}");
     assert_eq!(
         post(h, "/v1.0/groups/00000000-0000-0000-0000-000000000000/assignLicense", &swap_body(E3, E1)).0,
         404

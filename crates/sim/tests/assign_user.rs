@@ -91,12 +91,14 @@ both!(mutually_exclusive_plans_are_refused, demo_config(), |h: &mut dyn Harness|
     let m = error_message(&v);
     assert!(
         m.contains("mutually exclusive")
-            && m.contains("EXCHANGE_S_STANDARD")
-            && m.contains("EXCHANGE_S_ENTERPRISE"),
+            && m.contains("SHAREPOINTSTANDARD")
+            && m.contains("SHAREPOINTENTERPRISE")
+            && !m.contains("EXCHANGE"),
         "{m}"
     );
-    // Removing the conflicting Exchange license in the same call makes it valid.
-    let body = json!({"addLicenses": [{"skuId": E3, "disabledPlans": []}], "removeLicenses": [E1, EXO1]});
+    // Removing the conflicting SharePoint license in the same call makes it valid; Exchange Online
+    // (Plan 1) stays beside E3's Plan 2, which Microsoft allows.
+    let body = json!({"addLicenses": [{"skuId": E3, "disabledPlans": []}], "removeLicenses": [E1, SPO1]});
     let (status, _) = post(h, &format!("/v1.0/users/{id}/assignLicense"), &body);
     assert_eq!(status, 200);
 });

@@ -15,11 +15,12 @@ fn demo_tenant_has_every_planner_situation() {
     assert_eq!(t.name, DEMO_TENANT_NAME);
     assert!((55..=70).contains(&t.users.len()), "{}", t.users.len());
     assert_eq!(t.groups.len(), 6);
-    let (e1, e3, exo, project) = (
+    let (e1, e3, exo, project, spo) = (
         sku(&t, "STANDARDPACK"),
         sku(&t, "ENTERPRISEPACK"),
         sku(&t, "EXCHANGESTANDARD"),
         sku(&t, "PROJECTPREMIUM"),
+        sku(&t, "SHAREPOINTSTANDARD"),
     );
     let direct = |u: &licswap_sim::tenant::UserRec, s| u.direct.iter().any(|l| l.sku == s);
     let inherited =
@@ -47,7 +48,8 @@ fn demo_tenant_has_every_planner_situation() {
         "dynamic group"
     );
     assert!(users.iter().any(|u| group_kind(u, &|g| g.on_premises_sync_enabled)), "synced group");
-    assert!(users.iter().any(|u| direct(u, e1) && direct(u, exo)), "conflicting Exchange plan");
+    assert!(users.iter().any(|u| direct(u, e1) && direct(u, exo)), "Exchange Plan 1 beside E1 (no conflict)");
+    assert!(users.iter().any(|u| direct(u, e1) && direct(u, spo)), "conflicting SharePoint plan");
     assert!(
         users
             .iter()

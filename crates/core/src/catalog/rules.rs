@@ -1,113 +1,53 @@
-//! Rules between service plans, by `servicePlanName` (stable across SKUs: the same plan name has
-//! the same servicePlanId in every product of Microsoft's reference table).
-//!
-//! Sources:
-//! - Conflicts and dependencies: "Identify and resolve license assignment problems for a group in
-//!   Microsoft Entra ID", sections "Conflicting service plans" (SharePoint Online (Plan 2) conflicts
-//!   with SharePoint Online (Plan 1); Exchange Online (Plan 2) conflicts with Exchange Online
-//!   (Plan 1)) and "Other products depend on this license" (Graph error codes
-//!   MutuallyExclusiveViolation / DependencyViolation):
-//!   https://learn.microsoft.com/en-us/entra/identity/users/licensing-groups-resolve-problems
-//! - The seed procedure names Workplace Analytics and Project Online as products that depend on
-//!   other services ("change-license-assignments.md", "Before you begin").
-//! - Microsoft has since allowed several Exchange Online plans on one user in many tenants; the
-//!   catalog keeps the documented conflict because a false blocker costs a waiver, a missed
-//!   conflict costs a failed group assignment.
-
-/// Upgrade chains, lowest to highest: a plan is covered by itself and by every plan after it in
-/// its chain (e.g. Exchange Online Kiosk < Plan 1 < Plan 2). Each plan appears in at most one
-/// chain, so [`equivalents`] can return a tail slice. The ordering follows the product tiers in
-/// Microsoft's reference names (F/K < E1/P1 < E3/P2 < E5/P3).
-static CHAINS: &[&[&str]] = &[
-    &["EXCHANGE_S_DESKLESS", "EXCHANGE_S_STANDARD", "EXCHANGE_S_ENTERPRISE"],
-    &["SHAREPOINTDESKLESS", "SHAREPOINTSTANDARD", "SHAREPOINTENTERPRISE"],
-    &["OFFICEMOBILE_SUBSCRIPTION", "OFFICE_BUSINESS", "OFFICESUBSCRIPTION"],
-    &["MCOIMP", "MCOSTANDARD"],
-    &["FORMS_PLAN_K", "FORMS_PLAN_E1", "FORMS_PLAN_E3", "FORMS_PLAN_E5"],
-    &["STREAM_O365_K", "STREAM_O365_E1", "STREAM_O365_E3", "STREAM_O365_E5"],
-    &["BPOS_S_TODO_FIRSTLINE", "BPOS_S_TODO_1", "BPOS_S_TODO_2", "BPOS_S_TODO_3"],
-    &["PROJECT_O365_F3", "PROJECT_O365_P1", "PROJECT_O365_P2", "PROJECT_O365_P3"],
-    &["KAIZALA_O365_P1", "KAIZALA_O365_P2", "KAIZALA_O365_P3", "KAIZALA_STANDALONE"],
-    &["WHITEBOARD_FIRSTLINE1", "WHITEBOARD_PLAN1", "WHITEBOARD_PLAN2", "WHITEBOARD_PLAN3"],
-    &["POWERAPPS_O365_S1", "POWERAPPS_O365_P1", "POWERAPPS_O365_P2", "POWERAPPS_O365_P3"],
-    &["FLOW_O365_S1", "FLOW_O365_P1", "FLOW_O365_P2", "FLOW_O365_P3"],
-    &[
-        "POWER_VIRTUAL_AGENTS_O365_F1",
-        "POWER_VIRTUAL_AGENTS_O365_P1",
-        "POWER_VIRTUAL_AGENTS_O365_P2",
-        "POWER_VIRTUAL_AGENTS_O365_P3",
-    ],
-    &["CDS_O365_F1", "CDS_O365_P1", "CDS_O365_P2", "CDS_O365_P3"],
-    &["DYN365_CDS_O365_F1", "DYN365_CDS_O365_P1", "DYN365_CDS_O365_P2", "DYN365_CDS_O365_P3"],
-    &["RMS_S_BASIC", "RMS_S_ENTERPRISE"],
-    &["RMS_S_PREMIUM", "RMS_S_PREMIUM2"],
-    &["MIP_S_CLP1", "MIP_S_CLP2"],
-    &["ContentExplorer_Standard", "Content_Explorer"],
-    &["ADALLOM_S_DISCOVERY", "ADALLOM_S_STANDALONE"],
-    &["AAD_PREMIUM", "AAD_PREMIUM_P2"],
-    &["MDE_LITE", "WINDEFATP"],
-    &["WIN10_ENT_LOC_F1", "WIN10_PRO_ENT_SUB"],
-];
-
-/// Pairs of plans Graph refuses to enable together on one user (MutuallyExclusiveViolation).
-static EXCLUSIONS: &[(&str, &str)] = &[
-    ("EXCHANGE_S_STANDARD", "EXCHANGE_S_ENTERPRISE"),
-    ("EXCHANGE_S_DESKLESS", "EXCHANGE_S_STANDARD"),
-    ("EXCHANGE_S_DESKLESS", "EXCHANGE_S_ENTERPRISE"),
-    ("SHAREPOINTSTANDARD", "SHAREPOINTENTERPRISE"),
-    ("SHAREPOINTDESKLESS", "SHAREPOINTSTANDARD"),
-    ("SHAREPOINTDESKLESS", "SHAREPOINTENTERPRISE"),
-];
-
-/// A plan that needs at least one of the listed plans (or a plan covering one of them, see
-/// [`equivalents`]) enabled on the same user; removing the last one fails with DependencyViolation.
-static DEPENDENCIES: &[(&str, &[&str])] = &[
-    // Project Online (the service) runs on SharePoint Online.
-    ("SHAREPOINT_PROJECT", &["SHAREPOINTSTANDARD", "SHAREPOINTENTERPRISE"]),
-    // Workplace Analytics reads Exchange Online mailboxes.
-    ("WORKPLACE_ANALYTICS", &["EXCHANGE_S_STANDARD", "EXCHANGE_S_ENTERPRISE"]),
-    // Exchange Online Archiving is an add-on to an Exchange Online mailbox.
-    ("EXCHANGE_S_ARCHIVE_ADDON", &["EXCHANGE_S_DESKLESS", "EXCHANGE_S_STANDARD", "EXCHANGE_S_ENTERPRISE"]),
-];
+//! Rules between service plans, by `servicePlanName` (the same name has the same servicePlanId in
+//! nearly every product of Microsoft's reference table; where it does not, the name still names
+//! one service). Tables generated from Microsoft's data (`rules_data.rs`, `data.rs`):
+//! - Exclusions: the reference's "Service plans that cannot be assigned at the same time"
+//!   (https://learn.microsoft.com/en-us/entra/identity/users/licensing-service-plan-reference):
+//!   plans of one exclusion group cannot be enabled together (MutuallyExclusiveViolation).
+//!   Exchange Online (Plan 1) and (Plan 2) may be assigned together ("Identify and resolve
+//!   license assignment problems for a group", section "Conflicting service plans":
+//!   https://learn.microsoft.com/en-us/entra/identity/users/licensing-groups-resolve-problems),
+//!   and the table agrees. Microsoft lists "the most common" exclusions only: a pair missing here
+//!   is not proof that Graph accepts it, and Graph's MutuallyExclusiveViolation is reported as such.
+//! - Coverage: families and tiers derived from the plan names plus reviewed cross-family relations
+//!   (`gen_catalog.py`, reviewable in `docs/catalog-families.md`).
+//! - Dependencies: the add-on prerequisites Microsoft documents ("Manage licenses for products with
+//!   prerequisites", https://learn.microsoft.com/en-us/entra/identity/users/licensing-group-advanced,
+//!   and each product's service description; the source of each is beside it in `rules_data.rs`).
+use super::{plan_by_name, rules_data};
 
 /// Plans that cover `from` (provide at least its service), not counting `from` itself; empty when
-/// the catalog knows none. Transitive: Kiosk is covered by Plan 1 and by Plan 2.
+/// the catalog knows none or does not know `from`.
 pub fn equivalents(from: &str) -> &'static [&'static str] {
-    for chain in CHAINS {
-        if let Some(pos) = chain.iter().position(|p| p.eq_ignore_ascii_case(from)) {
-            return &chain[pos + 1..];
-        }
-    }
-    &[]
+    plan_by_name(from).map_or(&[], |p| p.covered_by)
 }
 
 /// Does `to` provide the service of `from`? The same plan name always does.
 pub fn equivalent(from: &str, to: &str) -> bool {
-    from.eq_ignore_ascii_case(to) || equivalents(from).iter().any(|p| p.eq_ignore_ascii_case(to))
+    from.trim().eq_ignore_ascii_case(to.trim()) || equivalents(from).iter().any(|p| p.eq_ignore_ascii_case(to.trim()))
 }
 
-/// Can `a` and `b` not be enabled together on one user?
+/// The exclusion groups (Microsoft's `exclusion_group`, e.g. "sharepoint") `plan` is in.
+pub fn exclusion_groups(plan: &str) -> impl Iterator<Item = &'static str> + '_ {
+    rules_data::EXCLUSIONS.iter().filter(move |(_, p, _)| p.eq_ignore_ascii_case(plan.trim())).map(|(g, _, _)| *g)
+}
+
+/// Can `a` and `b` not be enabled together on one user? (A plan never excludes itself.)
 pub fn mutually_exclusive(a: &str, b: &str) -> bool {
-    EXCLUSIONS.iter().any(|(x, y)| {
-        (x.eq_ignore_ascii_case(a) && y.eq_ignore_ascii_case(b))
-            || (x.eq_ignore_ascii_case(b) && y.eq_ignore_ascii_case(a))
-    })
+    !a.trim().eq_ignore_ascii_case(b.trim()) && exclusions(a).any(|x| x.eq_ignore_ascii_case(b.trim()))
 }
 
 /// The plans `plan` cannot be enabled together with.
 pub fn exclusions(plan: &str) -> impl Iterator<Item = &'static str> + '_ {
-    EXCLUSIONS.iter().filter_map(move |(x, y)| {
-        if x.eq_ignore_ascii_case(plan) {
-            Some(*y)
-        } else if y.eq_ignore_ascii_case(plan) {
-            Some(*x)
-        } else {
-            None
-        }
+    let plan = plan.trim();
+    rules_data::EXCLUSIONS.iter().filter_map(move |(g, p, _)| {
+        let shares = exclusion_groups(plan).any(|mine| mine == *g);
+        (shares && !p.eq_ignore_ascii_case(plan)).then_some(*p)
     })
 }
 
-/// The plans of which `plan` needs at least one (or a plan covering one); empty when it needs none.
+/// The plans of which `plan` needs at least one enabled on the same user (already widened to
+/// every plan that covers one of them); empty when it needs none.
 pub fn dependencies(plan: &str) -> &'static [&'static str] {
-    DEPENDENCIES.iter().find(|(p, _)| p.eq_ignore_ascii_case(plan)).map(|(_, d)| *d).unwrap_or(&[])
+    rules_data::DEPENDENCIES.iter().find(|(p, _)| p.eq_ignore_ascii_case(plan.trim())).map_or(&[], |(_, d)| *d)
 }

@@ -46,7 +46,9 @@ impl PlanTable {
         ix
     }
 
-    /// Resolve the catalog's exclusions and dependencies against the plans present.
+    /// Resolve the catalog's exclusions and dependencies against the plans present (the same
+    /// generated tables the planner reads; a dependency's alternatives already include every plan
+    /// that covers one of them).
     fn resolve_rules(&mut self) {
         let n = self.names.len();
         self.exclusions = (0..n)
@@ -57,7 +59,6 @@ impl PlanTable {
                 let mut alts: Vec<PlanIx> = Vec::new();
                 for dep in catalog::dependencies(&self.names[i]) {
                     alts.extend(self.by_name(dep));
-                    alts.extend(catalog::equivalents(dep).iter().filter_map(|c| self.by_name(c)));
                 }
                 alts.sort_unstable();
                 alts.dedup();
@@ -274,9 +275,16 @@ impl Tenant {
     /// Subscribe to a catalog SKU (by skuId or skuPartNumber) with `prepaid` enabled units.
     pub fn add_sku(&mut self, id_or_part: &str, prepaid: i64) -> Result<SkuIx, String> {
         let def = catalog::sku(id_or_part).ok_or_else(|| format!("the catalog has no SKU '{id_or_part}'"))?;
+        Ok(self.add_sku_def(def, prepaid))
+    }
+
+    /// Subscribe to a catalog SKU named by its generated static (`catalog::products::SKU_*`):
+    /// unlike [`Tenant::add_sku`], this does not search the whole catalog, so the in-page demo
+    /// carries only the products it subscribes to.
+    pub fn add_sku_def(&mut self, def: &'static catalog::SkuDef, prepaid: i64) -> SkuIx {
         if let Some(ix) = self.sku_ix(def.sku_id) {
             self.skus[ix as usize].prepaid_enabled = prepaid;
-            return Ok(ix);
+            return ix;
         }
         let plans = def.plans.iter().map(|p| self.plans.intern(p.id, p.name)).collect();
         self.plans.resolve_rules();
@@ -288,7 +296,7 @@ impl Tenant {
             prepaid_warning: 0,
             consumed: 0,
         });
-        Ok((self.skus.len() - 1) as SkuIx)
+        (self.skus.len() - 1) as SkuIx
     }
 
     pub fn sku_ix(&self, sku_id_or_part: &str) -> Option<SkuIx> {

@@ -12,6 +12,8 @@ pub mod http;
 pub const E1: &str = "18181a46-0d4e-45cd-891e-60aabd171b4e";
 pub const E3: &str = "6fd2c87f-b296-42f0-b197-1e91e994b900";
 pub const EXO1: &str = "4b9405b0-7788-4568-add1-99614e613b69";
+/// SharePoint Online (Plan 1), the standalone product (SHAREPOINTSTANDARD).
+pub const SPO1: &str = "1fc08a02-8b3d-43b9-831e-f76859e04e1a";
 pub const PROJECT: &str = "09015f9f-377f-4538-bbb5-f75ceb09358a";
 pub const ORIGIN: &str = "http://localhost:8080";
 pub const REDIRECT: &str = "http://localhost:8080/";
