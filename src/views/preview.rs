@@ -3,7 +3,9 @@
 use super::components::{count, plan_label, plural};
 use super::preview_list::SubjectList;
 use super::share::SharePanel;
-use crate::preview_model::{apply_blocked_reason, code_title, group_findings, lost_plans, severity_label, FindingGroup};
+use crate::preview_model::{
+    apply_blocked_reason, code_title, group_findings, lost_plans, severity_label, FindingGroup,
+};
 use crate::routes::Route;
 use crate::state::{use_state, PlanOrigin};
 use leptos::prelude::*;

@@ -6,7 +6,9 @@ use crate::browser;
 use crate::routes::Route;
 use crate::state::{use_state, PlanOrigin};
 use leptos::prelude::*;
-use licswap_core::apply::{remedy, report_rows, ApiError, ApiErrorKind, Journal, VerifyOutcome};
+use licswap_core::apply::{
+    remedy, report_rows, waived_plans, ApiError, ApiErrorKind, Journal, VerifyOutcome,
+};
 use licswap_core::approval::audit::{audit_csv, audit_json};
 use licswap_core::plan::Plan;
 use std::sync::Arc;
@@ -88,6 +90,7 @@ fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
         }
     };
     let c = journal.counts();
+    let waived = waived_plans(&plan);
     let failures: Vec<_> = report_rows(&plan, &journal, None)
         .into_iter()
         .filter(|r| !r.error_code.is_empty() || r.state == "stale")
@@ -128,6 +131,12 @@ fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
                 <div><dt>"Stale"</dt><dd>{count(c.stale as i64)}</dd></div>
                 <div><dt>"Not run"</dt><dd>{count((c.pending + c.in_flight + c.cancelled) as i64)}</dd></div>
             </dl>
+            {(!waived.is_empty()).then(|| view! {
+                <h2>"Losses accepted in the preview"</h2>
+                <ul class="plain plan-names" data-testid="waived-plans">
+                    {waived.into_iter().map(|w| view! { <li>{w.name}" " <span class="mono muted">{w.service_plan_name}</span></li> }).collect_view()}
+                </ul>
+            })}
             {(!failures.is_empty()).then(|| view! {
                 <h2>"What did not go through"</h2>
                 <ul class="plain findings">

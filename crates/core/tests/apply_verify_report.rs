@@ -168,6 +168,22 @@ fn csv_report_escapes_and_neutralises_formulas() {
         json["rows"][2]["targetName"], "=HYPERLINK(\"http://x\",\"click\")",
         "JSON keeps the raw value"
     );
+    assert_eq!(json["sourceName"], plan.source.name.as_str());
+    assert_eq!(json["targetName"], plan.target.name.as_str());
+    assert_eq!(json["waivedPlans"], serde_json::json!([]));
+
+    // Accepted losses are reported by id and by Microsoft's friendly name.
+    let mut waived = plan.clone();
+    waived.request.options.waived_plans = vec!["EXCHANGE_S_ENTERPRISE".into(), "NOT_A_PLAN".into()];
+    let json: serde_json::Value =
+        serde_json::from_str(&report_json(&waived, &report.journal, Some(&v))).unwrap();
+    assert_eq!(
+        json["waivedPlans"],
+        serde_json::json!([
+            {"servicePlanName": "EXCHANGE_S_ENTERPRISE", "name": "Exchange Online (Plan 2)"},
+            {"servicePlanName": "NOT_A_PLAN", "name": "NOT_A_PLAN"},
+        ])
+    );
 }
 
 #[test]

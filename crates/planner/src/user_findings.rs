@@ -36,6 +36,16 @@ pub(crate) fn usage_location_blocker(user: &User) -> Finding {
     )
 }
 
+/// Plans by Microsoft's friendly name with the servicePlanName after it ("Exchange Online (Plan 2)
+/// (EXCHANGE_S_ENTERPRISE)"), the name alone when the catalog does not know it.
+fn plan_labels(names: &[String]) -> String {
+    let label = |n: &String| match licswap_core::catalog::plan_by_name(n) {
+        Some(p) if p.friendly != n.as_str() => format!("{} ({n})", p.friendly),
+        _ => n.clone(),
+    };
+    names.iter().map(label).collect::<Vec<_>>().join(", ")
+}
+
 pub(crate) fn service_loss(cx: &Ctx<'_, '_>, user: &User, lost: Vec<String>) -> Finding {
     let t = cx.t;
     finding(
@@ -46,7 +56,7 @@ pub(crate) fn service_loss(cx: &Ctx<'_, '_>, user: &User, lost: Vec<String>) -> 
             "{} would lose {} (enabled through {}; neither {} nor another license of the user \
              provides them)",
             user.label(),
-            lost.join(", "),
+            plan_labels(&lost),
             t.skus[cx.src].label(),
             t.skus[cx.tgt].label()
         ),
@@ -61,7 +71,7 @@ pub(crate) fn service_loss_waived(user: &User, waived: Vec<String>) -> Finding {
         C::ServiceLossWaived,
         S::Warning,
         user_subject(user),
-        format!("{} loses {} (waived by the request)", user.label(), waived.join(", ")),
+        format!("{} loses {} (waived by the request)", user.label(), plan_labels(&waived)),
         "none: the loss was accepted; remove the waiver to keep these services",
         waived,
     )

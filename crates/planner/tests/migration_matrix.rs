@@ -125,7 +125,8 @@ fn every_row_of_the_matrix_loses_exactly_its_plans() {
         if lost != want {
             let missed: Vec<_> = want.iter().filter(|w| !lost.contains(w)).collect();
             let extra: Vec<_> = lost.iter().filter(|l| !want.contains(l)).collect();
-            failures.push(format!("{} -> {}: false losses {extra:?}, missed losses {missed:?}", r.from, r.to));
+            failures
+                .push(format!("{} -> {}: false losses {extra:?}, missed losses {missed:?}", r.from, r.to));
         }
         // The loss is a finding that blocks until waived, and nothing else blocks these swaps.
         let loss = p.findings.iter().any(|f| f.code == FindingCode::ServiceLoss);
@@ -137,7 +138,11 @@ fn every_row_of_the_matrix_loses_exactly_its_plans() {
 #[test]
 fn waiving_every_lost_plan_unblocks_the_swap() {
     let r = MATRIX.iter().find(|r| r.from == "SPB" && r.to == "SPE_E3").unwrap();
-    let s = snapshot(vec![sku(r.from, 5, 1), sku(r.to, 5, 0)], vec![user("u1", vec![direct(r.from, &[])])], vec![]);
+    let s = snapshot(
+        vec![sku(r.from, 5, 1), sku(r.to, 5, 0)],
+        vec![user("u1", vec![direct(r.from, &[])])],
+        vec![],
+    );
     let mut req = all(r.from, r.to);
     req.options.waived_plans = r.lost.iter().map(|s| s.to_string()).collect();
     let p = run(&s, &req);

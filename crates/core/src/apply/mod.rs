@@ -39,7 +39,8 @@ pub use graph_api::{api_error, GraphLicenseApi};
 pub use journal::{plan_hash, Counts, Entry, EntryState, Journal, JournalDelta, JOURNAL_VERSION};
 pub use progress::{Progress, RunStatus};
 pub use report::{
-    csv_field, report_csv, report_csv_with, report_json, report_members_csv, report_rows, ReportRow,
+    csv_field, report_csv, report_csv_with, report_json, report_members_csv, report_rows, waived_plans,
+    ReportRow, WaivedPlan,
 };
 pub use resume::{
     effect_mismatches, fingerprint_outside, is_ready, judge_pending, judge_unknown, Evidence, Readiness,

@@ -145,8 +145,35 @@ struct JsonReport<'a> {
     plan_hash: &'a str,
     source: &'a str,
     target: &'a str,
+    /// Microsoft's product names of source and target.
+    source_name: &'a str,
+    target_name: &'a str,
+    /// The service plans whose loss the admin accepted, by id and friendly name.
+    waived_plans: Vec<WaivedPlan>,
     counts: super::journal::Counts,
     rows: Vec<ReportRow>,
+}
+
+/// A waived service plan: its servicePlanName and Microsoft's friendly name (the name again when
+/// the catalog does not know it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WaivedPlan {
+    pub service_plan_name: String,
+    pub name: String,
+}
+
+/// The plan's accepted losses (options.waivedPlans) with their friendly names.
+pub fn waived_plans(plan: &Plan) -> Vec<WaivedPlan> {
+    plan.request
+        .options
+        .waived_plans
+        .iter()
+        .map(|n| WaivedPlan {
+            service_plan_name: n.clone(),
+            name: crate::catalog::plan_by_name(n).map_or_else(|| n.clone(), |p| p.friendly.to_string()),
+        })
+        .collect()
 }
 
 pub fn report_json(plan: &Plan, journal: &Journal, verify: Option<&VerifyReport>) -> String {
@@ -154,6 +181,9 @@ pub fn report_json(plan: &Plan, journal: &Journal, verify: Option<&VerifyReport>
         plan_hash: &journal.plan_hash,
         source: &plan.source.sku_part_number,
         target: &plan.target.sku_part_number,
+        source_name: &plan.source.name,
+        target_name: &plan.target.name,
+        waived_plans: waived_plans(plan),
         counts: journal.counts(),
         rows: report_rows(plan, journal, verify),
     };

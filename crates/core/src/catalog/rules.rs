@@ -24,12 +24,16 @@ pub fn equivalents(from: &str) -> &'static [&'static str] {
 
 /// Does `to` provide the service of `from`? The same plan name always does.
 pub fn equivalent(from: &str, to: &str) -> bool {
-    from.trim().eq_ignore_ascii_case(to.trim()) || equivalents(from).iter().any(|p| p.eq_ignore_ascii_case(to.trim()))
+    from.trim().eq_ignore_ascii_case(to.trim())
+        || equivalents(from).iter().any(|p| p.eq_ignore_ascii_case(to.trim()))
 }
 
 /// The exclusion groups (Microsoft's `exclusion_group`, e.g. "sharepoint") `plan` is in.
 pub fn exclusion_groups(plan: &str) -> impl Iterator<Item = &'static str> + '_ {
-    rules_data::EXCLUSIONS.iter().filter(move |(_, p, _)| p.eq_ignore_ascii_case(plan.trim())).map(|(g, _, _)| *g)
+    rules_data::EXCLUSIONS
+        .iter()
+        .filter(move |(_, p, _)| p.eq_ignore_ascii_case(plan.trim()))
+        .map(|(g, _, _)| *g)
 }
 
 /// Can `a` and `b` not be enabled together on one user? (A plan never excludes itself.)
@@ -49,5 +53,8 @@ pub fn exclusions(plan: &str) -> impl Iterator<Item = &'static str> + '_ {
 /// The plans of which `plan` needs at least one enabled on the same user (already widened to
 /// every plan that covers one of them); empty when it needs none.
 pub fn dependencies(plan: &str) -> &'static [&'static str] {
-    rules_data::DEPENDENCIES.iter().find(|(p, _)| p.eq_ignore_ascii_case(plan.trim())).map_or(&[], |(_, d)| *d)
+    rules_data::DEPENDENCIES
+        .iter()
+        .find(|(p, _)| p.eq_ignore_ascii_case(plan.trim()))
+        .map_or(&[], |(_, d)| *d)
 }

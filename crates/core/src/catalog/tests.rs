@@ -49,7 +49,10 @@ fn friendly_names_are_microsofts_most_frequent_spelling() {
     assert_eq!(name("RMS_S_ENTERPRISE"), "Azure Rights Management");
     assert_eq!(name("MIP_S_CLP1"), "Information Protection for Office 365 - Standard");
     assert_eq!(name("SHAREPOINTENTERPRISE"), "SharePoint (Plan 2)");
-    assert_eq!(plan_by_id("EFB87545-963C-4E0D-99DF-69C6916D9EB0").map(|p| p.name), Some("EXCHANGE_S_ENTERPRISE"));
+    assert_eq!(
+        plan_by_id("EFB87545-963C-4E0D-99DF-69C6916D9EB0").map(|p| p.name),
+        Some("EXCHANGE_S_ENTERPRISE")
+    );
 }
 
 #[test]
@@ -83,7 +86,10 @@ fn families_and_tiers_come_from_the_plan_names() {
     let fam = |n: &str| families()[p(n).family as usize - 1];
     assert_eq!(fam("EXCHANGE_S_DESKLESS"), "EXCHANGE_S_*");
     assert_eq!(fam("EXCHANGE_S_ENTERPRISE"), "EXCHANGE_S_*");
-    assert_eq!((p("EXCHANGE_S_DESKLESS").tier, p("EXCHANGE_S_STANDARD").tier, p("EXCHANGE_S_ENTERPRISE").tier), (1, 2, 3));
+    assert_eq!(
+        (p("EXCHANGE_S_DESKLESS").tier, p("EXCHANGE_S_STANDARD").tier, p("EXCHANGE_S_ENTERPRISE").tier),
+        (1, 2, 3)
+    );
     assert_eq!(fam("SHAREPOINTSTANDARD"), "SHAREPOINT*");
     assert_eq!(fam("FORMS_PLAN_K"), "FORMS_PLAN_*");
     assert_eq!(fam("WHITEBOARD_FIRSTLINE1"), "WHITEBOARD_*");
@@ -104,7 +110,9 @@ fn coverage_is_directional_transitive_and_crosses_families_only_where_reviewed()
     assert!(equivalent("TEAMS1", "TEAMS1"));
     assert!(!equivalent("TEAMS1", "MCOSTANDARD"));
     // Equal tiers of one family cover each other: Stream for Office 365 (Business) and E1.
-    assert!(equivalent("STREAM_O365_SMB", "STREAM_O365_E1") && equivalent("STREAM_O365_E1", "STREAM_O365_SMB"));
+    assert!(
+        equivalent("STREAM_O365_SMB", "STREAM_O365_E1") && equivalent("STREAM_O365_E1", "STREAM_O365_SMB")
+    );
     // Reviewed relations, and their closure.
     assert!(equivalent("EXCHANGE_S_ARCHIVE_ADDON", "EXCHANGE_S_ENTERPRISE"));
     assert!(!equivalent("EXCHANGE_S_ARCHIVE_ADDON", "EXCHANGE_S_STANDARD"));
@@ -112,7 +120,10 @@ fn coverage_is_directional_transitive_and_crosses_families_only_where_reviewed()
     assert!(equivalent("OFFICEMOBILE_SUBSCRIPTION", "OFFICESUBSCRIPTION"));
     assert!(equivalent("AAD_SMB", "AAD_PREMIUM_P2"), "P2 covers P1 covers AAD_SMB");
     assert!(equivalent("INTUNE_SMBIZ", "INTUNE_A") && equivalent("WINBIZ", "WIN10_PRO_ENT_SUB"));
-    assert!(!equivalent("ATP_ENTERPRISE", "EXCHANGE_S_ENTERPRISE"), "Defender for Office 365 is its own service");
+    assert!(
+        !equivalent("ATP_ENTERPRISE", "EXCHANGE_S_ENTERPRISE"),
+        "Defender for Office 365 is its own service"
+    );
     assert!(!equivalent("EXCHANGE_S_STANDARD", "EXCHANGE_S_STANDARD_GOV"));
     let mut up = equivalents("OFFICEMOBILE_SUBSCRIPTION").to_vec();
     up.sort();
@@ -145,7 +156,11 @@ fn exclusions_follow_microsofts_table() {
     assert!(mutually_exclusive("MCOIMP", "MCOSTANDARD"));
     assert_eq!(exclusion_groups("SHAREPOINTSTANDARD").collect::<Vec<_>>(), ["sharepoint"]);
     let ex: Vec<_> = exclusions("EXCHANGE_S_STANDARD").collect();
-    assert!(ex.contains(&"EXCHANGE_S_DESKLESS") && !ex.contains(&"EXCHANGE_S_ENTERPRISE") && !ex.contains(&"EXCHANGE_S_STANDARD"));
+    assert!(
+        ex.contains(&"EXCHANGE_S_DESKLESS")
+            && !ex.contains(&"EXCHANGE_S_ENTERPRISE")
+            && !ex.contains(&"EXCHANGE_S_STANDARD")
+    );
     assert_eq!(exclusions("EXCHANGE_S_ENTERPRISE").count(), 0);
 }
 
