@@ -174,6 +174,30 @@ DEPENDENCIES = [
 ]
 
 
+# Questions Microsoft's tables leave open, with the answer the catalog takes (for the review page).
+UNDECIDED = [
+    "**Rows that look incomplete.** Some products list fewer plans than Microsoft sells them with "
+    "(Project Online Premium / Plan 5 lists four plans and no Project P3; Office 365 E5 lacks "
+    "newer plans E3 has, such as Nucleus or Avatars for Teams). The catalog does not guess: a plan "
+    "the target's row lacks is reported lost. A real tenant's subscribedSkus list the plans its "
+    "products hold, and the planner uses those, so the question only matters for the matrix.",
+    "**Tier of plans a product holds above its class.** Microsoft's table gives Microsoft 365 "
+    "Business Premium the E5 tier (`_P3`) of Project for the web, Dataverse for Teams and Power "
+    "Virtual Agents, and Microsoft 365 E3 their E3 tier: by the tier rule these are losses on "
+    "Business Premium -> E3, and they are reported.",
+    "**Equal tiers with different names** (`STREAM_O365_SMB` and `STREAM_O365_E1`, both "
+    "'Stream for Office 365' at the E1 level) cover each other.",
+    "**Plans with the same name and two ids** (`PROJECT_ESSENTIALS`) or the same id and two names "
+    "are kept as Microsoft lists them; rules apply by name.",
+    "**Exclusions beyond the table.** Microsoft lists 'the most common' exclusions only; a pair "
+    "missing is not proof that Graph accepts it. The planner predicts the listed ones and reports "
+    "Graph's MutuallyExclusiveViolation for the rest.",
+    "**Government, education and other cloud editions** (`_GOV`, `_EDU`, `_GCCHIGH`) are families "
+    "of their own: they never cover commercial plans or each other unless a reviewed relation says "
+    "so.",
+]
+
+
 def rust_str(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -425,6 +449,7 @@ def write_family_doc(families, fam_members, covered_by, canon, deps, exclusions)
            "## Reviewed cross-family relations", "", "| Covers | Covered | Rests on |", "| --- | --- | --- |"]
     for by, covered, why in COVERS:
         out.append(f"| `{by}` | `{covered}` | {why} |")
+    out += ["", "## What the data cannot decide, and the choice made", ""] + [f"- {q}" for q in UNDECIDED]
     out += ["", "## Add-on prerequisites", "", "| Plan | Needs one of (widened by coverage) | Source |", "| --- | --- | --- |"]
     for plan, alts, why in deps:
         out.append(f"| `{plan}` | " + ", ".join(f"`{a}`" for a in alts) + f" | {why} |")
