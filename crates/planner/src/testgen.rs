@@ -3,7 +3,7 @@
 //!
 //! The mix (per user, roughly): Office 365 E1 through a department group 60%, directly 35%, both
 //! 5%; 15% of assignments with a common set of disabled plans; Power BI Pro 10%, Project Online
-//! Premium 3%, Visio Plan 2 2%, Exchange Online Plan 1 (a conflict for E3) on 0.5% of direct
+//! Premium 3%, Visio Plan 2 2%, SharePoint Online Plan 1 (a conflict for E3) on 0.5% of direct
 //! holders; disabled accounts 2%, no usage location 0.5%, an error state 0.5%. One group in ten is
 //! dynamic, one in five synced from on-premises.
 use licswap_core::catalog;
@@ -146,7 +146,7 @@ pub fn tenant(users: usize, seed: u64) -> Snapshot {
             }
         }
         if direct && !via_group && rng.chance(5) {
-            add("EXCHANGESTANDARD", &mut states);
+            add("SHAREPOINTSTANDARD", &mut states);
         }
         out.push(User {
             id,
@@ -168,7 +168,7 @@ pub fn tenant(users: usize, seed: u64) -> Snapshot {
             subscribed_sku("POWER_BI_PRO", c("POWER_BI_PRO") + 10, c("POWER_BI_PRO")),
             subscribed_sku("PROJECTPREMIUM", c("PROJECTPREMIUM") + 10, c("PROJECTPREMIUM")),
             subscribed_sku("VISIOCLIENT", c("VISIOCLIENT") + 10, c("VISIOCLIENT")),
-            subscribed_sku("EXCHANGESTANDARD", c("EXCHANGESTANDARD") + 10, c("EXCHANGESTANDARD")),
+            subscribed_sku("SHAREPOINTSTANDARD", c("SHAREPOINTSTANDARD") + 10, c("SHAREPOINTSTANDARD")),
         ],
         users: out,
         groups,
