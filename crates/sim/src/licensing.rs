@@ -271,12 +271,9 @@ pub fn assign_group(
     // necessary services before adding or removing a dependent service. The service Microsoft
     // Workplace Analytics requires Exchange Online (Plan 2) to be enabled as well.").
     if let Some(p) = plans.iter().copied().find(|&p| {
-        t.plans.has_requirement(p)
-            && !t.plans.requires[p as usize].iter().any(|r| plans.binary_search(r).is_ok())
+        t.plans.has_requirement(p) && !t.plans.requires[p as usize].iter().any(|r| plans.binary_search(r).is_ok())
     }) {
-        let needs = t.plans.requires[p as usize]
-            .first()
-            .map_or("its prerequisite", |&r| t.plans.names[r as usize].as_str());
+        let needs = t.plans.requires[p as usize].first().map_or("its prerequisite", |&r| t.plans.names[r as usize].as_str());
         return Err(ApiError::bad_request(format!(
             "License operation failed. Make sure that the group has necessary services before adding or removing a dependent service. The service {} requires {} to be enabled as well.",
             t.plans.names[p as usize], needs
