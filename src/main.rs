@@ -19,6 +19,16 @@ mod views;
 mod wizard_form;
 
 fn main() {
+    // Debug builds log a panic's message; the release build aborts at once (panic=immediate-abort,
+    // for size), and boot.js turns the resulting WebAssembly trap into the error screen.
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);
+}
+
+/// Panics on purpose, so the end-to-end suite can show the error screen of the real release build
+/// (tests/e2e/panic.test.mjs). Reachable only by importing the app's own module in its own page; a
+/// panic costs the admin nothing that closing the tab would not.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn licswap_self_test_panic() {
+    panic!("self-test panic");
 }

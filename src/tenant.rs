@@ -61,12 +61,17 @@ pub fn load_skus(state: AppState) {
     leptos::task::spawn_local(async move {
         match c.list_skus().await {
             Ok(mut skus) => {
-                skus.sort_by_key(|s| crate::views::components::sku_name(s).to_ascii_lowercase());
+                sort_skus(&mut skus);
                 state.skus.set(Load::Ready(skus))
             }
             Err(e) => state.skus.set(Load::Failed(e.to_string())),
         }
     });
+}
+
+/// The order the screens list subscriptions in: by product name.
+fn sort_skus(skus: &mut [licswap_core::graph::model::SubscribedSku]) {
+    skus.sort_by_key(|s| crate::views::components::sku_name(s).to_ascii_lowercase());
 }
 
 /// Reads what the planner needs for `source` (holders, groups, members) into `state.snapshot`.
@@ -98,7 +103,14 @@ pub async fn fetch_snapshot(state: AppState, source: String) -> bool {
             if snap.tenant_name.is_none() {
                 snap.tenant_name = state.tenant_name.get_untracked();
             }
-            state.skus.set(Load::Ready(snap.skus.clone()));
+            // The same order as load_skus, and no change when nothing changed: the wizard's
+            // lists are built from these, and an admin moving through them with the arrow keys
+            // must not see the options reorder under the cursor.
+            let mut skus = snap.skus.clone();
+            sort_skus(&mut skus);
+            if state.skus.with_untracked(|s| !matches!(s, Load::Ready(k) if *k == skus)) {
+                state.skus.set(Load::Ready(skus));
+            }
             state.snapshot.set(Load::Ready(Arc::new(snap)));
             true
         }

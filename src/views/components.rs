@@ -52,8 +52,11 @@ pub fn Bar(
     role: &'static str,
 ) -> impl IntoView {
     view! {
+        // The label doubles as the spoken value ("12 of 20 seats assigned"), which says more
+        // than a bare percentage.
         <div class=format!("bar {tone}") role=role aria-label=move || label.get()
-            aria-valuemin="0" aria-valuemax="100" aria-valuenow=move || format!("{:.0}", percent.get())>
+            aria-valuemin="0" aria-valuemax="100" aria-valuenow=move || format!("{:.0}", percent.get())
+            aria-valuetext=move || label.get()>
             <div class="bar-fill" style:width=move || format!("{:.1}%", percent.get())></div>
         </div>
     }

@@ -63,7 +63,8 @@ pub fn PlanView(plan: Arc<Plan>, read_only: bool) -> impl IntoView {
             </div>
             <h2>"Findings"</h2>
             <FindingList plan=plan.clone() groups=groups read_only=read_only/>
-            <h2>"Users and groups"</h2>
+            <h2 class="no-print">"Users and groups"</h2>
+            <p class="print-only hint">"Every user and group, with its exact assignLicense call, is in the preview file (Download .json) and in the report export."</p>
             <SubjectList plan=plan.clone()/>
             <SharePanel plan=plan.clone()/>
         </section>

@@ -48,6 +48,19 @@ pub fn SubjectList(plan: Arc<Plan>) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
+    // The detail panel follows the filter: a row the filter hides is no longer shown as selected.
+    Effect::new(move |_| {
+        // Read the rows first, so the effect tracks them even while nothing is selected.
+        let hidden = shown.with(|s| selected.get_untracked().is_some_and(|ri| !s.contains(&ri)));
+        if hidden {
+            selected.set(None);
+        }
+    });
+    // The listbox's active option, for assistive technology: only a row in the DOM can be named.
+    let active_id = move || {
+        let ri = selected.get()?;
+        slice().iter().any(|&(_, r)| r == ri).then(|| format!("vrow-{ri}"))
+    };
     let viewport = NodeRef::<leptos::html::Div>::new();
     // A new filter starts at the top.
     Effect::new(move |_| {
@@ -142,26 +155,32 @@ pub fn SubjectList(plan: Arc<Plan>) -> impl IntoView {
             </p>
         </div>
         <div class="list-and-detail">
-            <div class="vlist" node_ref=viewport tabindex="0" aria-label="Users and groups in the plan"
-                aria-describedby="vlist-keys" on:keydown=on_key
+            // A listbox whose options are only the rows in view: each carries its position in the
+            // whole filtered list (aria-posinset/aria-setsize), and focus stays on the list, which
+            // points at the selected row with aria-activedescendant.
+            <div class="vlist" node_ref=viewport tabindex="0" role="listbox" aria-label="Users and groups in the plan"
+                aria-describedby="vlist-keys" aria-activedescendant=active_id on:keydown=on_key
                 on:scroll=move |_| if let Some(el) = viewport.get_untracked() { scroll.set(el.scroll_top() as f64) }>
                 <div class="vspacer" style:height=move || format!("{}px", shown.with(|s| s.len()) as f64 * ROW_H)>
-                    <ul class="vrows" style:transform=move || format!("translateY({}px)", window().0 as f64 * ROW_H)>
-                        <For each=slice key=|(pos, ri)| (*pos, *ri) let((_, ri))>
+                    <ul class="vrows" role="none" style:transform=move || format!("translateY({}px)", window().0 as f64 * ROW_H)>
+                        <For each=slice key=|(pos, ri)| (*pos, *ri) let((pos, ri))>
                             {
                                 let row = rows_sv.with_value(|r| r[ri as usize].clone());
                                 let summary = row.coverage.and_then(|c| plan_sv.with_value(|p| p.coverage.get(c).map(coverage_summary)));
                                 let sev = row.worst;
+                                let sev_text = sev.map(severity_label).unwrap_or("Nothing to report");
                                 view! {
-                                    <li class="vrow">
-                                        <button type="button" class="vrow-btn" aria-pressed=move || if selected.get() == Some(ri) { "true" } else { "false" }
-                                            on:click=move |_| selected.set(Some(ri))>
-                                            <span class=format!("dot {}", sev_dot(sev)) title=sev.map(severity_label).unwrap_or("OK")></span>
-                                            <span class="vname">{row.name.clone()}</span>
-                                            <span class="tag">{kind_label(row.kind)}</span>
-                                            <span class="vsum muted">{summary.unwrap_or_default()}</span>
-                                            <span class="vsum muted">{plural(row.actions.len(), "call", "calls")}</span>
-                                        </button>
+                                    <li class="vrow" role="option" id=format!("vrow-{ri}")
+                                        aria-selected=move || if selected.get() == Some(ri) { "true" } else { "false" }
+                                        aria-posinset=(pos + 1).to_string()
+                                        aria-setsize=move || shown.with(|s| s.len()).to_string()
+                                        on:click=move |_| selected.set(Some(ri))>
+                                        <span class=format!("dot {}", sev_dot(sev)) title=sev_text aria-hidden="true"></span>
+                                        <span class="visually-hidden">{format!("{sev_text}: ")}</span>
+                                        <span class="vname">{row.name.clone()}</span>
+                                        <span class="tag">{kind_label(row.kind)}</span>
+                                        <span class="vsum coverage-sum muted">{summary.unwrap_or_default()}</span>
+                                        <span class="vsum muted">{plural(row.actions.len(), "call", "calls")}</span>
                                     </li>
                                 }
                             }
@@ -170,7 +189,7 @@ pub fn SubjectList(plan: Arc<Plan>) -> impl IntoView {
                 </div>
             </div>
             <p id="vlist-keys" class="visually-hidden">"Use the arrow keys, Page Up, Page Down, Home and End to move through the rows."</p>
-            <aside class="detail card" aria-live="polite">
+            <aside class="detail card" aria-label="The selected row">
                 {move || match selected.get() {
                     None => view! { <p class="hint">"Select a row to see its services and the exact assignLicense call."</p> }.into_any(),
                     Some(ri) => {

@@ -34,7 +34,7 @@ test("a swap for chosen users goes from wizard to verified report", async () => 
   await page.getByRole("button", { name: "Preview" }).click();
   await page.waitForURL(/#\/preview$/);
   assert.match(await page.getByTestId("row-count").textContent(), /2 of 2 rows/);
-  await page.locator(".vrow-btn").first().click();
+  await page.locator(".vrow").first().click();
   assert.match(await page.locator(".detail").textContent(), /assignLicense/);
   // Coverage names each plan by Microsoft's friendly name beside its id.
   const coverage = await page.locator(".detail .coverage").textContent();
@@ -114,7 +114,7 @@ test("the preview blocks apply while a blocker stands and says why", async () =>
   const last = await page.locator(".detail h3").textContent();
   assert.notEqual(first, last);
   // The list scrolls to the selection and renders the rows now in view on the next frame.
-  const selected = page.locator('.vrow-btn[aria-pressed="true"]');
+  const selected = page.locator('.vrow[aria-selected="true"]');
   await selected.waitFor({ timeout: 5_000 });
   assert.equal(await selected.count(), 1, "the selected row is in view");
   await page.selectOption("#f-sev", "blocker");

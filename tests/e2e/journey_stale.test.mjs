@@ -47,7 +47,7 @@ test("a target edited after the preview is left alone and offered for re-plannin
   await page.getByRole("button", { name: "Re-plan these" }).click();
   await page.waitForURL(/#\/preview$/);
   assert.match(await page.getByTestId("row-count").textContent(), /1 of 1 row/, "only the changed target is re-planned");
-  await page.locator(".vrow-btn").first().click();
+  await page.locator(".vrow").first().click();
   const detail = await page.locator(".detail").textContent();
   assert.match(detail, /emily/);
   assert.match(detail, /assignLicense/, "the re-plan swaps the edited user, with her current licenses");

@@ -92,7 +92,8 @@ pub fn ensure_test_tools() -> Result<(), String> {
         apt_install(&["chromium", "chromium-driver"])?;
     }
     let e2e = root().join("tests/e2e");
-    if !e2e.join("node_modules/playwright-core").exists() {
+    // Every package of tests/e2e/package.json: a checkout from before one was added installs it.
+    if ["playwright-core", "axe-core"].iter().any(|p| !e2e.join("node_modules").join(p).exists()) {
         eprintln!("xtask: installing the end-to-end test dependencies (npm ci)");
         npm_ci(&e2e)?;
     }

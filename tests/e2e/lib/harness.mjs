@@ -2,6 +2,7 @@
 // test needs a Graph tenant, and launches Debian's Chromium headless through playwright-core.
 // Every server listens on a port the OS picks, so tests never collide with anything.
 import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import { createServer } from "node:http";
 import { mkdirSync, readFileSync, existsSync, statSync } from "node:fs";
 import { extname, join, normalize } from "node:path";
@@ -107,9 +108,10 @@ export async function launchBrowser() {
   });
 }
 
-/** A page that records console errors, page errors and CSP violations, for assertions. */
-export async function openPage(browser, url, { viewport = { width: 1280, height: 900 } } = {}) {
-  const context = await browser.newContext({ viewport });
+/** A page that records console errors, page errors and CSP violations, for assertions.
+ * `colorScheme` ("light" or "dark") is what prefers-color-scheme reports to the page. */
+export async function openPage(browser, url, { viewport = { width: 1280, height: 900 }, colorScheme = "light" } = {}) {
+  const context = await browser.newContext({ viewport, colorScheme });
   const page = await context.newPage();
   const problems = [];
   page.on("console", (m) => {
@@ -127,6 +129,40 @@ export async function screenshot(page, name) {
   const path = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** Prints the page as Chromium does (its print stylesheet, A4) into artifacts/<name>.pdf. */
+export async function printPdf(page, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.pdf`);
+  await page.emulateMedia({ media: "print" });
+  await page.pdf({ path, format: "A4", printBackground: true });
+  await page.emulateMedia({ media: null });
+  return path;
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+/** The axe-core rules for WCAG 2.0 and 2.1, levels A and AA. */
+export const WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+/** Runs axe-core's WCAG 2.1 AA rules on the page as it is now and returns its serious and
+ * critical violations, one readable line per rule (with up to five offending elements).
+ * axe is injected through the DevTools protocol (page.evaluate), which the page's CSP does not
+ * govern: a <script> tag would be refused by script-src 'self', as it should be. */
+export async function axeViolations(page, { media = "screen" } = {}) {
+  await page.emulateMedia({ media });
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] }),
+    WCAG_21_AA,
+  );
+  await page.emulateMedia({ media: null });
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => {
+      const nodes = v.nodes.slice(0, 5).map((n) => `    ${n.target.join(" ")}: ${n.failureSummary.replace(/\s+/g, " ")}`);
+      return `${v.id} (${v.impact}, ${v.nodes.length} elements): ${v.help}\n${nodes.join("\n")}`;
+    });
 }
 
 /** Registers the before/after hooks most test files need: dist/ served, Chromium launched and,
