@@ -85,6 +85,23 @@ async function everyScreen(page, url, visit) {
   await page.goto(link);
   await page.getByText("Shared preview (read-only)").waitFor();
   await visit("share");
+  // Four eyes: a reviewer approves the shared preview; the admin opens the approved file and
+  // checks it against the tenant as it is now (these two users were swapped since: a difference).
+  await page.getByLabel("Your name").fill("Alice Reviewer");
+  await page.getByLabel("Your role").fill("Change board");
+  await page.getByRole("button", { name: "Approve this plan" }).click();
+  await page.getByText(/^Approved by Alice Reviewer \(Change board\)$/).first().waitFor();
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download approved preview (.json)" }).click(),
+  ]);
+  await visit("share-approved");
+  await page.goto(url + "#/open");
+  await page.setInputFiles("#preview-file", await download.path());
+  await page.getByRole("button", { name: "Apply what Alice Reviewer approved…" }).click();
+  await page.waitForURL(/#\/apply-approved$/);
+  await page.getByTestId("approved-check").waitFor({ timeout: 30_000 });
+  await visit("apply-approved");
   await page.goto(url + "#/open");
   await page.getByLabel("Or paste a preview link").waitFor();
   await visit("share-open");
@@ -105,7 +122,7 @@ for (const colorScheme of ["light", "dark"]) {
       if (v.length) found[name] = v;
       if (colorScheme === "dark") await screenshot(page, `a11y-dark-${name}`);
     });
-    assert.equal(visited.length, 11, "every screen was checked");
+    assert.equal(visited.length, 13, "every screen was checked");
     assert.deepEqual(found, {}, `axe found violations:\n${Object.entries(found).map(([k, v]) => `${k}:\n  ${v.join("\n  ")}`).join("\n")}`);
     if (colorScheme === "dark") {
       const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
