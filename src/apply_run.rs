@@ -6,7 +6,7 @@ use crate::state::{client, AppState};
 use crate::storage::{self, keys, Area};
 use leptos::prelude::*;
 use licswap_core::apply::{
-    plan_hash, rollback_plan, verify, ApplyConfig, Control, Executor, GraphLicenseApi, Journal, JournalStore,
+    plan_hash, rollback_plan, verify_after_lag, ApplyConfig, Control, Executor, GraphLicenseApi, Journal, JournalStore,
     Progress, RunReport, VerifyReport,
 };
 use licswap_core::plan::Plan;
@@ -144,7 +144,8 @@ pub fn run_verify(state: AppState, plan: Arc<Plan>) {
     state.apply.update(|a| a.verifying = true);
     leptos::task::spawn_local(async move {
         let api = GraphLicenseApi::new(&*c);
-        let report = verify(&api, &plan, &journal, 20).await;
+        let lag = ApplyConfig::default().read_lag_ms;
+        let report = verify_after_lag(&api, c.clock(), lag, &plan, &journal, 20).await;
         state.apply.update(|a| {
             a.verifying = false;
             a.verify = Some(Arc::new(report));

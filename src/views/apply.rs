@@ -216,7 +216,7 @@ fn RunProgress() -> impl IntoView {
             (_, true) => "Paused: batches already sent finish, nothing new starts",
             (RunStatus::Running, _) => "Applying",
             (RunStatus::Paused, _) => "Paused",
-            (RunStatus::Settling, _) => "Waiting for Graph to process the group changes",
+            (RunStatus::Settling, _) => "Waiting for Entra to process the group changes",
             (RunStatus::Finished, _) => "Finished",
             (RunStatus::Cancelled, _) => "Cancelled",
         };
@@ -232,6 +232,7 @@ fn RunProgress() -> impl IntoView {
                 </p>
                 <p class="hint">{format!("Step {} of {} · {:.1} calls/s · elapsed {}{}", p.phase + 1, p.phases.max(1), p.rate_per_s,
                     duration(p.elapsed_ms), p.eta_ms.filter(|_| p.remaining > 0).map(|e| format!(" · about {} left", duration(e))).unwrap_or_default())}</p>
+                {p.waiting_for.clone().filter(|_| p.status == RunStatus::Settling).map(|w| view! { <p class="callout info" data-testid="waiting-for">{w}</p> })}
                 {controls()}
             </div>
         }.into_any())

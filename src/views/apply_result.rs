@@ -14,6 +14,8 @@ pub fn RunResult(report: Arc<RunReport>, plan: Arc<Plan>) -> impl IntoView {
         RunOutcome::Completed if c.failed == 0 && c.stale == 0 => ("Applied", "ok-box"),
         RunOutcome::Completed => ("Applied, with problems", "error-box"),
         RunOutcome::Cancelled => ("Cancelled", "error-box"),
+        // Not a failure: Entra is slow, and the journal resumes the wait.
+        RunOutcome::WaitingForGroups => ("Sent: waiting for Entra's group processing", "ok-box"),
         RunOutcome::Incomplete => ("Not finished", "error-box"),
     };
     let plan_sv = StoredValue::new(plan);
@@ -49,6 +51,7 @@ pub fn RunResult(report: Arc<RunReport>, plan: Arc<Plan>) -> impl IntoView {
                                     <span class="muted">{format!(" — {active} active, {} in error, {pending} not processed yet{}",
                                         errors.len(), if g.settled { "" } else { " (still processing)" })}</span></summary>
                                 {g.error.clone().map(|e| view! { <p class="bad">{e}</p> })}
+                                {g.note.clone().map(|n| view! { <p class="hint">{crate::text::sentence(&n)}</p> })}
                                 <ul class="finding-items">
                                     {g.members.iter().take(500).map(|m| {
                                         let what = match &m.outcome {

@@ -151,25 +151,31 @@ fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
                 </ul>
             })}
             <h2>"Verify"</h2>
-            <p class="hint">"Reads every changed user and group back from the tenant and compares it with the plan."</p>
+            <p class="hint">"Reads the user or group of every call of the plan back from the tenant (done, failed or not run alike) and compares it with the plan."</p>
             <button type="button" disabled=move || state.apply.with(|a| a.verifying)
                 on:click=move |_| apply_run::run_verify(state, plan_sv.get_value())>"Verify now"</button>
             {move || state.apply.with(|a| a.verifying).then(|| view! { <Spinner text="Reading the targets back…"/> })}
             {move || verify().map(|v| {
-                let problems: Vec<_> = v.items.iter().filter(|i| matches!(i.outcome, VerifyOutcome::Mismatch(_) | VerifyOutcome::Error { .. })).cloned().collect();
+                let problems: Vec<_> = v.items.iter().filter(|i| !matches!(i.outcome, VerifyOutcome::Ok)).cloned().collect();
                 view! {
                     <div class=if v.all_ok() { "ok-box" } else { "error-box" } role="status" data-testid="verify-summary">
                         <p class="error-title">{if v.all_ok() { "Verified: the tenant matches the plan" } else { "Verified, with differences" }}</p>
-                        <p>{format!("{} as planned · {} differ · {} could not be read", v.ok(), v.mismatched(), v.errors())}</p>
+                        <p>{format!("{} as planned · {} differ · {} could not be read · {} not applied", v.ok(), v.mismatched(), v.errors(), v.not_applied())}</p>
+                        {(v.applied_despite_journal() > 0).then(|| view! {
+                            <p>{format!("{} of them landed although this run's journal did not record them as done (their answer was lost): nothing to redo.", v.applied_despite_journal())}</p>
+                        })}
                     </div>
                     <ul class="plain findings">
                         {problems.into_iter().take(500).map(|i| {
                             let text = match i.outcome {
                                 VerifyOutcome::Mismatch(d) => d.join("; "),
                                 VerifyOutcome::Error { code, message, remedy } => format!("{code}: {message}. What to do: {remedy}"),
-                                _ => String::new(),
+                                VerifyOutcome::NotApplied(j) => format!("not applied ({j} in the journal), and the tenant agrees"),
+                                VerifyOutcome::AppliedDespiteJournal(j) => format!("the change is there although the journal says {j}"),
+                                VerifyOutcome::Ok => String::new(),
                             };
-                            view! { <li class="finding bad"><strong>{i.target.name}</strong>" — " {text}</li> }
+                            let cls = if matches!(i.outcome, VerifyOutcome::AppliedDespiteJournal(_)) { "finding info" } else { "finding bad" };
+                            view! { <li class=cls><strong>{i.target.name}</strong>" — " {text}</li> }
                         }).collect_view()}
                     </ul>
                     <div class="card">

@@ -1,4 +1,4 @@
-// E1 -> E3 for two groups on sim-server (the demo tenant), with a reload while the apply waits
+// E1 -> E3 for two groups on sim-server (the demo tenant), signed in, with a reload while the apply waits
 // for group processing: the run resumes from the journal, the members who also held E1 directly
 // are swapped after their groups, and no call is sent twice (counted by sim-server itself).
 import { test } from "node:test";
@@ -7,7 +7,7 @@ import { openPage, screenshot, useStack } from "./lib/harness.mjs";
 import { openWizard, signIn, readJournal, realProblems } from "./journey_lib.mjs";
 
 // Slow group processing leaves a window to reload in while the run waits for it.
-const stack = useStack({ sim: ["--no-auth", "--group-delay-ms", "6000"] });
+const stack = useStack({ sim: ["--group-delay-ms", "6000"] });
 
 const simStats = async () => (await fetch(`${stack.sim.url}/_sim/stats`)).json();
 

@@ -5,15 +5,23 @@ import assert from "node:assert/strict";
 import { openPage, screenshot, useStack } from "./lib/harness.mjs";
 import { openWizard, signIn, realProblems } from "./journey_lib.mjs";
 
-const stack = useStack({ sim: ["--no-auth"] });
+const stack = useStack({ sim: [] });
 
-/** Another admin gives `upn` a Power BI Pro license, straight through Graph. */
+/** Another admin (a token of their own, from sim-server's test endpoint) gives `upn` a Power BI
+ * Pro license, straight through Graph. */
 async function editBehindOurBack(upn) {
-  const skus = await (await fetch(`${stack.sim.url}/v1.0/subscribedSkus`)).json();
+  const { access_token } = await (
+    await fetch(`${stack.sim.url}/_sim/token`, {
+      method: "POST",
+      body: JSON.stringify({ scopes: ["LicenseAssignment.ReadWrite.All"] }),
+    })
+  ).json();
+  const auth = { authorization: `Bearer ${access_token}` };
+  const skus = await (await fetch(`${stack.sim.url}/v1.0/subscribedSkus`, { headers: auth })).json();
   const pbi = skus.value.find((s) => s.skuPartNumber === "POWER_BI_PRO");
   const r = await fetch(`${stack.sim.url}/v1.0/users/${upn}/assignLicense`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...auth },
     body: JSON.stringify({ addLicenses: [{ skuId: pbi.skuId, disabledPlans: [] }], removeLicenses: [] }),
   });
   assert.ok(r.ok, `the edit went through (${r.status})`);

@@ -268,13 +268,17 @@ fn unsettled_group_processing_holds_the_next_phase() {
     fake.group_delay_polls.set(1_000);
     let store = MemoryStore::new();
     let report = run(&fake, &store, &plan);
-    assert_eq!(report.outcome, RunOutcome::Incomplete);
+    // Entra being slow is no failure: the run says it waits, and for what.
+    assert_eq!(report.outcome, RunOutcome::WaitingForGroups);
+    assert_eq!(report.journal.counts().failed, 0);
     assert_eq!(state(&report, "rm-u4"), &EntryState::Pending);
     assert_eq!(fake.sends_to("u4"), 0, "dave's direct E1 stays until E3 is Active through the group");
     assert!(!report.groups[0].settled);
     assert!(report.groups[0].members.iter().all(|m| m.outcome == MemberOutcome::Pending));
     assert!(report.groups[0].waited_ms >= 60_000);
-    assert!(report.notes[0].contains("not settled"), "{:?}", report.notes);
+    assert!(report.notes[0].contains("waits for Entra"), "{:?}", report.notes);
+    assert!(report.notes[0].contains("0 of 2 members processed"), "{:?}", report.notes);
+    assert!(report.notes[0].contains("close this tab"), "{:?}", report.notes);
     // Later, processing has finished: resume completes phase 2.
     let clock = VirtualClock::new(0);
     let again = {

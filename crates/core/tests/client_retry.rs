@@ -53,7 +53,7 @@ fn throttled_then_success_waits_retry_after() {
 #[test]
 fn without_retry_after_backs_off_exponentially_within_the_cap() {
     let mut cfg = config();
-    cfg.retry = RetryPolicy { max_attempts: 5, base_delay_ms: 1_000, max_delay_ms: 3_000 };
+    cfg.retry = RetryPolicy { max_attempts: 5, base_delay_ms: 1_000, max_delay_ms: 3_000, ..RetryPolicy::default() };
     let t = FakeTransport::new(|_| Ok(graph_error(503, "ServiceUnavailable", "try later")));
     let c = GraphClient::new(t, VirtualClock::new(0), cfg).unwrap();
     let err = block_on(c.get_user(USER)).unwrap_err();
@@ -71,6 +71,27 @@ fn without_retry_after_backs_off_exponentially_within_the_cap() {
     assert_eq!(err.graph_code(), Some("ServiceUnavailable"));
     assert_eq!(err.request_id(), Some("req-503-ServiceUnavailable"));
     assert!(err.to_string().starts_with("Gave up after 5 attempts"), "{err}");
+}
+
+/// A browser cannot read Graph's `Retry-After` (not in its CORS exposed headers): Graph throttles
+/// for the rest of its 150 s write window, answering 429 with no readable header; the client
+/// waits it out with its own back-off instead of giving up after the short 5xx back-off.
+#[test]
+fn a_throttle_window_outlasts_the_blind_back_off_without_retry_after() {
+    let clock = VirtualClock::new(0);
+    let seen = clock.clone();
+    let t = FakeTransport::new(move |_| {
+        Ok(if seen.now_ms() < 150_000 {
+            graph_error(429, "TooManyRequests", "Too many requests")
+        } else {
+            json(200, user_json())
+        })
+    });
+    let c = GraphClient::new(t, clock, config()).unwrap();
+    let user = block_on(c.get_user(USER)).unwrap();
+    assert_eq!(user.id, USER);
+    assert!(c.clock().now_ms() >= 150_000);
+    assert!(c.stats().throttled >= 3, "{:?}", c.stats());
 }
 
 #[test]

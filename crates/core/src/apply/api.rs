@@ -29,6 +29,9 @@ impl TargetState {
 pub struct GroupProcessing {
     pub members: Vec<User>,
     pub members_with_license_errors: Vec<String>,
+    /// Said when the errors list could not be read and the members' own license states were
+    /// all there was to go on.
+    pub note: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -24,6 +24,10 @@ pub struct ApplyConfig {
     pub retry_delay_ms: u64,
     pub settle_poll_ms: u64,
     pub settle_timeout_ms: u64,
+    /// How far reads may lag writes: a target is read back (after a lost answer or a refusal)
+    /// only once its write is this old, and verify re-reads a difference after this long, so a
+    /// stale replica never causes a second write or a "failed" for a change that landed.
+    pub read_lag_ms: u64,
     pub pause_poll_ms: u64,
     /// Refuse to run a plan with blocker findings.
     pub refuse_blockers: bool,
@@ -38,6 +42,7 @@ impl Default for ApplyConfig {
             retry_delay_ms: 2_000,
             settle_poll_ms: 5_000,
             settle_timeout_ms: 15 * 60_000,
+            read_lag_ms: 5_000,
             pause_poll_ms: 250,
             refuse_blockers: true,
         }
@@ -85,6 +90,9 @@ pub enum RunOutcome {
     /// Every action is done, failed or stale, and group processing settled.
     Completed,
     Cancelled,
+    /// Everything sent so far landed; Entra is still processing group swaps (which can take
+    /// hours). Nothing failed: run again (now or after closing the tab) to resume the wait.
+    WaitingForGroups,
     /// Run again later to finish (see the report's notes).
     Incomplete,
 }
@@ -161,6 +169,7 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
             target_sku: &plan.target.sku_id,
             plan_groups,
             reserved_seats: Default::default(),
+            refusals: Default::default(),
         };
         let first_phase_len = plan.phases.first().map_or(0, |p| p.actions.len());
         self.take_baselines(&ctx, first_phase_len..ctx.actions.len()).await?;
@@ -186,11 +195,12 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
             {
                 Settled::Yes => {}
                 Settled::No => {
-                    report.outcome = RunOutcome::Incomplete;
+                    report.outcome = RunOutcome::WaitingForGroups;
                     report.notes.push(format!(
-                        "phase {} ('{}') did not start: group license processing has not settled yet",
+                        "phase {} ('{}') waits for Entra to finish processing the group swaps ({}). {WAIT_ADVICE}",
                         pi + 1,
-                        phase.title
+                        phase.title,
+                        waiting_summary(&report.groups)
                     ));
                     break;
                 }
@@ -221,8 +231,11 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
             match self.settle_groups(&ctx, all, &mut report, last, phases, &meter, on_progress).await {
                 Settled::Yes => {}
                 Settled::No => {
-                    report.notes.push("group license processing has not settled on every member yet".into());
-                    report.outcome = RunOutcome::Incomplete;
+                    report.notes.push(format!(
+                        "Entra is still processing the group swaps ({}). {WAIT_ADVICE}",
+                        waiting_summary(&report.groups)
+                    ));
+                    report.outcome = RunOutcome::WaitingForGroups;
                 }
                 // Everything was sent; only the waiting was cut short.
                 Settled::Cancelled => {
@@ -282,7 +295,12 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
                 return Settled::Cancelled;
             }
             let counts = ctx.journal.borrow().counts();
-            on_progress(&meter.progress(self.clock.now_ms(), RunStatus::Settling, phase, phases, counts));
+            let mut p = meter.progress(self.clock.now_ms(), RunStatus::Settling, phase, phases, counts);
+            p.waiting_for = Some(format!(
+                "Entra is assigning the new license to the members of '{}'. {WAIT_ADVICE}",
+                action.target.name
+            ));
+            on_progress(&p);
             let (poll, timeout) = (self.config.settle_poll_ms, self.config.settle_timeout_ms);
             let r = settle_group(self.api, self.clock, action, poll, timeout, &self.control).await;
             all_settled &= r.settled;
@@ -312,6 +330,27 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
         }
         self.store.save(&j).map_err(|e| ApplyError::Store(e.0))
     }
+}
+
+/// What an admin may do while Entra processes a group swap. Microsoft: processing "could take
+/// time"; open a support ticket only after 24 hours for groups of up to 60,000 members
+/// (<https://learn.microsoft.com/entra/identity/users/licensing-group-advanced>).
+const WAIT_ADVICE: &str = "Group processing in Entra can take minutes to hours. Nothing failed: you may \
+     close this tab and come back later; resuming this plan picks the wait up from its journal, and \
+     verify can be run at any time.";
+
+/// "'E1 - Sales': 12 of 17 members processed" for each group not settled.
+fn waiting_summary(groups: &[GroupSettleReport]) -> String {
+    let parts: Vec<String> = groups
+        .iter()
+        .filter(|g| !g.settled)
+        .map(|g| {
+            let processed =
+                g.members.iter().filter(|m| m.outcome != super::settle::MemberOutcome::Pending).count();
+            format!("'{}': {processed} of {} members processed", g.group_name, g.members.len())
+        })
+        .collect();
+    parts.join("; ")
 }
 
 fn check_plan(plan: &Plan, config: &ApplyConfig) -> Result<(), ApplyError> {

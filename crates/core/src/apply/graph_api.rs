@@ -21,6 +21,24 @@ impl<'a, T, C> GraphLicenseApi<'a, T, C> {
     }
 }
 
+/// What each call needs when Graph answers 403, from the least-privileged delegated permission
+/// of its API page and the roles that may assign licenses:
+/// <https://learn.microsoft.com/graph/api/user-get>, <https://learn.microsoft.com/graph/api/group-list-members>,
+/// <https://learn.microsoft.com/graph/api/user-assignlicense>, <https://learn.microsoft.com/graph/api/group-assignlicense>.
+const READ_USERS: &str = "reading users' licenses needs the delegated permission User.Read.All";
+const READ_GROUPS: &str = "reading groups and their members needs the delegated permission GroupMember.Read.All";
+const WRITE: &str = "assigning licenses needs the delegated permission LicenseAssignment.ReadWrite.All \
+                     (admin consent) and a License Administrator, User Administrator or (for groups) \
+                     Groups Administrator role";
+
+/// Adds to a 403 which permission or role the refused call needs.
+fn needs(mut e: ApiError, what: &str) -> ApiError {
+    if e.status == Some(403) && !e.message.contains(what) {
+        e.message = format!("{} ({what})", e.message.trim_end_matches('.'));
+    }
+    e
+}
+
 /// How the executor should treat a client error.
 pub fn api_error(e: &GraphError) -> ApiError {
     match e {
@@ -59,6 +77,11 @@ impl<T: Transport, C: Clock> LicenseApi for GraphLicenseApi<'_, T, C> {
                 Err(e) => ui.iter().for_each(|i| out[*i] = Some(Err(api_error(&e)))),
             }
         }
+        for i in &ui {
+            if let Some(Err(e)) = out[*i].take() {
+                out[*i] = Some(Err(needs(e, READ_USERS)));
+            }
+        }
         let (gi, gids) = pick(TargetKind::Group);
         if !gids.is_empty() {
             match self.client.get_groups_batch(&gids).await {
@@ -68,6 +91,11 @@ impl<T: Transport, C: Clock> LicenseApi for GraphLicenseApi<'_, T, C> {
                     }
                 }
                 Err(e) => gi.iter().for_each(|i| out[*i] = Some(Err(api_error(&e)))),
+            }
+        }
+        for i in &gi {
+            if let Some(Err(e)) = out[*i].take() {
+                out[*i] = Some(Err(needs(e, READ_GROUPS)));
             }
         }
         out.into_iter()
@@ -101,17 +129,37 @@ impl<T: Transport, C: Clock> LicenseApi for GraphLicenseApi<'_, T, C> {
                 Err(e) => sent.iter().for_each(|i| out[*i] = Some(Err(api_error(&e)))),
             }
         }
-        out.into_iter().map(|r| r.unwrap_or_else(|| Err(ApiError::response_lost("no answer")))).collect()
+        out.into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(ApiError::response_lost("no answer"))).map_err(|e| needs(e, WRITE)))
+            .collect()
     }
 
+    /// The members' license states, and the group's `membersWithLicenseErrors`. Microsoft
+    /// documents no permission for that navigation property (there is no v1.0 API page for it;
+    /// only the group resource lists it: <https://learn.microsoft.com/graph/api/resources/group>),
+    /// so a tenant may refuse it under the permissions licswap asks for (GroupMember.Read.All).
+    /// When refused, the members' own `licenseAssignmentStates` (state and error per license,
+    /// <https://learn.microsoft.com/graph/api/resources/licenseassignmentstate>) are all there is
+    /// to go on, and the report says so.
     async fn read_group_processing(&self, group_id: &str) -> Result<GroupProcessing, ApiError> {
-        let members = match self.members_with_states(group_id).await? {
+        let members = match self.members_with_states(group_id).await.map_err(|e| needs(e, READ_GROUPS))? {
             Some(m) => m,
-            None => self.members_one_by_one(group_id).await?,
+            None => self.members_one_by_one(group_id).await.map_err(|e| needs(e, READ_GROUPS))?,
         };
-        let members_with_license_errors =
-            self.client.members_with_license_errors(group_id).await.map_err(|e| api_error(&e))?;
-        Ok(GroupProcessing { members, members_with_license_errors })
+        let (members_with_license_errors, note) = match self.client.members_with_license_errors(group_id).await
+        {
+            Ok(ids) => (ids, None),
+            Err(e) if matches!(e.status(), Some(401 | 403)) => (
+                Vec::new(),
+                Some(
+                    "Graph refused the group's membersWithLicenseErrors list to this sign-in (Microsoft \
+                     documents no permission for it); each member's own license states were used instead"
+                        .to_string(),
+                ),
+            ),
+            Err(e) => return Err(api_error(&e)),
+        };
+        Ok(GroupProcessing { members, members_with_license_errors, note })
     }
 
     async fn free_seats(&self, sku_id: &str) -> Result<Option<i64>, ApiError> {

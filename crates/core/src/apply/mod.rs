@@ -48,4 +48,4 @@ pub use resume::{
 pub use rollback::{rollback_plan, RollbackPlan};
 pub use settle::{member_outcomes, settle_group, GroupSettleReport, MemberOutcome, MemberReport};
 pub use store::{JournalStore, MemoryStore, StoreError};
-pub use verify::{remedy, verify, VerifyItem, VerifyOutcome, VerifyReport};
+pub use verify::{remedy, verify, verify_after_lag, VerifyItem, VerifyOutcome, VerifyReport};

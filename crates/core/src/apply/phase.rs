@@ -2,6 +2,14 @@
 //! the targets back; refuse a target that changed since planning (stale); mark the rest in flight
 //! and save; send; record each outcome and save again. An outcome lost in transit is settled by
 //! reading the target back before anything is resent.
+//!
+//! A refusal is read back too before it is believed: in a browser, a POST whose answer was lost
+//! on a kept-alive connection is sent again by the browser itself (Chromium retries a request
+//! on a reused connection that closed without a byte of answer), so Graph's "400 User does not
+//! have a corresponding license." may be its answer to that repeat, after the first call already
+//! swapped the user. Reads may lag writes (<https://devblogs.microsoft.com/identity/designing-for-eventual-consistency-for-microsoft-entra/>:
+//! "a successful write ... does not guarantee that an immediate read will reflect that change"),
+//! so a read-back waits until the write is [`ApplyConfig::read_lag_ms`] old.
 use super::api::{ApiError, ApiErrorKind, LicenseApi, TargetState};
 use super::control::ControlState;
 use super::executor::{ApplyError, Executor, RunReport, StaleTarget};
@@ -15,7 +23,7 @@ use crate::graph::model::AssignLicenseBody;
 use crate::plan::{fingerprint_user, Action, Subject, TargetKind};
 use futures::stream::{FuturesUnordered, StreamExt};
 use std::cell::{Cell, RefCell};
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Need {
@@ -23,6 +31,9 @@ pub(super) enum Need {
     Check,
     /// Outcome unknown: read back, then done, resend or stale.
     ReadBack,
+    /// Graph refused the write (kept in [`Ctx::refusals`]): read back, then done if the target
+    /// shows the change (the refusal answered a repeat), else failed with Graph's words.
+    Confirm,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -40,13 +51,16 @@ pub(super) struct Ctx<'p> {
     pub(super) plan_groups: HashSet<String>,
     /// Seats held for the members of group swaps sent in this run (see `seats`).
     pub(super) reserved_seats: Cell<i64>,
+    /// Graph's refusal of a write still to be confirmed by a read-back, by action index.
+    pub(super) refusals: RefCell<HashMap<usize, ApiError>>,
 }
 
 #[derive(Default)]
 pub(super) struct JobResult {
     requeue: Vec<Item>,
     stale: Vec<StaleTarget>,
-    unresolved: Vec<usize>,
+    /// Gave up for this run, with the last error seen (none: only transient trouble).
+    unresolved: Vec<(usize, Option<ApiError>)>,
     settled: u64,
     error: Option<ApplyError>,
 }
@@ -139,6 +153,7 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
                     let wanted = match need {
                         Need::ReadBack => matches!(state, Some(EntryState::InFlight { .. })),
                         Need::Check => matches!(state, Some(EntryState::Pending)),
+                        Need::Confirm => false,
                     };
                     if wanted {
                         queue.push_back(Item { idx, tries: 0, need });
@@ -189,9 +204,13 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
             if let Some(e) = res.error {
                 return Err(e);
             }
-            for idx in res.unresolved {
+            for (idx, last) in res.unresolved {
+                let why = match &last {
+                    Some(e) if !e.is_retryable() && e.kind != ApiErrorKind::ResponseLost => explain(e),
+                    _ => "Graph unreachable or throttled".to_string(),
+                };
                 report.notes.push(format!(
-                    "{}: gave up for this run after {} tries (Graph unreachable or throttled); run again to finish",
+                    "{}: gave up for this run after {} tries ({why}); run again to finish",
                     ctx.actions[idx].id, self.config.max_attempts
                 ));
             }
@@ -204,8 +223,18 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
     async fn job(&self, ctx: &Ctx<'_>, items: Vec<Item>) -> JobResult {
         let mut res = JobResult::default();
         let retry = items.iter().map(|i| i.tries).max().unwrap_or(0);
-        if retry > 0 {
-            self.clock.sleep(self.config.retry_delay_ms.saturating_mul(u64::from(retry))).await;
+        let mut wait = self.config.retry_delay_ms.saturating_mul(u64::from(retry));
+        {
+            // A read-back is only evidence once the write is older than the read lag.
+            let now = self.clock.now_ms();
+            let j = ctx.journal.borrow();
+            for item in items.iter().filter(|i| i.need != Need::Check) {
+                let sent = j.entries.get(&ctx.actions[item.idx].id).map_or(0, |e| e.updated_ms);
+                wait = wait.max((sent + self.config.read_lag_ms).saturating_sub(now));
+            }
+        }
+        if wait > 0 {
+            self.clock.sleep(wait).await;
         }
         let subjects: Vec<Subject> =
             items.iter().map(|i| Subject::clone(&ctx.actions[i.idx].target)).collect();
@@ -228,12 +257,34 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
                         let evidence = match item.need {
                             Need::Check => judge_pending(action, state, &r),
                             Need::ReadBack => judge_unknown(action, state, &r),
+                            Need::Confirm => match judge_unknown(action, state, &r) {
+                                Evidence::Applied => Evidence::Applied,
+                                _ => {
+                                    let e = ctx.refusals.borrow_mut().remove(&item.idx).unwrap_or_else(|| {
+                                        ApiError::graph(400, "Refused", "Graph refused the call")
+                                    });
+                                    let state = EntryState::Failed {
+                                        code: e.code.clone(),
+                                        message: explain(&e),
+                                        retryable: forbidden(&e),
+                                    };
+                                    j.set(&action.id, state, now);
+                                    res.settled += 1;
+                                    continue;
+                                }
+                            },
                         };
                         match evidence {
                             Evidence::Ready => send.push(*item),
                             Evidence::Applied => {
                                 j.set(&action.id, EntryState::Done, now);
-                                j.set_note(&action.id, "outcome was unknown; the target shows the change");
+                                let note = if item.need == Need::Confirm {
+                                    ctx.refusals.borrow_mut().remove(&item.idx);
+                                    "Graph's answer was a refusal of a repeat of this call (the first answer was lost and the browser sent it again); the target shows the change"
+                                } else {
+                                    "outcome was unknown; the target shows the change"
+                                };
+                                j.set_note(&action.id, note);
                                 res.settled += 1;
                             }
                             Evidence::Changed(now_fingerprint) => {
@@ -267,7 +318,25 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
                         );
                         res.settled += 1;
                     }
-                    _ => self.retry_later(&mut res, *item),
+                    // Graph refused the read (a missing permission or role, a bad request): not
+                    // worth repeating. An action not sent yet fails with Graph's words; one whose
+                    // write may have landed stays unresolved until it can be read.
+                    Some(Err(e)) if !e.is_retryable() && e.kind != ApiErrorKind::ResponseLost => {
+                        if item.need == Need::Check {
+                            let state = EntryState::Failed {
+                                code: e.code.clone(),
+                                message: explain(e),
+                                retryable: true,
+                            };
+                            j.set(&action.id, state, now);
+                            res.settled += 1;
+                        } else {
+                            j.set_note(&action.id, format!("could not be read back: {}", explain(e)));
+                            res.unresolved.push((item.idx, Some(e.clone())));
+                        }
+                    }
+                    Some(Err(e)) => self.retry_later(&mut res, *item, Some(e.clone())),
+                    None => self.retry_later(&mut res, *item, None),
                 }
             }
         }
@@ -290,9 +359,9 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
                         );
                         res.settled += 1;
                     }
-                    SeatCheck::Later => {
+                    SeatCheck::Later(e) => {
                         let item = send.remove(pos);
-                        self.retry_later(&mut res, item);
+                        self.retry_later(&mut res, item, e);
                     }
                 }
             }
@@ -338,8 +407,15 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
                     res.settled += 1;
                 }
                 Err(e) => match e.kind {
+                    // A refusal that could answer a repeat of a call that already landed stays
+                    // in flight until a read-back confirms it.
+                    ApiErrorKind::Graph if may_answer_a_repeat(&e) => {
+                        ctx.refusals.borrow_mut().insert(item.idx, e.clone());
+                        self.retry_later(&mut res, Item { need: Need::Confirm, ..*item }, Some(e));
+                    }
                     ApiErrorKind::Graph => {
-                        let state = EntryState::Failed { code: e.code, message: e.message, retryable: false };
+                        let retryable = forbidden(&e);
+                        let state = EntryState::Failed { code: e.code.clone(), message: explain(&e), retryable };
                         j.set(id, state, now);
                         res.settled += 1;
                     }
@@ -347,7 +423,7 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
                         if item.tries + 1 >= self.config.max_attempts {
                             j.set(
                                 id,
-                                EntryState::Failed { code: e.code, message: e.message, retryable: true },
+                                EntryState::Failed { code: e.code.clone(), message: explain(&e), retryable: true },
                                 now,
                             );
                             res.settled += 1;
@@ -362,7 +438,7 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
                     }
                     // Stays in flight: only a read-back may say what happened.
                     ApiErrorKind::ResponseLost => {
-                        self.retry_later(&mut res, Item { need: Need::ReadBack, ..*item });
+                        self.retry_later(&mut res, Item { need: Need::ReadBack, ..*item }, Some(e));
                     }
                 },
             }
@@ -374,9 +450,9 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
         res
     }
 
-    fn retry_later(&self, res: &mut JobResult, item: Item) {
+    fn retry_later(&self, res: &mut JobResult, item: Item, last: Option<ApiError>) {
         if item.tries + 1 >= self.config.max_attempts {
-            res.unresolved.push(item.idx);
+            res.unresolved.push((item.idx, last));
         } else {
             res.requeue.push(Item { tries: item.tries + 1, ..item });
         }
@@ -388,5 +464,30 @@ fn kind_word(action: &Action) -> &'static str {
         TargetKind::User => "user",
         TargetKind::Group => "group",
         TargetKind::Sku => "SKU",
+    }
+}
+
+/// A refusal Graph may have given to a repeat of a call that had already taken effect: a 400
+/// (assignLicense's "User does not have a corresponding license." once the source is gone) or a
+/// 409. A 401/403/404/429 says nothing about an earlier copy of the call.
+fn may_answer_a_repeat(e: &ApiError) -> bool {
+    matches!(e.status, Some(400 | 409))
+}
+
+/// Missing permission or role: fixable by consent or a role, so worth retrying afterwards.
+fn forbidden(e: &ApiError) -> bool {
+    matches!(e.status, Some(401 | 403))
+}
+
+/// Graph's words, and for a refusal of permission, what is missing and how to get it.
+pub(super) fn explain(e: &ApiError) -> String {
+    if e.status == Some(403) {
+        format!(
+            "{} — {}",
+            e.message,
+            super::verify::remedy(e)
+        )
+    } else {
+        e.message.clone()
     }
 }

@@ -25,6 +25,8 @@ pub struct Progress {
     /// Time left at the current rate, when there is a rate.
     pub eta_ms: Option<u64>,
     pub elapsed_ms: u64,
+    /// While settling: what the run waits for, in words.
+    pub waiting_for: Option<String>,
 }
 
 /// Counts actions settled in this run (not those settled by an earlier run, which would
@@ -56,6 +58,6 @@ impl RateMeter {
         let remaining = counts.pending + counts.in_flight;
         let rate_per_s = if elapsed_ms == 0 { 0.0 } else { self.settled as f64 * 1000.0 / elapsed_ms as f64 };
         let eta_ms = (rate_per_s > 0.0).then(|| (remaining as f64 / rate_per_s * 1000.0).round() as u64);
-        Progress { status, phase, phases, counts, remaining, rate_per_s, eta_ms, elapsed_ms }
+        Progress { status, phase, phases, counts, remaining, rate_per_s, eta_ms, elapsed_ms, waiting_for: None }
     }
 }

@@ -40,7 +40,11 @@ pub fn report_rows(plan: &Plan, journal: &Journal, verify: Option<&VerifyReport>
                 Some(VerifyOutcome::Ok) => "ok".to_string(),
                 Some(VerifyOutcome::Mismatch(d)) => format!("mismatch: {}", d.join("; ")),
                 Some(VerifyOutcome::Error { code, remedy, .. }) => format!("error {code}: {remedy}"),
-                Some(VerifyOutcome::NotApplied(_)) | None => String::new(),
+                Some(VerifyOutcome::AppliedDespiteJournal(j)) => {
+                    format!("ok: the tenant shows the change although the journal says {j}")
+                }
+                Some(VerifyOutcome::NotApplied(j)) => format!("not applied ({j}): the tenant agrees"),
+                None => String::new(),
             };
             rows.push(ReportRow {
                 phase: pi + 1,

@@ -20,8 +20,9 @@ pub(super) enum SeatCheck {
     Send,
     /// Not enough seats: fail the action with this reason (retryable once seats are bought).
     Refuse(String),
-    /// The seats or members could not be read now: read back and decide again later.
-    Later,
+    /// The seats or members could not be read now (the error, when Graph gave one): read back
+    /// and decide again later.
+    Later(Option<super::api::ApiError>),
 }
 
 fn adds_target(action: &Action, target_sku: &str) -> bool {
@@ -46,7 +47,7 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
         let free = match self.api.free_seats(ctx.target_sku).await {
             Ok(Some(n)) => n,
             Ok(None) => return Vec::new(),
-            Err(_) => return groups.into_iter().map(|i| (i, SeatCheck::Later)).collect(),
+            Err(e) => return groups.into_iter().map(|i| (i, SeatCheck::Later(Some(e.clone())))).collect(),
         };
         let direct_to_run = {
             let j = ctx.journal.borrow();
@@ -61,8 +62,8 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
             let action = ctx.actions[i];
             let members = match self.api.read_group_processing(&action.target.id).await {
                 Ok(p) => p.members,
-                Err(_) => {
-                    out.push((i, SeatCheck::Later));
+                Err(e) => {
+                    out.push((i, SeatCheck::Later(Some(e))));
                     continue;
                 }
             };

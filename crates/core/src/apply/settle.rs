@@ -38,6 +38,8 @@ pub struct GroupSettleReport {
     pub waited_ms: u64,
     /// The last read error, when the group could not be read.
     pub error: Option<String>,
+    /// How the outcome was read, when not the usual way (see [`GroupProcessing::note`]).
+    pub note: Option<String>,
 }
 
 impl GroupSettleReport {
@@ -105,6 +107,7 @@ pub async fn settle_group<A: LicenseApi, C: Clock>(
         polls: 0,
         waited_ms: 0,
         error: None,
+        note: None,
     };
     loop {
         if control.state() == ControlState::Cancel {
@@ -115,6 +118,7 @@ pub async fn settle_group<A: LicenseApi, C: Clock>(
         match api.read_group_processing(&action.target.id).await {
             Ok(gp) => {
                 report.error = None;
+                report.note = gp.note.clone();
                 report.members = member_outcomes(action, &gp);
                 report.settled = report.members.iter().all(|m| m.outcome != MemberOutcome::Pending);
             }

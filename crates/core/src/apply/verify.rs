@@ -1,8 +1,14 @@
-//! Verify: read every applied target back and compare it with the plan's intended end state.
+//! Verify: read the target of every action of the plan back (done, failed, stale or never sent
+//! alike) and compare it with the action's intended end state, so the report says the tenant's
+//! truth per action, not the journal's. "The tenant matches the plan" only when every action's
+//! effect is there. Reads may lag writes
+//! (<https://devblogs.microsoft.com/identity/designing-for-eventual-consistency-for-microsoft-entra/>),
+//! so [`verify_after_lag`] reads a difference again once the read lag has passed.
 use super::api::{ApiError, LicenseApi, TargetState};
 use super::journal::{EntryState, Journal};
 use super::resume::effect_mismatches;
-use crate::plan::{Plan, Subject};
+use crate::graph::http::Clock;
+use crate::plan::{Action, Plan, Subject};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum VerifyOutcome {
@@ -15,8 +21,11 @@ pub enum VerifyOutcome {
         message: String,
         remedy: String,
     },
-    /// Not done in the journal (its state label): nothing to verify.
+    /// Not done in the journal (its state label), and the tenant agrees: the change is not there.
     NotApplied(String),
+    /// The tenant shows the change although the journal says otherwise (its state label): the
+    /// call landed and its answer was lost or misread.
+    AppliedDespiteJournal(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,8 +43,18 @@ pub struct VerifyReport {
 }
 
 impl VerifyReport {
+    /// Actions whose effect the tenant shows (whatever the journal says).
     pub fn ok(&self) -> usize {
-        self.count(|o| matches!(o, VerifyOutcome::Ok))
+        self.count(|o| matches!(o, VerifyOutcome::Ok | VerifyOutcome::AppliedDespiteJournal(_)))
+    }
+
+    pub fn not_applied(&self) -> usize {
+        self.count(|o| matches!(o, VerifyOutcome::NotApplied(_)))
+    }
+
+    /// Actions the journal does not call done although the tenant shows their change.
+    pub fn applied_despite_journal(&self) -> usize {
+        self.count(|o| matches!(o, VerifyOutcome::AppliedDespiteJournal(_)))
     }
 
     pub fn mismatched(&self) -> usize {
@@ -46,8 +65,9 @@ impl VerifyReport {
         self.count(|o| matches!(o, VerifyOutcome::Error { .. }))
     }
 
+    /// The tenant matches the plan: every action's effect is there.
     pub fn all_ok(&self) -> bool {
-        self.items.iter().all(|i| matches!(i.outcome, VerifyOutcome::Ok | VerifyOutcome::NotApplied(_)))
+        self.ok() == self.items.len()
     }
 
     pub fn item(&self, action_id: &str) -> Option<&VerifyItem> {
@@ -65,8 +85,17 @@ pub fn remedy(error: &ApiError) -> String {
     let text = if error.is_not_found() {
         "The user or group was deleted after planning: re-plan without it."
     } else if code == "Authorization_RequestDenied" || error.status == Some(403) {
-        "Sign in as a License Administrator (or User Administrator) and consent to \
-         LicenseAssignment.ReadWrite.All, then run verify again."
+        // https://learn.microsoft.com/graph/api/user-assignlicense (and group-assignlicense,
+        // user-list, group-list-members): the delegated permissions and the directory roles
+        // that may assign licenses; admin consent:
+        // https://learn.microsoft.com/entra/identity/enterprise-apps/grant-admin-consent
+        "Graph refused this for lack of a permission or a role. licswap needs the delegated \
+         permissions User.Read.All, GroupMember.Read.All, LicenseAssignment.Read.All and, to apply, \
+         LicenseAssignment.ReadWrite.All, granted for the tenant by an administrator who may consent \
+         (Global, Privileged Role, Cloud Application or Application Administrator: Entra admin \
+         center > App registrations > this app > API permissions > Grant admin consent); and the \
+         signed-in account needs a role that may assign licenses (License Administrator or User \
+         Administrator; Groups Administrator for groups). Then sign in again and retry."
     } else if error.status == Some(401) {
         "The sign-in expired: sign in again, then run verify again."
     } else if error.status == Some(429) || code == "TooManyRequests" {
@@ -85,27 +114,53 @@ pub fn remedy(error: &ApiError) -> String {
     text.to_string()
 }
 
-/// Reads back every action done in `journal` (batches of `batch_size`) and compares.
+/// Reads back the target of every action of the plan (batches of `batch_size`) and compares.
 pub async fn verify<A: LicenseApi>(
     api: &A,
     plan: &Plan,
     journal: &Journal,
     batch_size: usize,
 ) -> VerifyReport {
-    let mut report = VerifyReport::default();
-    let mut to_read = Vec::new();
-    for action in plan.actions() {
-        match journal.state(&action.id) {
-            Some(EntryState::Done) => to_read.push(action),
-            other => report.items.push(VerifyItem {
-                action_id: action.id.clone(),
-                target: Subject::clone(&action.target),
-                outcome: VerifyOutcome::NotApplied(other.map_or("unknown", |s| s.label()).to_string()),
-                now_fingerprint: None,
-            }),
+    let actions: Vec<&Action> = plan.actions().collect();
+    let items = read_and_judge(api, &actions, journal, batch_size).await;
+    VerifyReport { items }
+}
+
+/// [`verify`], then, after `read_lag_ms`, every action whose effect was not seen is read once
+/// more: a replica that had not caught up with our writes yet has by then.
+pub async fn verify_after_lag<A: LicenseApi, C: Clock>(
+    api: &A,
+    clock: &C,
+    read_lag_ms: u64,
+    plan: &Plan,
+    journal: &Journal,
+    batch_size: usize,
+) -> VerifyReport {
+    let mut report = verify(api, plan, journal, batch_size).await;
+    let again: Vec<&Action> = plan
+        .actions()
+        .filter(|a| report.item(&a.id).is_some_and(|i| !matches!(i.outcome, VerifyOutcome::Ok)))
+        .collect();
+    if again.is_empty() || read_lag_ms == 0 {
+        return report;
+    }
+    clock.sleep(read_lag_ms).await;
+    for item in read_and_judge(api, &again, journal, batch_size).await {
+        if let Some(slot) = report.items.iter_mut().find(|i| i.action_id == item.action_id) {
+            *slot = item;
         }
     }
-    for chunk in to_read.chunks(batch_size.clamp(1, 20)) {
+    report
+}
+
+async fn read_and_judge<A: LicenseApi>(
+    api: &A,
+    actions: &[&Action],
+    journal: &Journal,
+    batch_size: usize,
+) -> Vec<VerifyItem> {
+    let mut items = Vec::with_capacity(actions.len());
+    for chunk in actions.chunks(batch_size.clamp(1, 20)) {
         let subjects: Vec<Subject> = chunk.iter().map(|a| Subject::clone(&a.target)).collect();
         let reads = api.read_targets(&subjects).await;
         for (k, action) in chunk.iter().enumerate() {
@@ -113,8 +168,9 @@ pub async fn verify<A: LicenseApi>(
                 .get(k)
                 .cloned()
                 .unwrap_or_else(|| Err(ApiError::response_lost("missing from the answer")));
+            let journaled = journal.state(&action.id);
             let (outcome, now_fingerprint) = match read {
-                Ok(state) => judge(action, &state),
+                Ok(state) => judge(action, &state, journaled),
                 Err(e) => (
                     VerifyOutcome::Error {
                         code: e.code.clone(),
@@ -124,7 +180,7 @@ pub async fn verify<A: LicenseApi>(
                     None,
                 ),
             };
-            report.items.push(VerifyItem {
+            items.push(VerifyItem {
                 action_id: action.id.clone(),
                 target: Subject::clone(&action.target),
                 outcome,
@@ -132,15 +188,18 @@ pub async fn verify<A: LicenseApi>(
             });
         }
     }
-    // Plan order, as the admin reads it.
-    let order: std::collections::HashMap<&str, usize> =
-        plan.actions().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
-    report.items.sort_by_key(|i| order.get(i.action_id.as_str()).copied());
-    report
+    items
 }
 
-fn judge(action: &crate::plan::Action, state: &TargetState) -> (VerifyOutcome, Option<String>) {
+fn judge(action: &Action, state: &TargetState, journaled: Option<&EntryState>) -> (VerifyOutcome, Option<String>) {
     let mismatches = effect_mismatches(action, state);
-    let outcome = if mismatches.is_empty() { VerifyOutcome::Ok } else { VerifyOutcome::Mismatch(mismatches) };
+    let done = journaled == Some(&EntryState::Done);
+    let label = || journaled.map_or("unknown", |s| s.label()).to_string();
+    let outcome = match (mismatches.is_empty(), done) {
+        (true, true) => VerifyOutcome::Ok,
+        (true, false) => VerifyOutcome::AppliedDespiteJournal(label()),
+        (false, true) => VerifyOutcome::Mismatch(mismatches),
+        (false, false) => VerifyOutcome::NotApplied(label()),
+    };
     (outcome, Some(state.fingerprint()))
 }

@@ -133,12 +133,13 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
             if attempt > 1 {
                 self.bump(|s| s.retries += pending.len() as u64);
             }
-            let retry_after = self.send_chunk(&chunk, &pending, &mut results, &mut last_err, cancel).await;
+            let (retry_after, throttled) =
+                self.send_chunk(&chunk, &pending, &mut results, &mut last_err, cancel).await;
             let still: Vec<usize> = pending.iter().copied().filter(|i| results[*i].is_none()).collect();
             if still.is_empty() {
                 break;
             }
-            if attempt >= policy.max_attempts {
+            if attempt >= policy.attempts_for(throttled && retry_after.is_none()) {
                 for i in still {
                     let last = last_err[i].take().unwrap_or(GraphError::Cancelled);
                     results[i] =
@@ -146,7 +147,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
                 }
                 break;
             }
-            let delay = policy.delay_ms(attempt, retry_after, &self.jitter);
+            let delay = policy.delay_for(attempt, throttled, retry_after, &self.jitter);
             if self.pause(delay, cancel).await.is_err() {
                 still.iter().for_each(|i| results[*i] = Some(Err(GraphError::Cancelled)));
                 break;
@@ -160,7 +161,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
     }
 
     /// Sends the pending items of a chunk once; fills final answers into `results` and returns the
-    /// longest `Retry-After` among the items left to retry.
+    /// longest `Retry-After` among the items left to retry, and whether any of them was throttled.
     async fn send_chunk(
         &self,
         chunk: &[BatchRequestItem],
@@ -168,7 +169,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         results: &mut [Option<Result<BatchItemOk, GraphError>>],
         last_err: &mut [Option<GraphError>],
         cancel: &CancelToken,
-    ) -> Option<u64> {
+    ) -> (Option<u64>, bool) {
         let pending_ids: HashSet<&str> = pending.iter().map(|i| chunk[*i].id.as_str()).collect();
         let requests: Vec<BatchRequestItem> = pending
             .iter()
@@ -188,7 +189,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
             Err(e) => {
                 let err = GraphError::Invalid(format!("batch could not be encoded: {e}"));
                 pending.iter().for_each(|i| results[*i] = Some(Err(err.clone())));
-                return None;
+                return (None, false);
             }
         };
         self.bump(|s| {
@@ -215,11 +216,11 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
                         results[*i] = Some(Err(unknown(&chunk[*i], &detail)));
                     }
                 }
-                return None;
+                return (None, false);
             }
             Err(e) => {
                 pending.iter().for_each(|i| results[*i] = Some(Err(e.clone())));
-                return None;
+                return (None, false);
             }
         };
         let outer_request_id = resp.header("request-id").map(str::to_string);
@@ -235,11 +236,12 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
                     };
                     results[*i] = Some(Err(err));
                 }
-                return None;
+                return (None, false);
             }
         };
         let mut by_id: BTreeMap<&str, _> = parsed.responses.iter().map(|r| (r.id.as_str(), r)).collect();
         let mut retry_after: Option<u64> = None;
+        let mut throttled = false;
         for i in pending {
             let item = &chunk[*i];
             let Some(r) = by_id.remove(item.id.as_str()) else {
@@ -270,6 +272,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
                 Verdict::Retry => {
                     if r.status == 429 {
                         self.bump(|s| s.throttled += 1);
+                        throttled = true;
                     }
                     if let Some(ms) = parse_retry_after(header(r.headers.as_ref(), "Retry-After")) {
                         retry_after = Some(retry_after.unwrap_or(0).max(ms));
@@ -278,7 +281,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
                 }
             }
         }
-        retry_after
+        (retry_after, throttled)
     }
 }
 

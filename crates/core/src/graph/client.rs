@@ -173,6 +173,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         let mut attempt: u32 = 0;
         let mut renewed = false;
         loop {
+            let mut throttled = false;
             cancel.check()?;
             attempt += 1;
             let token = self.tokens.token().await?;
@@ -198,6 +199,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
                     Verdict::Retry => {
                         if r.status == 429 {
                             self.bump(|s| s.throttled += 1);
+                            throttled = true;
                         }
                         let after = parse_retry_after(r.header("Retry-After"));
                         (GraphError::Http(HttpError::from_response(&r)), after)
@@ -215,10 +217,10 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
                     (GraphError::Transport(e), None)
                 }
             };
-            if attempt >= policy.max_attempts {
+            if attempt >= policy.attempts_for(throttled && retry_after.is_none()) {
                 return Err(GraphError::RetriesExhausted { attempts: attempt, last: Box::new(err) });
             }
-            let delay = policy.delay_ms(attempt, retry_after, &self.jitter);
+            let delay = policy.delay_for(attempt, throttled, retry_after, &self.jitter);
             self.bump(|s| s.retries += 1);
             self.pause(delay, cancel).await?;
         }

@@ -5,6 +5,16 @@
 //! (https://learn.microsoft.com/graph/best-practices-concept#handling-expected-errors). A write is
 //! only repeated when Graph cannot have applied it: a 429 or 503 is a refusal, but a 504 (a gateway
 //! gave up waiting) or a lost response leaves the outcome unknown.
+//!
+//! A browser may not see `Retry-After` at all: a page reads only the response headers the server
+//! lists in `Access-Control-Expose-Headers`, and Graph was reported not to list it
+//! (microsoftgraph/microsoft-graph-docs#17488, microsoftgraph/msgraph-sdk-design#76). A 429
+//! without a readable `Retry-After` therefore gets a back-off of its own, long enough to outlast
+//! Graph's write window (3,000 writes per 150 s per app and tenant,
+//! <https://learn.microsoft.com/graph/throttling-limits#identity-and-access-service-limits>):
+//! starting at [`RetryPolicy::throttle_floor_ms`], doubling to a minute, for
+//! [`RetryPolicy::throttle_attempts`] attempts, rather than the short back-off meant for a
+//! transient 5xx.
 use std::cell::Cell;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,11 +25,25 @@ pub struct RetryPolicy {
     pub base_delay_ms: u64,
     /// Ceiling of the exponential back-off (not of `Retry-After`, which is honoured as given).
     pub max_delay_ms: u64,
+    /// First back-off after a 429 whose `Retry-After` could not be read; doubles per attempt up
+    /// to [`THROTTLE_MAX_DELAY_MS`].
+    pub throttle_floor_ms: u64,
+    /// Attempts in all when the last answer was such a 429 (at least `max_attempts`).
+    pub throttle_attempts: u32,
 }
+
+/// Ceiling of the back-off after a 429 without a readable `Retry-After`.
+pub const THROTTLE_MAX_DELAY_MS: u64 = 60_000;
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { max_attempts: 6, base_delay_ms: 500, max_delay_ms: 30_000 }
+        RetryPolicy {
+            max_attempts: 6,
+            base_delay_ms: 500,
+            max_delay_ms: 30_000,
+            throttle_floor_ms: 5_000,
+            throttle_attempts: 10,
+        }
     }
 }
 
@@ -99,6 +123,32 @@ impl RetryPolicy {
     pub fn delay_ms(&self, retry: u32, retry_after_ms: Option<u64>, jitter: &Jitter) -> u64 {
         retry_after_ms.unwrap_or_else(|| self.backoff_ms(retry, jitter))
     }
+
+    /// [`RetryPolicy::delay_ms`], with the longer back-off when Graph throttled (`throttled`)
+    /// and its `Retry-After` could not be read.
+    pub fn delay_for(&self, retry: u32, throttled: bool, retry_after_ms: Option<u64>, jitter: &Jitter) -> u64 {
+        match retry_after_ms {
+            Some(ms) => ms,
+            None if throttled => {
+                let slow = RetryPolicy {
+                    base_delay_ms: self.throttle_floor_ms.max(self.base_delay_ms),
+                    max_delay_ms: THROTTLE_MAX_DELAY_MS.max(self.max_delay_ms),
+                    ..self.clone()
+                };
+                slow.backoff_ms(retry, jitter)
+            }
+            None => self.backoff_ms(retry, jitter),
+        }
+    }
+
+    /// Attempts allowed in all, given whether the last answer was a 429 without `Retry-After`.
+    pub fn attempts_for(&self, throttled_blind: bool) -> u32 {
+        if throttled_blind {
+            self.max_attempts.max(self.throttle_attempts)
+        } else {
+            self.max_attempts
+        }
+    }
 }
 
 #[cfg(test)]
@@ -107,7 +157,7 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_is_capped() {
-        let p = RetryPolicy { max_attempts: 10, base_delay_ms: 500, max_delay_ms: 4_000 };
+        let p = RetryPolicy { max_attempts: 10, base_delay_ms: 500, max_delay_ms: 4_000, ..RetryPolicy::default() };
         let j = Jitter::new(7);
         for _ in 0..50 {
             let d1 = p.backoff_ms(1, &j);
@@ -140,6 +190,21 @@ mod tests {
         assert_eq!(parse_retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")), None);
         assert_eq!(parse_retry_after(Some("-1")), None);
         assert_eq!(parse_retry_after(None), None);
+    }
+
+    #[test]
+    fn a_429_without_a_readable_retry_after_outlasts_graphs_write_window() {
+        let p = RetryPolicy::default();
+        let j = Jitter::new(3);
+        // The worst case (every jittered wait at its lowest) still waits past 150 s before the
+        // last attempt; the 5xx back-off alone would give up after about 8 s.
+        let attempts = p.attempts_for(true);
+        let slow: u64 = (1..attempts).map(|r| p.delay_for(r, true, None, &j)).sum();
+        assert!(slow >= 150_000, "{slow} ms");
+        let quick: u64 = (1..p.attempts_for(false)).map(|r| p.delay_for(r, false, None, &j)).sum();
+        assert!(quick < 30_000, "{quick} ms");
+        // A readable Retry-After is honoured as given.
+        assert_eq!(p.delay_for(1, true, Some(1_500), &j), 1_500);
     }
 
     #[test]

@@ -270,6 +270,7 @@ impl LicenseApi for FakeGraph {
                 .filter(|m| processed && self.member_errors.borrow().contains_key(*m))
                 .cloned()
                 .collect(),
+            note: None,
         })
     }
 }
