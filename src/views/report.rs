@@ -167,6 +167,7 @@ fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
                     </div>
                     <ul class="plain findings">
                         {problems.into_iter().take(500).map(|i| {
+                            let cls = if matches!(i.outcome, VerifyOutcome::AppliedDespiteJournal(_)) { "finding info" } else { "finding bad" };
                             let text = match i.outcome {
                                 VerifyOutcome::Mismatch(d) => d.join("; "),
                                 VerifyOutcome::Error { code, message, remedy } => format!("{code}: {message}. What to do: {remedy}"),
@@ -174,7 +175,6 @@ fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
                                 VerifyOutcome::AppliedDespiteJournal(j) => format!("the change is there although the journal says {j}"),
                                 VerifyOutcome::Ok => String::new(),
                             };
-                            let cls = if matches!(i.outcome, VerifyOutcome::AppliedDespiteJournal(_)) { "finding info" } else { "finding bad" };
                             view! { <li class=cls><strong>{i.target.name}</strong>" — " {text}</li> }
                         }).collect_view()}
                     </ul>
