@@ -328,3 +328,70 @@ fn cancel_while_waiting_for_group_processing() {
     assert_eq!(fake.sends_to("u4"), 0);
     assert!(fake.group_polls.get() <= 1, "stopped polling");
 }
+
+/// In a browser, a POST whose answer was lost on a kept-alive connection is sent again by the
+/// browser itself; Graph's answer to that repeat is a refusal ("User does not have a
+/// corresponding license.": the first copy already swapped the user). The refusal is read back
+/// before it is believed: the action is done, once, and says why.
+#[test]
+fn a_refusal_answering_a_repeat_of_a_landed_call_is_done_not_failed() {
+    let snap = sample_snapshot();
+    let plan = sample_plan(&snap);
+    let fake = FakeGraph::from_snapshot(&snap);
+    fake.answer_a_repeat.borrow_mut().insert("u1".into());
+    let report = run(&fake, &MemoryStore::new(), &plan);
+    assert_eq!(state(&report, "swap-u1"), &EntryState::Done);
+    let note = report.journal.entries["swap-u1"].note.clone().unwrap_or_default();
+    assert!(note.contains("repeat"), "{note}");
+    assert_eq!(report.journal.counts().failed, 0);
+    // The executor sent it once (the fake counts the browser's repeat as a second arrival).
+    assert_eq!(report.journal.entries["swap-u1"].attempts, 1);
+    assert_eq!(fake.sends_to("u1"), 2);
+}
+
+/// A refusal that is real (the target shows no change) still fails, with Graph's words.
+#[test]
+fn a_real_refusal_fails_with_graphs_message_after_the_read_back() {
+    let snap = sample_snapshot();
+    let plan = sample_plan(&snap);
+    let fake = FakeGraph::from_snapshot(&snap);
+    let msg = "Subscription with SKU x does not have any available licenses.";
+    fake.refuse.borrow_mut().insert("u2".into(), (400, "Request_BadRequest".into(), msg.into()));
+    let report = run(&fake, &MemoryStore::new(), &plan);
+    match state(&report, "swap-u2") {
+        EntryState::Failed { code, message, retryable } => {
+            assert_eq!(code, "Request_BadRequest");
+            assert_eq!(message, msg);
+            assert!(!retryable);
+        }
+        s => panic!("{s:?}"),
+    }
+    assert_eq!(fake.sends_to("u2"), 1, "never sent twice");
+}
+
+/// A 403 on a read is a missing permission or role: said so, with what to do, and never called
+/// "unreachable or throttled"; it is not retried five times either.
+#[test]
+fn a_forbidden_read_names_the_permission_not_the_network() {
+    let snap = sample_snapshot();
+    let plan = sample_plan(&snap);
+    let fake = FakeGraph::from_snapshot(&snap);
+    let denied = (403, "Authorization_RequestDenied".to_string(), "Insufficient privileges to complete the operation.".to_string());
+    fake.refuse_reads.borrow_mut().insert("g1".into(), denied);
+    let reads_before = fake.read_calls.get();
+    let report = run(&fake, &MemoryStore::new(), &plan);
+    match state(&report, "swap-g1") {
+        EntryState::Failed { code, message, retryable } => {
+            assert_eq!(code, "Authorization_RequestDenied");
+            assert!(message.contains("Insufficient privileges"), "{message}");
+            assert!(message.contains("LicenseAssignment.ReadWrite.All"), "{message}");
+            assert!(message.contains("License Administrator"), "{message}");
+            assert!(message.contains("admin consent") || message.contains("Grant admin consent"), "{message}");
+            assert!(*retryable, "fixable by consent or a role, then retried");
+        }
+        s => panic!("{s:?}"),
+    }
+    assert_eq!(fake.sends_to("g1"), 0);
+    assert!(report.notes.iter().all(|n| !n.contains("unreachable or throttled")), "{:?}", report.notes);
+    assert!(fake.read_calls.get() - reads_before < 8, "not read again and again");
+}

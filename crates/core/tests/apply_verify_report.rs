@@ -202,3 +202,21 @@ fn member_outcomes_csv_has_a_row_per_member() {
     assert_eq!(rows[1], ["g1", "Sales Team", "u3", "carol@contoso.com", "active", ""]);
     assert_eq!(rows[2], ["g1", "Sales Team", "u4", "dave@contoso.com", "error", "CountViolation"]);
 }
+
+/// Verify looks at every action, whatever the journal says: a change the journal records as
+/// failed (its answer was misread) but that the tenant shows is reported as there.
+#[test]
+fn verify_reads_actions_the_journal_calls_failed() {
+    let snap = sample_snapshot();
+    let plan = sample_plan(&snap);
+    let fake = FakeGraph::from_snapshot(&snap);
+    let mut journal = apply(&fake, &plan, &MemoryStore::new()).journal;
+    let failed = EntryState::Failed { code: "Request_BadRequest".into(), message: "x".into(), retryable: false };
+    journal.set("swap-u1", failed, 1);
+    let reads = fake.read_calls.get();
+    let v = block_on(verify(&fake, &plan, &journal, 20));
+    assert!(fake.read_calls.get() > reads);
+    assert_eq!(v.item("swap-u1").unwrap().outcome, VerifyOutcome::AppliedDespiteJournal("failed".into()));
+    assert_eq!((v.ok(), v.applied_despite_journal(), v.not_applied()), (4, 1, 0));
+    assert!(v.all_ok(), "the tenant matches the plan for every action");
+}

@@ -52,6 +52,19 @@ fn dropped_responses_are_read_back_before_any_resend() {
     assert!(row.lost_responses > 20 && row.read_back > 0 && row.failed == 0, "{row:?}");
 }
 
+/// Reads lag writes by up to 4 s (Entra serves reads from replicas): a read-back after a lost
+/// answer may show the user as before the write. The executor reads back only once the write is
+/// older than its read lag bound (5 s), so it never sends a landed write again and never reports
+/// Failed for a change that landed.
+#[test]
+fn lagging_reads_never_cause_a_second_write() {
+    let mut s = Scenario::new("lagging reads", 109);
+    s.sim.read_lag_ms = (0, 4_000);
+    s.sim.faults = Faults { drop_rate: 0.2, latency_ms: (5, 60), ..Faults::default() };
+    let row = run(s);
+    assert!(row.lost_responses > 20 && row.read_back > 0 && row.failed == 0, "{row:?}");
+}
+
 #[test]
 fn token_expiry_mid_run() {
     let mut s = Scenario::new("token expiry", 104);

@@ -45,6 +45,11 @@ pub struct FakeGraph {
     pub throttle_reads: Cell<u32>,
     /// Refused with (status, code, message).
     pub refuse: RefCell<HashMap<String, (u16, String, String)>>,
+    /// Applied, but the answer that arrives is Graph's refusal of a second copy of the call
+    /// (a browser resent the POST after the first answer was lost), once per id.
+    pub answer_a_repeat: RefCell<HashSet<String>>,
+    /// Reads of these targets are refused with (status, code, message).
+    pub refuse_reads: RefCell<HashMap<String, (u16, String, String)>>,
     /// Polls before a group's change reaches its members.
     pub group_delay_polls: Cell<u32>,
     pending_groups: RefCell<HashMap<String, u32>>,
@@ -152,6 +157,14 @@ impl FakeGraph {
         Ok(())
     }
 
+    fn read_one(&self, t: &Subject) -> Result<TargetState, ApiError> {
+        let missing = || ApiError::graph(404, "Request_ResourceNotFound", "Resource does not exist");
+        match t.kind {
+            TargetKind::User => self.users.borrow().get(&t.id).cloned().map(TargetState::User).ok_or_else(missing),
+            _ => self.groups.borrow().get(&t.id).map(|(g, _)| TargetState::Group(g.clone())).ok_or_else(missing),
+        }
+    }
+
     /// Group licensing reaches the members: their inherited states follow the group's licenses.
     fn process_group(&self, group_id: &str) {
         let (group, members) = self.groups.borrow()[group_id].clone();
@@ -198,15 +211,11 @@ impl LicenseApi for FakeGraph {
         }
         let out = targets
             .iter()
-            .map(|t| match t.kind {
-                TargetKind::User => {
-                    self.users.borrow().get(&t.id).cloned().map(TargetState::User).ok_or_else(|| {
-                        ApiError::graph(404, "Request_ResourceNotFound", "Resource does not exist")
-                    })
+            .map(|t| {
+                if let Some((status, code, msg)) = self.refuse_reads.borrow().get(&t.id) {
+                    return Err(ApiError::graph(*status, code.clone(), msg.clone()));
                 }
-                _ => self.groups.borrow().get(&t.id).map(|(g, _)| TargetState::Group(g.clone())).ok_or_else(
-                    || ApiError::graph(404, "Request_ResourceNotFound", "Resource does not exist"),
-                ),
+                self.read_one(t)
             })
             .collect();
         if let Some(f) = hook {
@@ -237,6 +246,12 @@ impl LicenseApi for FakeGraph {
                 continue;
             }
             let r = self.apply(s, body);
+            if r.is_ok() && self.answer_a_repeat.borrow_mut().remove(&s.id) {
+                self.assigned.borrow_mut().push(s.id.clone());
+                let msg = "User does not have a corresponding license.";
+                out.push(Err(ApiError::graph(400, "Request_BadRequest", msg)));
+                continue;
+            }
             if r.is_ok() && self.lose_response.borrow_mut().remove(&s.id) {
                 out.push(Err(ApiError::response_lost("connection reset")));
                 continue;

@@ -215,7 +215,9 @@ pub fn run_scenario(s: &Scenario) -> (Row, Outcome) {
     row.read_back = journal
         .entries
         .values()
-        .filter(|e| e.note.as_deref().is_some_and(|n| n.starts_with("outcome was unknown")))
+        .filter(|e| {
+            e.note.as_deref().is_some_and(|n| n.starts_with("outcome was unknown") || n.starts_with("Graph's answer was a refusal"))
+        })
         .count();
     let sim = sim.borrow();
     row.throttled = sim.stats.throttled;
