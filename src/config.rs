@@ -93,12 +93,18 @@ fn cloud_lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Cloud, D::Err
     }
 }
 
-/// What the read-only preview needs, least privileged per call:
+/// What the read-only preview needs, least privileged per call (the simulator's table in
+/// crates/sim/src/scopes.rs follows the same pages):
 /// subscribedSkus: LicenseAssignment.Read.All (https://learn.microsoft.com/graph/api/subscribedsku-list);
-/// users with assignedLicenses/licenseAssignmentStates: User.Read.All;
-/// groups and their members: GroupMember.Read.All.
+/// users with assignedLicenses/licenseAssignmentStates: User.Read.All (https://learn.microsoft.com/graph/api/user-list;
+/// User.ReadBasic.All reads no license properties);
+/// groups and their members: GroupMember.Read.All (https://learn.microsoft.com/graph/api/group-list,
+/// https://learn.microsoft.com/graph/api/group-list-members).
+/// A group's membersWithLicenseErrors has no documented permission; no scope is asked for it:
+/// when Graph refuses it, group processing is judged from the members' license states alone.
 pub const READ_SCOPES: [&str; 3] = ["User.Read.All", "GroupMember.Read.All", "LicenseAssignment.Read.All"];
-/// Asked only when the admin applies (incremental consent).
+/// Asked only when the admin applies (incremental consent): user and group assignLicense,
+/// https://learn.microsoft.com/graph/api/user-assignlicense, https://learn.microsoft.com/graph/api/group-assignlicense.
 pub const WRITE_SCOPE: &str = "LicenseAssignment.ReadWrite.All";
 
 impl Config {

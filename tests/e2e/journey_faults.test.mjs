@@ -11,6 +11,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { openPage, screenshot, useStack } from "./lib/harness.mjs";
 import { openWizard, readJournal, realProblems, signIn } from "./journey_lib.mjs";
 
@@ -54,9 +55,9 @@ const journalOf = async (page) => readJournal(await page.evaluate(() => localSto
 
 /** The row this journey adds to the fault table `cargo xtask test` prints beside the native suite's. */
 function recordRow(cells) {
-  const dir = new URL("../../target/tmp/fault-suite/", import.meta.url).pathname;
+  const dir = process.env.LICSWAP_FAULT_ROWS ?? new URL("../../target/tmp/fault-journey", import.meta.url).pathname;
   mkdirSync(dir, { recursive: true });
-  writeFileSync(`${dir}browser-faults.row`, `| ${cells.join(" | ")} |\n`);
+  writeFileSync(join(dir, "browser-faults.md"), `| ${cells.join(" | ")} |\n`);
 }
 
 test("100+ swaps under 503s, dropped answers and a reload: every write done once, none reported failed", { timeout: 600_000 }, async (t) => {

@@ -122,7 +122,9 @@ pub fn test(args: &[String]) -> Result<(), String> {
     }
     trunk_build()?;
     build_sim_server(false)?;
-    e2e::run_suite()
+    let e2e = e2e::run_suite();
+    crate::fault_table::print_side_by_side();
+    e2e
 }
 
 /// sim-server, the simulated Graph tenant over HTTP that end-to-end tests and benches talk to.

@@ -24,5 +24,6 @@ pub fn run_suite() -> Result<(), String> {
         .dir(&root.join("tests/e2e"))
         .env("LICSWAP_DIST", root.join("dist"))
         .env("LICSWAP_SIM_SERVER", target.join("debug/sim-server"))
-        .env("LICSWAP_ARTIFACTS", root.join("tests/e2e/artifacts")))
+        .env("LICSWAP_ARTIFACTS", root.join("tests/e2e/artifacts"))
+        .env("LICSWAP_FAULT_ROWS", crate::fault_table::journey_dir()))
 }

@@ -78,8 +78,8 @@ impl<T: Transport, C: Clock> LicenseApi for GraphLicenseApi<'_, T, C> {
             }
         }
         for i in &ui {
-            if let Some(Err(e)) = out[*i].take() {
-                out[*i] = Some(Err(needs(e, READ_USERS)));
+            if let Some(Err(e)) = &mut out[*i] {
+                *e = needs(e.clone(), READ_USERS);
             }
         }
         let (gi, gids) = pick(TargetKind::Group);
@@ -94,8 +94,8 @@ impl<T: Transport, C: Clock> LicenseApi for GraphLicenseApi<'_, T, C> {
             }
         }
         for i in &gi {
-            if let Some(Err(e)) = out[*i].take() {
-                out[*i] = Some(Err(needs(e, READ_GROUPS)));
+            if let Some(Err(e)) = &mut out[*i] {
+                *e = needs(e.clone(), READ_GROUPS);
             }
         }
         out.into_iter()
