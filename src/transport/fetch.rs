@@ -20,7 +20,11 @@ impl FetchTransport {
     pub async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
         let is_read = req.method == Method::Get;
         // fetch reports a network failure, a CORS refusal and a dropped connection alike: for a
-        // write we cannot tell whether Graph got it, so the outcome is unknown.
+        // write we cannot tell whether Graph got it, so the outcome is unknown and the executor
+        // reads the target back before anything is resent. A lost answer can also come back
+        // disguised: on a reused keep-alive connection Chromium sends the POST again by itself
+        // (HttpNetworkTransaction::ShouldResendRequest), and what fetch then returns is Graph's
+        // answer to that second copy; the executor reads a write's refusal back for that reason.
         let failed = |e: gloo_net::Error| {
             let msg = e.to_string();
             if is_read {

@@ -109,6 +109,9 @@ test("100+ swaps under 503s, dropped answers and a reload: every write done once
   const done = count("done");
   const failed = count("failed");
   const readBack = entries.filter((e) => /outcome was unknown|answer/.test(e.note ?? "")).length;
+  for (const [id, e] of Object.entries(journal.entries).filter(([, e]) => e.state !== "done")) {
+    t.diagnostic(`${id}: ${e.state} ${e.code ?? ""} ${e.message ?? ""} ${e.note ?? ""}`);
+  }
   const writes = faults.licenseWrites - before.licenseWrites;
   const injected = faults.injected5xx - before.injected5xx;
   t.diagnostic(`sim-server: ${writes} license writes, ${injected} injected 503s; app: ${done} done, ${failed} failed, ${readBack} settled by read-back`);

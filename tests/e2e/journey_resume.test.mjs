@@ -13,6 +13,11 @@ const simStats = async () => (await fetch(`${stack.sim.url}/_sim/stats`)).json()
 
 test("a reload during a group swap resumes from the journal and repeats nothing", { timeout: 180_000 }, async () => {
   const { page, problems } = await openPage(stack.browser, stack.app.url);
+  // Microsoft documents no permission for a group's membersWithLicenseErrors; sim-server refuses
+  // it to the app's permissions, and the app falls back to the members' license states. Those
+  // 403s (and only those) are expected.
+  const refused = [];
+  page.on("response", (r) => r.status() === 403 && refused.push(new URL(r.url()).pathname));
   await signIn(page);
   await openWizard(page, stack.app.url, "STANDARDPACK", "ENTERPRISEPACK");
   await page.getByLabel("Members of chosen groups").check();
@@ -38,6 +43,10 @@ test("a reload during a group swap resumes from the journal and repeats nothing"
     assert.ok(i < 300, "the group swaps were sent");
     await new Promise((ok) => setTimeout(ok, 100));
   }
+  // The apply screen says what it waits for, and that the tab may be closed meanwhile.
+  const waiting = page.getByTestId("waiting-for");
+  await waiting.waitFor({ timeout: 30_000 });
+  assert.match(await waiting.textContent(), /Entra is assigning the new license to the members of 'E1 - (Sales|Marketing)'.*close this tab/);
   await page.reload();
   await page.getByText(/This plan was started before in this browser/).waitFor({ timeout: 30_000 });
   const midway = readJournal(await page.evaluate(() => localStorage.getItem("licswap.journal")));
@@ -54,6 +63,8 @@ test("a reload during a group swap resumes from the journal and repeats nothing"
   assert.equal(writes, done, `every call took effect exactly once (${writes} writes for ${done} calls)`);
   assert.ok(done > 2, "the groups and their members who also held E1 directly were swapped");
   await screenshot(page, "journey-resume-applied");
+  assert.match(await page.locator("main").textContent(), /each member's own license states were used instead/,
+    "the report says how group processing was read");
   const sales = page.locator("summary", { hasText: "E1 - Sales" });
   assert.match(await sales.textContent(), /— 17 active, 0 in error/,
     "after phase 2 the members who held E1 directly show E3 Active through the group");
@@ -62,5 +73,8 @@ test("a reload during a group swap resumes from the journal and repeats nothing"
   await page.getByRole("button", { name: "Verify now" }).click();
   await page.getByTestId("verify-summary").waitFor({ timeout: 60_000 });
   assert.match(await page.getByTestId("verify-summary").textContent(), new RegExp(`${done} as planned`));
-  assert.deepEqual(realProblems(problems), []);
+  assert.ok(refused.every((p) => p.endsWith("/membersWithLicenseErrors")), refused.join(", "));
+  const forbidden = /status of 403 \(Forbidden\)/;
+  assert.equal(problems.filter((p) => forbidden.test(p)).length, refused.length);
+  assert.deepEqual(realProblems(problems).filter((p) => !forbidden.test(p)), []);
 });

@@ -3,6 +3,7 @@ use futures::executor::block_on;
 use licswap_core::apply::*;
 use licswap_core::graph::client::{ClientConfig, GraphClient};
 use licswap_core::graph::clock::VirtualClock;
+use licswap_core::graph::http::Clock;
 use licswap_core::graph::model::{AssignLicenseBody, AssignedLicense};
 use licswap_core::plan::{Subject, TargetKind};
 use licswap_sim::{fixtures, Sim, SimConfig, SimTransport};
@@ -103,4 +104,61 @@ fn group_processing_lists_members_with_states_in_one_page() {
         gp.members.iter().filter(|m| !m.license_assignment_states.is_empty()).count()
             > g.member_ids.len() / 2
     );
+}
+
+/// Signed in with exactly the permissions licswap asks for (src/config.rs), on a simulator that
+/// refuses a group's membersWithLicenseErrors to them (Microsoft documents no permission for it):
+/// group processing is still read, from the members' own license states, and the report says
+/// so. With Group.Read.All (the other possible answer) the errors list is read as usual.
+#[test]
+fn group_processing_is_read_on_either_answer_for_members_with_license_errors() {
+    let read = |scopes: &[&str]| {
+        let cfg = SimConfig { require_auth: true, ..SimConfig::test() };
+        let sim = Rc::new(RefCell::new(Sim::new(fixtures::demo(), cfg)));
+        let clock = VirtualClock::new(fixtures::FIXTURE_EPOCH_MS);
+        let client_id = sim.borrow().config.clients[0].client_id.clone();
+        let token = sim.borrow_mut().issue_token(&client_id, scopes, clock.now_ms());
+        let config = ClientConfig { base_url: "/v1.0".into(), ..ClientConfig::default() };
+        let client = GraphClient::new(SimTransport::new(sim.clone(), clock.clone()), clock, config)
+            .unwrap()
+            .with_tokens(Rc::new(licswap_core::graph::StaticToken::new(token)));
+        let snap = sim.borrow().snapshot();
+        let group = snap.groups.iter().find(|g| g.group.display_name.as_deref() == Some("E1 - Sales")).unwrap();
+        let api = GraphLicenseApi::new(&client);
+        let gp = block_on(api.read_group_processing(&group.group.id)).expect("group processing read");
+        (gp, group.member_ids.len())
+    };
+    let app = ["User.Read.All", "GroupMember.Read.All", "LicenseAssignment.ReadWrite.All"];
+    let (gp, members) = read(&app);
+    assert_eq!(gp.members.len(), members);
+    assert!(gp.members.iter().all(|m| !m.license_assignment_states.is_empty()));
+    let note = gp.note.expect("the fallback is said");
+    assert!(note.contains("membersWithLicenseErrors") && note.contains("license states"), "{note}");
+
+    let (gp, members) = read(&["User.Read.All", "Group.Read.All", "LicenseAssignment.ReadWrite.All"]);
+    assert_eq!(gp.members.len(), members);
+    assert_eq!(gp.note, None);
+}
+
+/// A write refused for lack of permission names the permission and the roles.
+#[test]
+fn a_forbidden_write_names_what_it_needs() {
+    let cfg = SimConfig { require_auth: true, ..SimConfig::test() };
+    let sim = Rc::new(RefCell::new(Sim::new(fixtures::demo(), cfg)));
+    let clock = VirtualClock::new(fixtures::FIXTURE_EPOCH_MS);
+    let client_id = sim.borrow().config.clients[0].client_id.clone();
+    let read_only = ["User.Read.All", "GroupMember.Read.All", "LicenseAssignment.Read.All"];
+    let token = sim.borrow_mut().issue_token(&client_id, &read_only, clock.now_ms());
+    let config = ClientConfig { base_url: "/v1.0".into(), ..ClientConfig::default() };
+    let client = GraphClient::new(SimTransport::new(sim.clone(), clock.clone()), clock, config)
+        .unwrap()
+        .with_tokens(Rc::new(licswap_core::graph::StaticToken::new(token)));
+    let snap = sim.borrow().snapshot();
+    let api = GraphLicenseApi::new(&client);
+    let body = AssignLicenseBody { add_licenses: vec![], remove_licenses: vec![] };
+    let r = block_on(api.assign(&[(subject(TargetKind::User, &snap.users[0].id), body)]));
+    let e = r[0].as_ref().unwrap_err();
+    assert_eq!((e.status, e.kind), (Some(403), ApiErrorKind::Graph), "{e:?}");
+    assert!(e.message.contains("LicenseAssignment.ReadWrite.All"), "{e}");
+    assert!(e.message.contains("License Administrator"), "{e}");
 }

@@ -168,7 +168,6 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
             journal: RefCell::new(journal),
             target_sku: &plan.target.sku_id,
             plan_groups,
-            reserved_seats: Default::default(),
             refusals: Default::default(),
         };
         let first_phase_len = plan.phases.first().map_or(0, |p| p.actions.len());

@@ -13,13 +13,18 @@ use crate::plan::{Subject, TargetKind};
 
 pub struct GraphLicenseApi<'a, T, C> {
     pub client: &'a GraphClient<T, C>,
+    /// Graph refused `membersWithLicenseErrors` once: not asked again by this adapter.
+    errors_list_refused: std::cell::Cell<bool>,
 }
 
 impl<'a, T, C> GraphLicenseApi<'a, T, C> {
     pub fn new(client: &'a GraphClient<T, C>) -> Self {
-        GraphLicenseApi { client }
+        GraphLicenseApi { client, errors_list_refused: std::cell::Cell::new(false) }
     }
 }
+
+const ERRORS_LIST_REFUSED: &str = "Graph refused the group's membersWithLicenseErrors list to this sign-in \
+     (Microsoft documents no permission for it); each member's own license states were used instead";
 
 /// What each call needs when Graph answers 403, from the least-privileged delegated permission
 /// of its API page and the roles that may assign licenses:
@@ -146,17 +151,16 @@ impl<T: Transport, C: Clock> LicenseApi for GraphLicenseApi<'_, T, C> {
             Some(m) => m,
             None => self.members_one_by_one(group_id).await.map_err(|e| needs(e, READ_GROUPS))?,
         };
+        if self.errors_list_refused.get() {
+            return Ok(GroupProcessing { members, members_with_license_errors: Vec::new(), note: Some(ERRORS_LIST_REFUSED.into()) });
+        }
         let (members_with_license_errors, note) = match self.client.members_with_license_errors(group_id).await
         {
             Ok(ids) => (ids, None),
-            Err(e) if matches!(e.status(), Some(401 | 403)) => (
-                Vec::new(),
-                Some(
-                    "Graph refused the group's membersWithLicenseErrors list to this sign-in (Microsoft \
-                     documents no permission for it); each member's own license states were used instead"
-                        .to_string(),
-                ),
-            ),
+            Err(e) if e.status() == Some(403) => {
+                self.errors_list_refused.set(true);
+                (Vec::new(), Some(ERRORS_LIST_REFUSED.to_string()))
+            }
             Err(e) => return Err(api_error(&e)),
         };
         Ok(GroupProcessing { members, members_with_license_errors, note })

@@ -4,8 +4,9 @@
 //! reading the target back before anything is resent.
 //!
 //! A refusal is read back too before it is believed: in a browser, a POST whose answer was lost
-//! on a kept-alive connection is sent again by the browser itself (Chromium retries a request
-//! on a reused connection that closed without a byte of answer), so Graph's "400 User does not
+//! on a kept-alive connection is sent again by the browser itself, whatever its method (Chromium,
+//! net/http/http_network_transaction.cc, `HttpNetworkTransaction::ShouldResendRequest`: "we
+//! resend a request only if we reused a keep-alive connection" and no response header came), so Graph's "400 User does not
 //! have a corresponding license." may be its answer to that repeat, after the first call already
 //! swapped the user. Reads may lag writes (<https://devblogs.microsoft.com/identity/designing-for-eventual-consistency-for-microsoft-entra/>:
 //! "a successful write ... does not guarantee that an immediate read will reflect that change"),
@@ -22,7 +23,7 @@ use crate::graph::http::Clock;
 use crate::graph::model::AssignLicenseBody;
 use crate::plan::{fingerprint_user, Action, Subject, TargetKind};
 use futures::stream::{FuturesUnordered, StreamExt};
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,8 +50,6 @@ pub(super) struct Ctx<'p> {
     pub(super) target_sku: &'p str,
     /// Lowercase ids of the groups the plan swaps.
     pub(super) plan_groups: HashSet<String>,
-    /// Seats held for the members of group swaps sent in this run (see `seats`).
-    pub(super) reserved_seats: Cell<i64>,
     /// Graph's refusal of a write still to be confirmed by a read-back, by action index.
     pub(super) refusals: RefCell<HashMap<usize, ApiError>>,
 }
@@ -428,11 +427,13 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
                             );
                             res.settled += 1;
                         } else {
-                            j.set(id, EntryState::Pending, now);
+                            // Graph gives no promise that a throttled or failed write did
+                            // nothing, so it stays in flight and is read back, never re-checked
+                            // as if unsent (its own change would then look like someone else's).
                             res.requeue.push(Item {
                                 idx: item.idx,
                                 tries: item.tries + 1,
-                                need: Need::Check,
+                                need: Need::ReadBack,
                             });
                         }
                     }

@@ -5,10 +5,13 @@
 //! "Not enough licenses"). A direct swap without a seat is refused whole by Graph, so only group
 //! swaps are checked: before one is sent, the target's free seats must cover its members who do
 //! not hold the target yet, every direct swap of the plan still to run, and the members of the
-//! group swaps this run already sent. The planner checked seats at preview time; this catches
+//! group swaps already sent that Entra has not processed yet (read again, so members already
+//! processed, who show in the free count, are not counted twice). Direct swaps in flight may or
+//! may not hold their seat yet: when only they make the difference, the group waits for them. The planner checked seats at preview time; this catches
 //! seats that went elsewhere since.
 use super::api::LicenseApi;
 use super::executor::Executor;
+use super::journal::EntryState;
 use super::phase::Ctx;
 use super::store::JournalStore;
 use crate::graph::http::Clock;
@@ -23,6 +26,16 @@ pub(super) enum SeatCheck {
     /// The seats or members could not be read now (the error, when Graph gave one): read back
     /// and decide again later.
     Later(Option<super::api::ApiError>),
+}
+
+/// Members who do not hold the target yet (or hold it in error).
+fn lacking(members: &[crate::graph::model::User], target_sku: &str) -> i64 {
+    members
+        .iter()
+        .filter(|m| {
+            !m.license_assignment_states.iter().any(|s| same_id(&s.sku_id, target_sku) && s.error_code().is_none())
+        })
+        .count() as i64
 }
 
 fn adds_target(action: &Action, target_sku: &str) -> bool {
@@ -49,14 +62,46 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
             Ok(None) => return Vec::new(),
             Err(e) => return groups.into_iter().map(|i| (i, SeatCheck::Later(Some(e.clone())))).collect(),
         };
-        let direct_to_run = {
+        // Direct swaps adding the target that are not sent yet each need a seat; those in
+        // flight may already hold theirs (and then show in `free`), so they only make the
+        // verdict wait until they are settled.
+        let (direct_pending, direct_in_flight) = {
             let j = ctx.journal.borrow();
-            ctx.actions
+            let direct = ctx
+                .actions
                 .iter()
-                .filter(|a| a.target.kind == TargetKind::User && adds_target(a, ctx.target_sku))
-                .filter(|a| j.state(&a.id).is_some_and(|s| !s.is_terminal()))
-                .count() as i64
+                .filter(|a| a.target.kind == TargetKind::User && adds_target(a, ctx.target_sku));
+            let mut counts = (0i64, 0i64);
+            for a in direct {
+                match j.state(&a.id) {
+                    Some(EntryState::Pending) => counts.0 += 1,
+                    Some(EntryState::InFlight { .. }) => counts.1 += 1,
+                    _ => {}
+                }
+            }
+            counts
         };
+        // Group swaps already sent (this run or an earlier one) whose members Entra has not all
+        // processed yet: each such member still takes a seat, which `free` does not show yet.
+        let sent_groups: Vec<usize> = {
+            let j = ctx.journal.borrow();
+            (0..ctx.actions.len())
+                .filter(|i| !groups.contains(i))
+                .filter(|i| {
+                    let a = ctx.actions[*i];
+                    a.target.kind == TargetKind::Group
+                        && adds_target(a, ctx.target_sku)
+                        && matches!(j.state(&a.id), Some(EntryState::Done | EntryState::InFlight { .. }))
+                })
+                .collect()
+        };
+        let mut outstanding = 0i64;
+        for i in sent_groups {
+            match self.api.read_group_processing(&ctx.actions[i].target.id).await {
+                Ok(p) => outstanding += lacking(&p.members, ctx.target_sku),
+                Err(e) => return groups.into_iter().map(|g| (g, SeatCheck::Later(Some(e.clone())))).collect(),
+            }
+        }
         let mut out = Vec::new();
         for i in groups {
             let action = ctx.actions[i];
@@ -67,28 +112,23 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
                     continue;
                 }
             };
-            let needing = members
-                .iter()
-                .filter(|m| {
-                    !m.license_assignment_states
-                        .iter()
-                        .any(|s| same_id(&s.sku_id, ctx.target_sku) && s.error_code().is_none())
-                })
-                .count() as i64;
-            let reserved = ctx.reserved_seats.get();
-            if free - reserved - direct_to_run < needing {
+            let needing = lacking(&members, ctx.target_sku);
+            let left = free - outstanding - direct_pending;
+            if left - direct_in_flight >= needing {
+                outstanding += needing;
+                out.push((i, SeatCheck::Send));
+            } else if left >= needing {
+                out.push((i, SeatCheck::Later(None)));
+            } else {
                 out.push((
                     i,
                     SeatCheck::Refuse(format!(
                         "not enough seats of the target for this group: {needing} member(s) need one, \
-                         {free} free, {direct_to_run} wanted by direct swaps still to run, {reserved} \
-                         held for group swaps already sent; sending it would leave members without \
-                         either license. Buy or free seats, then retry"
+                         {free} free, {direct_pending} wanted by direct swaps still to run, {outstanding} \
+                         held for members of group swaps already sent; sending it would leave members \
+                         without either license. Buy or free seats, then retry"
                     )),
                 ));
-            } else {
-                ctx.reserved_seats.set(reserved + needing);
-                out.push((i, SeatCheck::Send));
             }
         }
         out
