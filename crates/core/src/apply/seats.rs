@@ -12,6 +12,7 @@
 use super::api::LicenseApi;
 use super::executor::Executor;
 use super::journal::EntryState;
+use std::collections::HashSet;
 use super::phase::Ctx;
 use super::store::JournalStore;
 use crate::graph::http::Clock;
@@ -28,14 +29,15 @@ pub(super) enum SeatCheck {
     Later(Option<super::api::ApiError>),
 }
 
-/// Members who do not hold the target yet (or hold it in error).
-fn lacking(members: &[crate::graph::model::User], target_sku: &str) -> i64 {
+/// Ids (lowercase) of the members who do not hold the target yet (or hold it in error).
+fn lacking(members: &[crate::graph::model::User], target_sku: &str) -> HashSet<String> {
     members
         .iter()
         .filter(|m| {
             !m.license_assignment_states.iter().any(|s| same_id(&s.sku_id, target_sku) && s.error_code().is_none())
         })
-        .count() as i64
+        .map(|m| m.id.to_ascii_lowercase())
+        .collect()
 }
 
 fn adds_target(action: &Action, target_sku: &str) -> bool {
@@ -62,25 +64,29 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
             Ok(None) => return Vec::new(),
             Err(e) => return groups.into_iter().map(|i| (i, SeatCheck::Later(Some(e.clone())))).collect(),
         };
-        // Direct swaps adding the target that are not sent yet each need a seat; those in
-        // flight may already hold theirs (and then show in `free`), so they only make the
-        // verdict wait until they are settled.
-        let (direct_pending, direct_in_flight) = {
+        // Seats are counted per user, not per action: a member of two swapped groups, or a
+        // member whose direct source is swapped after the group's (phase 2), takes one seat.
+        // Direct swaps adding the target that are not sent yet need one; those in flight may
+        // already hold theirs (and then show in `free`), so they only make a verdict wait until
+        // they are settled.
+        let (mut taken, in_flight) = {
             let j = ctx.journal.borrow();
+            let mut pending = HashSet::new();
+            let mut in_flight = HashSet::new();
             let direct = ctx
                 .actions
                 .iter()
                 .filter(|a| a.target.kind == TargetKind::User && adds_target(a, ctx.target_sku));
-            let mut counts = (0i64, 0i64);
             for a in direct {
                 match j.state(&a.id) {
-                    Some(EntryState::Pending) => counts.0 += 1,
-                    Some(EntryState::InFlight { .. }) => counts.1 += 1,
-                    _ => {}
-                }
+                    Some(EntryState::Pending) => pending.insert(a.target.id.to_ascii_lowercase()),
+                    Some(EntryState::InFlight { .. }) => in_flight.insert(a.target.id.to_ascii_lowercase()),
+                    _ => false,
+                };
             }
-            counts
+            (pending, in_flight)
         };
+        let direct_pending = taken.len();
         // Group swaps already sent (this run or an earlier one) whose members Entra has not all
         // processed yet: each such member still takes a seat, which `free` does not show yet.
         let sent_groups: Vec<usize> = {
@@ -95,10 +101,9 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
                 })
                 .collect()
         };
-        let mut outstanding = 0i64;
         for i in sent_groups {
             match self.api.read_group_processing(&ctx.actions[i].target.id).await {
-                Ok(p) => outstanding += lacking(&p.members, ctx.target_sku),
+                Ok(p) => taken.extend(lacking(&p.members, ctx.target_sku)),
                 Err(e) => return groups.into_iter().map(|g| (g, SeatCheck::Later(Some(e.clone())))).collect(),
             }
         }
@@ -113,20 +118,24 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
                 }
             };
             let needing = lacking(&members, ctx.target_sku);
-            let left = free - outstanding - direct_pending;
-            if left - direct_in_flight >= needing {
-                outstanding += needing;
+            let outstanding = taken.len();
+            let mut with = taken.clone();
+            with.extend(needing.iter().cloned());
+            let with_in_flight = with.union(&in_flight).count() as i64;
+            if free >= with_in_flight {
+                taken = with;
                 out.push((i, SeatCheck::Send));
-            } else if left >= needing {
+            } else if free >= with.len() as i64 {
                 out.push((i, SeatCheck::Later(None)));
             } else {
                 out.push((
                     i,
                     SeatCheck::Refuse(format!(
-                        "not enough seats of the target for this group: {needing} member(s) need one, \
-                         {free} free, {direct_pending} wanted by direct swaps still to run, {outstanding} \
-                         held for members of group swaps already sent; sending it would leave members \
-                         without either license. Buy or free seats, then retry"
+                        "not enough seats of the target for this group: {} member(s) need one, {free} free, \
+                         {outstanding} users already waiting for one ({direct_pending} through direct swaps \
+                         still to run, the rest members of group swaps already sent); sending it would leave \
+                         members without either license. Buy or free seats, then retry",
+                        needing.len()
                     )),
                 ));
             }
