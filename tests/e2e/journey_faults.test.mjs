@@ -138,5 +138,8 @@ test("100+ swaps under 503s, dropped answers and a reload: every write done once
   assert.equal(losses, 0, "nobody lost a service");
   assert.match(summary, new RegExp(`${actions.length} as planned · 0 differ · 0 could not be read`));
   assert.match(summary, /the tenant matches the plan/);
-  assert.deepEqual(realProblems(problems), []);
+  // The browser logs every fault sim-server injects (dropped answers, 503s) and the 403s of the
+  // errors list refused to the app's permissions; anything else is a real problem.
+  const injected_ = /net::ERR_EMPTY_RESPONSE|net::ERR_CONNECTION_(RESET|CLOSED)|status of 503|status of 403/;
+  assert.deepEqual(realProblems(problems).filter((p) => !injected_.test(p)), []);
 });
