@@ -32,23 +32,27 @@ async function adminToken() {
   return { authorization: `Bearer ${(await r.json()).access_token}` };
 }
 
-/** The generated tenant gives a few E1 holders Exchange Online (Plan 1) beside it, a blocker for
- * E3; an admin takes it off them first, so the whole plan can run. */
+/** The generated tenant gives a few E1 holders another product beside it that conflicts with E3
+ * or depends on E1 (blockers by design); an admin takes every product but E1 and E3 off its
+ * holders first, so the whole plan can run. */
 async function clearBlockers() {
   const auth = await adminToken();
   const graph = (path, init = {}) =>
     fetch(`${stack.sim.url}/v1.0${path}`, { ...init, headers: { ...auth, "content-type": "application/json" } });
   const skus = (await (await graph("/subscribedSkus")).json()).value;
-  const exo = skus.find((s) => s.skuPartNumber === "EXCHANGESTANDARD").skuId;
-  const holders = (await (await graph(`/users?$filter=assignedLicenses/any(x:x/skuId eq ${exo})&$select=id`)).json()).value;
-  for (const u of holders) {
-    const r = await graph(`/users/${u.id}/assignLicense`, {
-      method: "POST",
-      body: JSON.stringify({ addLicenses: [], removeLicenses: [exo] }),
-    });
-    assert.ok(r.ok, `Exchange Online (Plan 1) removed from ${u.id} (${r.status})`);
+  let removed = 0;
+  for (const sku of skus.filter((s) => !["STANDARDPACK", "ENTERPRISEPACK"].includes(s.skuPartNumber))) {
+    const holders = (await (await graph(`/users?$filter=assignedLicenses/any(x:x/skuId eq ${sku.skuId})&$select=id`)).json()).value;
+    for (const u of holders) {
+      const r = await graph(`/users/${u.id}/assignLicense`, {
+        method: "POST",
+        body: JSON.stringify({ addLicenses: [], removeLicenses: [sku.skuId] }),
+      });
+      assert.ok(r.ok, `${sku.skuPartNumber} removed from ${u.id} (${r.status})`);
+      removed += 1;
+    }
   }
-  return holders.length;
+  return removed;
 }
 
 const journalOf = async (page) => readJournal(await page.evaluate(() => localStorage.getItem("licswap.journal")));
