@@ -3,14 +3,12 @@
 //! licswap-core; this module connects them to the browser and to the app state.
 use crate::journal_store::LocalJournal;
 use crate::state::{client, AppState};
-use crate::storage::{self, keys, Area};
 use leptos::prelude::*;
 use licswap_core::apply::{
     plan_hash, rollback_plan, verify_after_lag, ApplyConfig, Control, Executor, GraphLicenseApi, Journal, JournalStore,
     Progress, RunReport, VerifyReport,
 };
 use licswap_core::plan::Plan;
-use licswap_core::share;
 use std::cell::RefCell;
 use std::sync::Arc;
 
@@ -30,15 +28,10 @@ thread_local! {
     static CONTROL: RefCell<Option<Control>> = const { RefCell::new(None) };
 }
 
-/// Saves the plan being applied (compressed, names included) so a reload or a consent redirect
-/// can resume it.
+/// Saves the plan being applied so a reload or a consent redirect in this tab can resume it
+/// (see kept_run for where and why).
 pub fn remember_plan(plan: &Plan) -> bool {
-    storage::set(Area::Local, keys::APPLY_PLAN, &share::encode(plan, false))
-}
-
-fn remembered_plan() -> Option<Plan> {
-    let text = storage::get(Area::Local, keys::APPLY_PLAN)?;
-    share::decode(&text).ok().map(|p| p.plan)
+    crate::kept_run::remember(plan)
 }
 
 /// A run interrupted by a reload (or a consent redirect) comes back: the screens that show a plan
@@ -48,7 +41,14 @@ pub fn restore(state: AppState) {
     if state.plan.get_untracked().is_some() {
         return;
     }
-    if let Some(plan) = remembered_plan() {
+    let cfg = match state.mode.get_untracked() {
+        crate::state::Mode::Live { config, signed_in: true } => Some(config),
+        crate::state::Mode::Demo => None,
+        // Nobody is signed in: no run comes back.
+        _ => return,
+    };
+    if let Some(plan) = crate::kept_run::recall(cfg.as_ref()) {
+        crate::kept_run::adopt_kept();
         state.plan.set(Some(Arc::new(plan)));
         state.plan_origin.set(crate::state::PlanOrigin::Local);
     }
@@ -65,8 +65,7 @@ pub fn journal_for(plan: &Plan) -> Option<Journal> {
 
 /// Drops the journal and the remembered plan (after a finished run, or on the admin's request).
 pub fn discard() {
-    crate::journal_store::remove_all();
-    storage::remove(Area::Local, keys::APPLY_PLAN);
+    crate::kept_run::forget_all();
 }
 
 /// True when another plan's run is unfinished in this browser.
@@ -104,6 +103,8 @@ pub fn start(state: AppState, plan: Arc<Plan>) {
         let mut on_progress = |p: &Progress| state.apply.update(|a| a.progress = Some(p.clone()));
         let result = exec.run(&plan, &mut on_progress).await;
         CONTROL.with(|c| *c.borrow_mut() = None);
+        // The run is over: no token of this tab may still change licenses.
+        crate::auth::session::drop_write_scope().await;
         state.apply.update(|a| {
             a.running = false;
             a.paused = false;

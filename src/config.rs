@@ -1,5 +1,11 @@
 //! Where licswap signs in and which Graph it talks to: `config.json` beside `index.html`, or the
 //! sign-in form (remembered in localStorage; configuration only, never a token).
+//!
+//! Tokens go only to Microsoft's hosts for the configured cloud: the authority and Graph addresses
+//! are checked host by host on the parsed URL against the cloud's own (an exact-host allow-list,
+//! never a prefix). Only config.json, the deployer's file, may name them at all; in the test build
+//! (cargo feature `sim-endpoints`, which `cargo xtask test` builds its end-to-end bundle with) it
+//! may also name sim-server on the loopback. The release build never talks to anything else.
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +38,16 @@ impl Cloud {
             Cloud::UsGov => "https://graph.microsoft.us",
             Cloud::China => "https://microsoftgraph.chinacloudapi.cn",
         }
+    }
+
+    /// The sign-in host of [`Cloud::authority`]: the only one a token request may go to.
+    pub fn authority_host(self) -> &'static str {
+        host_of_default(self.authority())
+    }
+
+    /// The host of [`Cloud::graph_root`]: the only one a Graph token may go to.
+    pub fn graph_host(self) -> &'static str {
+        host_of_default(self.graph_root())
     }
 
     pub fn key(self) -> &'static str {
@@ -78,6 +94,14 @@ pub struct Config {
     /// applied only from an approved preview (the apply screen enforces it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub require_approval_above: Option<u64>,
+    /// Read from config.json, the deployer's file: the only source that may name endpoints.
+    /// Never serialized, so nothing read back from storage can claim it.
+    #[serde(skip)]
+    pub from_file: bool,
+}
+
+fn host_of_default(url: &'static str) -> &'static str {
+    url.strip_prefix("https://").unwrap_or(url)
 }
 
 fn cloud_lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Cloud, D::Error> {
@@ -107,9 +131,127 @@ pub const READ_SCOPES: [&str; 3] = ["User.Read.All", "GroupMember.Read.All", "Li
 /// https://learn.microsoft.com/graph/api/user-assignlicense, https://learn.microsoft.com/graph/api/group-assignlicense.
 pub const WRITE_SCOPE: &str = "LicenseAssignment.ReadWrite.All";
 
+/// Whether this build may point config.json at sim-server on the loopback: only the test build.
+pub const LOOPBACK_ALLOWED: bool = cfg!(feature = "sim-endpoints");
+
+/// The parts of an endpoint URL the allow-list looks at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    pub https: bool,
+    /// Lower case, as written (no trailing-dot or IDN games: compared exactly).
+    pub host: String,
+    pub port: Option<u16>,
+    /// Without the trailing slash; "" for the root.
+    pub path: String,
+}
+
+impl Endpoint {
+    /// `host` or `host:port`, for the screen.
+    pub fn host_and_port(&self) -> String {
+        match self.port {
+            Some(p) => format!("{}:{p}", self.host),
+            None => self.host.clone(),
+        }
+    }
+
+    fn is_loopback(&self) -> bool {
+        !self.https && (self.host == "127.0.0.1" || self.host == "localhost")
+    }
+}
+
+/// Parses an absolute http(s) URL strictly: no user info, no query or fragment, no backslash,
+/// whitespace or non-ASCII anywhere (each of them is a way to make a prefix check and a browser
+/// disagree about the host).
+pub fn parse_endpoint(url: &str) -> Result<Endpoint, String> {
+    let bad = |why: &str| format!("\"{url}\" is not a usable address ({why})");
+    if url.chars().any(|c| !c.is_ascii_graphic() || c == '\\') {
+        return Err(bad("it has spaces, backslashes or non-ASCII characters"));
+    }
+    let lower = url.to_ascii_lowercase();
+    let (https, rest) = if let Some(r) = lower.strip_prefix("https://") {
+        (true, r)
+    } else if let Some(r) = lower.strip_prefix("http://") {
+        (false, r)
+    } else {
+        return Err(bad("it must start with https://"));
+    };
+    if rest.contains(['?', '#']) {
+        return Err(bad("it must not have a query or fragment"));
+    }
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    if authority.contains(['@', '[', ']']) {
+        return Err(bad("it must name a host only"));
+    }
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) => (h, Some(p.parse::<u16>().map_err(|_| bad("its port is not a number"))?)),
+        None => (authority, None),
+    };
+    if host.is_empty() || !host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') {
+        return Err(bad("its host is not a host name"));
+    }
+    let port = match (https, port) {
+        (true, Some(443)) | (false, Some(80)) => None,
+        (_, p) => p,
+    };
+    // The path keeps its case (Graph's version segment is compared case-insensitively below).
+    let path = url[url.len() - path.len()..].trim_end_matches('/').to_string();
+    Ok(Endpoint { https, host: host.to_string(), port, path })
+}
+
+/// Checks one endpoint against the cloud's host (exact) or, in the test build, the loopback.
+fn allowed(
+    what: &str,
+    url: &str,
+    cloud_host: &str,
+    path_ok: impl Fn(&str) -> bool,
+    loopback: bool,
+) -> Result<(), String> {
+    let e = parse_endpoint(url).map_err(|m| format!("{what}: {m}"))?;
+    let host_ok = (e.https && e.host == cloud_host && e.port.is_none()) || (loopback && e.is_loopback());
+    if !host_ok {
+        return Err(format!(
+            "{what} must be on {cloud_host}, this cloud's Microsoft host: tokens are sent to no other (\"{url}\")"
+        ));
+    }
+    if !path_ok(&e.path) {
+        return Err(format!("{what} has an unexpected path (\"{url}\")"));
+    }
+    Ok(())
+}
+
+/// A tenant as the authority's path takes it: a domain name, a tenant id (GUID), or one of
+/// Entra's audience words, so nothing can change the path after the host.
+fn tenant_ok(t: &str) -> bool {
+    !t.is_empty()
+        && t.len() <= 256
+        && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && !t.starts_with(['.', '-'])
+        && !t.contains("..")
+}
+
 impl Config {
+    /// A configuration read back from this browser's storage or typed into the form: it never
+    /// names endpoints (those come only from config.json), so any it carries are dropped.
+    pub fn remembered(mut self) -> Config {
+        self.authority = None;
+        self.graph_base_url = None;
+        self.redirect_uri = None;
+        // The approval policy is the deployer's too: a value in storage cannot set or lift it.
+        self.require_approval_above = None;
+        self.from_file = false;
+        self
+    }
+
     /// Trims fields and checks that the configuration can be used; the message says what to fix.
-    pub fn validated(mut self) -> Result<Config, String> {
+    pub fn validated(self) -> Result<Config, String> {
+        self.validated_with(LOOPBACK_ALLOWED)
+    }
+
+    /// [`Config::validated`] with the loopback rule given (tests check both builds' rules).
+    pub fn validated_with(mut self, loopback: bool) -> Result<Config, String> {
         self.client_id = self.client_id.trim().to_string();
         self.tenant = self.tenant.trim().to_string();
         if self.client_id.is_empty() {
@@ -117,27 +259,41 @@ impl Config {
                 "the client id is missing: copy the Application (client) ID of your app registration".into(),
             );
         }
+        if !self.client_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(format!("the client id \"{}\" is not an application id", self.client_id));
+        }
         if self.tenant.is_empty() {
             return Err(
                 "the tenant is missing: give your tenant's domain (contoso.onmicrosoft.com) or id".into()
             );
         }
-        if self.tenant.contains(['/', '?', '#', ' ']) {
+        if !tenant_ok(&self.tenant) {
             return Err(format!("the tenant \"{}\" is not a domain name or id", self.tenant));
         }
-        for (what, url) in [("authority", &self.authority), ("graphBaseUrl", &self.graph_base_url)] {
-            if let Some(u) = url {
-                if !(u.starts_with("https://")
-                    || u.starts_with("http://127.0.0.1")
-                    || u.starts_with("http://localhost"))
-                {
-                    return Err(format!(
-                        "{what} must be an https:// URL (or http://127.0.0.1 for the simulator): \"{u}\""
-                    ));
-                }
+        if !self.from_file && (self.authority.is_some() || self.graph_base_url.is_some()) {
+            return Err("other sign-in or Graph addresses can only be set in config.json".into());
+        }
+        let cloud = self.cloud;
+        if let Some(u) = &self.authority {
+            allowed("authority", u, cloud.authority_host(), str::is_empty, loopback)?;
+        }
+        if let Some(u) = &self.graph_base_url {
+            let v1 = |p: &str| p.eq_ignore_ascii_case("/v1.0");
+            allowed("graphBaseUrl", u, cloud.graph_host(), v1, loopback)?;
+        }
+        if let Some(u) = &self.redirect_uri {
+            let e = parse_endpoint(u).map_err(|m| format!("redirectUri: {m}"))?;
+            if !e.https && !e.is_loopback() {
+                return Err(format!("redirectUri must be an https:// address (\"{u}\")"));
             }
         }
         Ok(self)
+    }
+
+    /// The sign-in host and the Graph host this configuration sends tokens to, for the screen.
+    pub fn effective_hosts(&self) -> (String, String) {
+        let host = |u: String| parse_endpoint(&u).map(|e| e.host_and_port()).unwrap_or(u);
+        (host(self.authority()), host(self.graph_base_url()))
     }
 
     pub fn authority(&self) -> String {
@@ -182,7 +338,9 @@ impl Config {
 
 /// Reads config.json's text. An error names what is wrong, for the screen.
 pub fn parse_config(text: &str) -> Result<Config, String> {
-    let cfg: Config = serde_json::from_str(text).map_err(|e| format!("config.json is not valid: {e}"))?;
+    let mut cfg: Config =
+        serde_json::from_str(text).map_err(|e| format!("config.json is not valid: {e}"))?;
+    cfg.from_file = true;
     cfg.validated().map_err(|e| format!("config.json: {e}"))
 }
 
@@ -190,15 +348,122 @@ pub fn parse_config(text: &str) -> Result<Config, String> {
 mod tests {
     use super::*;
 
+    fn file(text: &str, loopback: bool) -> Result<Config, String> {
+        let mut c: Config = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        c.from_file = true;
+        c.validated_with(loopback)
+    }
+
+    const SIM: &str = r#"{"clientId":"abc","tenant":"contoso.onmicrosoft.com","authority":"http://127.0.0.1:9000/",
+                "graphBaseUrl":"http://127.0.0.1:9000/v1.0"}"#;
+
     #[test]
-    fn sim_server_config_overrides_endpoints() {
-        let c = parse_config(
-            r#"{"clientId":"abc","tenant":"contoso.onmicrosoft.com","authority":"http://127.0.0.1:9000/",
-                "graphBaseUrl":"http://127.0.0.1:9000/v1.0"}"#,
-        )
-        .unwrap();
+    fn sim_server_config_overrides_endpoints_in_the_test_build_only() {
+        let c = file(SIM, true).unwrap();
         assert_eq!(c.token_endpoint(), "http://127.0.0.1:9000/contoso.onmicrosoft.com/oauth2/v2.0/token");
         assert_eq!(c.graph_base_url(), "http://127.0.0.1:9000/v1.0");
+        assert_eq!(c.effective_hosts(), ("127.0.0.1:9000".into(), "127.0.0.1:9000".into()));
+        // The release build refuses the loopback even from config.json.
+        assert!(file(SIM, false).unwrap_err().contains("login.microsoftonline.com"));
+        // Loopback never comes from storage or the form, not even in the test build.
+        let stored: Config = serde_json::from_str(SIM).unwrap();
+        assert!(!stored.from_file, "provenance is never read from storage");
+        assert!(stored.clone().validated_with(true).is_err());
+        let r = stored.remembered().validated_with(true).unwrap();
+        assert_eq!(r.graph_base_url(), "https://graph.microsoft.com/v1.0");
+        assert_eq!(r.token_endpoint(), "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token");
+    }
+
+    #[test]
+    fn only_the_clouds_own_hosts_receive_tokens() {
+        let cfg = |cloud: &str, auth: &str, graph: &str| {
+            file(
+                &format!(r#"{{"clientId":"a","tenant":"t","cloud":"{cloud}","authority":"{auth}","graphBaseUrl":"{graph}"}}"#),
+                true,
+            )
+        };
+        for (cloud, auth, graph) in [
+            ("global", "https://login.microsoftonline.com", "https://graph.microsoft.com/v1.0"),
+            ("global", "https://LOGIN.microsoftonline.com/", "https://graph.microsoft.com:443/v1.0/"),
+            ("usGov", "https://login.microsoftonline.us", "https://graph.microsoft.us/v1.0"),
+            ("china", "https://login.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn/v1.0"),
+        ] {
+            assert!(cfg(cloud, auth, graph).is_ok(), "{cloud} {auth} {graph}");
+        }
+        let ok_auth = "https://login.microsoftonline.com";
+        let ok_graph = "https://graph.microsoft.com/v1.0";
+        for graph in [
+            "https://graph-proxy.evil/v1.0",
+            "https://graph.microsoft.com.evil.com/v1.0",
+            "https://evil.com/graph.microsoft.com/v1.0",
+            "https://graph.microsoft.com@evil.com/v1.0",
+            "https://evil.com\\@graph.microsoft.com/v1.0",
+            "https://graph.microsoft.com./v1.0",
+            "https://graph.microsoft.com:8443/v1.0",
+            "http://graph.microsoft.com/v1.0",
+            "https://graph.microsoft.us/v1.0",
+            "https://graph.microsoft.com/beta",
+            "https://graph.microsoft.com/v1.0?x=1",
+            "http://localhost.evil.com/v1.0",
+            "http://127.0.0.1.nip.io/v1.0",
+            "http://127.0.0.1@evil.com/v1.0",
+            "ftp://graph.microsoft.com/v1.0",
+        ] {
+            assert!(cfg("global", ok_auth, graph).is_err(), "graph {graph} must be refused");
+        }
+        for auth in [
+            "https://evil",
+            "https://login.microsoftonline.com.evil.com",
+            "https://login.microsoftonline.com@evil.com",
+            "https://login.microsoftonline.com/extra",
+            "https://login.microsoftonline.us",
+            "http://login.microsoftonline.com",
+            "http://localhost.evil.com",
+        ] {
+            assert!(cfg("global", auth, ok_graph).is_err(), "authority {auth} must be refused");
+        }
+    }
+
+    #[test]
+    fn tenant_client_and_redirect_are_checked() {
+        for t in ["a/b", "a?b", "a#b", "a b", "a\\b", "a%2fb", "a@b", "a:b", "..", "-x"] {
+            let text = format!(r#"{{"clientId":"a","tenant":{}}}"#, serde_json::to_string(t).unwrap());
+            assert!(parse_config(&text).is_err(), "tenant {t:?} must be refused");
+        }
+        for t in ["contoso.onmicrosoft.com", "organizations", "0a1b2c3d-0000-4000-8000-000000000000"] {
+            assert!(parse_config(&format!(r#"{{"clientId":"a","tenant":"{t}"}}"#)).is_ok(), "{t}");
+        }
+        assert!(parse_config(r#"{"clientId":"a&b=c","tenant":"t"}"#).is_err());
+        assert!(parse_config(r#"{"clientId":"a","tenant":"t","redirectUri":"javascript:alert(1)"}"#).is_err());
+        assert!(parse_config(r#"{"clientId":"a","tenant":"t","redirectUri":"http://evil.com/"}"#).is_err());
+        assert!(parse_config(r#"{"clientId":"a","tenant":"t","redirectUri":"https://app.example.com/"}"#).is_ok());
+    }
+
+    /// The release page's Content-Security-Policy lets the page connect (and submit forms) only to
+    /// itself and the three clouds' Microsoft hosts.
+    #[test]
+    fn release_csp_names_only_self_and_the_clouds_hosts() {
+        let html = include_str!("../index.html");
+        let start = html.find("Content-Security-Policy\" content=\"").expect("a CSP meta") + 34;
+        let csp = &html[start..start + html[start..].find('"').unwrap()];
+        let directive = |name: &str| -> Vec<String> {
+            let d = csp.split(';').map(str::trim).find(|d| d.starts_with(&format!("{name} "))).unwrap();
+            let mut v: Vec<String> = d.split_whitespace().skip(1).map(String::from).collect();
+            v.sort();
+            v
+        };
+        let mut connect = vec!["'self'".to_string()];
+        let mut forms = vec!["'self'".to_string()];
+        for c in Cloud::ALL {
+            connect.push(format!("https://{}", c.authority_host()));
+            connect.push(format!("https://{}", c.graph_host()));
+            forms.push(format!("https://{}", c.authority_host()));
+        }
+        connect.sort();
+        forms.sort();
+        assert_eq!(directive("connect-src"), connect);
+        assert_eq!(directive("form-action"), forms);
+        assert!(!csp.contains("127.0.0.1") && !csp.contains("localhost") && !csp.contains("https:;"));
     }
 
     #[test]
@@ -224,6 +489,9 @@ mod tests {
             .contains("mars"));
         assert!(parse_config(r#"{"clientId":"a","tenant":"t","authority":"http://evil"}"#).is_err());
         assert!(parse_config(r#"{"clientId":"a","tenant":"t","requireApprovalAbove":"ten"}"#).is_err());
+        assert!(parse_config(r#"{"clientId":"a","tenant":"t","graphBaseUrl":"https://evil/v1.0"}"#)
+            .unwrap_err()
+            .contains("graph.microsoft.com"));
     }
 
     #[test]

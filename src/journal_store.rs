@@ -12,6 +12,10 @@ use licswap_core::apply::{Journal, JournalDelta, JournalStore, StoreError};
 
 /// Change records before the next full (compacting) save.
 const COMPACT_AFTER: u64 = 200;
+/// The most a saved journal may inflate to: localStorage holds about 5 MB per site, and a
+/// journal's JSON compresses about tenfold, so a real one stays well under this; a planted one
+/// cannot make the tab inflate more.
+const MAX_JOURNAL_JSON: usize = 64 * 1024 * 1024;
 const LOG_COUNT: &str = "licswap.journal.log";
 
 fn log_key(generation: u64, i: u64) -> String {
@@ -37,7 +41,7 @@ fn decode_base(text: &str) -> Result<(Journal, u64), StoreError> {
     let (generation, data) = rest.split_once('.').ok_or_else(|| bad("no generation".into()))?;
     let generation: u64 = generation.parse().map_err(|_| bad("bad generation".into()))?;
     let packed = URL_SAFE_NO_PAD.decode(data).map_err(|e| bad(e.to_string()))?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, 512 * 1024 * 1024)
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_JOURNAL_JSON)
         .map_err(|_| bad("corrupt compressed data".into()))?;
     let journal = serde_json::from_slice(&json).map_err(|e| bad(e.to_string()))?;
     Ok((journal, generation))

@@ -7,6 +7,7 @@ mod bench_hook;
 mod browser;
 mod config;
 mod journal_store;
+mod kept_run;
 mod planning;
 mod preview_model;
 mod routes;

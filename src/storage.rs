@@ -1,5 +1,6 @@
-//! Browser storage. localStorage holds configuration and the apply journal (never a token);
-//! sessionStorage holds the sign-in state of this tab (PKCE verifier, tokens). Storage can be
+//! Browser storage. localStorage holds configuration, the apply journal and a run the admin chose
+//! to keep at sign-out (never a token); sessionStorage holds this tab's sign-in state (PKCE
+//! verifier, tokens) and the plan being applied. Storage can be
 //! missing or full (private windows, quotas): every call degrades to "nothing stored".
 use web_sys::Storage;
 
@@ -50,8 +51,11 @@ pub mod keys {
     pub const CONFIG: &str = "licswap.config";
     /// The apply journal of the plan being applied.
     pub const JOURNAL: &str = "licswap.journal";
-    /// The plan being applied, so a reload resumes it.
+    /// sessionStorage: the plan being applied, so a reload or the consent redirect resumes it.
+    /// (Earlier builds kept it in localStorage under the same key; sign-out removes that too.)
     pub const APPLY_PLAN: &str = "licswap.applyPlan";
+    /// An unfinished run kept at sign-out at the admin's choice, bound to tenant and client.
+    pub const KEPT_RUN: &str = "licswap.keptRun";
     /// sessionStorage: PKCE verifier, state and where to return, during a redirect.
     pub const PENDING_AUTH: &str = "licswap.pendingAuth";
     /// sessionStorage: the tokens of this tab.

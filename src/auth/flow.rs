@@ -63,6 +63,7 @@ pub fn redirect_uri(cfg: &Config) -> String {
 /// `return_hash`.
 pub fn sign_in(cfg: &Config, write: bool, return_hash: &str) -> Result<(), String> {
     let cfg = cfg.clone().validated()?;
+    check_redirect_origin(&cfg)?;
     let pkce = new_pkce();
     let state = new_state();
     let scopes = cfg.scopes(write);
@@ -77,9 +78,35 @@ pub fn sign_in(cfg: &Config, write: bool, return_hash: &str) -> Result<(), Strin
     if !storage::set_json(Area::Session, keys::PENDING_AUTH, &pending) {
         return Err("This browser refused to keep the sign-in state (session storage is off). Allow site storage and try again.".into());
     }
-    storage::set_json(Area::Local, keys::CONFIG, &cfg);
+    // Remembered for the next visit without its endpoints: those only ever come from config.json.
+    storage::set_json(Area::Local, keys::CONFIG, &cfg.clone().remembered());
     let loc = web_sys::window().map(|w| w.location()).ok_or("no window")?;
     loc.assign(&url).map_err(|_| "The browser refused to open the sign-in page.".to_string())
+}
+
+/// A configured redirect URI must come back to this page's origin: the code (and the page that
+/// redeems it) stays here.
+fn check_redirect_origin(cfg: &Config) -> Result<(), String> {
+    let Some(uri) = &cfg.redirect_uri else { return Ok(()) };
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    let same = uri.len() >= origin.len()
+        && uri[..origin.len()].eq_ignore_ascii_case(&origin)
+        && matches!(uri.as_bytes().get(origin.len()), None | Some(b'/'));
+    if same {
+        Ok(())
+    } else {
+        Err(format!("the redirect URI {uri} is not on this page's address ({origin}): fix redirectUri in config.json"))
+    }
+}
+
+/// The configuration a returning sign-in was started with, checked again: endpoints are trusted
+/// only when they are config.json's own (sessionStorage is not the deployer's file).
+fn revalidate_pending(mut pending: Config, file: Option<&Config>) -> Result<Config, String> {
+    if let Some(f) = file {
+        pending.from_file =
+            f.authority == pending.authority && f.graph_base_url == pending.graph_base_url && f.cloud == pending.cloud;
+    }
+    pending.validated()
 }
 
 fn location_search() -> String {
@@ -98,7 +125,7 @@ fn clean_url(hash: &str) {
 
 /// Finishes a sign-in redirect: checks state, exchanges the code. Returns the configuration now
 /// signed in, or the sentence to show.
-async fn finish_redirect(search: &str) -> Result<(Config, String), String> {
+async fn finish_redirect(search: &str, file: Option<&Config>) -> Result<(Config, String), String> {
     let pending: Option<PendingAuth> = storage::get_json(Area::Session, keys::PENDING_AUTH);
     storage::remove(Area::Session, keys::PENDING_AUTH);
     let current_hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
@@ -110,6 +137,9 @@ async fn finish_redirect(search: &str) -> Result<(Config, String), String> {
     if back != p.state {
         return Err("The sign-in response does not match the request this page sent (state mismatch), so it was refused. Nothing was signed in: sign in again.".into());
     }
+    let mut p = p;
+    p.config = revalidate_pending(p.config, file)
+        .map_err(|e| format!("The sign-in was started with a configuration that is not allowed ({e}). Nothing was signed in."))?;
     let redirect = redirect_uri(&p.config);
     if let Some(error) = query_param(search, "error") {
         let desc = query_param(search, "error_description").unwrap_or_default();
@@ -144,8 +174,14 @@ async fn finish_redirect(search: &str) -> Result<(Config, String), String> {
 /// the demo tenant.
 pub async fn start(state: AppState) {
     let search = location_search();
+    crate::kept_run::drop_expired();
+    let file = fetch_config_file().await;
     if query_param(&search, "code").is_some() || query_param(&search, "error").is_some() {
-        match finish_redirect(&search).await {
+        let file_cfg = match &file {
+            ConfigFile::Valid(c) => Some(c),
+            _ => None,
+        };
+        match finish_redirect(&search, file_cfg).await {
             Ok((cfg, back)) => {
                 enter(state, Mode::Live { config: cfg, signed_in: true });
                 state.route.set(crate::routes::Route::parse(&back));
@@ -154,9 +190,9 @@ pub async fn start(state: AppState) {
             Err(e) => state.notice.set(Some(e)),
         }
     }
-    let file = fetch_config_file().await;
-    let remembered: Option<Config> =
-        storage::get_json::<Config>(Area::Local, keys::CONFIG).and_then(|c| c.validated().ok());
+    // What this browser remembers never names endpoints (see Config::remembered).
+    let remembered: Option<Config> = storage::get_json::<Config>(Area::Local, keys::CONFIG)
+        .and_then(|c| c.remembered().validated().ok());
     let mode = match file {
         ConfigFile::Valid(c) => live(c),
         ConfigFile::Invalid(e) => Mode::NeedsConfig { error: Some(e) },
@@ -173,18 +209,41 @@ fn live(config: Config) -> Mode {
     Mode::Live { config, signed_in }
 }
 
-/// Signs out: tokens, loaded data and plans in memory go; the configuration stays.
-pub fn sign_out(state: AppState) {
+/// Whether this tab has a run that has not finished (sign-out then asks whether to keep it).
+pub fn unfinished_run() -> bool {
+    crate::apply_run::saved_journal().is_some_and(|j| !j.is_finished())
+}
+
+/// Signs out: tokens, loaded data, the wizard's choices and every plan and journal go; the
+/// configuration stays. An unfinished run is kept only when the admin chose `keep_run`, and then
+/// only for this tenant and app registration, until it expires (see kept_run).
+pub fn sign_out(state: AppState, keep_run: bool) {
+    let config = match state.mode.get_untracked() {
+        Mode::Live { config, .. } => Some(config),
+        _ => None,
+    };
     session::clear();
+    let kept = keep_run && unfinished_run() && config.as_ref().is_some_and(crate::kept_run::keep_for_later);
+    if kept {
+        storage::remove(Area::Session, keys::APPLY_PLAN);
+    } else {
+        crate::kept_run::forget_all();
+    }
     state.plan.set(None);
+    state.plan_origin.set(crate::state::PlanOrigin::Local);
+    state.plan_error.set(None);
     state.snapshot.set(crate::state::Load::Idle);
     state.snapshot_source.set(String::new());
+    state.form.set(Default::default());
+    state.skus.set(crate::state::Load::Idle);
     state.apply.set(Default::default());
     let mode = match state.mode.get_untracked() {
         Mode::Live { config, .. } => Mode::Live { config, signed_in: false },
         m => m,
     };
     enter(state, mode);
+    // enter() names the configured tenant again; nothing of the last session's data stays.
+    state.tenant_name.set(None);
 }
 
 /// Forgets the remembered configuration and opens the demo tenant.

@@ -1,8 +1,11 @@
 //! The tokens of this tab: in memory and in sessionStorage (so a reload of the tab keeps the
 //! sign-in; never localStorage, never logged, never in a URL). Renewed with the refresh token a
-//! few minutes before expiry and when Graph answers 401.
+//! few minutes before expiry and when Graph answers 401, one renewal at a time; an answer that
+//! arrives after sign-out is dropped. Tokens carry the authority, Graph address, tenant and client
+//! they were issued for and are used with no other configuration.
 use super::errors::explain;
 use super::pkce::form;
+use super::single_flight::SingleFlight;
 use crate::config::Config;
 use crate::storage::{self, keys, Area};
 use futures::future::LocalBoxFuture;
@@ -28,6 +31,36 @@ pub struct Tokens {
     /// The scopes asked for (asked again on refresh).
     #[serde(default)]
     pub requested: String,
+    /// The configuration they were issued for; tokens without one (an earlier build) are not used.
+    #[serde(default)]
+    pub bound: Option<Binding>,
+}
+
+/// What a token was issued for. A token is sent only to the authority and Graph address of the
+/// configuration that obtained it, for the same tenant and client.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Binding {
+    authority: String,
+    graph: String,
+    tenant: String,
+    client_id: String,
+}
+
+impl Binding {
+    pub fn of(cfg: &Config) -> Binding {
+        Binding {
+            authority: cfg.authority().to_ascii_lowercase(),
+            graph: cfg.graph_base_url().to_ascii_lowercase(),
+            tenant: cfg.tenant.to_ascii_lowercase(),
+            client_id: cfg.client_id.to_ascii_lowercase(),
+        }
+    }
+}
+
+/// Whether kept tokens may be used with `cfg`.
+pub fn usable_for(t: &Tokens, cfg: &Config) -> bool {
+    t.bound.as_ref() == Some(&Binding::of(cfg))
 }
 
 impl std::fmt::Debug for Tokens {
@@ -61,18 +94,21 @@ struct TokenError {
 thread_local! {
     static TOKENS: RefCell<Option<Tokens>> = const { RefCell::new(None) };
     static CONFIG: RefCell<Option<Config>> = const { RefCell::new(None) };
-    /// Bumped on every sign-in and sign-out, so an old renewal timer stops.
+    /// Bumped on every sign-in and sign-out, so an old renewal timer stops and an answer to a
+    /// request sent before sign-out is dropped.
     static GENERATION: Cell<u64> = const { Cell::new(0) };
+    static RENEWAL: SingleFlight<Result<(), String>> = SingleFlight::default();
 }
 
 fn now() -> u64 {
     js_sys::Date::now().max(0.0) as u64
 }
 
-/// Tokens kept in this tab for `cfg`, if any (after a reload).
+/// Tokens kept in this tab for `cfg`, if any (after a reload). Tokens obtained with another
+/// configuration (another authority, Graph address, tenant or client) are discarded.
 pub fn restore(cfg: &Config) -> bool {
     let Some(t) = storage::get_json::<Tokens>(Area::Session, keys::TOKENS) else { return false };
-    if t.expires_at_ms <= now() && t.refresh_token.is_none() {
+    if !usable_for(&t, cfg) || (t.expires_at_ms <= now() && t.refresh_token.is_none()) {
         clear();
         return false;
     }
@@ -130,6 +166,7 @@ pub async fn token_request(
     redirect_uri: &str,
 ) -> Result<(), String> {
     let body = form(params);
+    let generation = GENERATION.with(Cell::get);
     let req = gloo_net::http::Request::post(&cfg.token_endpoint())
         .header("Content-Type", "application/x-www-form-urlencoded")
         .body(body)
@@ -150,33 +187,63 @@ pub async fn token_request(
     }
     let t: TokenResponse = serde_json::from_str(&text)
         .map_err(|_| "The sign-in service's answer could not be read.".to_string())?;
+    if GENERATION.with(Cell::get) != generation {
+        // Signed out (or in again) while this request was in flight: its answer must not bring
+        // the old session back.
+        return Err(SUPERSEDED.into());
+    }
     let tokens = Tokens {
         access_token: t.access_token,
         refresh_token: t.refresh_token,
         expires_at_ms: now() + t.expires_in.unwrap_or(3600) * 1000,
         scope: t.scope.unwrap_or_else(|| requested.to_string()),
         requested: requested.to_string(),
+        bound: Some(Binding::of(cfg)),
     };
     install(cfg, tokens);
     Ok(())
 }
 
-/// Gets a new access token with the refresh token; when that fails, the tab is signed out and
-/// the app returns to the sign-in screen.
+const SUPERSEDED: &str = "The sign-in changed while it was being renewed.";
+
+/// Gets a new access token with the refresh token (one renewal at a time, however many callers
+/// ask); when that fails, the tab is signed out and the app returns to the sign-in screen, which
+/// comes back to the current screen (a run resumes from its journal).
 pub async fn refresh() -> Result<(), String> {
-    let res = refresh_once().await;
-    if res.is_err() {
-        clear();
-        crate::auth::flow::expired();
-    }
-    res
+    SingleFlight::run(&RENEWAL, || async {
+        let generation = GENERATION.with(Cell::get);
+        let res = refresh_once(None).await;
+        if res.is_err() && GENERATION.with(Cell::get) == generation {
+            clear();
+            crate::auth::flow::expired();
+        }
+        res
+    })
+    .await
 }
 
-async fn refresh_once() -> Result<(), String> {
+/// After a run ends: renews with the read scopes only, so no token of this tab can still change
+/// licenses. Nothing to do when the token never had the write scope.
+pub async fn drop_write_scope() {
+    let read = CONFIG.with(|c| c.borrow().as_ref().map(|c| c.scopes(false)));
+    let Some(read) = read else { return };
+    let has_write = TOKENS.with(|s| s.borrow().as_ref().is_some_and(|t| t.requested != read));
+    if has_write || has_scope(crate::config::WRITE_SCOPE) {
+        let _ = SingleFlight::run(&RENEWAL, move || async move { refresh_once(Some(read)).await }).await;
+    }
+}
+
+async fn refresh_once(scopes: Option<String>) -> Result<(), String> {
     let cfg = CONFIG.with(|c| c.borrow().clone()).ok_or("Not signed in.")?;
     let (refresh, requested) = TOKENS
-        .with(|s| s.borrow().as_ref().and_then(|t| t.refresh_token.clone().map(|r| (r, t.requested.clone()))))
+        .with(|s| {
+            s.borrow()
+                .as_ref()
+                .filter(|t| usable_for(t, &cfg))
+                .and_then(|t| t.refresh_token.clone().map(|r| (r, t.requested.clone())))
+        })
         .ok_or("The sign-in cannot be renewed silently: sign in again.")?;
+    let requested = scopes.unwrap_or(requested);
     let redirect = crate::auth::flow::redirect_uri(&cfg);
     token_request(
         &cfg,
@@ -215,4 +282,48 @@ impl TokenSource for SessionTokens {
 
 pub fn token_source() -> Rc<dyn TokenSource> {
     Rc::new(SessionTokens)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::parse_config;
+
+    fn tokens_for(cfg: &Config) -> Tokens {
+        Tokens {
+            access_token: "a".into(),
+            refresh_token: Some("r".into()),
+            expires_at_ms: 1,
+            scope: String::new(),
+            requested: String::new(),
+            bound: Some(Binding::of(cfg)),
+        }
+    }
+
+    #[test]
+    fn tokens_serve_only_the_configuration_that_obtained_them() {
+        let base = r#""clientId":"c1","tenant":"contoso.onmicrosoft.com""#;
+        let global = parse_config(&format!("{{{base}}}")).unwrap();
+        let t = tokens_for(&global);
+        assert!(usable_for(&t, &global));
+        let others = [
+            format!(r#"{{{base},"cloud":"usGov"}}"#),
+            r#"{"clientId":"c2","tenant":"contoso.onmicrosoft.com"}"#.to_string(),
+            r#"{"clientId":"c1","tenant":"fabrikam.onmicrosoft.com"}"#.to_string(),
+        ];
+        for other in others {
+            assert!(!usable_for(&t, &parse_config(&other).unwrap()), "{other}");
+        }
+        let mut sim: Config = serde_json::from_str(&format!(
+            r#"{{{base},"authority":"http://127.0.0.1:9/","graphBaseUrl":"http://127.0.0.1:9/v1.0"}}"#
+        ))
+        .unwrap();
+        sim.from_file = true;
+        let sim = sim.validated_with(true).unwrap();
+        assert!(!usable_for(&t, &sim), "another authority and Graph address");
+        assert!(!usable_for(&tokens_for(&sim), &global));
+        // Tokens kept by a build that did not record their configuration are not used.
+        let unbound: Tokens = serde_json::from_str(r#"{"accessToken":"a","expiresAtMs":1}"#).unwrap();
+        assert!(!usable_for(&unbound, &global));
+    }
 }

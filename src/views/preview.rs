@@ -48,7 +48,11 @@ pub fn PlanView(plan: Arc<Plan>, read_only: bool) -> impl IntoView {
             <div class="screen-head">
                 <div>
                     <p class="eyebrow">{if read_only { "Shared preview (read-only)" } else { "Preview" }}
-                        {(!tenant.is_empty()).then(|| format!(" · {tenant}"))}</p>
+                        {(!tenant.is_empty()).then(|| if read_only {
+                            format!(" · claims to be from {tenant} (not verified)")
+                        } else {
+                            format!(" · {tenant}")
+                        })}</p>
                     <h1 id="preview-title">{title}</h1>
                     <p class="muted mono">{sub}</p>
                 </div>
@@ -65,7 +69,7 @@ pub fn PlanView(plan: Arc<Plan>, read_only: bool) -> impl IntoView {
             <FindingList plan=plan.clone() groups=groups read_only=read_only/>
             <h2 class="no-print">"Users and groups"</h2>
             <p class="print-only hint">"Every user and group, with its exact assignLicense call, is in the preview file (Download .json) and in the report export."</p>
-            <SubjectList plan=plan.clone()/>
+            <SubjectList plan=plan.clone() read_only=read_only/>
             <SharePanel plan=plan.clone()/>
         </section>
     }
@@ -112,13 +116,18 @@ fn Seats(plan: Arc<Plan>) -> impl IntoView {
     }
 }
 
+/// A real plan has a handful of phases; a crafted preview may carry a million. Only this many are
+/// put on the page.
+const MAX_PHASES_SHOWN: usize = 20;
+
 #[component]
 fn Steps(plan: Arc<Plan>, n_actions: usize) -> impl IntoView {
+    let hidden = plan.phases.len().saturating_sub(MAX_PHASES_SHOWN);
     view! {
         <div class="card">
             <h2 class="card-title">{format!("Steps ({})", plural(n_actions, "call", "calls"))}</h2>
             <ol class="phases">
-                {plan.phases.iter().map(|p| view! {
+                {plan.phases.iter().take(MAX_PHASES_SHOWN).map(|p| view! {
                     <li>
                         <strong>{p.title.clone()}</strong>
                         <span class="muted">" — " {plural(p.actions.len(), "assignLicense call", "assignLicense calls")}</span>
@@ -126,6 +135,7 @@ fn Steps(plan: Arc<Plan>, n_actions: usize) -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ol>
+            {(hidden > 0).then(|| view! { <p class="hint">{format!("… and {} more phases, not shown.", count(hidden as i64))}</p> })}
             {plan.phases.is_empty().then(|| view! { <p class="hint">"No call is planned."</p> })}
         </div>
     }

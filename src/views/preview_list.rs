@@ -16,12 +16,14 @@ const ROW_H: f64 = 44.0;
 const VIEWPORT_H: f64 = 440.0;
 
 #[component]
-pub fn SubjectList(plan: Arc<Plan>) -> impl IntoView {
+pub fn SubjectList(plan: Arc<Plan>, #[prop(optional)] read_only: bool) -> impl IntoView {
     let state = use_state();
     // Names for users the plan lists by id only, from the tenant data when this plan was made here.
+    // Never for a shared preview (`read_only`): its ids are someone else's claim, and naming them
+    // from the viewer's own tenant would lend it the viewer's real names.
     let names: HashMap<String, String> =
-        match (state.plan_origin.get_untracked(), state.snapshot.get_untracked()) {
-            (PlanOrigin::Local, Load::Ready(s)) => {
+        match (read_only, state.plan_origin.get_untracked(), state.snapshot.get_untracked()) {
+            (false, PlanOrigin::Local, Load::Ready(s)) => {
                 s.users.iter().map(|u| (u.id.to_ascii_lowercase(), u.label().to_string())).collect()
             }
             _ => HashMap::new(),

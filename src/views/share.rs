@@ -1,9 +1,11 @@
 //! Shared previews: make a link or a file from a plan (optionally without names), and open one
 //! read-only, with no sign-in. A bad or tampered preview is an error on screen, never a crash.
+//! An opened preview says that its contents are not verified: anyone can make one.
 use super::approve::ApprovalPanel;
 use super::components::ErrorBox;
 use super::preview::PlanView;
 use crate::browser;
+use crate::state::{use_state, Load};
 use crate::text::sentence;
 use leptos::prelude::*;
 use licswap_core::approval::{file as approved_file, Opened};
@@ -16,12 +18,28 @@ pub(super) const LONG_LINK: usize = 8_000;
 
 #[component]
 pub fn SharePanel(plan: Arc<Plan>) -> impl IntoView {
+    let state = use_state();
     let redact = RwSignal::new(false);
     let link = RwSignal::new(None::<String>);
     let status = RwSignal::new(None::<String>);
     let plan = StoredValue::new(plan);
-    let encoded = move || plan.with_value(|p| share::encode(p, redact.get_untracked()));
+    // Hiding names uses every name and id of the tenant data the plan was made from (findings can
+    // name objects outside the plan's scope); without that data names are not offered to hide.
+    let snapshot = move || match state.snapshot.get_untracked() {
+        Load::Ready(s) => Some(s),
+        _ => None,
+    };
+    let have_snapshot = move || matches!(state.snapshot.get(), Load::Ready(_));
+    let encoded = move || {
+        plan.with_value(|p| match (redact.get_untracked(), snapshot()) {
+            (true, Some(s)) => share::encode_redacted(p, &s),
+            _ => share::encode(p, false),
+        })
+    };
     let make_link = move |_| {
+        if redact.get_untracked() && snapshot().is_none() {
+            return;
+        }
         let l = share::to_link(&browser::page_base(), &encoded());
         let long = l.len() > LONG_LINK;
         link.set(Some(l.clone()));
@@ -42,6 +60,9 @@ pub fn SharePanel(plan: Arc<Plan>) -> impl IntoView {
         });
     };
     let download = move |_| {
+        if redact.get_untracked() && snapshot().is_none() {
+            return;
+        }
         let file = share::to_file(&encoded());
         let name = plan.with_value(|p| {
             format!("licswap-preview-{}-to-{}.json", p.source.sku_part_number, p.target.sku_part_number)
@@ -55,11 +76,15 @@ pub fn SharePanel(plan: Arc<Plan>) -> impl IntoView {
         <section class="card share" aria-labelledby="share-title">
             <h2 id="share-title" class="card-title">"Share this preview"</h2>
             <p class="hint">"A reviewer opens it read-only, without signing in. The link keeps the plan in the part after #, which browsers never send to a server. It holds no token."</p>
-            <label class="check">
-                <input type="checkbox" prop:checked=move || redact.get()
-                    on:change=move |ev| { redact.set(event_target_checked(&ev)); link.set(None); }/>
-                <span>"Hide user and group names (replace them with pseudonyms)"</span>
-            </label>
+            {move || if have_snapshot() { view! {
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || redact.get()
+                        on:change=move |ev| { redact.set(event_target_checked(&ev)); link.set(None); }/>
+                    <span>"Hide user and group names (replace them with pseudonyms)"</span>
+                </label>
+            }.into_any() } else { view! {
+                <p class="hint">"To share without names, preview again from the tenant data (the wizard): names are hidden using everything that was read."</p>
+            }.into_any() }}
             <div class="actions">
                 <button type="button" class="secondary" on:click=make_link>"Copy link"</button>
                 <button type="button" class="secondary" on:click=download>"Download .json"</button>
@@ -79,6 +104,10 @@ fn opened(o: Opened) -> impl IntoView {
     let redacted = o.preview.redacted;
     let plan = Arc::new(o.preview.plan.clone());
     view! {
+        <p class="callout warn" role="note" data-testid="unverified-banner">
+            <strong>"Contents are not verified."</strong>
+            " Anyone can make a preview link or file: the tenant, names, findings and advice below are what the preview claims, not what licswap read from a tenant."
+        </p>
         {redacted.then(|| view! { <p class="callout info">"Names in this preview were replaced by pseudonyms."</p> })}
         <ApprovalPanel opened=o/>
         <PlanView plan=plan read_only=true/>
@@ -88,7 +117,13 @@ fn opened(o: Opened) -> impl IntoView {
 /// `#/preview/<encoded>`.
 #[component]
 pub fn SharedLink(encoded: String) -> impl IntoView {
-    match approved_file::decode_any(&encoded) {
+    // A link longer than anyone sends is refused before any decoding.
+    let decoded = if encoded.len() > share::MAX_LINK_LEN {
+        Err(share::ShareError::TooLarge { limit: share::MAX_LINK_LEN })
+    } else {
+        approved_file::decode_any(&encoded)
+    };
+    match decoded {
         Ok(p) => opened(p).into_any(),
         Err(e) => view! {
             <section>

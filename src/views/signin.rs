@@ -1,5 +1,5 @@
-//! Sign-in: the configuration form (client id, tenant, cloud, overrides) or the configured
-//! tenant's sign-in button; and the account box in the header.
+//! Sign-in: the configuration form (client id, tenant, cloud) or the configured tenant's sign-in
+//! button, which names the hosts the tokens will go to; and the account box in the header.
 use super::components::ErrorBox;
 use crate::auth::flow;
 use crate::config::{Cloud, Config};
@@ -15,7 +15,7 @@ pub fn SignInScreen() -> impl IntoView {
         Mode::Live { config, signed_in: true } => view! {
             <section><h1>"Signed in"</h1>
                 <p>{format!("Signed in to {}. ", config.tenant)}<a href="#/">"Go to the tenant overview"</a></p>
-                <button type="button" class="secondary" on:click=move |_| flow::sign_out(state)>"Sign out"</button>
+                <SignOutButton/>
             </section>
         }
         .into_any(),
@@ -31,6 +31,9 @@ fn ConfiguredSignIn(config: Config) -> impl IntoView {
     let state = use_state();
     let error = RwSignal::new(None::<String>);
     let cfg = StoredValue::new(config.clone());
+    // The addresses actually used, not the cloud's name: config.json may name its own (in the test
+    // build, sim-server's), and the admin sees where the tokens go before signing in.
+    let (sign_in_host, graph_host) = config.effective_hosts();
     let go = move |_| {
         if let Err(e) = flow::sign_in(&cfg.get_value(), false, &flow::current_hash()) {
             error.set(Some(e));
@@ -40,6 +43,7 @@ fn ConfiguredSignIn(config: Config) -> impl IntoView {
         <section aria-labelledby="signin-title" class="narrow">
             <h1 id="signin-title">"Sign in"</h1>
             <p>{format!("Tenant {} · {}", config.tenant, config.cloud.label())}</p>
+            <p class="hosts" data-testid="effective-hosts">{format!("Signs in at {sign_in_host} · reads and writes through Microsoft Graph at {graph_host}")}</p>
             <p class="hint">"licswap asks only to read users, groups and licenses. Permission to change licenses is asked for when you apply."</p>
             <div class="actions">
                 <button type="button" on:click=go>"Sign in with Microsoft"</button>
@@ -57,25 +61,21 @@ fn ConfiguredSignIn(config: Config) -> impl IntoView {
 #[component]
 fn ConfigForm(error: Option<String>) -> impl IntoView {
     let state = use_state();
-    let remembered: Config = storage::get_json(Area::Local, keys::CONFIG).unwrap_or_default();
+    let remembered: Config =
+        storage::get_json::<Config>(Area::Local, keys::CONFIG).map(Config::remembered).unwrap_or_default();
     let client_id = RwSignal::new(remembered.client_id.clone());
     let tenant = RwSignal::new(remembered.tenant.clone());
     let cloud = RwSignal::new(remembered.cloud);
-    let authority = RwSignal::new(remembered.authority.clone().unwrap_or_default());
-    let graph = RwSignal::new(remembered.graph_base_url.clone().unwrap_or_default());
     let problem = RwSignal::new(error.map(|e| format!("{e} Enter the configuration below instead.")));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let opt = |s: String| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        // The form names no endpoints: the cloud decides them (see Config::remembered).
         let cfg = Config {
             client_id: client_id.get_untracked(),
             tenant: tenant.get_untracked(),
             cloud: cloud.get_untracked(),
-            authority: opt(authority.get_untracked()),
-            graph_base_url: opt(graph.get_untracked()),
-            redirect_uri: None,
-            // The four-eyes policy is the host's, set in config.json only, never in this form.
-            require_approval_above: None,
+            // No endpoints, and no four-eyes policy (the host's, in config.json only).
+            ..Config::default()
         };
         match cfg.validated() {
             Ok(cfg) => {
@@ -112,11 +112,6 @@ fn ConfigForm(error: Option<String>) -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </div>
-                <details>
-                    <summary>"Advanced: other endpoints"</summary>
-                    {text("authority", "Authority", " — default for the cloud, e.g. https://login.microsoftonline.com", authority)}
-                    {text("graph-base", "Graph base URL", " — default for the cloud, e.g. https://graph.microsoft.com/v1.0", graph)}
-                </details>
                 <p class="hint">"Remembered in this browser (no password or token is ever stored)."</p>
                 <div class="actions">
                     <button type="submit">"Sign in with Microsoft"</button>
@@ -137,12 +132,38 @@ pub fn AccountBox() -> impl IntoView {
         Mode::Live { config, signed_in: true } => view! {
             <div class="account">
                 <span>{format!("Signed in · {}", config.tenant)}</span>
-                <button type="button" class="secondary" on:click=move |_| flow::sign_out(state)>"Sign out"</button>
+                <SignOutButton/>
             </div>
         }
         .into_any(),
         Mode::Live { .. } | Mode::NeedsConfig { .. } => view! { <div class="account"><a class="button" href="#/signin">"Sign in"</a></div> }.into_any(),
         Mode::Starting => view! { <div class="account"></div> }.into_any(),
     }
+    }
+}
+
+/// Sign out. With an unfinished run in this browser it asks first: by default everything goes;
+/// keeping the run is the admin's explicit choice.
+#[component]
+fn SignOutButton() -> impl IntoView {
+    let state = use_state();
+    let asking = RwSignal::new(false);
+    let click = move |_| {
+        if flow::unfinished_run() {
+            asking.set(true);
+        } else {
+            flow::sign_out(state, false);
+        }
+    };
+    view! {
+        <button type="button" class="secondary" on:click=click>"Sign out"</button>
+        {move || asking.get().then(|| view! {
+            <div class="signout-choice" role="dialog" aria-label="An unfinished run">
+                <p>"A run in this browser has not finished. Signing out removes its plan and journal unless you keep them (for this tenant and app registration, for 3 days)."</p>
+                <button type="button" on:click=move |_| flow::sign_out(state, false)>"Sign out and discard the run"</button>
+                <button type="button" class="secondary" on:click=move |_| flow::sign_out(state, true)>"Sign out and keep the run"</button>
+                <button type="button" class="link" on:click=move |_| asking.set(false)>"Cancel"</button>
+            </div>
+        })}
     }
 }

@@ -78,6 +78,46 @@ fn trunk_build() -> Result<(), String> {
     run(trunk(&["build", "--release", "--offline"]))
 }
 
+/// Where the test build goes: beside dist/, never in it, so a release bundle is never the test one.
+pub const E2E_DIST: &str = "dist-e2e";
+
+/// The test build: the release profile with the `sim-endpoints` feature (config.json may point it
+/// at sim-server on the loopback) and a CSP that lets it connect there. Only the end-to-end suite
+/// uses it.
+fn trunk_build_e2e() -> Result<(), String> {
+    run(trunk(&["build", "--release", "--offline", "--features", "sim-endpoints", "--dist", E2E_DIST]))?;
+    let index = root().join(E2E_DIST).join("index.html");
+    let html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
+    let patched = loopback_csp(&html)?;
+    std::fs::write(&index, patched).map_err(|e| format!("{}: {e}", index.display()))
+}
+
+/// The test build's own CSP: the release policy plus sim-server's loopback address in
+/// `connect-src` (Graph, token requests) and `form-action`.
+pub fn loopback_csp(html: &str) -> Result<String, String> {
+    let mut out = html.to_string();
+    for directive in ["connect-src 'self'", "form-action 'self'"] {
+        if out.matches(directive).count() != 1 {
+            return Err(format!("index.html's CSP must have exactly one \"{directive}\""));
+        }
+        out = out.replace(directive, &format!("{directive} http://127.0.0.1:*"));
+    }
+    Ok(out)
+}
+
+/// `cargo xtask dist` (the release bundle) or `cargo xtask dist --e2e` (the test build, into
+/// dist-e2e/, which the end-to-end tests run against).
+pub fn dist_cmd(args: &[String]) -> Result<(), String> {
+    match args {
+        [] => dist(),
+        [a] if a == "--e2e" => {
+            tools::ensure_build_tools()?;
+            trunk_build_e2e()
+        }
+        _ => Err("usage: cargo xtask dist [--e2e]".into()),
+    }
+}
+
 pub fn dist() -> Result<(), String> {
     tools::ensure_build_tools()?;
     trunk_build()
@@ -120,7 +160,10 @@ pub fn test(args: &[String]) -> Result<(), String> {
     if native_only {
         return Ok(());
     }
+    // Both bundles: the release one (served through nginx with the shipped headers, and checked
+    // for its CSP) and the test build every sim-server journey runs against.
     trunk_build()?;
+    trunk_build_e2e()?;
     build_sim_server(false)?;
     let e2e = e2e::run_suite();
     crate::fault_table::print_side_by_side();
@@ -134,4 +177,17 @@ pub fn build_sim_server(release: bool) -> Result<(), String> {
         args.push("--release");
     }
     run(Cmd::new("cargo").args(args))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_test_build_csp_adds_the_loopback_to_connect_and_form_action_only() {
+        let html = std::fs::read_to_string(super::root().join("index.html")).unwrap();
+        let patched = super::loopback_csp(&html).unwrap();
+        assert!(!html.contains("127.0.0.1"), "the release page never names the loopback");
+        assert!(patched.contains("connect-src 'self' http://127.0.0.1:* https://login.microsoftonline.com"));
+        assert!(patched.contains("form-action 'self' http://127.0.0.1:* https://"));
+        assert_eq!(patched.matches("127.0.0.1").count(), 2);
+    }
 }

@@ -14,7 +14,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   serve [--port N]     build the app (release) and serve it on 127.0.0.1 (demo tenant unless
                        dist/config.json or --config FILE says otherwise)
   test                 install what tests need, then run every test: native and end-to-end
-  dist                 build the release bundle into dist/
+  dist [--e2e]         build the release bundle into dist/ (--e2e: the test build, which may
+                       talk to sim-server on the loopback, into dist-e2e/)
   tools                install the build and test tools only
   bench [--runs N]     measure planning, bundle, paint, load and apply; write BENCHMARKS.md
   fuzz [--secs N] [TARGET...]
@@ -26,7 +27,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("serve") => cmd::serve(&args[1..]),
         Some("test") => cmd::test(&args[1..]),
-        Some("dist") => cmd::dist(),
+        Some("dist") => cmd::dist_cmd(&args[1..]),
         Some("bench") => bench::bench(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         // Trunk's post_build hook (Trunk.toml), not a command of its own: not in USAGE.

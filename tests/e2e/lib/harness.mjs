@@ -12,7 +12,11 @@ import { chromium } from "playwright-core";
 /** The client id the sim-server tests register and configure. */
 export const TEST_CLIENT = "11111111-2222-4333-8444-555555555555";
 
-export const DIST = process.env.LICSWAP_DIST ?? new URL("../../../dist", import.meta.url).pathname;
+/** The test build (cargo xtask dist --e2e): it may talk to sim-server on the loopback. */
+export const DIST = process.env.LICSWAP_DIST ?? new URL("../../../dist-e2e", import.meta.url).pathname;
+/** The release build (cargo xtask dist): the one that ships. */
+export const RELEASE_DIST =
+  process.env.LICSWAP_RELEASE_DIST ?? new URL("../../../dist", import.meta.url).pathname;
 export const SIM_SERVER =
   process.env.LICSWAP_SIM_SERVER ?? new URL("../../../target/debug/sim-server", import.meta.url).pathname;
 export const ARTIFACTS =
@@ -32,9 +36,10 @@ const TYPES = {
 
 /** Serves dist/ like any static host. `files` maps a path (e.g. "/config.json") to a body that
  * replaces or adds a file, so a test can configure the app without touching dist/. */
-export async function serveApp({ files = {} } = {}) {
+export async function serveApp({ files = {}, dist = DIST } = {}) {
+  const DIST = dist;
   if (!existsSync(join(DIST, "index.html"))) {
-    throw new Error(`no release build at ${DIST}: run cargo xtask test (it builds first)`);
+    throw new Error(`no build at ${DIST}: run cargo xtask test (it builds first), or cargo xtask dist --e2e`);
   }
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);

@@ -5,10 +5,15 @@ use base64::Engine;
 use miniz_oxide::inflate::TINFLStatus;
 
 /// Decompressed JSON above this is refused (DEFLATE expands up to ~1000x: a small link could
-/// otherwise make the page allocate gigabytes).
-pub const DEFAULT_MAX_DECOMPRESSED: usize = 64 * 1024 * 1024;
-/// Encoded text above this is refused before any decoding.
-pub const MAX_ENCODED_LEN: usize = 32 * 1024 * 1024;
+/// otherwise make the page allocate gigabytes). A preview of a 100,000-user tenant's swap is
+/// well under it; anyone else's preview is untrusted input and gets no more room than that.
+pub const DEFAULT_MAX_DECOMPRESSED: usize = 16 * 1024 * 1024;
+/// Encoded text above this is refused before any decoding: a file of at most
+/// [`DEFAULT_MAX_DECOMPRESSED`] compresses to less, and base64 adds a third.
+pub const MAX_ENCODED_LEN: usize = DEFAULT_MAX_DECOMPRESSED / 3 * 4 + 1024;
+/// A link longer than this is refused: mail and chat cut links far shorter, and a longer one
+/// is not a preview someone sent but a way to make the reviewer's tab work hard.
+pub const MAX_LINK_LEN: usize = 2 * 1024 * 1024;
 
 const CHECKSUM_LEN: usize = 8;
 
@@ -67,21 +72,35 @@ pub(super) fn decode_preview(text: &str, max_decompressed: usize) -> Result<Shar
     parse_json(&json)
 }
 
+/// Only the plan's format version, read without building anything else.
+#[derive(serde::Deserialize)]
+struct Peek {
+    plan: Option<PeekPlan>,
+}
+
+#[derive(serde::Deserialize)]
+struct PeekPlan {
+    version: Option<u64>,
+}
+
 fn parse_json(json: &[u8]) -> Result<SharedPreview, ShareError> {
     // The plan version first, so a newer format says so instead of failing on some new field.
-    let value: serde_json::Value = serde_json::from_slice(json)
+    // Typed all the way: no generic JSON tree, which would multiply the memory a hostile preview
+    // makes the page spend.
+    let peek: Peek = serde_json::from_slice(json)
         .map_err(|e| ShareError::BadJson { path: ".".into(), message: e.to_string() })?;
-    if let Some(v) = value.pointer("/plan/version").and_then(|v| v.as_u64()) {
+    if let Some(v) = peek.plan.and_then(|p| p.version) {
         if v > u64::from(crate::plan::PLAN_VERSION) {
             return Err(ShareError::NewerPlan(u32::try_from(v).unwrap_or(u32::MAX)));
         }
     }
-    from_value(value)
+    from_slice(json)
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn from_value(value: serde_json::Value) -> Result<SharedPreview, ShareError> {
-    serde_path_to_error::deserialize(value)
+fn from_slice(json: &[u8]) -> Result<SharedPreview, ShareError> {
+    let mut de = serde_json::Deserializer::from_slice(json);
+    serde_path_to_error::deserialize(&mut de)
         .map_err(|e| ShareError::BadJson { path: e.path().to_string(), message: e.inner().to_string() })
 }
 
@@ -89,7 +108,6 @@ fn from_value(value: serde_json::Value) -> Result<SharedPreview, ShareError> {
 /// or the variant at fault, e.g. "unknown variant `printer`, expected `user` or `group`". The
 /// checksum has passed by now, so this is a link from another version of licswap, not a typo.
 #[cfg(target_arch = "wasm32")]
-fn from_value(value: serde_json::Value) -> Result<SharedPreview, ShareError> {
-    serde_json::from_value(value)
-        .map_err(|e| ShareError::BadJson { path: "plan".into(), message: e.to_string() })
+fn from_slice(json: &[u8]) -> Result<SharedPreview, ShareError> {
+    serde_json::from_slice(json).map_err(|e| ShareError::BadJson { path: "plan".into(), message: e.to_string() })
 }

@@ -8,8 +8,8 @@
 mod codec;
 mod redact;
 
-pub use codec::{DEFAULT_MAX_DECOMPRESSED, MAX_ENCODED_LEN};
-pub use redact::redact;
+pub use codec::{DEFAULT_MAX_DECOMPRESSED, MAX_ENCODED_LEN, MAX_LINK_LEN};
+pub use redact::{redact, redact_with_snapshot};
 
 use crate::plan::Plan;
 use serde::{Deserialize, Serialize};
@@ -89,6 +89,12 @@ pub fn encode(plan: &Plan, redact_names: bool) -> String {
     codec::encode_preview(&preview)
 }
 
+/// Packs a plan with every name and id of `snapshot` (the tenant data it was planned from)
+/// replaced by pseudonyms: the form to share with someone who must not see who is in it.
+pub fn encode_redacted(plan: &Plan, snapshot: &crate::plan::Snapshot) -> String {
+    codec::encode_preview(&SharedPreview { redacted: true, plan: redact_with_snapshot(plan, snapshot) })
+}
+
 /// Reads the text form (not a link nor a file: see [`decode_any`]).
 pub fn decode(text: &str) -> Result<SharedPreview, ShareError> {
     codec::decode_preview(text, DEFAULT_MAX_DECOMPRESSED)
@@ -97,6 +103,14 @@ pub fn decode(text: &str) -> Result<SharedPreview, ShareError> {
 /// As [`decode`], with a caller-chosen cap on the decompressed JSON size.
 pub fn decode_with_limit(text: &str, max_decompressed: usize) -> Result<SharedPreview, ShareError> {
     codec::decode_preview(text, max_decompressed)
+}
+
+/// A link's encoded part (`#/preview/...`): refused above [`MAX_LINK_LEN`] before any decoding.
+pub fn decode_link(encoded: &str) -> Result<SharedPreview, ShareError> {
+    if encoded.len() > MAX_LINK_LEN {
+        return Err(ShareError::TooLarge { limit: MAX_LINK_LEN });
+    }
+    decode(encoded)
 }
 
 /// `{base}#/preview/{encoded}`; any fragment already on `base` is dropped.
@@ -145,7 +159,7 @@ pub fn decode_any(input: &str) -> Result<SharedPreview, ShareError> {
         return decode_file(input);
     }
     match from_link(input) {
-        Some(encoded) => decode(encoded),
+        Some(encoded) => decode_link(encoded),
         None => decode(input),
     }
 }
