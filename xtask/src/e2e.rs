@@ -24,7 +24,47 @@ pub fn run_suite() -> Result<(), String> {
         .dir(&root.join("tests/e2e"))
         .env("LICSWAP_DIST", root.join(crate::cmd::E2E_DIST))
         .env("LICSWAP_RELEASE_DIST", root.join("dist"))
+        .env("LICSWAP_NGINX", crate::tools::nginx_binary().unwrap_or_default())
         .env("LICSWAP_SIM_SERVER", target.join("debug/sim-server"))
         .env("LICSWAP_ARTIFACTS", root.join("tests/e2e/artifacts"))
         .env("LICSWAP_FAULT_ROWS", crate::fault_table::journey_dir()))
+}
+
+/// The hosting configurations in deploy/ carry the page's own CSP (plus frame-ancestors, which
+/// only a header can) and the same hardening headers; nginx's is also exercised for real by
+/// tests/e2e/hosting.test.mjs.
+#[cfg(test)]
+mod deploy_headers {
+    use crate::cmd::root;
+
+    fn read(path: &str) -> String {
+        std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    fn page_csp() -> String {
+        let html = read("index.html");
+        let start = html.find("Content-Security-Policy\" content=\"").unwrap() + 34;
+        html[start..start + html[start..].find('"').unwrap()].to_string()
+    }
+
+    #[test]
+    fn every_host_config_sends_the_page_csp_with_frame_ancestors_and_the_hardening_headers() {
+        let csp = format!("{}; frame-ancestors 'none'", page_csp());
+        // Plain text checks: none of the values has a character JSON would escape.
+        let swa = read("deploy/staticwebapp.config.json");
+        let nginx = read("deploy/nginx/licswap-headers.conf");
+        let netlify = read("deploy/_headers");
+        let wanted = [
+            ("Content-Security-Policy", csp.as_str()),
+            ("X-Frame-Options", "DENY"),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "no-referrer"),
+            ("Strict-Transport-Security", "max-age=63072000; includeSubDomains"),
+        ];
+        for (name, value) in wanted {
+            assert!(swa.contains(&format!("\"{name}\": \"{value}\"")), "staticwebapp.config.json {name}");
+            assert!(nginx.contains(&format!("add_header {name} \"{value}\" always;")), "nginx {name}");
+            assert!(netlify.contains(&format!("  {name}: {value}\n")), "_headers {name}");
+        }
+    }
 }

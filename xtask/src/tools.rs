@@ -91,6 +91,10 @@ pub fn ensure_test_tools() -> Result<(), String> {
     {
         apt_install(&["chromium", "chromium-driver"])?;
     }
+    // The end-to-end suite serves dist/ through Debian's nginx with deploy/nginx's headers.
+    if nginx_binary().is_none() {
+        apt_install(&["nginx"])?;
+    }
     let e2e = root().join("tests/e2e");
     // Every package of tests/e2e/package.json: a checkout from before one was added installs it.
     if ["playwright-core", "axe-core"].iter().any(|p| !e2e.join("node_modules").join(p).exists()) {
@@ -98,6 +102,11 @@ pub fn ensure_test_tools() -> Result<(), String> {
         npm_ci(&e2e)?;
     }
     Ok(())
+}
+
+/// Debian's nginx (in /usr/sbin, which a user's PATH may lack).
+pub fn nginx_binary() -> Option<std::path::PathBuf> {
+    ["/usr/sbin/nginx", "/usr/bin/nginx"].into_iter().map(std::path::PathBuf::from).find(|p| p.exists())
 }
 
 fn ensure_wasm_target() -> Result<(), String> {

@@ -167,6 +167,7 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
             actions: plan.actions().collect(),
             journal: RefCell::new(journal),
             target_sku: &plan.target.sku_id,
+            source_sku: &plan.source.sku_id,
             plan_groups,
             refusals: Default::default(),
         };

@@ -21,6 +21,7 @@ mod api;
 mod control;
 mod executor;
 mod graph_api;
+mod guard;
 mod journal;
 mod phase;
 mod progress;
@@ -36,6 +37,7 @@ pub use api::{ApiError, ApiErrorKind, GroupProcessing, LicenseApi, TargetState};
 pub use control::{Control, ControlState};
 pub use executor::{ApplyConfig, ApplyError, Executor, RunOutcome, RunReport, StaleTarget};
 pub use graph_api::{api_error, GraphLicenseApi};
+pub use guard::{check_write, Refusal, REFUSED_CODE};
 pub use journal::{plan_hash, Counts, Entry, EntryState, Journal, JournalDelta, JOURNAL_VERSION};
 pub use progress::{Progress, RunStatus};
 pub use report::{

@@ -48,6 +48,8 @@ pub(super) struct Ctx<'p> {
     pub(super) actions: Vec<&'p Action>,
     pub(super) journal: RefCell<Journal>,
     pub(super) target_sku: &'p str,
+    /// The plan's source SKU: what a write may remove (see guard).
+    pub(super) source_sku: &'p str,
     /// Lowercase ids of the groups the plan swaps.
     pub(super) plan_groups: HashSet<String>,
     /// Graph's refusal of a write still to be confirmed by a read-back, by action index.
@@ -274,7 +276,21 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
                             },
                         };
                         match evidence {
-                            Evidence::Ready => send.push(*item),
+                            // Nothing writes what was not planned here (guard.rs).
+                            Evidence::Ready => match super::guard::check_write(
+                                ctx.source_sku,
+                                ctx.target_sku,
+                                action,
+                                state,
+                            ) {
+                                Ok(()) => send.push(*item),
+                                Err(refusal) => {
+                                    let code = super::guard::REFUSED_CODE.to_string();
+                                    let message = refusal.to_string();
+                                    j.set(&action.id, EntryState::Failed { code, message, retryable: false }, now);
+                                    res.settled += 1;
+                                }
+                            },
                             Evidence::Applied => {
                                 j.set(&action.id, EntryState::Done, now);
                                 let note = if item.need == Need::Confirm {
