@@ -5,46 +5,16 @@
 //!
 //! Each base carries a generation; the log keys and the log count name it, so a crash between
 //! writing a new base and resetting the log never replays an older log onto a newer base.
+use crate::journal_codec::{decode_base, encode_base};
 use crate::storage::{self, keys, Area};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use licswap_core::apply::{Journal, JournalDelta, JournalStore, StoreError};
 
 /// Change records before the next full (compacting) save.
 const COMPACT_AFTER: u64 = 200;
-/// The most a saved journal may inflate to: localStorage holds about 5 MB per site, and a
-/// journal's JSON compresses about tenfold, so a real one stays well under this; a planted one
-/// cannot make the tab inflate more.
-const MAX_JOURNAL_JSON: usize = 64 * 1024 * 1024;
 const LOG_COUNT: &str = "licswap.journal.log";
 
 fn log_key(generation: u64, i: u64) -> String {
     format!("licswap.journal.log.{generation}.{i}")
-}
-
-/// `z1.<generation>.<base64url(deflate(json))>`.
-fn encode_base(journal: &Journal, generation: u64) -> Result<String, StoreError> {
-    let json = serde_json::to_vec(journal).map_err(|e| StoreError(e.to_string()))?;
-    let packed = miniz_oxide::deflate::compress_to_vec(&json, 6);
-    Ok(format!("z1.{generation}.{}", URL_SAFE_NO_PAD.encode(packed)))
-}
-
-fn decode_base(text: &str) -> Result<(Journal, u64), StoreError> {
-    let bad = |what: String| {
-        StoreError(format!("the saved journal is unreadable ({what}); discard it to start over"))
-    };
-    // A plain JSON journal (written by an earlier build): generation 0, no log.
-    if text.starts_with('{') {
-        return serde_json::from_str(text).map(|j| (j, 0)).map_err(|e| bad(e.to_string()));
-    }
-    let rest = text.strip_prefix("z1.").ok_or_else(|| bad("unknown format".into()))?;
-    let (generation, data) = rest.split_once('.').ok_or_else(|| bad("no generation".into()))?;
-    let generation: u64 = generation.parse().map_err(|_| bad("bad generation".into()))?;
-    let packed = URL_SAFE_NO_PAD.decode(data).map_err(|e| bad(e.to_string()))?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_JOURNAL_JSON)
-        .map_err(|_| bad("corrupt compressed data".into()))?;
-    let journal = serde_json::from_slice(&json).map_err(|e| bad(e.to_string()))?;
-    Ok((journal, generation))
 }
 
 /// `(generation, records)` of the change log.

@@ -6,6 +6,7 @@ mod auth;
 mod bench_hook;
 mod browser;
 mod config;
+mod journal_codec;
 mod journal_store;
 mod kept_run;
 mod planning;

@@ -109,8 +109,19 @@ fn revalidate_pending(mut pending: Config, file: Option<&Config>) -> Result<Conf
     pending.validated()
 }
 
-fn location_search() -> String {
-    web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
+/// Where a sign-in response is: after `#` (response_mode=fragment, what this app asks for), or
+/// in the query (what Entra uses when a request does not say). The router's own fragments
+/// (`#/...`) are never a response.
+fn sign_in_response() -> String {
+    let Some(loc) = web_sys::window().map(|w| w.location()) else { return String::new() };
+    let hash = loc.hash().unwrap_or_default();
+    let hash = hash.strip_prefix('#').unwrap_or(&hash);
+    let is_response =
+        |q: &str| query_param(q, "state").is_some() && (query_param(q, "code").is_some() || query_param(q, "error").is_some());
+    if !hash.starts_with('/') && is_response(hash) {
+        return hash.to_string();
+    }
+    loc.search().unwrap_or_default()
 }
 
 /// Replaces the address without the query (code, state), keeping the page and `hash`.
@@ -129,6 +140,8 @@ async fn finish_redirect(search: &str, file: Option<&Config>) -> Result<(Config,
     let pending: Option<PendingAuth> = storage::get_json(Area::Session, keys::PENDING_AUTH);
     storage::remove(Area::Session, keys::PENDING_AUTH);
     let current_hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    // A response in the fragment is not a screen to come back to.
+    let current_hash = if current_hash.starts_with("#/") { current_hash } else { "#/".to_string() };
     clean_url(pending.as_ref().map(|p| p.return_hash.as_str()).unwrap_or(&current_hash));
     let Some(p) = pending else {
         return Err("A sign-in response arrived, but this tab has no sign-in in progress (it expired, or was started in another tab). Nothing was signed in: sign in again.".into());
@@ -173,7 +186,7 @@ async fn finish_redirect(search: &str, file: Option<&Config>) -> Result<(Config,
 /// Decides the mode: a sign-in redirect coming back, config.json, a remembered configuration, or
 /// the demo tenant.
 pub async fn start(state: AppState) {
-    let search = location_search();
+    let search = sign_in_response();
     crate::kept_run::drop_expired();
     let file = fetch_config_file().await;
     if query_param(&search, "code").is_some() || query_param(&search, "error").is_some() {
@@ -187,7 +200,12 @@ pub async fn start(state: AppState) {
                 state.route.set(crate::routes::Route::parse(&back));
                 return;
             }
-            Err(e) => state.notice.set(Some(e)),
+            Err(e) => {
+                state.notice.set(Some(e));
+                // The address was cleaned of the response: show the screen it now names.
+                let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+                state.route.set(crate::routes::Route::parse(&hash));
+            }
         }
     }
     // What this browser remembers never names endpoints (see Config::remembered).

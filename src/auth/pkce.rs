@@ -75,12 +75,14 @@ pub fn query_param(query: &str, name: &str) -> Option<String> {
 }
 
 /// The authorize request (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow).
+/// `response_mode=fragment` (one of the values that page lists for the code flow): the code comes
+/// back after `#`, which the browser never sends to the static host, so it is in no access log.
 pub fn authorize_url(cfg: &Config, redirect_uri: &str, scopes: &str, state: &str, challenge: &str) -> String {
     let q = form(&[
         ("client_id", &cfg.client_id),
         ("response_type", "code"),
         ("redirect_uri", redirect_uri),
-        ("response_mode", "query"),
+        ("response_mode", "fragment"),
         ("scope", scopes),
         ("state", state),
         ("code_challenge", challenge),
@@ -113,6 +115,7 @@ mod tests {
         assert!(u.contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2F"));
         assert!(u.contains("scope=User.Read.All+offline_access"));
         assert!(u.contains("state=s+t") && u.contains("code_challenge_method=S256"));
+        assert!(u.contains("response_mode=fragment"), "the code never reaches the static host's logs");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use crate::cmd::{output_of, root, run, Cmd};
 use std::time::Instant;
 
-pub const TARGETS: [&str; 3] = ["share_decode", "graph_parsers", "userlist"];
+pub const TARGETS: [&str; 5] = ["share_decode", "graph_parsers", "userlist", "config_json", "stored_journal"];
 /// Default time per target: long enough for libFuzzer to get well past the seeds.
 const DEFAULT_SECS: u64 = 600;
 
@@ -46,9 +46,14 @@ pub fn fuzz(args: &[String]) -> Result<(), String> {
     for t in &targets {
         let start = Instant::now();
         let dir = corpus.join(t);
-        let result = run(Cmd::new("cargo")
-            .args(["fuzz", "run", "-O", t])
-            .arg_path(&dir)
+        // The committed corpus (fuzz/seeds/<target>, minimized from earlier runs) is read too;
+        // new finds go to fuzz/corpus/<target>.
+        let seeds = root().join("fuzz/seeds").join(t);
+        let mut cmd = Cmd::new("cargo").args(["fuzz", "run", "-O", t]).arg_path(&dir);
+        if seeds.is_dir() {
+            cmd = cmd.arg_path(&seeds);
+        }
+        let result = run(cmd
             .args(["--", &format!("-max_total_time={secs}"), "-print_final_stats=1"])
             .dir(&root().join("fuzz"))
             .env("RUSTC_BOOTSTRAP", "1"));

@@ -19,7 +19,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   tools                install the build and test tools only
   bench [--runs N]     measure planning, bundle, paint, load and apply; write BENCHMARKS.md
   fuzz [--secs N] [TARGET...]
-                       run the libFuzzer targets (share_decode, graph_parsers, userlist) N
+                       run the libFuzzer targets (share_decode, graph_parsers, userlist,
+                       config_json, stored_journal) N
                        seconds each (default 600) from seeds made of the demo tenant";
 
 fn main() -> ExitCode {

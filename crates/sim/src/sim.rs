@@ -204,9 +204,15 @@ impl Sim {
         let target = Target::parse(&req.url);
         let mut resp =
             if req.method == Method::Options { preflight(req) } else { self.route(req, &target, now_ms) };
-        if let Some(origin) = req.header("Origin") {
-            // Graph and Entra both allow cross-origin calls from any origin (SPAs call them
-            // from the browser); the origin is echoed.
+        // Graph and Entra allow cross-origin calls from any origin (SPAs call them from the
+        // browser). sim-server answers only the app's own origin (that of a registered redirect
+        // URI), so no other website a developer visits can drive it or mint simulated tokens.
+        let app_origin = |o: &&str| {
+            self.config.clients.iter().flat_map(|c| &c.redirect_uris).any(|r| {
+                r.strip_prefix(*o).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
+        };
+        if let Some(origin) = req.header("Origin").filter(app_origin) {
             set_header(&mut resp, "Access-Control-Allow-Origin", origin);
             set_header(&mut resp, "Access-Control-Expose-Headers", &self.config.cors_expose_headers);
         }

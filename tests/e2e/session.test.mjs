@@ -1,0 +1,100 @@
+// What a session leaves behind, signed in against sim-server (Entra ID + Graph): after a run the
+// tab's tokens can no longer write; sign-out removes the plan, the journal and the tenant's data
+// from the browser; a plan planted in localStorage is never taken for the admin's own; a token
+// renewal that answers after sign-out does not sign the tab back in.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { TEST_CLIENT, openPage, screenshot, serveApp, startSim, useStack } from "./lib/harness.mjs";
+import { openWizard, signIn, realProblems } from "./journey_lib.mjs";
+
+const stack = useStack({ sim: ["--client-id", TEST_CLIENT, "--group-delay-ms", "300"] });
+
+const storage = (page) =>
+  page.evaluate(() => {
+    const dump = (area) => Object.fromEntries(Array.from({ length: area.length }, (_, i) => [area.key(i), area.getItem(area.key(i))]));
+    return { local: dump(localStorage), session: dump(sessionStorage) };
+  });
+
+test("a signed-in run ends with read-only tokens, and sign-out leaves no plan, journal or tenant data", { timeout: 240_000 }, async () => {
+  const { page, problems } = await openPage(stack.browser, stack.app.url);
+  await signIn(page);
+  await openWizard(page, stack.app.url, "STANDARDPACK", "ENTERPRISEPACK");
+  await page.getByLabel("Members of chosen groups").check();
+  await page.locator(".pick-list label", { hasText: "E1 - Sales" }).locator("input[type=checkbox]").check();
+  await page.getByRole("button", { name: "Preview" }).click();
+  await page.waitForURL(/#\/preview$/);
+  await page.getByRole("button", { name: "Copy link" }).click();
+  const encoded = (await page.getByTestId("share-link").inputValue()).split("#/preview/")[1];
+
+  await page.getByRole("button", { name: "Apply…" }).click();
+  await page.getByLabel("I have reviewed").check();
+  const back = page.waitForEvent("load");
+  await page.getByRole("button", { name: "Apply now" }).click();
+  await back; // the write-scope consent round trip
+  await page.waitForURL(/^[^?#]*#\/apply$/, { timeout: 30_000 });
+  const during = await storage(page);
+  assert.ok(during.session["licswap.applyPlan"], "the plan being applied is kept in this tab's sessionStorage");
+  assert.equal(during.local["licswap.applyPlan"], undefined, "never in localStorage");
+  assert.match(JSON.parse(during.session["licswap.tokens"]).scope, /ReadWrite/, "the write scope for the run");
+
+  await page.getByLabel("I have reviewed").check();
+  await page.getByRole("button", { name: "Apply now" }).click();
+  await page.getByText("Applied", { exact: true }).waitFor({ timeout: 120_000 });
+  // The run is over: the tab renews with the read scopes only.
+  for (let i = 0; /ReadWrite/.test(JSON.parse((await storage(page)).session["licswap.tokens"]).scope); i++) {
+    assert.ok(i < 100, "tokens renewed without the write scope after the run");
+    await page.waitForTimeout(100);
+  }
+
+  await page.getByRole("button", { name: "Sign out" }).first().click();
+  const after = await storage(page);
+  for (const key of Object.keys({ ...after.local, ...after.session })) {
+    assert.doesNotMatch(key, /applyPlan|journal|keptRun|tokens|pendingAuth/, `${key} outlived sign-out`);
+  }
+  assert.equal(await page.getByTestId("tenant-name").count(), 0, "the tenant's name is gone from the page");
+  await screenshot(page, "session-signed-out");
+
+  // The next person at this browser signs in: no plan comes back.
+  await page.goto(stack.app.url);
+  await signIn(page);
+  await page.goto(new URL("#/apply", stack.app.url).href);
+  await page.getByText("There is no plan to apply").waitFor({ timeout: 30_000 });
+
+  // A plan planted in localStorage (any script on the origin can write there) is not trusted.
+  await page.evaluate((e) => localStorage.setItem("licswap.applyPlan", e), encoded);
+  await page.reload();
+  await page.getByText("There is no plan to apply").waitFor({ timeout: 30_000 });
+  assert.deepEqual(realProblems(problems), []);
+});
+
+test("a token renewal answering after sign-out does not sign the tab back in", { timeout: 120_000 }, async () => {
+  const files = {};
+  const app = await serveApp({ files });
+  const sim = await startSim(["--redirect-uri", app.url, "--client-id", TEST_CLIENT, "--token-lifetime-secs", "4"]);
+  files["/config.json"] = JSON.stringify({
+    clientId: TEST_CLIENT,
+    tenant: "contosodemo.onmicrosoft.com",
+    authority: sim.url,
+    graphBaseUrl: `${sim.url}/v1.0`,
+  });
+  try {
+    const { page } = await openPage(stack.browser, app.url);
+    await signIn(page);
+    // Hold the next renewal (about 3 s after sign-in) until the admin has signed out.
+    let held;
+    const heldNow = new Promise((ok) => (held = ok));
+    await page.route("**/oauth2/v2.0/token", (route) => held(route));
+    const renewal = await heldNow;
+    await page.getByRole("button", { name: "Sign out" }).first().click();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem("licswap.tokens")), null);
+    await renewal.continue();
+    await page.waitForTimeout(1_000);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem("licswap.tokens")), null, "the late answer was dropped");
+    await page.reload();
+    await page.getByRole("button", { name: "Sign in with Microsoft" }).waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator(".sku-card").count(), 0, "still signed out after a reload");
+  } finally {
+    await app.close();
+    await sim.close();
+  }
+});
