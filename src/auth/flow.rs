@@ -284,6 +284,11 @@ thread_local! {
 pub fn expired() {
     let Some(state) = APP.with(std::cell::Cell::get) else { return };
     if let Mode::Live { config, signed_in: true } = state.mode.get_untracked() {
+        // A run in progress stops sending (it has no token); its journal and this tab's plan stay,
+        // so after signing in again the apply screen resumes it.
+        if state.apply.with_untracked(|a| a.running) {
+            crate::apply_run::pause(state);
+        }
         state.notice.set(Some(
             "Your sign-in has expired and could not be renewed. Sign in again to continue.".into(),
         ));

@@ -42,7 +42,7 @@ fn ConfiguredSignIn(config: Config) -> impl IntoView {
     view! {
         <section aria-labelledby="signin-title" class="narrow">
             <h1 id="signin-title">"Sign in"</h1>
-            <p>{format!("Tenant {} · {}", config.tenant, config.cloud.label())}</p>
+            <p>{format!("Tenant {}", config.tenant)}</p>
             <p class="hosts" data-testid="effective-hosts">{format!("Signs in at {sign_in_host} · reads and writes through Microsoft Graph at {graph_host}")}</p>
             <p class="hint">"licswap asks only to read users, groups and licenses. Permission to change licenses is asked for when you apply."</p>
             <div class="actions">

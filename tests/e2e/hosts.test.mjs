@@ -93,11 +93,25 @@ test("a remembered configuration never brings endpoints: planted sim-server addr
 });
 
 test("the test build takes sim-server from config.json and the sign-in screen names it", async () => {
-  const app = await serve({ files: { "/config.json": JSON.stringify(simConfig()) } });
+  const files = {};
+  const app = await serve({ files });
+  // A sim-server of its own that knows this app's address (it signs in).
+  const own = await startSim(["--client-id", TEST_CLIENT, "--redirect-uri", app.url]);
+  servers.push(own);
+  const sim = own;
+  files["/config.json"] = JSON.stringify({ ...simConfig(), authority: own.url, graphBaseUrl: `${own.url}/v1.0` });
   const { page } = await openPage(browser, app.url);
   const hosts = page.getByTestId("effective-hosts");
   await hosts.waitFor({ timeout: 30_000 });
   const port = new URL(sim.url).port;
   assert.match(await hosts.textContent(), new RegExp(`Signs in at 127\\.0\\.0\\.1:${port}.*Graph at 127\\.0\\.0\\.1:${port}`));
   await screenshot(page, "hosts-effective");
+  // The code comes back in the fragment: the static host never sees it in a request.
+  const seen = recordRequests(page);
+  await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
+  await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
+  const authorize = new URL(seen.find((u) => u.includes("/oauth2/v2.0/authorize")));
+  assert.equal(authorize.searchParams.get("response_mode"), "fragment");
+  const toApp = seen.filter((u) => u.startsWith(app.url));
+  assert.ok(toApp.length > 0 && !toApp.some((u) => /[?&]code=/.test(u)), toApp.join("\n"));
 });

@@ -159,7 +159,9 @@ test("a replayed authorization code is refused", async () => {
   });
   await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
   await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
-  const code = new URL(redirectBack).searchParams.get("code");
+  // The app asks for response_mode=fragment: the code comes back after "#".
+  const back = new URL(redirectBack);
+  const code = new URLSearchParams(back.hash.slice(1)).get("code") ?? back.searchParams.get("code");
   assert.ok(code, "the first sign-in got a code");
   await page.getByRole("button", { name: "Sign out" }).click();
   // A second sign-in whose redirect carries the first code back, with this attempt's own state:
