@@ -79,12 +79,15 @@ pub fn drop_expired() {
     }
 }
 
-/// Everything of a run in this browser: the tab's plan, a kept run, the journal. The plan stored
-/// in localStorage by earlier builds (`licswap.applyPlan`) goes too.
+/// Everything of a run in this browser: the tab's plan, a kept run, the journal, the approved
+/// preview chosen for it and its audit record (which names the approvers). The plan stored in
+/// localStorage by earlier builds (`licswap.applyPlan`) goes too.
 pub fn forget_all() {
     storage::remove(Area::Session, keys::APPLY_PLAN);
     storage::remove(Area::Local, keys::APPLY_PLAN);
     storage::remove(Area::Local, keys::KEPT_RUN);
+    storage::remove(Area::Session, keys::APPROVED_PREVIEW);
+    storage::remove(Area::Local, keys::APPLY_AUDIT);
     crate::journal_store::remove_all();
 }
 

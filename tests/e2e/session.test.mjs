@@ -49,7 +49,7 @@ test("a signed-in run ends with read-only tokens, and sign-out leaves no plan, j
   await page.getByRole("button", { name: "Sign out" }).first().click();
   const after = await storage(page);
   for (const key of Object.keys({ ...after.local, ...after.session })) {
-    assert.doesNotMatch(key, /applyPlan|journal|keptRun|tokens|pendingAuth/, `${key} outlived sign-out`);
+    assert.doesNotMatch(key, /applyPlan|journal|keptRun|tokens|pendingAuth|approvedPreview|applyAudit/, `${key} outlived sign-out`);
   }
   assert.equal(await page.getByTestId("tenant-name").count(), 0, "the tenant's name is gone from the page");
   await screenshot(page, "session-signed-out");
