@@ -114,16 +114,22 @@ fn opened(o: Opened) -> impl IntoView {
     }
 }
 
+/// Someone's preview (a link, its text, or a file's content), with the size limits sized to real
+/// use: a link longer than [`share::MAX_LINK_LEN`] is not one anyone sent and is refused before any
+/// decoding; a file is capped by the decoder itself.
+fn decode_untrusted(input: &str) -> Result<Opened, share::ShareError> {
+    let t = input.trim_start();
+    let is_file = t.starts_with('{') || t.starts_with('\u{feff}');
+    if !is_file && input.len() > share::MAX_LINK_LEN {
+        return Err(share::ShareError::TooLarge { limit: share::MAX_LINK_LEN });
+    }
+    approved_file::decode_any(input)
+}
+
 /// `#/preview/<encoded>`.
 #[component]
 pub fn SharedLink(encoded: String) -> impl IntoView {
-    // A link longer than anyone sends is refused before any decoding.
-    let decoded = if encoded.len() > share::MAX_LINK_LEN {
-        Err(share::ShareError::TooLarge { limit: share::MAX_LINK_LEN })
-    } else {
-        approved_file::decode_any(&encoded)
-    };
-    match decoded {
+    match decode_untrusted(&encoded) {
         Ok(p) => opened(p).into_any(),
         Err(e) => view! {
             <section>
@@ -142,7 +148,7 @@ pub fn OpenShared() -> impl IntoView {
     let result = RwSignal::new(None::<Result<Arc<Opened>, String>>);
     let text = RwSignal::new(String::new());
     // Plain and approved previews alike (an approved one opens with its approvals checked).
-    let decode = |t: &str| approved_file::decode_any(t).map(Arc::new).map_err(|e| sentence(&e.to_string()));
+    let decode = |t: &str| decode_untrusted(t).map(Arc::new).map_err(|e| sentence(&e.to_string()));
     let open_text = move |_| {
         let t = text.get_untracked();
         result.set(Some(decode(&t)));
