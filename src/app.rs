@@ -63,10 +63,13 @@ fn focus_main() {
 fn screen(route: Route) -> AnyView {
     let state = use_state();
     let shared = matches!(route, Route::SharedPreview(_) | Route::OpenShared | Route::ApprovedLink(_));
-    if state.mode.get() == Mode::Starting && !shared {
+    // A shared preview needs no tenant: the mode settling at start-up must not rebuild it (and
+    // drop the file a reviewer has just opened).
+    let mode = if shared { state.mode.get_untracked() } else { state.mode.get() };
+    if mode == Mode::Starting && !shared {
         return view! { <p class="loading" role="status">"Starting…"</p> }.into_any();
     }
-    if !shared && matches!(state.mode.get(), Mode::NeedsConfig { .. } | Mode::Live { signed_in: false, .. }) {
+    if !shared && matches!(mode, Mode::NeedsConfig { .. } | Mode::Live { signed_in: false, .. }) {
         // Nothing can be read before signing in: the sign-in screen stands in for every screen.
         return view! { <views::signin::SignInScreen/> }.into_any();
     }
