@@ -52,10 +52,10 @@ async function chooseWithArrows(page, text) {
   assert.fail(`no option matching ${text}; passed ${seen.join(" | ")}`);
 }
 
-// Skipped at the end of the session that merged it (cause not yet diagnosed; likely a Tab stop added by the
-// tenant line) in the same session, one Tab stop has no visible focus ring ("focus is not visible on """).
-// Re-enable once that element gets a focus style.
-test("plan, preview, apply and verify a swap with the keyboard alone", { skip: "a Tab stop added to the sign-in path lacks a visible focus ring; see the comment above" }, async () => {
+// Skipped at the end of the session that merged it, cause not yet diagnosed: on the integrated build one
+// Tab stop (probably one of the sign-in or approval screen changes merged in the same session) shows no
+// visible focus ring; CI said: focus is not visible on "". Re-enable once that element has a focus style.
+test("plan, preview, apply and verify a swap with the keyboard alone", { skip: "a Tab stop on the integrated build lacks a visible focus ring; see the comment above" }, async () => {
   const { page, problems } = await openPage(stack.browser, stack.app.url);
   await page.getByTestId("tenant-name").waitFor({ timeout: 30_000 });
   await page.evaluate(() => {
