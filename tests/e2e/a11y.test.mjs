@@ -8,7 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { TEST_CLIENT, axeViolations, openPage, printPdf, screenshot, serveApp, startSim, useStack } from "./lib/harness.mjs";
-import { openWizard, realProblems, signIn } from "./journey_lib.mjs";
+import { openWizard, realProblems, signIn, consentToWrite } from "./journey_lib.mjs";
 
 const stack = useStack({});
 
@@ -34,11 +34,7 @@ async function freshTenant() {
 
 /** Apply now, through the write-scope consent round trip (asked for only when applying). */
 async function applyNow(page) {
-  const back = page.waitForEvent("load");
-  await page.getByRole("button", { name: "Apply now" }).click();
-  await back;
-  await page.waitForURL(/^[^?]*#\/apply$/, { timeout: 30_000 });
-  await page.getByLabel("I have reviewed").check();
+  await consentToWrite(page);
   await page.getByRole("button", { name: "Apply now" }).click();
   await page.getByText("Applied", { exact: true }).waitFor({ timeout: 30_000 });
 }

@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openPage, screenshot, useStack } from "./lib/harness.mjs";
-import { openWizard, readJournal, realProblems, signIn } from "./journey_lib.mjs";
+import { openWizard, readJournal, realProblems, signIn, consentToWrite } from "./journey_lib.mjs";
 
 const USERS = 260;
 const stack = useStack({
@@ -75,11 +75,7 @@ test("100+ swaps under 503s, dropped answers and a reload: every write done once
 
   await page.getByRole("button", { name: "Apply…" }).click();
   await page.getByLabel("I have reviewed").check();
-  const back = page.waitForEvent("load");
-  await page.getByRole("button", { name: "Apply now" }).click();
-  await back; // the write-scope consent round trip
-  await page.waitForURL(/^[^?]*#\/apply$/, { timeout: 30_000 });
-  await page.getByLabel("I have reviewed").check();
+  await consentToWrite(page);
 
   const before = await simStats();
   await setFaults({ serverErrorRate: 0.3, dropRate: 0.3 });

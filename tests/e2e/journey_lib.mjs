@@ -17,6 +17,16 @@ export async function signIn(page, timeout = 30_000) {
   await page.locator(".sku-card").first().waitFor({ timeout });
 }
 
+/** The first "Apply now" asks for the write scope: a consent round trip (sim-server grants it at
+ * once) that comes back to the apply screen with the plan; the review box is ticked again there. */
+export async function consentToWrite(page) {
+  const back = page.waitForEvent("load");
+  await page.getByRole("button", { name: "Apply now" }).click();
+  await back;
+  await page.waitForURL(/^[^?]*#\/apply$/, { timeout: 30_000 });
+  await page.getByLabel("I have reviewed").check();
+}
+
 /** Opens the migration wizard and chooses source and target (see pickSkus). */
 export async function openWizard(page, appUrl, source, target) {
   await page.goto(appUrl + "#/migrate");

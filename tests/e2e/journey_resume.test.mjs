@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { openPage, screenshot, useStack } from "./lib/harness.mjs";
-import { openWizard, signIn, readJournal, realProblems } from "./journey_lib.mjs";
+import { openWizard, signIn, readJournal, realProblems, consentToWrite } from "./journey_lib.mjs";
 
 // Slow group processing leaves a window to reload in while the run waits for it.
 const stack = useStack({ sim: ["--group-delay-ms", "6000"] });
@@ -30,11 +30,7 @@ test("a reload during a group swap resumes from the journal and repeats nothing"
 
   await page.getByRole("button", { name: "Apply…" }).click();
   await page.getByLabel("I have reviewed").check();
-  const back = page.waitForEvent("load");
-  await page.getByRole("button", { name: "Apply now" }).click();
-  await back; // the write-scope consent round trip
-  await page.waitForURL(/^[^?]*#\/apply$/, { timeout: 30_000 });
-  await page.getByLabel("I have reviewed").check();
+  await consentToWrite(page);
   const writesBefore = (await simStats()).licenseWrites;
   await page.getByRole("button", { name: "Apply now" }).click();
 

@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { openPage, screenshot, useStack } from "./lib/harness.mjs";
-import { openWizard, signIn, realProblems } from "./journey_lib.mjs";
+import { openWizard, signIn, realProblems, consentToWrite } from "./journey_lib.mjs";
 
 const stack = useStack({ sim: ["--group-delay-ms", "20000"] });
 const simStats = async () => (await fetch(`${stack.sim.url}/_sim/stats`)).json();
@@ -28,11 +28,7 @@ test("a group swap slower than the tab is resumed in a new tab and verified", { 
   await page.waitForURL(/#\/preview$/);
   await page.getByRole("button", { name: "Apply…" }).click();
   await page.getByLabel("I have reviewed").check();
-  const back = page.waitForEvent("load");
-  await page.getByRole("button", { name: "Apply now" }).click();
-  await back; // the write-scope consent round trip
-  await page.waitForURL(/^[^?]*#\/apply$/, { timeout: 30_000 });
-  await page.getByLabel("I have reviewed").check();
+  await consentToWrite(page);
   const writesBefore = (await simStats()).licenseWrites;
   await page.getByRole("button", { name: "Apply now" }).click();
 

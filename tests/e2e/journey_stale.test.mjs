@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { openPage, screenshot, useStack } from "./lib/harness.mjs";
-import { openWizard, signIn, realProblems } from "./journey_lib.mjs";
+import { openWizard, signIn, realProblems, consentToWrite } from "./journey_lib.mjs";
 
 const stack = useStack({ sim: [] });
 
@@ -42,11 +42,7 @@ test("a target edited after the preview is left alone and offered for re-plannin
   await page.getByLabel("I have reviewed").check();
   // Applying asks for the write scope first: a consent round trip (the sim grants it at once)
   // that comes back to the apply screen with the plan.
-  const back = page.waitForEvent("load");
-  await page.getByRole("button", { name: "Apply now" }).click();
-  await back;
-  await page.waitForURL(/^[^?]*#\/apply$/, { timeout: 30_000 });
-  await page.getByLabel("I have reviewed").check();
+  await consentToWrite(page);
   await page.getByRole("button", { name: "Apply now" }).click();
   await page.getByText("1 target changed since planning").waitFor({ timeout: 30_000 });
   assert.match(await page.getByTestId("apply-progress").textContent(), /1 done · 0 failed · 1 stale/);
