@@ -7,7 +7,7 @@ use crate::storage::{self, Area};
 use leptos::prelude::*;
 use licswap_core::apply::plan_hash;
 use licswap_core::approval::{self, file::ApprovedPreview, AuditRecord, Opened, PlanDiff};
-use licswap_core::graph::model::User;
+use licswap_core::model::User;
 use licswap_core::plan::Plan;
 use serde::{Deserialize, Serialize};
 

@@ -8,7 +8,7 @@
 //! demand (issue 8: the first download keeps only what the overview needs); the page makes one
 //! warm-up call first, which loads that chunk, and only the planner call is ever timed.
 use leptos::prelude::lazy;
-use licswap_core::graph::model::{Group, Page, SubscribedSku, User};
+use licswap_core::model::{Group, Page, SubscribedSku, User};
 use licswap_core::plan::{PlanOptions, PlanRequest, Scope, Snapshot, SnapshotGroup};
 use wasm_bindgen::prelude::*;
 

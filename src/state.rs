@@ -7,7 +7,7 @@ use crate::routes::Route;
 use crate::transport::{AppTransport, BrowserClock};
 use crate::wizard_form::WizardForm;
 use leptos::prelude::*;
-use licswap_core::graph::model::SubscribedSku;
+use licswap_core::model::SubscribedSku;
 use licswap_core::plan::{Plan, Snapshot};
 use std::cell::RefCell;
 use std::rc::Rc;

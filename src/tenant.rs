@@ -4,7 +4,7 @@ use crate::state::{client, set_client, AppClient, AppState, Load, Mode};
 use crate::transport::{AppTransport, BrowserClock, DemoTransport, FetchTransport};
 use leptos::prelude::*;
 use licswap_core::graph::client::ClientConfig;
-use licswap_core::graph::model::same_id;
+use licswap_core::model::same_id;
 use licswap_core::plan::{Scope, Subject, TargetKind};
 use licswap_sim::fixtures::DEMO_TENANT_NAME;
 use std::sync::Arc;
@@ -70,7 +70,7 @@ pub fn load_skus(state: AppState) {
 }
 
 /// The order the screens list subscriptions in: by product name.
-fn sort_skus(skus: &mut [licswap_core::graph::model::SubscribedSku]) {
+fn sort_skus(skus: &mut [licswap_core::model::SubscribedSku]) {
     skus.sort_by_key(|s| crate::views::components::sku_name(s).to_ascii_lowercase());
 }
 

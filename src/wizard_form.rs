@@ -1,5 +1,5 @@
 //! The migration wizard's choices and how they become a [`PlanRequest`]; the view only edits this.
-use licswap_core::graph::model::{same_id, SubscribedSku, User};
+use licswap_core::model::{same_id, SubscribedSku, User};
 use licswap_core::plan::{PlanOptions, PlanRequest, Scope, Snapshot};
 use licswap_core::userlist::{parse_user_list, UserList};
 

@@ -1,7 +1,7 @@
 //! Small pieces shared by the screens.
 use leptos::prelude::*;
 use licswap_core::catalog;
-use licswap_core::graph::model::SubscribedSku;
+use licswap_core::model::SubscribedSku;
 
 /// The product's name as Microsoft's licensing table gives it, else its part number. Reads the
 /// catalog's names-only table, which the overview (the first screen) can afford.

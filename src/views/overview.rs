@@ -3,7 +3,7 @@ use super::components::{count, percent, plan_friendly_names, sku_name, Bar, Erro
 use crate::state::{use_state, Load, Mode};
 use crate::tenant;
 use leptos::prelude::*;
-use licswap_core::graph::model::SubscribedSku;
+use licswap_core::model::SubscribedSku;
 
 #[component]
 pub fn Overview() -> impl IntoView {

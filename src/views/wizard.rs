@@ -5,7 +5,7 @@ use crate::state::{use_state, Load, Mode};
 use crate::tenant;
 use crate::wizard_form::{toggle, waivable_plans};
 use leptos::prelude::*;
-use licswap_core::graph::model::{same_id, SubscribedSku};
+use licswap_core::model::{same_id, SubscribedSku};
 
 #[component]
 pub fn Wizard() -> impl IntoView {

@@ -4,7 +4,7 @@ use crate::browser;
 use crate::state::{use_state, Load};
 use crate::wizard_form::{search_users, toggle, ScopeChoice};
 use leptos::prelude::*;
-use licswap_core::graph::model::same_id;
+use licswap_core::model::same_id;
 
 #[component]
 pub fn ScopePicker() -> impl IntoView {

@@ -7,7 +7,7 @@ use licswap_core::apply::{
     ApplyConfig, Control, Executor, GraphLicenseApi, MemoryStore, RunOutcome, RunStatus,
 };
 use licswap_core::graph::http::{Clock, HttpRequest};
-use licswap_core::graph::model::same_id;
+use licswap_core::model::same_id;
 use licswap_core::plan::{Action, ActionKind, Plan, PlanOptions, PlanRequest, Scope, TargetKind};
 use licswap_planner::plan;
 use std::path::Path;

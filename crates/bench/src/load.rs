@@ -1,7 +1,7 @@
 //! Loading a tenant from sim-server over HTTP, as the app does: requests made and wall time,
 //! against the fewest requests Graph's paging and `$batch` allow for that tenant.
 use crate::transport::{HttpTransport, RealClock};
-use licswap_core::graph::model::same_id;
+use licswap_core::model::same_id;
 use licswap_core::graph::{ClientConfig, GraphClient};
 use licswap_core::plan::Snapshot;
 use std::time::Instant;
@@ -73,7 +73,7 @@ pub fn sku_id(snap: &Snapshot, part: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use licswap_core::graph::model::{AssignedLicense, Group, User};
+    use licswap_core::model::{AssignedLicense, Group, User};
     use licswap_core::plan::SnapshotGroup;
 
     fn user(id: usize, sku: Option<&str>) -> User {

@@ -7,7 +7,7 @@ use futures::executor::block_on;
 use licswap_core::apply::*;
 use licswap_core::graph::clock::VirtualClock;
 use licswap_core::graph::http::Clock;
-use licswap_core::graph::model::{AssignLicenseBody, AssignedLicense};
+use licswap_core::model::{AssignLicenseBody, AssignedLicense};
 use licswap_core::plan::*;
 
 /// `n` direct E1 holders and a one-phase plan swapping them all to E3.

@@ -1,7 +1,7 @@
 //! The plan digest over real plans: planned again from the same tenant it is the same, whatever
 //! the request's spelling and whatever changes outside the scope; a target's change changes it.
 use licswap_core::approval::plan_digest;
-use licswap_core::graph::model::AssignedLicense;
+use licswap_core::model::AssignedLicense;
 use licswap_core::plan::{Scope, TargetKind};
 
 #[test]

@@ -6,7 +6,7 @@ use licswap_core::graph::calls::assign_license_item;
 use licswap_core::graph::clock::VirtualClock;
 use licswap_core::graph::fake::{json, FakeTransport};
 use licswap_core::graph::http::{Clock, HttpRequest, HttpResponse};
-use licswap_core::graph::model::{AssignLicenseBody, AssignedLicense, BatchRequest};
+use licswap_core::model::{AssignLicenseBody, AssignedLicense, BatchRequest};
 use licswap_core::graph::{ClientConfig, GraphClient, GraphError};
 use licswap_core::plan::TargetKind;
 use serde_json::{json as j, Value};

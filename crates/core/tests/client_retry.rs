@@ -4,7 +4,7 @@ use futures::future::{join, LocalBoxFuture};
 use licswap_core::graph::clock::VirtualClock;
 use licswap_core::graph::fake::{graph_error, json, FakeTransport};
 use licswap_core::graph::http::{Clock, HttpResponse, TransportError};
-use licswap_core::graph::model::AssignLicenseBody;
+use licswap_core::model::AssignLicenseBody;
 use licswap_core::graph::retry::RetryPolicy;
 use licswap_core::graph::{ClientConfig, GraphClient, GraphError, StaticToken, TokenSource};
 use serde_json::json as j;

@@ -4,7 +4,7 @@ use licswap_core::apply::*;
 use licswap_core::graph::client::{ClientConfig, GraphClient};
 use licswap_core::graph::clock::VirtualClock;
 use licswap_core::graph::http::Clock;
-use licswap_core::graph::model::{AssignLicenseBody, AssignedLicense};
+use licswap_core::model::{AssignLicenseBody, AssignedLicense};
 use licswap_core::plan::{Subject, TargetKind};
 use licswap_sim::{fixtures, Sim, SimConfig, SimTransport};
 use std::cell::RefCell;

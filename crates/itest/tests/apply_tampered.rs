@@ -7,7 +7,7 @@ use licswap_core::apply::*;
 use licswap_core::catalog;
 use licswap_core::graph::client::{ClientConfig, GraphClient};
 use licswap_core::graph::clock::VirtualClock;
-use licswap_core::graph::model::AssignedLicense;
+use licswap_core::model::AssignedLicense;
 use licswap_core::plan::{PlanOptions, PlanRequest, Scope};
 use licswap_sim::{fixtures, Sim, SimConfig, SimTransport};
 use std::cell::RefCell;

@@ -121,3 +121,229 @@ fn only_the_executor_writes_licenses() {
         }
     }
 }
+
+/// A module path inside one crate: `["apply", "phase"]` for `src/apply/phase.rs`.
+type ModPath = Vec<String>;
+
+/// Each module of the crate whose sources are under `dir` (one file each; `bin/` skipped), with
+/// its code (tests and comments left out).
+fn modules(dir: &str) -> Vec<(ModPath, String)> {
+    let bin = format!("{dir}/bin");
+    sources(dir, &[bin.as_str()])
+        .into_iter()
+        .map(|(file, text)| {
+            let rel = file.strip_prefix(dir).unwrap().trim_start_matches('/').trim_end_matches(".rs");
+            let mut path: ModPath = rel.split('/').map(str::to_string).collect();
+            if matches!(path.last().map(String::as_str), Some("mod" | "lib" | "main")) {
+                path.pop();
+            }
+            (path, code(&text))
+        })
+        .collect()
+}
+
+/// The paths a piece of code names from `crate::`, `super::` or `self::`, made absolute from the
+/// module `at`, with `use` groups (`crate::{a::B, c}`) expanded.
+fn named_paths(code: &str, at: &ModPath) -> Vec<ModPath> {
+    fn ident(s: &[u8], mut i: usize) -> (String, usize) {
+        let start = i;
+        while i < s.len() && (s[i].is_ascii_alphanumeric() || s[i] == b'_') {
+            i += 1;
+        }
+        (String::from_utf8_lossy(&s[start..i]).into_owned(), i)
+    }
+    // Parses a use tree at s[i..] under `prefix`; returns the end.
+    fn tree(s: &[u8], mut i: usize, prefix: ModPath, out: &mut Vec<ModPath>) -> usize {
+        let mut path = prefix;
+        loop {
+            while i < s.len() && s[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i < s.len() && s[i] == b'{' {
+                i += 1;
+                loop {
+                    i = tree(s, i, path.clone(), out);
+                    while i < s.len() && (s[i].is_ascii_whitespace() || s[i] == b',') {
+                        i += 1;
+                    }
+                    if i >= s.len() || s[i] == b'}' {
+                        return i + 1;
+                    }
+                }
+            }
+            let (name, j) = ident(s, i);
+            if name.is_empty() {
+                out.push(path);
+                return i;
+            }
+            i = j;
+            match name.as_str() {
+                "super" => {
+                    path.pop();
+                }
+                "self" => {}
+                _ => path.push(name),
+            }
+            if s[i..].starts_with(b"::") {
+                i += 2;
+            } else {
+                out.push(path);
+                return i;
+            }
+        }
+    }
+    let s = code.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < s.len() {
+        let boundary = i == 0 || !(s[i - 1].is_ascii_alphanumeric() || s[i - 1] == b'_' || s[i - 1] == b':');
+        let start: Option<(usize, ModPath)> = if !boundary {
+            None
+        } else if s[i..].starts_with(b"crate::") {
+            Some((i + 7, Vec::new()))
+        } else if s[i..].starts_with(b"super::") || s[i..].starts_with(b"self::") {
+            // The tree resolves `super` (one level up from `at`) and `self` (`at` itself).
+            Some((i, at.clone()))
+        } else {
+            None
+        };
+        match start {
+            Some((j, base)) => i = tree(s, j, base, &mut out).max(i + 1),
+            None => i += 1,
+        }
+    }
+    out
+}
+
+/// Module-level imports of the crate under `dir`: (from, to) with `to` the module that defines
+/// the named item, following a folder's `pub use child::Name` re-exports to the child.
+fn imports(dir: &str) -> Vec<(ModPath, ModPath)> {
+    let mods = modules(dir);
+    let known: std::collections::HashMap<ModPath, &String> = mods.iter().map(|(p, c)| (p.clone(), c)).collect();
+    // Which child of `module` re-exports `name` (`pub use child::{.., name, ..}` or `child::*`).
+    let reexport = |module: &ModPath, name: &str| -> Option<ModPath> {
+        let code = known.get(module)?;
+        for stmt in code.split(';') {
+            let stmt = stmt.trim();
+            let Some(rest) = stmt.strip_prefix("pub use ") else { continue };
+            let Some((child, items)) = rest.split_once("::") else { continue };
+            let child = child.trim_start_matches("self::");
+            let mut full = module.clone();
+            full.push(child.to_string());
+            if !known.contains_key(&full) {
+                continue;
+            }
+            let items = items.trim_matches(|c| c == '{' || c == '}');
+            let hit = items.split(',').any(|it| {
+                let it = it.trim();
+                it == "*" || it.rsplit("::").next() == Some(name) || it.ends_with(&format!(" as {name}"))
+            });
+            if hit {
+                return Some(full);
+            }
+        }
+        None
+    };
+    let mut out = Vec::new();
+    for (at, text) in &mods {
+        for named in named_paths(text, at) {
+            // The longest prefix that is a module, then through re-exports.
+            let mut target: ModPath = Vec::new();
+            let mut rest = named.as_slice();
+            while let Some((head, tail)) = rest.split_first() {
+                let mut next = target.clone();
+                next.push(head.clone());
+                if known.contains_key(&next) {
+                    target = next;
+                    rest = tail;
+                } else if let Some(child) = reexport(&target, head) {
+                    target = child;
+                } else {
+                    break;
+                }
+            }
+            if target != *at {
+                out.push((at.clone(), target));
+            }
+        }
+    }
+    out
+}
+
+/// Import loops among sibling modules: for each folder, its children as nodes, an arrow from A to
+/// B when anything inside A names anything inside B. A parent and its own children may name each
+/// other (a folder's `mod.rs` re-exports, a child uses its parent's items); siblings may not loop.
+fn import_loops(dir: &str) -> Vec<String> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut arrows: BTreeMap<ModPath, BTreeSet<(String, String)>> = BTreeMap::new();
+    for (from, to) in imports(dir) {
+        let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+        if common == from.len() || common == to.len() {
+            continue; // one contains the other
+        }
+        arrows
+            .entry(from[..common].to_vec())
+            .or_default()
+            .insert((from[common].clone(), to[common].clone()));
+    }
+    let mut loops = Vec::new();
+    for (folder, edges) in arrows {
+        // Depth-first search for a back edge among the folder's children.
+        let nodes: BTreeSet<&String> = edges.iter().flat_map(|(a, b)| [a, b]).collect();
+        let mut state: BTreeMap<&String, u8> = BTreeMap::new(); // 1 on the stack, 2 done
+        fn visit<'a>(
+            n: &'a String,
+            edges: &'a BTreeSet<(String, String)>,
+            state: &mut BTreeMap<&'a String, u8>,
+            stack: &mut Vec<&'a String>,
+            found: &mut Option<Vec<String>>,
+        ) {
+            state.insert(n, 1);
+            stack.push(n);
+            for (_, m) in edges.iter().filter(|(a, _)| a == n) {
+                match state.get(m) {
+                    Some(1) if found.is_none() => {
+                        let at = stack.iter().position(|s| *s == m).unwrap();
+                        *found = Some(stack[at..].iter().map(|s| s.to_string()).chain([m.clone()]).collect());
+                    }
+                    None => visit(m, edges, state, stack, found),
+                    _ => {}
+                }
+            }
+            stack.pop();
+            state.insert(n, 2);
+        }
+        for n in nodes {
+            let mut found = None;
+            if !state.contains_key(n) {
+                visit(n, &edges, &mut state, &mut Vec::new(), &mut found);
+            }
+            if let Some(cycle) = found {
+                let place = if folder.is_empty() { dir.to_string() } else { format!("{dir}/{}", folder.join("/")) };
+                loops.push(format!("{place}: {}", cycle.join(" -> ")));
+            }
+        }
+    }
+    loops
+}
+
+#[test]
+fn modules_never_import_in_a_loop() {
+    // Within a crate, as between crates, imports run one way: in core the Graph wire model sits
+    // below the plan, the plan below the Graph client, and apply on top. Only a folder and its
+    // own children may name each other.
+    for dir in ["crates/core/src"] {
+        let loops = import_loops(dir);
+        assert!(loops.is_empty(), "import loops:\n{}", loops.join("\n"));
+    }
+}
+
+#[test]
+fn the_loop_finder_sees_a_loop() {
+    // The checker itself: a sibling pair naming each other is a loop, through a re-export too.
+    let at: ModPath = vec!["apply".into(), "phase".into()];
+    let named = named_paths("use super::{executor::Run, RunReport};\nuse crate::plan::{Plan, x::Y};", &at);
+    assert!(named.contains(&vec!["apply".into(), "executor".into(), "Run".into()]), "{named:?}");
+    assert!(named.contains(&vec!["apply".into(), "RunReport".into()]), "{named:?}");
+    assert!(named.contains(&vec!["plan".into(), "x".into(), "Y".into()]), "{named:?}");
+}

@@ -6,7 +6,7 @@ use futures::future::LocalBoxFuture;
 use licswap_core::graph::batch::get_item;
 use licswap_core::graph::calls::assign_license_item;
 use licswap_core::graph::http::Clock;
-use licswap_core::graph::model::{AssignLicenseBody, AssignedLicense};
+use licswap_core::model::{AssignLicenseBody, AssignedLicense};
 use licswap_core::graph::{AccessToken, ClientConfig, GraphError, LoadPhase, TokenSource};
 use licswap_core::plan::TargetKind;
 use licswap_itest::{client_config, holders, ids, sim_client, sku_id};

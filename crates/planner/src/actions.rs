@@ -6,7 +6,7 @@ use super::evaluate::{Direct, Eval};
 use super::findings::{group_subject, user_subject};
 use super::output::Inputs;
 use super::rollback::{self, Inverses, Own};
-use licswap_core::graph::model::{same_id, AssignLicenseBody, AssignedLicense};
+use licswap_core::model::{same_id, AssignLicenseBody, AssignedLicense};
 use licswap_core::plan::fingerprint::Parts;
 use licswap_core::plan::{Action, ActionKind, Phase};
 use std::sync::Arc;

@@ -9,7 +9,7 @@ use super::mapping::Mapper;
 use super::output;
 use super::resolve::{CiKey, Tenant};
 use super::scope;
-use licswap_core::graph::model::same_id;
+use licswap_core::model::same_id;
 use licswap_core::plan::fastmap::FastMap;
 use licswap_core::plan::{
     Finding, FindingCode as C, Plan, PlanError, PlanRequest, SeatBudget, Severity as S, Snapshot,

@@ -1,6 +1,6 @@
 //! Building findings: one constructor per severity keeps codes and severities consistent, and the
 //! final order (blockers, warnings, infos; then by code, subject) stable.
-use licswap_core::graph::model::{Group, User};
+use licswap_core::model::{Group, User};
 use licswap_core::plan::{Finding, FindingCode, Severity, Subject, TargetKind};
 
 pub(crate) fn user_subject(u: &User) -> Subject {

@@ -7,7 +7,7 @@ use super::mapping::Mapper;
 use super::resolve::Tenant;
 use super::scope::Resolved;
 use licswap_core::catalog;
-use licswap_core::graph::model::SubscribedSku;
+use licswap_core::model::SubscribedSku;
 use licswap_core::plan::fastmap::FastMap;
 use licswap_core::plan::IdList;
 use licswap_core::plan::{Coverage, Finding, FindingCode as C, Severity as S, SkuSummary};

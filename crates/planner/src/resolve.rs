@@ -4,7 +4,7 @@
 use super::bits;
 use super::rows::Rows;
 use licswap_core::catalog;
-use licswap_core::graph::model::{same_bytes, same_id, Group, SubscribedSku, User};
+use licswap_core::model::{same_bytes, same_id, Group, SubscribedSku, User};
 use licswap_core::plan::fastmap::{lower8, FastMap};
 use licswap_core::plan::{PlanError, Snapshot};
 use std::hash::{Hash, Hasher};

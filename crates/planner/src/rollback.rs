@@ -2,7 +2,7 @@
 //! the action removed or changed, with its original disabledPlans, and remove every SKU it added
 //! that the subject did not have. Applying an action then its inverse restores the subject's own
 //! assignments exactly.
-use licswap_core::graph::model::{same_id, AssignLicenseBody, AssignedLicense};
+use licswap_core::model::{same_id, AssignLicenseBody, AssignedLicense};
 use licswap_core::plan::fastmap::Fx;
 use licswap_core::plan::{Action, ActionKind};
 use std::hash::Hasher;

@@ -3,7 +3,7 @@
 //! actions read instead of the users' strings. At 100,000 users the planner's time went to
 //! chasing each user's strings again in every pass (issue 8); the rows are small and read in order.
 use super::resolve::Tenant;
-use licswap_core::graph::model::User;
+use licswap_core::model::User;
 use licswap_core::plan::fastmap::FastMap;
 
 /// `Lic::group` of a direct assignment.
@@ -252,7 +252,7 @@ impl<'a> Rows<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use licswap_core::graph::model::{
+    use licswap_core::model::{
         AssignedLicense, LicenseAssignmentState, ServicePlanInfo, SubscribedSku,
     };
     use licswap_core::plan::Snapshot;

@@ -4,7 +4,7 @@
 use super::findings::{finding, group_subject, missing_subject, user_subject};
 use super::resolve::Tenant;
 use super::rows::Via;
-use licswap_core::graph::model::same_id;
+use licswap_core::model::same_id;
 use licswap_core::plan::{Finding, FindingCode as C, Scope, Severity as S, TargetKind};
 use std::collections::HashSet;
 

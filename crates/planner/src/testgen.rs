@@ -7,7 +7,7 @@
 //! holders; disabled accounts 2%, no usage location 0.5%, an error state 0.5%. One group in ten is
 //! dynamic, one in five synced from on-premises.
 use licswap_core::catalog;
-use licswap_core::graph::model::{
+use licswap_core::model::{
     AssignedLicense, Group, LicenseAssignmentState, LicenseUnitsDetail, ServicePlanInfo, SubscribedSku, User,
 };
 use licswap_core::plan::{PlanOptions, PlanRequest, Scope, Snapshot, SnapshotGroup};

@@ -2,7 +2,7 @@
 //! kept apart from the evaluation logic in `evaluate.rs`.
 use super::evaluate::Ctx;
 use super::findings::{finding, user_subject};
-use licswap_core::graph::model::User;
+use licswap_core::model::User;
 use licswap_core::plan::{Finding, FindingCode as C, Severity as S};
 
 pub(crate) fn inherited_not_direct(cx: &Ctx<'_, '_>, user: &User, name: &str, id: &str) -> Finding {

@@ -6,7 +6,7 @@
 use crate::sim::{Answer, Caller, Sim};
 use crate::wire::{iso8601, ApiError, Target};
 use licswap_core::graph::http::Method;
-use licswap_core::graph::model::{BatchRequest, BatchRequestItem};
+use licswap_core::model::{BatchRequest, BatchRequestItem};
 use serde_json::{json, Map, Value};
 
 pub const MAX_REQUESTS: usize = 20;

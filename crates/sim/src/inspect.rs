@@ -5,7 +5,7 @@ use crate::render;
 use crate::sim::Sim;
 use crate::tenant::{GroupIx, Tenant, UserIx};
 use licswap_core::catalog;
-use licswap_core::graph::model::{Group, SubscribedSku, User};
+use licswap_core::model::{Group, SubscribedSku, User};
 use licswap_core::plan::{Snapshot, SnapshotGroup};
 use serde_json::json;
 
@@ -69,14 +69,14 @@ pub fn snapshot(t: &Tenant) -> Snapshot {
             applies_to: Some("User".into()),
             capability_status: Some("Enabled".into()),
             consumed_units: s.consumed,
-            prepaid_units: licswap_core::graph::model::LicenseUnitsDetail {
+            prepaid_units: licswap_core::model::LicenseUnitsDetail {
                 enabled: s.prepaid_enabled,
                 ..Default::default()
             },
             service_plans: s
                 .plans
                 .iter()
-                .map(|&p| licswap_core::graph::model::ServicePlanInfo {
+                .map(|&p| licswap_core::model::ServicePlanInfo {
                     service_plan_id: t.plans.ids[p as usize].clone(),
                     service_plan_name: t.plans.names[p as usize].clone(),
                     provisioning_status: Some("Success".into()),

@@ -16,7 +16,7 @@
 use crate::config::GroupTiming;
 use crate::tenant::{EntryState, GroupIx, GroupJob, GroupLic, Lic, LicError, PlanIx, Processing, SkuIx, Tenant, UserIx};
 use crate::wire::ApiError;
-use licswap_core::graph::model::{AssignLicenseBody, AssignedLicense};
+use licswap_core::model::{AssignLicenseBody, AssignedLicense};
 
 /// One change to a user's licenses: what they held and had enabled before and after.
 #[derive(Clone, Debug, PartialEq, Eq)]

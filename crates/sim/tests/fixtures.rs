@@ -111,7 +111,7 @@ fn snapshot_export_matches_graph_answers() {
     assert_eq!(snap.groups.len(), 6);
     let mut h = InProc::new(sim);
     let (_, v) = get(&mut h, "/v1.0/users?$select=id,assignedLicenses,licenseAssignmentStates,usageLocation,accountEnabled,displayName,userPrincipalName&$top=999");
-    let from_graph: Vec<licswap_core::graph::model::User> =
+    let from_graph: Vec<licswap_core::model::User> =
         serde_json::from_value(v["value"].clone()).unwrap();
     assert_eq!(from_graph, snap.users);
     let sales = snap.groups.iter().find(|g| g.group.display_name.as_deref() == Some("E1 - Sales")).unwrap();

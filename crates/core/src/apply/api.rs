@@ -1,6 +1,6 @@
 //! What the executor needs from Microsoft Graph, as a small trait, so the state machine is tested
 //! against fakes and runs against the real client (through an adapter) unchanged.
-use crate::graph::model::{AssignLicenseBody, Group, User};
+use crate::model::{AssignLicenseBody, Group, User};
 use crate::plan::{fingerprint_group, fingerprint_user, Subject};
 use std::future::Future;
 

@@ -7,7 +7,7 @@ use crate::graph::calls::assign_license_item;
 use crate::graph::client::GraphClient;
 use crate::graph::error::GraphError;
 use crate::graph::http::{Clock, Transport, TransportError};
-use crate::graph::model::{AssignLicenseBody, User};
+use crate::model::{AssignLicenseBody, User};
 use crate::graph::request::{encode_path_segment, require_guid, PathQuery};
 use crate::plan::{Subject, TargetKind};
 
@@ -170,7 +170,7 @@ impl<T: Transport, C: Clock> LicenseApi for GraphLicenseApi<'_, T, C> {
         let skus = self.client.list_skus().await.map_err(|e| api_error(&e))?;
         Ok(skus
             .iter()
-            .find(|s| crate::graph::model::same_id(&s.sku_id, sku_id))
+            .find(|s| crate::model::same_id(&s.sku_id, sku_id))
             .map(|s| s.prepaid_units.enabled - s.consumed_units))
     }
 }
@@ -179,7 +179,7 @@ impl<T: Transport, C: Clock> LicenseApi for GraphLicenseApi<'_, T, C> {
 #[derive(serde::Deserialize)]
 struct Member {
     #[serde(flatten)]
-    user: crate::graph::model::User,
+    user: crate::model::User,
     #[serde(rename = "@odata.type", default)]
     odata_type: Option<String>,
 }

@@ -16,7 +16,7 @@
 //! necessary condition, checked without the planner, which sits above this crate.)
 use super::api::TargetState;
 use crate::catalog;
-use crate::graph::model::{same_id, AssignedLicense};
+use crate::model::{same_id, AssignedLicense};
 use crate::plan::{Action, ActionKind};
 
 /// Why a write was refused, for the journal and the screen.
@@ -111,7 +111,7 @@ pub fn check_write(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::model::{AssignLicenseBody, Group, LicenseAssignmentState, User};
+    use crate::model::{AssignLicenseBody, Group, LicenseAssignmentState, User};
     use crate::plan::{Subject, TargetKind};
     use std::sync::Arc;
 

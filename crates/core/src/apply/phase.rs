@@ -20,7 +20,7 @@ use super::resume::{fingerprint_outside, judge_pending, judge_unknown, Evidence,
 use super::seats::SeatCheck;
 use super::store::JournalStore;
 use crate::graph::http::Clock;
-use crate::graph::model::AssignLicenseBody;
+use crate::model::AssignLicenseBody;
 use crate::plan::{fingerprint_user, Action, Subject, TargetKind};
 use futures::stream::{FuturesUnordered, StreamExt};
 use std::cell::RefCell;

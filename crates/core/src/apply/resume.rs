@@ -1,7 +1,7 @@
 //! Reading the evidence: given an action and its target as read back from Graph, has the action
 //! taken effect, is the target still as planned, or did someone else change it?
 use super::api::TargetState;
-use crate::graph::model::{same_id, User};
+use crate::model::{same_id, User};
 use crate::plan::{Action, ActionKind};
 use std::collections::HashSet;
 

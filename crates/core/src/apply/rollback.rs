@@ -5,7 +5,7 @@
 //! forward action: anything changed since then is refused as stale, like any other plan.
 use super::journal::{EntryState, Journal};
 use super::verify::{VerifyOutcome, VerifyReport};
-use crate::graph::model::same_id;
+use crate::model::same_id;
 use crate::plan::{Action, Phase, Plan};
 
 #[derive(Clone, Debug, PartialEq)]

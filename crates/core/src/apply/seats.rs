@@ -16,7 +16,7 @@ use std::collections::HashSet;
 use super::phase::Ctx;
 use super::store::JournalStore;
 use crate::graph::http::Clock;
-use crate::graph::model::same_id;
+use crate::model::same_id;
 use crate::plan::{Action, TargetKind};
 
 /// What to do with a group swap that is ready to send.
@@ -30,7 +30,7 @@ pub(super) enum SeatCheck {
 }
 
 /// Ids (lowercase) of the members who do not hold the target yet (or hold it in error).
-fn lacking(members: &[crate::graph::model::User], target_sku: &str) -> HashSet<String> {
+fn lacking(members: &[crate::model::User], target_sku: &str) -> HashSet<String> {
     members
         .iter()
         .filter(|m| {

@@ -6,7 +6,7 @@
 use super::api::{ApiError, GroupProcessing, LicenseApi};
 use super::control::{Control, ControlState};
 use crate::graph::http::Clock;
-use crate::graph::model::same_id;
+use crate::model::same_id;
 use crate::plan::Action;
 
 #[derive(Clone, Debug, PartialEq, Eq)]

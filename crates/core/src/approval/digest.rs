@@ -17,7 +17,7 @@
 //! when unrelated users change), and the rollback (derived from the writes and not sent by
 //! apply). Field separators cannot occur inside ids (GUIDs, UPNs, plan names), and each list
 //! is separated by its own character, so two different plans cannot write the same text.
-use crate::graph::model::AssignLicenseBody;
+use crate::model::AssignLicenseBody;
 use crate::plan::{Action, ActionKind, Plan, PlanRequest, Scope, TargetKind};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -184,7 +184,7 @@ fn short_code(hash: &[u8]) -> String {
 mod tests {
     use super::super::testkit::{action, plan, two};
     use super::*;
-    use crate::graph::model::AssignedLicense;
+    use crate::model::AssignedLicense;
     use crate::plan::{Phase, Subject};
     use std::sync::Arc;
 
@@ -237,7 +237,7 @@ mod tests {
             f(&mut p);
             plan_digest(&p)
         };
-        fn body(p: &mut Plan) -> &mut crate::graph::model::AssignLicenseBody {
+        fn body(p: &mut Plan) -> &mut crate::model::AssignLicenseBody {
             Arc::make_mut(&mut p.phases[0].actions[0].body)
         }
         let variants: Vec<(&str, PlanDigest)> = vec![

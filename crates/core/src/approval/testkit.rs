@@ -1,5 +1,5 @@
 //! Small plans for the approval tests.
-use crate::graph::model::{AssignLicenseBody, AssignedLicense};
+use crate::model::{AssignLicenseBody, AssignedLicense};
 use crate::plan::{
     Action, ActionKind, Phase, Plan, PlanOptions, PlanRequest, Scope, SeatBudget, SkuSummary, Subject,
     TargetKind,

@@ -8,7 +8,7 @@ use super::cancel::CancelToken;
 use super::client::{decode, Call, GraphClient};
 use super::error::{GraphError, HttpError};
 use super::http::{Clock, Method, Transport};
-use super::model::{BatchRequest, BatchRequestItem, BatchResponse};
+use crate::model::{BatchRequest, BatchRequestItem, BatchResponse};
 use super::retry::{classify, parse_retry_after, Verdict};
 use futures::stream::{self, StreamExt};
 use std::collections::{BTreeMap, HashSet};

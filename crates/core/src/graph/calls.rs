@@ -5,7 +5,7 @@ use super::cancel::CancelToken;
 use super::client::GraphClient;
 use super::error::GraphError;
 use super::http::{Clock, Transport};
-use super::model::{AssignLicenseBody, BatchRequestItem, Group, Page, SubscribedSku, User};
+use crate::model::{AssignLicenseBody, BatchRequestItem, Group, Page, SubscribedSku, User};
 use super::request::{
     encode_path_segment, has_sku_filter, require_guid, PathQuery, GROUP_SELECT, SKU_SELECT, USER_SELECT,
 };

@@ -2,7 +2,7 @@
 //! (cancelled, retries exhausted, an outcome that cannot be known, a response it could not read).
 //! Display is a plain sentence; no variant ever holds an access token.
 use super::http::{HttpResponse, TransportError};
-use super::model::ErrorBody;
+use crate::model::ErrorBody;
 use std::fmt;
 
 /// An error status from Graph with what Graph said about it.

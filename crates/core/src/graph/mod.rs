@@ -1,4 +1,5 @@
-//! Microsoft Graph: wire types and the client logic over the transport seam.
+//! Microsoft Graph's client logic over the transport seam (the wire types it reads and writes are
+//! [`crate::model`]).
 //!
 //! [`client::GraphClient`] is the client: [`calls`] holds the typed calls, [`snapshot_load`] the
 //! tenant load for the planner, [`batch`] JSON `$batch`, [`paging`] `@odata.nextLink`, [`retry`]
@@ -12,7 +13,6 @@ pub mod error;
 pub mod fake;
 pub mod http;
 pub mod limit;
-pub mod model;
 pub mod paging;
 pub mod request;
 pub mod retry;

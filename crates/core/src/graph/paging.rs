@@ -5,7 +5,7 @@ use super::cancel::CancelToken;
 use super::client::GraphClient;
 use super::error::GraphError;
 use super::http::{Clock, Transport};
-use super::model::Page;
+use crate::model::Page;
 use serde::de::DeserializeOwned;
 
 impl<T: Transport, C: Clock> GraphClient<T, C> {

@@ -11,7 +11,7 @@ use super::cancel::CancelToken;
 use super::client::GraphClient;
 use super::error::GraphError;
 use super::http::{Clock, Transport};
-use super::model::{same_id, Group, Page, SubscribedSku, User};
+use crate::model::{same_id, Group, Page, SubscribedSku, User};
 use crate::plan::{Snapshot, SnapshotGroup};
 use std::cell::RefCell;
 use std::collections::HashSet;

@@ -2,7 +2,7 @@
 //! executor re-reads the target and refuses the action when the digest differs (a stale plan).
 use super::fastmap::lower8;
 use super::fastmap::FastMap;
-use crate::graph::model::{AssignedLicense, Group, User};
+use crate::model::{AssignedLicense, Group, User};
 
 /// FNV-1a, 64-bit: tiny, deterministic everywhere (native and wasm), and collision resistance
 /// against an adversary is not needed for detecting concurrent edits.
@@ -154,7 +154,7 @@ pub fn fingerprint_group(group: &Group) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::model::LicenseAssignmentState;
+    use crate::model::LicenseAssignmentState;
 
     /// The digest of the first version (one String per part, sorted, '|'-joined), kept as the
     /// reference so a faster implementation never changes a stamped fingerprint.

@@ -1,7 +1,7 @@
 //! The planner's inputs and outputs. These types are the contract between the planner, the apply
 //! executor, the shared preview and the UI: change them with all four in mind.
 use super::id_list::IdList;
-use crate::graph::model::{AssignLicenseBody, Group, SubscribedSku, User};
+use crate::model::{AssignLicenseBody, Group, SubscribedSku, User};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! An in-memory LicenseApi with fault injection: lost responses, lost requests, throttling,
 //! refusals, targets changed behind the executor's back, slow group processing.
 use licswap_core::apply::{ApiError, GroupProcessing, LicenseApi, TargetState};
-use licswap_core::graph::model::{AssignLicenseBody, AssignedLicense, Group, LicenseAssignmentState, User};
+use licswap_core::model::{AssignLicenseBody, AssignedLicense, Group, LicenseAssignmentState, User};
 use licswap_core::plan::Snapshot;
 use licswap_core::plan::{Subject, TargetKind};
 use std::cell::{Cell, RefCell};

@@ -1,6 +1,6 @@
 //! A small hand-made tenant and the plan the planner would make for it (E1 -> E3), so the apply
 //! and share tests do not depend on the planner.
-use licswap_core::graph::model::{AssignLicenseBody, AssignedLicense, Group, LicenseAssignmentState, User};
+use licswap_core::model::{AssignLicenseBody, AssignedLicense, Group, LicenseAssignmentState, User};
 use licswap_core::plan::*;
 
 pub const E1: &str = "18181a46-0d4e-45cd-891e-60aabd171b4e";

@@ -7,7 +7,7 @@ use licswap_core::graph::clock::VirtualClock;
 use licswap_core::graph::error::HttpError;
 use licswap_core::graph::fake::FakeTransport;
 use licswap_core::graph::http::{HttpRequest, HttpResponse, Transport, TransportError};
-use licswap_core::graph::model::{
+use licswap_core::model::{
     AssignLicenseBody, AssignedLicense, BatchResponse, ErrorBody, Group, Page, SubscribedSku, User,
 };
 use licswap_core::graph::retry::parse_retry_after;

@@ -10,7 +10,7 @@ use licswap_core::apply::{
 };
 use licswap_core::graph::clock::VirtualClock;
 use licswap_core::graph::http::Clock;
-use licswap_core::graph::model::{AssignLicenseBody, AssignedLicense};
+use licswap_core::model::{AssignLicenseBody, AssignedLicense};
 use licswap_core::graph::{ClientConfig, GraphClient};
 use licswap_core::plan::{ActionKind, Plan, PlanOptions, PlanRequest, Scope, TargetKind};
 use licswap_planner::plan;

@@ -8,7 +8,7 @@ use crate::odata::{same_value, Clause, Query};
 use crate::render::{is_user_prop, object, user_prop, USER_DEFAULT};
 use crate::tenant::{Tenant, UserIx};
 use crate::wire::ApiError;
-use licswap_core::graph::model::AssignLicenseBody;
+use licswap_core::model::AssignLicenseBody;
 use serde_json::Value;
 
 pub fn render(t: &Tenant, u: UserIx, q: &Query) -> Value {
