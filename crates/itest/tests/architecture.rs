@@ -59,8 +59,20 @@ fn dependencies(krate: &str) -> Vec<String> {
 fn the_core_and_the_planner_do_no_io() {
     // The command line (planner's src/bin) reads files and prints; the library never does.
     let forbidden = [
-        "std::fs", "std::net", "std::process", "std::env", "std::thread", "std::io::stdin", "Instant::now",
-        "SystemTime::now", "web_sys", "js_sys", "gloo", "tokio", "reqwest", "println!",
+        "std::fs",
+        "std::net",
+        "std::process",
+        "std::env",
+        "std::thread",
+        "std::io::stdin",
+        "Instant::now",
+        "SystemTime::now",
+        "web_sys",
+        "js_sys",
+        "gloo",
+        "tokio",
+        "reqwest",
+        "println!",
     ];
     for dir in ["crates/core/src", "crates/planner/src"] {
         for (file, text) in sources(dir, &["crates/planner/src/bin"]) {
@@ -84,11 +96,8 @@ fn the_core_and_the_planner_do_no_io() {
 #[test]
 fn layers_never_import_upward() {
     // core at the bottom; planner and simulator above it, side by side; app, tests, bench on top.
-    let allowed: [(&str, &[&str]); 3] = [
-        ("crates/core", &[]),
-        ("crates/planner", &["licswap-core"]),
-        ("crates/sim", &["licswap-core"]),
-    ];
+    let allowed: [(&str, &[&str]); 3] =
+        [("crates/core", &[]), ("crates/planner", &["licswap-core"]), ("crates/sim", &["licswap-core"])];
     for (krate, ours) in allowed {
         for dep in dependencies(krate).into_iter().filter(|d| d.starts_with("licswap")) {
             assert!(ours.contains(&dep.as_str()), "{krate} depends on {dep}: layers never import upward");
@@ -219,7 +228,8 @@ fn named_paths(code: &str, at: &ModPath) -> Vec<ModPath> {
 /// the named item, following a folder's `pub use child::Name` re-exports to the child.
 fn imports(dir: &str) -> Vec<(ModPath, ModPath)> {
     let mods = modules(dir);
-    let known: std::collections::HashMap<ModPath, &String> = mods.iter().map(|(p, c)| (p.clone(), c)).collect();
+    let known: std::collections::HashMap<ModPath, &String> =
+        mods.iter().map(|(p, c)| (p.clone(), c)).collect();
     // Which child of `module` re-exports `name` (`pub use child::{.., name, ..}` or `child::*`).
     let reexport = |module: &ModPath, name: &str| -> Option<ModPath> {
         let code = known.get(module)?;
@@ -281,10 +291,7 @@ fn import_loops(dir: &str) -> Vec<String> {
         if common == from.len() || common == to.len() {
             continue; // one contains the other
         }
-        arrows
-            .entry(from[..common].to_vec())
-            .or_default()
-            .insert((from[common].clone(), to[common].clone()));
+        arrows.entry(from[..common].to_vec()).or_default().insert((from[common].clone(), to[common].clone()));
     }
     let mut loops = Vec::new();
     for (folder, edges) in arrows {
@@ -319,7 +326,8 @@ fn import_loops(dir: &str) -> Vec<String> {
                 visit(n, &edges, &mut state, &mut Vec::new(), &mut found);
             }
             if let Some(cycle) = found {
-                let place = if folder.is_empty() { dir.to_string() } else { format!("{dir}/{}", folder.join("/")) };
+                let place =
+                    if folder.is_empty() { dir.to_string() } else { format!("{dir}/{}", folder.join("/")) };
                 loops.push(format!("{place}: {}", cycle.join(" -> ")));
             }
         }

@@ -28,6 +28,7 @@ mod progress;
 mod report;
 mod resume;
 mod rollback;
+mod run;
 mod seats;
 mod settle;
 mod store;
@@ -35,7 +36,8 @@ mod verify;
 
 pub use api::{ApiError, ApiErrorKind, GroupProcessing, LicenseApi, TargetState};
 pub use control::{Control, ControlState};
-pub use executor::{ApplyConfig, ApplyError, Executor, RunOutcome, RunReport, StaleTarget};
+pub use executor::Executor;
+pub use run::{ApplyConfig, ApplyError, RunOutcome, RunReport, StaleTarget};
 pub use graph_api::{api_error, GraphLicenseApi};
 pub use guard::{check_write, Refusal, REFUSED_CODE};
 pub use journal::{plan_hash, Counts, Entry, EntryState, Journal, JournalDelta, JOURNAL_VERSION};

@@ -13,18 +13,17 @@
 //! so a read-back waits until the write is [`ApplyConfig::read_lag_ms`] old.
 use super::api::{ApiError, ApiErrorKind, LicenseApi, TargetState};
 use super::control::ControlState;
-use super::executor::{ApplyError, Executor, RunReport, StaleTarget};
 use super::journal::{EntryState, Journal};
-use super::progress::{Progress, RateMeter, RunStatus};
+use super::progress::RunStatus;
 use super::resume::{fingerprint_outside, judge_pending, judge_unknown, Evidence, Readiness};
+use super::run::{batch_len, ApplyError, Run, Shared, StaleTarget};
 use super::seats::SeatCheck;
 use super::store::JournalStore;
 use crate::graph::http::Clock;
 use crate::model::AssignLicenseBody;
 use crate::plan::{fingerprint_user, Action, Subject, TargetKind};
 use futures::stream::{FuturesUnordered, StreamExt};
-use std::cell::RefCell;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Need {
@@ -32,7 +31,7 @@ pub(super) enum Need {
     Check,
     /// Outcome unknown: read back, then done, resend or stale.
     ReadBack,
-    /// Graph refused the write (kept in [`Ctx::refusals`]): read back, then done if the target
+    /// Graph refused the write (kept in [`Shared::refusals`]): read back, then done if the target
     /// shows the change (the refusal answered a repeat), else failed with Graph's words.
     Confirm,
 }
@@ -42,18 +41,6 @@ pub(super) struct Item {
     idx: usize,
     tries: u32,
     need: Need,
-}
-
-pub(super) struct Ctx<'p> {
-    pub(super) actions: Vec<&'p Action>,
-    pub(super) journal: RefCell<Journal>,
-    pub(super) target_sku: &'p str,
-    /// The plan's source SKU: what a write may remove (see guard).
-    pub(super) source_sku: &'p str,
-    /// Lowercase ids of the groups the plan swaps.
-    pub(super) plan_groups: HashSet<String>,
-    /// Graph's refusal of a write still to be confirmed by a read-back, by action index.
-    pub(super) refusals: RefCell<HashMap<usize, ApiError>>,
 }
 
 #[derive(Default)]
@@ -71,24 +58,94 @@ pub(super) enum PhaseEnd {
     Cancelled,
 }
 
-impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
+impl<A: LicenseApi, C: Clock, S: JournalStore> Run<'_, A, C, S> {
+    /// Runs the actions at `range` (one phase): batches of up to 20, a bounded number in flight,
+    /// unknown outcomes read back first; honours pause and cancel between batches.
+    pub(super) async fn run_phase(&mut self, range: std::ops::Range<usize>) -> Result<PhaseEnd, ApplyError> {
+        let Run { shared, progress, report } = self;
+        let mut queue: VecDeque<Item> = VecDeque::new();
+        {
+            let j = shared.journal.borrow();
+            // Unknown outcomes first: they must be settled before anything else touches Graph.
+            for need in [Need::ReadBack, Need::Check] {
+                for idx in range.clone() {
+                    let state = j.state(&shared.actions[idx].id);
+                    let wanted = match need {
+                        Need::ReadBack => matches!(state, Some(EntryState::InFlight { .. })),
+                        Need::Check => matches!(state, Some(EntryState::Pending)),
+                        Need::Confirm => false,
+                    };
+                    if wanted {
+                        queue.push_back(Item { idx, tries: 0, need });
+                    }
+                }
+            }
+        }
+        let batch_size = batch_len(shared.config.batch_size);
+        let mut in_flight = FuturesUnordered::new();
+        let mut paused_reported = false;
+        loop {
+            while in_flight.len() < shared.config.max_in_flight.max(1)
+                && shared.control.state() == ControlState::Run
+                && !queue.is_empty()
+            {
+                let n = batch_size.min(queue.len());
+                let items: Vec<Item> = queue.drain(..n).collect();
+                in_flight.push(shared.job(items));
+                paused_reported = false;
+            }
+            let Some(res) = (if in_flight.is_empty() { None } else { in_flight.next().await }) else {
+                if queue.is_empty() {
+                    return Ok(PhaseEnd::Done);
+                }
+                match shared.control.state() {
+                    ControlState::Cancel => return Ok(PhaseEnd::Cancelled),
+                    ControlState::Pause => {
+                        if !paused_reported {
+                            progress.emit(shared, RunStatus::Paused, None);
+                            paused_reported = true;
+                        }
+                        shared.clock.sleep(shared.config.pause_poll_ms.max(1)).await;
+                    }
+                    ControlState::Run => {}
+                }
+                continue;
+            };
+            progress.meter.add(res.settled);
+            report.stale.extend(res.stale);
+            queue.extend(res.requeue);
+            if let Some(e) = res.error {
+                return Err(e);
+            }
+            for (idx, last) in res.unresolved {
+                let why = match &last {
+                    Some(e) if !e.is_retryable() && e.kind != ApiErrorKind::ResponseLost => explain(e),
+                    _ => "Graph unreachable or throttled".to_string(),
+                };
+                report.notes.push(format!(
+                    "{}: gave up for this run after {} tries ({why}); run again to finish",
+                    shared.actions[idx].id, shared.config.max_attempts
+                ));
+            }
+            progress.emit(shared, RunStatus::Running, None);
+        }
+    }
+}
+
+impl<A: LicenseApi, C: Clock, S: JournalStore> Shared<'_, A, C, S> {
     /// Before anything is sent, reads the targets of later phases that are still as planned and
     /// records what of their state the plan's group swaps will not touch: once those swaps are
     /// processed, the planning fingerprint no longer matches by design, and this baseline tells
     /// our own changes from someone else's. Saved with the journal, so a resume has it too.
-    pub(super) async fn take_baselines(
-        &self,
-        ctx: &Ctx<'_>,
-        range: std::ops::Range<usize>,
-    ) -> Result<(), ApplyError> {
-        if ctx.plan_groups.is_empty() {
+    pub(super) async fn take_baselines(&self, range: std::ops::Range<usize>) -> Result<(), ApplyError> {
+        if self.plan_groups.is_empty() {
             return Ok(());
         }
         let mut todo: Vec<usize> = {
-            let j = ctx.journal.borrow();
+            let j = self.journal.borrow();
             range
                 .filter(|i| {
-                    let a = ctx.actions[*i];
+                    let a = self.actions[*i];
                     a.target.kind == TargetKind::User
                         && j.entries
                             .get(&a.id)
@@ -96,7 +153,7 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
                 })
                 .collect()
         };
-        let batch_size = self.config.batch_size.clamp(1, 20);
+        let batch_size = batch_len(self.config.batch_size);
         for attempt in 0..self.config.max_attempts.max(1) {
             if todo.is_empty() {
                 break;
@@ -106,17 +163,15 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
             }
             let mut retry = Vec::new();
             for chunk in todo.chunks(batch_size) {
-                let subjects: Vec<Subject> =
-                    chunk.iter().map(|i| Subject::clone(&ctx.actions[*i].target)).collect();
-                let reads = self.api.read_targets(&subjects).await;
-                let mut j = ctx.journal.borrow_mut();
+                let reads = self.api.read_targets(&self.targets(chunk.iter().copied())).await;
+                let mut j = self.journal.borrow_mut();
                 j.reads += 1;
                 for (k, idx) in chunk.iter().enumerate() {
-                    let action = ctx.actions[*idx];
+                    let action = self.actions[*idx];
                     match reads.get(k) {
                         // A target already changed gets no baseline: its phase finds it stale.
                         Some(Ok(TargetState::User(u))) if fingerprint_user(u) == action.fingerprint => {
-                            let b = fingerprint_outside(u, &ctx.plan_groups);
+                            let b = fingerprint_outside(u, &self.plan_groups);
                             if let Some(e) = j.entries.get_mut(&action.id) {
                                 e.baseline = Some(b);
                             }
@@ -130,288 +185,220 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
             }
             todo = retry;
         }
-        self.store.save(&ctx.journal.borrow()).map_err(|e| ApplyError::Store(e.0))
+        self.save()
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub(super) async fn run_phase(
-        &self,
-        ctx: &Ctx<'_>,
-        range: std::ops::Range<usize>,
-        phase: usize,
-        phases: usize,
-        meter: &mut RateMeter,
-        report: &mut RunReport,
-        on_progress: &mut dyn FnMut(&Progress),
-    ) -> Result<PhaseEnd, ApplyError> {
-        let mut queue: VecDeque<Item> = VecDeque::new();
-        {
-            let j = ctx.journal.borrow();
-            // Unknown outcomes first: they must be settled before anything else touches Graph.
-            for need in [Need::ReadBack, Need::Check] {
-                for idx in range.clone() {
-                    let state = j.state(&ctx.actions[idx].id);
-                    let wanted = match need {
-                        Need::ReadBack => matches!(state, Some(EntryState::InFlight { .. })),
-                        Need::Check => matches!(state, Some(EntryState::Pending)),
-                        Need::Confirm => false,
-                    };
-                    if wanted {
-                        queue.push_back(Item { idx, tries: 0, need });
-                    }
-                }
-            }
-        }
-        let batch_size = self.config.batch_size.clamp(1, 20);
-        let mut in_flight = FuturesUnordered::new();
-        let mut paused_reported = false;
-        loop {
-            while in_flight.len() < self.config.max_in_flight.max(1)
-                && self.control.state() == ControlState::Run
-                && !queue.is_empty()
-            {
-                let n = batch_size.min(queue.len());
-                let items: Vec<Item> = queue.drain(..n).collect();
-                in_flight.push(self.job(ctx, items));
-                paused_reported = false;
-            }
-            let Some(res) = (if in_flight.is_empty() { None } else { in_flight.next().await }) else {
-                if queue.is_empty() {
-                    return Ok(PhaseEnd::Done);
-                }
-                match self.control.state() {
-                    ControlState::Cancel => return Ok(PhaseEnd::Cancelled),
-                    ControlState::Pause => {
-                        if !paused_reported {
-                            let counts = ctx.journal.borrow().counts();
-                            on_progress(&meter.progress(
-                                self.clock.now_ms(),
-                                RunStatus::Paused,
-                                phase,
-                                phases,
-                                counts,
-                            ));
-                            paused_reported = true;
-                        }
-                        self.clock.sleep(self.config.pause_poll_ms.max(1)).await;
-                    }
-                    ControlState::Run => {}
-                }
-                continue;
-            };
-            meter.add(res.settled);
-            report.stale.extend(res.stale);
-            queue.extend(res.requeue);
-            if let Some(e) = res.error {
-                return Err(e);
-            }
-            for (idx, last) in res.unresolved {
-                let why = match &last {
-                    Some(e) if !e.is_retryable() && e.kind != ApiErrorKind::ResponseLost => explain(e),
-                    _ => "Graph unreachable or throttled".to_string(),
-                };
-                report.notes.push(format!(
-                    "{}: gave up for this run after {} tries ({why}); run again to finish",
-                    ctx.actions[idx].id, self.config.max_attempts
-                ));
-            }
-            let counts = ctx.journal.borrow().counts();
-            on_progress(&meter.progress(self.clock.now_ms(), RunStatus::Running, phase, phases, counts));
-        }
-    }
-
-    /// One batch: read back, decide, mark in flight, save, send, record, save.
-    async fn job(&self, ctx: &Ctx<'_>, items: Vec<Item>) -> JobResult {
+    /// One batch: read back and judge, check seats, mark in flight and save, send and record.
+    async fn job(&self, items: Vec<Item>) -> JobResult {
         let mut res = JobResult::default();
+        self.wait_for_read_lag(&items).await;
+        let mut send = self.read_back_and_judge(&items, &mut res).await;
+        self.check_seats(&mut send, &mut res).await;
+        if let Err(e) = self.mark_in_flight_and_save(&items, &send) {
+            res.error = Some(e);
+            return res;
+        }
+        if !send.is_empty() {
+            self.send_and_record(&send, &mut res).await;
+        }
+        res
+    }
+
+    /// Waits before a retry (longer each try), and until every write to be read back is older
+    /// than the read lag: a read-back is only evidence once the write can show in it.
+    async fn wait_for_read_lag(&self, items: &[Item]) {
         let retry = items.iter().map(|i| i.tries).max().unwrap_or(0);
         let mut wait = self.config.retry_delay_ms.saturating_mul(u64::from(retry));
         {
-            // A read-back is only evidence once the write is older than the read lag.
             let now = self.clock.now_ms();
-            let j = ctx.journal.borrow();
+            let j = self.journal.borrow();
             for item in items.iter().filter(|i| i.need != Need::Check) {
-                let sent = j.entries.get(&ctx.actions[item.idx].id).map_or(0, |e| e.updated_ms);
+                let sent = j.entries.get(&self.actions[item.idx].id).map_or(0, |e| e.updated_ms);
                 wait = wait.max((sent + self.config.read_lag_ms).saturating_sub(now));
             }
         }
         if wait > 0 {
             self.clock.sleep(wait).await;
         }
-        let subjects: Vec<Subject> =
-            items.iter().map(|i| Subject::clone(&ctx.actions[i.idx].target)).collect();
-        let reads = self.api.read_targets(&subjects).await;
+    }
+
+    /// Reads every target of the batch and judges it against the plan: what is ready to send is
+    /// returned; what already shows the change, changed under us, vanished or was refused is
+    /// settled in the journal (not saved yet); what could not be read is retried later.
+    async fn read_back_and_judge(&self, items: &[Item], res: &mut JobResult) -> Vec<Item> {
+        let reads = self.api.read_targets(&self.targets(items.iter().map(|i| i.idx))).await;
         let mut send: Vec<Item> = Vec::new();
-        {
-            let now = self.clock.now_ms();
-            let mut j = ctx.journal.borrow_mut();
-            j.reads += 1;
-            for (k, item) in items.iter().enumerate() {
-                let action = ctx.actions[item.idx];
-                match reads.get(k) {
-                    Some(Ok(state)) => {
-                        let baseline = j.entries.get(&action.id).and_then(|e| e.baseline.clone());
-                        let r = Readiness {
-                            target_sku: ctx.target_sku,
-                            plan_groups: &ctx.plan_groups,
-                            baseline: baseline.as_deref(),
-                        };
-                        let evidence = match item.need {
-                            Need::Check => judge_pending(action, state, &r),
-                            Need::ReadBack => judge_unknown(action, state, &r),
-                            Need::Confirm => match judge_unknown(action, state, &r) {
-                                Evidence::Applied => Evidence::Applied,
-                                _ => {
-                                    let e = ctx.refusals.borrow_mut().remove(&item.idx).unwrap_or_else(|| {
-                                        ApiError::graph(400, "Refused", "Graph refused the call")
-                                    });
-                                    let state = EntryState::Failed {
-                                        code: e.code.clone(),
-                                        message: explain(&e),
-                                        retryable: forbidden(&e),
-                                    };
-                                    j.set(&action.id, state, now);
-                                    res.settled += 1;
-                                    continue;
-                                }
-                            },
-                        };
-                        match evidence {
-                            // Nothing writes what was not planned here (guard.rs).
-                            Evidence::Ready => match super::guard::check_write(
-                                ctx.source_sku,
-                                ctx.target_sku,
-                                action,
-                                state,
-                            ) {
-                                Ok(()) => send.push(*item),
-                                Err(refusal) => {
-                                    let code = super::guard::REFUSED_CODE.to_string();
-                                    let message = refusal.to_string();
-                                    j.set(&action.id, EntryState::Failed { code, message, retryable: false }, now);
-                                    res.settled += 1;
-                                }
-                            },
-                            Evidence::Applied => {
-                                j.set(&action.id, EntryState::Done, now);
-                                let note = if item.need == Need::Confirm {
-                                    ctx.refusals.borrow_mut().remove(&item.idx);
-                                    "Graph's answer was a refusal of a repeat of this call (the first answer was lost and the browser sent it again); the target shows the change"
-                                } else {
-                                    "outcome was unknown; the target shows the change"
-                                };
-                                j.set_note(&action.id, note);
-                                res.settled += 1;
-                            }
-                            Evidence::Changed(now_fingerprint) => {
-                                if item.need == Need::ReadBack {
-                                    j.set_note(
-                                        &action.id,
-                                        "outcome was unknown; the target was changed by someone else",
-                                    );
-                                }
-                                j.set(
-                                    &action.id,
-                                    EntryState::SkippedStale { now_fingerprint: now_fingerprint.clone() },
-                                    now,
-                                );
-                                res.stale.push(StaleTarget {
-                                    action_id: action.id.clone(),
-                                    target: Subject::clone(&action.target),
-                                    planned_fingerprint: action.fingerprint.clone(),
-                                    now_fingerprint,
-                                });
-                                res.settled += 1;
-                            }
-                        }
+        let now = self.clock.now_ms();
+        let mut j = self.journal.borrow_mut();
+        j.reads += 1;
+        for (k, item) in items.iter().enumerate() {
+            let action = self.actions[item.idx];
+            match reads.get(k) {
+                Some(Ok(state)) => {
+                    if self.judge(&mut j, *item, state, now, res) {
+                        send.push(*item);
                     }
-                    Some(Err(e)) if e.is_not_found() => {
-                        let message = format!("the {} no longer exists: {}", kind_word(action), e.message);
-                        j.set(
-                            &action.id,
-                            EntryState::Failed { code: e.code.clone(), message, retryable: false },
-                            now,
-                        );
-                        res.settled += 1;
-                    }
-                    // Graph refused the read (a missing permission or role, a bad request): not
-                    // worth repeating. An action not sent yet fails with Graph's words; one whose
-                    // write may have landed stays unresolved until it can be read.
-                    Some(Err(e)) if !e.is_retryable() && e.kind != ApiErrorKind::ResponseLost => {
-                        if item.need == Need::Check {
-                            let state = EntryState::Failed {
-                                code: e.code.clone(),
-                                message: explain(e),
-                                retryable: true,
-                            };
-                            j.set(&action.id, state, now);
-                            res.settled += 1;
-                        } else {
-                            j.set_note(&action.id, format!("could not be read back: {}", explain(e)));
-                            res.unresolved.push((item.idx, Some(e.clone())));
-                        }
-                    }
-                    Some(Err(e)) => self.retry_later(&mut res, *item, Some(e.clone())),
-                    None => self.retry_later(&mut res, *item, None),
                 }
+                Some(Err(e)) if e.is_not_found() => {
+                    let message = format!("the {} no longer exists: {}", kind_word(action), e.message);
+                    j.set(
+                        &action.id,
+                        EntryState::Failed { code: e.code.clone(), message, retryable: false },
+                        now,
+                    );
+                    res.settled += 1;
+                }
+                // Graph refused the read (a missing permission or role, a bad request): not
+                // worth repeating. An action not sent yet fails with Graph's words; one whose
+                // write may have landed stays unresolved until it can be read.
+                Some(Err(e)) if !e.is_retryable() && e.kind != ApiErrorKind::ResponseLost => {
+                    if item.need == Need::Check {
+                        let state =
+                            EntryState::Failed { code: e.code.clone(), message: explain(e), retryable: true };
+                        j.set(&action.id, state, now);
+                        res.settled += 1;
+                    } else {
+                        j.set_note(&action.id, format!("could not be read back: {}", explain(e)));
+                        res.unresolved.push((item.idx, Some(e.clone())));
+                    }
+                }
+                Some(Err(e)) => self.retry_later(res, *item, Some(e.clone())),
+                None => self.retry_later(res, *item, None),
             }
         }
+        send
+    }
+
+    /// Judges one target read back: true when its action is ready to send; otherwise its
+    /// outcome is recorded in `j`.
+    fn judge(&self, j: &mut Journal, item: Item, state: &TargetState, now: u64, res: &mut JobResult) -> bool {
+        let action = self.actions[item.idx];
+        let baseline = j.entries.get(&action.id).and_then(|e| e.baseline.clone());
+        let r = Readiness {
+            target_sku: self.target_sku,
+            plan_groups: &self.plan_groups,
+            baseline: baseline.as_deref(),
+        };
+        let evidence = match item.need {
+            Need::Check => judge_pending(action, state, &r),
+            Need::ReadBack => judge_unknown(action, state, &r),
+            Need::Confirm => match judge_unknown(action, state, &r) {
+                Evidence::Applied => Evidence::Applied,
+                _ => {
+                    let e = self
+                        .refusals
+                        .borrow_mut()
+                        .remove(&item.idx)
+                        .unwrap_or_else(|| ApiError::graph(400, "Refused", "Graph refused the call"));
+                    let state = EntryState::Failed {
+                        code: e.code.clone(),
+                        message: explain(&e),
+                        retryable: forbidden(&e),
+                    };
+                    j.set(&action.id, state, now);
+                    res.settled += 1;
+                    return false;
+                }
+            },
+        };
+        match evidence {
+            // Nothing writes what was not planned here (guard.rs).
+            Evidence::Ready => {
+                match super::guard::check_write(self.source_sku, self.target_sku, action, state) {
+                    Ok(()) => return true,
+                    Err(refusal) => {
+                        let code = super::guard::REFUSED_CODE.to_string();
+                        let message = refusal.to_string();
+                        j.set(&action.id, EntryState::Failed { code, message, retryable: false }, now);
+                        res.settled += 1;
+                    }
+                }
+            }
+            Evidence::Applied => {
+                j.set(&action.id, EntryState::Done, now);
+                let note = if item.need == Need::Confirm {
+                    self.refusals.borrow_mut().remove(&item.idx);
+                    "Graph's answer was a refusal of a repeat of this call (the first answer was lost and the browser sent it again); the target shows the change"
+                } else {
+                    "outcome was unknown; the target shows the change"
+                };
+                j.set_note(&action.id, note);
+                res.settled += 1;
+            }
+            Evidence::Changed(now_fingerprint) => {
+                if item.need == Need::ReadBack {
+                    j.set_note(&action.id, "outcome was unknown; the target was changed by someone else");
+                }
+                j.set(&action.id, EntryState::SkippedStale { now_fingerprint: now_fingerprint.clone() }, now);
+                res.stale.push(StaleTarget {
+                    action_id: action.id.clone(),
+                    target: Subject::clone(&action.target),
+                    planned_fingerprint: action.fingerprint.clone(),
+                    now_fingerprint,
+                });
+                res.settled += 1;
+            }
+        }
+        false
+    }
+
+    /// Takes out of `send` the group swaps the target's free seats cannot cover now: refused
+    /// (not enough seats) or retried later (seats or members unreadable, or a direct swap in
+    /// flight makes the difference).
+    async fn check_seats(&self, send: &mut Vec<Item>, res: &mut JobResult) {
         let ready: Vec<usize> = send.iter().map(|i| i.idx).collect();
-        let seat_checks = self.check_group_seats(ctx, &ready).await;
-        {
-            let now = self.clock.now_ms();
-            let mut j = ctx.journal.borrow_mut();
-            for (idx, check) in seat_checks {
-                let Some(pos) = send.iter().position(|i| i.idx == idx) else { continue };
-                match check {
-                    SeatCheck::Send => {}
-                    SeatCheck::Refuse(message) => {
-                        send.remove(pos);
-                        let code = "NotEnoughSeats".to_string();
-                        j.set(
-                            &ctx.actions[idx].id,
-                            EntryState::Failed { code, message, retryable: true },
-                            now,
-                        );
-                        res.settled += 1;
-                    }
-                    SeatCheck::Later(e) => {
-                        let item = send.remove(pos);
-                        self.retry_later(&mut res, item, e);
-                    }
+        let seat_checks = self.check_group_seats(&ready).await;
+        let now = self.clock.now_ms();
+        let mut j = self.journal.borrow_mut();
+        for (idx, check) in seat_checks {
+            let Some(pos) = send.iter().position(|i| i.idx == idx) else { continue };
+            match check {
+                SeatCheck::Send => {}
+                SeatCheck::Refuse(message) => {
+                    send.remove(pos);
+                    let code = "NotEnoughSeats".to_string();
+                    j.set(&self.actions[idx].id, EntryState::Failed { code, message, retryable: true }, now);
+                    res.settled += 1;
+                }
+                SeatCheck::Later(e) => {
+                    let item = send.remove(pos);
+                    self.retry_later(res, item, e);
                 }
             }
-            // In flight, saved, *then* sent: a crash after this point is seen on resume.
-            for item in &send {
-                let id = &ctx.actions[item.idx].id;
-                let attempt = j.entries.get(id).map_or(0, |e| e.attempts) + 1;
-                j.set(id, EntryState::InFlight { attempt }, now);
-            }
-            if !send.is_empty() {
-                j.batches_sent += 1;
-            }
-            let changed: Vec<&str> = items.iter().map(|i| ctx.actions[i.idx].id.as_str()).collect();
-            if let Err(e) = self.store.save_changes(&j, &changed) {
-                res.error = Some(ApplyError::Store(e.0));
-                return res;
-            }
         }
-        if send.is_empty() {
-            return res;
+    }
+
+    /// Marks what is about to be sent in flight and saves the batch's entries. In flight, saved,
+    /// *then* sent: a crash after this point is seen on resume.
+    fn mark_in_flight_and_save(&self, items: &[Item], send: &[Item]) -> Result<(), ApplyError> {
+        let now = self.clock.now_ms();
+        let mut j = self.journal.borrow_mut();
+        for item in send {
+            let id = &self.actions[item.idx].id;
+            let attempt = j.entries.get(id).map_or(0, |e| e.attempts) + 1;
+            j.set(id, EntryState::InFlight { attempt }, now);
         }
+        if !send.is_empty() {
+            j.batches_sent += 1;
+        }
+        let changed: Vec<&str> = items.iter().map(|i| self.actions[i.idx].id.as_str()).collect();
+        self.store.save_changes(&j, &changed).map_err(|e| ApplyError::Store(e.0))
+    }
+
+    /// Sends the batch's writes in one call and records each answer, then saves.
+    async fn send_and_record(&self, send: &[Item], res: &mut JobResult) {
         let batch: Vec<(Subject, AssignLicenseBody)> = send
             .iter()
             .map(|i| {
-                (
-                    Subject::clone(&ctx.actions[i.idx].target),
-                    AssignLicenseBody::clone(&ctx.actions[i.idx].body),
-                )
+                let action = self.actions[i.idx];
+                (Subject::clone(&action.target), AssignLicenseBody::clone(&action.body))
             })
             .collect();
         let results = self.api.assign(&batch).await;
         let now = self.clock.now_ms();
-        let mut j = ctx.journal.borrow_mut();
+        let mut j = self.journal.borrow_mut();
         for (k, item) in send.iter().enumerate() {
-            let id = &ctx.actions[item.idx].id;
+            let id = &self.actions[item.idx].id;
             let result = results
                 .get(k)
                 .cloned()
@@ -425,12 +412,13 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
                     // A refusal that could answer a repeat of a call that already landed stays
                     // in flight until a read-back confirms it.
                     ApiErrorKind::Graph if may_answer_a_repeat(&e) => {
-                        ctx.refusals.borrow_mut().insert(item.idx, e.clone());
-                        self.retry_later(&mut res, Item { need: Need::Confirm, ..*item }, Some(e));
+                        self.refusals.borrow_mut().insert(item.idx, e.clone());
+                        self.retry_later(res, Item { need: Need::Confirm, ..*item }, Some(e));
                     }
                     ApiErrorKind::Graph => {
                         let retryable = forbidden(&e);
-                        let state = EntryState::Failed { code: e.code.clone(), message: explain(&e), retryable };
+                        let state =
+                            EntryState::Failed { code: e.code.clone(), message: explain(&e), retryable };
                         j.set(id, state, now);
                         res.settled += 1;
                     }
@@ -438,7 +426,11 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
                         if item.tries + 1 >= self.config.max_attempts {
                             j.set(
                                 id,
-                                EntryState::Failed { code: e.code.clone(), message: explain(&e), retryable: true },
+                                EntryState::Failed {
+                                    code: e.code.clone(),
+                                    message: explain(&e),
+                                    retryable: true,
+                                },
                                 now,
                             );
                             res.settled += 1;
@@ -455,16 +447,15 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
                     }
                     // Stays in flight: only a read-back may say what happened.
                     ApiErrorKind::ResponseLost => {
-                        self.retry_later(&mut res, Item { need: Need::ReadBack, ..*item }, Some(e));
+                        self.retry_later(res, Item { need: Need::ReadBack, ..*item }, Some(e));
                     }
                 },
             }
         }
-        let changed: Vec<&str> = send.iter().map(|i| ctx.actions[i.idx].id.as_str()).collect();
+        let changed: Vec<&str> = send.iter().map(|i| self.actions[i.idx].id.as_str()).collect();
         if let Err(e) = self.store.save_changes(&j, &changed) {
             res.error = Some(ApplyError::Store(e.0));
         }
-        res
     }
 
     fn retry_later(&self, res: &mut JobResult, item: Item, last: Option<ApiError>) {
@@ -499,11 +490,7 @@ fn forbidden(e: &ApiError) -> bool {
 /// Graph's words, and for a refusal of permission, what is missing and how to get it.
 pub(super) fn explain(e: &ApiError) -> String {
     if e.status == Some(403) {
-        format!(
-            "{} — {}",
-            e.message,
-            super::verify::remedy(e)
-        )
+        format!("{} — {}", e.message, super::verify::remedy(e))
     } else {
         e.message.clone()
     }

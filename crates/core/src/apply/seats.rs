@@ -9,15 +9,14 @@
 //! processed, who show in the free count, are not counted twice). Direct swaps in flight may or
 //! may not hold their seat yet: when only they make the difference, the group waits for them. The planner checked seats at preview time; this catches
 //! seats that went elsewhere since.
-use super::api::LicenseApi;
-use super::executor::Executor;
+use super::api::{ApiError, LicenseApi};
 use super::journal::EntryState;
-use std::collections::HashSet;
-use super::phase::Ctx;
+use super::run::Shared;
 use super::store::JournalStore;
 use crate::graph::http::Clock;
-use crate::model::same_id;
+use crate::model::{same_id, User};
 use crate::plan::{Action, TargetKind};
+use std::collections::HashSet;
 
 /// What to do with a group swap that is ready to send.
 pub(super) enum SeatCheck {
@@ -26,15 +25,17 @@ pub(super) enum SeatCheck {
     Refuse(String),
     /// The seats or members could not be read now (the error, when Graph gave one): read back
     /// and decide again later.
-    Later(Option<super::api::ApiError>),
+    Later(Option<ApiError>),
 }
 
 /// Ids (lowercase) of the members who do not hold the target yet (or hold it in error).
-fn lacking(members: &[crate::model::User], target_sku: &str) -> HashSet<String> {
+fn lacking(members: &[User], target_sku: &str) -> HashSet<String> {
     members
         .iter()
         .filter(|m| {
-            !m.license_assignment_states.iter().any(|s| same_id(&s.sku_id, target_sku) && s.error_code().is_none())
+            !m.license_assignment_states
+                .iter()
+                .any(|s| same_id(&s.sku_id, target_sku) && s.error_code().is_none())
         })
         .map(|m| m.id.to_ascii_lowercase())
         .collect()
@@ -44,22 +45,22 @@ fn adds_target(action: &Action, target_sku: &str) -> bool {
     action.body.add_licenses.iter().any(|l| same_id(&l.sku_id, target_sku))
 }
 
-impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
+impl<A: LicenseApi, C: Clock, S: JournalStore> Shared<'_, A, C, S> {
     /// A verdict for each of `ready` (indexes into the plan's actions) that is a group swap adding
     /// the target; actions not listed are sent as usual. Seats of groups allowed are reserved.
-    pub(super) async fn check_group_seats(&self, ctx: &Ctx<'_>, ready: &[usize]) -> Vec<(usize, SeatCheck)> {
+    pub(super) async fn check_group_seats(&self, ready: &[usize]) -> Vec<(usize, SeatCheck)> {
         let groups: Vec<usize> = ready
             .iter()
             .copied()
             .filter(|i| {
-                let a = ctx.actions[*i];
-                a.target.kind == TargetKind::Group && adds_target(a, ctx.target_sku)
+                let a = self.actions[*i];
+                a.target.kind == TargetKind::Group && adds_target(a, self.target_sku)
             })
             .collect();
         if groups.is_empty() {
             return Vec::new();
         }
-        let free = match self.api.free_seats(ctx.target_sku).await {
+        let free = match self.api.free_seats(self.target_sku).await {
             Ok(Some(n)) => n,
             Ok(None) => return Vec::new(),
             Err(e) => return groups.into_iter().map(|i| (i, SeatCheck::Later(Some(e.clone())))).collect(),
@@ -70,13 +71,13 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
         // already hold theirs (and then show in `free`), so they only make a verdict wait until
         // they are settled.
         let (mut taken, in_flight) = {
-            let j = ctx.journal.borrow();
+            let j = self.journal.borrow();
             let mut pending = HashSet::new();
             let mut in_flight = HashSet::new();
-            let direct = ctx
+            let direct = self
                 .actions
                 .iter()
-                .filter(|a| a.target.kind == TargetKind::User && adds_target(a, ctx.target_sku));
+                .filter(|a| a.target.kind == TargetKind::User && adds_target(a, self.target_sku));
             for a in direct {
                 match j.state(&a.id) {
                     Some(EntryState::Pending) => pending.insert(a.target.id.to_ascii_lowercase()),
@@ -90,26 +91,28 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
         // Group swaps already sent (this run or an earlier one) whose members Entra has not all
         // processed yet: each such member still takes a seat, which `free` does not show yet.
         let sent_groups: Vec<usize> = {
-            let j = ctx.journal.borrow();
-            (0..ctx.actions.len())
+            let j = self.journal.borrow();
+            (0..self.actions.len())
                 .filter(|i| !groups.contains(i))
                 .filter(|i| {
-                    let a = ctx.actions[*i];
+                    let a = self.actions[*i];
                     a.target.kind == TargetKind::Group
-                        && adds_target(a, ctx.target_sku)
+                        && adds_target(a, self.target_sku)
                         && matches!(j.state(&a.id), Some(EntryState::Done | EntryState::InFlight { .. }))
                 })
                 .collect()
         };
         for i in sent_groups {
-            match self.api.read_group_processing(&ctx.actions[i].target.id).await {
-                Ok(p) => taken.extend(lacking(&p.members, ctx.target_sku)),
-                Err(e) => return groups.into_iter().map(|g| (g, SeatCheck::Later(Some(e.clone())))).collect(),
+            match self.api.read_group_processing(&self.actions[i].target.id).await {
+                Ok(p) => taken.extend(lacking(&p.members, self.target_sku)),
+                Err(e) => {
+                    return groups.into_iter().map(|g| (g, SeatCheck::Later(Some(e.clone())))).collect()
+                }
             }
         }
         let mut out = Vec::new();
         for i in groups {
-            let action = ctx.actions[i];
+            let action = self.actions[i];
             let members = match self.api.read_group_processing(&action.target.id).await {
                 Ok(p) => p.members,
                 Err(e) => {
@@ -117,7 +120,7 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Executor<'_, A, C, S> {
                     continue;
                 }
             };
-            let needing = lacking(&members, ctx.target_sku);
+            let needing = lacking(&members, self.target_sku);
             let outstanding = taken.len();
             let mut with = taken.clone();
             with.extend(needing.iter().cloned());

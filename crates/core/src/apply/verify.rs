@@ -7,6 +7,7 @@
 use super::api::{ApiError, LicenseApi, TargetState};
 use super::journal::{EntryState, Journal};
 use super::resume::effect_mismatches;
+use super::run::batch_len;
 use crate::graph::http::Clock;
 use crate::plan::{Action, Plan, Subject};
 
@@ -160,7 +161,7 @@ async fn read_and_judge<A: LicenseApi>(
     batch_size: usize,
 ) -> Vec<VerifyItem> {
     let mut items = Vec::with_capacity(actions.len());
-    for chunk in actions.chunks(batch_size.clamp(1, 20)) {
+    for chunk in actions.chunks(batch_len(batch_size)) {
         let subjects: Vec<Subject> = chunk.iter().map(|a| Subject::clone(&a.target)).collect();
         let reads = api.read_targets(&subjects).await;
         for (k, action) in chunk.iter().enumerate() {
