@@ -39,6 +39,13 @@ async function tabTo(page, want, { back = false, max = 80 } = {}) {
   assert.fail(`Tab never reached ${want.role ?? ""} ${want.name ?? ""}; passed ${seen.join(", ")}`);
 }
 
+/** After a navigation the app moves focus to the new screen (main); a keyboard user starts there,
+ * so Tab must not be pressed before it happened (else focus lands on main mid-way). */
+async function arrived(page, url) {
+  await page.waitForURL(url);
+  await page.waitForFunction(() => document.activeElement?.id === "main", null, { timeout: 10_000 });
+}
+
 /** Moves a focused <select> with the arrow keys until its chosen option's text matches. */
 async function chooseWithArrows(page, text) {
   await page.keyboard.press("Home");
@@ -52,10 +59,7 @@ async function chooseWithArrows(page, text) {
   assert.fail(`no option matching ${text}; passed ${seen.join(" | ")}`);
 }
 
-// Skipped at the end of the session that merged it, cause not yet diagnosed: on the integrated build one
-// Tab stop (probably one of the sign-in or approval screen changes merged in the same session) shows no
-// visible focus ring; CI said: focus is not visible on "". Re-enable once that element has a focus style.
-test("plan, preview, apply and verify a swap with the keyboard alone", { skip: "a Tab stop on the integrated build lacks a visible focus ring; see the comment above" }, async () => {
+test("plan, preview, apply and verify a swap with the keyboard alone", async () => {
   const { page, problems } = await openPage(stack.browser, stack.app.url);
   await page.getByTestId("tenant-name").waitFor({ timeout: 30_000 });
   await page.evaluate(() => {
@@ -79,7 +83,7 @@ test("plan, preview, apply and verify a swap with the keyboard alone", { skip: "
   // Overview -> wizard.
   await tabTo(page, { role: "a", name: /^Plan a license swap$/ });
   await page.keyboard.press("Enter");
-  await page.waitForURL(/#\/migrate$/);
+  await arrived(page, /#\/migrate$/);
   await page.locator("#source option", { hasText: "(STANDARDPACK)" }).waitFor({ state: "attached", timeout: 30_000 });
   await tabTo(page, { role: "select", name: /Move users off/ });
   await chooseWithArrows(page, /\(STANDARDPACK\)/);
@@ -104,7 +108,7 @@ test("plan, preview, apply and verify a swap with the keyboard alone", { skip: "
   assert.match(await page.getByText(/users? chosen/).textContent(), /2 users chosen/);
   await tabTo(page, { role: "button", name: /^Preview$/ });
   await page.keyboard.press("Enter");
-  await page.waitForURL(/#\/preview$/);
+  await arrived(page, /#\/preview$/);
   assert.match(await page.getByTestId("row-count").textContent(), /2 of 2 rows/);
 
   // Preview: the list is one tab stop; the arrows select a row and the detail shows its call.
@@ -116,7 +120,7 @@ test("plan, preview, apply and verify a swap with the keyboard alone", { skip: "
   await screenshot(page, "journey-keyboard-preview");
   await tabTo(page, { role: "button", name: /^Apply…$/ }, { back: true });
   await page.keyboard.press("Enter");
-  await page.waitForURL(/#\/apply$/);
+  await arrived(page, /#\/apply$/);
 
   // Apply: tick the confirmation with Space, start with Enter.
   await tabTo(page, { role: "input", name: /I have reviewed/ });
@@ -129,7 +133,7 @@ test("plan, preview, apply and verify a swap with the keyboard alone", { skip: "
   // Verify.
   await tabTo(page, { role: "a", name: /^Verify and report$/ });
   await page.keyboard.press("Enter");
-  await page.waitForURL(/#\/report$/);
+  await arrived(page, /#\/report$/);
   await tabTo(page, { role: "button", name: /^Verify now$/ });
   await page.keyboard.press("Enter");
   await page.getByTestId("verify-summary").waitFor({ timeout: 30_000 });
