@@ -15,10 +15,7 @@ const storage = (page) =>
     return { local: dump(localStorage), session: dump(sessionStorage) };
   });
 
-// Skipped at the end of the session that merged it: the run now ends (verify after lag, read-back) before
-// the test reads the write-scoped token, so its "write scope for the run" check sees the read-only renewal
-// already. The check must read the scope while the run is in flight; re-enable then.
-test("a signed-in run ends with read-only tokens, and sign-out leaves no plan, journal or tenant data", { timeout: 240_000, skip: "reads the run's token after the run already renewed read-only; see the comment above" }, async () => {
+test("a signed-in run ends with read-only tokens, and sign-out leaves no plan, journal or tenant data", { timeout: 240_000 }, async () => {
   const { page, problems } = await openPage(stack.browser, stack.app.url);
   await signIn(page);
   await openWizard(page, stack.app.url, "STANDARDPACK", "ENTERPRISEPACK");
@@ -37,7 +34,15 @@ test("a signed-in run ends with read-only tokens, and sign-out leaves no plan, j
   await page.getByRole("button", { name: "Apply now" }).click();
   await back; // the write-scope consent round trip
   await page.waitForURL(/^[^?#]*#\/apply$/, { timeout: 30_000 });
-  const during = await storage(page);
+  // The code is exchanged for tokens after the page loads: wait for the tab's tokens (a loaded CI
+  // machine may read storage before the exchange answered).
+  await page.getByLabel("I have reviewed").waitFor({ timeout: 30_000 });
+  let during = await storage(page);
+  for (let i = 0; !during.session["licswap.tokens"]; i++) {
+    assert.ok(i < 100, "the consent round trip left this tab signed in");
+    await page.waitForTimeout(100);
+    during = await storage(page);
+  }
   assert.ok(during.session["licswap.applyPlan"], "the plan being applied is kept in this tab's sessionStorage");
   assert.equal(during.local["licswap.applyPlan"], undefined, "never in localStorage");
   assert.match(JSON.parse(during.session["licswap.tokens"]).scope, /ReadWrite/, "the write scope for the run");
