@@ -15,6 +15,17 @@ pub fn App() -> impl IntoView {
     };
     read_hash();
     let _ = window_event_listener(leptos::ev::hashchange, move |_| read_hash());
+    // A tab that closes (or reloads) mid-run keeps its run as at sign-out, bound to this tenant and
+    // app registration (see kept_run), so that another tab signed in to them can resume it: Entra
+    // may take hours to process a group swap and the apply screen tells the admin they may close
+    // the tab meanwhile. A reload finds its own plan first and drops this copy (kept_run::adopt_kept).
+    let _ = window_event_listener(leptos::ev::pagehide, move |_| {
+        if let Mode::Live { config, signed_in: true } = state.mode.get_untracked() {
+            if crate::auth::flow::unfinished_run() {
+                crate::kept_run::keep_for_later(&config);
+            }
+        }
+    });
     leptos::task::spawn_local(crate::auth::flow::start(state));
     // A new screen: move focus to it, so keyboard and screen-reader users start at its top.
     Effect::new(move |prev: Option<()>| {

@@ -12,10 +12,7 @@ import { openWizard, signIn, realProblems, consentToWrite } from "./journey_lib.
 const stack = useStack({ sim: ["--group-delay-ms", "20000"] });
 const simStats = async () => (await fetch(`${stack.sim.url}/_sim/stats`)).json();
 
-// Skipped at the end of the session that merged it: the plan of a run is now kept per tab (sessionStorage,
-// so a script on a shared origin cannot plant one), so a new tab does not offer to resume it. The resume
-// across tabs must go through the run kept at sign-out (kept_run) or the journal; re-enable then.
-test("a group swap slower than the tab is resumed in a new tab and verified", { timeout: 240_000, skip: "a run's plan is per tab since the storage hardening; cross-tab resume not rebuilt yet" }, async () => {
+test("a group swap slower than the tab is resumed in a new tab and verified", { timeout: 240_000 }, async () => {
   const first = await openPage(stack.browser, stack.app.url);
   let page = first.page;
   await signIn(page);
@@ -39,7 +36,8 @@ test("a group swap slower than the tab is resumed in a new tab and verified", { 
   await screenshot(page, "journey-slow-groups-waiting");
   await page.close(); // the admin closes the tab while Entra works
 
-  // Later, a new tab of the same browser (the journal is in localStorage; the sign-in was not).
+  // Later, a new tab of the same browser: the closing tab kept its unfinished run (plan and journal)
+  // for this tenant and app registration; its sign-in died with it.
   await new Promise((ok) => setTimeout(ok, 5_000));
   page = await first.context.newPage();
   const problems = [];
