@@ -109,3 +109,84 @@ test("a token renewal answering after sign-out does not sign the tab back in", {
   }
 });
 
+
+test("a refresh token that expires mid-run (AADSTS700084) sends the admin through sign-in, and the run resumes from its journal", { timeout: 240_000 }, async () => {
+  const files = {};
+  const app = await serveApp({ files });
+  // Access tokens live 40 s and the app renews one that has less than 30 s left: the run's first
+  // ~10 s (the group swaps go out) use the consent's token, then every renewal is refused while
+  // Entra still processes the groups (30 s).
+  const sim = await startSim([
+    "--redirect-uri", app.url, "--client-id", TEST_CLIENT, "--token-lifetime-secs", "40", "--group-delay-ms", "30000",
+  ]);
+  files["/config.json"] = JSON.stringify({
+    clientId: TEST_CLIENT,
+    tenant: "contosodemo.onmicrosoft.com",
+    authority: sim.url,
+    graphBaseUrl: `${sim.url}/v1.0`,
+  });
+  const stats = async () => (await fetch(`${sim.url}/_sim/stats`)).json();
+  try {
+    const { page } = await openPage(stack.browser, app.url);
+    await signIn(page);
+    await openWizard(page, app.url, "STANDARDPACK", "ENTERPRISEPACK");
+    await page.getByLabel("Members of chosen groups").check();
+    for (const name of ["E1 - Sales", "E1 - Marketing"]) {
+      await page.locator(".pick-list label", { hasText: name }).locator("input[type=checkbox]").check();
+    }
+    await page.getByRole("button", { name: "Preview" }).click();
+    await page.waitForURL(/#\/preview$/);
+    await page.getByRole("button", { name: "Apply…" }).click();
+    await page.getByLabel("I have reviewed").check();
+    const back = page.waitForEvent("load");
+    await page.getByRole("button", { name: "Apply now" }).click();
+    await back;
+    await page.waitForURL(/^[^?#]*#\/apply$/, { timeout: 30_000 });
+    await page.getByLabel("I have reviewed").check();
+    const writesBefore = (await stats()).licenseWrites;
+    // From now on Entra refuses to renew: the SPA refresh token's fixed lifetime has passed
+    // (https://learn.microsoft.com/entra/identity-platform/refresh-tokens).
+    await page.route("**/oauth2/v2.0/token", async (route) => {
+      if (!/grant_type=refresh_token/.test(route.request().postData() ?? "")) return route.continue();
+      await route.fulfill({
+        status: 400,
+        contentType: "application/json",
+        body: JSON.stringify({
+          error: "invalid_grant",
+          error_description: "AADSTS700084: The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended.",
+        }),
+      });
+    });
+    await page.getByRole("button", { name: "Apply now" }).click();
+    // The group swap goes out; the run then waits for group processing while the token expires.
+    for (let i = 0; (await stats()).licenseWrites - writesBefore < 1; i++) {
+      assert.ok(i < 300, "the group swap was sent");
+      await page.waitForTimeout(100);
+    }
+    await page.getByRole("button", { name: "Sign in with Microsoft" }).waitFor({ timeout: 60_000 });
+    assert.match(await page.getByRole("alert").first().textContent(), /sign-in has expired/i);
+    await page.unroute("**/oauth2/v2.0/token");
+    await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
+    await page.waitForURL(/^[^?#]*#\/apply$/, { timeout: 30_000 });
+    await page.getByText(/This plan was started before in this browser/).waitFor({ timeout: 30_000 });
+    const review = page.getByLabel("I have reviewed");
+    if (await review.count()) await review.check();
+    const consent = page.waitForEvent("load", { timeout: 10_000 }).catch(() => null);
+    await page.getByRole("button", { name: "Resume applying" }).click();
+    if (await consent) {
+      // The write scope is asked for again (the new sign-in asked for reading only).
+      await page.waitForURL(/^[^?#]*#\/apply$/, { timeout: 30_000 });
+      if (await review.count()) await review.check();
+      await page.getByRole("button", { name: "Resume applying" }).click();
+    }
+    await page.getByText("Applied", { exact: true }).waitFor({ timeout: 120_000 });
+    const progress = await page.getByTestId("apply-progress").textContent();
+    const done = Number(progress.match(/(\d+) done/)[1]);
+    assert.match(progress, / 0 failed/, progress);
+    assert.equal((await stats()).licenseWrites - writesBefore, done, "every call took effect exactly once");
+    await screenshot(page, "session-expired-mid-run-resumed");
+  } finally {
+    await app.close();
+    await sim.close();
+  }
+});
