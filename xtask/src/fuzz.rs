@@ -5,7 +5,7 @@
 use crate::cmd::{output_of, root, run, Cmd};
 use std::time::Instant;
 
-pub const TARGETS: [&str; 5] = ["share_decode", "graph_parsers", "userlist", "config_json", "stored_journal"];
+pub const TARGETS: [&str; 6] = ["share_decode", "approved_decode", "graph_parsers", "userlist", "config_json", "stored_journal"];
 /// Default time per target: long enough for libFuzzer to get well past the seeds.
 const DEFAULT_SECS: u64 = 600;
 

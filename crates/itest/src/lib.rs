@@ -2,8 +2,8 @@
 pub mod faults;
 
 use licswap_core::graph::clock::VirtualClock;
-use licswap_core::model::same_id;
 use licswap_core::graph::{ClientConfig, GraphClient};
+use licswap_core::model::same_id;
 use licswap_core::plan::Snapshot;
 use licswap_sim::fixtures::FIXTURE_EPOCH_MS;
 use licswap_sim::{Sim, SimConfig, SimTransport, Tenant};

@@ -123,7 +123,8 @@ fn group_processing_is_read_on_either_answer_for_members_with_license_errors() {
             .unwrap()
             .with_tokens(Rc::new(licswap_core::graph::StaticToken::new(token)));
         let snap = sim.borrow().snapshot();
-        let group = snap.groups.iter().find(|g| g.group.display_name.as_deref() == Some("E1 - Sales")).unwrap();
+        let group =
+            snap.groups.iter().find(|g| g.group.display_name.as_deref() == Some("E1 - Sales")).unwrap();
         let api = GraphLicenseApi::new(&client);
         let gp = block_on(api.read_group_processing(&group.group.id)).expect("group processing read");
         (gp, group.member_ids.len())

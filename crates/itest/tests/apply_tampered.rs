@@ -54,8 +54,9 @@ fn tampered_bodies_are_refused_and_the_rest_applies() {
     let api = GraphLicenseApi::new(&client);
     let store = MemoryStore::new();
     let config = ApplyConfig { refuse_blockers: false, ..ApplyConfig::default() };
-    let report = block_on(Executor::new(&api, &clock, &store, config, Control::new()).run(&plan, &mut |_| {}))
-        .unwrap();
+    let report =
+        block_on(Executor::new(&api, &clock, &store, config, Control::new()).run(&plan, &mut |_| {}))
+            .unwrap();
     for id in &tampered {
         match &report.journal.entries[id].state {
             EntryState::Failed { code, message, retryable } => {

@@ -5,6 +5,7 @@ use licswap_itest::faults::fuzz::{self, Mutator};
 
 /// Mutants per harness; the graph harness drives a whole client session per input.
 const SHARE_RUNS: usize = 3_000;
+const APPROVED_RUNS: usize = 1_000;
 const GRAPH_RUNS: usize = 1_500;
 const USERLIST_RUNS: usize = 5_000;
 
@@ -44,6 +45,11 @@ fn share_decode_seeded() {
 }
 
 #[test]
+fn approved_decode_seeded() {
+    run("approved_decode", &fuzz::seeds().approved_decode, APPROVED_RUNS, 4, fuzz::approved_decode);
+}
+
+#[test]
 fn graph_parsers_seeded() {
     run("graph_parsers", &fuzz::seeds().graph_parsers, GRAPH_RUNS, 2, fuzz::graph_parsers);
 }
@@ -60,13 +66,29 @@ fn userlist_seeded() {
 fn write_seed_corpus() {
     let Some(dir) = std::env::var_os("LICSWAP_FUZZ_CORPUS") else { return };
     let s = fuzz::seeds();
-    for (target, seeds) in
-        [("share_decode", s.share_decode), ("graph_parsers", s.graph_parsers), ("userlist", s.userlist)]
-    {
+    for (target, seeds) in [
+        ("share_decode", s.share_decode),
+        ("approved_decode", s.approved_decode),
+        ("graph_parsers", s.graph_parsers),
+        ("userlist", s.userlist),
+    ] {
         let d = std::path::Path::new(&dir).join(target);
         std::fs::create_dir_all(&d).unwrap();
         for (i, seed) in seeds.iter().enumerate() {
             std::fs::write(d.join(format!("seed-{i}")), seed).unwrap();
         }
     }
+}
+
+/// The approved-preview seeds reach the decoder's depths: file and link open with a valid chain,
+/// the edited approval is caught.
+#[test]
+fn approved_seeds_open_and_an_edited_approval_is_caught() {
+    use licswap_core::approval::file::decode_any;
+    let seeds = fuzz::seeds().approved_decode;
+    let open = |b: &[u8]| decode_any(std::str::from_utf8(b).unwrap()).expect("a seed opens");
+    let (file, link, edited) = (open(&seeds[0]), open(&seeds[1]), open(&seeds[2]));
+    assert!(file.is_approved() && file.approvals.len() == 2, "{:?}", file.chain_error);
+    assert_eq!(link.approvals, file.approvals);
+    assert!(edited.chain_error.is_some() && !edited.is_approved());
 }

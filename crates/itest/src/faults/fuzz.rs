@@ -7,11 +7,11 @@ use licswap_core::graph::clock::VirtualClock;
 use licswap_core::graph::error::HttpError;
 use licswap_core::graph::fake::FakeTransport;
 use licswap_core::graph::http::{HttpRequest, HttpResponse, Transport, TransportError};
+use licswap_core::graph::retry::parse_retry_after;
+use licswap_core::graph::{ClientConfig, GraphClient};
 use licswap_core::model::{
     AssignLicenseBody, AssignedLicense, BatchResponse, ErrorBody, Group, Page, SubscribedSku, User,
 };
-use licswap_core::graph::retry::parse_retry_after;
-use licswap_core::graph::{ClientConfig, GraphClient};
 use licswap_core::plan::{Subject, TargetKind};
 use licswap_core::share;
 use licswap_core::userlist::parse_user_list;
@@ -53,6 +53,25 @@ pub fn share_decode(data: &[u8]) {
     let redacted = share::decode(&share::encode(&preview.plan, true)).expect("a redacted plan re-encodes");
     assert!(redacted.redacted);
     assert_eq!(redacted.plan.actions().count(), preview.plan.actions().count());
+}
+
+// ---------------------------------------------------------------- approved previews
+
+/// An approved preview as pasted or dropped (file, link, or a plain preview): whatever opens must
+/// write back to a file that opens to the same plan, approvals and verdict on them.
+pub fn approved_decode(data: &[u8]) {
+    use licswap_core::approval::file::decode_any;
+    let Ok(opened) = decode_any(&String::from_utf8_lossy(data)) else { return };
+    let file = opened.to_file_with(opened.approvals.clone()).to_json();
+    let again = decode_any(&file).expect("an opened approved preview writes back to a file that opens");
+    assert_eq!(again.preview.plan, opened.preview.plan, "the plan survives the round trip");
+    assert_eq!(again.approvals, opened.approvals, "the approvals survive the round trip");
+    assert_eq!(again.digest, opened.digest, "the digest is the plan's, recomputed");
+    assert_eq!(
+        again.chain_error.is_some(),
+        opened.chain_error.is_some(),
+        "the verdict on the approvals holds"
+    );
 }
 
 // ---------------------------------------------------------------- Graph answers
@@ -207,6 +226,7 @@ pub fn userlist(data: &[u8]) {
 /// Valid inputs for each harness, made from the demo tenant: where fuzzing starts.
 pub struct Seeds {
     pub share_decode: Vec<Vec<u8>>,
+    pub approved_decode: Vec<Vec<u8>>,
     pub graph_parsers: Vec<Vec<u8>>,
     pub userlist: Vec<Vec<u8>>,
 }
@@ -234,6 +254,28 @@ pub fn seeds() -> Seeds {
     ];
     share_decode.push([&[0u8][..], b"v1.AAAA"].concat());
 
+    // An approved preview of the demo plan with two approvals in a chain, as file and link; and
+    // one whose second approval was edited after it was recorded.
+    let approved_decode = {
+        use licswap_core::approval::chain::{append, ApprovalDraft};
+        let opened = licswap_core::approval::file::decode_any(&text).expect("the demo preview opens");
+        let draft =
+            |name: &str| ApprovalDraft { name: name.into(), role: "CAB".into(), comment: "ok".into() };
+        let first = append(&[], &opened.digest, &draft("Ana"), "2026-11-30T10:00:00Z").expect("an approval");
+        let second =
+            append(std::slice::from_ref(&first), &opened.digest, &draft("Ben"), "2026-11-30T11:00:00Z")
+                .expect("a second");
+        let file = opened.to_file_with(vec![first.clone(), second.clone()]);
+        let mut edited = second;
+        edited.comment = "changed later".into();
+        vec![
+            file.to_json().into_bytes(),
+            file.to_link("https://licswap.example/").into_bytes(),
+            opened.to_file_with(vec![first, edited]).to_json().into_bytes(),
+            share::to_file(&text).into_bytes(),
+        ]
+    };
+
     let mut graph_parsers = Vec::new();
     for (seed, faults) in [(1, 0.0), (2, 0.3)] {
         let config = SimConfig {
@@ -259,7 +301,7 @@ pub fn seeds() -> Seeds {
     .iter()
     .map(|s| s.as_bytes().to_vec())
     .collect();
-    Seeds { share_decode, graph_parsers, userlist }
+    Seeds { share_decode, approved_decode, graph_parsers, userlist }
 }
 
 /// A small deterministic mutator (bit flips, byte edits, splices, truncation) for the seeded

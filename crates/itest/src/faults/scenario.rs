@@ -10,8 +10,8 @@ use licswap_core::apply::{
 };
 use licswap_core::graph::clock::VirtualClock;
 use licswap_core::graph::http::Clock;
-use licswap_core::model::{AssignLicenseBody, AssignedLicense};
 use licswap_core::graph::{ClientConfig, GraphClient};
+use licswap_core::model::{AssignLicenseBody, AssignedLicense};
 use licswap_core::plan::{ActionKind, Plan, PlanOptions, PlanRequest, Scope, TargetKind};
 use licswap_planner::plan;
 use licswap_sim::fixtures::{self, FIXTURE_EPOCH_MS};
@@ -216,7 +216,9 @@ pub fn run_scenario(s: &Scenario) -> (Row, Outcome) {
         .entries
         .values()
         .filter(|e| {
-            e.note.as_deref().is_some_and(|n| n.starts_with("outcome was unknown") || n.starts_with("Graph's answer was a refusal"))
+            e.note.as_deref().is_some_and(|n| {
+                n.starts_with("outcome was unknown") || n.starts_with("Graph's answer was a refusal")
+            })
         })
         .count();
     let sim = sim.borrow();
