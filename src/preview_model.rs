@@ -27,6 +27,7 @@ pub fn code_title(code: FindingCode) -> &'static str {
         AlreadyHasTarget => "Already has the target",
         NotAHolder => "Does not hold the source",
         NotFound => "Not found in the tenant",
+        PartialHolder => "Holds some of the sources, not all",
     }
 }
 

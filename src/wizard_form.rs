@@ -88,8 +88,8 @@ impl WizardForm {
             }
         };
         Ok(PlanRequest {
-            source: self.source.clone(),
-            target: self.target.clone(),
+            source: self.source.clone().into(),
+            target: self.target.clone().into(),
             scope,
             options: PlanOptions {
                 preserve_disabled_plans: self.keep_disabled,
@@ -102,8 +102,8 @@ impl WizardForm {
     /// Back from a request (the wizard reopened after a preview).
     pub fn from_request(r: &PlanRequest) -> WizardForm {
         let mut f = WizardForm {
-            source: r.source.clone(),
-            target: r.target.clone(),
+            source: r.source.first().to_string(),
+            target: r.target.first().to_string(),
             keep_disabled: r.options.preserve_disabled_plans,
             waived: r.options.waived_plans.clone(),
             partial_wave: r.options.allow_partial_wave,

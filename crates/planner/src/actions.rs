@@ -5,17 +5,16 @@
 use super::evaluate::{Direct, Eval};
 use super::findings::{group_subject, user_subject};
 use super::output::Inputs;
+use super::resolve::Tenant;
 use super::rollback::{self, Inverses, Own};
-use licswap_core::model::{same_id, AssignLicenseBody, AssignedLicense};
+use licswap_core::model::{AssignLicenseBody, AssignedLicense};
+use licswap_core::plan::fastmap::FastMap;
 use licswap_core::plan::fingerprint::Parts;
 use licswap_core::plan::{Action, ActionKind, Phase};
 use std::sync::Arc;
 
-fn body(add: Option<AssignedLicense>, remove: &str) -> Arc<AssignLicenseBody> {
-    Arc::new(AssignLicenseBody {
-        add_licenses: add.into_iter().collect(),
-        remove_licenses: vec![remove.into()],
-    })
+fn body(add: Vec<AssignedLicense>, remove: Vec<String>) -> Arc<AssignLicenseBody> {
+    Arc::new(AssignLicenseBody { add_licenses: add, remove_licenses: remove })
 }
 
 /// `parts` joined, in one allocation of the right size (once per action and rollback).
@@ -29,11 +28,17 @@ fn lic(sku_id: &str, disabled: Vec<String>) -> AssignedLicense {
     AssignedLicense { sku_id: sku_id.to_string(), disabled_plans: disabled }
 }
 
+/// The ids (as subscribedSkus spells them) of the SKUs in `ks` whose bits are set in `m`.
+fn ids(t: &Tenant<'_>, ks: &[usize], m: u32) -> Vec<String> {
+    ks.iter().enumerate().filter(|(i, _)| m & (1 << i) != 0).map(|(_, &k)| t.skus[k].sku.sku_id.clone()).collect()
+}
+
 /// Phases of actions and the rollback phases.
 pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<Phase>) {
     let t = o.t;
-    let src_id = &t.skus[o.src].sku.sku_id;
-    let tgt_id = &t.skus[o.tgt].sku.sku_id;
+    let sd = o.sides;
+    let (nt, all_tgts) = (sd.tgts.len(), sd.all_tgts());
+    let tgt_id = |ti: usize| t.skus[sd.tgts[ti]].sku.sku_id.as_str();
     let n1 = evals.iter().filter(|e| matches!(e.verdict.direct, Some(d) if d.phase() == 1)).count()
         + o.groups.iter().filter(|g| g.swapping()).count();
     let n2 = evals.iter().filter(|e| matches!(e.verdict.direct, Some(d) if d.phase() == 2)).count();
@@ -41,19 +46,27 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
     let (mut p2, mut r2) = (Vec::with_capacity(n2), Vec::with_capacity(n2));
     let mut fp = Parts::default();
     let mut inverses = Inverses::default();
+    let is_side = |sku_id: &str| t.sku_of(sku_id).is_some_and(|k| sd.src(k).is_some() || sd.tgt(k).is_some());
     for (gi, gp) in o.groups.iter().enumerate().filter(|(_, gp)| gp.swapping()) {
         let g = t.groups[gi];
         let own_before: Vec<Own<'_>> = g
             .assigned_licenses
             .iter()
-            .filter(|l| same_id(&l.sku_id, src_id) || same_id(&l.sku_id, tgt_id))
+            .filter(|l| is_side(&l.sku_id))
             .map(|l| Own { sku_id: &l.sku_id, disabled: &l.disabled_plans })
             .collect();
-        let disabled = match &gp.keeps_target {
-            Some(b) => o.mapper.ids_of(t, b),
-            None => o.mapper.get(gp.mapped).target_disabled_ids.clone(),
-        };
-        let forward = body(Some(lic(tgt_id, disabled)), src_id);
+        // Every target comes (one the group assigns already keeps its own plans off), every source
+        // the group assigns goes: one call.
+        let add = (0..nt)
+            .map(|ti| {
+                let disabled = match &gp.keeps[ti] {
+                    Some(b) => o.mapper.ids_of(t, ti, b),
+                    None => o.mapper.get(gp.mapped).target_disabled_ids[ti].clone(),
+                };
+                lic(tgt_id(ti), disabled)
+            })
+            .collect();
+        let forward = body(add, ids(t, &sd.srcs, gp.srcs));
         let a = Action {
             id: action_id(&["swap:group:", &g.id]),
             kind: ActionKind::Swap,
@@ -64,33 +77,44 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
         r1.push(rollback::inverse(&a, inverses.body(&a.body, &own_before)));
         p1.push(a);
     }
-    // Forward bodies by kind: a swap's depends only on its mapped disabled plans.
-    let mut swaps: Vec<Option<Arc<AssignLicenseBody>>> = Vec::new();
-    let remove_only = body(None, src_id);
+    // Forward bodies shared by what they depend on: the mapping, which targets are added and
+    // which sources removed (users who re-add a target they hold get a body of their own).
+    let mut shared: FastMap<(usize, u32, u32), Arc<AssignLicenseBody>> = FastMap::default();
     let mut fp_key = Vec::new();
+    let side_skus: Vec<usize> = sd.srcs.iter().chain(&sd.tgts).copied().collect();
     for (pos, e) in evals.iter().enumerate() {
         let Some(d) = e.verdict.direct else { continue };
         let ui = o.scope.users[pos];
         let u = &t.users[ui as usize];
         let own = |sku| t.rows.own(u, ui, sku).map(|(sku_id, disabled)| Own { sku_id, disabled });
         let (kind, id, phase, forward) = match d {
-            Direct::Swap { phase, mapped } => {
-                if swaps.len() <= mapped {
-                    swaps.resize(mapped + 1, None);
-                }
-                let b = swaps[mapped].get_or_insert_with(|| {
-                    body(Some(lic(tgt_id, o.mapper.get(mapped).target_disabled_ids.clone())), src_id)
-                });
-                (ActionKind::Swap, "swap", phase, b.clone())
+            Direct::Swap { phase, mapped, adds, keeps, removes } => {
+                let m = o.mapper.get(mapped);
+                let build = |keeps: u32| {
+                    let add = (0..nt)
+                        .filter(|ti| (adds | keeps) & all_tgts & (1 << ti) != 0)
+                        .map(|ti| {
+                            if keeps & (1 << ti) != 0 {
+                                let mut existing = vec![0u64; t.words];
+                                t.bits_of(own(sd.tgts[ti]).map_or(&[][..], |l| l.disabled), &mut existing);
+                                lic(tgt_id(ti), o.mapper.ids_of(t, ti, &o.mapper.keep_existing(&existing, mapped)))
+                            } else {
+                                lic(tgt_id(ti), m.target_disabled_ids[ti].clone())
+                            }
+                        })
+                        .collect();
+                    body(add, ids(t, &sd.srcs, removes))
+                };
+                let b = if keeps == 0 {
+                    shared.entry((mapped, adds, removes)).or_insert_with(|| build(0)).clone()
+                } else {
+                    build(keeps)
+                };
+                (ActionKind::Swap, "swap", phase, b)
             }
-            Direct::SwapKeepTarget { mapped } => {
-                let mut existing = vec![0u64; t.words];
-                t.bits_of(own(o.tgt).map_or(&[][..], |l| l.disabled), &mut existing);
-                let disabled = o.mapper.ids_of(t, &o.mapper.keep_existing(&existing, mapped));
-                (ActionKind::Swap, "swap", 1, body(Some(lic(tgt_id, disabled)), src_id))
-            }
-            Direct::RemoveRedundant { phase } => {
-                (ActionKind::RemoveRedundantDirect, "remove-direct", phase, remove_only.clone())
+            Direct::RemoveRedundant { phase, removes } => {
+                let b = shared.entry((usize::MAX, 0, removes)).or_insert_with(|| body(Vec::new(), ids(t, &sd.srcs, removes)));
+                (ActionKind::RemoveRedundantDirect, "remove-direct", phase, b.clone())
             }
         };
         let a = Action {
@@ -104,8 +128,8 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
                 fp.user(u)
             },
         };
-        let own_key = t.rows.own_key(ui, o.src, o.tgt);
-        let own_before = || [own(o.src), own(o.tgt)].into_iter().flatten().collect();
+        let own_key = t.rows.own_key(ui, &side_skus);
+        let own_before = || side_skus.iter().filter_map(|&k| own(k)).collect();
         let inv = rollback::inverse(&a, inverses.body_keyed(&a.body, own_key, own_before));
         if phase == 1 {
             p1.push(a);

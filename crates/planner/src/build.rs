@@ -9,10 +9,11 @@ use super::mapping::Mapper;
 use super::output;
 use super::resolve::{CiKey, Tenant};
 use super::scope;
-use licswap_core::model::same_id;
 use licswap_core::plan::fastmap::FastMap;
+use super::sides::Sides;
 use licswap_core::plan::{
-    Finding, FindingCode as C, Plan, PlanError, PlanRequest, SeatBudget, Severity as S, Snapshot,
+    Bundle, Finding, FindingCode as C, Plan, PlanError, PlanRequest, SeatBudget, Severity as S, SkuSeats,
+    Snapshot,
 };
 use std::collections::HashSet;
 
@@ -24,18 +25,14 @@ use std::collections::HashSet;
 /// [`Plan::has_blockers`]), which is a preview of what remains to fix.
 pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, PlanError> {
     let t = Tenant::new(snapshot, matches!(request.scope, licswap_core::plan::Scope::Users(_)))?;
-    let src = t.find_sku(&request.source).ok_or_else(|| PlanError::UnknownSku(request.source.clone()))?;
-    let tgt = t.find_sku(&request.target).ok_or_else(|| PlanError::UnknownSku(request.target.clone()))?;
-    if src == tgt {
-        return Err(PlanError::SameSku(t.skus[src].label().to_string()));
-    }
+    let sides = Sides::new(&t, &request.source, &request.target)?;
     let opts = &request.options;
     let mut findings: Vec<Finding> = Vec::new();
     let waived = waived_bits(&t, &opts.waived_plans);
-    let sc_res = scope::resolve(&t, src, &request.scope, &mut findings);
+    let sc_res = scope::resolve(&t, &sides, &request.scope, &mut findings);
 
-    let mut mapper = Mapper::new(src, tgt, opts.preserve_disabled_plans);
-    let groups = group_plans(&t, src, tgt, &sc_res.group_in_scope, &mut mapper);
+    let mut mapper = Mapper::new(&t, &sides, opts.preserve_disabled_plans);
+    let groups = group_plans(&t, &sides, &sc_res.group_in_scope, &mut mapper);
     let mut st = State {
         groups,
         evals: (0..sc_res.users.len()).map(|_| None).collect(),
@@ -47,52 +44,89 @@ pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, PlanErro
     };
     let mut scratch = Scratch::new(t.words);
     let all: Vec<u32> = (0..sc_res.users.len() as u32).collect();
-    settle(&t, src, tgt, &waived, &sc_res, &mut st, &mut mapper, &mut scratch, all, true);
+    settle(&t, &sides, &waived, &sc_res, &mut st, &mut mapper, &mut scratch, all, true);
 
-    // Seats.
-    let tsku = t.skus[tgt].sku;
-    let available = tsku.prepaid_units.enabled - tsku.consumed_units;
-    let mut needed = seats_needed(&st, &sc_res);
+    // Seats, per target SKU: a source seat freed pays for nothing (it is another SKU's seat).
+    let nt = sides.tgts.len();
+    let tskus: Vec<&licswap_core::model::SubscribedSku> =
+        sides.tgts.iter().map(|&k| t.skus[k].sku).collect();
+    let available: Vec<i64> = tskus.iter().map(|s| s.prepaid_units.enabled - s.consumed_units).collect();
+    let mut needed = seats_needed(&st, &sc_res, nt);
     let mut deferred = (0usize, 0usize);
-    if needed > available && opts.allow_partial_wave {
-        let dirty = fit_wave(&mut st, &sc_res, available.max(0), &mut deferred);
-        settle(&t, src, tgt, &waived, &sc_res, &mut st, &mut mapper, &mut scratch, dirty, false);
+    let short = |needed: &[i64]| needed.iter().zip(&available).any(|(n, a)| n > a);
+    if short(&needed) && opts.allow_partial_wave {
+        let budget: Vec<i64> = available.iter().map(|a| (*a).max(0)).collect();
+        let dirty = fit_wave(&mut st, &sc_res, budget, &mut deferred);
+        settle(&t, &sides, &waived, &sc_res, &mut st, &mut mapper, &mut scratch, dirty, false);
         let total = needed;
-        needed = seats_needed(&st, &sc_res);
-        findings.push(finding(
-            C::PartialWave,
-            S::Warning,
-            sku_subject(&tsku.sku_id, &tsku.sku_part_number),
-            format!(
-                "{total} seats of {} are needed and {available} are available: this wave swaps {needed} \
-                 ({} users and {} groups wait for a later wave)",
-                tsku.sku_part_number, deferred.0, deferred.1
-            ),
-            "apply this wave, free or buy seats, then plan again for the rest",
-            Vec::new(),
-        ));
+        needed = seats_needed(&st, &sc_res, nt);
+        for ti in (0..nt).filter(|&ti| total[ti] > available[ti]) {
+            let tsku = tskus[ti];
+            findings.push(finding(
+                C::PartialWave,
+                S::Warning,
+                sku_subject(&tsku.sku_id, &tsku.sku_part_number),
+                format!(
+                    "{} seats of {} are needed and {} are available: this wave swaps {} \
+                     ({} users and {} groups wait for a later wave)",
+                    total[ti], tsku.sku_part_number, available[ti], needed[ti], deferred.0, deferred.1
+                ),
+                "apply this wave, free or buy seats, then plan again for the rest",
+                Vec::new(),
+            ));
+        }
     }
-    if needed > available {
+    for ti in (0..nt).filter(|&ti| needed[ti] > available[ti]) {
+        let tsku = tskus[ti];
         findings.push(finding(
             C::SeatsInsufficient,
             S::Blocker,
             sku_subject(&tsku.sku_id, &tsku.sku_part_number),
             format!(
-                "{needed} seats of {} are needed but only {available} are available \
+                "{} seats of {} are needed but only {} are available \
                  (prepaidUnits.enabled {} - consumedUnits {})",
-                tsku.sku_part_number, tsku.prepaid_units.enabled, tsku.consumed_units
+                needed[ti], tsku.sku_part_number, available[ti], tsku.prepaid_units.enabled, tsku.consumed_units
             ),
             "buy or free seats of the target, or plan a first wave of what fits (the wizard's \"plan a first wave\" option, allowPartialWave in a request file)",
             Vec::new(),
         ));
     }
-    let source_freed = st.evals.iter().flatten().filter(|e| e.verdict.frees_source).count() as i64;
-    let seats = SeatBudget { needed, available, left_after: available - needed, source_freed };
+    let evaluated = || st.evals.iter().flatten();
+    let all_freed = evaluated().filter(|e| e.verdict.frees_all).count() as i64;
+    let tightest = (0..nt).min_by_key(|&ti| (available[ti] - needed[ti], ti)).unwrap_or(0);
+    let seats = SeatBudget {
+        needed: needed[tightest],
+        available: available[tightest],
+        left_after: available[tightest] - needed[tightest],
+        source_freed: all_freed,
+    };
+    let bundle = sides.is_bundle().then(|| Bundle {
+        sources: sides
+            .srcs
+            .iter()
+            .enumerate()
+            .map(|(si, &k)| SkuSeats {
+                sku: output::summary(t.skus[k].sku),
+                needed: 0,
+                available: 0,
+                left_after: 0,
+                freed: evaluated().filter(|e| e.verdict.frees_source & (1 << si) != 0).count() as i64,
+            })
+            .collect(),
+        targets: (0..nt)
+            .map(|ti| SkuSeats {
+                sku: output::summary(tskus[ti]),
+                needed: needed[ti],
+                available: available[ti],
+                left_after: available[ti] - needed[ti],
+                freed: 0,
+            })
+            .collect(),
+    });
 
     let out = output::Inputs {
         t: &t,
-        src,
-        tgt,
+        sides: &sides,
         scope: &sc_res,
         groups: &st.groups,
         group_users: &st.group_users,
@@ -119,8 +153,9 @@ pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, PlanErro
     Ok(Plan {
         version: licswap_core::plan::PLAN_VERSION,
         request: request.clone(),
-        source: output::summary(t.skus[src].sku),
-        target: output::summary(tsku),
+        source: output::summary(t.skus[sides.srcs[0]].sku),
+        target: output::summary(tskus[0]),
+        bundle,
         tenant_name: snapshot.tenant_name.clone(),
         phases,
         findings,
@@ -156,30 +191,36 @@ fn waived_bits(t: &Tenant<'_>, waived: &[String]) -> Vec<u64> {
     b
 }
 
-fn group_plans(
-    t: &Tenant<'_>,
-    src: usize,
-    tgt: usize,
-    in_scope: &[bool],
-    mapper: &mut Mapper,
-) -> Vec<GroupPlan> {
-    let (src_id, tgt_id) = (&t.skus[src].sku.sku_id, &t.skus[tgt].sku.sku_id);
-    let mut buf = vec![0u64; t.words];
+fn group_plans(t: &Tenant<'_>, sides: &Sides, in_scope: &[bool], mapper: &mut Mapper) -> Vec<GroupPlan> {
+    let mut disabled = vec![0u64; t.words];
+    let mut all = vec![0u64; t.words];
+    let mut enabled = vec![0u64; t.words];
     t.groups
         .iter()
         .zip(in_scope)
         .map(|(g, &in_scope)| {
-            bits::clear(&mut buf);
-            if let Some(l) = g.assigned_licenses.iter().find(|l| same_id(&l.sku_id, src_id)) {
-                t.bits_of(&l.disabled_plans, &mut buf);
+            bits::clear(&mut all);
+            bits::clear(&mut enabled);
+            let mut srcs = 0u32;
+            let mut keeps = vec![None; sides.tgts.len()];
+            let mut held_tgts = Vec::new();
+            for l in &g.assigned_licenses {
+                let Some(k) = t.sku_of(&l.sku_id) else { continue };
+                bits::clear(&mut disabled);
+                t.bits_of(&l.disabled_plans, &mut disabled);
+                if let Some(si) = sides.src(k) {
+                    srcs |= 1 << si;
+                    bits::or(&mut all, &t.skus[k].plans);
+                    bits::or_andnot(&mut enabled, &t.skus[k].plans, &disabled);
+                } else if let Some(ti) = sides.tgt(k) {
+                    held_tgts.push((ti, disabled.clone()));
+                }
             }
-            let mapped = mapper.map(t, &buf);
-            let keeps_target = g.assigned_licenses.iter().find(|l| same_id(&l.sku_id, tgt_id)).map(|l| {
-                let mut b = vec![0u64; t.words];
-                t.bits_of(&l.disabled_plans, &mut b);
-                mapper.keep_existing(&b, mapped)
-            });
-            GroupPlan { in_scope, held: false, mapped, keeps_target }
+            let mapped = mapper.map(t, &all, &enabled);
+            for (ti, d) in held_tgts {
+                keeps[ti] = Some(mapper.keep_existing(&d, mapped));
+            }
+            GroupPlan { in_scope, held: false, mapped, keeps, srcs }
         })
         .collect()
 }
@@ -188,8 +229,7 @@ fn group_plans(
 #[allow(clippy::too_many_arguments)]
 fn settle<'a>(
     t: &Tenant<'a>,
-    src: usize,
-    tgt: usize,
+    sides: &Sides,
     waived: &[u64],
     sr: &scope::Resolved<'_>,
     st: &mut State<'a>,
@@ -206,7 +246,7 @@ fn settle<'a>(
         let mut newly_held = Vec::new();
         for &pos in &dirty {
             let p = pos as usize;
-            let cx = Ctx { t, src, tgt, waived, groups: &st.groups };
+            let cx = Ctx { t, sides, waived, groups: &st.groups };
             let profiles = &mut st.profiles;
             let e = evaluate(&cx, mapper, sc, sr.users[p], sr.member_of(p), st.no_direct[p], &mut |cov| {
                 profiles.intern(cov)
@@ -246,33 +286,46 @@ fn settle<'a>(
     }
 }
 
-fn seats_needed(st: &State<'_>, sr: &scope::Resolved<'_>) -> i64 {
-    let users = st.evals.iter().flatten().filter(|e| e.verdict.new_target).count();
-    let mut unknown: HashSet<CiKey<'_>> = HashSet::new();
-    for (g, gp) in st.groups.iter().enumerate() {
-        if gp.swapping() && gp.keeps_target.is_none() {
-            unknown.extend(sr.unknown_members[g].iter().map(|m| CiKey(m)));
-        }
+/// Seats needed per target: users who newly get it, and each member the snapshot has no user for
+/// of a swapping group that does not assign that target yet (once, however many groups).
+fn seats_needed(st: &State<'_>, sr: &scope::Resolved<'_>, nt: usize) -> Vec<i64> {
+    let mut needed = vec![0i64; nt];
+    for e in st.evals.iter().flatten() {
+        let m = e.verdict.new_target;
+        needed.iter_mut().enumerate().filter(|(ti, _)| m & (1 << ti) != 0).for_each(|(_, n)| *n += 1);
     }
-    (users + unknown.len()) as i64
+    for (ti, n) in needed.iter_mut().enumerate() {
+        let mut unknown: HashSet<CiKey<'_>> = HashSet::new();
+        for (g, gp) in st.groups.iter().enumerate() {
+            if gp.swapping() && gp.keeps[ti].is_none() {
+                unknown.extend(sr.unknown_members[g].iter().map(|m| CiKey(m)));
+            }
+        }
+        *n += unknown.len() as i64;
+    }
+    needed
 }
 
-/// Keep what fits in `budget` seats: direct swaps first (snapshot order), then whole groups
-/// (snapshot order; a group takes a seat for each member that does not hold the target yet).
-/// Returns the users to re-evaluate.
+/// Keep what fits in `budget` seats of each target: direct swaps first (snapshot order), then
+/// whole groups (snapshot order; a group takes a seat of a target for each member that does not
+/// hold that target yet). Something fits only if every target it needs has the seats. Returns the
+/// users to re-evaluate.
 fn fit_wave(
     st: &mut State<'_>,
     sr: &scope::Resolved<'_>,
-    mut budget: i64,
+    mut budget: Vec<i64>,
     deferred: &mut (usize, usize),
 ) -> Vec<u32> {
+    let nt = budget.len();
+    let bits_of = |m: u32| (0..nt).filter(move |ti| m & (1 << ti) != 0);
     let mut dirty = Vec::new();
     let mut counted = vec![false; sr.users.len()];
     for (pos, e) in st.evals.iter().enumerate() {
         let Some(e) = e else { continue };
-        if e.verdict.new_target && !e.via_groups && matches!(e.verdict.direct, Some(Direct::Swap { .. })) {
-            if budget > 0 {
-                budget -= 1;
+        let m = e.verdict.new_target;
+        if m != 0 && !e.via_groups && matches!(e.verdict.direct, Some(Direct::Swap { .. })) {
+            if bits_of(m).all(|ti| budget[ti] > 0) {
+                bits_of(m).for_each(|ti| budget[ti] -= 1);
                 counted[pos] = true;
             } else {
                 st.no_direct[pos] = true;
@@ -281,29 +334,41 @@ fn fit_wave(
             }
         }
     }
-    let mut seen_unknown: HashSet<CiKey<'_>> = HashSet::new();
+    let mut seen_unknown: Vec<HashSet<CiKey<'_>>> = vec![HashSet::new(); nt];
     for g in 0..st.groups.len() {
         if !st.groups[g].swapping() {
             continue;
         }
         let members = &st.group_users[g];
-        let new: Vec<u32> = members
+        let new: Vec<(u32, u32)> = members
             .iter()
-            .copied()
-            .filter(|&p| {
-                !counted[p as usize] && st.evals[p as usize].as_ref().is_some_and(|e| e.verdict.new_target)
+            .filter(|&&p| !counted[p as usize])
+            .filter_map(|&p| {
+                st.evals[p as usize].as_ref().map(|e| (p, e.verdict.new_target)).filter(|(_, m)| *m != 0)
             })
             .collect();
-        let unknown: Vec<&str> = if st.groups[g].keeps_target.is_some() {
-            Vec::new()
-        } else {
-            sr.unknown_members[g].iter().copied().filter(|m| !seen_unknown.contains(&CiKey(m))).collect()
-        };
-        let cost = (new.len() + unknown.len()) as i64;
-        if cost <= budget {
-            budget -= cost;
-            new.iter().for_each(|&p| counted[p as usize] = true);
-            seen_unknown.extend(unknown.into_iter().map(CiKey));
+        let unknown: Vec<Vec<&str>> = (0..nt)
+            .map(|ti| {
+                if st.groups[g].keeps[ti].is_some() {
+                    Vec::new()
+                } else {
+                    sr.unknown_members[g]
+                        .iter()
+                        .copied()
+                        .filter(|m| !seen_unknown[ti].contains(&CiKey(m)))
+                        .collect()
+                }
+            })
+            .collect();
+        let cost: Vec<i64> = (0..nt)
+            .map(|ti| (new.iter().filter(|(_, m)| m & (1 << ti) != 0).count() + unknown[ti].len()) as i64)
+            .collect();
+        if (0..nt).all(|ti| cost[ti] <= budget[ti]) {
+            (0..nt).for_each(|ti| budget[ti] -= cost[ti]);
+            new.iter().for_each(|&(p, _)| counted[p as usize] = true);
+            for (ti, u) in unknown.into_iter().enumerate() {
+                seen_unknown[ti].extend(u.into_iter().map(CiKey));
+            }
         } else {
             st.groups[g].held = true;
             deferred.1 += 1;

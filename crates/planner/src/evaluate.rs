@@ -4,46 +4,59 @@ use super::bits;
 use super::mapping::Mapper;
 use super::memo::{self, Rec};
 use super::resolve::Tenant;
+use super::sides::Sides;
 use super::rows::{Lic, Via, DISABLED_ACCOUNT, ERRORS, NO_LOCATION};
 use licswap_core::plan::Finding;
 
 /// What the planner does to one in-scope group.
 pub(crate) struct GroupPlan {
-    /// In scope and assigns the source.
+    /// In scope and assigns a source.
     pub in_scope: bool,
     /// Not swapped in this plan (a member would be harmed, or the seats do not stretch).
     pub held: bool,
-    /// Index into the [`Mapper`] of the target's disabledPlans for this group (or the group's own
-    /// existing target assignment when it has one: see `keeps_target`).
+    /// Index into the [`Mapper`] of the targets' disabledPlans for this group, from the sources
+    /// it assigns (a target the group assigns already keeps its own: see `keeps`).
     pub mapped: usize,
-    /// The group already assigns the target: its swap re-adds it unchanged.
-    pub keeps_target: Option<Vec<u64>>,
+    /// Per target (request order): the group assigns it already, with these plans off; its swap
+    /// re-adds it (see [`Mapper::keep_existing`]).
+    pub keeps: Vec<Option<Vec<u64>>>,
+    /// The sources the group assigns (bits by position).
+    pub srcs: u32,
 }
 
 impl GroupPlan {
     pub fn swapping(&self) -> bool {
         self.in_scope && !self.held
     }
+
+    /// The group assigns some target already.
+    pub fn keeps_any(&self) -> bool {
+        self.keeps.iter().any(Option::is_some)
+    }
+
+    /// The target plans group `self` leaves off for target `ti`.
+    pub fn disabled<'m>(&'m self, mapper: &'m Mapper, ti: usize) -> &'m [u64] {
+        self.keeps[ti].as_deref().unwrap_or(&mapper.get(self.mapped).target_disabled)
+    }
 }
 
-/// The user's own `assignLicense` call, if any.
+/// The user's own `assignLicense` call, if any. Masks are bits of positions among the request's
+/// sources (`removes`) and targets (`adds`, `keeps`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Direct {
-    /// Add the target (mapped disabledPlans) and remove the source; phase 1 or 2.
-    Swap { phase: u8, mapped: usize },
-    /// The user holds the target directly already: re-add it (enabling what the source enabled,
-    /// see [`Mapper::keep_existing`]) and remove the source.
-    SwapKeepTarget { mapped: usize },
-    /// Remove the direct source: the target is already held through a group (phase 1) or will be
-    /// once the group swap of phase 1 is processed (phase 2).
-    RemoveRedundant { phase: u8 },
+    /// Add the targets in `adds` (mapped disabledPlans), re-add the targets in `keeps` the user
+    /// holds directly already (enabling what the sources enabled, see [`Mapper::keep_existing`]),
+    /// and remove the direct sources in `removes`; phase 1 or 2.
+    Swap { phase: u8, mapped: usize, adds: u32, keeps: u32, removes: u32 },
+    /// Remove the direct sources: every target is already held through a group (phase 1) or will
+    /// be once the group swap of phase 1 is processed (phase 2).
+    RemoveRedundant { phase: u8, removes: u32 },
 }
 
 impl Direct {
     pub fn phase(self) -> u8 {
         match self {
-            Direct::Swap { phase, .. } | Direct::RemoveRedundant { phase } => phase,
-            Direct::SwapKeepTarget { .. } => 1,
+            Direct::Swap { phase, .. } | Direct::RemoveRedundant { phase, .. } => phase,
         }
     }
 }
@@ -55,8 +68,12 @@ pub(crate) struct Verdict {
     pub direct: Option<Direct>,
     /// The swap would hurt this user as planned (a harm finding).
     pub harm: bool,
-    pub new_target: bool,
-    pub frees_source: bool,
+    /// Targets the user newly consumes a seat of (bits by target position).
+    pub new_target: u32,
+    /// Sources the user no longer holds afterwards (bits by source position).
+    pub frees_source: u32,
+    /// The user held a source and holds none afterwards.
+    pub frees_all: bool,
     pub changed: bool,
     /// Index of the user's coverage outcome (set by the caller).
     pub profile: u32,
@@ -81,6 +98,9 @@ pub(crate) struct Scratch {
     after_new_t: Vec<u64>,
     after_other: Vec<u64>,
     tmp: Vec<u64>,
+    /// Plans of the sources the user holds directly, and those of them enabled.
+    direct_src_all: Vec<u64>,
+    direct_src_enabled: Vec<u64>,
     /// kept | gained | lost | waived | kept_disabled: the coverage key.
     pub cov: Vec<u64>,
     pub swapping: Vec<u32>,
@@ -98,6 +118,8 @@ impl Scratch {
             after_new_t: z(),
             after_other: z(),
             tmp: z(),
+            direct_src_all: z(),
+            direct_src_enabled: z(),
             cov: vec![0u64; words * 5],
             swapping: Vec::new(),
         }
@@ -106,8 +128,7 @@ impl Scratch {
 
 pub(crate) struct Ctx<'t, 'a> {
     pub t: &'t Tenant<'a>,
-    pub src: usize,
-    pub tgt: usize,
+    pub sides: &'t Sides,
     pub waived: &'t [u64],
     pub groups: &'t [GroupPlan],
 }
@@ -157,19 +178,28 @@ fn outcome<'a>(
     no_direct: bool,
 ) -> memo::Outcome {
     let t = cx.t;
+    let sd = cx.sides;
     let w = t.words;
     let mut findings: Vec<Rec> = Vec::new();
 
-    // Classify the user's licenses.
-    let (mut src_direct, mut tgt_direct, mut tgt_group) = (None, None, false);
+    // Classify the user's licenses: sources and targets by position, direct or through a group.
+    let (mut src_direct, mut tgt_direct, mut tgt_group) = (0u32, 0u32, 0u32);
     let mut src_groups = 0usize;
     let mut all_src_groups_swapping = true;
     let mut out_of_scope = false;
     sc.swapping.clear();
-    for (i, a) in lics.iter().enumerate() {
-        if a.sku() == Some(cx.src) {
+    bits::clear(&mut sc.tmp);
+    bits::clear(&mut sc.direct_src_all);
+    bits::clear(&mut sc.direct_src_enabled);
+    for a in lics {
+        let Some(k) = a.sku() else { continue };
+        if let Some(si) = sd.src(k) {
             match a.via() {
-                Via::Direct => src_direct = Some(i),
+                Via::Direct => {
+                    src_direct |= 1 << si;
+                    bits::or(&mut sc.direct_src_all, &t.skus[k].plans);
+                    bits::or_andnot(&mut sc.direct_src_enabled, &t.skus[k].plans, t.rows.set(a.disabled));
+                }
                 Via::Group(g) => {
                     src_groups += 1;
                     match g.map(|g| (g, &cx.groups[g as usize])) {
@@ -187,10 +217,10 @@ fn outcome<'a>(
                     }
                 }
             }
-        } else if a.sku() == Some(cx.tgt) {
+        } else if let Some(ti) = sd.tgt(k) {
             match a.via() {
-                Via::Direct => tgt_direct = Some(i),
-                Via::Group(..) => tgt_group = true,
+                Via::Direct => tgt_direct |= 1 << ti,
+                Via::Group(..) => tgt_group |= 1 << ti,
             }
         }
     }
@@ -202,35 +232,55 @@ fn outcome<'a>(
 
     let no_usage_location = flags & NO_LOCATION != 0;
 
-    // The user's own action.
+    // The user's own action: it removes every source the user holds directly, and adds every
+    // target the user does not hold yet (re-adding those held directly), in one call.
     let mut direct = None;
-    if let (Some(sd), false, true) = (src_direct, no_direct, !out_of_scope) {
-        let sd_disabled = t.rows.set(lics[sd].disabled);
-        if tgt_direct.is_some() {
-            // The target is held directly already: re-adding it with the source removed is safe
-            // whatever the groups do.
-            direct = Some(Direct::SwapKeepTarget { mapped: mapper.map(t, sd_disabled) });
-        } else if tgt_group {
-            direct = Some(Direct::RemoveRedundant { phase: 1 });
+    if src_direct != 0 && !no_direct && !out_of_scope {
+        let removes = src_direct;
+        let missing = sd.all_tgts() & !tgt_direct & !tgt_group;
+        let mapped = || (sc.direct_src_all.clone(), sc.direct_src_enabled.clone());
+        if missing == 0 {
+            // Every target is held already: re-adding the direct ones with the sources removed is
+            // safe whatever the groups do; with none held directly, the sources are redundant.
+            direct = Some(if tgt_direct != 0 {
+                let (all, en) = mapped();
+                Direct::Swap { phase: 1, mapped: mapper.map(t, &all, &en), adds: 0, keeps: tgt_direct, removes }
+            } else {
+                Direct::RemoveRedundant { phase: 1, removes }
+            });
         } else if src_groups > 0 || !sc.swapping.is_empty() {
             if all_src_groups_swapping && !sc.swapping.is_empty() {
-                // Group swap first. If the target as the group assigns it conflicts with the
-                // direct source, group processing fails for this user with
-                // MutuallyExclusiveViolation until the direct source goes; removing it alone would
-                // then leave the user without those services, so swap the direct license instead.
-                let conflict = group_target_conflicts(cx, mapper, sc, sd_disabled);
+                // Group swap first. If the targets as the group assigns them conflict with a direct
+                // source, group processing fails for this user with MutuallyExclusiveViolation
+                // until the direct source goes; removing it alone would then leave the user without
+                // those services, so swap the direct licenses instead.
+                let conflict = group_target_conflicts(cx, mapper, sc);
                 direct = Some(if conflict {
-                    Direct::Swap { phase: 2, mapped: mapper.map(t, sd_disabled) }
+                    let (all, en) = mapped();
+                    Direct::Swap {
+                        phase: 2,
+                        mapped: mapper.map(t, &all, &en),
+                        adds: missing,
+                        keeps: tgt_direct,
+                        removes,
+                    }
                 } else {
-                    Direct::RemoveRedundant { phase: 2 }
+                    Direct::RemoveRedundant { phase: 2, removes }
                 });
             }
         } else {
-            direct = Some(Direct::Swap { phase: 1, mapped: mapper.map(t, sd_disabled) });
+            let (all, en) = mapped();
+            direct = Some(Direct::Swap {
+                phase: 1,
+                mapped: mapper.map(t, &all, &en),
+                adds: missing,
+                keeps: tgt_direct,
+                removes,
+            });
         }
         // "Before a license can be assigned to a user, the administrator should specify the Usage
         // location property on the user" (same page as below); assignLicense fails without it.
-        if matches!(direct, Some(Direct::Swap { .. })) && no_usage_location {
+        if matches!(direct, Some(Direct::Swap { adds, .. }) if adds != 0) && no_usage_location {
             findings.push(Rec::UsageLocationBlocker);
             direct = None;
         }
@@ -244,61 +294,67 @@ fn outcome<'a>(
     }
     let cov_w = w;
     bits::clear(&mut sc.cov);
-    let (mut new_t_asg, mut held_t_before, mut src_after) = (false, false, false);
-    let mut had_src = false;
-    let tgt_plans = &t.skus[cx.tgt].plans;
-    for (i, a) in lics.iter().enumerate() {
+    let (mut added, mut held_t_before, mut src_after, mut had_src) = (0u32, 0u32, 0u32, 0u32);
+    for a in lics {
         let Some(k) = a.sku() else { continue };
         let disabled = t.rows.set(a.disabled);
         bits::clear(&mut sc.tmp);
         bits::or_andnot(&mut sc.tmp, &t.skus[k].plans, disabled);
         bits::or(&mut sc.before_all, &sc.tmp);
-        held_t_before |= k == cx.tgt;
-        if let (true, Some(Direct::SwapKeepTarget { mapped })) = (Some(i) == tgt_direct, direct) {
-            let kept = mapper.keep_existing(disabled, mapped);
-            add_target(&mut sc.after_all, &mut sc.after_new_t, tgt_plans, &kept);
-            continue;
-        }
-        if k != cx.src {
-            bits::or(&mut sc.after_all, &sc.tmp);
-            if k != cx.tgt {
-                bits::or(&mut sc.after_other, &sc.tmp);
+        if let Some(ti) = sd.tgt(k) {
+            held_t_before |= 1 << ti;
+            if let (Via::Direct, Some(Direct::Swap { mapped, keeps, .. })) = (a.via(), direct) {
+                if keeps & (1 << ti) != 0 {
+                    let kept = mapper.keep_existing(disabled, mapped);
+                    add_target(&mut sc.after_all, &mut sc.after_new_t, &t.skus[k].plans, &kept);
+                    continue;
+                }
             }
+            bits::or(&mut sc.after_all, &sc.tmp);
             continue;
         }
-        had_src = true;
-        bits::or(&mut sc.before_src, &sc.tmp);
-        let swapped_by_group = matches!(a.via(), Via::Group(Some(g)) if cx.groups[g as usize].swapping());
-        let replaced = match a.via() {
-            Via::Group(..) => swapped_by_group,
-            Via::Direct => direct.is_some() && Some(i) == src_direct,
-        };
-        if !replaced {
-            src_after = true;
+        let Some(si) = sd.src(k) else {
             bits::or(&mut sc.after_all, &sc.tmp);
             bits::or(&mut sc.after_other, &sc.tmp);
-        } else if let (Via::Direct, Some(Direct::Swap { mapped, .. })) = (a.via(), direct) {
+            continue;
+        };
+        had_src |= 1 << si;
+        bits::or(&mut sc.before_src, &sc.tmp);
+        let replaced = match a.via() {
+            Via::Group(g) => matches!(g, Some(g) if cx.groups[g as usize].swapping()),
+            Via::Direct => direct.is_some(),
+        };
+        if !replaced {
+            src_after |= 1 << si;
+            bits::or(&mut sc.after_all, &sc.tmp);
+            bits::or(&mut sc.after_other, &sc.tmp);
+        }
+    }
+    if let Some(Direct::Swap { mapped, adds, .. }) = direct {
+        if adds != 0 {
             let m = mapper.get(mapped);
-            add_target(&mut sc.after_all, &mut sc.after_new_t, tgt_plans, &m.target_disabled);
+            for (_, &k) in sd.tgts.iter().enumerate().filter(|(ti, _)| adds & (1 << ti) != 0) {
+                add_target(&mut sc.after_all, &mut sc.after_new_t, &t.skus[k].plans, &m.target_disabled);
+            }
             bits::or(&mut sc.cov[4 * cov_w..5 * cov_w], &m.kept_disabled);
-            new_t_asg = true;
+            added |= adds;
         }
     }
     for &g in &sc.swapping {
         let gp = &cx.groups[g as usize];
-        let m = mapper.get(gp.mapped);
-        let disabled = gp.keeps_target.as_deref().unwrap_or(&m.target_disabled);
-        add_target(&mut sc.after_all, &mut sc.after_new_t, tgt_plans, disabled);
-        if gp.keeps_target.is_none() {
-            bits::or(&mut sc.cov[4 * cov_w..5 * cov_w], &m.kept_disabled);
+        for (ti, &k) in sd.tgts.iter().enumerate() {
+            add_target(&mut sc.after_all, &mut sc.after_new_t, &t.skus[k].plans, gp.disabled(mapper, ti));
         }
-        new_t_asg = true;
+        if !gp.keeps_any() {
+            bits::or(&mut sc.cov[4 * cov_w..5 * cov_w], &mapper.get(gp.mapped).kept_disabled);
+        }
+        added |= sd.all_tgts();
     }
-    let new_target = new_t_asg && !held_t_before;
-    let frees_source = had_src && !src_after;
-    let changed = new_t_asg || frees_source || direct.is_some();
+    let new_target = added & !held_t_before;
+    let frees_source = had_src & !src_after;
+    let changed = added != 0 || frees_source != 0 || direct.is_some();
 
-    // Coverage: every plan enabled through the source must stay enabled through something.
+    // Coverage: every plan enabled through a source must stay enabled through something.
     let mut lost = Vec::new();
     let mut waived = Vec::new();
     for p in bits::iter(&sc.before_src) {
@@ -325,11 +381,15 @@ fn outcome<'a>(
         findings.push(Rec::ServiceLossWaived(waived));
     }
 
-    // Conflicts between the target's enabled plans and the user's other licenses after the swap.
+    // Conflicts between the targets' enabled plans and the licenses that stay after the swap, and
+    // between two targets of a bundle (plans no single target SKU holds together).
     let mut pairs = Vec::new();
     for a in bits::iter(&sc.after_new_t) {
         for &b in &t.plans[a as usize].excludes {
-            if bits::has(&sc.after_other, b) {
+            let across_targets = a < b
+                && bits::has(&sc.after_new_t, b)
+                && !sd.tgts.iter().any(|&k| bits::has(&t.skus[k].plans, a) && bits::has(&t.skus[k].plans, b));
+            if bits::has(&sc.after_other, b) || across_targets {
                 pairs.push(format!("{} / {}", t.plan_name(a), t.plan_name(b)));
             }
         }
@@ -339,7 +399,7 @@ fn outcome<'a>(
         findings.push(Rec::MutuallyExclusive(pairs));
     }
 
-    // Plans in other licenses that need a plan only the source provided.
+    // Plans in the licenses that stay that need a plan only a source provided.
     let mut deps = Vec::new();
     for &p in &t.dependent_plans {
         let needs = &t.plans[p as usize].needs_any;
@@ -357,7 +417,7 @@ fn outcome<'a>(
 
     // "For group license assignment, any users without a usage location specified inherit the
     // location of the directory": https://learn.microsoft.com/en-us/entra/identity/users/licensing-group-advanced
-    if new_t_asg && direct.is_none() && no_usage_location {
+    if added != 0 && direct.is_none() && no_usage_location {
         findings.push(Rec::UsageLocationWarning);
     }
     if changed && flags & DISABLED_ACCOUNT != 0 {
@@ -370,7 +430,7 @@ fn outcome<'a>(
         findings.push(Rec::SeveralGroups(src_groups));
     }
     match direct {
-        Some(Direct::Swap { phase: 2, .. }) | Some(Direct::RemoveRedundant { phase: 2 }) => {
+        Some(Direct::Swap { phase: 2, .. }) | Some(Direct::RemoveRedundant { phase: 2, .. }) => {
             let how = if matches!(direct, Some(Direct::Swap { .. })) {
                 "then the direct source is swapped for a direct target (the group's target conflicts \
                  with the direct source until it goes; the direct target can be removed later)"
@@ -381,18 +441,30 @@ fn outcome<'a>(
         }
         _ => {}
     }
-    if held_t_before && had_src {
-        findings.push(Rec::AlreadyHasTarget);
+    if held_t_before != 0 && had_src != 0 {
+        findings.push(Rec::AlreadyHasTarget(held_t_before));
     }
-    if let Some(Direct::Swap { mapped, .. }) = direct {
+    // A bundle's partial holder: what the user holds goes, and every target comes.
+    if changed && had_src != 0 && had_src != sd.all_srcs() {
+        findings.push(Rec::PartialHolder(had_src));
+    }
+    if let Some(Direct::Swap { mapped, adds, .. }) = direct {
         let kept = &mapper.get(mapped).kept_disabled;
-        if !bits::is_empty(kept) {
+        if adds != 0 && !bits::is_empty(kept) {
             let names: Vec<String> = bits::iter(kept).map(|p| t.plan_name(p).to_string()).collect();
             findings.push(Rec::DisabledPlansKept(names));
         }
     }
     memo::Outcome {
-        verdict: Verdict { direct, harm, new_target, frees_source, changed, profile: 0 },
+        verdict: Verdict {
+            direct,
+            harm,
+            new_target,
+            frees_source,
+            frees_all: had_src != 0 && src_after == 0,
+            changed,
+            profile: 0,
+        },
         recs: findings,
         swapping: Vec::new(),
     }
@@ -403,16 +475,18 @@ fn add_target(after_all: &mut [u64], after_new_t: &mut [u64], tgt: &[u64], disab
     bits::or_andnot(after_new_t, tgt, disabled);
 }
 
-/// Would the target, as the user's swapping groups assign it, conflict with the direct source?
-fn group_target_conflicts(cx: &Ctx<'_, '_>, mapper: &Mapper, sc: &Scratch, src_disabled: &[u64]) -> bool {
+/// Would a target, as the user's swapping groups assign it, conflict with a direct source's
+/// enabled plans ([`Scratch::direct_src_enabled`])?
+fn group_target_conflicts(cx: &Ctx<'_, '_>, mapper: &Mapper, sc: &Scratch) -> bool {
     let t = cx.t;
-    let src = &t.skus[cx.src].plans;
-    let tgt = &t.skus[cx.tgt].plans;
+    let src_on = &sc.direct_src_enabled;
     sc.swapping.iter().any(|&g| {
         let gp = &cx.groups[g as usize];
-        let disabled = gp.keeps_target.as_deref().unwrap_or(&mapper.get(gp.mapped).target_disabled);
-        bits::iter(tgt).filter(|&a| !bits::has(disabled, a)).any(|a| {
-            t.plans[a as usize].excludes.iter().any(|&b| bits::has(src, b) && !bits::has(src_disabled, b))
+        cx.sides.tgts.iter().enumerate().any(|(ti, &k)| {
+            let disabled = gp.disabled(mapper, ti);
+            bits::iter(&t.skus[k].plans)
+                .filter(|&a| !bits::has(disabled, a))
+                .any(|a| t.plans[a as usize].excludes.iter().any(|&b| bits::has(src_on, b)))
         })
     })
 }

@@ -21,6 +21,7 @@ mod resolve;
 mod rollback;
 mod rows;
 mod scope;
+mod sides;
 #[cfg(any(test, feature = "testgen"))]
 pub mod testgen;
 mod user_findings;

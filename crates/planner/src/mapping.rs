@@ -1,44 +1,65 @@
-//! Disabled-plan mapping: a service plan the admin switched off under the source stays off under
-//! the target's equivalent (same servicePlanId, else a catalog plan that covers it), unless that
-//! target plan also covers a plan the source had enabled: switching it off would lose a service.
+//! Disabled-plan mapping: a service plan the admin switched off under the source(s) stays off
+//! under the equivalent plan of whichever target provides it (same servicePlanId, else a catalog
+//! plan that covers it), unless that target plan also covers a plan a source had enabled:
+//! switching it off would lose a service. With a bundle the sources are taken together: a plan is
+//! off only if no source being replaced enables it.
 use super::bits;
 use super::resolve::Tenant;
+use super::sides::Sides;
 use licswap_core::plan::fastmap::FastMap;
 
-/// The target's disabledPlans for one source assignment.
+/// The targets' disabledPlans for one set of source assignments.
 #[derive(Clone, Debug)]
 pub(crate) struct Mapped {
-    /// Target plans to switch off (bits), and their ids as the target SKU spells them.
+    /// Target plans to switch off (bits over every target's plans).
     pub target_disabled: Vec<u64>,
-    pub target_disabled_ids: Vec<String>,
+    /// The same per target (in request order), as ids spelled as each target SKU spells them.
+    pub target_disabled_ids: Vec<Vec<String>>,
     /// Source plans that were off and stay off through a target equivalent.
     pub kept_disabled: Vec<u64>,
 }
 
-/// Memoized by the source's disabled bits: tenants have few distinct disabledPlans sets, so this
-/// runs a handful of times however many users there are.
+/// Memoized by the sources' plans and enabled bits: tenants have few distinct disabledPlans sets,
+/// so this runs a handful of times however many users there are.
 pub(crate) struct Mapper {
-    src: usize,
-    tgt: usize,
+    tgts: Vec<usize>,
+    /// Every target's plans.
+    tgt_union: Vec<u64>,
     preserve: bool,
     memo: FastMap<Vec<u64>, usize>,
     results: Vec<Mapped>,
+    key: Vec<u64>,
 }
 
 impl Mapper {
-    pub fn new(src: usize, tgt: usize, preserve: bool) -> Self {
-        Mapper { src, tgt, preserve, memo: FastMap::default(), results: Vec::new() }
+    pub fn new(t: &Tenant<'_>, sides: &Sides, preserve: bool) -> Self {
+        let mut tgt_union = vec![0u64; t.words];
+        for &k in &sides.tgts {
+            bits::or(&mut tgt_union, &t.skus[k].plans);
+        }
+        Mapper {
+            tgts: sides.tgts.clone(),
+            tgt_union,
+            preserve,
+            memo: FastMap::default(),
+            results: Vec::new(),
+            key: Vec::new(),
+        }
     }
 
-    /// The mapping for source disabled bits `disabled`; an index into [`Mapper::get`].
-    pub fn map(&mut self, t: &Tenant<'_>, disabled: &[u64]) -> usize {
-        if let Some(&i) = self.memo.get(disabled) {
+    /// The mapping for the source assignments whose plans are `src_all` and whose enabled plans
+    /// are `src_enabled`; an index into [`Mapper::get`].
+    pub fn map(&mut self, t: &Tenant<'_>, src_all: &[u64], src_enabled: &[u64]) -> usize {
+        self.key.clear();
+        self.key.extend_from_slice(src_all);
+        self.key.extend_from_slice(src_enabled);
+        if let Some(&i) = self.memo.get(&self.key) {
             return i;
         }
-        let m = self.compute(t, disabled);
+        let m = self.compute(t, src_all, src_enabled);
         self.results.push(m);
         let i = self.results.len() - 1;
-        self.memo.insert(disabled.to_vec(), i);
+        self.memo.insert(self.key.clone(), i);
         i
     }
 
@@ -46,20 +67,18 @@ impl Mapper {
         &self.results[i]
     }
 
-    fn compute(&self, t: &Tenant<'_>, disabled: &[u64]) -> Mapped {
+    fn compute(&self, t: &Tenant<'_>, src_all: &[u64], src_enabled: &[u64]) -> Mapped {
         let w = t.words;
         let mut target_disabled = vec![0u64; w];
         let mut kept_disabled = vec![0u64; w];
         if self.preserve {
-            let src = &t.skus[self.src].plans;
-            let tgt = &t.skus[self.tgt].plans;
-            let mut src_enabled = vec![0u64; w];
-            bits::or_andnot(&mut src_enabled, src, disabled);
-            for d in bits::iter(disabled).filter(|&d| bits::has(src, d)) {
+            let mut disabled = vec![0u64; w];
+            bits::or_andnot(&mut disabled, src_all, src_enabled);
+            for d in bits::iter(&disabled) {
                 let cover = &t.plans[d as usize].covered_by;
-                for c in bits::iter(cover).filter(|&c| bits::has(tgt, c)) {
+                for c in bits::iter(cover).filter(|&c| bits::has(&self.tgt_union, c)) {
                     let needed_elsewhere =
-                        bits::iter(&src_enabled).any(|p| bits::has(&t.plans[p as usize].covered_by, c));
+                        bits::iter(src_enabled).any(|p| bits::has(&t.plans[p as usize].covered_by, c));
                     if !needed_elsewhere {
                         bits::set(&mut target_disabled, c);
                         bits::set(&mut kept_disabled, d);
@@ -67,13 +86,13 @@ impl Mapper {
                 }
             }
         }
-        let target_disabled_ids = self.ids_of(t, &target_disabled);
+        let target_disabled_ids = (0..self.tgts.len()).map(|ti| self.ids_of(t, ti, &target_disabled)).collect();
         Mapped { target_disabled, target_disabled_ids, kept_disabled }
     }
 
-    /// The target's plan ids (as the target SKU spells them) whose bits are set.
-    pub fn ids_of(&self, t: &Tenant<'_>, b: &[u64]) -> Vec<String> {
-        t.skus[self.tgt]
+    /// Target `ti`'s plan ids (as that target SKU spells them) whose bits are set.
+    pub fn ids_of(&self, t: &Tenant<'_>, ti: usize, b: &[u64]) -> Vec<String> {
+        t.skus[self.tgts[ti]]
             .sku
             .service_plans
             .iter()
@@ -82,8 +101,8 @@ impl Mapper {
             .collect()
     }
 
-    /// A subject that already holds the target keeps a plan off only if it was off there and the
-    /// source's mapping keeps it off too: whatever the source enabled, the re-added target enables.
+    /// A subject that already holds a target keeps a plan off only if it was off there and the
+    /// sources' mapping keeps it off too: whatever the sources enabled, the re-added target enables.
     pub fn keep_existing(&self, existing: &[u64], mapped: usize) -> Vec<u64> {
         existing.iter().zip(&self.results[mapped].target_disabled).map(|(a, b)| a & b).collect()
     }

@@ -22,8 +22,11 @@ pub(crate) enum Rec {
     ExistingErrors,
     SeveralGroups(usize),
     DirectAndInherited(&'static str),
-    AlreadyHasTarget,
+    /// The targets (bits by position) the user held before.
+    AlreadyHasTarget(u32),
     DisabledPlansKept(Vec<String>),
+    /// A bundle's sources (bits by position) the user holds: not all of them.
+    PartialHolder(u32),
 }
 
 /// What the evaluation of one combination of inputs found.
@@ -59,7 +62,7 @@ impl Outcome {
         let t = cx.t;
         let user = &t.users[ui as usize];
         let mut findings: Vec<Finding> = Vec::new();
-        for a in lics.iter().filter(|a| a.sku() == Some(cx.src)) {
+        for a in lics.iter().filter(|a| a.sku().is_some_and(|k| cx.sides.src(k).is_some())) {
             if let Via::Group(g) = a.via() {
                 if !g.is_some_and(|g| cx.groups[g as usize].in_scope) {
                     // Only licenseAssignmentStates name groups.
@@ -92,7 +95,8 @@ impl Outcome {
                 }
                 Rec::SeveralGroups(n) => uf::several_groups(cx, user, *n),
                 Rec::DirectAndInherited(how) => uf::direct_and_inherited(cx, user, how),
-                Rec::AlreadyHasTarget => uf::already_has_target(cx, user),
+                Rec::AlreadyHasTarget(m) => uf::already_has_target(cx, user, *m),
+                Rec::PartialHolder(m) => uf::partial_holder(cx, user, *m),
                 Rec::DisabledPlansKept(v) => uf::disabled_plans_kept(cx, user, v.clone()),
             });
         }

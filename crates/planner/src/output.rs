@@ -6,6 +6,7 @@ use super::findings::{finding, group_subject, sku_subject};
 use super::mapping::Mapper;
 use super::resolve::Tenant;
 use super::scope::Resolved;
+use super::sides::Sides;
 use licswap_core::catalog;
 use licswap_core::model::SubscribedSku;
 use licswap_core::plan::fastmap::FastMap;
@@ -14,8 +15,7 @@ use licswap_core::plan::{Coverage, Finding, FindingCode as C, Severity as S, Sku
 
 pub(crate) struct Inputs<'x, 'a> {
     pub t: &'x Tenant<'a>,
-    pub src: usize,
-    pub tgt: usize,
+    pub sides: &'x Sides,
     pub scope: &'x Resolved<'a>,
     pub groups: &'x [GroupPlan],
     pub group_users: &'x [Vec<u32>],
@@ -32,7 +32,8 @@ pub(crate) fn summary(sku: &SubscribedSku) -> SkuSummary {
 
 pub(crate) fn group_findings(o: &Inputs<'_, '_>, held_by: &FastMap<u32, (u32, C)>, out: &mut Vec<Finding>) {
     let t = o.t;
-    let (src, tgt) = (t.skus[o.src].label(), t.skus[o.tgt].label());
+    let sd = o.sides;
+    let tgt = sd.tgt_label.as_str();
     for (gi, gp) in o.groups.iter().enumerate().filter(|(_, gp)| gp.in_scope) {
         let g = t.groups[gi];
         let subject = || group_subject(g);
@@ -66,7 +67,7 @@ pub(crate) fn group_findings(o: &Inputs<'_, '_>, held_by: &FastMap<u32, (u32, C)
                 Vec::new(),
             ));
             let kept = &o.mapper.get(gp.mapped).kept_disabled;
-            if gp.keeps_target.is_none() && !bits::is_empty(kept) {
+            if !gp.keeps_any() && !bits::is_empty(kept) {
                 let names: Vec<String> = bits::iter(kept).map(|p| t.plan_name(p).to_string()).collect();
                 out.push(finding(
                     C::DisabledPlansKept,
@@ -78,13 +79,27 @@ pub(crate) fn group_findings(o: &Inputs<'_, '_>, held_by: &FastMap<u32, (u32, C)
                 ));
             }
         }
-        if gp.keeps_target.is_some() {
+        let keeps = (0..sd.tgts.len()).filter(|&ti| gp.keeps[ti].is_some()).fold(0u32, |m, ti| m | 1 << ti);
+        if keeps != 0 {
+            let message = if keeps == sd.all_tgts() {
+                format!("group {} already assigns {tgt}: its swap only removes {}", g.label(), sd.src_names(t, gp.srcs))
+            } else {
+                format!("group {} already assigns {}: its swap re-adds it as it is", g.label(), sd.tgt_names(t, keeps))
+            };
+            out.push(finding(C::AlreadyHasTarget, S::Info, subject(), message, "none", Vec::new()));
+        }
+        if gp.srcs != 0 && gp.srcs != sd.all_srcs() {
             out.push(finding(
-                C::AlreadyHasTarget,
+                C::PartialHolder,
                 S::Info,
                 subject(),
-                format!("group {} already assigns {tgt}: its swap only removes {src}", g.label()),
-                "none",
+                format!(
+                    "group {} assigns {} but not {}: its swap removes what it assigns and adds {tgt}",
+                    g.label(),
+                    sd.src_names(t, gp.srcs),
+                    sd.src_names(t, sd.all_srcs() & !gp.srcs)
+                ),
+                "none: check that the members get the missing source elsewhere if they should keep it",
                 Vec::new(),
             ));
         }
@@ -121,7 +136,7 @@ pub(crate) fn group_findings(o: &Inputs<'_, '_>, held_by: &FastMap<u32, (u32, C)
 }
 
 pub(crate) fn unknown_plan_findings(o: &Inputs<'_, '_>, out: &mut Vec<Finding>) {
-    for k in [o.src, o.tgt] {
+    for &k in o.sides.srcs.iter().chain(&o.sides.tgts) {
         let sku = o.t.skus[k].sku;
         let unknown: Vec<String> = sku
             .service_plans

@@ -53,7 +53,7 @@ pub(crate) fn inverse_body(own_before: &[Own<'_>], body: &AssignLicenseBody) -> 
 pub(crate) struct Inverses {
     by_hash: licswap_core::plan::fastmap::FastMap<u64, Vec<Entry>>,
     /// By forward body and the subject's own licenses as [`super::rows::Rows::own_key`] says.
-    by_key: licswap_core::plan::fastmap::FastMap<(usize, u64), Arc<AssignLicenseBody>>,
+    by_key: licswap_core::plan::fastmap::FastMap<(usize, u128), Arc<AssignLicenseBody>>,
 }
 
 struct Entry {
@@ -68,7 +68,7 @@ impl Inverses {
     pub fn body_keyed<'o>(
         &mut self,
         forward: &Arc<AssignLicenseBody>,
-        own_key: Option<u64>,
+        own_key: Option<u128>,
         own_before: impl FnOnce() -> Vec<Own<'o>>,
     ) -> Arc<AssignLicenseBody> {
         let Some(k) = own_key else { return self.body(forward, &own_before()) };

@@ -198,16 +198,23 @@ impl<'a> Rows<'a> {
         self.lics(user).iter().find(|l| l.group == DIRECT && l.sku() == Some(sku))
     }
 
-    /// Stands for the user's own assignments of SKUs `a` and `b` as spelled ([`Rows::own`]):
-    /// users with equal keys have equal strings. None when a SKU id is spelled otherwise than
-    /// subscribedSkus spells it.
-    pub fn own_key(&self, user: u32, a: usize, b: usize) -> Option<u64> {
+    /// Stands for the user's own assignments of SKUs `skus` as spelled ([`Rows::own`]): users with
+    /// equal keys have equal strings. None when a SKU id is spelled otherwise than subscribedSkus
+    /// spells it, or for more than four SKUs (the key has room for four).
+    pub fn own_key(&self, user: u32, skus: &[usize]) -> Option<u128> {
+        if skus.len() > 4 {
+            return None;
+        }
         let part = |l: Option<&Lic>| match l {
-            None => Some(0u64),
-            Some(l) if l.exact => Some(u64::from(l.disabled) + 1),
+            None => Some(0u128),
+            Some(l) if l.exact => Some(u128::from(l.disabled) + 1),
             Some(_) => None,
         };
-        Some(part(self.own_lic(user, a))? | part(self.own_lic(user, b))? << 32)
+        let mut key = 0u128;
+        for (i, &k) in skus.iter().enumerate() {
+            key |= part(self.own_lic(user, k))? << (32 * i);
+        }
+        Some(key)
     }
 
     /// What the user's fingerprint reads, as indices into `out` ([`licswap_core::plan::fingerprint`]: each

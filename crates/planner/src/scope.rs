@@ -3,6 +3,7 @@
 //! each belongs to.
 use super::findings::{finding, group_subject, missing_subject, user_subject};
 use super::resolve::Tenant;
+use super::sides::Sides;
 use super::rows::Via;
 use licswap_core::model::same_id;
 use licswap_core::plan::{Finding, FindingCode as C, Scope, Severity as S, TargetKind};
@@ -22,14 +23,21 @@ pub(crate) struct Resolved<'a> {
 
 pub(crate) fn resolve<'a>(
     t: &Tenant<'a>,
-    src: usize,
+    sides: &Sides,
     scope: &'a Scope,
     findings: &mut Vec<Finding>,
 ) -> Resolved<'a> {
-    let src_id = t.skus[src].sku.sku_id.as_str();
-    let src_name = t.skus[src].label();
+    let src_ids: Vec<&str> = sides.srcs.iter().map(|&k| t.skus[k].sku.sku_id.as_str()).collect();
+    let src_name = if sides.srcs.len() > 1 {
+        format!("any of {}", sides.src_label)
+    } else {
+        sides.src_label.clone()
+    };
     let ng = t.groups.len();
-    let group_holds = |g: usize| t.groups[g].assigned_licenses.iter().any(|l| same_id(&l.sku_id, src_id));
+    let group_holds = |g: usize| {
+        t.groups[g].assigned_licenses.iter().any(|l| src_ids.iter().any(|s| same_id(&l.sku_id, s)))
+    };
+    let holds = |u: u32| sides.srcs.iter().any(|&k| t.rows.holds(t, u, k));
     let mut group_in_scope = vec![false; ng];
     let mut listed_users: Vec<u32> = Vec::new();
     match scope {
@@ -72,7 +80,7 @@ pub(crate) fn resolve<'a>(
                         "check the user id or userPrincipalName, or reload the tenant",
                         Vec::new(),
                     )),
-                    Some(u) if !t.rows.holds(t, u, src) => findings.push(finding(
+                    Some(u) if !holds(u) => findings.push(finding(
                         C::NotAHolder,
                         S::Warning,
                         user_subject(&t.users[u as usize]),
@@ -105,11 +113,11 @@ pub(crate) fn resolve<'a>(
         Scope::Users(_) => listed_users.iter().for_each(|&u| add(u, &mut users, &mut pos_of)),
         _ => {
             for i in 0..t.users.len() as u32 {
-                let holder = matches!(scope, Scope::AllHolders) && t.rows.holds(t, i, src);
+                let holder = matches!(scope, Scope::AllHolders) && holds(i);
                 let inherits_in_scope = !holder
                     && any_group
                     && t.rows.lics(i).iter().any(|l| {
-                        l.sku() == Some(src)
+                        l.sku().is_some_and(|k| sides.src(k).is_some())
                             && matches!(l.via(), Via::Group(Some(g)) if group_in_scope[g as usize])
                     });
                 if holder || inherits_in_scope {

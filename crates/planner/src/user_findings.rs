@@ -6,7 +6,6 @@ use licswap_core::model::User;
 use licswap_core::plan::{Finding, FindingCode as C, Severity as S};
 
 pub(crate) fn inherited_not_direct(cx: &Ctx<'_, '_>, user: &User, name: &str, id: &str) -> Finding {
-    let t = cx.t;
     finding(
         C::InheritedNotDirect,
         S::Blocker,
@@ -15,7 +14,7 @@ pub(crate) fn inherited_not_direct(cx: &Ctx<'_, '_>, user: &User, name: &str, id
             "{} inherits {} from group {name} ({id}), which is not in scope: a license inherited \
              from a group cannot be changed on the user",
             user.label(),
-            t.skus[cx.src].label()
+            cx.sides.src_label
         ),
         format!("swap the license on group {name}, or add {name} to the scope"),
         Vec::new(),
@@ -47,7 +46,6 @@ fn plan_labels(names: &[String]) -> String {
 }
 
 pub(crate) fn service_loss(cx: &Ctx<'_, '_>, user: &User, lost: Vec<String>) -> Finding {
-    let t = cx.t;
     finding(
         C::ServiceLoss,
         S::Blocker,
@@ -57,8 +55,8 @@ pub(crate) fn service_loss(cx: &Ctx<'_, '_>, user: &User, lost: Vec<String>) -> 
              provides them)",
             user.label(),
             plan_labels(&lost),
-            t.skus[cx.src].label(),
-            t.skus[cx.tgt].label()
+            cx.sides.src_label,
+            cx.sides.tgt_label
         ),
         "waive these plans (options.waivedPlans) if the loss is intended, keep or add a license \
          that provides them, or choose a target that includes them",
@@ -78,7 +76,6 @@ pub(crate) fn service_loss_waived(user: &User, waived: Vec<String>) -> Finding {
 }
 
 pub(crate) fn mutually_exclusive(cx: &Ctx<'_, '_>, user: &User, pairs: Vec<String>) -> Finding {
-    let t = cx.t;
     finding(
         C::MutuallyExclusive,
         S::Blocker,
@@ -87,7 +84,7 @@ pub(crate) fn mutually_exclusive(cx: &Ctx<'_, '_>, user: &User, pairs: Vec<Strin
             "{}'s other licenses enable plans that cannot be enabled together with {}'s: {} \
              (Graph: MutuallyExclusiveViolation)",
             user.label(),
-            t.skus[cx.tgt].label(),
+            cx.sides.tgt_label,
             pairs.join(", ")
         ),
         "disable the conflicting plan in the target's disabledPlans, or remove the other license",
@@ -96,7 +93,6 @@ pub(crate) fn mutually_exclusive(cx: &Ctx<'_, '_>, user: &User, pairs: Vec<Strin
 }
 
 pub(crate) fn dependent_plan(cx: &Ctx<'_, '_>, user: &User, deps: Vec<String>) -> Finding {
-    let t = cx.t;
     let needs: Vec<&str> =
         deps.iter().flat_map(|d| licswap_core::catalog::dependencies(d).iter().copied()).collect();
     finding(
@@ -109,8 +105,8 @@ pub(crate) fn dependent_plan(cx: &Ctx<'_, '_>, user: &User, deps: Vec<String>) -
             user.label(),
             deps.join(", "),
             needs.join(" or "),
-            t.skus[cx.src].label(),
-            t.skus[cx.tgt].label()
+            cx.sides.src_label,
+            cx.sides.tgt_label
         ),
         "give the user a license that provides the required plan first, or remove the dependent \
          license",
@@ -134,12 +130,11 @@ pub(crate) fn usage_location_warning(user: &User) -> Finding {
 }
 
 pub(crate) fn account_disabled(cx: &Ctx<'_, '_>, user: &User) -> Finding {
-    let t = cx.t;
     finding(
         C::AccountDisabled,
         S::Warning,
         user_subject(user),
-        format!("{} is a disabled account and will consume a {} seat", user.label(), t.skus[cx.tgt].label()),
+        format!("{} is a disabled account and will consume a {} seat", user.label(), cx.sides.tgt_label),
         "consider removing the license from the disabled account instead of swapping it",
         Vec::new(),
     )
@@ -157,7 +152,6 @@ pub(crate) fn existing_error(user: &User, sku: &str, err: &str) -> Finding {
 }
 
 pub(crate) fn several_groups(cx: &Ctx<'_, '_>, user: &User, src_groups: usize) -> Finding {
-    let t = cx.t;
     finding(
         C::SeveralGroups,
         S::Warning,
@@ -166,7 +160,7 @@ pub(crate) fn several_groups(cx: &Ctx<'_, '_>, user: &User, src_groups: usize) -
             "{} inherits {} from {src_groups} groups: the user keeps it (and its seat) until every \
              one is swapped, and group processing may report MutuallyExclusiveViolation in between",
             user.label(),
-            t.skus[cx.src].label()
+            cx.sides.src_label
         ),
         "swap all these groups in the same plan; reprocess the user's licenses if an error remains",
         Vec::new(),
@@ -174,7 +168,6 @@ pub(crate) fn several_groups(cx: &Ctx<'_, '_>, user: &User, src_groups: usize) -
 }
 
 pub(crate) fn direct_and_inherited(cx: &Ctx<'_, '_>, user: &User, how: &str) -> Finding {
-    let t = cx.t;
     finding(
         C::DirectAndInherited,
         S::Info,
@@ -182,33 +175,53 @@ pub(crate) fn direct_and_inherited(cx: &Ctx<'_, '_>, user: &User, how: &str) -> 
         format!(
             "{} holds {} both directly and through a group: the group swap comes first, {how}",
             user.label(),
-            t.skus[cx.src].label()
+            cx.sides.src_label
         ),
         "wait for the user to show the target Active through the group before phase 2",
         Vec::new(),
     )
 }
 
-pub(crate) fn already_has_target(cx: &Ctx<'_, '_>, user: &User) -> Finding {
+pub(crate) fn already_has_target(cx: &Ctx<'_, '_>, user: &User, held: u32) -> Finding {
     let t = cx.t;
+    let which = cx.sides.tgt_names(t, held);
+    let seat = if held == cx.sides.all_tgts() { "no new seat is needed" } else { "no new seat of it is needed" };
     finding(
         C::AlreadyHasTarget,
         S::Info,
         user_subject(user),
-        format!("{} already holds {}: no new seat is needed", user.label(), t.skus[cx.tgt].label()),
+        format!("{} already holds {which}: {seat}", user.label()),
         "none",
         Vec::new(),
     )
 }
 
 pub(crate) fn disabled_plans_kept(cx: &Ctx<'_, '_>, user: &User, names: Vec<String>) -> Finding {
-    let t = cx.t;
     finding(
         C::DisabledPlansKept,
         S::Info,
         user_subject(user),
-        format!("{} keeps {} disabled under {}", user.label(), names.join(", "), t.skus[cx.tgt].label()),
+        format!("{} keeps {} disabled under {}", user.label(), names.join(", "), cx.sides.tgt_label),
         "set options.preserveDisabledPlans to false to enable them",
         names,
+    )
+}
+
+pub(crate) fn partial_holder(cx: &Ctx<'_, '_>, user: &User, held: u32) -> Finding {
+    let (t, sd) = (cx.t, cx.sides);
+    finding(
+        C::PartialHolder,
+        S::Info,
+        user_subject(user),
+        format!(
+            "{} holds {} but not {}: what the user holds goes, and the user gets {}",
+            user.label(),
+            sd.src_names(t, held),
+            sd.src_names(t, sd.all_srcs() & !held),
+            sd.tgt_label
+        ),
+        "none: a partial holder is swapped like any other holder; check the coverage if the missing \
+         source was expected",
+        Vec::new(),
     )
 }

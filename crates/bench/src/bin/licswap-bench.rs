@@ -89,8 +89,8 @@ fn snapshot(args: &[String]) -> Result<(), String> {
     let dir = o.path("--dir")?;
     // The page plans this request (src/bench_hook.rs builds it): keep both in step.
     let r = testgen::e1_to_e3();
-    let same = r.source == "STANDARDPACK"
-        && r.target == "ENTERPRISEPACK"
+    let same = r.source.as_slice() == ["STANDARDPACK"]
+        && r.target.as_slice() == ["ENTERPRISEPACK"]
         && r.scope == Scope::AllHolders
         && r.options == PlanOptions::default();
     if !same {

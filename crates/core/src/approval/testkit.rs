@@ -42,6 +42,7 @@ pub fn plan(actions: Vec<Action>) -> Plan {
         },
         source: sku("18181a46-0d4e-45cd-891e-60aabd171b4e", "STANDARDPACK"),
         target: sku("6fd2c87f-b296-42f0-b197-1e91e994b900", "ENTERPRISEPACK"),
+        bundle: None,
         tenant_name: Some("Contoso".into()),
         phases: vec![Phase { title: "Swap".into(), waits_for: None, actions }],
         findings: vec![],

@@ -8,6 +8,7 @@ pub mod fastmap;
 pub mod fingerprint;
 mod id_list;
 mod input;
+mod sku_list;
 mod types;
 
 pub use fingerprint::{fingerprint_group, fingerprint_user};

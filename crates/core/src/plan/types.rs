@@ -1,6 +1,7 @@
 //! The planner's inputs and outputs. These types are the contract between the planner, the apply
 //! executor, the shared preview and the UI: change them with all four in mind.
 use super::id_list::IdList;
+pub use super::sku_list::SkuList;
 use crate::model::{AssignLicenseBody, Group, SubscribedSku, User};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -63,12 +64,15 @@ impl Default for PlanOptions {
     }
 }
 
-/// The admin's request: source and target named by skuId or skuPartNumber.
+/// The admin's request: the source SKU(s) and target SKU(s), each by skuId or skuPartNumber; one
+/// SKU per side (`"source": "STANDARDPACK"`) or a bundle (`"source": ["ENTERPRISEPACK", "EMS"]`).
+/// Every holder of any source gives up every source it holds and gets every target, in one
+/// `assignLicense` call per user or group.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanRequest {
-    pub source: String,
-    pub target: String,
+    pub source: SkuList,
+    pub target: SkuList,
     pub scope: Scope,
     #[serde(default)]
     pub options: PlanOptions,
@@ -81,6 +85,32 @@ pub struct SkuSummary {
     pub sku_part_number: String,
     /// Friendly product name from the catalog, else the part number.
     pub name: String,
+}
+
+/// One SKU of a bundle with its seats.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SkuSeats {
+    #[serde(flatten)]
+    pub sku: SkuSummary,
+    /// A target: users (each group member once) who get it and do not consume it yet; 0 for a
+    /// source.
+    pub needed: i64,
+    /// A target: prepaidUnits.enabled - consumedUnits; 0 for a source.
+    pub available: i64,
+    /// A target: available - needed (negative when short); 0 for a source.
+    pub left_after: i64,
+    /// A source: users who no longer hold it after the plan (seats it frees); 0 for a target.
+    /// A source seat freed never pays for a target seat: they are seats of different SKUs.
+    pub freed: i64,
+}
+
+/// Every SKU of a request that names several on one side, with its seats.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bundle {
+    pub sources: Vec<SkuSeats>,
+    pub targets: Vec<SkuSeats>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -201,6 +231,9 @@ pub enum FindingCode {
     NotAHolder,
     /// Blocker (user or group). Listed in the scope but not in the snapshot.
     NotFound,
+    /// Info (user or group). Holds some of a bundle's sources, not all: what it holds goes, and
+    /// it gets every target.
+    PartialHolder,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -258,12 +291,20 @@ pub struct Plan {
     /// Format version of this structure (shared previews carry it).
     pub version: u32,
     pub request: PlanRequest,
+    /// The (first) source and target SKU; a bundle lists all of them in `bundle`.
     pub source: SkuSummary,
     pub target: SkuSummary,
+    /// Every source and target SKU with its seats, when the request names several on one side.
+    /// Absent from single swaps, so they read and write exactly as before bundles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<Bundle>,
     #[serde(default)]
     pub tenant_name: Option<String>,
     pub phases: Vec<Phase>,
     pub findings: Vec<Finding>,
+    /// The target's seats; for a bundle, those of the target with the fewest left after (the
+    /// one that decides whether the seats suffice), with `source_freed` counting the users who
+    /// give up every source they held (each SKU's figures are in `bundle`).
     pub seats: SeatBudget,
     pub coverage: Vec<Coverage>,
     /// The inverse of every action, with the original disabledPlans, in reverse phase order.
@@ -283,6 +324,49 @@ impl Plan {
 
     pub fn actions(&self) -> impl Iterator<Item = &Action> {
         self.phases.iter().flat_map(|p| p.actions.iter())
+    }
+
+    /// Every source SKU with the seats it frees (one for a single swap).
+    pub fn sources(&self) -> Vec<SkuSeats> {
+        match &self.bundle {
+            Some(b) => b.sources.clone(),
+            None => vec![SkuSeats {
+                sku: self.source.clone(),
+                needed: 0,
+                available: 0,
+                left_after: 0,
+                freed: self.seats.source_freed,
+            }],
+        }
+    }
+
+    /// Every target SKU with its seat budget (one for a single swap).
+    pub fn targets(&self) -> Vec<SkuSeats> {
+        match &self.bundle {
+            Some(b) => b.targets.clone(),
+            None => vec![SkuSeats {
+                sku: self.target.clone(),
+                needed: self.seats.needed,
+                available: self.seats.available,
+                left_after: self.seats.left_after,
+                freed: 0,
+            }],
+        }
+    }
+
+    /// Microsoft's product names of the sources, joined with " + ".
+    pub fn source_names(&self) -> String {
+        self.sources().iter().map(|s| s.sku.name.as_str()).collect::<Vec<_>>().join(" + ")
+    }
+
+    /// Microsoft's product names of the targets, joined with " + ".
+    pub fn target_names(&self) -> String {
+        self.targets().iter().map(|s| s.sku.name.as_str()).collect::<Vec<_>>().join(" + ")
+    }
+
+    /// The skuPartNumbers of one side joined with "+" (for file names).
+    pub fn part_numbers(side: &[SkuSeats]) -> String {
+        side.iter().map(|s| s.sku.sku_part_number.as_str()).collect::<Vec<_>>().join("+")
     }
 
     /// The coverage entry that applies to a user (by id, case-insensitive).

@@ -168,6 +168,7 @@ pub fn sample_plan(snap: &Snapshot) -> Plan {
         },
         source: sku(E1, "STANDARDPACK"),
         target: sku(E3, "ENTERPRISEPACK"),
+        bundle: None,
         tenant_name: Some("Contoso".into()),
         phases: vec![phase1, phase2],
         findings: vec![
