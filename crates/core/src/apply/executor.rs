@@ -54,6 +54,8 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
         }
         self.store.save(&journal).map_err(|e| ApplyError::Store(e.0))?;
 
+        let source_skus: Vec<String> = plan.sources().into_iter().map(|s| s.sku.sku_id).collect();
+        let target_skus: Vec<String> = plan.targets().into_iter().map(|s| s.sku.sku_id).collect();
         let plan_groups = plan
             .actions()
             .filter(|a| a.target.kind == TargetKind::Group)
@@ -67,8 +69,8 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
             control: &self.control,
             actions: plan.actions().collect(),
             journal: RefCell::new(journal),
-            target_sku: &plan.target.sku_id,
-            source_sku: &plan.source.sku_id,
+            target_skus: &target_skus,
+            source_skus: &source_skus,
             plan_groups,
             refusals: Default::default(),
         };

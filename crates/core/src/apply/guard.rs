@@ -4,13 +4,14 @@
 //! storage, edited in a file); its fingerprints travel with it, so matching them proves nothing.
 //! What the check holds every body to, whatever the plan says:
 //! - a forward action (swap, or removing a direct source made redundant) adds only the plan's
-//!   target SKU and removes only its source SKU, each at most once;
+//!   target SKUs and removes only its source SKUs (one each, or a bundle's), each at most once;
 //! - the target is added with only the service plans switched off that the planner would keep
 //!   off: one switched off on the target's own source assignment as read now (or a target plan
 //!   that covers it, https://learn.microsoft.com/entra/identity/users/licensing-service-plan-reference
 //!   through the catalog's equivalents), or one already off on its own target assignment;
-//! - a rollback action adds only the plan's target (the product rolled back to) and removes only
-//!   its source, as its inverse was recorded.
+//! - a rollback action removes only the plan's sources (the products rolled back from) and adds
+//!   only the plan's SKUs, as its inverse was recorded (it may re-add a target the subject held
+//!   before the swap, with the plans it had off then).
 //!
 //! (The planner's own rule for disabled plans is crates/planner/src/mapping.rs; this is its
 //! necessary condition, checked without the planner, which sits above this crate.)
@@ -61,34 +62,41 @@ fn covers(from: &str, to: &str) -> bool {
     }
 }
 
-/// Checks one write of `action` (from a plan swapping `source_sku` to `target_sku`) against the
+/// Checks one write of `action` (from a plan swapping `source_skus` to `target_skus`) against the
 /// target's state as just read.
 pub fn check_write(
-    source_sku: &str,
-    target_sku: &str,
+    source_skus: &[String],
+    target_skus: &[String],
     action: &Action,
     fresh: &TargetState,
 ) -> Result<(), Refusal> {
     let body = &action.body;
     let refuse = |why: String| Err(Refusal(why));
-    if body.add_licenses.len() > 1 || body.remove_licenses.len() > 1 {
-        return refuse("it changes more than one license each way".into());
+    let among = |set: &[String], sku: &str| set.iter().any(|s| same_id(s, sku));
+    let twice = |skus: &[&str]| skus.iter().enumerate().any(|(i, a)| skus[..i].iter().any(|b| same_id(a, b)));
+    let adds: Vec<&str> = body.add_licenses.iter().map(|l| l.sku_id.as_str()).collect();
+    let removes: Vec<&str> = body.remove_licenses.iter().map(String::as_str).collect();
+    if twice(&adds) || twice(&removes) {
+        return refuse("it names one license twice".into());
     }
-    if let Some(sku) = body.remove_licenses.iter().find(|s| !same_id(s, source_sku)) {
-        return refuse(format!("it removes {sku}, which is not the product being replaced"));
+    if let Some(sku) = removes.iter().find(|s| !among(source_skus, s)) {
+        return refuse(format!("it removes {sku}, which is not a product being replaced"));
     }
-    let Some(add) = body.add_licenses.first() else {
+    if adds.is_empty() {
         return match action.kind {
             ActionKind::Swap => refuse("a swap that adds nothing".into()),
             _ => Ok(()),
         };
-    };
-    if !same_id(&add.sku_id, target_sku) {
-        return refuse(format!("it adds {}, which is not the product being assigned", add.sku_id));
     }
     if action.kind == ActionKind::Rollback {
         // Restores what was recorded before the swap; the target no longer holds that state.
-        return Ok(());
+        return match adds.iter().find(|s| !among(target_skus, s) && !among(source_skus, s)) {
+            Some(sku) => refuse(format!("it adds {sku}, which this plan does not change")),
+            None => Ok(()),
+        };
+    }
+    if let Some(sku) = adds.iter().find(|s| !among(target_skus, s)) {
+        return refuse(format!("it adds {sku}, which is not a product being assigned"));
     }
     let own = own_assignments(fresh);
     let own_disabled = |sku: &str| -> Vec<&str> {
@@ -97,13 +105,15 @@ pub fn check_write(
             .flat_map(|l| l.disabled_plans.iter().map(String::as_str))
             .collect()
     };
-    let source_off = own_disabled(source_sku);
-    let target_off = own_disabled(target_sku);
-    if let Some(p) = add.disabled_plans.iter().find(|p| {
-        !target_off.iter().any(|t| same_id(t, p)) && !source_off.iter().any(|s| covers(s, p))
-    }) {
-        let name = catalog::plan_by_id(p).map_or(p.as_str(), |d| d.name);
-        return refuse(format!("it switches off {name}, which is on today"));
+    let source_off: Vec<&str> = source_skus.iter().flat_map(|s| own_disabled(s)).collect();
+    for add in &body.add_licenses {
+        let target_off = own_disabled(&add.sku_id);
+        if let Some(p) = add.disabled_plans.iter().find(|p| {
+            !target_off.iter().any(|t| same_id(t, p)) && !source_off.iter().any(|s| covers(s, p))
+        }) {
+            let name = catalog::plan_by_id(p).map_or(p.as_str(), |d| d.name);
+            return refuse(format!("it switches off {name}, which is on today"));
+        }
     }
     Ok(())
 }
@@ -172,9 +182,9 @@ mod tests {
         let sway = plan_id("SWAY");
         let fresh = user(&[(E1, vec![sway.clone()])]);
         let swap = action(ActionKind::Swap, Some((E3, vec![sway.clone()])), &[E1]);
-        assert_eq!(check_write(&sku(E1), &sku(E3), &swap, &fresh), Ok(()));
+        assert_eq!(check_write(&[sku(E1)], &[sku(E3)], &swap, &fresh), Ok(()));
         let cleanup = action(ActionKind::RemoveRedundantDirect, None, &[E1]);
-        assert_eq!(check_write(&sku(E1), &sku(E3), &cleanup, &fresh), Ok(()));
+        assert_eq!(check_write(&[sku(E1)], &[sku(E3)], &cleanup, &fresh), Ok(()));
     }
 
     #[test]
@@ -188,13 +198,43 @@ mod tests {
             ("swap adding nothing", action(ActionKind::Swap, None, &[E1])),
             ("rollback removing another", action(ActionKind::Rollback, Some((E3, vec![])), &[E5])),
         ] {
-            let r = check_write(&sku(E1), &sku(E3), &a, &fresh);
+            let r = check_write(&[sku(E1)], &[sku(E3)], &a, &fresh);
             assert!(r.is_err(), "{why}");
             assert!(r.unwrap_err().to_string().contains("not one licswap plans"), "{why}");
         }
         let mut two = action(ActionKind::Swap, Some((E3, vec![])), &[E1]);
         Arc::make_mut(&mut two.body).remove_licenses.push(sku(E1));
-        assert!(check_write(&sku(E1), &sku(E3), &two, &fresh).is_err(), "two removals");
+        assert!(check_write(&[sku(E1)], &[sku(E3)], &two, &fresh).is_err(), "two removals");
+    }
+
+    /// Office 365 E3 + Enterprise Mobility + Security E3 -> Microsoft 365 E3, and the Teams
+    /// unbundling (one license becomes two): one call adds every target and removes every source.
+    #[test]
+    fn a_bundle_call_passes_and_a_sku_outside_the_bundle_does_not() {
+        const EMS: &str = "EMS";
+        const M365E3: &str = "SPE_E3";
+        let fresh = user(&[(E3, vec![]), (EMS, vec![]), (E5, vec![])]);
+        let (srcs, tgts) = ([sku(E3), sku(EMS)], [sku(M365E3)]);
+        let mut both = action(ActionKind::Swap, Some((M365E3, vec![])), &[E3, EMS]);
+        assert_eq!(check_write(&srcs, &tgts, &both, &fresh), Ok(()));
+        let partial = action(ActionKind::Swap, Some((M365E3, vec![])), &[E3]);
+        assert_eq!(check_write(&srcs, &tgts, &partial, &fresh), Ok(()), "a partial holder's call");
+        let other = action(ActionKind::Swap, Some((M365E3, vec![])), &[E3, E5]);
+        assert!(check_write(&srcs, &tgts, &other, &fresh).is_err(), "E5 is not in the bundle");
+        Arc::make_mut(&mut both.body).remove_licenses.push(sku(E3).to_uppercase());
+        assert!(check_write(&srcs, &tgts, &both, &fresh).is_err(), "a source named twice");
+
+        // One becomes two: Microsoft 365 E5 -> E5 (no Teams) + Teams, both added in the call.
+        let fresh = user(&[(M365E3, vec![])]);
+        let (srcs, tgts) = ([sku(M365E3)], [sku(E3), sku(EMS)]);
+        let mut split = action(ActionKind::Swap, Some((E3, vec![])), &[M365E3]);
+        Arc::make_mut(&mut split.body)
+            .add_licenses
+            .push(AssignedLicense { sku_id: sku(EMS), disabled_plans: vec![] });
+        assert_eq!(check_write(&srcs, &tgts, &split, &fresh), Ok(()));
+        let exchange = plan_id("EXCHANGE_S_ENTERPRISE");
+        Arc::make_mut(&mut split.body).add_licenses[1].disabled_plans.push(exchange);
+        assert!(check_write(&srcs, &tgts, &split, &fresh).is_err(), "switching a service off in the second target");
     }
 
     #[test]
@@ -209,8 +249,8 @@ mod tests {
             assigned_licenses: vec![AssignedLicense { sku_id: sku(E1), disabled_plans: vec![] }],
         });
         let ok = action(ActionKind::Swap, Some((E3, vec![])), &[E1]);
-        assert!(check_write(&sku(E1), &sku(E3), &ok, &group).is_ok());
+        assert!(check_write(&[sku(E1)], &[sku(E3)], &ok, &group).is_ok());
         let off = action(ActionKind::Swap, Some((E3, vec![sway])), &[E1]);
-        assert!(check_write(&sku(E1), &sku(E3), &off, &group).is_err(), "SWAY is on for the group today");
+        assert!(check_write(&[sku(E1)], &[sku(E3)], &off, &group).is_err(), "SWAY is on for the group today");
     }
 }

@@ -275,7 +275,7 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Shared<'_, A, C, S> {
         let action = self.actions[item.idx];
         let baseline = j.entries.get(&action.id).and_then(|e| e.baseline.clone());
         let r = Readiness {
-            target_sku: self.target_sku,
+            target_skus: self.target_skus,
             plan_groups: &self.plan_groups,
             baseline: baseline.as_deref(),
         };
@@ -304,7 +304,7 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Shared<'_, A, C, S> {
         match evidence {
             // Nothing writes what was not planned here (guard.rs).
             Evidence::Ready => {
-                match super::guard::check_write(self.source_sku, self.target_sku, action, state) {
+                match super::guard::check_write(self.source_skus, self.target_skus, action, state) {
                     Ok(()) => return true,
                     Err(refusal) => {
                         let code = super::guard::REFUSED_CODE.to_string();

@@ -19,8 +19,8 @@ pub enum Evidence {
 /// What, besides the planning fingerprint, tells whether a target is still as planned.
 #[derive(Clone, Debug)]
 pub struct Readiness<'a> {
-    /// The plan's target SKU (a `RemoveRedundantDirect` needs it Active through a group).
-    pub target_sku: &'a str,
+    /// The plan's target SKUs (a `RemoveRedundantDirect` needs every one Active through a group).
+    pub target_skus: &'a [String],
     /// Ids (lowercase) of the groups the plan swaps: their members' inherited licenses change
     /// by design once those swaps are processed.
     pub plan_groups: &'a HashSet<String>,
@@ -53,7 +53,7 @@ pub fn judge_pending(action: &Action, state: &TargetState, r: &Readiness<'_>) ->
 
 /// The planning fingerprint still matches; or, for an action of a later phase, the only changes
 /// are those the plan's own group swaps made (the baseline outside those groups still matches).
-/// A `RemoveRedundantDirect` additionally needs the target SKU Active through a group: the
+/// A `RemoveRedundantDirect` additionally needs every target SKU Active through a group: the
 /// evidence the seed asks for before a direct license goes.
 pub fn is_ready(action: &Action, state: &TargetState, r: &Readiness<'_>) -> bool {
     let unchanged = state.fingerprint() == action.fingerprint
@@ -67,11 +67,13 @@ pub fn is_ready(action: &Action, state: &TargetState, r: &Readiness<'_>) -> bool
     match (action.kind, state) {
         (ActionKind::RemoveRedundantDirect, TargetState::User(u)) => {
             action.body.remove_licenses.iter().all(|sku| has_direct(u, sku).is_some())
-                && u.license_assignment_states.iter().any(|s| {
-                    same_id(&s.sku_id, r.target_sku)
-                        && !s.is_direct()
-                        && s.state.as_deref() == Some("Active")
-                        && s.error_code().is_none()
+                && r.target_skus.iter().all(|t| {
+                    u.license_assignment_states.iter().any(|s| {
+                        same_id(&s.sku_id, t)
+                            && !s.is_direct()
+                            && s.state.as_deref() == Some("Active")
+                            && s.error_code().is_none()
+                    })
                 })
         }
         _ => true,

@@ -41,6 +41,9 @@ pub fn rollback_plan(plan: &Plan, journal: &Journal, verify: &VerifyReport) -> R
     out.findings = Vec::new();
     // Rolling back goes from the target product to the source.
     std::mem::swap(&mut out.source, &mut out.target);
+    if let Some(b) = &mut out.bundle {
+        std::mem::swap(&mut b.sources, &mut b.targets);
+    }
     let mut by_phase: Vec<Vec<Action>> = vec![Vec::new(); plan.phases.len()];
     let mut titles: Vec<Option<String>> = vec![None; plan.phases.len()];
     for phase in &plan.rollback {

@@ -139,9 +139,10 @@ pub(super) struct Shared<'r, A, C, S> {
     pub(super) control: &'r Control,
     pub(super) actions: Vec<&'r Action>,
     pub(super) journal: RefCell<Journal>,
-    pub(super) target_sku: &'r str,
-    /// The plan's source SKU: what a write may remove (see guard).
-    pub(super) source_sku: &'r str,
+    /// The plan's target SKUs: what a write may add (see guard).
+    pub(super) target_skus: &'r [String],
+    /// The plan's source SKUs: what a write may remove (see guard).
+    pub(super) source_skus: &'r [String],
     /// Lowercase ids of the groups the plan swaps.
     pub(super) plan_groups: HashSet<String>,
     /// Graph's refusal of a write still to be confirmed by a read-back, by action index.

@@ -47,20 +47,46 @@ fn adds_target(action: &Action, target_sku: &str) -> bool {
 
 impl<A: LicenseApi, C: Clock, S: JournalStore> Shared<'_, A, C, S> {
     /// A verdict for each of `ready` (indexes into the plan's actions) that is a group swap adding
-    /// the target; actions not listed are sent as usual. Seats of groups allowed are reserved.
+    /// a target; actions not listed are sent as usual. A bundle's targets are checked one by one
+    /// (each is a SKU of its own, with its own seats) and a group is sent only if every target
+    /// says so.
     pub(super) async fn check_group_seats(&self, ready: &[usize]) -> Vec<(usize, SeatCheck)> {
+        let mut out: Vec<(usize, SeatCheck)> = Vec::new();
+        for target_sku in self.target_skus {
+            for (i, verdict) in self.check_group_seats_of(ready, target_sku).await {
+                match out.iter_mut().find(|(j, _)| *j == i) {
+                    None => out.push((i, verdict)),
+                    Some((_, v)) => {
+                        // Refuse wins over later, later over send.
+                        let rank = |v: &SeatCheck| match v {
+                            SeatCheck::Send => 0,
+                            SeatCheck::Later(_) => 1,
+                            SeatCheck::Refuse(_) => 2,
+                        };
+                        if rank(&verdict) > rank(v) {
+                            *v = verdict;
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// [`Self::check_group_seats`] for one target SKU: seats of groups allowed are reserved.
+    async fn check_group_seats_of(&self, ready: &[usize], target_sku: &str) -> Vec<(usize, SeatCheck)> {
         let groups: Vec<usize> = ready
             .iter()
             .copied()
             .filter(|i| {
                 let a = self.actions[*i];
-                a.target.kind == TargetKind::Group && adds_target(a, self.target_sku)
+                a.target.kind == TargetKind::Group && adds_target(a, target_sku)
             })
             .collect();
         if groups.is_empty() {
             return Vec::new();
         }
-        let free = match self.api.free_seats(self.target_sku).await {
+        let free = match self.api.free_seats(target_sku).await {
             Ok(Some(n)) => n,
             Ok(None) => return Vec::new(),
             Err(e) => return groups.into_iter().map(|i| (i, SeatCheck::Later(Some(e.clone())))).collect(),
@@ -77,7 +103,7 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Shared<'_, A, C, S> {
             let direct = self
                 .actions
                 .iter()
-                .filter(|a| a.target.kind == TargetKind::User && adds_target(a, self.target_sku));
+                .filter(|a| a.target.kind == TargetKind::User && adds_target(a, target_sku));
             for a in direct {
                 match j.state(&a.id) {
                     Some(EntryState::Pending) => pending.insert(a.target.id.to_ascii_lowercase()),
@@ -97,14 +123,14 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Shared<'_, A, C, S> {
                 .filter(|i| {
                     let a = self.actions[*i];
                     a.target.kind == TargetKind::Group
-                        && adds_target(a, self.target_sku)
+                        && adds_target(a, target_sku)
                         && matches!(j.state(&a.id), Some(EntryState::Done | EntryState::InFlight { .. }))
                 })
                 .collect()
         };
         for i in sent_groups {
             match self.api.read_group_processing(&self.actions[i].target.id).await {
-                Ok(p) => taken.extend(lacking(&p.members, self.target_sku)),
+                Ok(p) => taken.extend(lacking(&p.members, target_sku)),
                 Err(e) => {
                     return groups.into_iter().map(|g| (g, SeatCheck::Later(Some(e.clone())))).collect()
                 }
@@ -120,7 +146,7 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Shared<'_, A, C, S> {
                     continue;
                 }
             };
-            let needing = lacking(&members, self.target_sku);
+            let needing = lacking(&members, target_sku);
             let outstanding = taken.len();
             let mut with = taken.clone();
             with.extend(needing.iter().cloned());
@@ -134,7 +160,7 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Shared<'_, A, C, S> {
                 out.push((
                     i,
                     SeatCheck::Refuse(format!(
-                        "not enough seats of the target for this group: {} member(s) need one, {free} free, \
+                        "not enough seats of the target ({target_sku}) for this group: {} member(s) need one, {free} free, \
                          {outstanding} users already waiting for one ({direct_pending} through direct swaps \
                          still to run, the rest members of group swaps already sent); sending it would leave \
                          members without either license. Buy or free seats, then retry",

@@ -4,8 +4,8 @@
 //! Canonical text (version 1), one item per line, `\n`-terminated, every id ASCII-lowercased:
 //! ```text
 //! licswap-plan-digest/1
-//! source <source skuId>
-//! target <target skuId>
+//! source <source skuIds, sorted, comma-separated> (one for a single swap, several for a bundle)
+//! target <target skuIds, sorted, comma-separated>
 //! scope <all-holders|users|groups> <sorted, deduplicated ids, comma-separated>
 //! options preserve-disabled=<bool> partial-wave=<bool> waived=<sorted plan names/ids>
 //! phase <n>                           (n counts non-empty phases from 1, in plan order)
@@ -93,8 +93,12 @@ fn sorted_lower<'a>(items: impl Iterator<Item = &'a String>) -> Vec<String> {
 
 fn request_lines(out: &mut String, plan: &Plan) {
     // The resolved SKU ids, not the request's spelling (an id or a part number).
-    line(out, &format!("source {}", lower(&plan.source.sku_id)));
-    line(out, &format!("target {}", lower(&plan.target.sku_id)));
+    let ids = |side: Vec<crate::plan::SkuSeats>| {
+        let ids: Vec<String> = side.into_iter().map(|s| s.sku.sku_id).collect();
+        sorted_lower(ids.iter()).join(",")
+    };
+    line(out, &format!("source {}", ids(plan.sources())));
+    line(out, &format!("target {}", ids(plan.targets())));
     let PlanRequest { scope, options, .. } = &plan.request;
     let (kind, ids) = match scope {
         Scope::AllHolders => ("all-holders", Vec::new()),
@@ -296,6 +300,16 @@ mod tests {
                 }),
             ),
             ("another target SKU", changed(&|p: &mut Plan| p.target.sku_id = "x".into())),
+            (
+                "a second target (a bundle)",
+                changed(&|p: &mut Plan| {
+                    let mut targets = p.targets();
+                    let mut second = targets[0].clone();
+                    second.sku.sku_id = "x".into();
+                    targets.push(second);
+                    p.bundle = Some(crate::plan::Bundle { sources: p.sources(), targets });
+                }),
+            ),
             (
                 "another scope",
                 changed(&|p: &mut Plan| p.request.scope = Scope::Users(vec!["u1".into(), "u2".into()])),
