@@ -86,8 +86,37 @@ impl Mapper {
                 }
             }
         }
+        self.settle_target_conflicts(t, &mut target_disabled);
         let target_disabled_ids = (0..self.tgts.len()).map(|ti| self.ids_of(t, ti, &target_disabled)).collect();
         Mapped { target_disabled, target_disabled_ids, kept_disabled }
+    }
+
+    /// Two targets of a bundle whose enabled plans Microsoft's exclusion table lists as unable to
+    /// be enabled together, where one covers the other: the covered one is switched off. Microsoft
+    /// sells such pairs to be assigned together -- Microsoft 365 E5 EEA (no Teams) carries Skype for
+    /// Business Online (Plan 2), Microsoft Teams EEA carries (Plan 1), and the "Service plans that
+    /// cannot be assigned at the same time" table of
+    /// https://learn.microsoft.com/en-us/entra/identity/users/licensing-service-plan-reference puts
+    /// both in its Skype for Business group -- and the documentation does not say whether Graph
+    /// accepts them together. Switching the covered plan off works on either answer: nothing is
+    /// lost (the covering plan stays on), and nothing conflicts.
+    fn settle_target_conflicts(&self, t: &Tenant<'_>, target_disabled: &mut [u64]) {
+        if self.tgts.len() < 2 {
+            return;
+        }
+        let mut on = vec![0u64; t.words];
+        bits::or_andnot(&mut on, &self.tgt_union, target_disabled);
+        let together = |a: u32, b: u32| self.tgts.iter().any(|&k| bits::has(&t.skus[k].plans, a) && bits::has(&t.skus[k].plans, b));
+        let mut off = Vec::new();
+        for a in bits::iter(&on) {
+            for &b in &t.plans[a as usize].excludes {
+                let covered = bits::has(&t.plans[a as usize].covered_by, b) && a != b;
+                if covered && bits::has(&on, b) && !together(a, b) {
+                    off.push(a);
+                }
+            }
+        }
+        off.into_iter().for_each(|a| bits::set(target_disabled, a));
     }
 
     /// Target `ti`'s plan ids (as that target SKU spells them) whose bits are set.

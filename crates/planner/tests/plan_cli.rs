@@ -77,3 +77,33 @@ fn bad_input_exits_2_naming_the_field_and_object() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("target"));
     assert_eq!(bin().output().unwrap().status.code(), Some(2), "usage");
 }
+
+/// A bundle request: Office 365 E3 + Enterprise Mobility + Security E3 -> Microsoft 365 E3.
+#[test]
+fn a_bundle_request_plans_one_call_per_user() {
+    let d = tmpdir("bundle");
+    let s = snapshot(
+        vec![sku("ENTERPRISEPACK", 5, 1), sku("EMS", 5, 1), sku("SPE_E3", 5, 0)],
+        vec![user("u1", vec![direct("ENTERPRISEPACK", &[]), direct("EMS", &[])])],
+        vec![],
+    );
+    let s = write(&d, "s.json", &serde_json::to_string(&s).unwrap());
+    let r = write(
+        &d,
+        "r.json",
+        r#"{"source":["ENTERPRISEPACK","EMS"],"target":["SPE_E3"],"scope":{"kind":"allHolders"}}"#,
+    );
+    let out = bin().args([&s, &r]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let p: licswap_core::plan::Plan = serde_json::from_slice(&out.stdout).unwrap();
+    let a: Vec<_> = p.actions().collect();
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0].body.remove_licenses, [sku_id("ENTERPRISEPACK"), sku_id("EMS")]);
+    assert_eq!(p.sources().len(), 2);
+
+    let r = write(&d, "r2.json", r#"{"source":["ENTERPRISEPACK",""],"target":"SPE_E3","scope":{"kind":"allHolders"}}"#);
+    let out = bin().args([&s, &r]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("r2.json") && err.contains("source") && err.contains("SKU 2 of the list is empty"), "{err}");
+}

@@ -57,4 +57,36 @@ mod tests {
         let err = parse_request(r#"{"source":"E1","scope":{"kind":"allHolders"}}"#).unwrap_err().to_string();
         assert!(err.contains("target"), "{err}");
     }
+
+    #[test]
+    fn a_request_names_one_sku_or_a_bundle_on_each_side() {
+        let one = parse_request(r#"{"source":"STANDARDPACK","target":"ENTERPRISEPACK","scope":{"kind":"allHolders"}}"#)
+            .unwrap();
+        assert_eq!((one.source.as_slice(), one.target.as_slice()), (&["STANDARDPACK".to_string()][..], &["ENTERPRISEPACK".to_string()][..]));
+        // Written back as before bundles: a plain string per side.
+        let json = serde_json::to_string(&one).unwrap();
+        assert!(json.contains(r#""source":"STANDARDPACK","target":"ENTERPRISEPACK""#), "{json}");
+
+        let bundle = parse_request(
+            r#"{"source":["ENTERPRISEPACK","EMS"],"target":["SPE_E3"],"scope":{"kind":"groups","ids":["g1"]}}"#,
+        )
+        .unwrap();
+        assert_eq!(bundle.source.as_slice(), ["ENTERPRISEPACK", "EMS"]);
+        assert_eq!(bundle.target.as_slice(), ["SPE_E3"]);
+        let again = parse_request(&serde_json::to_string(&bundle).unwrap()).unwrap();
+        assert_eq!(again, bundle);
+    }
+
+    #[test]
+    fn a_bad_bundle_says_which_side_and_what_is_wrong() {
+        for (json, says) in [
+            (r#"{"source":[],"target":"E3","scope":{"kind":"allHolders"}}"#, "source: an empty list"),
+            (r#"{"source":"E1","target":["E3",5],"scope":{"kind":"allHolders"}}"#, "target"),
+            (r#"{"source":["E1","e1"],"target":"E3","scope":{"kind":"allHolders"}}"#, "e1 is listed twice"),
+            (r#"{"source":{"a":1},"target":"E3","scope":{"kind":"allHolders"}}"#, "source: invalid type"),
+        ] {
+            let err = parse_request(json).unwrap_err().to_string();
+            assert!(err.starts_with("request: ") && err.contains(says), "{json}: {err}");
+        }
+    }
 }

@@ -7,6 +7,10 @@
 //! summary to stderr. Exit code: 0 no blockers, 1 blockers, 2 bad input (the message names the
 //! file, the object and the field).
 //!
+//! REQUEST.json names the source and target by skuId or skuPartNumber, one SKU or a bundle:
+//! `{"source": "STANDARDPACK", "target": "ENTERPRISEPACK", "scope": {"kind": "allHolders"}}` or
+//! `{"source": ["ENTERPRISEPACK", "EMS"], "target": ["SPE_E3"], "scope": {"kind": "groups", "ids": ["<group id>"]}}`.
+//!
 //! With the `testgen` feature, `licswap-plan --generate USERS [SEED]` writes a generated tenant
 //! snapshot (see `licswap_planner::testgen`) instead.
 use licswap_core::plan::{self, Severity};
@@ -71,12 +75,16 @@ fn run() -> Result<bool, String> {
         }
     }
     let count = |s: Severity| p.findings.iter().filter(|f| f.severity == s).count();
+    let seats: Vec<String> = p
+        .targets()
+        .iter()
+        .map(|t| format!("{} {} of {} available", t.sku.sku_part_number, t.needed, t.available))
+        .collect();
     eprintln!(
-        "{} actions in {} phase(s); seats needed {} of {} available; {} blockers, {} warnings, {} infos",
+        "{} actions in {} phase(s); seats needed: {}; {} blockers, {} warnings, {} infos",
         p.actions().count(),
         p.phases.len(),
-        p.seats.needed,
-        p.seats.available,
+        seats.join(", "),
         count(Severity::Blocker),
         count(Severity::Warning),
         count(Severity::Info)
