@@ -30,7 +30,11 @@ fn lic(sku_id: &str, disabled: Vec<String>) -> AssignedLicense {
 
 /// The ids (as subscribedSkus spells them) of the SKUs in `ks` whose bits are set in `m`.
 fn ids(t: &Tenant<'_>, ks: &[usize], m: u32) -> Vec<String> {
-    ks.iter().enumerate().filter(|(i, _)| m & (1 << i) != 0).map(|(_, &k)| t.skus[k].sku.sku_id.clone()).collect()
+    ks.iter()
+        .enumerate()
+        .filter(|(i, _)| m & (1 << i) != 0)
+        .map(|(_, &k)| t.skus[k].sku.sku_id.clone())
+        .collect()
 }
 
 /// Phases of actions and the rollback phases.
@@ -97,7 +101,10 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
                             if keeps & (1 << ti) != 0 {
                                 let mut existing = vec![0u64; t.words];
                                 t.bits_of(own(sd.tgts[ti]).map_or(&[][..], |l| l.disabled), &mut existing);
-                                lic(tgt_id(ti), o.mapper.ids_of(t, ti, &o.mapper.keep_existing(&existing, mapped)))
+                                lic(
+                                    tgt_id(ti),
+                                    o.mapper.ids_of(t, ti, &o.mapper.keep_existing(&existing, mapped)),
+                                )
                             } else {
                                 lic(tgt_id(ti), m.target_disabled_ids[ti].clone())
                             }
@@ -113,7 +120,9 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
                 (ActionKind::Swap, "swap", phase, b)
             }
             Direct::RemoveRedundant { phase, removes } => {
-                let b = shared.entry((usize::MAX, 0, removes)).or_insert_with(|| body(Vec::new(), ids(t, &sd.srcs, removes)));
+                let b = shared
+                    .entry((usize::MAX, 0, removes))
+                    .or_insert_with(|| body(Vec::new(), ids(t, &sd.srcs, removes)));
                 (ActionKind::RemoveRedundantDirect, "remove-direct", phase, b.clone())
             }
         };

@@ -9,8 +9,8 @@ use super::mapping::Mapper;
 use super::output;
 use super::resolve::{CiKey, Tenant};
 use super::scope;
-use licswap_core::plan::fastmap::FastMap;
 use super::sides::Sides;
+use licswap_core::plan::fastmap::FastMap;
 use licswap_core::plan::{
     Bundle, Finding, FindingCode as C, Plan, PlanError, PlanRequest, SeatBudget, Severity as S, SkuSeats,
     Snapshot,

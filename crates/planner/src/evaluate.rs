@@ -4,8 +4,8 @@ use super::bits;
 use super::mapping::Mapper;
 use super::memo::{self, Rec};
 use super::resolve::Tenant;
-use super::sides::Sides;
 use super::rows::{Lic, Via, DISABLED_ACCOUNT, ERRORS, NO_LOCATION};
+use super::sides::Sides;
 use licswap_core::plan::Finding;
 
 /// What the planner does to one in-scope group.
@@ -184,7 +184,10 @@ fn outcome<'a>(
 
     // Classify the user's licenses: sources and targets by position, direct or through a group.
     let (mut src_direct, mut tgt_direct, mut tgt_group) = (0u32, 0u32, 0u32);
+    // Group assignments of the sources, in all and per source (a user inheriting one source from
+    // several groups keeps it until every one is swapped).
     let mut src_groups = 0usize;
+    let mut per_src = [0u8; super::sides::MAX_SIDE];
     let mut all_src_groups_swapping = true;
     let mut out_of_scope = false;
     sc.swapping.clear();
@@ -202,6 +205,7 @@ fn outcome<'a>(
                 }
                 Via::Group(g) => {
                     src_groups += 1;
+                    per_src[si] = per_src[si].saturating_add(1);
                     match g.map(|g| (g, &cx.groups[g as usize])) {
                         Some((g, gp)) if gp.in_scope => {
                             if gp.held {
@@ -244,7 +248,13 @@ fn outcome<'a>(
             // safe whatever the groups do; with none held directly, the sources are redundant.
             direct = Some(if tgt_direct != 0 {
                 let (all, en) = mapped();
-                Direct::Swap { phase: 1, mapped: mapper.map(t, &all, &en), adds: 0, keeps: tgt_direct, removes }
+                Direct::Swap {
+                    phase: 1,
+                    mapped: mapper.map(t, &all, &en),
+                    adds: 0,
+                    keeps: tgt_direct,
+                    removes,
+                }
             } else {
                 Direct::RemoveRedundant { phase: 1, removes }
             });
@@ -426,8 +436,9 @@ fn outcome<'a>(
     if flags & ERRORS != 0 {
         findings.push(Rec::ExistingErrors);
     }
-    if src_groups > 1 {
-        findings.push(Rec::SeveralGroups(src_groups));
+    let most = per_src.iter().copied().max().unwrap_or(0);
+    if most > 1 {
+        findings.push(Rec::SeveralGroups(usize::from(most)));
     }
     match direct {
         Some(Direct::Swap { phase: 2, .. }) | Some(Direct::RemoveRedundant { phase: 2, .. }) => {

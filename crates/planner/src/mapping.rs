@@ -74,20 +74,39 @@ impl Mapper {
         if self.preserve {
             let mut disabled = vec![0u64; w];
             bits::or_andnot(&mut disabled, src_all, src_enabled);
+            // Every target equivalent of a plan that was off is a candidate to switch off...
+            let mut kept_by = Vec::new();
             for d in bits::iter(&disabled) {
-                let cover = &t.plans[d as usize].covered_by;
-                for c in bits::iter(cover).filter(|&c| bits::has(&self.tgt_union, c)) {
-                    let needed_elsewhere =
-                        bits::iter(src_enabled).any(|p| bits::has(&t.plans[p as usize].covered_by, c));
-                    if !needed_elsewhere {
-                        bits::set(&mut target_disabled, c);
-                        bits::set(&mut kept_disabled, d);
+                for c in
+                    bits::iter(&t.plans[d as usize].covered_by).filter(|&c| bits::has(&self.tgt_union, c))
+                {
+                    bits::set(&mut target_disabled, c);
+                    kept_by.push((d, c));
+                }
+            }
+            // ...unless a plan a source enabled would then have no target plan left on that
+            // provides it: its covers stay on. (Office 365 E3's Mobile Device Management for
+            // Office 365 is covered by Microsoft 365 E3's own plan of that name, so EMS's Intune
+            // switched off stays off.)
+            for p in bits::iter(src_enabled) {
+                let cover = &t.plans[p as usize].covered_by;
+                let provided = bits::iter(cover)
+                    .any(|c| bits::has(&self.tgt_union, c) && !bits::has(&target_disabled, c));
+                if !provided {
+                    for c in bits::iter(cover).filter(|&c| bits::has(&self.tgt_union, c)) {
+                        target_disabled[(c / 64) as usize] &= !(1u64 << (c % 64));
                     }
+                }
+            }
+            for (d, c) in kept_by {
+                if bits::has(&target_disabled, c) {
+                    bits::set(&mut kept_disabled, d);
                 }
             }
         }
         self.settle_target_conflicts(t, &mut target_disabled);
-        let target_disabled_ids = (0..self.tgts.len()).map(|ti| self.ids_of(t, ti, &target_disabled)).collect();
+        let target_disabled_ids =
+            (0..self.tgts.len()).map(|ti| self.ids_of(t, ti, &target_disabled)).collect();
         Mapped { target_disabled, target_disabled_ids, kept_disabled }
     }
 
@@ -106,7 +125,9 @@ impl Mapper {
         }
         let mut on = vec![0u64; t.words];
         bits::or_andnot(&mut on, &self.tgt_union, target_disabled);
-        let together = |a: u32, b: u32| self.tgts.iter().any(|&k| bits::has(&t.skus[k].plans, a) && bits::has(&t.skus[k].plans, b));
+        let together = |a: u32, b: u32| {
+            self.tgts.iter().any(|&k| bits::has(&t.skus[k].plans, a) && bits::has(&t.skus[k].plans, b))
+        };
         let mut off = Vec::new();
         for a in bits::iter(&on) {
             for &b in &t.plans[a as usize].excludes {

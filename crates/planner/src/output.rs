@@ -82,9 +82,17 @@ pub(crate) fn group_findings(o: &Inputs<'_, '_>, held_by: &FastMap<u32, (u32, C)
         let keeps = (0..sd.tgts.len()).filter(|&ti| gp.keeps[ti].is_some()).fold(0u32, |m, ti| m | 1 << ti);
         if keeps != 0 {
             let message = if keeps == sd.all_tgts() {
-                format!("group {} already assigns {tgt}: its swap only removes {}", g.label(), sd.src_names(t, gp.srcs))
+                format!(
+                    "group {} already assigns {tgt}: its swap only removes {}",
+                    g.label(),
+                    sd.src_names(t, gp.srcs)
+                )
             } else {
-                format!("group {} already assigns {}: its swap re-adds it as it is", g.label(), sd.tgt_names(t, keeps))
+                format!(
+                    "group {} already assigns {}: its swap re-adds it as it is",
+                    g.label(),
+                    sd.tgt_names(t, keeps)
+                )
             };
             out.push(finding(C::AlreadyHasTarget, S::Info, subject(), message, "none", Vec::new()));
         }

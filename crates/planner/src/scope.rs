@@ -3,8 +3,8 @@
 //! each belongs to.
 use super::findings::{finding, group_subject, missing_subject, user_subject};
 use super::resolve::Tenant;
-use super::sides::Sides;
 use super::rows::Via;
+use super::sides::Sides;
 use licswap_core::model::same_id;
 use licswap_core::plan::{Finding, FindingCode as C, Scope, Severity as S, TargetKind};
 use std::collections::HashSet;
@@ -28,11 +28,8 @@ pub(crate) fn resolve<'a>(
     findings: &mut Vec<Finding>,
 ) -> Resolved<'a> {
     let src_ids: Vec<&str> = sides.srcs.iter().map(|&k| t.skus[k].sku.sku_id.as_str()).collect();
-    let src_name = if sides.srcs.len() > 1 {
-        format!("any of {}", sides.src_label)
-    } else {
-        sides.src_label.clone()
-    };
+    let src_name =
+        if sides.srcs.len() > 1 { format!("any of {}", sides.src_label) } else { sides.src_label.clone() };
     let ng = t.groups.len();
     let group_holds = |g: usize| {
         t.groups[g].assigned_licenses.iter().any(|l| src_ids.iter().any(|s| same_id(&l.sku_id, s)))

@@ -185,7 +185,8 @@ pub(crate) fn direct_and_inherited(cx: &Ctx<'_, '_>, user: &User, how: &str) -> 
 pub(crate) fn already_has_target(cx: &Ctx<'_, '_>, user: &User, held: u32) -> Finding {
     let t = cx.t;
     let which = cx.sides.tgt_names(t, held);
-    let seat = if held == cx.sides.all_tgts() { "no new seat is needed" } else { "no new seat of it is needed" };
+    let seat =
+        if held == cx.sides.all_tgts() { "no new seat is needed" } else { "no new seat of it is needed" };
     finding(
         C::AlreadyHasTarget,
         S::Info,

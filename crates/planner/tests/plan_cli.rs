@@ -101,9 +101,16 @@ fn a_bundle_request_plans_one_call_per_user() {
     assert_eq!(a[0].body.remove_licenses, [sku_id("ENTERPRISEPACK"), sku_id("EMS")]);
     assert_eq!(p.sources().len(), 2);
 
-    let r = write(&d, "r2.json", r#"{"source":["ENTERPRISEPACK",""],"target":"SPE_E3","scope":{"kind":"allHolders"}}"#);
+    let r = write(
+        &d,
+        "r2.json",
+        r#"{"source":["ENTERPRISEPACK",""],"target":"SPE_E3","scope":{"kind":"allHolders"}}"#,
+    );
     let out = bin().args([&s, &r]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("r2.json") && err.contains("source") && err.contains("SKU 2 of the list is empty"), "{err}");
+    assert!(
+        err.contains("r2.json") && err.contains("source") && err.contains("SKU 2 of the list is empty"),
+        "{err}"
+    );
 }

@@ -62,6 +62,22 @@ fn covers(from: &str, to: &str) -> bool {
     }
 }
 
+/// Plan `plan` of the `i`-th added target is switched off because another target added in the
+/// same call enables a plan that covers it and that Microsoft's exclusion table lists with it
+/// (the planner's rule for a bundle's targets, crates/planner/src/mapping.rs).
+fn settled_by_another_target(adds: &[AssignedLicense], i: usize, plan: &str) -> bool {
+    let Some(p) = catalog::plan_by_id(plan) else { return false };
+    adds.iter().enumerate().filter(|(j, _)| *j != i).any(|(_, other)| {
+        catalog::sku(&other.sku_id).is_some_and(|k| {
+            k.plans.iter().any(|q| {
+                !other.disabled_plans.iter().any(|d| same_id(d, q.id))
+                    && catalog::mutually_exclusive(p.name, q.name)
+                    && catalog::equivalent(p.name, q.name)
+            })
+        })
+    })
+}
+
 /// Checks one write of `action` (from a plan swapping `source_skus` to `target_skus`) against the
 /// target's state as just read.
 pub fn check_write(
@@ -106,10 +122,12 @@ pub fn check_write(
             .collect()
     };
     let source_off: Vec<&str> = source_skus.iter().flat_map(|s| own_disabled(s)).collect();
-    for add in &body.add_licenses {
+    for (i, add) in body.add_licenses.iter().enumerate() {
         let target_off = own_disabled(&add.sku_id);
         if let Some(p) = add.disabled_plans.iter().find(|p| {
-            !target_off.iter().any(|t| same_id(t, p)) && !source_off.iter().any(|s| covers(s, p))
+            !target_off.iter().any(|t| same_id(t, p))
+                && !source_off.iter().any(|s| covers(s, p))
+                && !settled_by_another_target(&body.add_licenses, i, p)
         }) {
             let name = catalog::plan_by_id(p).map_or(p.as_str(), |d| d.name);
             return refuse(format!("it switches off {name}, which is on today"));
@@ -224,7 +242,7 @@ mod tests {
         Arc::make_mut(&mut both.body).remove_licenses.push(sku(E3).to_uppercase());
         assert!(check_write(&srcs, &tgts, &both, &fresh).is_err(), "a source named twice");
 
-        // One becomes two: Microsoft 365 E5 -> E5 (no Teams) + Teams, both added in the call.
+        // One becomes two (Microsoft 365 E3 -> Office 365 E3 + EMS, the move backwards): both added.
         let fresh = user(&[(M365E3, vec![])]);
         let (srcs, tgts) = ([sku(M365E3)], [sku(E3), sku(EMS)]);
         let mut split = action(ActionKind::Swap, Some((E3, vec![])), &[M365E3]);
@@ -234,7 +252,32 @@ mod tests {
         assert_eq!(check_write(&srcs, &tgts, &split, &fresh), Ok(()));
         let exchange = plan_id("EXCHANGE_S_ENTERPRISE");
         Arc::make_mut(&mut split.body).add_licenses[1].disabled_plans.push(exchange);
-        assert!(check_write(&srcs, &tgts, &split, &fresh).is_err(), "switching a service off in the second target");
+        assert!(
+            check_write(&srcs, &tgts, &split, &fresh).is_err(),
+            "switching a service off in the second target"
+        );
+    }
+
+    /// Office 365 E5 -> Office 365 E5 EEA (no Teams) + Microsoft Teams EEA: Skype for Business
+    /// Online (Plan 1) of Teams EEA may be switched off (Plan 2 of the suite covers it and
+    /// Microsoft's exclusion table lists the two together), no other of its plans.
+    #[test]
+    fn the_teams_unbundling_may_switch_off_the_plan_the_suite_covers() {
+        let (suite, teams) = ("Office_365_w/o_Teams_Bundle_E5", "Microsoft_Teams_EEA_New");
+        let fresh = user(&[(E5, vec![])]);
+        let (srcs, tgts) = ([sku(E5)], [sku(suite), sku(teams)]);
+        let split = |off: &str| {
+            let mut a = action(ActionKind::Swap, Some((suite, vec![])), &[E5]);
+            Arc::make_mut(&mut a.body)
+                .add_licenses
+                .push(AssignedLicense { sku_id: sku(teams), disabled_plans: vec![plan_id(off)] });
+            a
+        };
+        assert_eq!(check_write(&srcs, &tgts, &split("MCOIMP"), &fresh), Ok(()));
+        assert!(check_write(&srcs, &tgts, &split("TEAMS1"), &fresh).is_err(), "Teams itself stays on");
+        let mut suite_off = split("MCOIMP");
+        Arc::make_mut(&mut suite_off.body).add_licenses[0].disabled_plans.push(plan_id("MCOSTANDARD"));
+        assert!(check_write(&srcs, &tgts, &suite_off, &fresh).is_err(), "not with Plan 2 off as well");
     }
 
     #[test]

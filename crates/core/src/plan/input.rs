@@ -60,9 +60,14 @@ mod tests {
 
     #[test]
     fn a_request_names_one_sku_or_a_bundle_on_each_side() {
-        let one = parse_request(r#"{"source":"STANDARDPACK","target":"ENTERPRISEPACK","scope":{"kind":"allHolders"}}"#)
-            .unwrap();
-        assert_eq!((one.source.as_slice(), one.target.as_slice()), (&["STANDARDPACK".to_string()][..], &["ENTERPRISEPACK".to_string()][..]));
+        let one = parse_request(
+            r#"{"source":"STANDARDPACK","target":"ENTERPRISEPACK","scope":{"kind":"allHolders"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (one.source.as_slice(), one.target.as_slice()),
+            (&["STANDARDPACK".to_string()][..], &["ENTERPRISEPACK".to_string()][..])
+        );
         // Written back as before bundles: a plain string per side.
         let json = serde_json::to_string(&one).unwrap();
         assert!(json.contains(r#""source":"STANDARDPACK","target":"ENTERPRISEPACK""#), "{json}");
