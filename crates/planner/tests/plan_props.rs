@@ -1,12 +1,17 @@
 //! Property tests over generated tenants, against a pure model of `assignLicense` (a user's
 //! licenses are its own assignments plus those of every group it is a member of):
-//! (a) no action removes a license unless the same call adds the target, or the user already holds
-//!     the target (directly or through a group) when the action's phase starts;
+//! (a) no action removes a license unless the same call adds every target, or the user already
+//!     holds the targets it does not add (directly or through a group) when the action's phase
+//!     starts; and it removes only sources;
 //! (b) every user without a blocker keeps every enabled service (same plan or a catalog
 //!     equivalent) unless waived -- and, since subjects with blockers get no action, so does
 //!     every other user;
-//! (c) the seats the plan uses never exceed those available (unless it says SeatsInsufficient),
-//!     and the plan's count is the model's;
+//! (c) the seats the plan uses of each target never exceed those available (unless it says
+//!     SeatsInsufficient for that target), and the plan's count is the model's;
+//!
+//! Requests are single swaps and bundles (several sources, several targets: Office 365 E3 + EMS ->
+//! Microsoft 365 E3, the Teams unbundling, E1 + Exchange Online (Plan 2) -> E3), with users who
+//! hold some of the sources, directly or through groups.
 //! (d) applying the plan then its rollback restores every subject's own assignments.
 mod plan_support;
 use licswap_core::catalog;
@@ -114,11 +119,16 @@ fn sku_plans(s: &Snapshot) -> HashMap<String, Vec<(String, String)>> {
         .collect()
 }
 
-const PAIRS: &[(&str, &str)] = &[
-    ("STANDARDPACK", "ENTERPRISEPACK"),
-    ("ENTERPRISEPACK", "STANDARDPACK"),
-    ("STANDARDPACK", "EXCHANGESTANDARD"),
-    ("O365_BUSINESS_ESSENTIALS", "O365_BUSINESS_PREMIUM"),
+type Sides = (&'static [&'static str], &'static [&'static str]);
+const PAIRS: &[Sides] = &[
+    (&["STANDARDPACK"], &["ENTERPRISEPACK"]),
+    (&["ENTERPRISEPACK"], &["STANDARDPACK"]),
+    (&["STANDARDPACK"], &["EXCHANGESTANDARD"]),
+    (&["O365_BUSINESS_ESSENTIALS"], &["O365_BUSINESS_PREMIUM"]),
+    (&["ENTERPRISEPACK", "EMS"], &["SPE_E3"]),
+    (&["ENTERPRISEPREMIUM"], &["Office_365_w/o_Teams_Bundle_E5", "Microsoft_Teams_EEA_New"]),
+    (&["STANDARDPACK", "EXCHANGEENTERPRISE"], &["ENTERPRISEPACK"]),
+    (&["SPE_E3"], &["ENTERPRISEPACK", "EMS"]),
 ];
 const OTHERS: &[&str] = &["EXCHANGESTANDARD", "PROJECTPREMIUM", "POWER_BI_PRO", "SPE_E3"];
 /// Plans admins commonly switch off (only those the SKU has are used).
@@ -133,6 +143,8 @@ const OFF: &[&str] = &[
     "FORMS_PLAN_E3",
     "TEAMS1",
     "OFFICESUBSCRIPTION",
+    "INTUNE_A",
+    "MCOSTANDARD",
 ];
 
 fn off(part: &str, mask: u16) -> Vec<&'static str> {
@@ -144,15 +156,17 @@ fn off(part: &str, mask: u16) -> Vec<&'static str> {
         .collect()
 }
 
-type GenUser = (bool, u16, u8, Option<usize>, u16, bool, bool, bool);
+type GenUser = (bool, u16, u8, Option<usize>, u16, bool, bool, bool, u8);
 
 #[derive(Clone, Debug)]
 struct Gen {
     pair: usize,
-    /// Per group: (assigns source, source's disabled mask, assigns target).
-    groups: Vec<(bool, u16, bool)>,
-    /// Per user: (direct source, disabled mask, member-of bits, other license, other's disabled mask,
-    /// direct target, usage location, enabled).
+    /// Per group: (assigns the first source, sources' disabled mask, assigns a target, assigns the
+    /// other sources of a bundle: bits).
+    groups: Vec<(bool, u16, bool, u8)>,
+    /// Per user: (direct first source, disabled mask, member-of bits, other license, other's
+    /// disabled mask, direct target (the last one of a bundle), usage location, enabled, direct
+    /// other sources of a bundle: bits).
     users: Vec<GenUser>,
     seats: i64,
     scope: u8,
@@ -163,16 +177,22 @@ struct Gen {
 }
 
 fn gen() -> impl Strategy<Value = Gen> {
-    let group = (prop::bool::weighted(0.8), prop::bits::u16::between(0, 4), prop::bool::weighted(0.1));
+    let group = (
+        prop::bool::weighted(0.8),
+        prop::bits::u16::between(0, 12),
+        prop::bool::weighted(0.1),
+        prop::bits::u8::between(0, 2),
+    );
     let user = (
         prop::bool::weighted(0.6),
-        prop::bits::u16::between(0, 10),
+        prop::bits::u16::between(0, 12),
         prop::bits::u8::between(0, 4),
         prop::option::weighted(0.3, 0..OTHERS.len()),
-        prop::bits::u16::between(0, 10),
+        prop::bits::u16::between(0, 12),
         prop::bool::weighted(0.1),
         prop::bool::weighted(0.9),
         prop::bool::weighted(0.9),
+        prop::bits::u8::between(0, 2),
     );
     (
         0..PAIRS.len(),
@@ -199,48 +219,58 @@ fn gen() -> impl Strategy<Value = Gen> {
 }
 
 fn build(g: &Gen) -> (Snapshot, PlanRequest) {
-    let (src, tgt) = PAIRS[g.pair];
+    let (srcs, tgts) = PAIRS[g.pair];
+    let last_tgt = tgts[tgts.len() - 1];
+    // The sources a group or user holds: the first by its flag, the others by their bits.
+    let held = |first: bool, extra: u8| -> Vec<&'static str> {
+        srcs.iter()
+            .enumerate()
+            .filter(|(i, _)| if *i == 0 { first } else { extra & (1 << (i - 1)) != 0 })
+            .map(|(_, s)| *s)
+            .collect()
+    };
     let mut groups = Vec::new();
-    for (i, &(has_src, mask, has_tgt)) in g.groups.iter().enumerate() {
+    for (i, &(has_src, mask, has_tgt, extra)) in g.groups.iter().enumerate() {
         let mut lics = Vec::new();
-        if has_src {
-            lics.push(lic(src, &off(src, mask)));
+        let srcs_held = held(has_src, extra);
+        for s in &srcs_held {
+            lics.push(lic(s, &off(s, mask)));
         }
         if has_tgt {
-            lics.push(lic(tgt, &[]));
+            lics.push(lic(last_tgt, &[]));
         }
-        groups.push((format!("g{i}"), lics, Vec::new(), has_src, mask, has_tgt));
+        groups.push((format!("g{i}"), lics, Vec::new(), srcs_held, mask, has_tgt));
     }
     let mut users = Vec::new();
-    let mut tgt_holders = 0;
-    for (i, &(d, mask, member, other, omask, dt, loc, enabled)) in g.users.iter().enumerate() {
+    let mut tgt_holders = vec![0i64; tgts.len()];
+    for (i, &(d, mask, member, other, omask, dt, loc, enabled, extra)) in g.users.iter().enumerate() {
         let id = format!("u{i}");
         let mut states = Vec::new();
-        if d {
-            states.push(direct(src, &off(src, mask)));
+        for s in held(d, extra) {
+            states.push(direct(s, &off(s, mask)));
         }
         if dt {
-            states.push(direct(tgt, &[]));
+            states.push(direct(last_tgt, &[]));
         }
         if let Some(o) = other {
-            if OTHERS[o] != src && OTHERS[o] != tgt {
+            if !srcs.contains(&OTHERS[o]) && !tgts.contains(&OTHERS[o]) {
                 states.push(direct(OTHERS[o], &off(OTHERS[o], omask)));
             }
         }
-        let mut holds_tgt = dt;
+        let mut holds_last = dt;
         for (gi, gr) in groups.iter_mut().enumerate() {
             if member & (1 << gi) != 0 {
                 gr.2.push(id.clone());
-                if gr.3 {
-                    states.push(inherited(src, &gr.0, &off(src, gr.4)));
+                for s in &gr.3 {
+                    states.push(inherited(s, &gr.0, &off(s, gr.4)));
                 }
                 if gr.5 {
-                    states.push(inherited(tgt, &gr.0, &[]));
-                    holds_tgt = true;
+                    states.push(inherited(last_tgt, &gr.0, &[]));
+                    holds_last = true;
                 }
             }
         }
-        tgt_holders += holds_tgt as i64;
+        tgt_holders[tgts.len() - 1] += holds_last as i64;
         let mut u = user(&id, states);
         if !loc {
             u["usageLocation"] = Value::Null;
@@ -255,9 +285,15 @@ fn build(g: &Gen) -> (Snapshot, PlanRequest) {
             group(id, lics.clone(), &m)
         })
         .collect();
-    let mut skus = vec![sku(src, 20, 10), sku(tgt, tgt_holders + g.seats, tgt_holders)];
+    let mut skus: Vec<Value> = srcs.iter().map(|s| sku(s, 20, 10)).collect();
+    // Each target has `seats` free, the first one more when a bundle has two (so seats run short
+    // on one target and not the other).
+    for (ti, t) in tgts.iter().enumerate() {
+        let extra = if ti == 0 && tgts.len() > 1 { 2 } else { 0 };
+        skus.push(sku(t, tgt_holders[ti] + g.seats + extra, tgt_holders[ti]));
+    }
     for o in OTHERS {
-        if *o != src && *o != tgt {
+        if !srcs.contains(o) && !tgts.contains(o) {
             skus.push(sku(o, 20, 5));
         }
     }
@@ -277,7 +313,14 @@ fn build(g: &Gen) -> (Snapshot, PlanRequest) {
         waived_plans: waived,
         allow_partial_wave: g.partial,
     };
-    (s, PlanRequest { source: src.into(), target: tgt.into(), scope, options })
+    (s, PlanRequest { source: srcs.into(), target: tgts.into(), scope, options })
+}
+
+/// The skuIds (lowercase) of the sources and of the targets, as `build` lays the SKUs out.
+fn sides(s: &Snapshot, g: &Gen) -> (Vec<String>, Vec<String>) {
+    let (srcs, tgts) = PAIRS[g.pair];
+    let id = |i: usize| s.skus[i].sku_id.to_lowercase();
+    ((0..srcs.len()).map(id).collect(), (srcs.len()..srcs.len() + tgts.len()).map(id).collect())
 }
 
 fn blocked_users(p: &Plan) -> BTreeSet<String> {
@@ -308,16 +351,20 @@ proptest! {
     fn no_removal_without_its_replacement(g in gen()) {
         let (s, r) = build(&g);
         let p = licswap_planner::plan(&s, &r).unwrap();
-        let (src, tgt) = (s.skus[0].sku_id.to_lowercase(), s.skus[1].sku_id.to_lowercase());
+        let (srcs, tgts) = sides(&s, &g);
         let mut m = Model::from(&s);
         for ph in &p.phases {
             let start = m.clone();
             for a in &ph.actions {
-                for rem in &a.body.remove_licenses {
-                    prop_assert_eq!(rem.to_lowercase(), src.clone(), "{} removes only the source", a.id);
-                    let adds = a.body.add_licenses.iter().any(|l| l.sku_id.eq_ignore_ascii_case(&tgt));
-                    let held = a.target.kind == plan::TargetKind::User && start.holds(&a.target.id, &tgt);
-                    prop_assert!(adds || held, "{} removes the source without the target", a.id);
+                if !a.body.remove_licenses.is_empty() {
+                    for rem in &a.body.remove_licenses {
+                        prop_assert!(srcs.contains(&rem.to_lowercase()), "{} removes only sources", a.id);
+                    }
+                    for tgt in &tgts {
+                        let adds = a.body.add_licenses.iter().any(|l| l.sku_id.eq_ignore_ascii_case(tgt));
+                        let held = a.target.kind == plan::TargetKind::User && start.holds(&a.target.id, tgt);
+                        prop_assert!(adds || held, "{} removes a source without the target {tgt}", a.id);
+                    }
                 }
                 m.apply(a).map_err(TestCaseError::fail)?;
             }
@@ -355,16 +402,21 @@ proptest! {
     fn seats_planned_never_exceed_those_available(g in gen()) {
         let (s, r) = build(&g);
         let p = licswap_planner::plan(&s, &r).unwrap();
-        let tgt = s.skus[1].sku_id.clone();
+        let (_, tgts) = sides(&s, &g);
         let before = Model::from(&s);
         let mut after = before.clone();
         apply_phases(&mut after, &p.phases).map_err(TestCaseError::fail)?;
-        let new = s.users.iter().filter(|u| !before.holds(&u.id, &tgt) && after.holds(&u.id, &tgt)).count() as i64;
-        prop_assert_eq!(new, p.seats.needed);
-        let short = p.findings.iter().any(|f| f.code == FindingCode::SeatsInsufficient);
-        prop_assert_eq!(short, p.seats.needed > p.seats.available);
-        if r.options.allow_partial_wave {
-            prop_assert!(p.seats.needed <= p.seats.available.max(0));
+        let seats = p.targets();
+        prop_assert_eq!(seats.len(), tgts.len());
+        for (tgt, t) in tgts.iter().zip(&seats) {
+            prop_assert_eq!(&t.sku.sku_id.to_lowercase(), tgt);
+            let new = s.users.iter().filter(|u| !before.holds(&u.id, tgt) && after.holds(&u.id, tgt)).count() as i64;
+            prop_assert_eq!(new, t.needed, "seats of {}", t.sku.sku_part_number);
+            let short = p.findings.iter().any(|f| f.code == FindingCode::SeatsInsufficient && f.subject.id.eq_ignore_ascii_case(tgt));
+            prop_assert_eq!(short, t.needed > t.available, "{}", t.sku.sku_part_number);
+            if r.options.allow_partial_wave {
+                prop_assert!(t.needed <= t.available.max(0));
+            }
         }
     }
 
