@@ -21,12 +21,12 @@ pub fn App() -> impl IntoView {
     // the tab meanwhile. A reload finds its own plan first and drops this copy (kept_run::adopt_kept).
     let _ = window_event_listener(leptos::ev::pagehide, move |_| {
         if let Mode::Live { config, signed_in: true } = state.mode.get_untracked() {
-            if crate::auth::flow::unfinished_run() {
+            if crate::app_mode::unfinished_run() {
                 crate::kept_run::keep_for_later(&config);
             }
         }
     });
-    leptos::task::spawn_local(crate::auth::flow::start(state));
+    leptos::task::spawn_local(crate::app_mode::start(state));
     // A new screen: move focus to it, so keyboard and screen-reader users start at its top.
     Effect::new(move |prev: Option<()>| {
         state.route.track();

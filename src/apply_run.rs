@@ -2,31 +2,14 @@
 //! token), pause/resume/cancel, verify, rollback. The executor and its rules live in
 //! licswap-core; this module connects them to the browser and to the app state.
 use crate::journal_store::LocalJournal;
-use crate::state::{client, AppState};
+use crate::state::{ApplyStatus, AppState};
 use leptos::prelude::*;
 use licswap_core::apply::{
     plan_hash, rollback_plan, verify_after_lag, ApplyConfig, Control, Executor, GraphLicenseApi, Journal, JournalStore,
-    Progress, RunReport, VerifyReport,
+    Progress, VerifyReport,
 };
 use licswap_core::plan::Plan;
-use std::cell::RefCell;
 use std::sync::Arc;
-
-/// The apply screen's state.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ApplyStatus {
-    pub running: bool,
-    pub paused: bool,
-    pub progress: Option<Progress>,
-    pub report: Option<Arc<RunReport>>,
-    pub error: Option<String>,
-    pub verify: Option<Arc<VerifyReport>>,
-    pub verifying: bool,
-}
-
-thread_local! {
-    static CONTROL: RefCell<Option<Control>> = const { RefCell::new(None) };
-}
 
 /// Saves the plan being applied so a reload or a consent redirect in this tab can resume it
 /// (see kept_run for where and why).
@@ -75,7 +58,7 @@ pub fn other_unfinished(plan: &Plan) -> Option<Journal> {
 
 /// Runs (or resumes) `plan`; progress and the report land in `state.apply`.
 pub fn start(state: AppState, plan: Arc<Plan>) {
-    let Some(c) = client() else {
+    let Some(c) = state.client() else {
         state.apply.update(|a| a.error = Some("Not connected to a tenant: sign in first.".into()));
         return;
     };
@@ -93,7 +76,7 @@ pub fn start(state: AppState, plan: Arc<Plan>) {
         ));
     }
     let control = Control::new();
-    CONTROL.with(|c| *c.borrow_mut() = Some(control.clone()));
+    state.control.set_value(Some(control.clone()));
     state.apply.update(|a| {
         *a = ApplyStatus { running: true, ..ApplyStatus::default() };
     });
@@ -102,9 +85,9 @@ pub fn start(state: AppState, plan: Arc<Plan>) {
         let exec = Executor::new(&api, c.clock(), &LocalJournal, ApplyConfig::default(), control);
         let mut on_progress = |p: &Progress| state.apply.update(|a| a.progress = Some(p.clone()));
         let result = exec.run(&plan, &mut on_progress).await;
-        CONTROL.with(|c| *c.borrow_mut() = None);
+        state.control.set_value(None);
         // The run is over: no token of this tab may still change licenses.
-        crate::auth::session::drop_write_scope().await;
+        state.session().drop_write_scope().await;
         state.apply.update(|a| {
             a.running = false;
             a.paused = false;
@@ -117,22 +100,22 @@ pub fn start(state: AppState, plan: Arc<Plan>) {
 }
 
 pub fn pause(state: AppState) {
-    CONTROL.with(|c| c.borrow().as_ref().map(Control::pause));
+    state.control.with_value(|c| c.as_ref().map(Control::pause));
     state.apply.update(|a| a.paused = true);
 }
 
 pub fn resume(state: AppState) {
-    CONTROL.with(|c| c.borrow().as_ref().map(Control::resume));
+    state.control.with_value(|c| c.as_ref().map(Control::resume));
     state.apply.update(|a| a.paused = false);
 }
 
-pub fn cancel() {
-    CONTROL.with(|c| c.borrow().as_ref().map(Control::cancel));
+pub fn cancel(state: AppState) {
+    state.control.with_value(|c| c.as_ref().map(Control::cancel));
 }
 
 /// Reads every applied target back and compares it with the plan.
 pub fn run_verify(state: AppState, plan: Arc<Plan>) {
-    let Some(c) = client() else {
+    let Some(c) = state.client() else {
         state.apply.update(|a| a.error = Some("Not connected to a tenant: sign in first.".into()));
         return;
     };

@@ -2,7 +2,7 @@
 //! across the sign-in and consent redirects), the re-read and re-plan that checks it against the
 //! tenant as it is now, the audit record bound to the plan that runs, and the
 //! `requireApprovalAbove` policy. The rules themselves (digest, chain, diff) are licswap-core's.
-use crate::state::{client, AppState, Load, Mode};
+use crate::state::{AppState, Load, Mode};
 use crate::storage::{self, Area};
 use leptos::prelude::*;
 use licswap_core::apply::plan_hash;
@@ -94,13 +94,13 @@ pub fn policy_block(state: AppState, plan: &Plan) -> Option<String> {
 }
 
 /// Called when a run starts: stamps who applied and when on the plan's audit record.
-pub fn on_apply_start(plan: &Plan) {
+pub fn on_apply_start(state: AppState, plan: &Plan) {
     let mut record = record_or_new(plan);
     if record.applied_at.is_empty() {
         record.applied_at = now_iso();
     }
     bind(plan, record);
-    let Some(c) = client() else { return };
+    let Some(c) = state.client() else { return };
     let plan = plan.clone();
     leptos::task::spawn_local(async move {
         // GET /me: User.Read.All (asked to preview) covers it.

@@ -1,5 +1,6 @@
 //! licswap's browser entry point.
 mod app;
+mod app_mode;
 mod apply_run;
 mod approval_flow;
 mod auth;

@@ -1,15 +1,16 @@
-//! The app's shared state: which mode it runs in, what was loaded, the current request and plan.
-//! Signals hold plain data; the Graph connection (not `Send`) lives in a thread-local, as the page
-//! has one thread.
-use crate::apply_run::ApplyStatus;
+//! The app's shared state: which mode it runs in, what was loaded, the current request and plan,
+//! the apply screen's run. Signals hold plain data; the handles that are not `Send` (the Graph
+//! client, the sign-in session, the running apply's controls) are local stored values beside them,
+//! as the page has one thread.
+use crate::auth::session::Session;
 use crate::config::Config;
 use crate::routes::Route;
 use crate::transport::{AppTransport, BrowserClock};
 use crate::wizard_form::WizardForm;
 use leptos::prelude::*;
+use licswap_core::apply::{Control, Progress, RunReport, VerifyReport};
 use licswap_core::model::SubscribedSku;
 use licswap_core::plan::{Plan, Snapshot};
-use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -50,6 +51,20 @@ pub enum PlanOrigin {
     Shared,
 }
 
+/// The apply screen's state.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ApplyStatus {
+    pub running: bool,
+    pub paused: bool,
+    pub progress: Option<Progress>,
+    pub report: Option<Arc<RunReport>>,
+    pub error: Option<String>,
+    pub verify: Option<Arc<VerifyReport>>,
+    pub verifying: bool,
+}
+
+pub type AppClient = licswap_core::graph::client::GraphClient<AppTransport, BrowserClock>;
+
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub route: RwSignal<Route>,
@@ -71,6 +86,12 @@ pub struct AppState {
     pub notice: RwSignal<Option<String>>,
     /// Local (not `Sync`): the journal inside caches its counts in a `Cell`.
     pub apply: RwSignal<ApplyStatus, LocalStorage>,
+    /// The Graph connection of the current mode, once there is one.
+    client: StoredValue<Option<Rc<AppClient>>, LocalStorage>,
+    /// Pause, resume and cancel of the run in progress, while there is one.
+    pub control: StoredValue<Option<Control>, LocalStorage>,
+    /// This tab's sign-in (tokens and their renewal).
+    session: StoredValue<Rc<Session>, LocalStorage>,
 }
 
 impl AppState {
@@ -88,7 +109,37 @@ impl AppState {
             plan_origin: RwSignal::new(PlanOrigin::Local),
             notice: RwSignal::new(None),
             apply: RwSignal::new_local(ApplyStatus::default()),
+            client: StoredValue::new_local(None),
+            control: StoredValue::new_local(None),
+            session: StoredValue::new_local(Rc::new(Session::default())),
         }
+    }
+
+    /// The Graph connection of the current mode, once there is one.
+    pub fn client(&self) -> Option<Rc<AppClient>> {
+        self.client.get_value()
+    }
+
+    pub fn set_client(&self, client: Option<AppClient>) {
+        self.client.set_value(client.map(Rc::new));
+    }
+
+    /// This tab's sign-in.
+    pub fn session(&self) -> Rc<Session> {
+        self.session.get_value()
+    }
+
+    /// Forgets everything read from or planned for the tenant (at sign-out and when switching to
+    /// the demo tenant): the plan and its run, what was loaded, the wizard's choices.
+    pub fn forget_tenant_data(&self) {
+        self.plan.set(None);
+        self.plan_origin.set(PlanOrigin::Local);
+        self.plan_error.set(None);
+        self.snapshot.set(Load::Idle);
+        self.snapshot_source.set(String::new());
+        self.form.set(WizardForm::default());
+        self.skus.set(Load::Idle);
+        self.apply.set(ApplyStatus::default());
     }
 
     pub fn go(&self, route: Route) {
@@ -106,19 +157,4 @@ pub fn navigate(route: &Route) {
     if let Some(w) = web_sys::window() {
         let _ = w.location().set_hash(&route.href());
     }
-}
-
-pub type AppClient = licswap_core::graph::client::GraphClient<AppTransport, BrowserClock>;
-
-thread_local! {
-    static CLIENT: RefCell<Option<Rc<AppClient>>> = const { RefCell::new(None) };
-}
-
-/// The Graph connection of the current mode, once there is one.
-pub fn client() -> Option<Rc<AppClient>> {
-    CLIENT.with(|c| c.borrow().clone())
-}
-
-pub fn set_client(client: Option<AppClient>) {
-    CLIENT.with(|c| *c.borrow_mut() = client.map(Rc::new));
 }

@@ -1,8 +1,9 @@
 //! Reading the tenant: builds the Graph client for the current mode and runs the loads the screens
 //! ask for, writing results into the app state. No view code here.
-use crate::state::{client, set_client, AppClient, AppState, Load, Mode};
+use crate::state::{AppClient, AppState, Load, Mode};
 use crate::transport::{AppTransport, BrowserClock, DemoTransport, FetchTransport};
 use leptos::prelude::*;
+use licswap_core::catalog;
 use licswap_core::graph::client::ClientConfig;
 use licswap_core::model::same_id;
 use licswap_core::plan::{Scope, Subject, TargetKind};
@@ -25,7 +26,7 @@ pub fn connect(state: AppState, mode: &Mode) -> Result<(), String> {
             let cfg = ClientConfig { base_url: config.graph_base_url(), ..ClientConfig::default() };
             Some(
                 AppClient::new(AppTransport::Fetch(FetchTransport), BrowserClock, cfg)
-                    .map(|c| c.with_tokens(crate::auth::session::token_source())),
+                    .map(|c| c.with_tokens(state.session().token_source())),
             )
         }
         Mode::Live { config, .. } => {
@@ -37,15 +38,15 @@ pub fn connect(state: AppState, mode: &Mode) -> Result<(), String> {
     state.skus.set(Load::Idle);
     match built {
         Some(Ok(c)) => {
-            set_client(Some(c));
+            state.set_client(Some(c));
             Ok(())
         }
         Some(Err(e)) => {
-            set_client(None);
+            state.set_client(None);
             Err(e.to_string())
         }
         None => {
-            set_client(None);
+            state.set_client(None);
             Ok(())
         }
     }
@@ -53,7 +54,7 @@ pub fn connect(state: AppState, mode: &Mode) -> Result<(), String> {
 
 /// `GET /subscribedSkus` into `state.skus`.
 pub fn load_skus(state: AppState) {
-    let Some(c) = client() else {
+    let Some(c) = state.client() else {
         state.skus.set(Load::Failed("Not connected to a tenant: sign in first.".into()));
         return;
     };
@@ -71,7 +72,7 @@ pub fn load_skus(state: AppState) {
 
 /// The order the screens list subscriptions in: by product name.
 fn sort_skus(skus: &mut [licswap_core::model::SubscribedSku]) {
-    skus.sort_by_key(|s| crate::views::components::sku_name(s).to_ascii_lowercase());
+    skus.sort_by_key(|s| catalog::sku_name(s).to_ascii_lowercase());
 }
 
 /// Reads what the planner needs for `source` (holders, groups, members) into `state.snapshot`.
@@ -83,7 +84,7 @@ pub fn load_snapshot(state: AppState, source: String) {
 
 /// As [`load_snapshot`], awaited; true when the snapshot is ready.
 pub async fn fetch_snapshot(state: AppState, source: String) -> bool {
-    let Some(c) = client() else {
+    let Some(c) = state.client() else {
         state.snapshot.set(Load::Failed("Not connected to a tenant: sign in first.".into()));
         return false;
     };

@@ -1,46 +1,13 @@
-//! Start-up and the sign-in redirects.
+//! The sign-in redirects: to Entra with a PKCE challenge (read scopes, or the write scope when
+//! applying), and back: the response checked against the request and the code redeemed. What the
+//! app does with the result (its mode) is `app_mode`'s.
 use super::errors::{explain_with_consent, ConsentTarget};
 use super::pkce::{authorize_url, new_pkce, new_state, query_param};
-use super::session;
-use crate::config::{parse_config, Config, WRITE_SCOPE};
-use crate::state::{AppState, Mode};
+use super::session::Session;
+use crate::config::Config;
 use crate::storage::{self, keys, Area};
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-/// What `config.json` beside index.html said.
-pub enum ConfigFile {
-    Absent,
-    Valid(Config),
-    Invalid(String),
-}
-
-pub async fn fetch_config_file() -> ConfigFile {
-    let resp = match gloo_net::http::Request::get("config.json")
-        .cache(web_sys::RequestCache::NoStore)
-        .send()
-        .await
-    {
-        Ok(r) => r,
-        // Nothing served it at all (file://, offline): same as absent.
-        Err(_) => return ConfigFile::Absent,
-    };
-    if resp.status() == 404 || resp.status() == 410 {
-        return ConfigFile::Absent;
-    }
-    if !resp.ok() {
-        return ConfigFile::Invalid(format!("config.json could not be read (HTTP {})", resp.status()));
-    }
-    let text = resp.text().await.unwrap_or_default();
-    // A static host that answers every path with index.html has no config.json either.
-    if text.trim_start().starts_with('<') {
-        return ConfigFile::Absent;
-    }
-    match parse_config(&text) {
-        Ok(c) => ConfigFile::Valid(c),
-        Err(e) => ConfigFile::Invalid(e),
-    }
-}
+use std::rc::Rc;
 
 /// What this tab remembers while Entra has the browser: the PKCE verifier and the state to
 /// check, the configuration used, and where to come back to.
@@ -54,11 +21,6 @@ struct PendingAuth {
     scopes: String,
 }
 
-/// The redirect URI: configured, else this page's own address.
-pub fn redirect_uri(cfg: &Config) -> String {
-    cfg.redirect_uri.clone().unwrap_or_else(crate::browser::page_base)
-}
-
 /// Goes to Entra to sign in (read scopes, plus the write scope when `write`), coming back to
 /// `return_hash`.
 pub fn sign_in(cfg: &Config, write: bool, return_hash: &str) -> Result<(), String> {
@@ -67,7 +29,7 @@ pub fn sign_in(cfg: &Config, write: bool, return_hash: &str) -> Result<(), Strin
     let pkce = new_pkce();
     let state = new_state();
     let scopes = cfg.scopes(write);
-    let url = authorize_url(&cfg, &redirect_uri(&cfg), &scopes, &state, &pkce.challenge);
+    let url = authorize_url(&cfg, &cfg.redirect_uri_or_page(), &scopes, &state, &pkce.challenge);
     let pending = PendingAuth {
         verifier: pkce.verifier,
         state,
@@ -112,7 +74,7 @@ fn revalidate_pending(mut pending: Config, file: Option<&Config>) -> Result<Conf
 /// Where a sign-in response is: after `#` (response_mode=fragment, what this app asks for), or
 /// in the query (what Entra uses when a request does not say). The router's own fragments
 /// (`#/...`) are never a response.
-fn sign_in_response() -> String {
+pub fn sign_in_response() -> String {
     let Some(loc) = web_sys::window().map(|w| w.location()) else { return String::new() };
     let hash = loc.hash().unwrap_or_default();
     let hash = hash.strip_prefix('#').unwrap_or(&hash);
@@ -134,9 +96,18 @@ fn clean_url(hash: &str) {
     });
 }
 
+/// Whether the address carries a sign-in response (a code or an error) to finish.
+pub fn is_sign_in_response(search: &str) -> bool {
+    query_param(search, "code").is_some() || query_param(search, "error").is_some()
+}
+
 /// Finishes a sign-in redirect: checks state, exchanges the code. Returns the configuration now
 /// signed in, or the sentence to show.
-async fn finish_redirect(search: &str, file: Option<&Config>) -> Result<(Config, String), String> {
+pub async fn finish_redirect(
+    session: &Rc<Session>,
+    search: &str,
+    file: Option<&Config>,
+) -> Result<(Config, String), String> {
     let pending: Option<PendingAuth> = storage::get_json(Area::Session, keys::PENDING_AUTH);
     storage::remove(Area::Session, keys::PENDING_AUTH);
     let current_hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
@@ -153,7 +124,7 @@ async fn finish_redirect(search: &str, file: Option<&Config>) -> Result<(Config,
     let mut p = p;
     p.config = revalidate_pending(p.config, file)
         .map_err(|e| format!("The sign-in was started with a configuration that is not allowed ({e}). Nothing was signed in."))?;
-    let redirect = redirect_uri(&p.config);
+    let redirect = p.config.redirect_uri_or_page();
     if let Some(error) = query_param(search, "error") {
         let desc = query_param(search, "error_description").unwrap_or_default();
         let target = ConsentTarget {
@@ -166,7 +137,8 @@ async fn finish_redirect(search: &str, file: Option<&Config>) -> Result<(Config,
     let code = query_param(search, "code")
         .filter(|c| !c.is_empty())
         .ok_or("The sign-in response carried no code.")?;
-    session::token_request(
+    session
+        .token_request(
         &p.config,
         &[
             ("client_id", &p.config.client_id),
@@ -183,119 +155,6 @@ async fn finish_redirect(search: &str, file: Option<&Config>) -> Result<(Config,
     Ok((p.config, p.return_hash))
 }
 
-/// Decides the mode: a sign-in redirect coming back, config.json, a remembered configuration, or
-/// the demo tenant.
-pub async fn start(state: AppState) {
-    let search = sign_in_response();
-    crate::kept_run::drop_expired();
-    let file = fetch_config_file().await;
-    if query_param(&search, "code").is_some() || query_param(&search, "error").is_some() {
-        let file_cfg = match &file {
-            ConfigFile::Valid(c) => Some(c),
-            _ => None,
-        };
-        match finish_redirect(&search, file_cfg).await {
-            Ok((cfg, back)) => {
-                enter(state, Mode::Live { config: cfg, signed_in: true });
-                state.route.set(crate::routes::Route::parse(&back));
-                return;
-            }
-            Err(e) => {
-                state.notice.set(Some(e));
-                // The address was cleaned of the response: show the screen it now names.
-                let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-                state.route.set(crate::routes::Route::parse(&hash));
-            }
-        }
-    }
-    // What this browser remembers never names endpoints (see Config::remembered).
-    let remembered: Option<Config> = storage::get_json::<Config>(Area::Local, keys::CONFIG)
-        .and_then(|c| c.remembered().validated().ok());
-    let mode = match file {
-        ConfigFile::Valid(c) => live(c),
-        ConfigFile::Invalid(e) => Mode::NeedsConfig { error: Some(e) },
-        ConfigFile::Absent => match remembered {
-            Some(c) => live(c),
-            None => Mode::Demo,
-        },
-    };
-    enter(state, mode);
-}
-
-fn live(config: Config) -> Mode {
-    let signed_in = session::restore(&config);
-    Mode::Live { config, signed_in }
-}
-
-/// Whether this tab has a run that has not finished (sign-out then asks whether to keep it).
-pub fn unfinished_run() -> bool {
-    crate::apply_run::saved_journal().is_some_and(|j| !j.is_finished())
-}
-
-/// Signs out: tokens, loaded data, the wizard's choices and every plan and journal go; the
-/// configuration stays. An unfinished run is kept only when the admin chose `keep_run`, and then
-/// only for this tenant and app registration, until it expires (see kept_run).
-pub fn sign_out(state: AppState, keep_run: bool) {
-    let config = match state.mode.get_untracked() {
-        Mode::Live { config, .. } => Some(config),
-        _ => None,
-    };
-    session::clear();
-    let kept = keep_run && unfinished_run() && config.as_ref().is_some_and(crate::kept_run::keep_for_later);
-    if kept {
-        storage::remove(Area::Session, keys::APPLY_PLAN);
-    } else {
-        crate::kept_run::forget_all();
-    }
-    state.plan.set(None);
-    state.plan_origin.set(crate::state::PlanOrigin::Local);
-    state.plan_error.set(None);
-    state.snapshot.set(crate::state::Load::Idle);
-    state.snapshot_source.set(String::new());
-    state.form.set(Default::default());
-    state.skus.set(crate::state::Load::Idle);
-    state.apply.set(Default::default());
-    let mode = match state.mode.get_untracked() {
-        Mode::Live { config, .. } => Mode::Live { config, signed_in: false },
-        m => m,
-    };
-    enter(state, mode);
-    // enter() names the configured tenant again; nothing of the last session's data stays.
-    state.tenant_name.set(None);
-}
-
-/// Forgets the remembered configuration and opens the demo tenant.
-pub fn use_demo(state: AppState) {
-    session::clear();
-    storage::remove(Area::Local, keys::CONFIG);
-    state.plan.set(None);
-    state.snapshot.set(crate::state::Load::Idle);
-    state.snapshot_source.set(String::new());
-    enter(state, Mode::Demo);
-    state.go(crate::routes::Route::Overview);
-}
-
-thread_local! {
-    static APP: std::cell::Cell<Option<AppState>> = const { std::cell::Cell::new(None) };
-}
-
-/// The sign-in could not be renewed: back to the sign-in screen, keeping the current screen (and
-/// any plan or journal) to return to.
-pub fn expired() {
-    let Some(state) = APP.with(std::cell::Cell::get) else { return };
-    if let Mode::Live { config, signed_in: true } = state.mode.get_untracked() {
-        // A run in progress stops sending (it has no token); its journal and this tab's plan stay,
-        // so after signing in again the apply screen resumes it.
-        if state.apply.with_untracked(|a| a.running) {
-            crate::apply_run::pause(state);
-        }
-        state.notice.set(Some(
-            "Your sign-in has expired and could not be renewed. Sign in again to continue.".into(),
-        ));
-        enter(state, Mode::Live { config, signed_in: false });
-    }
-}
-
 /// Where to come back to after signing in: the current screen, unless it is the sign-in screen.
 pub fn current_hash() -> String {
     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
@@ -306,33 +165,3 @@ pub fn current_hash() -> String {
     }
 }
 
-/// Switches mode and connects the Graph client for it.
-pub fn enter(state: AppState, mode: Mode) {
-    APP.with(|a| a.set(Some(state)));
-    if let Err(e) = crate::tenant::connect(state, &mode) {
-        state.notice.set(Some(e));
-    }
-    state.mode.set(mode);
-}
-
-/// Before applying in a real tenant, the token must carry the write scope: when it does not,
-/// the plan is saved and the browser goes to Entra for consent, coming back to the apply screen.
-/// Returns true when applying can go ahead now.
-pub fn ensure_write_consent(state: AppState, plan: &licswap_core::plan::Plan) -> bool {
-    let Mode::Live { config, .. } = state.mode.get_untracked() else {
-        return true;
-    };
-    if session::has_scope(WRITE_SCOPE) {
-        return true;
-    }
-    if !crate::apply_run::remember_plan(plan) {
-        state.notice.set(Some(
-            "This browser refused to keep the plan during the consent step (storage full or off).".into(),
-        ));
-        return false;
-    }
-    if let Err(e) = sign_in(&config, true, "#/apply") {
-        state.notice.set(Some(e));
-    }
-    false
-}

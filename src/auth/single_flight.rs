@@ -4,41 +4,41 @@
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use std::cell::RefCell;
 use std::future::Future;
+use std::rc::Rc;
 
 type Running<T> = Shared<LocalBoxFuture<'static, T>>;
 
 pub struct SingleFlight<T: Clone + 'static> {
-    running: RefCell<Option<Running<T>>>,
+    /// The run in flight; shared with that run, which empties it when it ends.
+    running: Rc<RefCell<Option<Running<T>>>>,
 }
 
 impl<T: Clone + 'static> Default for SingleFlight<T> {
     fn default() -> Self {
-        SingleFlight { running: RefCell::new(None) }
+        SingleFlight { running: Rc::new(RefCell::new(None)) }
     }
 }
 
 impl<T: Clone + 'static> SingleFlight<T> {
-    /// Joins the run in flight, or starts `make()` when there is none. `this` is how the run finds
-    /// its own slot again when it ends (a thread-local, as the page has one thread).
-    pub fn run<F>(this: &'static std::thread::LocalKey<Self>, make: impl FnOnce() -> F) -> Running<T>
+    /// Joins the run in flight, or starts `make()` when there is none.
+    pub fn run<F>(&self, make: impl FnOnce() -> F) -> Running<T>
     where
         F: Future<Output = T> + 'static,
     {
-        this.with(|s| {
-            if let Some(r) = s.running.borrow().as_ref() {
-                return r.clone();
-            }
-            let inner = make();
-            let fut: LocalBoxFuture<'static, T> = async move {
-                let out = inner.await;
-                this.with(|s| *s.running.borrow_mut() = None);
-                out
-            }
-            .boxed_local();
-            let shared = fut.shared();
-            *s.running.borrow_mut() = Some(shared.clone());
-            shared
-        })
+        if let Some(r) = self.running.borrow().as_ref() {
+            return r.clone();
+        }
+        let inner = make();
+        let slot = Rc::clone(&self.running);
+        let fut: LocalBoxFuture<'static, T> = async move {
+            let out = inner.await;
+            *slot.borrow_mut() = None;
+            out
+        }
+        .boxed_local();
+        let shared = fut.shared();
+        *self.running.borrow_mut() = Some(shared.clone());
+        shared
     }
 }
 
@@ -50,7 +50,6 @@ mod tests {
     use std::task::{Context, Poll};
 
     thread_local! {
-        static FLIGHT: SingleFlight<u32> = SingleFlight::default();
         static STARTED: Cell<u32> = const { Cell::new(0) };
         static GATE: Cell<bool> = const { Cell::new(false) };
     }
@@ -65,14 +64,15 @@ mod tests {
     fn concurrent_callers_share_one_renewal_and_a_later_one_starts_anew() {
         let waker = futures::task::noop_waker();
         let mut cx = Context::from_waker(&waker);
-        let mut a = pin!(SingleFlight::run(&FLIGHT, renewal));
-        let mut b = pin!(SingleFlight::run(&FLIGHT, renewal));
+        let flight = SingleFlight::default();
+        let mut a = pin!(flight.run(renewal));
+        let mut b = pin!(flight.run(renewal));
         assert!(a.as_mut().poll(&mut cx).is_pending() && b.as_mut().poll(&mut cx).is_pending());
         assert_eq!(STARTED.with(Cell::get), 1, "the second caller joined the first renewal");
         GATE.with(|g| g.set(true));
         assert_eq!(a.as_mut().poll(&mut cx), Poll::Ready(7));
         assert_eq!(b.as_mut().poll(&mut cx), Poll::Ready(7));
-        let mut c = pin!(SingleFlight::run(&FLIGHT, renewal));
+        let mut c = pin!(flight.run(renewal));
         assert_eq!(c.as_mut().poll(&mut cx), Poll::Ready(7));
         assert_eq!(STARTED.with(Cell::get), 2, "a renewal after the first ended is a new one");
     }

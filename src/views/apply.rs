@@ -114,8 +114,8 @@ fn ApplyPlan(plan: Arc<Plan>) -> impl IntoView {
     let demo = state.mode.get_untracked() == Mode::Demo;
     let start = move |_| {
         let plan = plan_sv.get_value();
-        if crate::auth::flow::ensure_write_consent(state, &plan) {
-            crate::approval_flow::on_apply_start(&plan);
+        if crate::app_mode::ensure_write_consent(state, &plan) {
+            crate::approval_flow::on_apply_start(state, &plan);
             apply_run::start(state, plan);
         }
     };
@@ -195,7 +195,7 @@ fn RunProgress() -> impl IntoView {
                 } else {
                     view! { <button type="button" class="secondary" on:click=move |_| apply_run::pause(state)>"Pause"</button> }.into_any()
                 }}
-                <button type="button" class="danger" on:click=move |_| apply_run::cancel()>"Cancel"</button>
+                <button type="button" class="danger" on:click=move |_| apply_run::cancel(state)>"Cancel"</button>
                 <span class="hint">"The journal is saved after every batch: closing or reloading this page resumes where it stopped."</span>
             </div>
         })

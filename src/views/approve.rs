@@ -104,7 +104,7 @@ pub fn ApprovalPanel(opened: Opened) -> impl IntoView {
                 "Copy the approved link below."
             }
             .to_string();
-            if l.len() > super::share::LONG_LINK {
+            if l.len() > licswap_core::share::LONG_LINK {
                 msg.push_str(&format!(
                     " It is {} characters long: for mail or chat, send the file instead.",
                     l.len()

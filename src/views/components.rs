@@ -1,14 +1,6 @@
 //! Small pieces shared by the screens.
 use leptos::prelude::*;
 use licswap_core::catalog;
-use licswap_core::model::SubscribedSku;
-
-/// The product's name as Microsoft's licensing table gives it, else its part number. Reads the
-/// catalog's names-only table, which the overview (the first screen) can afford.
-pub fn sku_name(sku: &SubscribedSku) -> String {
-    catalog::sku_display_name(&sku.sku_part_number)
-        .map_or_else(|| sku.sku_part_number.clone(), str::to_string)
-}
 
 /// A service plan's friendly name, when the catalog knows it. Reads the full catalog: call it from
 /// the lazily loaded screens only, or through [`plan_friendly_names`].

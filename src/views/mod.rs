@@ -10,6 +10,7 @@ pub mod preview;
 pub mod preview_list;
 pub mod report;
 pub mod share;
+pub mod share_panel;
 pub mod signin;
 pub mod wizard;
 pub mod wizard_scope;

@@ -1,5 +1,6 @@
 //! Tenant overview: every subscribed SKU with its seats and service plans.
-use super::components::{count, percent, plan_friendly_names, sku_name, Bar, ErrorBox, Spinner};
+use super::components::{count, percent, plan_friendly_names, Bar, ErrorBox, Spinner};
+use licswap_core::catalog::sku_name;
 use crate::state::{use_state, Load, Mode};
 use crate::tenant;
 use leptos::prelude::*;

@@ -2,7 +2,7 @@
 //! the steps; every user and group (virtualized); Apply, only when nothing blocks.
 use super::components::{count, plan_label, plural};
 use super::preview_list::SubjectList;
-use super::share::SharePanel;
+use super::share_panel::SharePanel;
 use crate::preview_model::{
     apply_blocked_reason, code_title, group_findings, lost_plans, severity_label, FindingGroup,
 };

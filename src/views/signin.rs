@@ -1,6 +1,7 @@
 //! Sign-in: the configuration form (client id, tenant, cloud) or the configured tenant's sign-in
 //! button, which names the hosts the tokens will go to; and the account box in the header.
 use super::components::ErrorBox;
+use crate::app_mode;
 use crate::auth::flow;
 use crate::config::{Cloud, Config};
 use crate::state::{use_state, Mode};
@@ -51,7 +52,7 @@ fn ConfiguredSignIn(config: Config) -> impl IntoView {
                     storage::remove(Area::Local, keys::CONFIG);
                     state.mode.set(Mode::NeedsConfig { error: None });
                 }>"Use another tenant or app"</button>
-                <button type="button" class="link" on:click=move |_| flow::use_demo(state)>"Use the demo tenant"</button>
+                <button type="button" class="link" on:click=move |_| app_mode::use_demo(state)>"Use the demo tenant"</button>
             </div>
             {move || error.get().map(|e| view! { <ErrorBox title="Cannot sign in" detail=e/> })}
         </section>
@@ -115,7 +116,7 @@ fn ConfigForm(error: Option<String>) -> impl IntoView {
                 <p class="hint">"Remembered in this browser (no password or token is ever stored)."</p>
                 <div class="actions">
                     <button type="submit">"Sign in with Microsoft"</button>
-                    <button type="button" class="link" on:click=move |_| flow::use_demo(state)>"Use the demo tenant instead"</button>
+                    <button type="button" class="link" on:click=move |_| app_mode::use_demo(state)>"Use the demo tenant instead"</button>
                 </div>
             </form>
         </section>
@@ -149,10 +150,10 @@ fn SignOutButton() -> impl IntoView {
     let state = use_state();
     let asking = RwSignal::new(false);
     let click = move |_| {
-        if flow::unfinished_run() {
+        if app_mode::unfinished_run() {
             asking.set(true);
         } else {
-            flow::sign_out(state, false);
+            app_mode::sign_out(state, false);
         }
     };
     view! {
@@ -160,8 +161,8 @@ fn SignOutButton() -> impl IntoView {
         {move || asking.get().then(|| view! {
             <div class="signout-choice" role="dialog" aria-label="An unfinished run">
                 <p>"A run in this browser has not finished. Signing out removes its plan and journal unless you keep them (for this tenant and app registration, for 3 days)."</p>
-                <button type="button" on:click=move |_| flow::sign_out(state, false)>"Sign out and discard the run"</button>
-                <button type="button" class="secondary" on:click=move |_| flow::sign_out(state, true)>"Sign out and keep the run"</button>
+                <button type="button" on:click=move |_| app_mode::sign_out(state, false)>"Sign out and discard the run"</button>
+                <button type="button" class="secondary" on:click=move |_| app_mode::sign_out(state, true)>"Sign out and keep the run"</button>
                 <button type="button" class="link" on:click=move |_| asking.set(false)>"Cancel"</button>
             </div>
         })}

@@ -1,5 +1,6 @@
 //! The migration wizard: source and target licenses, who is in scope, options; "Preview" plans.
-use super::components::{count, plan_friendly, sku_name, ErrorBox, Spinner};
+use super::components::{count, plan_friendly, ErrorBox, Spinner};
+use licswap_core::catalog::sku_name;
 use super::wizard_scope::ScopePicker;
 use crate::state::{use_state, Load, Mode};
 use crate::tenant;

@@ -29,6 +29,7 @@ pub mod products {
     pub use super::data::*;
 }
 
+use crate::model::SubscribedSku;
 use std::cmp::Ordering;
 
 /// A product (SKU) as Microsoft's reference lists it.
@@ -140,6 +141,12 @@ pub fn sku_display_name(part_number: &str) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// A subscription's product name as Microsoft's licensing table gives it, else its part number.
+/// Reads the names-only table, which the first screen of the page can afford.
+pub fn sku_name(sku: &SubscribedSku) -> String {
+    sku_display_name(&sku.sku_part_number).map_or_else(|| sku.sku_part_number.clone(), str::to_string)
 }
 
 #[cfg(test)]

@@ -113,6 +113,9 @@ pub fn decode_link(encoded: &str) -> Result<SharedPreview, ShareError> {
     decode(encoded)
 }
 
+/// Links longer than this are hard to send by mail or chat: the file is the better form.
+pub const LONG_LINK: usize = 8_000;
+
 /// `{base}#/preview/{encoded}`; any fragment already on `base` is dropped.
 pub fn to_link(base_url: &str, encoded: &str) -> String {
     let base = base_url.split('#').next().unwrap_or(base_url);
