@@ -162,7 +162,8 @@ fn Notice() -> impl IntoView {
 }
 
 /// A screen whose code is a lazily loaded chunk (Leptos `#[lazy]`, split by `cargo xtask
-/// split-wasm`): the first download holds only the overview and sign-in (issue 8's budget). Each
+/// split-wasm`): the first download holds only the overview and sign-in (the first-download budget,
+/// ARCHITECTURE.md). Each
 /// `lazy_*` below must stay its own function: that is the unit the split moves.
 fn later(f: impl std::future::Future<Output = AnyView> + Send + 'static) -> AnyView {
     view! { <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>{Suspend::new(f)}</Suspense> }

@@ -19,7 +19,8 @@ pub fn remember_plan(plan: &Plan) -> bool {
 
 /// A run interrupted by a reload (or a consent redirect) comes back: the screens that show a plan
 /// (preview, apply, report) call this when they open. Not at start-up: decoding the remembered
-/// plan needs the shared-preview decoder, which the first download does not hold (issue 8).
+/// plan needs the shared-preview decoder, which the first download does not hold (the
+/// first-download budget, ARCHITECTURE.md).
 pub fn restore(state: AppState) {
     if state.plan.get_untracked().is_some() {
         return;

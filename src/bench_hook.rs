@@ -5,7 +5,8 @@
 //! which the app's Graph client already decodes, plus group members as text: the hook adds no
 //! decoder and no generator to the bundle (3 KB raw, under 0.1 KB gzipped, measured).
 //! The planner itself is called through a `#[lazy]` function, so it lives in a chunk loaded on
-//! demand (issue 8: the first download keeps only what the overview needs); the page makes one
+//! demand (the first-download budget, ARCHITECTURE.md: the first download keeps only what the
+//! overview needs); the page makes one
 //! warm-up call first, which loads that chunk, and only the planner call is ever timed.
 use leptos::prelude::lazy;
 use licswap_core::model::{Group, Page, SubscribedSku, User};

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """What takes room in a wasm module: code bytes per function and per crate, from the name section.
-For the first download's budget (issue 8). Build with names first: in xtask/src/split.rs pass
+For the first-download budget (ARCHITECTURE.md). Build with names first: in xtask/src/split.rs pass
 `--keep-debug` to wasm-bindgen and `-g` to wasm-opt (not committed: the release build strips
 names), run `cargo xtask dist`, then: `python3 tools/wasm-sizes.py dist/licswap_bg.wasm 40`.
 """

@@ -57,7 +57,7 @@ pub fn output_of(program: &str, args: &[&str]) -> Option<String> {
 }
 
 /// The environment of every Trunk call: the pinned tools first on PATH, and the release bundle's
-/// size settings (issue 8). These rebuild std for wasm32 with `optimize_for_size`, and make every
+/// size settings (the first-download budget, ARCHITECTURE.md). These rebuild std for wasm32 with `optimize_for_size`, and make every
 /// panic a bare trap (no panic messages, no formatting machinery): about -57 KB gzipped. They are
 /// nightly cargo/rustc options, allowed on our stable toolchain by RUSTC_BOOTSTRAP; being env vars
 /// of this call only, they leave native `cargo build`/`cargo test` untouched. The rustflags add to

@@ -1,4 +1,5 @@
-//! `cargo xtask serve | test | dist`: the project's two README commands and their helpers. Every
+//! `cargo xtask serve | test | dist | bench | fuzz | tools | split-wasm`: the project's two README
+//! commands (serve, test) and their helpers. Every
 //! command first installs what it needs and is missing, so a fresh machine needs nothing else.
 mod bench;
 mod cmd;

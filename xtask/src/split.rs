@@ -1,6 +1,6 @@
 //! `cargo xtask split-wasm`: Trunk's post_build hook (Trunk.toml) that splits the app's wasm into
 //! the module the overview needs and chunks loaded on demand (Leptos `#[lazy]` screens, the
-//! bench hook's planner): issue 8's 300 KB gzipped budget holds for the first download only so.
+//! bench hook's planner): the first-download budget (300 KB gzipped, ARCHITECTURE.md) holds only so.
 //! Trunk 0.21 has no split step: this redoes wasm-split + wasm-bindgen + wasm-opt from cargo's raw
 //! output and replaces Trunk's licswap_bg.wasm and licswap.js in its staging dir before publishing.
 //! The raw wasm needs `--emit-relocs` (.cargo/config.toml) for wasm-split to move code.

@@ -1,5 +1,5 @@
 //! Microsoft Graph v1.0 wire types for license assignment, with Graph's own JSON field names
-//! (checked against `shared/reference/graph-v1.0-licensing.csdl.xml`). Unknown fields are ignored;
+//! (checked against `docs/reference/graph-v1.0-licensing.csdl.xml`). Unknown fields are ignored;
 //! a missing required field is a deserialization error naming the field.
 //!
 //! GUIDs are kept as strings, compared case-insensitively via [`same_id`].

@@ -347,6 +347,52 @@ fn modules_never_import_in_a_loop() {
 }
 
 #[test]
+fn the_repository_explains_itself() {
+    // A reader has only this repository: no reference to a tracker's issue numbers and no
+    // path outside the tree (the team's shared folder). Reasons are given in the product's terms,
+    // and reference data lives in the repository with its provenance (docs/reference,
+    // crates/core/data/reference).
+    let mut files = Vec::new();
+    for dir in ["src", "crates", "xtask", "tools", "tests/e2e", "docs", ".cargo", "fuzz/fuzz_targets"] {
+        let mut todo = vec![root().join(dir)];
+        while let Some(d) = todo.pop() {
+            for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
+                let path = entry.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().to_string();
+                if path.is_dir() {
+                    if !["node_modules", "artifacts", "target"].contains(&name.as_str()) {
+                        todo.push(path);
+                    }
+                } else if [".rs", ".toml", ".md", ".mjs", ".js", ".py", ".json"].iter().any(|e| name.ends_with(e))
+                    && !name.ends_with("-lock.json")
+                {
+                    files.push(path);
+                }
+            }
+        }
+    }
+    for top in ["Cargo.toml", "Trunk.toml", "README.md", "ARCHITECTURE.md", "BENCHMARKS.md", "boot.js", "index.html"] {
+        files.push(root().join(top));
+    }
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap_or_default().to_ascii_lowercase();
+        let rel = path.strip_prefix(root()).unwrap().display().to_string();
+        // Spelled in two parts, so this file does not match itself.
+        for needle in [concat!("../", "shared"), concat!("shared/", "reference"), concat!("design", ".md")] {
+            assert!(!text.contains(needle), "{rel} points outside the repository ({needle})");
+        }
+        for (at, _) in text.match_indices("issue") {
+            let after = text[at + 5..].trim_start_matches([' ', '#']);
+            assert!(
+                !after.starts_with(|c: char| c.is_ascii_digit()),
+                "{rel} cites a tracker number ({}): give the reason instead",
+                &text[at..(at + 12).min(text.len())]
+            );
+        }
+    }
+}
+
+#[test]
 fn the_loop_finder_sees_a_loop() {
     // The checker itself: a sibling pair naming each other is a loop, through a re-export too.
     let at: ModPath = vec!["apply".into(), "phase".into()];

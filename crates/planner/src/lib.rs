@@ -1,9 +1,10 @@
 //! The planner: from a tenant [`Snapshot`] and a [`PlanRequest`] to a [`Plan`]. Pure: no I/O.
-//! Rules in `DESIGN.md`, "Planner rules"; details on each [`licswap_core::plan::FindingCode`].
+//! The rules, in short, are in `ARCHITECTURE.md` (`crates/planner`); each is a
+//! [`licswap_core::plan::FindingCode`], documented there with the Microsoft page it follows.
 //! The plan's types live in [`licswap_core::plan`], which apply and shared previews use too.
 //!
 //! A crate of its own because the release profile compiles it at opt-level 3 and everything else
-//! for size (issue 8): the planner runs in a lazily loaded chunk of the page, so its size does not
+//! for size (the budgets in ARCHITECTURE.md): the planner runs in a lazily loaded chunk of the page, so its size does not
 //! count against the first download, and at 100,000 users its speed is what the admin waits for.
 //!
 //! [`Snapshot`]: licswap_core::plan::Snapshot

@@ -1,7 +1,7 @@
 //! Every user's licenses decoded once per plan, in the same pass that indexes the users: flat rows
 //! of indices (SKU, group, interned disabled-plan set) that scope, evaluation, memo keys and
 //! actions read instead of the users' strings. At 100,000 users the planner's time went to
-//! chasing each user's strings again in every pass (issue 8); the rows are small and read in order.
+//! chasing each user's strings again in every pass (the planning budget, ARCHITECTURE.md); the rows are small and read in order.
 use super::resolve::Tenant;
 use licswap_core::model::User;
 use licswap_core::plan::fastmap::FastMap;

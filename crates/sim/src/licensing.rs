@@ -11,8 +11,8 @@
 //! Every refusal is 400 `Request_BadRequest`, as Graph answers them. Graph does not document its
 //! message texts: the usage-location one is Graph's verbatim (as reported by Graph users, e.g.
 //! Okta's KB "License assignment cannot be done for user with invalid usage location" and
-//! CIPP issue #783); the others follow Graph's and the admin center's wording as closely as
-//! known. Clients must key on status and code, never on messages.
+//! <https://github.com/KelvinTegelaar/CIPP/issues/783>); the others follow Graph's and the admin
+//! center's wording as closely as known. Clients must key on status and code, never on messages.
 use crate::config::GroupTiming;
 use crate::tenant::{EntryState, GroupIx, GroupJob, GroupLic, Lic, LicError, PlanIx, Processing, SkuIx, Tenant, UserIx};
 use crate::wire::ApiError;

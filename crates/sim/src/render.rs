@@ -1,5 +1,6 @@
 //! Users and groups as Graph's JSON, property by property, so `$select` builds only what was
-//! asked for. Property names are Graph's (checked against shared/reference's CSDL subset).
+//! asked for. Property names are Graph's (checked against the CSDL subset in
+//! `docs/reference/graph-v1.0-licensing.csdl.xml`).
 use crate::tenant::{EntryState, GroupIx, Lic, SkuIx, Tenant, UserIx};
 use serde_json::{json, Map, Value};
 

@@ -45,7 +45,7 @@ function bundleFiles() {
 
 // The first download: the .wasm and .js files a cold load of the overview fetches (the browser's
 // own network log, until the overview shows its subscriptions and the network is idle), each
-// sized from dist as raw and gzip -9. The budget (issue 8) is judged on this.
+// sized from dist as raw and gzip -9. The first-download budget (ARCHITECTURE.md) is judged on this.
 async function bundle(browser, url) {
   const context = await browser.newContext();
   const page = await context.newPage();

@@ -54,7 +54,8 @@ pub fn judge_pending(action: &Action, state: &TargetState, r: &Readiness<'_>) ->
 /// The planning fingerprint still matches; or, for an action of a later phase, the only changes
 /// are those the plan's own group swaps made (the baseline outside those groups still matches).
 /// A `RemoveRedundantDirect` additionally needs every target SKU Active through a group: the
-/// evidence the seed asks for before a direct license goes.
+/// evidence Microsoft's "change license assignments" procedure asks for before a direct license
+/// goes (<https://learn.microsoft.com/entra/identity/users/licensing-groups-change-licenses>).
 pub fn is_ready(action: &Action, state: &TargetState, r: &Readiness<'_>) -> bool {
     let unchanged = state.fingerprint() == action.fingerprint
         || match (state, r.baseline) {

@@ -1,6 +1,6 @@
 //! A list of ids kept in one buffer. A coverage entry names every user who shares it, which is
 //! most of a 100,000-user tenant: one allocation per id was a tenth of the planner's allocations
-//! (issue 8). On the wire it is a plain JSON array of strings.
+//! (the planning budget, ARCHITECTURE.md). On the wire it is a plain JSON array of strings.
 use serde::de::{Deserializer, SeqAccess, Visitor};
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};

@@ -181,7 +181,9 @@ pub enum Severity {
     Info,
 }
 
-/// Every rule of the seed procedure, with a stable code (serialized kebab-case; never renamed).
+/// Every rule of Microsoft's "change license assignments" procedure
+/// (<https://learn.microsoft.com/entra/identity/users/licensing-groups-change-licenses>), with a
+/// stable code (serialized kebab-case; never renamed).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FindingCode {

@@ -82,7 +82,7 @@ pub fn dispatch(t: &mut Tenant, c: &Call) -> Result<Reply, ApiError> {
         (Method::Get, ["groups", id, "members"]) => groups::members(t, c, id, false),
         (Method::Get, ["groups", id, "membersWithLicenseErrors"]) => groups::members(t, c, id, true),
         (Method::Post, ["groups", id, "assignLicense"]) => groups::assign_license(t, c, id),
-        // Graph v1.0 binds reprocessLicenseAssignment to users only (shared/reference's CSDL,
+        // Graph v1.0 binds reprocessLicenseAssignment to users only (docs/reference's CSDL,
         // user-reprocesslicenseassignment; there is no group page): a group is reprocessed from
         // the admin center's "Reprocess" button, or member by member through the user action.
         (Method::Post, ["groups", _, "reprocessLicenseAssignment"]) => Err(ApiError::new(
