@@ -55,7 +55,7 @@ impl ApplySetup {
 /// A started sim-server, and the plan of `setup.swaps` direct swaps read from it over HTTP.
 pub fn prepare(sim_server: &Path, setup: &ApplySetup) -> Result<(SimServer, Plan), String> {
     let server = SimServer::start(sim_server, &setup.server_args())?;
-    let snap = load(&server.graph_base(), "STANDARDPACK")?.snapshot;
+    let snap = load(&server.graph_base(), "STANDARDPACK", false)?.snapshot;
     let e1 = sku_id(&snap, "STANDARDPACK")?;
     let only_direct: Vec<String> = snap
         .users
@@ -104,7 +104,7 @@ pub struct ApplyRun {
 pub fn run_executor(sim_server: &Path, setup: &ApplySetup) -> Result<ApplyRun, String> {
     let (server, plan) = prepare(sim_server, setup)?;
     let n = plan.actions().count();
-    let c = client(&server.graph_base())?;
+    let c = client(&server.graph_base(), false)?;
     let api = GraphLicenseApi::new(&c);
     let store = MemoryStore::new();
     let clock = *c.clock();

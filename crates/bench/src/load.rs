@@ -1,6 +1,7 @@
 //! Loading a tenant from sim-server over HTTP, as the app does: requests made and wall time,
 //! against the fewest requests Graph's paging and `$batch` allow for that tenant.
 use crate::transport::{HttpTransport, RealClock};
+use licswap_core::graph::holder_partitions::PARTITION_FROM_HOLDERS;
 use licswap_core::model::same_id;
 use licswap_core::graph::{ClientConfig, GraphClient};
 use licswap_core::plan::Snapshot;
@@ -8,8 +9,14 @@ use std::time::Instant;
 
 pub type HttpClient = GraphClient<HttpTransport, RealClock>;
 
-pub fn client(graph_base: &str) -> Result<HttpClient, String> {
-    let config = ClientConfig { base_url: graph_base.to_string(), ..ClientConfig::default() };
+/// A client for sim-server; `partitioned`: the holders of a large SKU are read as the app reads
+/// them from Graph (first-character partitions side by side, from 5,000 holders).
+pub fn client(graph_base: &str, partitioned: bool) -> Result<HttpClient, String> {
+    let config = ClientConfig {
+        base_url: graph_base.to_string(),
+        partition_holders_from: partitioned.then_some(PARTITION_FROM_HOLDERS),
+        ..ClientConfig::default()
+    };
     GraphClient::new(HttpTransport::new(), RealClock::default(), config).map_err(|e| e.to_string())
 }
 
@@ -17,16 +24,18 @@ pub struct Loaded {
     pub snapshot: Snapshot,
     pub requests: u64,
     pub wall_ms: f64,
+    /// The most requests the client had in flight at once.
+    pub peak_in_flight: usize,
 }
 
 /// One load of what the planner needs to swap `source`, with a fresh client.
-pub fn load(graph_base: &str, source: &str) -> Result<Loaded, String> {
-    let c = client(graph_base)?;
+pub fn load(graph_base: &str, source: &str, partitioned: bool) -> Result<Loaded, String> {
+    let c = client(graph_base, partitioned)?;
     let start = Instant::now();
     let snapshot =
         futures::executor::block_on(c.load_snapshot(source, &mut |_| {})).map_err(|e| e.to_string())?;
     let wall_ms = start.elapsed().as_secs_f64() * 1000.0;
-    Ok(Loaded { snapshot, requests: c.stats().requests, wall_ms })
+    Ok(Loaded { snapshot, requests: c.stats().requests, wall_ms, peak_in_flight: c.peak_in_flight() })
 }
 
 /// The fewest requests that read this snapshot: one `$batch` for the SKUs and the tenant's name,

@@ -20,6 +20,24 @@ pub enum Clause {
     Eq(String, Value),
     /// `prop in ('a','b')`
     In(String, Vec<Value>),
+    /// `startsWith(prop,'abc')`, case-insensitively as Graph compares directory strings.
+    StartsWith(String, String),
+    /// `(c1 or c2 or ...)`: any of the clauses (e.g. several `startsWith` on one property, as in
+    /// the advanced-query page's `startsWith(mobilePhone, '25478') OR startsWith(...)` example).
+    AnyOf(Vec<Clause>),
+}
+
+impl Clause {
+    /// Does the property (`prop` reads it by name) satisfy this clause? For the clauses users
+    /// and groups share; `None` for those the resource decides itself.
+    pub fn on_string(&self, prop: impl Fn(&str) -> Option<Value>) -> Option<bool> {
+        Some(match self {
+            Clause::Eq(p, v) => prop(p).is_some_and(|x| same_value(&x, v)),
+            Clause::In(p, vs) => prop(p).is_some_and(|x| vs.iter().any(|v| same_value(&x, v))),
+            Clause::StartsWith(p, prefix) => prop(p).is_some_and(|x| x.as_str().is_some_and(|s| starts_with(s, prefix))),
+            Clause::HasSku(_) | Clause::AnyOf(_) => return None,
+        })
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -91,6 +109,11 @@ fn unsupported_filter(f: &str) -> ApiError {
 
 /// Split on ` and ` outside quotes and parentheses, then parse each clause.
 pub fn parse_filter(f: &str) -> Result<Vec<Clause>, ApiError> {
+    split_top(f, " and ").into_iter().map(|p| parse_clause(p.trim()).ok_or_else(|| unsupported_filter(f))).collect()
+}
+
+/// `f` split on `word` (` and `, ` or `, any case) where it is outside quotes and parentheses.
+fn split_top<'a>(f: &'a str, word: &str) -> Vec<&'a str> {
     let mut parts = Vec::new();
     let (mut depth, mut quoted, mut start) = (0i32, false, 0usize);
     let bytes = f.as_bytes();
@@ -100,26 +123,69 @@ pub fn parse_filter(f: &str) -> Result<Vec<Clause>, ApiError> {
             b'\'' => quoted = !quoted,
             b'(' if !quoted => depth += 1,
             b')' if !quoted => depth -= 1,
-            b' ' if !quoted && depth == 0 && f[i..].to_ascii_lowercase().starts_with(" and ") => {
+            b' ' if !quoted
+                && depth == 0
+                && f.get(i..i + word.len()).is_some_and(|w| w.eq_ignore_ascii_case(word)) =>
+            {
                 parts.push(&f[start..i]);
-                start = i + 5;
-                i += 4;
+                start = i + word.len();
+                i += word.len() - 1;
             }
             _ => {}
         }
         i += 1;
     }
     parts.push(&f[start..]);
-    parts.into_iter().map(|p| parse_clause(p.trim()).ok_or_else(|| unsupported_filter(f))).collect()
+    parts
+}
+
+/// `s` without one pair of parentheses that encloses all of it.
+fn unwrap_parens(s: &str) -> Option<&str> {
+    let inner = s.strip_prefix('(')?.strip_suffix(')')?;
+    // `(a) or (b)` starts and ends with parentheses that are not one pair.
+    let (mut depth, mut quoted) = (0i32, false);
+    for b in inner.bytes() {
+        match b {
+            b'\'' => quoted = !quoted,
+            b'(' if !quoted => depth += 1,
+            b')' if !quoted => {
+                depth -= 1;
+                if depth < 0 {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(inner)
+}
+
+/// Clauses joined by ` or ` (at least two) as one [`Clause::AnyOf`].
+fn any_of(alts: Vec<&str>) -> Option<Clause> {
+    alts.into_iter().map(|a| parse_clause(a.trim())).collect::<Option<Vec<_>>>().map(Clause::AnyOf)
 }
 
 fn parse_clause(c: &str) -> Option<Clause> {
+    if let Some(inner) = unwrap_parens(c) {
+        let alts = split_top(inner, " or ");
+        return if alts.len() == 1 { parse_clause(inner.trim()) } else { any_of(alts) };
+    }
+    let alts = split_top(c, " or ");
+    if alts.len() > 1 {
+        return any_of(alts);
+    }
     let lower = c.to_ascii_lowercase();
     if let Some(rest) = lower.strip_prefix("assignedlicenses/any(") {
         // any(x:x/skuId eq 6fd2c87f-...) with any lambda variable name
         let (var, body) = rest.strip_suffix(')')?.split_once(':')?;
         let lit = body.trim().strip_prefix(&format!("{}/skuid eq ", var.trim()))?;
         return Some(Clause::HasSku(lit.trim().trim_matches('\'').to_string()));
+    }
+    if lower.starts_with("startswith(") {
+        let args = c["startswith(".len()..].strip_suffix(')')?;
+        let (prop, lit) = args.split_once(',')?;
+        let Value::String(prefix) = literal(lit.trim())? else { return None };
+        return Some(Clause::StartsWith(prop.trim().to_string(), prefix));
     }
     let mut it = c.splitn(3, ' ');
     let (prop, op, lit) = (it.next()?, it.next()?.to_ascii_lowercase(), it.next()?.trim());
@@ -147,6 +213,11 @@ fn literal(s: &str) -> Option<Value> {
         }
         _ => s.parse::<i64>().ok().map(Value::from),
     }
+}
+
+/// OData's `startsWith`, ignoring case as Graph does on directory strings.
+pub fn starts_with(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len() && s.is_char_boundary(prefix.len()) && s[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
 
 /// Do two OData literals match? Strings compare case-insensitively, as Graph's `eq` does on
@@ -190,7 +261,39 @@ mod tests {
         assert_eq!(f, vec![Clause::HasSku("6fd2c87f-b296-42f0-b197-1e91e994b900".into())]);
         let f = parse_filter("id in ('a','b') and accountEnabled eq true").unwrap();
         assert_eq!(f.len(), 2);
-        assert!(parse_filter("startswith(displayName,'a')").is_err());
+        assert!(parse_filter("endswith(displayName,'a')").is_err());
+        assert!(parse_filter("displayName ge 'a'").is_err());
+    }
+
+    #[test]
+    fn parses_startswith_and_or_groups() {
+        let f = parse_filter(
+            "assignedLicenses/any(x:x/skuId eq 6fd2c87f-b296-42f0-b197-1e91e994b900) and \
+             (startsWith(userPrincipalName,'a') or startsWith(userPrincipalName,'''') OR \
+             startsWith(userPrincipalName,'b'))",
+        )
+        .unwrap();
+        let starts = |p: &str| Clause::StartsWith("userPrincipalName".into(), p.into());
+        assert_eq!(f[1], Clause::AnyOf(vec![starts("a"), starts("'"), starts("b")]));
+        // An `and` inside a quoted literal or a group does not split.
+        let f = parse_filter("(displayName eq 'a and b') and startsWith(mail,'x')").unwrap();
+        assert_eq!(
+            f,
+            vec![
+                Clause::Eq("displayName".into(), Value::String("a and b".into())),
+                Clause::StartsWith("mail".into(), "x".into()),
+            ]
+        );
+        assert!(parse_filter("(startsWith(userPrincipalName,'a') or nonsense)").is_err());
+    }
+
+    #[test]
+    fn startswith_ignores_case() {
+        let c = Clause::StartsWith("userPrincipalName".into(), "AD".into());
+        let on = |v: &'static str| c.on_string(|_| Some(Value::String(v.into())));
+        assert_eq!(on("adele@contoso.com"), Some(true));
+        assert_eq!(on("a"), Some(false));
+        assert_eq!(on("bob@contoso.com"), Some(false));
     }
 
     #[test]

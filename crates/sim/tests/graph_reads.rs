@@ -92,7 +92,23 @@ both!(filter_by_assigned_sku_finds_exactly_the_holders, demo_config(), |h: &mut 
     h.with_sim(&mut |s| expected = s.tenant().skus.iter().find(|k| k.sku_id == E1).unwrap().consumed);
     assert_eq!(holders.len() as i64, expected);
     assert_eq!(v["@odata.count"].as_i64(), Some(expected));
+    // The count comes with the first page; the pages behind its link do not repeat it (licswap
+    // reads counts from first pages only; Graph's documentation is silent on later pages).
+    let eventual = |u: String| licswap_core::graph::http::HttpRequest::get(u).with_header("ConsistencyLevel", "eventual");
+    let first = parse(&h.send(eventual(url(h, &path.replace("$top=999", "$top=2")))));
+    assert_eq!(first["@odata.count"].as_i64(), Some(expected));
+    let next = first["@odata.nextLink"].as_str().expect("more than 2 holders").to_string();
+    let second = parse(&h.send(eventual(next)));
+    assert_eq!(second["value"].as_array().map(Vec::len), Some(2));
+    assert!(second.get("@odata.count").is_none(), "{second}");
+    // startsWith on displayName works by default; endsWith only on mail, otherMails,
+    // userPrincipalName and proxyAddresses, in advanced queries
+    // (https://learn.microsoft.com/graph/aad-advanced-queries).
     let (status, v) = get(h, "/v1.0/users?$filter=startswith(displayName,'A')");
+    assert_eq!(status, 200);
+    let names: Vec<&str> = v["value"].as_array().unwrap().iter().map(|u| u["displayName"].as_str().unwrap()).collect();
+    assert!(!names.is_empty() && names.iter().all(|n| n.to_ascii_lowercase().starts_with('a')), "{names:?}");
+    let (status, v) = get(h, "/v1.0/users?$filter=endswith(displayName,'A')");
     assert_eq!(status, 400);
     assert_eq!(error_code(&v), "Request_UnsupportedQuery");
 });

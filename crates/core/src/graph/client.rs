@@ -24,6 +24,10 @@ pub struct ClientConfig {
     pub page_size: u32,
     /// Seeds the back-off jitter, so a run is reproducible under a virtual clock.
     pub jitter_seed: u64,
+    /// Read a SKU's holders as several queries paged side by side (see
+    /// [`super::holder_partitions`]) when the SKU counts at least this many consumed units;
+    /// `None` reads them with one query, in the fewest requests.
+    pub partition_holders_from: Option<u64>,
 }
 
 impl Default for ClientConfig {
@@ -34,6 +38,7 @@ impl Default for ClientConfig {
             max_in_flight: 4,
             page_size: MAX_PAGE_SIZE,
             jitter_seed: 0x006c_6963_7377_6170,
+            partition_holders_from: None,
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod client;
 pub mod clock;
 pub mod error;
 pub mod fake;
+pub mod holder_partitions;
 pub mod http;
 pub mod limit;
 pub mod paging;

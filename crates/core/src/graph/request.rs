@@ -110,6 +110,13 @@ impl PathQuery {
         self
     }
 
+    /// `$count=true`: with `ConsistencyLevel: eventual`, an advanced query that also answers
+    /// `@odata.count` (<https://learn.microsoft.com/graph/aad-advanced-queries>).
+    pub fn count(mut self) -> Self {
+        self.params.push(("$count", "true".into()));
+        self
+    }
+
     pub fn build(&self) -> String {
         let mut s = self.path.clone();
         for (i, (k, v)) in self.params.iter().enumerate() {

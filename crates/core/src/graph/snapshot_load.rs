@@ -88,7 +88,16 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
 
         let holders = async {
             report(LoadPhase::Holders, 0, expected);
-            self.users_with_sku(&sku_id, &cancel, &mut |n| report(LoadPhase::Holders, n, expected)).await
+            let mut tell = |n| report(LoadPhase::Holders, n, expected);
+            let large = self.config.partition_holders_from.is_some_and(|from| expected.unwrap_or(0) >= from);
+            if large {
+                if let Ok(users) = self.users_with_sku_partitioned(&sku_id, &cancel, &mut tell).await? {
+                    return Ok(users);
+                }
+                // Counts that do not add up: the one query below reads every holder whatever
+                // their names.
+            }
+            self.users_with_sku(&sku_id, &cancel, &mut tell).await
         };
         let groups = self.groups_with_members(&sku_id, &cancel, &report);
         // The first failure ends both: no point reading groups for a load that already failed.

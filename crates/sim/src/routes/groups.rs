@@ -22,7 +22,11 @@ fn find(t: &Tenant, id: &str) -> Result<GroupIx, ApiError> {
 }
 
 fn matches(t: &Tenant, g: GroupIx, filter: &[Clause]) -> bool {
-    filter.iter().all(|c| match c {
+    filter.iter().all(|c| clause_matches(t, g, c))
+}
+
+fn clause_matches(t: &Tenant, g: GroupIx, c: &Clause) -> bool {
+    match c {
         Clause::Eq(p, v) if p == "hasMembersWithLicenseErrors" => {
             same_value(&Value::Bool(crate::render::has_license_errors(t, g)), v)
         }
@@ -30,9 +34,9 @@ fn matches(t: &Tenant, g: GroupIx, filter: &[Clause]) -> bool {
             .licenses
             .iter()
             .any(|l| t.skus[l.sku as usize].sku_id.eq_ignore_ascii_case(id)),
-        Clause::Eq(p, v) => group_prop(t, g, p).is_some_and(|x| same_value(&x, v)),
-        Clause::In(p, vs) => group_prop(t, g, p).is_some_and(|x| vs.iter().any(|v| same_value(&x, v))),
-    })
+        Clause::AnyOf(cs) => cs.iter().any(|c| clause_matches(t, g, c)),
+        other => other.on_string(|p| group_prop(t, g, p)).unwrap_or(false),
+    }
 }
 
 pub fn list(t: &Tenant, c: &Call) -> Result<Reply, ApiError> {
@@ -77,12 +81,13 @@ pub fn members(t: &Tenant, c: &Call, id: &str, errors_only: bool) -> Result<Repl
     }
     let ctx = c.context(&select_context("directoryObjects", &q));
     let list = &t.groups[g as usize].members;
+    let test = users::matcher(t, &q.filter);
     Ok(page(
         c,
         &q,
         ctx,
         list.iter().copied(),
-        |u| (!errors_only || member_has_error(t, g, u)) && users::matches(t, u, &q.filter),
+        |u| (!errors_only || member_has_error(t, g, u)) && test(u),
         |u| {
             let mut v = users::render(t, u, &q);
             if let Value::Object(m) = &mut v {

@@ -4,7 +4,7 @@
 //! <https://learn.microsoft.com/en-us/graph/api/user-assignlicense> (200 OK with the user).
 use super::{page, select_context, Call, Reply};
 use crate::licensing;
-use crate::odata::{same_value, Clause, Query};
+use crate::odata::{starts_with, Clause, Query};
 use crate::render::{is_user_prop, object, user_prop, USER_DEFAULT};
 use crate::tenant::{Tenant, UserIx};
 use crate::wire::ApiError;
@@ -15,38 +15,72 @@ pub fn render(t: &Tenant, u: UserIx, q: &Query) -> Value {
     object(q.select.as_deref(), USER_DEFAULT, |p| user_prop(t, u, p))
 }
 
-pub fn matches(t: &Tenant, u: UserIx, filter: &[Clause]) -> bool {
-    filter.iter().all(|c| match c {
-        Clause::HasSku(id) => {
-            let user = &t.users[u as usize];
-            user.direct
-                .iter()
-                .map(|l| l.sku)
-                .chain(user.inherited.iter().filter(|g| g.error.is_none()).map(|g| g.lic.sku))
-                .any(|s| t.skus[s as usize].sku_id.eq_ignore_ascii_case(id))
-        }
-        Clause::Eq(p, v) => user_prop(t, u, p).is_some_and(|x| same_value(&x, v)),
-        Clause::In(p, vs) => user_prop(t, u, p).is_some_and(|x| vs.iter().any(|v| same_value(&x, v))),
-    })
+/// The filter as a test on users, with its SKU ids resolved to the tenant's indices once rather
+/// than compared as text for every license of every user: with `$count`, every page of a read
+/// tests every user of the tenant.
+pub fn matcher<'a>(t: &'a Tenant, filter: &'a [Clause]) -> impl Fn(UserIx) -> bool + 'a {
+    let resolved: Vec<Resolved<'a>> = filter.iter().map(|c| resolve(t, c)).collect();
+    move |u| resolved.iter().all(|r| test(t, u, r))
 }
 
+enum Resolved<'a> {
+    /// `assignedLicenses/any(...)` on the SKU at this index (`None`: the tenant has no such SKU).
+    Sku(Option<usize>),
+    Any(Vec<Resolved<'a>>),
+    Other(&'a Clause),
+}
+
+fn resolve<'a>(t: &Tenant, c: &'a Clause) -> Resolved<'a> {
+    match c {
+        Clause::HasSku(id) => Resolved::Sku(t.skus.iter().position(|s| s.sku_id.eq_ignore_ascii_case(id))),
+        Clause::AnyOf(cs) => Resolved::Any(cs.iter().map(|c| resolve(t, c)).collect()),
+        other => Resolved::Other(other),
+    }
+}
+
+fn test(t: &Tenant, u: UserIx, r: &Resolved) -> bool {
+    let user = &t.users[u as usize];
+    match r {
+        Resolved::Sku(None) => false,
+        Resolved::Sku(Some(sku)) => user
+            .direct
+            .iter()
+            .map(|l| l.sku)
+            .chain(user.inherited.iter().filter(|g| g.error.is_none()).map(|g| g.lic.sku))
+            .any(|s| s as usize == *sku),
+        Resolved::Any(rs) => rs.iter().any(|r| test(t, u, r)),
+        // The user's name is read in place rather than as a JSON value.
+        Resolved::Other(Clause::StartsWith(p, prefix)) if p == "userPrincipalName" || p == "mail" => {
+            starts_with(&user.upn, prefix)
+        }
+        Resolved::Other(c) => c.on_string(|p| user_prop(t, u, p)).unwrap_or(false),
+    }
+}
+
+/// The user properties the simulator filters on, by operator: `eq`/`in`, and `startsWith` (the
+/// "Default" cells of the user table in <https://learn.microsoft.com/graph/aad-advanced-queries>).
 fn check_filter(filter: &[Clause]) -> Result<(), ApiError> {
-    for c in filter {
-        if let Clause::Eq(p, _) | Clause::In(p, _) = c {
-            if !matches!(
-                p.as_str(),
-                "id" | "userPrincipalName"
-                    | "displayName"
-                    | "mail"
-                    | "accountEnabled"
-                    | "usageLocation"
-                    | "department"
-            ) {
-                return Err(ApiError::new(400, "Request_UnsupportedQuery", format!("Unsupported or invalid query filter clause specified for property '{p}' of resource 'User'.")));
-            }
+    const EQ: &[&str] =
+        &["id", "userPrincipalName", "displayName", "mail", "accountEnabled", "usageLocation", "department"];
+    const STARTS: &[&str] = &["userPrincipalName", "displayName", "mail", "givenName", "surname"];
+    fn check(c: &Clause) -> Result<(), ApiError> {
+        let refuse = |p: &str| {
+            Err(ApiError::new(
+                400,
+                "Request_UnsupportedQuery",
+                format!(
+                    "Unsupported or invalid query filter clause specified for property '{p}' of resource 'User'."
+                ),
+            ))
+        };
+        match c {
+            Clause::Eq(p, _) | Clause::In(p, _) if !EQ.contains(&p.as_str()) => refuse(p),
+            Clause::StartsWith(p, _) if !STARTS.contains(&p.as_str()) => refuse(p),
+            Clause::AnyOf(cs) => cs.iter().try_for_each(check),
+            _ => Ok(()),
         }
     }
-    Ok(())
+    filter.iter().try_for_each(check)
 }
 
 pub fn list(t: &Tenant, c: &Call) -> Result<Reply, ApiError> {
@@ -54,7 +88,8 @@ pub fn list(t: &Tenant, c: &Call) -> Result<Reply, ApiError> {
     q.check_select("user", is_user_prop)?;
     check_filter(&q.filter)?;
     let ctx = c.context(&select_context("users", &q));
-    Ok(page(c, &q, ctx, 0..t.users.len() as UserIx, |u| matches(t, u, &q.filter), |u| render(t, u, &q)))
+    let test = matcher(t, &q.filter);
+    Ok(page(c, &q, ctx, 0..t.users.len() as UserIx, test, |u| render(t, u, &q)))
 }
 
 pub fn get(t: &Tenant, c: &Call, id: &str) -> Result<Reply, ApiError> {
