@@ -17,6 +17,7 @@ mod state;
 mod storage;
 mod tenant;
 mod text;
+mod timing;
 mod transport;
 mod views;
 mod wizard_form;

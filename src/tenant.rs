@@ -101,7 +101,9 @@ pub async fn fetch_snapshot(state: AppState, source: String) -> bool {
         let total = p.total.map(|t| format!(" of {t}")).unwrap_or_default();
         state.snapshot.set(Load::Loading(format!("{}: {}{}…", p.phase, p.done, total)));
     };
+    crate::timing::start("licswap:load");
     let res = c.load_snapshot(&source, &mut progress).await;
+    crate::timing::end("licswap:load");
     // The admin may have picked another source meanwhile: keep only the current one's data.
     if !same_id(&state.snapshot_source.get_untracked(), &source) {
         return false;
