@@ -26,11 +26,7 @@ pub fn connect(state: AppState, mode: &Mode) -> Result<(), String> {
             // Above a few pages of holders, Graph's pace of several hundred milliseconds per page
             // makes one sequential query the slowest part of the preview: read them in
             // partitions side by side (licswap-core's graph::holder_partitions).
-            let cfg = ClientConfig {
-                base_url: config.graph_base_url(),
-                partition_holders_from: Some(licswap_core::graph::holder_partitions::PARTITION_FROM_HOLDERS),
-                ..ClientConfig::default()
-            };
+            let cfg = ClientConfig::graph_paced(config.graph_base_url());
             Some(
                 AppClient::new(AppTransport::Fetch(FetchTransport), BrowserClock, cfg)
                     .map(|c| c.with_tokens(state.session().token_source())),

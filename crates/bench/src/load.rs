@@ -1,7 +1,6 @@
 //! Loading a tenant from sim-server over HTTP, as the app does: requests made and wall time,
 //! against the fewest requests Graph's paging and `$batch` allow for that tenant.
 use crate::transport::{HttpTransport, RealClock};
-use licswap_core::graph::holder_partitions::PARTITION_FROM_HOLDERS;
 use licswap_core::model::same_id;
 use licswap_core::graph::{ClientConfig, GraphClient};
 use licswap_core::plan::Snapshot;
@@ -9,13 +8,13 @@ use std::time::Instant;
 
 pub type HttpClient = GraphClient<HttpTransport, RealClock>;
 
-/// A client for sim-server; `partitioned`: the holders of a large SKU are read as the app reads
-/// them from Graph (first-character partitions side by side, from 5,000 holders).
+/// A client for sim-server; `partitioned`: configured as the app reads Graph itself
+/// ([`ClientConfig::graph_paced`]: the holders of a large SKU in partitions side by side).
 pub fn client(graph_base: &str, partitioned: bool) -> Result<HttpClient, String> {
-    let config = ClientConfig {
-        base_url: graph_base.to_string(),
-        partition_holders_from: partitioned.then_some(PARTITION_FROM_HOLDERS),
-        ..ClientConfig::default()
+    let config = if partitioned {
+        ClientConfig::graph_paced(graph_base)
+    } else {
+        ClientConfig { base_url: graph_base.to_string(), ..ClientConfig::default() }
     };
     GraphClient::new(HttpTransport::new(), RealClock::default(), config).map_err(|e| e.to_string())
 }

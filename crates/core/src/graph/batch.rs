@@ -203,6 +203,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
             body: Some(&body),
             idempotent: all_reads,
             what: &what,
+            eventual: false,
         };
         let resp = match self.send(&call, cancel).await {
             Ok(r) => r,

@@ -43,6 +43,24 @@ impl Default for ClientConfig {
     }
 }
 
+impl ClientConfig {
+    /// The configuration for reading a real tenant at Graph's pace (the app's signed-in client,
+    /// and the benchmark that stands for it): the holders of a large SKU in partitions side by
+    /// side, and six requests in flight. Graph documents no bound on concurrent directory reads
+    /// (<https://learn.microsoft.com/graph/throttling-limits>, "Identity and access service
+    /// limits", counts resource units, not requests in flight); six is what a browser opens to
+    /// one host over HTTP/1.1, so a test server on the loopback sees what Graph sees. The apply
+    /// executor keeps its own, smaller bound on batches in flight.
+    pub fn graph_paced(base_url: impl Into<String>) -> Self {
+        ClientConfig {
+            base_url: base_url.into(),
+            max_in_flight: 6,
+            partition_holders_from: Some(super::holder_partitions::PARTITION_FROM_HOLDERS),
+            ..ClientConfig::default()
+        }
+    }
+}
+
 /// What the client has done, for progress displays and the request-count tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ClientStats {
@@ -71,6 +89,8 @@ pub(crate) struct Call<'a> {
     pub idempotent: bool,
     /// For messages: "the holders of SKU ...".
     pub what: &'a str,
+    /// Sends `ConsistencyLevel: eventual`: an advanced query on directory objects.
+    pub eventual: bool,
 }
 
 pub struct GraphClient<T, C> {
@@ -246,6 +266,9 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         if call.body.is_some() {
             req.headers.push(("Content-Type".into(), "application/json".into()));
         }
+        if call.eventual {
+            req.headers.push(("ConsistencyLevel".into(), "eventual".into()));
+        }
         if let Some(t) = token {
             req.headers.push(("Authorization".into(), format!("Bearer {}", t.secret())));
         }
@@ -268,7 +291,18 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         what: &str,
         cancel: &CancelToken,
     ) -> Result<D, GraphError> {
-        let call = Call { method: Method::Get, relative, body: None, idempotent: true, what };
+        self.get_json_as(relative, what, false, cancel).await
+    }
+
+    /// [`Self::get_json`], as an advanced query when `eventual`.
+    pub(crate) async fn get_json_as<D: DeserializeOwned>(
+        &self,
+        relative: &str,
+        what: &str,
+        eventual: bool,
+        cancel: &CancelToken,
+    ) -> Result<D, GraphError> {
+        let call = Call { method: Method::Get, relative, body: None, idempotent: true, what, eventual };
         let resp = self.send(&call, cancel).await?;
         decode(&resp.body, what)
     }
@@ -281,7 +315,8 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         what: &str,
         cancel: &CancelToken,
     ) -> Result<HttpResponse, GraphError> {
-        let call = Call { method: Method::Post, relative, body: Some(body), idempotent: false, what };
+        let call =
+            Call { method: Method::Post, relative, body: Some(body), idempotent: false, what, eventual: false };
         self.send(&call, cancel).await
     }
 }

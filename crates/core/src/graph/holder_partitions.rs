@@ -33,14 +33,14 @@
 //! set, or the tenant changed between counts), or a count cannot be read, the holders are read by
 //! the one sequential query instead. Eventual consistency is acceptable here because the apply
 //! step reads every target again before changing it and refuses what changed since the preview.
-use super::batch::{BatchItemResult, MAX_BATCH};
-use super::calls::batch_body;
+use super::batch::BatchItemResult;
 use super::cancel::CancelToken;
 use super::client::GraphClient;
 use super::error::GraphError;
 use super::http::{Clock, Transport};
-use crate::model::{BatchRequestItem, Page, User};
+use crate::model::{BatchRequestItem, User};
 use super::request::{has_sku_filter, PathQuery, USER_SELECT};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
 
 /// From this many holders (5 pages of 999) a client that reads Graph at its real pace should read
@@ -87,10 +87,9 @@ pub fn pack(counts: &[(char, u64)], parts: usize) -> Vec<Vec<char>> {
     groups.into_iter().map(|(_, cs)| cs).filter(|cs| !cs.is_empty()).collect()
 }
 
-/// Queries at most: two `$batch`es a round. Each query is paged one link after another, so the
-/// first character with the most holders sets the number of rounds; more queries would only
-/// split what is already read side by side.
-const PARTITIONS: usize = 2 * MAX_BATCH;
+/// Queries per request in flight: the lighter queries end early and free their slot for the
+/// rest, and each query costs at most one partly filled page more.
+const PARTITIONS_PER_SLOT: usize = 2;
 
 /// `{"@odata.count": N}` of a counted page.
 #[derive(serde::Deserialize)]
@@ -128,57 +127,34 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         if parts != total {
             return Ok(Err(Fallback::CountsDisagree { parts, total }));
         }
-        let firsts: Vec<String> = pack(&per_char, PARTITIONS)
-            .iter()
-            .map(|chars| {
-                PathQuery::new("/users")
-                    .filter(partition_filter(sku_id, chars))
-                    .select(USER_SELECT)
-                    .top(self.config.page_size)
-                    .count()
-                    .build()
-            })
-            .collect();
-        let pages = self.page_side_by_side(&firsts, &format!("the holders of SKU {sku_id}"), cancel, on_page).await?;
+        let groups = pack(&per_char, PARTITIONS_PER_SLOT * self.config.max_in_flight.max(1));
+        let read = RefCell::new((vec![0usize; groups.len()], on_page));
+        let reads = groups.iter().enumerate().map(|(n, chars)| {
+            let q = PathQuery::new("/users")
+                .filter(partition_filter(sku_id, chars))
+                .select(USER_SELECT)
+                .top(self.config.page_size)
+                .count()
+                .build();
+            let what = format!("the holders of SKU {sku_id} (user names starting with {})", chars_label(chars));
+            let read = &read;
+            async move {
+                let mut tell = |k: usize| {
+                    let mut r = read.borrow_mut();
+                    r.0[n] = k;
+                    let sum = r.0.iter().sum();
+                    (r.1)(sum);
+                };
+                self.get_all_advanced::<User>(&q, &what, cancel, &mut tell).await
+            }
+        });
+        // Each query pages one link after another; the queries run side by side, as many at
+        // once as the client's bound on requests in flight allows.
+        let pages = futures::future::try_join_all(reads).await?;
         // A user renamed between two queries could be in both: keep one.
         let mut seen = HashSet::new();
         let users = pages.into_iter().flatten().filter(|u| seen.insert(u.id.to_ascii_lowercase())).collect();
         Ok(Ok(users))
-    }
-
-    /// Pages every query in `firsts` to its end, the current page of each in one round of
-    /// `$batch` (20 to a batch, the batches of a round in flight together): as many rounds as the
-    /// longest query has pages. Every page is an advanced query, as its first one was.
-    async fn page_side_by_side(
-        &self,
-        firsts: &[String],
-        what: &str,
-        cancel: &CancelToken,
-        on_page: &mut dyn FnMut(usize),
-    ) -> Result<Vec<Vec<User>>, GraphError> {
-        let mut out: Vec<Vec<User>> = vec![Vec::new(); firsts.len()];
-        let mut next: Vec<(usize, String)> = firsts.iter().cloned().enumerate().collect();
-        while !next.is_empty() {
-            cancel.check()?;
-            let items = next.iter().map(|(n, url)| eventual_get(n.to_string(), url.clone())).collect();
-            let answers = self.batch_with(items, cancel).await?;
-            let mut following = Vec::new();
-            for ((n, url), answer) in next.into_iter().zip(answers) {
-                let page: Page<User> = batch_body(&answer, what)?;
-                out[n].extend(page.value);
-                if let Some(link) = page.next_link {
-                    let rel = self.base().relative_in_batch(&link)?;
-                    // A server that hands back the link it was given would page forever.
-                    if rel == url {
-                        return Err(GraphError::decode(what, "a page links to itself"));
-                    }
-                    following.push((n, rel));
-                }
-            }
-            on_page(out.iter().map(Vec::len).sum());
-            next = following;
-        }
-        Ok(out)
     }
 
     /// The holders' count per first character, and all holders' count, in one round of `$batch`
@@ -216,6 +192,10 @@ fn eventual_get(id: String, url: String) -> BatchRequestItem {
         body: None,
         depends_on: None,
     }
+}
+
+fn chars_label(chars: &[char]) -> String {
+    chars.iter().collect()
 }
 
 #[cfg(test)]
