@@ -43,6 +43,11 @@ impl Default for ClientConfig {
     }
 }
 
+/// From this many holders (5 pages of 999) a client that reads Graph at its real pace reads them
+/// in partitions ([`super::holder_partitions`]): below it, the one query takes no more round
+/// trips than the partitions' counts and their pages would.
+pub const PARTITION_FROM_HOLDERS: u64 = 5_000;
+
 impl ClientConfig {
     /// The configuration for reading a real tenant at Graph's pace (the app's signed-in client,
     /// and the benchmark that stands for it): the holders of a large SKU in partitions side by
@@ -55,7 +60,7 @@ impl ClientConfig {
         ClientConfig {
             base_url: base_url.into(),
             max_in_flight: 6,
-            partition_holders_from: Some(super::holder_partitions::PARTITION_FROM_HOLDERS),
+            partition_holders_from: Some(PARTITION_FROM_HOLDERS),
             ..ClientConfig::default()
         }
     }

@@ -43,11 +43,6 @@ use super::request::{has_sku_filter, PathQuery, USER_SELECT};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
 
-/// From this many holders (5 pages of 999) a client that reads Graph at its real pace should read
-/// them in partitions (`ClientConfig::partition_holders_from`): below it, the one query takes no
-/// more round trips than the partitions' counts and their pages would.
-pub const PARTITION_FROM_HOLDERS: u64 = 5_000;
-
 /// The characters a userPrincipalName may hold, per the user resource's documentation, with
 /// letters once (Graph's string comparisons on directory objects ignore case).
 pub const UPN_FIRST_CHARS: &[char] = &[
