@@ -28,6 +28,7 @@ pub fn code_title(code: FindingCode) -> &'static str {
         NotAHolder => "Does not hold the source",
         NotFound => "Not found in the tenant",
         PartialHolder => "Holds some of the sources, not all",
+        SetAside => "Set aside: not changed by this plan",
     }
 }
 
@@ -224,6 +225,22 @@ pub fn coverage_summary(c: &Coverage) -> String {
 }
 
 /// Why Apply is not offered, or None when it is.
+/// Users and groups with a blocker of their own (not the plan-wide ones, such as seats): what
+/// setting aside would leave out, as (users, groups).
+pub fn blocked_subjects(plan: &Plan) -> (usize, usize) {
+    let mut seen = std::collections::HashSet::new();
+    let (mut users, mut groups) = (0, 0);
+    for f in plan.blockers().filter(|f| f.subject.kind != TargetKind::Sku) {
+        if seen.insert((f.subject.kind, f.subject.id.as_str())) {
+            match f.subject.kind {
+                TargetKind::Group => groups += 1,
+                _ => users += 1,
+            }
+        }
+    }
+    (users, groups)
+}
+
 pub fn apply_blocked_reason(plan: &Plan) -> Option<String> {
     let blockers: Vec<&Finding> = plan.blockers().collect();
     if !blockers.is_empty() {

@@ -164,6 +164,19 @@ pub fn waive_and_preview(state: AppState, request: &licswap_core::plan::PlanRequ
     preview(state);
 }
 
+/// Plans the shown plan's request again with its blocked users and groups set aside (the wizard's
+/// choices follow, so that going back shows the option ticked).
+pub fn preview_setting_aside(state: AppState) {
+    let Some(plan) = state.plan.get_untracked() else { return };
+    let mut request = plan.request.clone();
+    request.options.set_aside_blocked = true;
+    state.form.set(crate::wizard_form::WizardForm::from_request(&request));
+    preview(state);
+    if let Some(e) = state.plan_error.get_untracked() {
+        state.notice.set(Some(e));
+    }
+}
+
 /// Plans the wizard's request against the loaded snapshot and opens the preview.
 pub fn preview(state: AppState) {
     let form = state.form.get_untracked();

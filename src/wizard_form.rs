@@ -29,6 +29,8 @@ pub struct WizardForm {
     /// servicePlanNames whose loss is accepted.
     pub waived: Vec<String>,
     pub partial_wave: bool,
+    /// Set aside the users and groups with a blocker of their own and plan the rest.
+    pub set_aside: bool,
 }
 
 impl Default for WizardForm {
@@ -43,6 +45,7 @@ impl Default for WizardForm {
             keep_disabled: true,
             waived: Vec::new(),
             partial_wave: false,
+            set_aside: false,
         }
     }
 }
@@ -95,6 +98,7 @@ impl WizardForm {
                 preserve_disabled_plans: self.keep_disabled,
                 waived_plans: self.waived.clone(),
                 allow_partial_wave: self.partial_wave,
+                set_aside_blocked: self.set_aside,
             },
         })
     }
@@ -107,6 +111,7 @@ impl WizardForm {
             keep_disabled: r.options.preserve_disabled_plans,
             waived: r.options.waived_plans.clone(),
             partial_wave: r.options.allow_partial_wave,
+            set_aside: r.options.set_aside_blocked,
             ..WizardForm::default()
         };
         match &r.scope {

@@ -9,6 +9,7 @@ pub mod overview;
 pub mod preview;
 pub mod preview_list;
 pub mod report;
+pub mod set_aside;
 pub mod share;
 pub mod share_panel;
 pub mod signin;

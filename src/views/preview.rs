@@ -67,6 +67,7 @@ pub fn PlanView(plan: Arc<Plan>, read_only: bool) -> impl IntoView {
             </div>
             <h2>"Findings"</h2>
             <FindingList plan=plan.clone() groups=groups read_only=read_only/>
+            <super::set_aside::SetAsideList plan=plan.clone() done=false/>
             <h2 class="no-print">"Users and groups"</h2>
             <p class="print-only hint">"Every user and group, with its exact assignLicense call, is in the preview file (Download .json) and in the report export."</p>
             <SubjectList plan=plan.clone() read_only=read_only/>
@@ -95,6 +96,7 @@ fn ApplyBar(plan: Arc<Plan>, read_only: bool) -> impl IntoView {
                 on:click=move |_| state.go(Route::Apply)>"Apply…"</button>
             <p id="apply-reason">{reason.unwrap_or_else(|| "No blockers. Apply asks you to confirm before anything changes.".into())}</p>
         </div>
+        <super::set_aside::SetAsideOffer plan=plan.clone()/>
     }
     .into_any()
 }

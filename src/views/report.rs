@@ -131,6 +131,7 @@ fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
                 <div><dt>"Stale"</dt><dd>{count(c.stale as i64)}</dd></div>
                 <div><dt>"Not run"</dt><dd>{count((c.pending + c.in_flight + c.cancelled) as i64)}</dd></div>
             </dl>
+            <super::set_aside::SetAsideList plan=plan.clone() done=true/>
             {(!waived.is_empty()).then(|| view! {
                 <h2>"Losses accepted in the preview"</h2>
                 <ul class="plain plan-names" data-testid="waived-plans">

@@ -80,6 +80,12 @@ fn WizardForm(skus: Vec<SubscribedSku>) -> impl IntoView {
                         on:change=move |ev| state.form.update(|f| f.partial_wave = event_target_checked(&ev))/>
                     <span>"If seats run short, plan a first wave of what fits"</span>
                 </label>
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || state.form.with(|f| f.set_aside)
+                        on:change=move |ev| state.form.update(|f| f.set_aside = event_target_checked(&ev))/>
+                    <span>"Set aside users and groups with a blocker, and apply the rest"
+                        <span class="hint">" — they are not changed; the preview and the report list them with why"</span></span>
+                </label>
                 <Waivers skus=skus/>
             </fieldset>
             {move || state.plan_error.get().map(|e| view! { <ErrorBox title="Cannot preview yet" detail=e/> })}

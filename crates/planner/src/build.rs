@@ -150,7 +150,7 @@ pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, PlanErro
     let evals: Vec<&Eval> = st.evals.iter().map(|e| e.as_ref().expect("every user evaluated")).collect();
     let (phases, rollback) = actions::actions(&out, &evals);
     let coverage = st.profiles.coverage(&t, &sc_res, &evals);
-    Ok(Plan {
+    let mut plan = Plan {
         version: licswap_core::plan::PLAN_VERSION,
         request: request.clone(),
         source: output::summary(t.skus[sides.srcs[0]].sku),
@@ -162,7 +162,12 @@ pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, PlanErro
         seats,
         coverage,
         rollback,
-    })
+        set_aside: Vec::new(),
+    };
+    if opts.set_aside_blocked {
+        super::set_aside::set_aside(&mut plan, snapshot);
+    }
+    Ok(plan)
 }
 
 pub(crate) struct State<'a> {

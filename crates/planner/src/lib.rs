@@ -23,6 +23,7 @@ mod rollback;
 mod rows;
 mod scope;
 mod sides;
+mod set_aside;
 #[cfg(any(test, feature = "testgen"))]
 pub mod testgen;
 mod user_findings;

@@ -8,11 +8,14 @@
 //!     every other user;
 //! (c) the seats the plan uses of each target never exceed those available (unless it says
 //!     SeatsInsufficient for that target), and the plan's count is the model's;
+//! (d) applying the plan then its rollback restores every subject's own assignments;
+//! (e) setting aside the blocked users and groups changes no action, seat or coverage: it lists
+//!     exactly the subjects with blockers, leaves only plan-wide blockers, and names for each
+//!     set-aside user every swapped group of the plan that still reaches them.
 //!
 //! Requests are single swaps and bundles (several sources, several targets: Office 365 E3 + EMS ->
 //! Microsoft 365 E3, the Teams unbundling, E1 + Exchange Online (Plan 2) -> E3), with users who
 //! hold some of the sources, directly or through groups.
-//! (d) applying the plan then its rollback restores every subject's own assignments.
 mod plan_support;
 use licswap_core::catalog;
 use licswap_core::plan::{
@@ -312,6 +315,7 @@ fn build(g: &Gen) -> (Snapshot, PlanRequest) {
         preserve_disabled_plans: g.preserve,
         waived_plans: waived,
         allow_partial_wave: g.partial,
+        set_aside_blocked: false,
     };
     (s, PlanRequest { source: srcs.into(), target: tgts.into(), scope, options })
 }
@@ -468,5 +472,45 @@ proptest! {
         prop_assert_eq!(&m, &before);
         let ids: BTreeSet<&str> = p.actions().map(|a| a.id.as_str()).collect();
         prop_assert_eq!(ids.len(), p.actions().count(), "action ids are unique");
+    }
+
+    #[test]
+    fn setting_aside_changes_no_action_and_lists_every_blocked_subject(g in gen()) {
+        let (s, r) = build(&g);
+        let plain = licswap_planner::plan(&s, &r).unwrap();
+        let mut r2 = r.clone();
+        r2.options.set_aside_blocked = true;
+        let aside = licswap_planner::plan(&s, &r2).unwrap();
+        prop_assert_eq!(&aside.phases, &plain.phases);
+        prop_assert_eq!(&aside.rollback, &plain.rollback);
+        prop_assert_eq!(&aside.seats, &plain.seats);
+        prop_assert_eq!(&aside.coverage, &plain.coverage);
+        let blocked: BTreeSet<(plan::TargetKind, String)> = plain
+            .blockers()
+            .filter(|f| f.subject.kind != plan::TargetKind::Sku)
+            .map(|f| (f.subject.kind, f.subject.id.clone()))
+            .collect();
+        let listed: BTreeSet<(plan::TargetKind, String)> =
+            aside.set_aside.iter().map(|x| (x.subject.kind, x.subject.id.clone())).collect();
+        prop_assert_eq!(listed.len(), aside.set_aside.len(), "each subject listed once");
+        prop_assert_eq!(&listed, &blocked);
+        prop_assert!(aside.blockers().all(|f| f.subject.kind == plan::TargetKind::Sku), "only plan-wide blockers stay");
+        prop_assert_eq!(aside.has_blockers(), plain.blockers().any(|f| f.subject.kind == plan::TargetKind::Sku));
+        prop_assert_eq!(aside.findings.iter().any(|f| f.code == FindingCode::SetAside), !blocked.is_empty());
+        // No action targets a set-aside subject; a swapped group that holds a set-aside user is named.
+        for x in &aside.set_aside {
+            prop_assert!(aside.actions().all(|a| a.target.id != x.subject.id), "{} is set aside yet changed", x.subject.id);
+            if x.subject.kind != plan::TargetKind::User {
+                continue;
+            }
+            let reaching: Vec<String> = s
+                .groups
+                .iter()
+                .filter(|gr| gr.member_ids.contains(&x.subject.id))
+                .filter(|gr| aside.actions().any(|a| a.target.id == gr.group.id && a.kind == plan::ActionKind::Swap))
+                .map(|gr| gr.group.label().to_string())
+                .collect();
+            prop_assert_eq!(&x.still_covered_by, &reaching);
+        }
     }
 }

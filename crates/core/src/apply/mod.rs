@@ -37,19 +37,19 @@ mod verify;
 pub use api::{ApiError, ApiErrorKind, GroupProcessing, LicenseApi, TargetState};
 pub use control::{Control, ControlState};
 pub use executor::Executor;
-pub use run::{ApplyConfig, ApplyError, RunOutcome, RunReport, StaleTarget};
 pub use graph_api::{api_error, GraphLicenseApi};
 pub use guard::{check_write, Refusal, REFUSED_CODE};
 pub use journal::{plan_hash, Counts, Entry, EntryState, Journal, JournalDelta, JOURNAL_VERSION};
 pub use progress::{Progress, RunStatus};
 pub use report::{
-    csv_field, report_csv, report_csv_with, report_json, report_members_csv, report_rows, waived_plans,
-    ReportRow, WaivedPlan,
+    csv_field, report_csv, report_csv_with, report_json, report_members_csv, report_rows, set_aside_csv,
+    set_aside_rows, waived_plans, ReportRow, WaivedPlan,
 };
 pub use resume::{
     effect_mismatches, fingerprint_outside, is_ready, judge_pending, judge_unknown, Evidence, Readiness,
 };
 pub use rollback::{rollback_plan, RollbackPlan};
+pub use run::{ApplyConfig, ApplyError, RunOutcome, RunReport, StaleTarget};
 pub use settle::{member_outcomes, settle_group, GroupSettleReport, MemberOutcome, MemberReport};
 pub use store::{JournalStore, MemoryStore, StoreError};
 pub use verify::{remedy, verify, verify_after_lag, VerifyItem, VerifyOutcome, VerifyReport};

@@ -73,6 +73,66 @@ pub fn report_rows(plan: &Plan, journal: &Journal, verify: Option<&VerifyReport>
     rows
 }
 
+/// The users and groups the plan set aside, as report rows: not done (no call was planned for
+/// them), with why, and for a user the groups whose swap still reaches them.
+pub fn set_aside_rows(plan: &Plan) -> Vec<ReportRow> {
+    plan.set_aside
+        .iter()
+        .map(|s| {
+            let mut message = s.why.join("; ");
+            if !s.still_covered_by.is_empty() {
+                message.push_str(&format!(
+                    "; still changed through the swap of {} (a group's license applies to every member)",
+                    s.still_covered_by.join(", ")
+                ));
+            }
+            ReportRow {
+                phase: 0,
+                action_id: String::new(),
+                action: "setAside".into(),
+                target_kind: match s.subject.kind {
+                    TargetKind::User => "user",
+                    TargetKind::Group => "group",
+                    TargetKind::Sku => "sku",
+                }
+                .into(),
+                target_id: s.subject.id.clone(),
+                target_name: s.subject.name.clone(),
+                state: "set aside".into(),
+                error_code: String::new(),
+                message,
+                verified: String::new(),
+            }
+        })
+        .collect()
+}
+
+/// The set-aside list alone, for the preview's export (same columns as the report).
+pub fn set_aside_csv(plan: &Plan) -> String {
+    let mut out = String::new();
+    push_row(&mut out, HEADER.iter().map(|s| s.to_string()));
+    for r in set_aside_rows(plan) {
+        push_row(&mut out, row_cells(r));
+    }
+    out
+}
+
+fn row_cells(r: ReportRow) -> impl Iterator<Item = String> {
+    [
+        if r.phase == 0 { String::new() } else { r.phase.to_string() },
+        r.action_id,
+        r.action,
+        r.target_kind,
+        r.target_id,
+        r.target_name,
+        r.state,
+        r.error_code,
+        r.message,
+        r.verified,
+    ]
+    .into_iter()
+}
+
 const HEADER: [&str; 10] = [
     "phase",
     "actionId",
@@ -103,24 +163,8 @@ pub fn report_csv_with(
 ) -> String {
     let mut out = String::new();
     push_row(&mut out, HEADER.iter().chain(extra.iter().map(|(name, _)| name)).map(|s| s.to_string()));
-    for r in report_rows(plan, journal, verify) {
-        push_row(
-            &mut out,
-            [
-                r.phase.to_string(),
-                r.action_id,
-                r.action,
-                r.target_kind,
-                r.target_id,
-                r.target_name,
-                r.state,
-                r.error_code,
-                r.message,
-                r.verified,
-            ]
-            .into_iter()
-            .chain(extra.iter().map(|(_, value)| value.clone())),
-        );
+    for r in report_rows(plan, journal, verify).into_iter().chain(set_aside_rows(plan)) {
+        push_row(&mut out, row_cells(r).chain(extra.iter().map(|(_, value)| value.clone())));
     }
     out
 }
@@ -189,7 +233,7 @@ pub fn report_json(plan: &Plan, journal: &Journal, verify: Option<&VerifyReport>
         target_name: &plan.target.name,
         waived_plans: waived_plans(plan),
         counts: journal.counts(),
-        rows: report_rows(plan, journal, verify),
+        rows: report_rows(plan, journal, verify).into_iter().chain(set_aside_rows(plan)).collect(),
     };
     serde_json::to_string_pretty(&report).unwrap_or_default()
 }

@@ -49,6 +49,7 @@ pub fn plan(actions: Vec<Action>) -> Plan {
         seats: SeatBudget { needed: 2, available: 10, left_after: 8, source_freed: 2 },
         coverage: vec![],
         rollback: vec![],
+        set_aside: vec![],
     }
 }
 

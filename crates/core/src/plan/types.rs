@@ -52,6 +52,10 @@ pub struct PlanOptions {
     /// When seats run short, plan a first wave of what fits instead of blocking everything.
     #[serde(default)]
     pub allow_partial_wave: bool,
+    /// Users and groups with a blocker of their own are set aside (listed in [`Plan::set_aside`],
+    /// not changed, kept in the report as not done) so that the rest can be applied.
+    #[serde(default)]
+    pub set_aside_blocked: bool,
 }
 
 fn yes() -> bool {
@@ -60,7 +64,12 @@ fn yes() -> bool {
 
 impl Default for PlanOptions {
     fn default() -> Self {
-        PlanOptions { preserve_disabled_plans: true, waived_plans: Vec::new(), allow_partial_wave: false }
+        PlanOptions {
+            preserve_disabled_plans: true,
+            waived_plans: Vec::new(),
+            allow_partial_wave: false,
+            set_aside_blocked: false,
+        }
     }
 }
 
@@ -236,6 +245,9 @@ pub enum FindingCode {
     /// Info (user or group). Holds some of a bundle's sources, not all: what it holds goes, and
     /// it gets every target.
     PartialHolder,
+    /// Warning (SKU). `setAsideBlocked` is on: users and groups with a blocker of their own are set
+    /// aside (not changed) and the rest is applied.
+    SetAside,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -311,6 +323,25 @@ pub struct Plan {
     pub coverage: Vec<Coverage>,
     /// The inverse of every action, with the original disabledPlans, in reverse phase order.
     pub rollback: Vec<Phase>,
+    /// Users and groups set aside (`setAsideBlocked`): no action changes them, and the report
+    /// keeps them as not done, with why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set_aside: Vec<SetAside>,
+}
+
+/// A user or group left out of a plan because of blockers of its own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetAside {
+    pub subject: Subject,
+    /// The blockers that set it aside (their codes, in the plan's finding order).
+    pub codes: Vec<FindingCode>,
+    /// Their messages, one sentence each: why it is not done.
+    pub why: Vec<String>,
+    /// For a user: the groups of this plan whose swap still reaches them (a group's license
+    /// changes for every member; a member cannot be left out of it), by display name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub still_covered_by: Vec<String>,
 }
 
 pub const PLAN_VERSION: u32 = 1;

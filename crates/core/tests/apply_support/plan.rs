@@ -203,5 +203,6 @@ pub fn sample_plan(snap: &Snapshot) -> Plan {
             ..Coverage::default()
         }],
         rollback,
+        set_aside: Vec::new(),
     }
 }
