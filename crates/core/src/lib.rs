@@ -8,7 +8,7 @@
 //! 3. [`graph`]: the Graph client (paging, `$batch`, retry) over the [`graph::http::Transport`]
 //!    seam, so the same code runs against Graph, sim-server and the in-process demo tenant;
 //!    [`share`]: shared-preview encoding; [`userlist`]: the pasted or uploaded list of users in
-//!    scope.
+//!    scope; [`health`]: group-licensing errors, the health screen's input and report.
 //! 4. [`apply`]: the executor state machine and its journal.
 //! 5. [`approval`]: plan digests, approvals of shared previews, approved-vs-live comparison, audit.
 //!
@@ -17,6 +17,7 @@ pub mod apply;
 pub mod approval;
 pub mod catalog;
 pub mod graph;
+pub mod health;
 pub mod model;
 pub mod plan;
 pub mod share;

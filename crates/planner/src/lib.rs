@@ -15,6 +15,7 @@ mod bits;
 mod build;
 mod evaluate;
 mod findings;
+pub mod health;
 mod mapping;
 mod memo;
 mod output;

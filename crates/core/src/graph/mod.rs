@@ -2,7 +2,7 @@
 //! [`crate::model`]).
 //!
 //! [`client::GraphClient`] is the client: [`calls`] holds the typed calls, [`snapshot_load`] the
-//! tenant load for the planner, [`batch`] JSON `$batch`, [`paging`] `@odata.nextLink`, [`retry`]
+//! tenant load for the planner, [`health_load`] the load for the license-health screen, [`batch`] JSON `$batch`, [`paging`] `@odata.nextLink`, [`retry`]
 //! the back-off, [`cancel`] cancellation, [`error`] the typed errors.
 pub mod batch;
 pub mod calls;
@@ -11,6 +11,7 @@ pub mod client;
 pub mod clock;
 pub mod error;
 pub mod fake;
+pub mod health_load;
 pub mod holder_partitions;
 pub mod http;
 pub mod limit;

@@ -1,0 +1,309 @@
+//! Rule tests for the health diagnosis: each error kind's explanation and fix, with real products
+//! and plans from Microsoft's tables (through the generated catalog).
+use super::diagnose;
+use licswap_core::catalog;
+use licswap_core::model::{
+    AssignedLicense, Group, LicenseAssignmentState, LicenseUnitsDetail, ServicePlanInfo, SubscribedSku, User,
+};
+use licswap_core::health::{GroupErrorList, HealthSnapshot, LicenseErrorKind as K, Remedy};
+use licswap_core::plan::{Snapshot, SnapshotGroup};
+
+fn sku(part: &str, enabled: i64, consumed: i64) -> SubscribedSku {
+    let d = catalog::sku(part).expect("catalog SKU");
+    SubscribedSku {
+        id: None,
+        sku_id: d.sku_id.into(),
+        sku_part_number: d.part_number.into(),
+        applies_to: Some("User".into()),
+        capability_status: Some("Enabled".into()),
+        consumed_units: consumed,
+        prepaid_units: LicenseUnitsDetail { enabled, ..Default::default() },
+        service_plans: d
+            .plans
+            .iter()
+            .map(|p| ServicePlanInfo {
+                service_plan_id: p.id.into(),
+                service_plan_name: p.name.into(),
+                provisioning_status: None,
+                applies_to: None,
+            })
+            .collect(),
+    }
+}
+
+fn id(part: &str) -> String {
+    catalog::sku(part).expect("catalog SKU").sku_id.to_string()
+}
+
+fn plan_id(part: &str, plan: &str) -> String {
+    catalog::sku(part).and_then(|s| s.plan(plan)).expect("plan of SKU").id.to_string()
+}
+
+fn group(gid: &str, name: &str, lics: &[(&str, &[&str])], members: &[&str]) -> SnapshotGroup {
+    SnapshotGroup {
+        group: Group {
+            id: gid.into(),
+            display_name: Some(name.into()),
+            group_types: vec![],
+            membership_rule: None,
+            on_premises_sync_enabled: None,
+            assigned_licenses: lics
+                .iter()
+                .map(|(p, off)| AssignedLicense {
+                    sku_id: id(p),
+                    disabled_plans: off.iter().map(|o| plan_id(p, o)).collect(),
+                })
+                .collect(),
+        },
+        member_ids: members.iter().map(|m| m.to_string()).collect(),
+    }
+}
+
+/// A license state: `group` None for direct; `error` None for Active.
+fn st(part: &str, group: Option<&str>, off: &[&str], error: Option<&str>) -> LicenseAssignmentState {
+    LicenseAssignmentState {
+        sku_id: id(part),
+        assigned_by_group: group.map(Into::into),
+        disabled_plans: off.iter().map(|o| plan_id(part, o)).collect(),
+        error: Some(error.unwrap_or("None").into()),
+        state: Some(if error.is_some() { "Error" } else { "Active" }.into()),
+        last_updated_date_time: None,
+    }
+}
+
+fn user(uid: &str, location: Option<&str>, states: Vec<LicenseAssignmentState>) -> User {
+    User {
+        id: uid.into(),
+        user_principal_name: Some(format!("{uid}@contoso.com")),
+        display_name: None,
+        usage_location: location.map(Into::into),
+        account_enabled: Some(true),
+        assigned_licenses: vec![],
+        license_assignment_states: states,
+    }
+}
+
+fn health(skus: Vec<SubscribedSku>, groups: Vec<SnapshotGroup>, users: Vec<User>) -> HealthSnapshot {
+    HealthSnapshot { snapshot: Snapshot { tenant_name: None, skus, users, groups }, ..Default::default() }
+}
+
+#[test]
+fn count_violation_names_the_product_the_seats_and_how_many_to_free_or_buy() {
+    let g = group("g1", "E3 - Sales", &[("ENTERPRISEPACK", &[])], &["u1", "u2", "u3"]);
+    let users = ["u1", "u2", "u3"]
+        .iter()
+        .map(|u| user(u, Some("US"), vec![st("ENTERPRISEPACK", Some("g1"), &[], Some("CountViolation"))]))
+        .collect();
+    let r = diagnose(&health(vec![sku("ENTERPRISEPACK", 10, 10)], vec![g], users));
+    assert_eq!(r.counts.len(), 1);
+    assert_eq!((r.counts[0].kind, r.counts[0].members), (K::CountViolation, 3));
+    let i = &r.issues[0];
+    assert_eq!(i.products, vec!["Office 365 E3".to_string()]);
+    assert!(i.what.contains("No seat of Office 365 E3") && i.what.contains("10 bought, 10 in use"), "{}", i.what);
+    assert!(i.fix.contains("Free 3 seat(s) of Office 365 E3") && i.fix.contains("buy 3 more"), "{}", i.fix);
+    assert!(i.fix.contains("reprocess"), "{}", i.fix);
+    assert_eq!(i.remedy, Remedy::Seats { sku_id: id("ENTERPRISEPACK"), short: 3 });
+    assert_eq!(r.groups.len(), 1);
+    assert_eq!(r.groups[0].members_in_error, 3);
+}
+
+#[test]
+fn count_violation_counts_seats_freed_since_and_says_reprocess_when_enough() {
+    let one = |free: i64| {
+        let g = group("g1", "E3", &[("ENTERPRISEPACK", &[])], &["u1", "u2"]);
+        let users = ["u1", "u2"]
+            .iter()
+            .map(|u| user(u, Some("US"), vec![st("ENTERPRISEPACK", Some("g1"), &[], Some("CountViolation"))]))
+            .collect();
+        diagnose(&health(vec![sku("ENTERPRISEPACK", 10, 10 - free)], vec![g], users))
+    };
+    // Seats are free now (someone freed them), yet the members stay in error until reprocessed.
+    let r = one(2);
+    assert_eq!(r.issues[0].remedy, Remedy::Reprocess);
+    assert!(r.issues[0].fix.contains("2 seat(s) of Office 365 E3 are free now"), "{}", r.issues[0].fix);
+}
+
+#[test]
+fn conflict_with_a_direct_license_the_group_covers_removes_the_direct_license() {
+    // Direct SharePoint Online (Plan 1) beside a group's Office 365 E3 (SharePoint (Plan 2)):
+    // Microsoft's exclusion table puts both in the SharePoint group.
+    let g = group("g1", "E3 - Finance", &[("ENTERPRISEPACK", &[])], &["u1"]);
+    let u = user(
+        "u1",
+        Some("US"),
+        vec![st("SHAREPOINTSTANDARD", None, &[], None), st("ENTERPRISEPACK", Some("g1"), &[], Some("MutuallyExclusiveViolation"))],
+    );
+    let r = diagnose(&health(vec![sku("ENTERPRISEPACK", 10, 1), sku("SHAREPOINTSTANDARD", 5, 1)], vec![g], vec![u]));
+    let i = &r.issues[0];
+    assert_eq!(i.kind, K::MutuallyExclusiveViolation);
+    assert_eq!(
+        i.what,
+        "SharePoint (Plan 2) in Office 365 E3 (from group E3 - Finance) cannot be enabled together with \
+         SharePoint (Plan 1) in SharePoint Online (Plan 1) (assigned directly)."
+    );
+    assert!(i.fix.starts_with("Remove the direct SharePoint Online (Plan 1) license"), "{}", i.fix);
+    assert_eq!(i.remedy, Remedy::RemoveDirect { sku_id: id("SHAREPOINTSTANDARD") });
+}
+
+#[test]
+fn conflict_with_a_direct_license_that_gives_more_turns_off_only_the_conflicting_plan() {
+    // Project Online Premium (with SharePoint Online (Plan 2)) directly; the group gives Office 365
+    // E1 (SharePoint Online (Plan 1)). Project's other services are not in E1: only the plan goes.
+    let g = group("g1", "E1 - All", &[("STANDARDPACK", &[])], &["u1"]);
+    let u = user(
+        "u1",
+        Some("US"),
+        vec![st("PROJECTPREMIUM", None, &[], None), st("STANDARDPACK", Some("g1"), &[], Some("MutuallyExclusiveViolation"))],
+    );
+    let r = diagnose(&health(vec![sku("STANDARDPACK", 10, 1), sku("PROJECTPREMIUM", 5, 1)], vec![g], vec![u]));
+    let i = &r.issues[0];
+    assert!(i.what.starts_with("SharePoint (Plan 1) in Office 365 E1 (from group E1 - All)"), "{}", i.what);
+    assert!(i.what.contains("SharePoint (Plan 2) in Project Online Premium (assigned directly)"), "{}", i.what);
+    assert!(i.fix.starts_with("Turn off SharePoint (Plan 2) in the member's direct Project Online Premium"), "{}", i.fix);
+    assert_eq!(
+        i.remedy,
+        Remedy::DisableDirectPlan { sku_id: id("PROJECTPREMIUM"), plan_id: plan_id("PROJECTPREMIUM", "SHAREPOINTENTERPRISE") }
+    );
+}
+
+#[test]
+fn conflict_with_another_group_names_that_group_and_is_a_manual_fix() {
+    let g1 = group("g1", "E3 - Finance", &[("ENTERPRISEPACK", &[])], &["u1"]);
+    let g2 = group("g2", "SharePoint Plan 1", &[("SHAREPOINTSTANDARD", &[])], &["u1"]);
+    let u = user(
+        "u1",
+        Some("US"),
+        vec![
+            st("SHAREPOINTSTANDARD", Some("g2"), &[], None),
+            st("ENTERPRISEPACK", Some("g1"), &[], Some("MutuallyExclusiveViolation")),
+        ],
+    );
+    let r = diagnose(&health(vec![sku("ENTERPRISEPACK", 10, 1), sku("SHAREPOINTSTANDARD", 5, 1)], vec![g1, g2], vec![u]));
+    let i = &r.issues[0];
+    assert!(i.what.contains("(from group SharePoint Plan 1)"), "{}", i.what);
+    assert!(i.fix.contains("SharePoint Online (Plan 1) license of group SharePoint Plan 1"), "{}", i.fix);
+    assert_eq!(i.remedy, Remedy::Manual);
+}
+
+#[test]
+fn conflict_the_table_does_not_list_is_reported_as_such() {
+    let g = group("g1", "E3", &[("ENTERPRISEPACK", &[])], &["u1"]);
+    let u = user("u1", Some("US"), vec![st("ENTERPRISEPACK", Some("g1"), &[], Some("MutuallyExclusiveViolation"))]);
+    let r = diagnose(&health(vec![sku("ENTERPRISEPACK", 10, 1)], vec![g], vec![u]));
+    assert!(r.issues[0].what.contains("does not list"), "{}", r.issues[0].what);
+    assert_eq!(r.issues[0].remedy, Remedy::Manual);
+}
+
+#[test]
+fn dependency_names_the_plan_and_its_missing_prerequisite() {
+    // Project Online Premium assigned by a group with its SharePoint turned off: Project Online
+    // Service runs on SharePoint Online, which the member has nowhere else.
+    let g = group("g1", "Project - Viewers", &[("PROJECTPREMIUM", &["SHAREPOINTENTERPRISE"])], &["u1"]);
+    let u = user(
+        "u1",
+        Some("US"),
+        vec![st("PROJECTPREMIUM", Some("g1"), &["SHAREPOINTENTERPRISE"], Some("DependencyViolation"))],
+    );
+    let r = diagnose(&health(vec![sku("PROJECTPREMIUM", 5, 1)], vec![g], vec![u]));
+    let i = &r.issues[0];
+    assert_eq!(i.kind, K::DependencyViolation);
+    assert!(i.what.contains("in Project Online Premium (from group Project - Viewers) needs SharePoint (Plan 2) or SharePoint (Plan 1)"), "{}", i.what);
+    assert!(i.what.contains("which none of the member's licenses enables"), "{}", i.what);
+    assert!(i.fix.contains("in the license of group Project - Viewers"), "{}", i.fix);
+}
+
+#[test]
+fn dependency_on_a_plan_only_the_group_gives_is_the_removal_case() {
+    // Project Online Premium directly with its own SharePoint off relies on the group's Office 365
+    // E1 SharePoint: Entra cannot take E1 away (Microsoft: "when Microsoft Entra ID attempts to
+    // remove the underlying service plan").
+    let g = group("g1", "E1 - Leavers", &[("STANDARDPACK", &[])], &["u1"]);
+    let u = user(
+        "u1",
+        Some("US"),
+        vec![
+            st("PROJECTPREMIUM", None, &["SHAREPOINTENTERPRISE"], None),
+            st("STANDARDPACK", Some("g1"), &[], Some("DependencyViolation")),
+        ],
+    );
+    let r = diagnose(&health(vec![sku("STANDARDPACK", 10, 1), sku("PROJECTPREMIUM", 5, 1)], vec![g], vec![u]));
+    let i = &r.issues[0];
+    assert!(i.what.contains("in Project Online Premium (assigned directly) depends on SharePoint (Plan 2) or SharePoint (Plan 1)"), "{}", i.what);
+    assert!(i.what.contains("which only Office 365 E1 (from group E1 - Leavers) gives"), "{}", i.what);
+}
+
+#[test]
+fn usage_location_names_the_location_or_the_tenant_default() {
+    let g = group("g1", "Power BI", &[("POWER_BI_PRO", &[])], &["u1", "u2"]);
+    let err = || vec![st("POWER_BI_PRO", Some("g1"), &[], Some("ProhibitedInUsageLocationViolation"))];
+    let r = diagnose(&health(
+        vec![sku("POWER_BI_PRO", 10, 0)],
+        vec![g],
+        vec![user("u1", Some("CU"), err()), user("u2", None, err())],
+    ));
+    let a = r.issues.iter().find(|i| i.user.id == "u1").expect("u1");
+    assert!(a.what.contains("A service of Power BI Pro (from group Power BI) is not offered in the member's usage location, CU"), "{}", a.what);
+    assert!(a.fix.starts_with("If CU is not where the member works, correct the usage location"), "{}", a.fix);
+    assert!(a.fix.contains("take the member out of group Power BI"), "{}", a.fix);
+    assert_eq!(a.remedy, Remedy::UsageLocation);
+    let b = r.issues.iter().find(|i| i.user.id == "u2").expect("u2");
+    assert!(b.what.contains("the tenant's country"), "{}", b.what);
+}
+
+#[test]
+fn uniqueness_and_other_say_what_to_do() {
+    let g = group("g1", "Power BI", &[("POWER_BI_PRO", &[])], &["u1", "u2", "u3"]);
+    let one = |e: &str| vec![st("POWER_BI_PRO", Some("g1"), &[], Some(e))];
+    let r = diagnose(&health(
+        vec![sku("POWER_BI_PRO", 10, 0)],
+        vec![g],
+        vec![user("u1", Some("US"), one("UniquenessViolation")), user("u2", Some("US"), one("Other")), user("u3", Some("US"), one("BrandNewViolation"))],
+    ));
+    let by = |u: &str| r.issues.iter().find(|i| i.user.id == u).expect("issue");
+    assert_eq!(by("u1").kind, K::UniquenessViolation);
+    assert!(by("u1").what.contains("Proxy address is already being used"), "{}", by("u1").what);
+    assert!(by("u1").fix.contains("Get-Recipient"), "{}", by("u1").fix);
+    assert_eq!(by("u2").kind, K::Other);
+    assert_eq!(by("u2").remedy, Remedy::Reprocess);
+    assert!(by("u2").what.contains("LicenseAssignmentAttributeConcurrencyException"));
+    // A code this version does not know is still shown, as Other, with Graph's code kept.
+    assert_eq!((by("u3").kind, by("u3").code.as_str()), (K::Other, "BrandNewViolation"));
+    assert_eq!(r.counts.iter().map(|c| (c.kind, c.members)).collect::<Vec<_>>(), vec![(K::UniquenessViolation, 1), (K::Other, 2)]);
+}
+
+#[test]
+fn all_or_nothing_one_issue_per_member_and_group_naming_every_product() {
+    // A group with two products: both entries fail with the member; one issue, both products.
+    let g = group("g1", "Bundle", &[("ENTERPRISEPACK", &[]), ("POWER_BI_PRO", &[])], &["u1"]);
+    let u = user(
+        "u1",
+        Some("US"),
+        vec![
+            st("ENTERPRISEPACK", Some("g1"), &[], Some("CountViolation")),
+            st("POWER_BI_PRO", Some("g1"), &[], Some("CountViolation")),
+        ],
+    );
+    let r = diagnose(&health(vec![sku("ENTERPRISEPACK", 1, 1), sku("POWER_BI_PRO", 10, 0)], vec![g], vec![u]));
+    assert_eq!(r.issues.len(), 1);
+    assert_eq!(r.issues[0].products, vec!["Office 365 E3".to_string(), "Power BI Pro".to_string()]);
+    // The seat that ran out is E3's, not Power BI's.
+    assert_eq!(r.issues[0].remedy, Remedy::Seats { sku_id: id("ENTERPRISEPACK"), short: 1 });
+}
+
+#[test]
+fn flagged_groups_and_error_lists_are_cross_checked_with_the_states() {
+    let g1 = group("g1", "Quiet", &[("POWER_BI_PRO", &[])], &["u1"]);
+    let g2 = group("g2", "Listed", &[("POWER_BI_PRO", &[])], &["u1"]);
+    let u = user("u1", Some("US"), vec![st("POWER_BI_PRO", Some("g1"), &[], None), st("POWER_BI_PRO", Some("g2"), &[], None)]);
+    let mut h = health(vec![sku("POWER_BI_PRO", 10, 1)], vec![g1, g2], vec![u]);
+    h.flagged_groups = vec!["g1".into()];
+    h.error_lists = vec![GroupErrorList { group_id: "g2".into(), member_ids: vec!["u1".into()] }];
+    h.notes = vec!["refused".into()];
+    let r = diagnose(&h);
+    assert!(r.issues.is_empty());
+    assert_eq!(r.groups.len(), 1);
+    assert!(r.groups[0].flagged_by_graph && r.groups[0].members_in_error == 0);
+    assert_eq!(r.notes[0], "refused");
+    assert!(r.notes.iter().any(|n| n.contains("Graph flags group Quiet")), "{:?}", r.notes);
+    assert!(r.notes.iter().any(|n| n.contains("Graph lists 1 member(s) of group Listed")), "{:?}", r.notes);
+}
