@@ -224,7 +224,10 @@ mod tests {
 
     #[test]
     fn states_read_error_from_code_or_from_state() {
-        assert_eq!(state_error(&st(Some("CountViolation"), Some("Error"))), Some(LicenseErrorKind::CountViolation));
+        assert_eq!(
+            state_error(&st(Some("CountViolation"), Some("Error"))),
+            Some(LicenseErrorKind::CountViolation)
+        );
         assert_eq!(
             state_error(&st(Some("MutuallyExclusiveViolation"), Some("ActiveWithError"))),
             Some(LicenseErrorKind::MutuallyExclusiveViolation)

@@ -46,15 +46,21 @@ pub(crate) fn flagged_groups_path() -> String {
 }
 
 fn errors_list_path(group_id: &str) -> String {
-    PathQuery::new(format!("/groups/{}/membersWithLicenseErrors", super::request::encode_path_segment(group_id)))
-        .select(&["id"])
-        .top(999)
-        .build()
+    PathQuery::new(format!(
+        "/groups/{}/membersWithLicenseErrors",
+        super::request::encode_path_segment(group_id)
+    ))
+    .select(&["id"])
+    .top(999)
+    .build()
 }
 
 impl<T: Transport, C: Clock> GraphClient<T, C> {
     /// Reads the tenant for the health screen (see the module's documentation).
-    pub async fn load_health(&self, progress: &mut dyn FnMut(Progress)) -> Result<HealthSnapshot, GraphError> {
+    pub async fn load_health(
+        &self,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<HealthSnapshot, GraphError> {
         let cancel = self.cancel_token();
         let mut report = |phase, done: usize, total: Option<u64>| {
             let requests = self.stats().requests;
@@ -67,7 +73,9 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
             get_item("flagged", flagged_groups_path()),
         ];
         let answers = self.batch_with(items, &cancel).await?;
-        let skus: Vec<SubscribedSku> = self.rest_of(batch_body(&answers[0], "the subscribed SKUs")?, "the subscribed SKUs", &cancel).await?;
+        let skus: Vec<SubscribedSku> = self
+            .rest_of(batch_body(&answers[0], "the subscribed SKUs")?, "the subscribed SKUs", &cancel)
+            .await?;
         let tenant_name = batch_body::<Page<Organization>>(&answers[1], "the organization")
             .ok()
             .and_then(|p| p.value.into_iter().next())
@@ -136,7 +144,11 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
 
     /// Every group that assigns one of the tenant's SKUs: one `assignedLicenses/any` filter per
     /// SKU (Graph has no "assigns any license" filter without advanced queries), 20 to a `$batch`.
-    async fn licensing_groups(&self, skus: &[SubscribedSku], cancel: &CancelToken) -> Result<Vec<Group>, GraphError> {
+    async fn licensing_groups(
+        &self,
+        skus: &[SubscribedSku],
+        cancel: &CancelToken,
+    ) -> Result<Vec<Group>, GraphError> {
         let items = skus
             .iter()
             .enumerate()
@@ -175,8 +187,13 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         for g in flagged {
             let what = format!("the members with license errors of group {g}");
             match self.get_all_with::<IdOnly>(&errors_list_path(g), &what, cancel, &mut |_| {}).await {
-                Ok(m) => lists.push(GroupErrorList { group_id: g.clone(), member_ids: m.into_iter().map(|m| m.id).collect() }),
-                Err(e) if e.status() == Some(403) => return Ok((Vec::new(), vec![ERRORS_LIST_REFUSED.into()])),
+                Ok(m) => lists.push(GroupErrorList {
+                    group_id: g.clone(),
+                    member_ids: m.into_iter().map(|m| m.id).collect(),
+                }),
+                Err(e) if e.status() == Some(403) => {
+                    return Ok((Vec::new(), vec![ERRORS_LIST_REFUSED.into()]))
+                }
                 Err(e) => return Err(e),
             }
         }

@@ -70,8 +70,12 @@ const REPROCESS: &str = "then reprocess the member";
 /// The SKUs of the failed licenses that have no free seat (all of them if every one has a seat
 /// free now: the shortage was at processing time).
 pub fn short_skus<'a>(skus: &Skus, cx: &'a Context) -> Vec<&'a str> {
-    let short: Vec<&str> =
-        cx.failed.iter().filter(|l| skus.free(&l.sku_id).is_some_and(|f| f <= 0)).map(|l| l.sku_id.as_str()).collect();
+    let short: Vec<&str> = cx
+        .failed
+        .iter()
+        .filter(|l| skus.free(&l.sku_id).is_some_and(|f| f <= 0))
+        .map(|l| l.sku_id.as_str())
+        .collect();
     if short.is_empty() {
         cx.failed.iter().map(|l| l.sku_id.as_str()).collect()
     } else {
@@ -80,7 +84,12 @@ pub fn short_skus<'a>(skus: &Skus, cx: &'a Context) -> Vec<&'a str> {
 }
 
 /// (what failed, the fix, the remedy the planner can act on).
-pub fn explain(kind: K, cx: &Context, skus: &Skus, waiting: &BTreeMap<String, i64>) -> (String, String, Remedy) {
+pub fn explain(
+    kind: K,
+    cx: &Context,
+    skus: &Skus,
+    waiting: &BTreeMap<String, i64>,
+) -> (String, String, Remedy) {
     match kind {
         K::CountViolation => count(cx, skus, waiting),
         K::MutuallyExclusiveViolation => conflict(cx),
@@ -118,7 +127,11 @@ pub fn explain(kind: K, cx: &Context, skus: &Skus, waiting: &BTreeMap<String, i6
 fn count(cx: &Context, skus: &Skus, waiting: &BTreeMap<String, i64>) -> (String, String, Remedy) {
     let short = short_skus(skus, cx);
     let Some(sku) = short.first() else {
-        return (format!("No seat of {} was free for this member.", cx.products()), format!("Free or buy a seat, {REPROCESS}."), Remedy::Manual);
+        return (
+            format!("No seat of {} was free for this member.", cx.products()),
+            format!("Free or buy a seat, {REPROCESS}."),
+            Remedy::Manual,
+        );
     };
     let product = skus.product(sku);
     let s = skus.get(sku);
@@ -145,7 +158,8 @@ fn conflict(cx: &Context) -> (String, String, Remedy) {
     for mine in &cx.failed {
         for p in &mine.plans {
             for other in &cx.others {
-                let Some(q) = other.plans.iter().find(|q| catalog::mutually_exclusive(&p.name, &q.name)) else {
+                let Some(q) = other.plans.iter().find(|q| catalog::mutually_exclusive(&p.name, &q.name))
+                else {
                     continue;
                 };
                 let what = format!(
@@ -161,7 +175,8 @@ fn conflict(cx: &Context) -> (String, String, Remedy) {
                     Source::Direct => {
                         // The direct license can go when what the group gives enables every plan it
                         // enables; otherwise only the conflicting plan is turned off.
-                        let group_plans: Vec<PlanRef> = cx.failed.iter().flat_map(|l| l.plans.clone()).collect();
+                        let group_plans: Vec<PlanRef> =
+                            cx.failed.iter().flat_map(|l| l.plans.clone()).collect();
                         if other.plans.iter().all(|x| provides(&group_plans, x)) {
                             let fix = format!(
                                 "Remove the direct {} license: {} gives every service it enables; {REPROCESS}.",
@@ -175,7 +190,14 @@ fn conflict(cx: &Context) -> (String, String, Remedy) {
                                 q.friendly(),
                                 other.product
                             );
-                            (what, fix, Remedy::DisableDirectPlan { sku_id: other.sku_id.clone(), plan_id: q.id.clone() })
+                            (
+                                what,
+                                fix,
+                                Remedy::DisableDirectPlan {
+                                    sku_id: other.sku_id.clone(),
+                                    plan_id: q.id.clone(),
+                                },
+                            )
                         }
                     }
                     Source::Group(g) => {
@@ -205,7 +227,9 @@ fn conflict(cx: &Context) -> (String, String, Remedy) {
 
 fn dependency(cx: &Context) -> (String, String, Remedy) {
     let all: Vec<PlanRef> = cx.others.iter().chain(&cx.failed).flat_map(|l| l.plans.clone()).collect();
-    let has = |set: &[PlanRef], names: &[&str]| set.iter().any(|p| names.iter().any(|n| n.eq_ignore_ascii_case(&p.name)));
+    let has = |set: &[PlanRef], names: &[&str]| {
+        set.iter().any(|p| names.iter().any(|n| n.eq_ignore_ascii_case(&p.name)))
+    };
     // A plan of the failed license whose prerequisite nothing enables.
     for mine in &cx.failed {
         for p in &mine.plans {
@@ -275,7 +299,9 @@ fn location(cx: &Context) -> (String, String, Remedy) {
     let loc = cx.user.usage_location.as_deref().map(str::trim).filter(|l| !l.is_empty());
     let where_ = match loc {
         Some(l) => format!("the member's usage location, {l}"),
-        None => "the tenant's country (the member has no usage location, so Entra used the directory's)".into(),
+        None => {
+            "the tenant's country (the member has no usage location, so Entra used the directory's)".into()
+        }
     };
     let group = match &cx.source {
         Source::Group(g) => format!("take the member out of group {}", g.name),

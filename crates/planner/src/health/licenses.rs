@@ -60,7 +60,13 @@ impl<'a> Skus<'a> {
                 .map(|p| PlanRef { id: p.service_plan_id.clone(), name: p.service_plan_name.clone() })
                 .collect(),
             None => catalog::sku(sku_id)
-                .map(|d| d.plans.iter().filter(|p| !off(p.id)).map(|p| PlanRef { id: p.id.into(), name: p.name.into() }).collect())
+                .map(|d| {
+                    d.plans
+                        .iter()
+                        .filter(|p| !off(p.id))
+                        .map(|p| PlanRef { id: p.id.into(), name: p.name.into() })
+                        .collect()
+                })
                 .unwrap_or_default(),
         }
     }

@@ -37,7 +37,10 @@ pub fn diagnose(h: &HealthSnapshot) -> HealthReport {
         for s in &user.license_assignment_states {
             let Some(kind) = state_error(s) else { continue };
             let src = s.assigned_by_group.as_deref();
-            match by_source.iter_mut().find(|(k, _)| k.zip(src).map_or(k.is_none() && src.is_none(), |(a, b)| same_id(a, b))) {
+            match by_source
+                .iter_mut()
+                .find(|(k, _)| k.zip(src).map_or(k.is_none() && src.is_none(), |(a, b)| same_id(a, b)))
+            {
                 Some((_, v)) => v.push((s, kind)),
                 None => by_source.push((src, vec![(s, kind)])),
             }
@@ -68,7 +71,11 @@ pub fn diagnose(h: &HealthSnapshot) -> HealthReport {
             let (what, fix, remedy) = explain(*kind, cx, &skus, &waiting);
             let first = failed.first();
             MemberIssue {
-                user: Subject { kind: TargetKind::User, id: cx.user.id.clone(), name: cx.user.label().to_string() },
+                user: Subject {
+                    kind: TargetKind::User,
+                    id: cx.user.id.clone(),
+                    name: cx.user.label().to_string(),
+                },
                 group: cx.group_subject(),
                 products: cx.failed.iter().map(|l| l.product.clone()).collect(),
                 kind: *kind,
@@ -81,8 +88,11 @@ pub fn diagnose(h: &HealthSnapshot) -> HealthReport {
         })
         .collect();
     issues.sort_by(|a, b| {
-        (a.kind, a.group.as_ref().map(|g| g.name.to_lowercase()), a.user.name.to_lowercase())
-            .cmp(&(b.kind, b.group.as_ref().map(|g| g.name.to_lowercase()), b.user.name.to_lowercase()))
+        (a.kind, a.group.as_ref().map(|g| g.name.to_lowercase()), a.user.name.to_lowercase()).cmp(&(
+            b.kind,
+            b.group.as_ref().map(|g| g.name.to_lowercase()),
+            b.user.name.to_lowercase(),
+        ))
     });
 
     let counts = LicenseErrorKind::ALL
@@ -96,7 +106,9 @@ pub fn diagnose(h: &HealthSnapshot) -> HealthReport {
         let Some(g) = &i.group else { continue };
         match groups.iter_mut().find(|x| same_id(&x.group.id, &g.id)) {
             Some(x) => x.members_in_error += 1,
-            None => groups.push(GroupHealth { group: g.clone(), members_in_error: 1, flagged_by_graph: false }),
+            None => {
+                groups.push(GroupHealth { group: g.clone(), members_in_error: 1, flagged_by_graph: false })
+            }
         }
     }
     for id in &h.flagged_groups {
@@ -123,7 +135,11 @@ pub fn diagnose(h: &HealthSnapshot) -> HealthReport {
         let unseen = list
             .member_ids
             .iter()
-            .filter(|m| !issues.iter().any(|i| same_id(&i.user.id, m) && i.group.as_ref().is_some_and(|g| same_id(&g.id, &list.group_id))))
+            .filter(|m| {
+                !issues.iter().any(|i| {
+                    same_id(&i.user.id, m) && i.group.as_ref().is_some_and(|g| same_id(&g.id, &list.group_id))
+                })
+            })
             .count();
         if unseen > 0 {
             let name = group_subject(&list.group_id, group_of(&list.group_id)).name;
@@ -137,7 +153,11 @@ pub fn diagnose(h: &HealthSnapshot) -> HealthReport {
 }
 
 fn group_subject(id: &str, g: Option<&SnapshotGroup>) -> Subject {
-    Subject { kind: TargetKind::Group, id: id.to_string(), name: g.map_or(id, |g| g.group.label()).to_string() }
+    Subject {
+        kind: TargetKind::Group,
+        id: id.to_string(),
+        name: g.map_or(id, |g| g.group.label()).to_string(),
+    }
 }
 
 /// The member's licenses around the failed ones: what the group wanted to give (from the group,
@@ -162,7 +182,12 @@ fn context<'a>(
         (None, _) => Source::Direct,
     };
     let failed_lics: Vec<Held> = match group.filter(|g| !g.group.assigned_licenses.is_empty()) {
-        Some(g) => g.group.assigned_licenses.iter().map(|l| held(&l.sku_id, &l.disabled_plans, this.clone())).collect(),
+        Some(g) => g
+            .group
+            .assigned_licenses
+            .iter()
+            .map(|l| held(&l.sku_id, &l.disabled_plans, this.clone()))
+            .collect(),
         None => failed.iter().map(|(s, _)| held(&s.sku_id, &s.disabled_plans, this.clone())).collect(),
     };
     let others = user

@@ -99,7 +99,11 @@ fn count_violation_names_the_product_the_seats_and_how_many_to_free_or_buy() {
     assert_eq!((r.counts[0].kind, r.counts[0].members), (K::CountViolation, 3));
     let i = &r.issues[0];
     assert_eq!(i.products, vec!["Office 365 E3".to_string()]);
-    assert!(i.what.contains("No seat of Office 365 E3") && i.what.contains("10 bought, 10 in use"), "{}", i.what);
+    assert!(
+        i.what.contains("No seat of Office 365 E3") && i.what.contains("10 bought, 10 in use"),
+        "{}",
+        i.what
+    );
     assert!(i.fix.contains("Free 3 seat(s) of Office 365 E3") && i.fix.contains("buy 3 more"), "{}", i.fix);
     assert!(i.fix.contains("reprocess"), "{}", i.fix);
     assert_eq!(i.remedy, Remedy::Seats { sku_id: id("ENTERPRISEPACK"), short: 3 });
@@ -131,9 +135,16 @@ fn conflict_with_a_direct_license_the_group_covers_removes_the_direct_license() 
     let u = user(
         "u1",
         Some("US"),
-        vec![st("SHAREPOINTSTANDARD", None, &[], None), st("ENTERPRISEPACK", Some("g1"), &[], Some("MutuallyExclusiveViolation"))],
+        vec![
+            st("SHAREPOINTSTANDARD", None, &[], None),
+            st("ENTERPRISEPACK", Some("g1"), &[], Some("MutuallyExclusiveViolation")),
+        ],
     );
-    let r = diagnose(&health(vec![sku("ENTERPRISEPACK", 10, 1), sku("SHAREPOINTSTANDARD", 5, 1)], vec![g], vec![u]));
+    let r = diagnose(&health(
+        vec![sku("ENTERPRISEPACK", 10, 1), sku("SHAREPOINTSTANDARD", 5, 1)],
+        vec![g],
+        vec![u],
+    ));
     let i = &r.issues[0];
     assert_eq!(i.kind, K::MutuallyExclusiveViolation);
     assert_eq!(
@@ -153,16 +164,31 @@ fn conflict_with_a_direct_license_that_gives_more_turns_off_only_the_conflicting
     let u = user(
         "u1",
         Some("US"),
-        vec![st("PROJECTPREMIUM", None, &[], None), st("STANDARDPACK", Some("g1"), &[], Some("MutuallyExclusiveViolation"))],
+        vec![
+            st("PROJECTPREMIUM", None, &[], None),
+            st("STANDARDPACK", Some("g1"), &[], Some("MutuallyExclusiveViolation")),
+        ],
     );
-    let r = diagnose(&health(vec![sku("STANDARDPACK", 10, 1), sku("PROJECTPREMIUM", 5, 1)], vec![g], vec![u]));
+    let r =
+        diagnose(&health(vec![sku("STANDARDPACK", 10, 1), sku("PROJECTPREMIUM", 5, 1)], vec![g], vec![u]));
     let i = &r.issues[0];
     assert!(i.what.starts_with("SharePoint (Plan 1) in Office 365 E1 (from group E1 - All)"), "{}", i.what);
-    assert!(i.what.contains("SharePoint (Plan 2) in Project Online Premium (assigned directly)"), "{}", i.what);
-    assert!(i.fix.starts_with("Turn off SharePoint (Plan 2) in the member's direct Project Online Premium"), "{}", i.fix);
+    assert!(
+        i.what.contains("SharePoint (Plan 2) in Project Online Premium (assigned directly)"),
+        "{}",
+        i.what
+    );
+    assert!(
+        i.fix.starts_with("Turn off SharePoint (Plan 2) in the member's direct Project Online Premium"),
+        "{}",
+        i.fix
+    );
     assert_eq!(
         i.remedy,
-        Remedy::DisableDirectPlan { sku_id: id("PROJECTPREMIUM"), plan_id: plan_id("PROJECTPREMIUM", "SHAREPOINTENTERPRISE") }
+        Remedy::DisableDirectPlan {
+            sku_id: id("PROJECTPREMIUM"),
+            plan_id: plan_id("PROJECTPREMIUM", "SHAREPOINTENTERPRISE")
+        }
     );
 }
 
@@ -178,7 +204,11 @@ fn conflict_with_another_group_names_that_group_and_is_a_manual_fix() {
             st("ENTERPRISEPACK", Some("g1"), &[], Some("MutuallyExclusiveViolation")),
         ],
     );
-    let r = diagnose(&health(vec![sku("ENTERPRISEPACK", 10, 1), sku("SHAREPOINTSTANDARD", 5, 1)], vec![g1, g2], vec![u]));
+    let r = diagnose(&health(
+        vec![sku("ENTERPRISEPACK", 10, 1), sku("SHAREPOINTSTANDARD", 5, 1)],
+        vec![g1, g2],
+        vec![u],
+    ));
     let i = &r.issues[0];
     assert!(i.what.contains("(from group SharePoint Plan 1)"), "{}", i.what);
     assert!(i.fix.contains("SharePoint Online (Plan 1) license of group SharePoint Plan 1"), "{}", i.fix);
@@ -188,7 +218,11 @@ fn conflict_with_another_group_names_that_group_and_is_a_manual_fix() {
 #[test]
 fn conflict_the_table_does_not_list_is_reported_as_such() {
     let g = group("g1", "E3", &[("ENTERPRISEPACK", &[])], &["u1"]);
-    let u = user("u1", Some("US"), vec![st("ENTERPRISEPACK", Some("g1"), &[], Some("MutuallyExclusiveViolation"))]);
+    let u = user(
+        "u1",
+        Some("US"),
+        vec![st("ENTERPRISEPACK", Some("g1"), &[], Some("MutuallyExclusiveViolation"))],
+    );
     let r = diagnose(&health(vec![sku("ENTERPRISEPACK", 10, 1)], vec![g], vec![u]));
     assert!(r.issues[0].what.contains("does not list"), "{}", r.issues[0].what);
     assert_eq!(r.issues[0].remedy, Remedy::Manual);
@@ -226,7 +260,8 @@ fn dependency_on_a_plan_only_the_group_gives_is_the_removal_case() {
             st("STANDARDPACK", Some("g1"), &[], Some("DependencyViolation")),
         ],
     );
-    let r = diagnose(&health(vec![sku("STANDARDPACK", 10, 1), sku("PROJECTPREMIUM", 5, 1)], vec![g], vec![u]));
+    let r =
+        diagnose(&health(vec![sku("STANDARDPACK", 10, 1), sku("PROJECTPREMIUM", 5, 1)], vec![g], vec![u]));
     let i = &r.issues[0];
     assert!(i.what.contains("in Project Online Premium (assigned directly) depends on SharePoint (Plan 2) or SharePoint (Plan 1)"), "{}", i.what);
     assert!(i.what.contains("which only Office 365 E1 (from group E1 - Leavers) gives"), "{}", i.what);
@@ -243,7 +278,11 @@ fn usage_location_names_the_location_or_the_tenant_default() {
     ));
     let a = r.issues.iter().find(|i| i.user.id == "u1").expect("u1");
     assert!(a.what.contains("A service of Power BI Pro (from group Power BI) is not offered in the member's usage location, CU"), "{}", a.what);
-    assert!(a.fix.starts_with("If CU is not where the member works, correct the usage location"), "{}", a.fix);
+    assert!(
+        a.fix.starts_with("If CU is not where the member works, correct the usage location"),
+        "{}",
+        a.fix
+    );
     assert!(a.fix.contains("take the member out of group Power BI"), "{}", a.fix);
     assert_eq!(a.remedy, Remedy::UsageLocation);
     let b = r.issues.iter().find(|i| i.user.id == "u2").expect("u2");
@@ -257,7 +296,11 @@ fn uniqueness_and_other_say_what_to_do() {
     let r = diagnose(&health(
         vec![sku("POWER_BI_PRO", 10, 0)],
         vec![g],
-        vec![user("u1", Some("US"), one("UniquenessViolation")), user("u2", Some("US"), one("Other")), user("u3", Some("US"), one("BrandNewViolation"))],
+        vec![
+            user("u1", Some("US"), one("UniquenessViolation")),
+            user("u2", Some("US"), one("Other")),
+            user("u3", Some("US"), one("BrandNewViolation")),
+        ],
     ));
     let by = |u: &str| r.issues.iter().find(|i| i.user.id == u).expect("issue");
     assert_eq!(by("u1").kind, K::UniquenessViolation);
@@ -268,7 +311,10 @@ fn uniqueness_and_other_say_what_to_do() {
     assert!(by("u2").what.contains("LicenseAssignmentAttributeConcurrencyException"));
     // A code this version does not know is still shown, as Other, with Graph's code kept.
     assert_eq!((by("u3").kind, by("u3").code.as_str()), (K::Other, "BrandNewViolation"));
-    assert_eq!(r.counts.iter().map(|c| (c.kind, c.members)).collect::<Vec<_>>(), vec![(K::UniquenessViolation, 1), (K::Other, 2)]);
+    assert_eq!(
+        r.counts.iter().map(|c| (c.kind, c.members)).collect::<Vec<_>>(),
+        vec![(K::UniquenessViolation, 1), (K::Other, 2)]
+    );
 }
 
 #[test]
@@ -283,7 +329,8 @@ fn all_or_nothing_one_issue_per_member_and_group_naming_every_product() {
             st("POWER_BI_PRO", Some("g1"), &[], Some("CountViolation")),
         ],
     );
-    let r = diagnose(&health(vec![sku("ENTERPRISEPACK", 1, 1), sku("POWER_BI_PRO", 10, 0)], vec![g], vec![u]));
+    let r =
+        diagnose(&health(vec![sku("ENTERPRISEPACK", 1, 1), sku("POWER_BI_PRO", 10, 0)], vec![g], vec![u]));
     assert_eq!(r.issues.len(), 1);
     assert_eq!(r.issues[0].products, vec!["Office 365 E3".to_string(), "Power BI Pro".to_string()]);
     // The seat that ran out is E3's, not Power BI's.
@@ -294,7 +341,11 @@ fn all_or_nothing_one_issue_per_member_and_group_naming_every_product() {
 fn flagged_groups_and_error_lists_are_cross_checked_with_the_states() {
     let g1 = group("g1", "Quiet", &[("POWER_BI_PRO", &[])], &["u1"]);
     let g2 = group("g2", "Listed", &[("POWER_BI_PRO", &[])], &["u1"]);
-    let u = user("u1", Some("US"), vec![st("POWER_BI_PRO", Some("g1"), &[], None), st("POWER_BI_PRO", Some("g2"), &[], None)]);
+    let u = user(
+        "u1",
+        Some("US"),
+        vec![st("POWER_BI_PRO", Some("g1"), &[], None), st("POWER_BI_PRO", Some("g2"), &[], None)],
+    );
     let mut h = health(vec![sku("POWER_BI_PRO", 10, 1)], vec![g1, g2], vec![u]);
     h.flagged_groups = vec!["g1".into()];
     h.error_lists = vec![GroupErrorList { group_id: "g2".into(), member_ids: vec!["u1".into()] }];

@@ -1,0 +1,107 @@
+//! The license-health load over the real client against the simulator's demo tenant, and the
+//! diagnosis of what it read: one member in each error state Entra records, each explained.
+use futures::executor::block_on;
+use licswap_core::graph::clock::VirtualClock;
+use licswap_core::graph::fake::{json, FakeTransport};
+use licswap_core::graph::{GraphClient, GraphError, StaticToken};
+use licswap_core::health::{LicenseErrorKind as K, Remedy};
+use licswap_itest::{client_config, sim_client};
+use licswap_planner::health::diagnose;
+use licswap_sim::{fixtures, SimConfig};
+use std::rc::Rc;
+
+#[test]
+fn the_demo_tenant_has_one_member_in_each_error_state_each_explained() {
+    let (client, _sim) = sim_client(fixtures::demo(), SimConfig::test(), client_config());
+    let h = block_on(client.load_health(&mut |_| {})).expect("health load");
+    // Every group that assigns a license, and only those.
+    assert!(h.snapshot.groups.iter().any(|g| g.group.label() == "Project - PMO"));
+    assert!(h.snapshot.groups.iter().all(|g| !g.group.assigned_licenses.is_empty()));
+    let r = diagnose(&h);
+    let counts: Vec<(K, usize)> = r.counts.iter().map(|c| (c.kind, c.members)).collect();
+    assert_eq!(
+        counts,
+        vec![
+            (K::CountViolation, 1),
+            (K::MutuallyExclusiveViolation, 1),
+            (K::DependencyViolation, 1),
+            (K::ProhibitedInUsageLocationViolation, 1),
+            (K::UniquenessViolation, 1),
+            (K::Other, 1),
+        ],
+        "{:#?}",
+        r.issues
+    );
+    let project = licswap_core::catalog::sku("PROJECTPREMIUM").unwrap().sku_id;
+    let of = |k: K| r.issues.iter().find(|i| i.kind == k).expect("issue of kind");
+    assert_eq!(of(K::CountViolation).remedy, Remedy::Seats { sku_id: project.into(), short: 1 });
+    assert!(of(K::MutuallyExclusiveViolation)
+        .what
+        .contains("SharePoint (Plan 1) in SharePoint Online (Plan 1) (assigned directly)"));
+    assert!(matches!(of(K::MutuallyExclusiveViolation).remedy, Remedy::RemoveDirect { .. }));
+    assert!(of(K::DependencyViolation).what.contains("Project - Viewers (SharePoint off)"));
+    assert!(of(K::ProhibitedInUsageLocationViolation).what.contains("usage location, CU"));
+    // Graph flags exactly the groups with members in error, and lists those members.
+    let mut flagged: Vec<&str> =
+        r.groups.iter().filter(|g| g.flagged_by_graph).map(|g| g.group.name.as_str()).collect();
+    flagged.sort();
+    assert_eq!(flagged, vec!["Power BI - Partners", "Project - PMO", "Project - Viewers (SharePoint off)"]);
+    assert!(r.groups.iter().all(|g| g.flagged_by_graph == (g.members_in_error > 0)));
+    assert!(r.notes.is_empty(), "{:?}", r.notes);
+}
+
+#[test]
+fn a_refused_errors_list_falls_back_to_the_members_states_and_says_so() {
+    // Microsoft documents no permission for membersWithLicenseErrors: the sim asks for
+    // Group.Read.All, which licswap does not request.
+    let config = SimConfig { require_auth: true, ..SimConfig::test() };
+    let (client, sim) = sim_client(fixtures::demo(), config, client_config());
+    let client_id = sim.borrow().config.clients[0].client_id.clone();
+    let scopes = ["User.Read.All", "GroupMember.Read.All", "LicenseAssignment.Read.All"];
+    let token = sim.borrow_mut().issue_token(&client_id, &scopes, fixtures::FIXTURE_EPOCH_MS);
+    let client = client.with_tokens(Rc::new(StaticToken::new(token)));
+    let h = block_on(client.load_health(&mut |_| {})).expect("health load");
+    assert!(h.error_lists.is_empty());
+    assert_eq!(h.notes.len(), 1);
+    assert!(h.notes[0].contains("membersWithLicenseErrors"), "{}", h.notes[0]);
+    assert_eq!(diagnose(&h).issues.len(), 6);
+}
+
+#[test]
+fn a_malformed_license_state_is_a_clear_error_naming_the_user() {
+    let t = FakeTransport::new(|req| {
+        let path = req.url.split("/v1.0").nth(1).unwrap_or("");
+        if path.starts_with("/$batch") {
+            let body: serde_json::Value = serde_json::from_str(req.body.as_deref().unwrap_or("{}")).unwrap();
+            let responses: Vec<serde_json::Value> = body["requests"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    let url = r["url"].as_str().unwrap();
+                    let b = if url.starts_with("/subscribedSkus") {
+                        serde_json::json!({"value": [{"skuId": "18181a46-0d4e-45cd-891e-60aabd171b4e", "skuPartNumber": "STANDARDPACK"}]})
+                    } else if url.starts_with("/organization") {
+                        serde_json::json!({"value": []})
+                    } else if url.starts_with("/groups?") {
+                        serde_json::json!({"value": [{"id": "99999999-0000-0000-0000-000000000001", "assignedLicenses": [{"skuId": "18181a46-0d4e-45cd-891e-60aabd171b4e"}]}]})
+                    } else if url.contains("/members") {
+                        serde_json::json!({"value": [{"id": "00000000-0000-0000-0000-000000000001"}]})
+                    } else {
+                        // A user whose licenseAssignmentStates is not a list.
+                        serde_json::json!({"id": "00000000-0000-0000-0000-000000000001", "licenseAssignmentStates": {"error": "CountViolation"}})
+                    };
+                    serde_json::json!({"id": r["id"], "status": 200, "body": b})
+                })
+                .collect();
+            return Ok(json(200, serde_json::json!({ "responses": responses })));
+        }
+        Ok(json(404, serde_json::json!({"error": {"code": "NotFound", "message": path}})))
+    });
+    let clock = VirtualClock::new(0);
+    let client = GraphClient::new(t, clock.clone(), client_config()).unwrap();
+    let e = block_on(client.load_health(&mut |_| {})).unwrap_err();
+    assert!(matches!(e, GraphError::Decode { .. }), "{e:?}");
+    let msg = e.to_string();
+    assert!(msg.contains("user 00000000-0000-0000-0000-000000000001"), "{msg}");
+}
