@@ -94,6 +94,7 @@ fn screen(route: Route) -> AnyView {
         Route::ApprovedLink(enc) => later(lazy_approved(enc)),
         Route::ApplyApproved => later(lazy_apply_approved()),
         Route::Report => later(lazy_report()),
+        Route::Health => later(lazy_health()),
         Route::SignIn => view! { <views::signin::SignInScreen/> }.into_any(),
         Route::NotFound(p) => view! {
             <section>
@@ -201,4 +202,8 @@ fn lazy_apply_approved() -> AnyView {
 #[lazy]
 fn lazy_report() -> AnyView {
     view! { <views::report::ReportScreen/> }.into_any()
+}
+#[lazy]
+fn lazy_health() -> AnyView {
+    view! { <views::health::HealthScreen/> }.into_any()
 }

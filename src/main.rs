@@ -7,6 +7,7 @@ mod auth;
 mod bench_hook;
 mod browser;
 mod config;
+mod health;
 mod journal_codec;
 mod journal_store;
 mod kept_run;

@@ -16,6 +16,8 @@ pub enum Route {
     /// Re-check an approved preview against the tenant, then apply it.
     ApplyApproved,
     Report,
+    /// License health: group-licensing errors explained, and their fixes.
+    Health,
     SignIn,
     NotFound(String),
 }
@@ -36,6 +38,7 @@ impl Route {
             "apply" => Route::Apply,
             "apply-approved" => Route::ApplyApproved,
             "report" => Route::Report,
+            "health" => Route::Health,
             "signin" => Route::SignIn,
             other => match (other.strip_prefix("preview/"), other.strip_prefix("approved/")) {
                 (Some(enc), _) if !enc.is_empty() => Route::SharedPreview(enc.to_string()),
@@ -56,6 +59,7 @@ impl Route {
             Route::ApprovedLink(enc) => format!("#/approved/{enc}"),
             Route::ApplyApproved => "#/apply-approved".into(),
             Route::Report => "#/report".into(),
+            Route::Health => "#/health".into(),
             Route::SignIn => "#/signin".into(),
             Route::NotFound(p) => format!("#/{p}"),
         }
@@ -71,6 +75,7 @@ impl Route {
             }
             Route::Apply | Route::ApplyApproved => "apply",
             Route::Report => "report",
+            Route::Health => "overview",
             Route::SignIn => "signin",
             Route::NotFound(_) => "",
         }
@@ -93,6 +98,7 @@ mod tests {
         assert_eq!(Route::parse("#/approved/a1.xY"), Route::ApprovedLink("a1.xY".into()));
         assert_eq!(Route::parse("#/approved/"), Route::NotFound("approved".into()));
         assert_eq!(Route::parse("#/apply-approved"), Route::ApplyApproved);
+        assert_eq!(Route::parse("#/health"), Route::Health);
     }
 
     #[test]
@@ -105,6 +111,7 @@ mod tests {
             Route::Apply,
             Route::ApprovedLink("a1.x".into()),
             Route::ApplyApproved,
+            Route::Health,
         ] {
             assert_eq!(Route::parse(&r.href()), r);
         }

@@ -92,6 +92,8 @@ pub struct AppState {
     pub control: StoredValue<Option<Control>, LocalStorage>,
     /// This tab's sign-in (tokens and their renewal).
     session: StoredValue<Rc<Session>, LocalStorage>,
+    /// The license-health screen's read and diagnosis.
+    pub health: RwSignal<Load<Arc<crate::health::HealthData>>>,
 }
 
 impl AppState {
@@ -112,6 +114,7 @@ impl AppState {
             client: StoredValue::new_local(None),
             control: StoredValue::new_local(None),
             session: StoredValue::new_local(Rc::new(Session::default())),
+            health: RwSignal::new(Load::Idle),
         }
     }
 

@@ -39,6 +39,7 @@ pub fn connect(state: AppState, mode: &Mode) -> Result<(), String> {
         _ => None,
     };
     state.skus.set(Load::Idle);
+    state.health.set(Load::Idle);
     match built {
         Some(Ok(c)) => {
             state.set_client(Some(c));

@@ -5,6 +5,7 @@ pub mod apply_result;
 pub mod approve;
 pub mod approve_apply;
 pub mod components;
+pub mod health;
 pub mod overview;
 pub mod preview;
 pub mod preview_list;

@@ -28,6 +28,7 @@ pub fn Overview() -> impl IntoView {
                         disabled=move || !state.mode.get().can_read()
                         on:click=move |_| tenant::load_skus(state)>"Refresh"</button>
                     <a class="button secondary" href="#/open">"Open a shared preview"</a>
+                    <a class="button secondary" href="#/health">"License health"</a>
                     <a class="button" href="#/migrate">"Plan a license swap"</a>
                 </div>
             </div>

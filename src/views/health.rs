@@ -1,0 +1,143 @@
+//! License health: groups with members in error and every member in error, grouped by the kind of
+//! problem with counts, each explained with its fix; CSV export. The reading and the explaining
+//! are in `crate::health` and the planner.
+use super::components::{plural, ErrorBox, Spinner};
+use crate::browser;
+use crate::health::{self, HealthData};
+use crate::state::{use_state, Load};
+use leptos::prelude::*;
+use licswap_core::health::{LicenseErrorKind, MemberIssue};
+use std::sync::Arc;
+
+#[component]
+pub fn HealthScreen() -> impl IntoView {
+    let state = use_state();
+    Effect::new(move |_| {
+        if state.mode.get().can_read() && state.health.get_untracked() == Load::Idle {
+            health::load(state);
+        }
+    });
+    view! {
+        <section aria-labelledby="health-title">
+            <div class="screen-head">
+                <div>
+                    <p class="eyebrow">"License health"</p>
+                    <h1 id="health-title">"Group licensing errors"</h1>
+                </div>
+                <div class="actions">
+                    <button type="button" class="secondary"
+                        disabled=move || !state.mode.get().can_read() || matches!(state.health.get(), Load::Loading(_))
+                        on:click=move |_| health::load(state)>"Load again"</button>
+                </div>
+            </div>
+            <p class="muted">"Group-based licensing assigns in the background: when it cannot give a member a \
+                group's licenses, Entra records the error on the member and keeps it until the member or \
+                the group is processed again. "
+                <a href="https://learn.microsoft.com/entra/identity/users/licensing-groups-resolve-problems"
+                   target="_blank" rel="noopener noreferrer">"Microsoft: resolve group license assignment problems"</a></p>
+            {move || match state.health.get() {
+                Load::Idle => view! { <Spinner text="Reading licensing groups…"/> }.into_any(),
+                Load::Loading(what) => view! { <Spinner text=what/> }.into_any(),
+                Load::Failed(e) => view! { <ErrorBox title="Could not read the tenant's license health" detail=e/> }.into_any(),
+                Load::Ready(data) => view! { <Report data=data/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Report(data: Arc<HealthData>) -> impl IntoView {
+    let state = use_state();
+    let r = &data.report;
+    let status = RwSignal::new(None::<String>);
+    let csv_data = data.clone();
+    let export = move |_| {
+        let name = health::csv_name(state.tenant_name.get_untracked().as_deref());
+        status.set(Some(match browser::download(&name, "text/csv", &csv_data.report.to_csv()) {
+            Ok(()) => format!("Saved {name}."),
+            Err(e) => format!("Could not save the list: {e}."),
+        }));
+    };
+    let notes = r.notes.clone();
+    if r.issues.is_empty() && r.groups.is_empty() {
+        return view! {
+            <p class="ok" data-testid="health-clean">"No member of any licensing group is in a licensing error."</p>
+            <Notes notes=notes/>
+        }
+        .into_any();
+    }
+    let kinds: Vec<(LicenseErrorKind, usize)> = r.counts.iter().map(|c| (c.kind, c.members)).collect();
+    view! {
+        <div class="actions">
+            <button type="button" class="secondary" on:click=export>"Export CSV"</button>
+        </div>
+        {move || status.get().map(|s| view! { <p class="hint" role="status">{s}</p> })}
+        <Notes notes=notes/>
+        <section class="card" aria-labelledby="health-kinds">
+            <h2 id="health-kinds" class="card-title">
+                {format!("{} in error", plural(r.issues.len(), "member", "members"))}
+            </h2>
+            <ul class="health-counts" data-testid="health-counts">
+                {kinds.into_iter().map(|(k, n)| view! {
+                    <li data-kind=k.code()><a href=format!("#/health") on:click=move |ev| {
+                        ev.prevent_default();
+                        scroll_to(k.code());
+                    }>{k.title()}</a>" "<span class="mono muted">{k.code()}</span>": "<strong>{n}</strong></li>
+                }).collect_view()}
+            </ul>
+        </section>
+        <section class="card" aria-labelledby="health-groups">
+            <h2 id="health-groups" class="card-title">"Groups with members in error"</h2>
+            <table class="diff" data-testid="health-groups">
+                <thead><tr><th scope="col">"Group"</th><th scope="col">"Members in error"</th><th scope="col">"Flagged by Graph"</th></tr></thead>
+                <tbody>
+                    {r.groups.iter().map(|g| view! {
+                        <tr><td>{g.group.name.clone()}</td><td>{g.members_in_error}</td>
+                            <td>{if g.flagged_by_graph { "yes" } else { "no" }}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+        {LicenseErrorKind::ALL.into_iter().filter_map(|k| {
+            let issues: Vec<MemberIssue> = r.issues.iter().filter(|i| i.kind == k).cloned().collect();
+            (!issues.is_empty()).then(|| view! { <KindSection kind=k issues=issues/> })
+        }).collect_view()}
+    }
+    .into_any()
+}
+
+fn scroll_to(id: &str) {
+    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&format!("kind-{id}"))) {
+        el.scroll_into_view();
+    }
+}
+
+#[component]
+fn Notes(notes: Vec<String>) -> impl IntoView {
+    (!notes.is_empty()).then(|| view! {
+        <ul class="notes" data-testid="health-notes">{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+    })
+}
+
+#[component]
+fn KindSection(kind: LicenseErrorKind, issues: Vec<MemberIssue>) -> impl IntoView {
+    let id = format!("kind-{}", kind.code());
+    let title_id = format!("{id}-title");
+    view! {
+        <section class="card health-kind" id=id data-kind=kind.code() aria-labelledby=title_id.clone()>
+            <h2 id=title_id.clone() class="card-title">{format!("{} ({})", kind.title(), issues.len())}</h2>
+            <ul class="health-issues">
+                {issues.into_iter().map(|i| view! {
+                    <li class="health-issue" data-user=i.user.name.clone()>
+                        <p><strong>{i.user.name.clone()}</strong>
+                           {i.group.as_ref().map(|g| format!(" — group {}", g.name))}
+                           " — " {i.products.join(" + ")}
+                           " " <span class="tag">{i.code.clone()}</span></p>
+                        <p class="what">{i.what.clone()}</p>
+                        <p class="fix"><span class="label">"Fix: "</span>{i.fix.clone()}</p>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
