@@ -53,7 +53,7 @@ fn Report(data: Arc<HealthData>) -> impl IntoView {
     let csv_data = data.clone();
     let export = move |_| {
         let name = health::csv_name(state.tenant_name.get_untracked().as_deref());
-        status.set(Some(match browser::download(&name, "text/csv", &csv_data.report.to_csv()) {
+        status.set(Some(match browser::download(&name, "text/csv", &health::csv(&csv_data.report)) {
             Ok(()) => format!("Saved {name}."),
             Err(e) => format!("Could not save the list: {e}."),
         }));
