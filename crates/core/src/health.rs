@@ -198,6 +198,17 @@ pub struct HealthReport {
 mod tests {
     use super::*;
 
+    fn st(error: Option<&str>, state: Option<&str>) -> LicenseAssignmentState {
+        LicenseAssignmentState {
+            sku_id: "s".into(),
+            assigned_by_group: Some("g".into()),
+            disabled_plans: vec![],
+            error: error.map(Into::into),
+            state: state.map(Into::into),
+            last_updated_date_time: None,
+        }
+    }
+
     #[test]
     fn every_graph_code_parses_to_its_kind() {
         for k in LicenseErrorKind::ALL {
