@@ -1,7 +1,9 @@
 //! License health, as the app runs it: reads the tenant for the health screen and diagnoses it
 //! with the planner, writing the result into the app state. No view code here.
-use crate::state::{client, AppState, Load};
+use crate::routes::Route;
+use crate::state::{client, AppState, Load, PlanOrigin};
 use leptos::prelude::Set;
+use licswap_planner::health::CleanupCandidate;
 use licswap_core::graph::Progress;
 use licswap_core::health::{HealthReport, HealthSnapshot};
 use std::sync::Arc;
@@ -11,6 +13,37 @@ use std::sync::Arc;
 pub struct HealthData {
     pub snapshot: HealthSnapshot,
     pub report: HealthReport,
+    /// Direct licenses a group also gives (covered or not), by product.
+    pub cleanup: Vec<CleanupCandidate>,
+}
+
+impl HealthData {
+    /// The cleanup candidates by SKU: (skuId, product, candidates), in product order.
+    pub fn cleanup_by_sku(&self) -> Vec<(String, String, Vec<CleanupCandidate>)> {
+        let mut out: Vec<(String, String, Vec<CleanupCandidate>)> = Vec::new();
+        for c in &self.cleanup {
+            match out.iter_mut().find(|(id, _, _)| id.eq_ignore_ascii_case(&c.sku_id)) {
+                Some((_, _, v)) => v.push(c.clone()),
+                None => out.push((c.sku_id.clone(), c.product.clone(), vec![c.clone()])),
+            }
+        }
+        out
+    }
+}
+
+/// Plans removing the direct licenses of `sku_id` that groups fully cover, and opens the preview
+/// (then apply, verify and rollback as for any plan).
+pub fn plan_cleanup(state: AppState, data: &HealthData, sku_id: &str) {
+    match licswap_planner::health::cleanup_plan(&data.snapshot, sku_id, None) {
+        Ok(plan) => {
+            state.plan_error.set(None);
+            state.plan.set(Some(Arc::new(plan)));
+            state.plan_origin.set(PlanOrigin::Local);
+            state.apply.set(Default::default());
+            state.go(Route::Preview);
+        }
+        Err(e) => state.notice.set(Some(format!("Could not plan the cleanup: {e}."))),
+    }
 }
 
 /// Reads the licensing groups, their members' license states and Graph's error flags, then
@@ -29,7 +62,8 @@ pub fn load(state: AppState) {
         match c.load_health(&mut progress).await {
             Ok(snapshot) => {
                 let report = licswap_planner::health::diagnose(&snapshot);
-                state.health.set(Load::Ready(Arc::new(HealthData { snapshot, report })));
+                let cleanup = licswap_planner::health::cleanup_candidates(&snapshot);
+                state.health.set(Load::Ready(Arc::new(HealthData { snapshot, report, cleanup })));
             }
             Err(e) => state.health.set(Load::Failed(e.to_string())),
         }

@@ -59,10 +59,12 @@ fn Report(data: Arc<HealthData>) -> impl IntoView {
         }));
     };
     let notes = r.notes.clone();
+    let cleanup = view! { <Cleanup data=data.clone()/> };
     if r.issues.is_empty() && r.groups.is_empty() {
         return view! {
             <p class="ok" data-testid="health-clean">"No member of any licensing group is in a licensing error."</p>
             <Notes notes=notes/>
+            {cleanup}
         }
         .into_any();
     }
@@ -102,8 +104,60 @@ fn Report(data: Arc<HealthData>) -> impl IntoView {
             let issues: Vec<MemberIssue> = r.issues.iter().filter(|i| i.kind == k).cloned().collect();
             (!issues.is_empty()).then(|| view! { <KindSection kind=k issues=issues/> })
         }).collect_view()}
+        {cleanup}
     }
     .into_any()
+}
+
+/// Direct licenses a group also gives: per product, who can lose the direct one (the groups give
+/// every service it gives) and who cannot (what is missing), and the button that plans it.
+#[component]
+fn Cleanup(data: Arc<HealthData>) -> impl IntoView {
+    let state = use_state();
+    let by_sku = data.cleanup_by_sku();
+    let data_sv = StoredValue::new(data);
+    view! {
+        <section class="card" aria-labelledby="cleanup-title" data-testid="cleanup">
+            <h2 id="cleanup-title" class="card-title">"Direct licenses that groups duplicate"</h2>
+            <p class="muted">"A license assigned both directly and through a group consumes one seat; the direct \
+                one stays when the user leaves the group. It can go once the groups give every service it \
+                gives and the group's license reads Active for the user. "
+                <a href="https://learn.microsoft.com/entra/identity/users/licensing-groups-migrate-users"
+                   target="_blank" rel="noopener noreferrer">"Microsoft: migrate users to group licensing"</a></p>
+            {by_sku.is_empty().then(|| view! { <p>"No user holds a license both directly and through a group."</p> })}
+            {by_sku.into_iter().map(|(sku_id, product, list)| {
+                let covered = list.iter().filter(|c| c.covered()).count();
+                let title = format!("{product}: {} of {} can go", covered, list.len());
+                view! {
+                    <div class="cleanup-sku" data-sku=sku_id.clone()>
+                        <h3>{title}</h3>
+                        <ul>
+                            {list.into_iter().map(|c| {
+                                let groups = c.groups.iter().map(|g| g.name.clone()).collect::<Vec<_>>().join(", ");
+                                let status = if c.covered() {
+                                    "covered: the direct license can go".to_string()
+                                } else if let Some(n) = &c.not_active {
+                                    format!("stays: {n}")
+                                } else {
+                                    format!("stays: the groups do not give {}", c.missing.join(", "))
+                                };
+                                view! { <li data-covered=c.covered().to_string()><strong>{c.user.name.clone()}</strong>
+                                    " — groups: " {groups} " — " {status}</li> }
+                            }).collect_view()}
+                        </ul>
+                        {(covered > 0).then(|| {
+                            let sku = sku_id.clone();
+                            view! {
+                                <button type="button" on:click=move |_| data_sv.with_value(|d| health::plan_cleanup(state, d, &sku))>
+                                    {format!("Plan removing {} direct {} license(s)", covered, product)}
+                                </button>
+                            }
+                        })}
+                    </div>
+                }
+            }).collect_view()}
+        </section>
+    }
 }
 
 fn scroll_to(id: &str) {

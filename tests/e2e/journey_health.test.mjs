@@ -4,8 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { openPage, screenshot, useStack } from "./lib/harness.mjs";
-import { realProblems } from "./journey_lib.mjs";
+import { TEST_CLIENT, openPage, screenshot, serveApp, startSim, useStack } from "./lib/harness.mjs";
+import { consentToWrite, realProblems, signIn } from "./journey_lib.mjs";
 
 const stack = useStack({});
 
@@ -58,4 +58,71 @@ test("the demo's licensing errors are listed by kind, explained, and exported", 
   assert.match(lines[0], /^user,user id,group,group id,products,error,state,problem,what failed,fix$/);
   assert.ok(lines.some((l) => l.includes("MutuallyExclusiveViolation") && l.includes("Project - PMO")));
   assert.deepEqual(realProblems(problems), []);
+});
+
+/** dist/ with its own sim-server tenant (the Contoso demo over HTTP), signed in for real. */
+async function freshTenant() {
+  const files = {};
+  const app = await serveApp({ files });
+  const sim = await startSim(["--redirect-uri", app.url, "--client-id", TEST_CLIENT]);
+  files["/config.json"] = JSON.stringify({
+    clientId: TEST_CLIENT,
+    tenant: "contosodemo.onmicrosoft.com",
+    authority: sim.url,
+    graphBaseUrl: `${sim.url}/v1.0`,
+  });
+  return { url: app.url, close: async () => { await sim.close(); await app.close(); } };
+}
+
+async function applyAndVerify(page, expectDone, { firstWrite }) {
+  await page.getByRole("button", { name: "Apply…" }).click();
+  await page.getByLabel("I have reviewed").check();
+  // The first write asks for the write scope (a consent round trip), then applies.
+  if (firstWrite) await consentToWrite(page);
+  await page.getByRole("button", { name: "Apply now" }).click();
+  await page.getByText("Applied", { exact: true }).waitFor({ timeout: 60_000 });
+  assert.match(await page.getByTestId("apply-progress").textContent(), new RegExp(`${expectDone} done · 0 failed`));
+  await page.getByRole("link", { name: "Verify and report" }).click();
+  await page.getByRole("button", { name: "Verify now" }).click();
+  await page.getByTestId("verify-summary").waitFor({ timeout: 60_000 });
+  assert.match(await page.getByTestId("verify-summary").textContent(), new RegExp(`${expectDone} as planned`));
+}
+
+test("signed in: a direct license a group duplicates is removed, verified, and rolled back", async () => {
+  const tenant = await freshTenant();
+  try {
+    const { page, problems } = await openPage(stack.browser, tenant.url);
+    await signIn(page);
+    await page.getByRole("link", { name: "License health" }).click();
+    const cleanup = page.getByTestId("cleanup");
+    await cleanup.waitFor({ timeout: 30_000 });
+    // Project: one full duplicate, and one whose group turns SharePoint off (it stays, and says why).
+    const project = cleanup.locator(".cleanup-sku", { hasText: "Project Online Premium" });
+    assert.match(await project.locator("h3").textContent(), /Project Online Premium: 1 of 2 can go/);
+    assert.match(await project.locator('li[data-covered="false"]').textContent(), /stays: the groups do not give SharePoint \(Plan 2\)/);
+    const bi = cleanup.locator(".cleanup-sku", { hasText: "Power BI Pro" });
+    assert.match(await bi.locator("h3").textContent(), /Power BI Pro: 1 of 1 can go/);
+    await screenshot(page, "health-cleanup");
+
+    await bi.getByRole("button", { name: /Plan removing 1 direct Power BI Pro license/ }).click();
+    await page.waitForURL(/#\/preview$/);
+    await page.getByRole("heading", { name: "Power BI Pro → Power BI Pro" }).waitFor();
+    await applyAndVerify(page, 1, { firstWrite: true });
+
+    await page.getByRole("button", { name: "Preview the rollback" }).click();
+    await page.waitForURL(/#\/preview$/);
+    await applyAndVerify(page, 1, { firstWrite: false });
+
+    // Back on the health screen, the direct license is there again, still covered.
+    await page.goto(tenant.url + "#/health");
+    await page.getByRole("button", { name: "Load again" }).click();
+    await page.getByTestId("cleanup").locator(".cleanup-sku", { hasText: "Power BI Pro" }).waitFor({ timeout: 30_000 });
+    assert.match(
+      await page.getByTestId("cleanup").locator(".cleanup-sku", { hasText: "Power BI Pro" }).locator("h3").textContent(),
+      /Power BI Pro: 1 of 1 can go/,
+    );
+    assert.deepEqual(realProblems(problems), []);
+  } finally {
+    await tenant.close();
+  }
 });

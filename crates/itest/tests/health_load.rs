@@ -105,3 +105,51 @@ fn a_malformed_license_state_is_a_clear_error_naming_the_user() {
     let msg = e.to_string();
     assert!(msg.contains("user 00000000-0000-0000-0000-000000000001"), "{msg}");
 }
+
+/// The demo's direct licenses that groups duplicate: Office 365 E1 (four Sales members), Project
+/// Online Premium (one full duplicate, one whose group turns SharePoint off), Power BI Pro (one).
+/// The cleanup plan applies through the executor, verifies, and rolls back to the start.
+#[test]
+fn direct_to_group_cleanup_applies_verifies_and_rolls_back() {
+    use licswap_core::apply::*;
+    use licswap_planner::health::{cleanup_candidates, cleanup_plan};
+    let (client, sim) = sim_client(fixtures::demo(), SimConfig::test(), client_config());
+    let h = block_on(client.load_health(&mut |_| {})).expect("health load");
+    let c = cleanup_candidates(&h);
+    let of = |part: &str| {
+        let id = licswap_core::catalog::sku(part).unwrap().sku_id;
+        let v: Vec<_> = c.iter().filter(|x| x.sku_id.eq_ignore_ascii_case(id)).collect();
+        (v.iter().filter(|x| x.covered()).count(), v.len())
+    };
+    assert_eq!(of("STANDARDPACK"), (4, 4));
+    assert_eq!(of("PROJECTPREMIUM"), (1, 2));
+    assert_eq!(of("POWER_BI_PRO"), (1, 1));
+    let kept = c.iter().find(|x| !x.covered()).unwrap();
+    assert_eq!(kept.missing, vec!["SharePoint (Plan 2)".to_string()]);
+
+    let before = sim.borrow().snapshot();
+    let plan = cleanup_plan(&h, "STANDARDPACK", None).unwrap();
+    assert_eq!(plan.actions().count(), 4);
+    let clock = VirtualClock::new(fixtures::FIXTURE_EPOCH_MS);
+    let api = GraphLicenseApi::new(&client);
+    let run = |p: &licswap_core::plan::Plan| {
+        let store = MemoryStore::new();
+        let ex = Executor::new(&api, &clock, &store, ApplyConfig::default(), Control::new());
+        block_on(ex.run(p, &mut |_| {})).expect("run")
+    };
+    let applied = run(&plan);
+    assert_eq!(applied.outcome, RunOutcome::Completed, "{:?}", applied.notes);
+    let verified = block_on(verify(&api, &plan, &applied.journal, 20));
+    assert!(verified.all_ok(), "{verified:?}");
+    // Nobody lost a service: each keeps E1 through Sales, and no seat changed.
+    let after = sim.borrow().snapshot();
+    let e1 = licswap_itest::sku_id(&after, "STANDARDPACK");
+    assert_eq!(licswap_itest::holders(&after, &e1), licswap_itest::holders(&before, &e1));
+    let rb = rollback_plan(&plan, &applied.journal, &verified);
+    let rolled = run(&rb.plan);
+    assert_eq!(rolled.outcome, RunOutcome::Completed, "{:?}", rolled.notes);
+    let fp = |s: &licswap_core::plan::Snapshot| {
+        s.users.iter().map(|u| (u.id.clone(), licswap_core::plan::fingerprint_user(u))).collect::<Vec<_>>()
+    };
+    assert_eq!(fp(&sim.borrow().snapshot()), fp(&before));
+}

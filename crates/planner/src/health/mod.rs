@@ -8,11 +8,13 @@
 //! ("you need to trigger the processing of groups that previously failed"), which Graph offers per
 //! user as `reprocessLicenseAssignment`
 //! (<https://learn.microsoft.com/graph/api/user-reprocesslicenseassignment>).
+mod cleanup;
 mod explain;
 mod licenses;
 #[cfg(test)]
 mod tests;
 
+pub use cleanup::{cleanup_candidates, cleanup_plan, CleanupCandidate};
 use explain::{explain, Context, Held, Source};
 use licenses::Skus;
 use licswap_core::model::{same_id, LicenseAssignmentState, User};

@@ -358,3 +358,105 @@ fn flagged_groups_and_error_lists_are_cross_checked_with_the_states() {
     assert!(r.notes.iter().any(|n| n.contains("Graph flags group Quiet")), "{:?}", r.notes);
     assert!(r.notes.iter().any(|n| n.contains("Graph lists 1 member(s) of group Listed")), "{:?}", r.notes);
 }
+
+mod cleanup {
+    use super::*;
+    use crate::health::{cleanup_candidates, cleanup_plan};
+    use licswap_core::plan::{ActionKind, Severity};
+
+    fn e1_group(gid: &str, off: &'static [&'static str]) -> SnapshotGroup {
+        group(gid, &format!("E1 {gid}"), &[("STANDARDPACK", off)], &["u1"])
+    }
+
+    fn one(states: Vec<LicenseAssignmentState>, groups: Vec<SnapshotGroup>) -> HealthSnapshot {
+        health(vec![sku("STANDARDPACK", 10, 1)], groups, vec![user("u1", Some("US"), states)])
+    }
+
+    #[test]
+    fn a_direct_license_a_group_duplicates_is_covered_and_planned_with_its_rollback() {
+        let h = one(
+            vec![st("STANDARDPACK", None, &["SWAY"], None), st("STANDARDPACK", Some("g1"), &["SWAY"], None)],
+            vec![e1_group("g1", &["SWAY"])],
+        );
+        let c = cleanup_candidates(&h);
+        assert_eq!(c.len(), 1);
+        assert!(c[0].covered(), "{c:?}");
+        assert_eq!(c[0].groups[0].name, "E1 g1");
+        let p = cleanup_plan(&h, "STANDARDPACK", None).unwrap();
+        let a: Vec<_> = p.actions().collect();
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].kind, ActionKind::RemoveRedundantDirect);
+        assert_eq!(a[0].body.remove_licenses, vec![id("STANDARDPACK")]);
+        assert!(a[0].body.add_licenses.is_empty());
+        assert_eq!(p.target.sku_id, id("STANDARDPACK"), "the executor waits for this SKU Active through a group");
+        // The rollback gives the direct license back with the plans that were off.
+        let r = &p.rollback[0].actions[0];
+        assert_eq!(r.body.add_licenses[0].sku_id, id("STANDARDPACK"));
+        assert_eq!(r.body.add_licenses[0].disabled_plans, vec![plan_id("STANDARDPACK", "SWAY")]);
+        assert_eq!((p.seats.needed, p.seats.source_freed), (0, 0), "one license consumed either way");
+        assert!(!p.has_blockers());
+    }
+
+    #[test]
+    fn a_plan_the_group_turns_off_keeps_the_direct_license_and_names_the_service() {
+        let h = one(
+            vec![st("STANDARDPACK", None, &[], None), st("STANDARDPACK", Some("g1"), &["SWAY"], None)],
+            vec![e1_group("g1", &["SWAY"])],
+        );
+        let c = cleanup_candidates(&h);
+        assert!(!c[0].covered());
+        assert_eq!(c[0].missing, vec!["Sway".to_string()]);
+        let p = cleanup_plan(&h, "STANDARDPACK", None).unwrap();
+        assert_eq!(p.actions().count(), 0);
+        let f = &p.findings[0];
+        assert_eq!(f.severity, Severity::Warning);
+        assert!(f.message.contains("stays: the groups do not give Sway"), "{}", f.message);
+    }
+
+    #[test]
+    fn several_groups_count_together() {
+        // One group turns Sway off, the other Yammer: together they give everything.
+        let h = one(
+            vec![
+                st("STANDARDPACK", None, &[], None),
+                st("STANDARDPACK", Some("g1"), &["SWAY"], None),
+                st("STANDARDPACK", Some("g2"), &["YAMMER_ENTERPRISE"], None),
+            ],
+            vec![e1_group("g1", &["SWAY"]), e1_group("g2", &["YAMMER_ENTERPRISE"])],
+        );
+        let c = cleanup_candidates(&h);
+        assert!(c[0].covered(), "{c:?}");
+        assert_eq!(c[0].groups.len(), 2);
+        // Only one of them: Yammer is missing.
+        let h = one(
+            vec![st("STANDARDPACK", None, &[], None), st("STANDARDPACK", Some("g2"), &["YAMMER_ENTERPRISE"], None)],
+            vec![e1_group("g2", &["YAMMER_ENTERPRISE"])],
+        );
+        let c = cleanup_candidates(&h);
+        assert!(!c[0].covered());
+        assert_eq!(c[0].missing.len(), 1, "{c:?}");
+    }
+
+    #[test]
+    fn never_before_the_group_shows_the_license_active() {
+        let h = one(
+            vec![st("STANDARDPACK", None, &[], None), st("STANDARDPACK", Some("g1"), &[], Some("CountViolation"))],
+            vec![e1_group("g1", &[])],
+        );
+        let c = cleanup_candidates(&h);
+        assert!(!c[0].covered());
+        assert!(c[0].not_active.as_deref().unwrap().contains("Error (CountViolation)"), "{c:?}");
+        assert_eq!(cleanup_plan(&h, "STANDARDPACK", None).unwrap().actions().count(), 0);
+    }
+
+    #[test]
+    fn only_the_chosen_users_are_planned() {
+        let h = one(
+            vec![st("STANDARDPACK", None, &[], None), st("STANDARDPACK", Some("g1"), &[], None)],
+            vec![e1_group("g1", &[])],
+        );
+        assert_eq!(cleanup_plan(&h, "STANDARDPACK", Some(&["u2".to_string()])).unwrap().actions().count(), 0);
+        assert_eq!(cleanup_plan(&h, "STANDARDPACK", Some(&["U1".to_string()])).unwrap().actions().count(), 1);
+        assert!(cleanup_plan(&h, "NOPE", None).is_err());
+    }
+}
