@@ -60,9 +60,11 @@ fn describe(plan: &Plan) -> Vec<String> {
     let mut users = 0;
     let mut groups = 0;
     let mut cleanups = 0;
+    let mut conflicts = 0;
     for a in plan.actions() {
         match (a.kind, a.target.kind) {
             (ActionKind::RemoveRedundantDirect, _) => cleanups += 1,
+            (ActionKind::RemoveConflictingDirect, _) => conflicts += 1,
             (_, TargetKind::Group) => groups += 1,
             _ => users += 1,
         }
@@ -87,12 +89,26 @@ fn describe(plan: &Plan) -> Vec<String> {
             tgt.name
         ));
     }
-    if cleanups > 0 {
+    let same_product = licswap_core::model::same_id(&src.sku_id, &tgt.sku_id);
+    if cleanups > 0 && same_product {
+        out.push(format!(
+            "{} give up their direct {} license, which their groups give them in full; each goes only while the group's license reads Active for the user.",
+            plural(cleanups, "user", "users"),
+            src.name
+        ));
+    } else if cleanups > 0 {
         out.push(format!(
             "Then, once Graph has processed their group, {} give up their direct {} license: swapped for a direct {} where it would conflict with the group's, removed otherwise.",
             plural(cleanups, "user", "users"),
             src.name,
             tgt.name
+        ));
+    }
+    if conflicts > 0 {
+        out.push(format!(
+            "{} lose their direct {} license, which conflicts with a group's license that gives its services; then reprocess them so the group's license applies.",
+            plural(conflicts, "user", "users"),
+            src.name
         ));
     }
     out.push(format!(

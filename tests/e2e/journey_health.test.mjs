@@ -37,15 +37,15 @@ test("the demo's licensing errors are listed by kind, explained, and exported", 
   // The seat that ran out, and how many to free or buy.
   assert.match(
     await page.locator('section[data-kind="CountViolation"]').textContent(),
-    /No seat of Project Online Premium was free.*Free 1 seat\(s\) of Project Online Premium/s,
+    /No seat of Exchange Online \(Plan 1\) was free.*Free 1 seat\(s\) of Exchange Online \(Plan 1\)/s,
   );
   assert.match(await page.locator('section[data-kind="ProhibitedInUsageLocationViolation"]').textContent(), /usage location, CU/);
 
   const groups = page.getByTestId("health-groups");
-  for (const g of ["Project - PMO", "Project - Viewers (SharePoint off)", "Power BI - Partners"]) {
+  for (const g of ["Project - PMO", "Project - Viewers (SharePoint off)", "Exchange - Front desk", "Power BI - Partners"]) {
     assert.match(await groups.textContent(), new RegExp(g.replace(/[()]/g, "\\$&")));
   }
-  assert.equal(await groups.locator("tbody tr").count(), 3);
+  assert.equal(await groups.locator("tbody tr").count(), 4);
   await screenshot(page, "health-demo");
 
   const download = page.waitForEvent("download");

@@ -32,9 +32,9 @@ fn the_demo_tenant_has_one_member_in_each_error_state_each_explained() {
         "{:#?}",
         r.issues
     );
-    let project = licswap_core::catalog::sku("PROJECTPREMIUM").unwrap().sku_id;
+    let exchange = licswap_core::catalog::sku("EXCHANGESTANDARD").unwrap().sku_id;
     let of = |k: K| r.issues.iter().find(|i| i.kind == k).expect("issue of kind");
-    assert_eq!(of(K::CountViolation).remedy, Remedy::Seats { sku_id: project.into(), short: 1 });
+    assert_eq!(of(K::CountViolation).remedy, Remedy::Seats { sku_id: exchange.into(), short: 1 });
     assert!(of(K::MutuallyExclusiveViolation)
         .what
         .contains("SharePoint (Plan 1) in SharePoint Online (Plan 1) (assigned directly)"));
@@ -45,7 +45,7 @@ fn the_demo_tenant_has_one_member_in_each_error_state_each_explained() {
     let mut flagged: Vec<&str> =
         r.groups.iter().filter(|g| g.flagged_by_graph).map(|g| g.group.name.as_str()).collect();
     flagged.sort();
-    assert_eq!(flagged, vec!["Power BI - Partners", "Project - PMO", "Project - Viewers (SharePoint off)"]);
+    assert_eq!(flagged, vec!["Exchange - Front desk", "Power BI - Partners", "Project - PMO", "Project - Viewers (SharePoint off)"]);
     assert!(r.groups.iter().all(|g| g.flagged_by_graph == (g.members_in_error > 0)));
     assert!(r.notes.is_empty(), "{:?}", r.notes);
 }
@@ -152,4 +152,58 @@ fn direct_to_group_cleanup_applies_verifies_and_rolls_back() {
         s.users.iter().map(|u| (u.id.clone(), licswap_core::plan::fingerprint_user(u))).collect::<Vec<_>>()
     };
     assert_eq!(fp(&sim.borrow().snapshot()), fp(&before));
+}
+
+/// A member in MutuallyExclusiveViolation (direct SharePoint Online (Plan 1) beside the PMO
+/// group's Project Online Premium): the fix plan removes the direct license, and, as in Entra, the
+/// error stays until the member is reprocessed; then the member is clean and holds Project.
+#[test]
+fn a_conflict_is_fixed_by_plan_then_reprocess_and_verified_clean() {
+    use licswap_core::apply::*;
+    use licswap_planner::health::fix_conflicts_plan;
+    let config = SimConfig { errors_stay_until_reprocessed: true, ..SimConfig::test() };
+    let (client, _sim) = sim_client(fixtures::demo(), config, client_config());
+    let h = block_on(client.load_health(&mut |_| {})).unwrap();
+    let r = diagnose(&h);
+    let issue = r.issues.iter().find(|i| i.kind == K::MutuallyExclusiveViolation).unwrap().clone();
+    let plan = fix_conflicts_plan(&h, &r, "SHAREPOINTSTANDARD", None).unwrap();
+    assert_eq!(plan.actions().count(), 1);
+    assert!(plan.findings.iter().any(|f| f.message.contains("Until Entra processes group Project - PMO")));
+    let clock = VirtualClock::new(fixtures::FIXTURE_EPOCH_MS);
+    let api = GraphLicenseApi::new(&client);
+    let store = MemoryStore::new();
+    let ex = Executor::new(&api, &clock, &store, ApplyConfig::default(), Control::new());
+    let applied = block_on(ex.run(&plan, &mut |_| {})).unwrap();
+    assert_eq!(applied.outcome, RunOutcome::Completed, "{:?}", applied.notes);
+    assert!(block_on(verify(&api, &plan, &applied.journal, 20)).all_ok());
+    // Entra keeps the member in error although the cause is gone.
+    let still = diagnose(&block_on(client.load_health(&mut |_| {})).unwrap());
+    assert!(still.issues.iter().any(|i| i.user.id == issue.user.id && i.kind == K::MutuallyExclusiveViolation));
+    let done = block_on(api.reprocess_users(std::slice::from_ref(&issue.user.id)));
+    assert!(done.iter().all(Result::is_ok), "{done:?}");
+    let h = block_on(client.load_health(&mut |_| {})).unwrap();
+    let after = diagnose(&h);
+    assert!(after.issues.iter().all(|i| i.user.id != issue.user.id), "{:#?}", after.issues);
+    let project = licswap_core::catalog::sku("PROJECTPREMIUM").unwrap().sku_id;
+    let u = h.snapshot.users.iter().find(|u| u.id == issue.user.id).unwrap();
+    assert!(u.license_assignment_states.iter().any(|s| s.sku_id.eq_ignore_ascii_case(project) && s.state.as_deref() == Some("Active")));
+}
+
+/// Reprocessing asks for User.ReadWrite.All (Graph's least-privileged permission for it), which
+/// the license permission does not give; the refusal says what is needed.
+#[test]
+fn reprocess_without_user_readwrite_all_names_the_permission() {
+    use licswap_core::apply::GraphLicenseApi;
+    let config = SimConfig { require_auth: true, ..SimConfig::test() };
+    let (client, sim) = sim_client(fixtures::demo(), config, client_config());
+    let client_id = sim.borrow().config.clients[0].client_id.clone();
+    let scopes = ["User.Read.All", "GroupMember.Read.All", "LicenseAssignment.ReadWrite.All"];
+    let token = sim.borrow_mut().issue_token(&client_id, &scopes, fixtures::FIXTURE_EPOCH_MS);
+    let client = client.with_tokens(Rc::new(StaticToken::new(token)));
+    let user = sim.borrow().snapshot().users[1].id.clone();
+    let api = GraphLicenseApi::new(&client);
+    let r = block_on(api.reprocess_users(&[user]));
+    let e = r[0].as_ref().unwrap_err();
+    assert_eq!(e.status, Some(403));
+    assert!(e.message.contains("User.ReadWrite.All"), "{}", e.message);
 }

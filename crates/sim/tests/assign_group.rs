@@ -125,7 +125,7 @@ both!(too_few_seats_leave_members_in_count_violation, demo_config(), |h: &mut dy
     let (_, v) = get(h, "/v1.0/groups?$filter=hasMembersWithLicenseErrors%20eq%20true&$select=id");
     // Sales, beside the demo's groups that have a member in error from the start (license health).
     let flagged: Vec<&str> = v["value"].as_array().unwrap().iter().map(|g| g["id"].as_str().unwrap()).collect();
-    let from_start = ["Project - Viewers (SharePoint off)", "Project - PMO", "Power BI - Partners"].map(|n| group_id(h, n));
+    let from_start = ["Project - Viewers (SharePoint off)", "Project - PMO", "Exchange - Front desk", "Power BI - Partners"].map(|n| group_id(h, n));
     assert!(flagged.contains(&sales.as_str()), "{flagged:?}");
     assert_eq!(flagged.len(), 1 + from_start.len(), "{flagged:?}");
     assert!(from_start.iter().all(|g| flagged.contains(&g.as_str())), "{flagged:?}");

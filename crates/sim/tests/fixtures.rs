@@ -14,7 +14,7 @@ fn demo_tenant_has_every_planner_situation() {
     let t = demo();
     assert_eq!(t.name, DEMO_TENANT_NAME);
     assert!((65..=80).contains(&t.users.len()), "{}", t.users.len());
-    assert_eq!(t.groups.len(), 9);
+    assert_eq!(t.groups.len(), 10);
     // License health: a member in each error state group licensing records.
     use licswap_sim::tenant::LicError as L;
     for e in [
@@ -125,7 +125,7 @@ fn snapshot_export_matches_graph_answers() {
     let snap = sim.snapshot();
     assert_eq!(snap.tenant_name.as_deref(), Some(DEMO_TENANT_NAME));
     assert_eq!(snap.users.len(), sim.tenant().users.len());
-    assert_eq!(snap.groups.len(), 9);
+    assert_eq!(snap.groups.len(), 10);
     let mut h = InProc::new(sim);
     let (_, v) = get(&mut h, "/v1.0/users?$select=id,assignedLicenses,licenseAssignmentStates,usageLocation,accountEnabled,displayName,userPrincipalName&$top=999");
     let from_graph: Vec<licswap_core::model::User> =

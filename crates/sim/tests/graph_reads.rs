@@ -138,7 +138,7 @@ both!(groups_show_types_sync_and_licenses_on_select, demo_config(), |h: &mut dyn
     let (status, v) = get(h, "/v1.0/groups?$select=displayName,groupTypes,membershipRule,onPremisesSyncEnabled,assignedLicenses,licenseProcessingState");
     assert_eq!(status, 200);
     let groups = v["value"].as_array().unwrap();
-    assert_eq!(groups.len(), 9);
+    assert_eq!(groups.len(), 10);
     let dynamic = groups
         .iter()
         .find(|g| g["groupTypes"].as_array().unwrap().iter().any(|t| t == "DynamicMembership"))
@@ -256,7 +256,7 @@ both!(has_members_with_license_errors_is_filter_only_and_not_eventual, demo_conf
     let ids: Vec<&str> = v["value"].as_array().unwrap().iter().map(|g| g["id"].as_str().unwrap()).collect();
     // Sales, and the demo's groups with a member in error from the start (license health).
     let mut want = vec![sales.clone()];
-    want.extend(["Project - Viewers (SharePoint off)", "Project - PMO", "Power BI - Partners"].map(|n| group_id(h, n)));
+    want.extend(["Project - Viewers (SharePoint off)", "Project - PMO", "Exchange - Front desk", "Power BI - Partners"].map(|n| group_id(h, n)));
     let mut got: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
     got.sort();
     want.sort();

@@ -53,6 +53,7 @@ pub fn report_rows(plan: &Plan, journal: &Journal, verify: Option<&VerifyReport>
                     ActionKind::Swap => "swap",
                     ActionKind::RemoveRedundantDirect => "removeRedundantDirect",
                     ActionKind::Rollback => "rollback",
+                    ActionKind::RemoveConflictingDirect => "removeConflictingDirect",
                 }
                 .to_string(),
                 target_kind: match a.target.kind {

@@ -122,6 +122,7 @@ pub(super) fn kind_word(kind: ActionKind) -> &'static str {
         ActionKind::Swap => "swap",
         ActionKind::RemoveRedundantDirect => "remove-redundant-direct",
         ActionKind::Rollback => "rollback",
+        ActionKind::RemoveConflictingDirect => "remove-conflicting-direct",
     }
 }
 

@@ -82,6 +82,15 @@ pub fn assign_license_item(
     Ok(post_item(item_id, format!("/{collection}/{target_id}/assignLicense"), json))
 }
 
+/// `POST /users/{id}/reprocessLicenseAssignment` as a `$batch` item: Entra processes every group
+/// license of the user again, which clears errors whose cause is gone. Graph documents it for
+/// users only (<https://learn.microsoft.com/graph/api/user-reprocesslicenseassignment>), with
+/// User.ReadWrite.All as its least-privileged delegated permission, not the license permission.
+pub fn reprocess_item(item_id: impl Into<String>, user_id: &str) -> Result<BatchRequestItem, GraphError> {
+    let user_id = require_guid("user id", user_id)?;
+    Ok(post_item(item_id, format!("/users/{user_id}/reprocessLicenseAssignment"), serde_json::json!({})))
+}
+
 /// Reads a successful batch item's body as `D`.
 pub fn batch_body<D: DeserializeOwned>(r: &BatchItemResult, what: &str) -> Result<D, GraphError> {
     let ok = r.result.as_ref().map_err(Clone::clone)?;

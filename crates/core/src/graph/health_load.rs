@@ -10,8 +10,8 @@
 //!
 //! Requests, for S SKUs, G licensing groups, M member pages and U members: 1 (SKUs, the tenant's
 //! name and the flagged groups, in one `$batch`) + ceil(S/20) (groups by SKU) + ceil(M/20) per
-//! member round + ceil(U/20) (members' states) + F (one `membersWithLicenseErrors` list per flagged
-//! group, or none once Graph refuses it).
+//! member round + ceil(U/20) (members' states) + ceil(F/20) (the F flagged groups'
+//! `membersWithLicenseErrors`, 20 to a `$batch`).
 use super::batch::get_item;
 use super::calls::{batch_body, organization_path, skus_path, Organization};
 use super::cancel::CancelToken;
@@ -176,24 +176,28 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         Ok(groups)
     }
 
-    /// `membersWithLicenseErrors` of each flagged group; on the first 403 the rest are not asked
-    /// and a note says the members' states were used instead.
+    /// `membersWithLicenseErrors` of each flagged group, first pages 20 to a `$batch` (a refusal
+    /// inside a batch is an answer, not a failed request the browser logs); when Graph refuses
+    /// any, a note says the members' states were used instead.
     async fn error_lists(
         &self,
         flagged: &[String],
         cancel: &CancelToken,
     ) -> Result<(Vec<GroupErrorList>, Vec<String>), GraphError> {
+        if flagged.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let items = flagged.iter().enumerate().map(|(n, g)| get_item(n.to_string(), errors_list_path(g))).collect();
+        let answers = self.batch_with(items, cancel).await?;
         let mut lists = Vec::new();
-        for g in flagged {
+        for (g, answer) in flagged.iter().zip(answers) {
             let what = format!("the members with license errors of group {g}");
-            match self.get_all_with::<IdOnly>(&errors_list_path(g), &what, cancel, &mut |_| {}).await {
-                Ok(m) => lists.push(GroupErrorList {
-                    group_id: g.clone(),
-                    member_ids: m.into_iter().map(|m| m.id).collect(),
-                }),
-                Err(e) if e.status() == Some(403) => {
-                    return Ok((Vec::new(), vec![ERRORS_LIST_REFUSED.into()]))
+            match batch_body::<Page<IdOnly>>(&answer, &what) {
+                Ok(page) => {
+                    let m = self.rest_of(page, &what, cancel).await?;
+                    lists.push(GroupErrorList { group_id: g.clone(), member_ids: m.into_iter().map(|m| m.id).collect() });
                 }
+                Err(e) if e.status() == Some(403) => return Ok((Vec::new(), vec![ERRORS_LIST_REFUSED.into()])),
                 Err(e) => return Err(e),
             }
         }

@@ -150,6 +150,10 @@ pub enum ActionKind {
     RemoveRedundantDirect,
     /// An inverse action, in a rollback.
     Rollback,
+    /// Remove a direct license whose plan conflicts with a group's license of another product
+    /// that the group gives every service of (license health: MutuallyExclusiveViolation); the
+    /// member is reprocessed after it.
+    RemoveConflictingDirect,
 }
 
 /// One `assignLicense` call on one user or group.

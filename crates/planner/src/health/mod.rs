@@ -10,11 +10,13 @@
 //! (<https://learn.microsoft.com/graph/api/user-reprocesslicenseassignment>).
 mod cleanup;
 mod explain;
+mod fix;
 mod licenses;
 #[cfg(test)]
 mod tests;
 
 pub use cleanup::{cleanup_candidates, cleanup_plan, CleanupCandidate};
+pub use fix::fix_conflicts_plan;
 use explain::{explain, Context, Held, Source};
 use licenses::Skus;
 use licswap_core::model::{same_id, LicenseAssignmentState, User};
