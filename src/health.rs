@@ -1,7 +1,7 @@
 //! License health, as the app runs it: reads the tenant for the health screen and diagnoses it
 //! with the planner, writing the result into the app state. No view code here.
 use crate::routes::Route;
-use crate::state::{client, AppState, Load, PlanOrigin};
+use crate::state::{AppState, Load, PlanOrigin};
 use leptos::prelude::Set;
 use licswap_planner::health::CleanupCandidate;
 use licswap_core::graph::Progress;
@@ -49,7 +49,7 @@ pub fn plan_cleanup(state: AppState, data: &HealthData, sku_id: &str) {
 /// Reads the licensing groups, their members' license states and Graph's error flags, then
 /// explains every member in error.
 pub fn load(state: AppState) {
-    let Some(c) = client() else {
+    let Some(c) = state.client() else {
         state.health.set(Load::Failed("Not connected to a tenant: sign in first.".into()));
         return;
     };

@@ -183,13 +183,14 @@ pub fn cleanup_plan(h: &HealthSnapshot, sku: &str, only: Option<&[String]>) -> R
     Ok(Plan {
         version: PLAN_VERSION,
         request: PlanRequest {
-            source: s.sku_id.clone(),
-            target: s.sku_id.clone(),
+            source: s.sku_id.clone().into(),
+            target: s.sku_id.clone().into(),
             scope: Scope::Users(ids),
             options: PlanOptions::default(),
         },
         source: summary.clone(),
         target: summary,
+        bundle: None,
         tenant_name: snap.tenant_name.clone(),
         phases: if actions.is_empty() {
             Vec::new()

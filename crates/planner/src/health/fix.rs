@@ -111,9 +111,10 @@ pub fn fix_conflicts_plan(
     let freed = actions.len() as i64;
     Ok(Plan {
         version: PLAN_VERSION,
-        request: PlanRequest { source: s.sku_id.clone(), target: s.sku_id.clone(), scope: Scope::Users(ids), options: PlanOptions::default() },
+        request: PlanRequest { source: s.sku_id.clone().into(), target: s.sku_id.clone().into(), scope: Scope::Users(ids), options: PlanOptions::default() },
         source: summary.clone(),
         target: summary,
+        bundle: None,
         tenant_name: snap.tenant_name.clone(),
         phases: if actions.is_empty() {
             Vec::new()
