@@ -76,6 +76,8 @@ pub struct AppState {
     pub snapshot: RwSignal<Load<Arc<Snapshot>>>,
     /// The source SKU `snapshot` was read for.
     pub snapshot_source: RwSignal<String>,
+    /// While `snapshot` loads: (done, total) of the phase in progress, for a progress bar.
+    pub snapshot_progress: RwSignal<Option<(u64, u64)>>,
     /// The wizard's choices, kept while moving between screens.
     pub form: RwSignal<WizardForm>,
     /// Why the last preview could not be planned.
@@ -105,6 +107,7 @@ impl AppState {
             skus: RwSignal::new(Load::Idle),
             snapshot: RwSignal::new(Load::Idle),
             snapshot_source: RwSignal::new(String::new()),
+            snapshot_progress: RwSignal::new(None),
             form: RwSignal::new(WizardForm::default()),
             plan_error: RwSignal::new(None),
             plan: RwSignal::new(None),

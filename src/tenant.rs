@@ -94,13 +94,20 @@ pub async fn fetch_snapshot(state: AppState, source: String) -> bool {
     };
     state.snapshot_source.set(source.clone());
     state.snapshot.set(Load::Loading("Reading the license holders…".into()));
+    // The pace of the phase in progress, for the time left: a million holders take minutes.
+    let mut phase = (None, crate::timing::now());
     let mut progress = |p: licswap_core::graph::snapshot_load::Progress| {
-        let total = p.total.map(|t| format!(" of {t}")).unwrap_or_default();
-        state.snapshot.set(Load::Loading(format!("{}: {}{}…", p.phase, p.done, total)));
+        if phase.0 != Some(p.phase) {
+            phase = (Some(p.phase), crate::timing::now());
+        }
+        let elapsed = crate::timing::now().zip(phase.1).map_or(0.0, |(now, began)| now - began);
+        state.snapshot_progress.set(p.total.filter(|t| *t > 0).map(|t| (p.done.min(t), t)));
+        state.snapshot.set(Load::Loading(crate::text::load_line(&p, p.eta_secs(elapsed))));
     };
     crate::timing::start("licswap:load");
     let res = c.load_snapshot(&source, &mut progress).await;
     crate::timing::end("licswap:load");
+    state.snapshot_progress.set(None);
     // The admin may have picked another source meanwhile: keep only the current one's data.
     if !same_id(&state.snapshot_source.get_untracked(), &source) {
         return false;

@@ -6,6 +6,11 @@ fn performance() -> Option<web_sys::Performance> {
     web_sys::window().and_then(|w| w.performance())
 }
 
+/// Milliseconds on the page's clock, if it has one.
+pub fn now() -> Option<f64> {
+    performance().map(|p| p.now())
+}
+
 /// Marks the start of `step`. Best effort: a page without the Performance API has no entry.
 pub fn start(step: &str) {
     if let Some(p) = performance() {

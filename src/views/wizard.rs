@@ -130,7 +130,14 @@ fn SnapshotStatus() -> impl IntoView {
             return None;
         }
         Some(match state.snapshot.get() {
-            Load::Loading(t) => view! { <Spinner text=t/> }.into_any(),
+            Load::Loading(t) => view! {
+                <Spinner text=t/>
+                {move || state.snapshot_progress.get().map(|(done, total)| view! {
+                    <progress class="load-progress" max=total.to_string() value=done.to_string()
+                        aria-label="Reading the tenant"></progress>
+                })}
+            }
+            .into_any(),
             Load::Failed(e) => view! {
                 <ErrorBox title="Could not read the holders of the source license" detail=e/>
                 <button type="button" class="secondary" on:click=move |_| {

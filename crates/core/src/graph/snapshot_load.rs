@@ -54,6 +54,19 @@ pub struct Progress {
     pub requests: u64,
 }
 
+impl Progress {
+    /// Seconds left in this phase at the pace so far, `elapsed_ms` after the phase began; `None`
+    /// until there is a total and something done to judge the pace by.
+    pub fn eta_secs(&self, elapsed_ms: f64) -> Option<u64> {
+        let total = self.total?;
+        if self.done == 0 || elapsed_ms <= 0.0 || self.done >= total {
+            return None;
+        }
+        let left = (total - self.done) as f64 * elapsed_ms / self.done as f64 / 1000.0;
+        Some(left.ceil() as u64)
+    }
+}
+
 /// Finds a SKU by skuId or skuPartNumber, case-insensitively.
 pub fn find_sku<'a>(skus: &'a [SubscribedSku], name: &str) -> Option<&'a SubscribedSku> {
     skus.iter().find(|s| same_id(&s.sku_id, name) || s.sku_part_number.eq_ignore_ascii_case(name))
@@ -219,5 +232,24 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
             }
         }
         Ok(users)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(done: u64, total: Option<u64>) -> Progress {
+        Progress { phase: LoadPhase::Holders, done, total, requests: 0 }
+    }
+
+    #[test]
+    fn the_estimate_follows_the_pace_so_far() {
+        // A quarter in 10 s: three quarters left, 30 s.
+        assert_eq!(at(25_000, Some(100_000)).eta_secs(10_000.0), Some(30));
+        assert_eq!(at(1, Some(3)).eta_secs(1.0), Some(1), "a fraction of a second rounds up");
+        assert_eq!(at(0, Some(100)).eta_secs(5_000.0), None, "no pace yet");
+        assert_eq!(at(50, None).eta_secs(5_000.0), None, "no total");
+        assert_eq!(at(100, Some(100)).eta_secs(5_000.0), None, "done");
     }
 }
