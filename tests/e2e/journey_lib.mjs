@@ -28,18 +28,18 @@ export async function consentToWrite(page) {
 }
 
 /** Opens the migration wizard and chooses source and target (see pickSkus). */
-export async function openWizard(page, appUrl, source, target) {
+export async function openWizard(page, appUrl, source, target, timeout = 60_000) {
   await page.goto(appUrl + "#/migrate");
-  await pickSkus(page, source, target);
+  await pickSkus(page, source, target, timeout);
 }
 
 /** Chooses source and target SKUs by part number in the wizard and waits for the holders. */
-export async function pickSkus(page, source, target) {
+export async function pickSkus(page, source, target, timeout = 60_000) {
   const opt = (id, part) => page.locator(`#${id} option`, { hasText: `(${part})` });
   await opt("source", source).waitFor({ state: "attached", timeout: 30_000 });
   await page.selectOption("#source", await opt("source", source).getAttribute("value"));
   await page.selectOption("#target", await opt("target", target).getAttribute("value"));
-  await page.getByText(/users hold the source license/).waitFor({ timeout: 60_000 });
+  await page.getByText(/users hold the source license/).waitFor({ timeout });
 }
 
 /** The journal's base as the app stores it: `z1.<generation>.<base64url(raw DEFLATE(json))>`. */

@@ -13,6 +13,14 @@ mod report;
 
 const SIZES: [u64; 3] = [1_000, 10_000, 100_000];
 
+/// What `--only` may name: the planner natively, the browser (bundle, paint, planner in the page),
+/// the tenant load (fewest requests), the load at Graph's pace (one query against partitions),
+/// apply throughput with its baseline, the preview at 100,000 users, and at a million.
+const PARTS: &[&str] = &["native", "browser", "load", "paced", "apply", "preview", "million"];
+
+/// Graph's pace as sim-server models it: each request waits 300 to 800 ms (`--latency-ms`).
+const GRAPH_PACE: &str = "300-800";
+
 /// One `RESULT <name> k=v …` line of a measurement.
 #[derive(Debug)]
 pub struct Res {
@@ -83,13 +91,23 @@ fn median_ns(estimates: &str) -> Result<f64, String> {
 
 pub fn bench(args: &[String]) -> Result<(), String> {
     let mut runs = 3u32;
+    let mut only: Option<Vec<String>> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--runs" => runs = it.next().and_then(|v| v.parse().ok()).ok_or("--runs needs a number")?,
+            "--only" => {
+                let list = it.next().ok_or("--only needs a list, e.g. preview,load")?;
+                let parts: Vec<String> = list.split(',').map(|p| p.trim().to_string()).collect();
+                if let Some(bad) = parts.iter().find(|p| !PARTS.contains(&p.as_str())) {
+                    return Err(format!("bench: unknown part {bad} (one of {})", PARTS.join(", ")));
+                }
+                only = Some(parts);
+            }
             other => return Err(format!("bench: unknown argument {other}")),
         }
     }
+    let want = |part: &str| only.as_ref().is_none_or(|o| o.iter().any(|p| p == part));
     let started = Instant::now();
     let root = root();
     let target = target_dir();
@@ -101,10 +119,12 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     let bench_bin = target.join("release/licswap-bench").display().to_string();
     let r = runs.to_string();
 
-    // Planner, natively: criterion for time, one instrumented run per size for memory.
-    cmd::run(cmd::Cmd::new("cargo").args(["bench", "-p", "licswap-planner", "--bench", "plan"]))?;
     let mut results = Vec::new();
-    for n in SIZES {
+    // Planner, natively: criterion for time, one instrumented run per size for memory.
+    if want("native") {
+        cmd::run(cmd::Cmd::new("cargo").args(["bench", "-p", "licswap-planner", "--bench", "plan"]))?;
+    }
+    for n in SIZES.into_iter().filter(|_| want("native")) {
         let ms = criterion_median_ms(n)?;
         let f = [("users".to_string(), n.to_string()), ("median_ms".to_string(), format!("{ms:.2}"))];
         results.push(Res { name: "native-plan".into(), f: f.into() });
@@ -119,7 +139,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     // The browser: bundle, paint, planner in the page's WASM on the same tenants.
     let snaps = target.join("bench-snapshots");
     std::fs::create_dir_all(&snaps).map_err(|e| format!("{}: {e}", snaps.display()))?;
-    for n in SIZES {
+    for n in SIZES.into_iter().filter(|_| want("browser")) {
         let a =
             ["snapshot".into(), "--users".into(), n.to_string(), "--dir".into(), snaps.display().to_string()];
         measure(&bench_bin, &a, &[], &root)?;
@@ -132,21 +152,64 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         ("BENCH_RUNS", browser_runs.to_string()),
     ];
     let e2e = root.join("tests/e2e");
-    results.extend(measure("node", &["bench/browser.mjs".into()], &node_env, &e2e)?);
+    if want("browser") {
+        results.extend(measure("node", &["bench/browser.mjs".into()], &node_env, &e2e)?);
+    }
 
-    // Graph over HTTP: loading 100k users, applying 10k direct swaps, the sequential baseline.
+    // Graph over HTTP: loading 100k users (fewest requests; then at Graph's pace, one query
+    // against partitions), applying 10k direct swaps, the sequential baseline.
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-    results.extend(measure(
-        &bench_bin,
-        &s(&["load", "--sim", &sim, "--users", "100000", "--runs", &r]),
-        &[],
-        &root,
-    )?);
-    results.extend(measure(&bench_bin, &s(&["apply", "--sim", &sim, "--runs", &r]), &[], &root)?);
-    results.extend(measure(&bench_bin, &s(&["sequential", "--sim", &sim, "--runs", &r]), &[], &root)?);
+    if want("load") {
+        let load = ["load", "--sim", &sim, "--users", "100000", "--runs", &r];
+        results.extend(measure(&bench_bin, &s(&load), &[], &root)?);
+    }
+    if want("paced") {
+        // Alternating rounds, one load each: the machine's drift hits both alike.
+        for _ in 0..runs {
+            for partitioned in [false, true] {
+                let mut a = s(&["load", "--sim", &sim, "--users", "100000", "--runs", "1", "--latency", GRAPH_PACE]);
+                if partitioned {
+                    a.push("--partitioned".into());
+                }
+                results.extend(measure(&bench_bin, &a, &[], &root)?);
+            }
+        }
+    }
+    if want("apply") {
+        results.extend(measure(&bench_bin, &s(&["apply", "--sim", &sim, "--runs", &r]), &[], &root)?);
+        results.extend(measure(&bench_bin, &s(&["sequential", "--sim", &sim, "--runs", &r]), &[], &root)?);
+    }
+
+    // The preview as the admin waits for it, in the test build signed in to sim-server: 100,000
+    // users on localhost and at Graph's pace, and a million users on localhost.
+    if want("preview") || want("million") {
+        cmd::trunk_build_e2e()?;
+        let preview = |users: &str, latency: &str, runs: &str| {
+            let env = [
+                ("LICSWAP_DIST", root.join(cmd::E2E_DIST).display().to_string()),
+                ("LICSWAP_SIM_SERVER", sim.clone()),
+                ("BENCH_USERS", users.to_string()),
+                ("BENCH_LATENCY", latency.to_string()),
+                ("BENCH_RUNS", runs.to_string()),
+            ];
+            measure("node", &["bench/preview.mjs".into()], &env, &e2e)
+        };
+        if want("preview") {
+            results.extend(preview("100000", "", &r)?);
+            results.extend(preview("100000", GRAPH_PACE, "1")?);
+        }
+        if want("million") {
+            results.extend(preview("1000000", "", "1")?);
+        }
+    }
 
     let table = report::table(&results, runs, browser_runs);
     println!("\n{table}");
+    if only.is_some() {
+        // Some rows only: the table above is this run's; BENCHMARKS.md keeps the whole run's.
+        eprintln!("xtask: --only ran part of the benchmarks; BENCHMARKS.md left as it was");
+        return Ok(());
+    }
     let path = root.join("BENCHMARKS.md");
     let existing = std::fs::read_to_string(&path).unwrap_or_default();
     let doc =

@@ -84,7 +84,7 @@ pub const E2E_DIST: &str = "dist-e2e";
 /// The test build: the release profile with the `sim-endpoints` feature (config.json may point it
 /// at sim-server on the loopback) and a CSP that lets it connect there. Only the end-to-end suite
 /// uses it.
-fn trunk_build_e2e() -> Result<(), String> {
+pub fn trunk_build_e2e() -> Result<(), String> {
     run(trunk(&["build", "--release", "--offline", "--features", "sim-endpoints", "--dist", E2E_DIST]))?;
     let index = root().join(E2E_DIST).join("index.html");
     let html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
@@ -149,6 +149,15 @@ pub fn serve(args: &[String]) -> Result<(), String> {
 
 pub fn test(args: &[String]) -> Result<(), String> {
     let native_only = args.iter().any(|a| a == "--native");
+    if args.iter().any(|a| a == "--scale") {
+        // The journeys at a million users (tests/e2e/scale): minutes each, so never in the
+        // default suite; against a release sim-server, which builds the tenant in seconds.
+        tools::ensure_build_tools()?;
+        tools::ensure_test_tools()?;
+        trunk_build_e2e()?;
+        build_sim_server(true)?;
+        return e2e::run_scale();
+    }
     tools::ensure_build_tools()?;
     if !native_only {
         tools::ensure_test_tools()?;

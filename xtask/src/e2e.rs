@@ -30,6 +30,29 @@ pub fn run_suite() -> Result<(), String> {
         .env("LICSWAP_FAULT_ROWS", crate::fault_table::journey_dir()))
 }
 
+/// The journeys in tests/e2e/scale (`cargo xtask test --scale`): a million users, previewed and
+/// scrolled to the last row, saved as a file.
+pub fn run_scale() -> Result<(), String> {
+    let root = root();
+    let target =
+        std::env::var("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or(root.join("target"));
+    let dir = root.join("tests/e2e/scale");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("tests/e2e/scale: {e}"))?
+        .filter_map(|e| e.ok())
+        .map(|e| format!("scale/{}", e.file_name().to_string_lossy()))
+        .filter(|n| n.ends_with(".test.mjs"))
+        .collect();
+    files.sort();
+    run(Cmd::new("node")
+        .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+        .args(&files)
+        .dir(&root.join("tests/e2e"))
+        .env("LICSWAP_DIST", root.join(crate::cmd::E2E_DIST))
+        .env("LICSWAP_SIM_SERVER", target.join("release/sim-server"))
+        .env("LICSWAP_ARTIFACTS", root.join("tests/e2e/artifacts")))
+}
+
 /// The hosting configurations in deploy/ carry the page's own CSP (plus frame-ancestors, which
 /// only a header can) and the same hardening headers; nginx's is also exercised for real by
 /// tests/e2e/hosting.test.mjs.

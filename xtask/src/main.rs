@@ -14,11 +14,15 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <command>
   serve [--port N]     build the app (release) and serve it on 127.0.0.1 (demo tenant unless
                        dist/config.json or --config FILE says otherwise)
-  test                 install what tests need, then run every test: native and end-to-end
+  test [--scale]       install what tests need, then run every test: native and end-to-end
+                       (--scale: only the million-user journeys of tests/e2e/scale, minutes each)
   dist [--e2e]         build the release bundle into dist/ (--e2e: the test build, which may
                        talk to sim-server on the loopback, into dist-e2e/)
   tools                install the build and test tools only
-  bench [--runs N]     measure planning, bundle, paint, load and apply; write BENCHMARKS.md
+  bench [--runs N] [--only PARTS]
+                       measure planning, bundle, paint, load, apply and the preview; write
+                       BENCHMARKS.md (--only: some of native,browser,load,paced,apply,preview,
+                       million, comma-separated)
   fuzz [--secs N] [TARGET...]
                        run the libFuzzer targets (share_decode, graph_parsers, userlist,
                        config_json, stored_journal) N
