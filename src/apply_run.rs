@@ -2,7 +2,7 @@
 //! token), pause/resume/cancel, verify, rollback. The executor and its rules live in
 //! licswap-core; this module connects them to the browser and to the app state.
 use crate::journal_store::LocalJournal;
-use crate::state::{ApplyStatus, AppState};
+use crate::state::{ApplyStatus, AppState, NOT_CONNECTED};
 use leptos::prelude::*;
 use licswap_core::apply::{
     plan_hash, rollback_plan, verify_after_lag, ApplyConfig, Control, Executor, GraphLicenseApi, Journal, JournalStore,
@@ -60,7 +60,7 @@ pub fn other_unfinished(plan: &Plan) -> Option<Journal> {
 /// Runs (or resumes) `plan`; progress and the report land in `state.apply`.
 pub fn start(state: AppState, plan: Arc<Plan>) {
     let Some(c) = state.client() else {
-        state.apply.update(|a| a.error = Some("Not connected to a tenant: sign in first.".into()));
+        state.apply.update(|a| a.error = Some(NOT_CONNECTED.into()));
         return;
     };
     // A finished journal of an earlier plan is history: it does not stop a new run.
@@ -117,7 +117,7 @@ pub fn cancel(state: AppState) {
 /// Reads every applied target back and compares it with the plan.
 pub fn run_verify(state: AppState, plan: Arc<Plan>) {
     let Some(c) = state.client() else {
-        state.apply.update(|a| a.error = Some("Not connected to a tenant: sign in first.".into()));
+        state.apply.update(|a| a.error = Some(NOT_CONNECTED.into()));
         return;
     };
     let Some(journal) = journal_for(&plan)

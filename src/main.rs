@@ -11,7 +11,6 @@ mod health;
 mod journal_codec;
 mod journal_store;
 mod kept_run;
-mod planning;
 mod preview_model;
 mod routes;
 mod state;

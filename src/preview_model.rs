@@ -32,14 +32,6 @@ pub fn code_title(code: FindingCode) -> &'static str {
     }
 }
 
-pub fn severity_label(s: Severity) -> &'static str {
-    match s {
-        Severity::Blocker => "Blocker",
-        Severity::Warning => "Warning",
-        Severity::Info => "Info",
-    }
-}
-
 /// All findings of one rule and severity.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FindingGroup {

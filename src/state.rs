@@ -63,6 +63,9 @@ pub struct ApplyStatus {
     pub verifying: bool,
 }
 
+/// What a screen says when it needs the tenant and there is no Graph connection.
+pub const NOT_CONNECTED: &str = "Not connected to a tenant: sign in first.";
+
 pub type AppClient = licswap_core::graph::client::GraphClient<AppTransport, BrowserClock>;
 
 #[derive(Clone, Copy)]

@@ -1,6 +1,6 @@
 //! Reading the tenant: builds the Graph client for the current mode and runs the loads the screens
 //! ask for, writing results into the app state. No view code here.
-use crate::state::{AppClient, AppState, Load, Mode};
+use crate::state::{AppClient, AppState, Load, Mode, NOT_CONNECTED};
 use crate::transport::{AppTransport, BrowserClock, DemoTransport, FetchTransport};
 use leptos::prelude::*;
 use licswap_core::catalog;
@@ -59,7 +59,7 @@ pub fn connect(state: AppState, mode: &Mode) -> Result<(), String> {
 /// `GET /subscribedSkus` into `state.skus`.
 pub fn load_skus(state: AppState) {
     let Some(c) = state.client() else {
-        state.skus.set(Load::Failed("Not connected to a tenant: sign in first.".into()));
+        state.skus.set(Load::Failed(NOT_CONNECTED.into()));
         return;
     };
     state.skus.set(Load::Loading("Reading subscriptions…".into()));
@@ -89,7 +89,7 @@ pub fn load_snapshot(state: AppState, source: String) {
 /// As [`load_snapshot`], awaited; true when the snapshot is ready.
 pub async fn fetch_snapshot(state: AppState, source: String) -> bool {
     let Some(c) = state.client() else {
-        state.snapshot.set(Load::Failed("Not connected to a tenant: sign in first.".into()));
+        state.snapshot.set(Load::Failed(NOT_CONNECTED.into()));
         return false;
     };
     state.snapshot_source.set(source.clone());
@@ -199,7 +199,7 @@ pub fn preview(state: AppState) {
         state.plan_error.set(Some("The tenant data is still loading; try again in a moment.".into()));
         return;
     };
-    match crate::planning::plan(&snap, &request) {
+    match licswap_planner::plan(&snap, &request).map_err(|e| crate::text::sentence(&e.to_string())) {
         Ok(plan) => {
             state.plan_error.set(None);
             state.plan.set(Some(Arc::new(plan)));

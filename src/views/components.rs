@@ -1,6 +1,7 @@
 //! Small pieces shared by the screens.
 use leptos::prelude::*;
 use licswap_core::catalog;
+use licswap_core::plan::Severity;
 
 /// A service plan's friendly name, when the catalog knows it. Reads the full catalog: call it from
 /// the lazily loaded screens only, or through [`plan_friendly_names`].
@@ -104,5 +105,15 @@ mod tests {
         assert_eq!(percent(15, 10), 100.0);
         assert_eq!(percent(1, 0), 100.0);
         assert_eq!(plural(1, "user", "users"), "1 user");
+    }
+}
+
+/// The CSS class that colours a severity (`ok` when there is nothing to report).
+pub fn severity_class(s: Option<Severity>) -> &'static str {
+    match s {
+        Some(Severity::Blocker) => "bad",
+        Some(Severity::Warning) => "warn",
+        Some(Severity::Info) => "info",
+        None => "ok",
     }
 }

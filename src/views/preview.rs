@@ -1,10 +1,10 @@
 //! The preview: blockers first, then warnings and info by rule with the remedy; the seat budget;
 //! the steps; every user and group (virtualized); Apply, only when nothing blocks.
-use super::components::{count, plan_label, plural};
+use super::components::{count, plan_label, plural, severity_class};
 use super::preview_list::SubjectList;
 use super::share_panel::SharePanel;
 use crate::preview_model::{
-    apply_blocked_reason, code_title, group_findings, lost_plans, severity_label, FindingGroup,
+    apply_blocked_reason, code_title, group_findings, lost_plans, FindingGroup,
 };
 use crate::routes::Route;
 use crate::state::{use_state, PlanOrigin};
@@ -143,14 +143,6 @@ fn Steps(plan: Arc<Plan>, n_actions: usize) -> impl IntoView {
     }
 }
 
-fn sev_class(s: Severity) -> &'static str {
-    match s {
-        Severity::Blocker => "bad",
-        Severity::Warning => "warn",
-        Severity::Info => "info",
-    }
-}
-
 #[component]
 fn FindingList(plan: Arc<Plan>, groups: Vec<FindingGroup>, read_only: bool) -> impl IntoView {
     if groups.is_empty() {
@@ -169,10 +161,10 @@ fn FindingList(plan: Arc<Plan>, groups: Vec<FindingGroup>, read_only: bool) -> i
                 let n = g.items.len();
                 let shown: Vec<_> = g.items.iter().take(10).map(|&i| plan.findings[i].clone()).collect();
                 view! {
-                    <li class=format!("finding {}", sev_class(sev)) data-code=format!("{:?}", g.code)>
+                    <li class=format!("finding {}", severity_class(Some(sev))) data-code=format!("{:?}", g.code)>
                         <details open=sev == Severity::Blocker>
                             <summary>
-                                <span class=format!("tag {}", sev_class(sev))>{severity_label(sev)}</span>
+                                <span class=format!("tag {}", severity_class(Some(sev)))>{sev.label()}</span>
                                 <strong>{code_title(g.code)}</strong>
                                 <span class="muted">{format!(" — {}", plural(n, "case", "cases"))}</span>
                             </summary>

@@ -1,9 +1,9 @@
 //! Every user and group of a plan, filterable, in a virtualized list: rows have a fixed height and
 //! only the ones in view are in the DOM, so 100,000 rows scroll smoothly. Selecting a row shows
 //! its service coverage and the exact assignLicense bodies.
-use super::components::{count, plan_label, plural};
+use super::components::{count, plan_label, plural, severity_class};
 use crate::preview_model::{
-    build_rows, coverage_summary, severity_label, visible_window, Row, RowFilter, SeverityFilter,
+    build_rows, coverage_summary, visible_window, Row, RowFilter, SeverityFilter,
 };
 use crate::state::{use_state, Load, PlanOrigin};
 use leptos::prelude::*;
@@ -170,17 +170,17 @@ pub fn SubjectList(plan: Arc<Plan>, #[prop(optional)] read_only: bool) -> impl I
                                 let row = rows_sv.with_value(|r| r[ri as usize].clone());
                                 let summary = row.coverage.and_then(|c| plan_sv.with_value(|p| p.coverage.get(c).map(coverage_summary)));
                                 let sev = row.worst;
-                                let sev_text = sev.map(severity_label).unwrap_or("Nothing to report");
+                                let sev_text = sev.map(Severity::label).unwrap_or("Nothing to report");
                                 view! {
                                     <li class="vrow" role="option" id=format!("vrow-{ri}")
                                         aria-selected=move || if selected.get() == Some(ri) { "true" } else { "false" }
                                         aria-posinset=(pos + 1).to_string()
                                         aria-setsize=move || shown.with(|s| s.len()).to_string()
                                         on:click=move |_| selected.set(Some(ri))>
-                                        <span class=format!("dot {}", sev_dot(sev)) title=sev_text aria-hidden="true"></span>
+                                        <span class=format!("dot {}", severity_class(sev)) title=sev_text aria-hidden="true"></span>
                                         <span class="visually-hidden">{format!("{sev_text}: ")}</span>
                                         <span class="vname">{row.name.clone()}</span>
-                                        <span class="tag">{kind_label(row.kind)}</span>
+                                        <span class="tag">{row.kind.label()}</span>
                                         <span class="vsum coverage-sum muted">{summary.unwrap_or_default()}</span>
                                         <span class="vsum muted">{plural(row.actions.len(), "call", "calls")}</span>
                                     </li>
@@ -204,23 +204,6 @@ pub fn SubjectList(plan: Arc<Plan>, #[prop(optional)] read_only: bool) -> impl I
     }
 }
 
-fn sev_dot(s: Option<Severity>) -> &'static str {
-    match s {
-        Some(Severity::Blocker) => "bad",
-        Some(Severity::Warning) => "warn",
-        Some(Severity::Info) => "info",
-        None => "ok",
-    }
-}
-
-fn kind_label(k: TargetKind) -> &'static str {
-    match k {
-        TargetKind::User => "user",
-        TargetKind::Group => "group",
-        TargetKind::Sku => "license",
-    }
-}
-
 #[component]
 fn Detail(row: Row, plan: Arc<Plan>) -> impl IntoView {
     let cov = row.coverage.and_then(|c| plan.coverage.get(c).cloned());
@@ -234,11 +217,11 @@ fn Detail(row: Row, plan: Arc<Plan>) -> impl IntoView {
         })
     };
     view! {
-        <h3>{row.name.clone()} <span class="tag">{kind_label(row.kind)}</span></h3>
+        <h3>{row.name.clone()} <span class="tag">{row.kind.label()}</span></h3>
         <p class="muted mono">{row.id.clone()}</p>
         {findings.into_iter().map(|f| view! {
-            <p class=format!("finding-line {}", sev_dot(Some(f.severity)))>
-                <strong>{severity_label(f.severity)}": "</strong>{f.message}<br/>
+            <p class=format!("finding-line {}", severity_class(Some(f.severity)))>
+                <strong>{f.severity.label()}": "</strong>{f.message}<br/>
                 <span class="hint">"What to do: " {f.remedy}</span>
             </p>
         }).collect_view()}
@@ -252,7 +235,7 @@ fn Detail(row: Row, plan: Arc<Plan>) -> impl IntoView {
             </div>
         })}
         {actions.into_iter().map(|a| {
-            let path = match a.target.kind { TargetKind::Group => "groups", _ => "users" };
+            let path = a.target.kind.graph_collection().unwrap_or("users");
             let json = serde_json::to_string_pretty(&a.body).unwrap_or_default();
             view! {
                 <details class="call">

@@ -3,7 +3,8 @@
 //! The modules stack in floors, each importing only from the floors below it:
 //!
 //! 1. [`model`]: Microsoft Graph's wire types (users, groups, SKUs, `assignLicense` bodies), the
-//!    vocabulary every other part speaks; [`catalog`]: Microsoft's licensing tables.
+//!    vocabulary every other part speaks; [`catalog`]: Microsoft's licensing tables; [`hash`]:
+//!    FNV-1a, the checksum and fingerprint hash.
 //! 2. [`plan`]: the plan's types and fingerprints (the planner is the licswap-planner crate).
 //! 3. [`graph`]: the Graph client (paging, `$batch`, retry) over the [`graph::http::Transport`]
 //!    seam, so the same code runs against Graph, sim-server and the in-process demo tenant;
@@ -17,6 +18,7 @@ pub mod apply;
 pub mod approval;
 pub mod catalog;
 pub mod graph;
+pub mod hash;
 pub mod health;
 pub mod model;
 pub mod plan;

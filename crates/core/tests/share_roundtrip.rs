@@ -113,12 +113,7 @@ fn tampering_and_truncation_are_reported_not_panicked() {
 
 fn pack(json: &[u8]) -> String {
     use base64::Engine;
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in json {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    let mut bytes = h.to_be_bytes().to_vec();
+    let mut bytes = licswap_core::hash::fnv1a64(json).to_be_bytes().to_vec();
     bytes.extend(miniz_oxide::deflate::compress_to_vec(json, 6));
     format!("v1.{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }

@@ -2,6 +2,7 @@
 //! without repeating or losing an operation. An action is marked in flight (and saved) *before*
 //! its batch is sent: one still in flight when a journal is loaded has an unknown outcome and is
 //! read back, never blindly resent.
+use crate::hash::{fnv1a64, hex16};
 use crate::plan::Plan;
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
@@ -141,12 +142,7 @@ pub struct JournalDelta {
 /// journal keyed on it cannot be applied to another plan by mistake.
 pub fn plan_hash(plan: &Plan) -> String {
     let json = serde_json::to_vec(&(&plan.phases, &plan.rollback)).unwrap_or_default();
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in json {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
+    hex16(fnv1a64(&json))
 }
 
 impl Journal {

@@ -21,7 +21,7 @@ use super::seats::SeatCheck;
 use super::store::JournalStore;
 use crate::graph::http::Clock;
 use crate::model::AssignLicenseBody;
-use crate::plan::{fingerprint_user, Action, Subject, TargetKind};
+use crate::plan::{fingerprint_user, Subject, TargetKind};
 use futures::stream::{FuturesUnordered, StreamExt};
 use std::collections::VecDeque;
 
@@ -240,7 +240,7 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Shared<'_, A, C, S> {
                     }
                 }
                 Some(Err(e)) if e.is_not_found() => {
-                    let message = format!("the {} no longer exists: {}", kind_word(action), e.message);
+                    let message = format!("the {} no longer exists: {}", action.target.kind.label(), e.message);
                     j.set(
                         &action.id,
                         EntryState::Failed { code: e.code.clone(), message, retryable: false },
@@ -464,14 +464,6 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Shared<'_, A, C, S> {
         } else {
             res.requeue.push(Item { tries: item.tries + 1, ..item });
         }
-    }
-}
-
-fn kind_word(action: &Action) -> &'static str {
-    match action.target.kind {
-        TargetKind::User => "user",
-        TargetKind::Group => "group",
-        TargetKind::Sku => "SKU",
     }
 }
 

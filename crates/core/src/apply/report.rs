@@ -2,7 +2,7 @@
 use super::journal::{EntryState, Journal};
 use super::settle::{GroupSettleReport, MemberOutcome};
 use super::verify::{VerifyOutcome, VerifyReport};
-use crate::plan::{ActionKind, Plan, TargetKind};
+use crate::plan::Plan;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -49,19 +49,8 @@ pub fn report_rows(plan: &Plan, journal: &Journal, verify: Option<&VerifyReport>
             rows.push(ReportRow {
                 phase: pi + 1,
                 action_id: a.id.clone(),
-                action: match a.kind {
-                    ActionKind::Swap => "swap",
-                    ActionKind::RemoveRedundantDirect => "removeRedundantDirect",
-                    ActionKind::Rollback => "rollback",
-                    ActionKind::RemoveConflictingDirect => "removeConflictingDirect",
-                }
-                .to_string(),
-                target_kind: match a.target.kind {
-                    TargetKind::User => "user",
-                    TargetKind::Group => "group",
-                    TargetKind::Sku => "sku",
-                }
-                .to_string(),
+                action: a.kind.as_str().to_string(),
+                target_kind: a.target.kind.as_str().to_string(),
                 target_id: a.target.id.clone(),
                 target_name: a.target.name.clone(),
                 state: entry.map_or("unknown", |e| e.state.label()).to_string(),

@@ -1,6 +1,7 @@
 //! Reading the evidence: given an action and its target as read back from Graph, has the action
 //! taken effect, is the target still as planned, or did someone else change it?
 use super::api::TargetState;
+use crate::hash::{fnv1a64, hex16};
 use crate::model::{same_id, User};
 use crate::plan::{Action, ActionKind};
 use std::collections::HashSet;
@@ -98,12 +99,7 @@ pub fn fingerprint_outside(user: &User, groups: &HashSet<String>) -> String {
         })
         .collect();
     parts.sort();
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in parts.join("|").bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
+    hex16(fnv1a64(parts.join("|").as_bytes()))
 }
 
 /// Disabled plans of the directly assigned `sku`, when the user has it directly. Uses

@@ -2,7 +2,7 @@
 //! dropped or changed, with the reason in the admin's terms, and the approved subset (the
 //! approved actions whose writes are still exactly the same), which is what may run without a
 //! new approval.
-use super::digest::{body_text, kind_word, target_word};
+use super::digest::{body_text, kind_word};
 use crate::plan::{Action, FindingCode, Plan, Severity, Subject, TargetKind};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
@@ -49,7 +49,7 @@ impl PlanDiff {
 type Key = (&'static str, &'static str, String);
 
 fn key(a: &Action) -> Key {
-    (kind_word(a.kind), target_word(a.target.kind), a.target.id.to_ascii_lowercase())
+    (kind_word(a.kind), a.target.kind.as_str(), a.target.id.to_ascii_lowercase())
 }
 
 /// Each action with its (non-empty) phase number.

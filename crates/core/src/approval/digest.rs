@@ -18,7 +18,7 @@
 //! apply). Field separators cannot occur inside ids (GUIDs, UPNs, plan names), and each list
 //! is separated by its own character, so two different plans cannot write the same text.
 use crate::model::AssignLicenseBody;
-use crate::plan::{Action, ActionKind, Plan, PlanRequest, Scope, TargetKind};
+use crate::plan::{Action, ActionKind, Plan, PlanRequest, Scope};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -117,20 +117,15 @@ fn request_lines(out: &mut String, plan: &Plan) {
     );
 }
 
+/// The digest's own word for an action's kind. Part of the digest's frozen text (a different word
+/// would change every approval's digest), so it keeps its kebab-case spelling rather than
+/// [`ActionKind::as_str`].
 pub(super) fn kind_word(kind: ActionKind) -> &'static str {
     match kind {
         ActionKind::Swap => "swap",
         ActionKind::RemoveRedundantDirect => "remove-redundant-direct",
         ActionKind::Rollback => "rollback",
         ActionKind::RemoveConflictingDirect => "remove-conflicting-direct",
-    }
-}
-
-pub(super) fn target_word(kind: TargetKind) -> &'static str {
-    match kind {
-        TargetKind::User => "user",
-        TargetKind::Group => "group",
-        TargetKind::Sku => "sku",
     }
 }
 
@@ -150,7 +145,7 @@ fn action_line(a: &Action) -> String {
     format!(
         "{} {} {} {} fp={}",
         kind_word(a.kind),
-        target_word(a.target.kind),
+        a.target.kind.as_str(),
         lower(&a.target.id),
         body_text(&a.body),
         lower(&a.fingerprint)
@@ -190,7 +185,7 @@ mod tests {
     use super::super::testkit::{action, plan, two};
     use super::*;
     use crate::model::AssignedLicense;
-    use crate::plan::{Phase, Subject};
+    use crate::plan::{Phase, Subject, TargetKind};
     use std::sync::Arc;
 
     #[test]

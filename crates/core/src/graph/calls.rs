@@ -70,12 +70,8 @@ pub fn assign_license_item(
     body: &AssignLicenseBody,
 ) -> Result<BatchRequestItem, GraphError> {
     let target_id = require_guid("target id", target_id)?;
-    let collection = match kind {
-        TargetKind::User => "users",
-        TargetKind::Group => "groups",
-        TargetKind::Sku => {
-            return Err(GraphError::Invalid(format!("{target_id} is a SKU; licenses go to users and groups")))
-        }
+    let Some(collection) = kind.graph_collection() else {
+        return Err(GraphError::Invalid(format!("{target_id} is a SKU; licenses go to users and groups")));
     };
     let json =
         serde_json::to_value(body).map_err(|e| GraphError::Invalid(format!("assignLicense body: {e}")))?;

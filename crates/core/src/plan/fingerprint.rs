@@ -2,26 +2,9 @@
 //! executor re-reads the target and refuses the action when the digest differs (a stale plan).
 use super::fastmap::lower8;
 use super::fastmap::FastMap;
+use crate::hash::{fnv1a64_from, hex16, FNV_OFFSET};
 use crate::model::{AssignedLicense, Group, User};
 
-/// FNV-1a, 64-bit: tiny, deterministic everywhere (native and wasm), and collision resistance
-/// against an adversary is not needed for detecting concurrent edits.
-fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-
-/// `format!("{h:016x}")` without the formatting machinery (one call per planned action).
-fn hex16(h: u64) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let bytes: Vec<u8> = (0..16).rev().map(|i| DIGITS[(h >> (i * 4)) as usize & 15]).collect();
-    String::from_utf8(bytes).unwrap_or_default()
-}
 
 /// Canonical parts, written into one buffer (a part is a byte range), so a digest costs a few
 /// allocations however many licenses the target has: the planner takes 100,000 of them. Targets
@@ -92,8 +75,8 @@ impl Parts {
         self.ranges.sort_by(|a, b| buf[a.0..a.1].cmp(&buf[b.0..b.1]));
         let mut h = FNV_OFFSET;
         for &(a, b) in &self.ranges {
-            h = fnv1a(&buf[a..b], h);
-            h = fnv1a(b"|", h);
+            h = fnv1a64_from(h, &buf[a..b]);
+            h = fnv1a64_from(h, b"|");
         }
         let d = hex16(h);
         // The buffer alone determines the parts: 'L' and 'S' (uppercase) only ever start one,
@@ -162,17 +145,10 @@ mod tests {
         parts.sort();
         let mut h = FNV_OFFSET;
         for p in parts.iter() {
-            h = fnv1a(p.as_bytes(), h);
-            h = fnv1a(b"|", h);
+            h = fnv1a64_from(h, p.as_bytes());
+            h = fnv1a64_from(h, b"|");
         }
         format!("{h:016x}")
-    }
-
-    #[test]
-    fn hex16_matches_format() {
-        for h in [0u64, 1, 0xdead_beef, u64::MAX, 0x0123_4567_89ab_cdef] {
-            assert_eq!(hex16(h), format!("{h:016x}"));
-        }
     }
 
     #[test]

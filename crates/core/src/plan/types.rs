@@ -131,6 +131,37 @@ pub enum TargetKind {
     Sku,
 }
 
+impl TargetKind {
+    /// The plan's own word for the kind, as serialized (`user`, `group`, `sku`): what reports
+    /// write.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetKind::User => "user",
+            TargetKind::Group => "group",
+            TargetKind::Sku => "sku",
+        }
+    }
+
+    /// The word in a sentence for an admin: `user`, `group`, `license` (a SKU is a license to them).
+    pub fn label(self) -> &'static str {
+        match self {
+            TargetKind::User => "user",
+            TargetKind::Group => "group",
+            TargetKind::Sku => "license",
+        }
+    }
+
+    /// Graph's collection of the kind (`users`, `groups`), where its `assignLicense` is bound; a
+    /// SKU has none.
+    pub fn graph_collection(self) -> Option<&'static str> {
+        match self {
+            TargetKind::User => Some("users"),
+            TargetKind::Group => Some("groups"),
+            TargetKind::Sku => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Subject {
@@ -154,6 +185,18 @@ pub enum ActionKind {
     /// that the group gives every service of (license health: MutuallyExclusiveViolation); the
     /// member is reprocessed after it.
     RemoveConflictingDirect,
+}
+
+impl ActionKind {
+    /// The plan's own word for the kind, as serialized: what reports write.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::Swap => "swap",
+            ActionKind::RemoveRedundantDirect => "removeRedundantDirect",
+            ActionKind::Rollback => "rollback",
+            ActionKind::RemoveConflictingDirect => "removeConflictingDirect",
+        }
+    }
 }
 
 /// One `assignLicense` call on one user or group.
@@ -192,6 +235,26 @@ pub enum Severity {
     Blocker,
     Warning,
     Info,
+}
+
+impl Severity {
+    /// The plan's own word, as serialized (`blocker`, `warning`, `info`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Blocker => "blocker",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+
+    /// The word on screen: `Blocker`, `Warning`, `Info`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Blocker => "Blocker",
+            Severity::Warning => "Warning",
+            Severity::Info => "Info",
+        }
+    }
 }
 
 /// Every rule of Microsoft's "change license assignments" procedure
@@ -440,3 +503,31 @@ impl std::fmt::Display for PlanError {
 }
 
 impl std::error::Error for PlanError {}
+
+#[cfg(test)]
+mod words {
+    use super::*;
+
+    /// `as_str` is the serialized name: reports and the JSON plan say the same word.
+    #[test]
+    fn as_str_is_the_serialized_name() {
+        let json = |v: serde_json::Value| v.as_str().unwrap_or_default().to_string();
+        for k in [TargetKind::User, TargetKind::Group, TargetKind::Sku] {
+            assert_eq!(k.as_str(), json(serde_json::to_value(k).unwrap()));
+        }
+        for k in [
+            ActionKind::Swap,
+            ActionKind::RemoveRedundantDirect,
+            ActionKind::Rollback,
+            ActionKind::RemoveConflictingDirect,
+        ] {
+            assert_eq!(k.as_str(), json(serde_json::to_value(k).unwrap()));
+        }
+        for s in [Severity::Blocker, Severity::Warning, Severity::Info] {
+            assert_eq!(s.as_str(), json(serde_json::to_value(s).unwrap()));
+            assert!(s.label().eq_ignore_ascii_case(s.as_str()));
+        }
+        assert_eq!(TargetKind::Sku.graph_collection(), None);
+        assert_eq!(TargetKind::Group.graph_collection(), Some("groups"));
+    }
+}

@@ -1,5 +1,6 @@
 //! Bytes of the text form: checksum, DEFLATE, base64url; and the guarded way back.
 use super::{ShareError, SharedPreview, SHARE_VERSION};
+use crate::hash::fnv1a64;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use miniz_oxide::inflate::TINFLStatus;
@@ -16,15 +17,6 @@ pub const MAX_ENCODED_LEN: usize = DEFAULT_MAX_DECOMPRESSED / 3 * 4 + 1024;
 pub const MAX_LINK_LEN: usize = 2 * 1024 * 1024;
 
 const CHECKSUM_LEN: usize = 8;
-
-fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
 
 fn prefix() -> String {
     format!("v{SHARE_VERSION}.")

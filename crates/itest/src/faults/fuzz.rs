@@ -21,16 +21,11 @@ use std::rc::Rc;
 
 // ---------------------------------------------------------------- shared previews
 
-/// FNV-1a 64, as the preview format's checksum.
-fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
-}
-
 /// `bytes` as the JSON inside a well-formed preview (right prefix, checksum and compression), so
 /// the fuzzer reaches the plan decoder instead of stopping at the checksum.
 pub fn wrap_preview_json(json: &[u8]) -> String {
     use base64::Engine;
-    let mut bytes = fnv1a64(json).to_be_bytes().to_vec();
+    let mut bytes = licswap_core::hash::fnv1a64(json).to_be_bytes().to_vec();
     bytes.extend(miniz_oxide::deflate::compress_to_vec(json, 1));
     format!("v1.{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
