@@ -5,6 +5,15 @@
 //! Sources:
 //! - user assignLicense: <https://learn.microsoft.com/en-us/graph/api/user-assignlicense?view=graph-rest-1.0>
 //! - group assignLicense (202 Accepted): <https://learn.microsoft.com/en-us/graph/api/group-assignlicense?view=graph-rest-1.0>
+//! - several licenses each way in one call (a bundle swap: Office 365 E3 + EMS -> Microsoft 365
+//!   E3): `addLicenses` and `removeLicenses` are collections (user-assignlicense above), and "the
+//!   license assignment removals and new assignments are made simultaneously so that users do not
+//!   lose access to their services during license changes or see license conflicts between plans"
+//!   (<https://learn.microsoft.com/en-us/entra/identity/users/licensing-groups-change-licenses>).
+//!   The assignLicense page does not say what happens when one license of the call cannot be
+//!   assigned; the simulator refuses the whole call (all or nothing), checks seats per SKU added,
+//!   and judges conflicts and dependencies on the state the whole call leaves
+//!   (tests/assign_bundle.rs).
 //! - member error states and when they occur:
 //!   <https://learn.microsoft.com/en-us/entra/identity/users/licensing-groups-resolve-problems>
 //!

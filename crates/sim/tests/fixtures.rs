@@ -13,8 +13,8 @@ fn sku(t: &Tenant, part: &str) -> u16 {
 fn demo_tenant_has_every_planner_situation() {
     let t = demo();
     assert_eq!(t.name, DEMO_TENANT_NAME);
-    assert!((65..=80).contains(&t.users.len()), "{}", t.users.len());
-    assert_eq!(t.groups.len(), 10);
+    assert!((70..=90).contains(&t.users.len()), "{}", t.users.len());
+    assert_eq!(t.groups.len(), 12);
     // License health: a member in each error state group licensing records.
     use licswap_sim::tenant::LicError as L;
     for e in [
@@ -86,6 +86,16 @@ fn demo_tenant_has_every_planner_situation() {
         "the E1 -> E3 swap starts without errors (the health errors are on other products)"
     );
     assert!(t.history.is_empty());
+    // Bundles: Office 365 E3 + EMS directly and from one group; Office 365 E5 directly and from a
+    // group; the targets subscribed with free seats.
+    let (ems, e5) = (sku(&t, "EMS"), sku(&t, "ENTERPRISEPREMIUM"));
+    assert!(users.iter().any(|u| direct(u, e3) && direct(u, ems)), "E3 + EMS directly");
+    assert!(users.iter().any(|u| inherited(u, e3) && inherited(u, ems) && direct(u, ems)), "E3 + EMS from a group, EMS also directly");
+    assert!(users.iter().any(|u| direct(u, e5)) && users.iter().any(|u| inherited(u, e5)), "E5 directly and from a group");
+    for part in ["SPE_E3", "Office_365_w/o_Teams_Bundle_E5", "Microsoft_Teams_EEA_New"] {
+        let k = &t.skus[sku(&t, part) as usize];
+        assert!(k.prepaid_enabled - k.consumed >= 5, "{part} has free seats");
+    }
 }
 
 #[test]
@@ -125,7 +135,7 @@ fn snapshot_export_matches_graph_answers() {
     let snap = sim.snapshot();
     assert_eq!(snap.tenant_name.as_deref(), Some(DEMO_TENANT_NAME));
     assert_eq!(snap.users.len(), sim.tenant().users.len());
-    assert_eq!(snap.groups.len(), 10);
+    assert_eq!(snap.groups.len(), 12);
     let mut h = InProc::new(sim);
     let (_, v) = get(&mut h, "/v1.0/users?$select=id,assignedLicenses,licenseAssignmentStates,usageLocation,accountEnabled,displayName,userPrincipalName&$top=999");
     let from_graph: Vec<licswap_core::model::User> =
