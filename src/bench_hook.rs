@@ -20,6 +20,9 @@ fn page<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<Vec<T>
 }
 
 /// Plans Office 365 E1 -> E3 for every holder `runs` times; returns `{"actions":N,"timesMs":[…]}`.
+/// With `bundle`, the bundle swap of testgen's bundle tenant instead: Office 365 E5 + Enterprise
+/// Mobility + Security E3 -> Microsoft 365 E5 EEA (no Teams) + Microsoft Teams EEA (two sources,
+/// two targets; crates/bench checks the request is testgen's).
 /// `members` has one line per group, its member ids separated by spaces, in `groups` order.
 /// Decoding happens before the first timed run: only `licswap_planner::plan` is timed.
 /// Returns a Promise: the planner's chunk may have to be fetched first (not timed).
@@ -30,6 +33,7 @@ pub async fn licswap_bench_plan(
     groups: String,
     members: String,
     runs: u32,
+    bundle: Option<bool>,
 ) -> Result<String, JsValue> {
     let mut lines = members.lines();
     let groups = page::<Group>(&groups, "groups")?
@@ -45,17 +49,26 @@ pub async fn licswap_bench_plan(
         users: page::<User>(&users, "users")?,
         groups,
     };
-    plan_runs(snapshot, runs).await.map_err(|e| JsValue::from_str(&e))
+    plan_runs(snapshot, runs, bundle.unwrap_or(false)).await.map_err(|e| JsValue::from_str(&e))
 }
 
 /// The timed runs, in the planner's lazily loaded chunk: the clock starts only after it is loaded.
 #[lazy]
-fn plan_runs(snapshot: Snapshot, runs: u32) -> Result<String, String> {
-    let request = PlanRequest {
-        source: "STANDARDPACK".into(),
-        target: "ENTERPRISEPACK".into(),
-        scope: Scope::AllHolders,
-        options: PlanOptions::default(),
+fn plan_runs(snapshot: Snapshot, runs: u32, bundle: bool) -> Result<String, String> {
+    let request = if bundle {
+        PlanRequest {
+            source: ["ENTERPRISEPREMIUM", "EMS"].into(),
+            target: ["O365_w/o_Teams_Bundle_M5", "Microsoft_Teams_EEA_New"].into(),
+            scope: Scope::AllHolders,
+            options: PlanOptions::default(),
+        }
+    } else {
+        PlanRequest {
+            source: "STANDARDPACK".into(),
+            target: "ENTERPRISEPACK".into(),
+            scope: Scope::AllHolders,
+            options: PlanOptions::default(),
+        }
     };
     let perf = web_sys::window().and_then(|w| w.performance()).ok_or_else(|| "no performance".to_string())?;
     let mut times = Vec::new();

@@ -5,7 +5,6 @@ use crate::transport::{AppTransport, BrowserClock, DemoTransport, FetchTransport
 use leptos::prelude::*;
 use licswap_core::catalog;
 use licswap_core::graph::client::ClientConfig;
-use licswap_core::model::same_id;
 use licswap_core::plan::{Scope, Subject, TargetKind};
 use licswap_sim::fixtures::DEMO_TENANT_NAME;
 use std::sync::Arc;
@@ -79,15 +78,17 @@ fn sort_skus(skus: &mut [licswap_core::model::SubscribedSku]) {
     skus.sort_by_key(|s| catalog::sku_name(s).to_ascii_lowercase());
 }
 
-/// Reads what the planner needs for `source` (holders, groups, members) into `state.snapshot`.
-pub fn load_snapshot(state: AppState, source: String) {
+/// Reads what the planner needs for `sources` (holders, groups, members of each; one SKU, or a
+/// bundle's) into `state.snapshot`.
+pub fn load_snapshot(state: AppState, sources: Vec<String>) {
     leptos::task::spawn_local(async move {
-        fetch_snapshot(state, source).await;
+        fetch_snapshot(state, sources).await;
     });
 }
 
 /// As [`load_snapshot`], awaited; true when the snapshot is ready.
-pub async fn fetch_snapshot(state: AppState, source: String) -> bool {
+pub async fn fetch_snapshot(state: AppState, sources: Vec<String>) -> bool {
+    let source = crate::wizard_form::source_key(&sources);
     let Some(c) = state.client() else {
         state.snapshot.set(Load::Failed(NOT_CONNECTED.into()));
         return false;
@@ -105,11 +106,11 @@ pub async fn fetch_snapshot(state: AppState, source: String) -> bool {
         state.snapshot.set(Load::Loading(crate::text::load_line(&p, p.eta_secs(elapsed))));
     };
     crate::timing::start("licswap:load");
-    let res = c.load_snapshot(&source, &mut progress).await;
+    let res = c.load_snapshot_of(&sources, &mut progress).await;
     crate::timing::end("licswap:load");
     state.snapshot_progress.set(None);
     // The admin may have picked another source meanwhile: keep only the current one's data.
-    if !same_id(&state.snapshot_source.get_untracked(), &source) {
+    if state.snapshot_source.get_untracked() != source {
         return false;
     }
     match res {
@@ -149,9 +150,9 @@ pub fn replan(state: AppState, only: Vec<Subject>) {
         }
         state.form.set(crate::wizard_form::WizardForm::from_request(&request));
     }
-    let source = state.form.with_untracked(|f| f.source.clone());
+    let sources = state.form.with_untracked(|f| f.sources());
     leptos::task::spawn_local(async move {
-        if fetch_snapshot(state, source).await {
+        if fetch_snapshot(state, sources).await {
             state.apply.set(Default::default());
             preview(state);
         } else if let Load::Failed(e) = state.snapshot.get_untracked() {

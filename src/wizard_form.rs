@@ -15,10 +15,10 @@ pub enum ScopeChoice {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WizardForm {
-    /// skuId
-    pub source: String,
-    /// skuId
-    pub target: String,
+    /// skuIds: one, or a bundle (Office 365 E3 + EMS); empty entries are pickers not chosen yet.
+    pub source: Vec<String>,
+    /// skuIds: one, or a bundle (Office 365 E5 (no Teams) + Microsoft Teams).
+    pub target: Vec<String>,
     pub scope: ScopeChoice,
     /// Group ids.
     pub groups: Vec<String>,
@@ -36,8 +36,8 @@ pub struct WizardForm {
 impl Default for WizardForm {
     fn default() -> Self {
         WizardForm {
-            source: String::new(),
-            target: String::new(),
+            source: Vec::new(),
+            target: Vec::new(),
             scope: ScopeChoice::AllHolders,
             groups: Vec::new(),
             users: Vec::new(),
@@ -63,16 +63,36 @@ impl WizardForm {
         parse_user_list(&self.list_text)
     }
 
+    /// The chosen sources (pickers left empty are not).
+    pub fn sources(&self) -> Vec<String> {
+        chosen(&self.source)
+    }
+
+    /// The chosen targets.
+    pub fn targets(&self) -> Vec<String> {
+        chosen(&self.target)
+    }
+
+    /// Stands for the chosen sources (what the loaded snapshot was read for).
+    pub fn source_key(&self) -> String {
+        source_key(&self.sources())
+    }
+
     /// The request, or what is missing, in the words the screen shows.
     pub fn to_request(&self) -> Result<PlanRequest, String> {
-        if self.source.is_empty() {
+        let (sources, targets) = (self.sources(), self.targets());
+        if sources.is_empty() {
             return Err("Choose the license to move users off (source).".into());
         }
-        if self.target.is_empty() {
+        if targets.is_empty() {
             return Err("Choose the license to move users to (target).".into());
         }
-        if same_id(&self.source, &self.target) {
-            return Err("Source and target are the same license: choose two different ones.".into());
+        if sources.iter().any(|s| targets.iter().any(|t| same_id(s, t))) {
+            return Err(if sources.len() == 1 && targets.len() == 1 {
+                "Source and target are the same license: choose two different ones.".into()
+            } else {
+                "A license is both a source and a target: each license goes on one side only.".into()
+            });
         }
         let scope = match self.scope {
             ScopeChoice::AllHolders => Scope::AllHolders,
@@ -91,8 +111,8 @@ impl WizardForm {
             }
         };
         Ok(PlanRequest {
-            source: self.source.clone().into(),
-            target: self.target.clone().into(),
+            source: sources.into(),
+            target: targets.into(),
             scope,
             options: PlanOptions {
                 preserve_disabled_plans: self.keep_disabled,
@@ -106,8 +126,8 @@ impl WizardForm {
     /// Back from a request (the wizard reopened after a preview).
     pub fn from_request(r: &PlanRequest) -> WizardForm {
         let mut f = WizardForm {
-            source: r.source.first().to_string(),
-            target: r.target.first().to_string(),
+            source: r.source.as_slice().to_vec(),
+            target: r.target.as_slice().to_vec(),
             keep_disabled: r.options.preserve_disabled_plans,
             waived: r.options.waived_plans.clone(),
             partial_wave: r.options.allow_partial_wave,
@@ -129,22 +149,42 @@ impl WizardForm {
     }
 }
 
-/// Service plans of the source that the target does not carry (by id): the ones an admin may
+/// The non-empty, distinct (case-insensitive) entries of a picker list.
+fn chosen(list: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in list.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        if !out.iter().any(|o| same_id(o, s)) {
+            out.push(s.to_string());
+        }
+    }
+    out
+}
+
+/// One string for a set of sources, whatever their order and case.
+pub fn source_key(sources: &[String]) -> String {
+    let mut ids: Vec<String> = sources.iter().map(|s| s.trim().to_ascii_lowercase()).collect();
+    ids.sort();
+    ids.dedup();
+    ids.join(",")
+}
+
+/// Service plans of the sources that no target carries (by id) or covers: the ones an admin may
 /// have to waive.
-pub fn waivable_plans(skus: &[SubscribedSku], source: &str, target: &str) -> Vec<String> {
-    let find = |id: &str| skus.iter().find(|s| same_id(&s.sku_id, id));
-    let (Some(s), Some(t)) = (find(source), find(target)) else {
+pub fn waivable_plans(skus: &[SubscribedSku], sources: &[String], targets: &[String]) -> Vec<String> {
+    let find = |id: &String| skus.iter().find(|s| same_id(&s.sku_id, id));
+    let srcs: Vec<&SubscribedSku> = sources.iter().filter_map(find).collect();
+    let tgts: Vec<&SubscribedSku> = targets.iter().filter_map(find).collect();
+    if srcs.is_empty() || tgts.is_empty() {
         return Vec::new();
-    };
-    let mut out: Vec<String> = s
-        .service_plans
+    }
+    let target_plans = || tgts.iter().flat_map(|t| t.service_plans.iter());
+    let mut out: Vec<String> = srcs
         .iter()
-        .filter(|p| !t.service_plans.iter().any(|q| same_id(&q.service_plan_id, &p.service_plan_id)))
+        .flat_map(|s| s.service_plans.iter())
+        .filter(|p| !target_plans().any(|q| same_id(&q.service_plan_id, &p.service_plan_id)))
         .filter(|p| {
-            // A plan the target covers with a known equivalent is not lost.
-            !t.service_plans
-                .iter()
-                .any(|q| licswap_core::catalog::equivalent(&p.service_plan_name, &q.service_plan_name))
+            // A plan a target covers with a known equivalent is not lost.
+            !target_plans().any(|q| licswap_core::catalog::equivalent(&p.service_plan_name, &q.service_plan_name))
         })
         .map(|p| p.service_plan_name.clone())
         .collect();
@@ -175,14 +215,14 @@ mod tests {
     use super::*;
 
     fn form() -> WizardForm {
-        WizardForm { source: "a".into(), target: "b".into(), ..WizardForm::default() }
+        WizardForm { source: vec!["a".into()], target: vec!["b".into()], ..WizardForm::default() }
     }
 
     #[test]
     fn request_needs_two_different_skus_and_a_scope() {
         assert!(WizardForm::default().to_request().unwrap_err().contains("source"));
         let mut f = form();
-        f.target = "A".into();
+        f.target = vec!["A".into()];
         assert!(f.to_request().unwrap_err().contains("same"));
         let mut f = form();
         f.scope = ScopeChoice::Groups;
@@ -202,6 +242,52 @@ mod tests {
         assert_eq!(r.scope, Scope::Users(vec!["a@contoso.com".into(), "b@contoso.com".into()]));
         assert!(r.options.preserve_disabled_plans);
         assert_eq!(f.parsed_list().errors.len(), 1);
-        assert_eq!(WizardForm::from_request(&r).source, "a");
+        assert_eq!(WizardForm::from_request(&r).source, ["a"]);
+    }
+
+    #[test]
+    fn several_sources_and_targets_make_a_bundle_request() {
+        let mut f = form();
+        f.source.push("EMS".into());
+        f.source.push(String::new()); // a picker added and left empty
+        f.target = vec!["SPE_E3".into(), "spe_e3".into()];
+        let r = f.to_request().unwrap();
+        assert_eq!(r.source.as_slice(), ["a", "EMS"]);
+        assert_eq!(r.target.as_slice(), ["SPE_E3"], "a target picked twice counts once");
+        assert_eq!(WizardForm::from_request(&r).source, ["a", "EMS"]);
+        assert_eq!(f.source_key(), source_key(&["ems".into(), "A".into()]));
+        f.target.push("ems".into());
+        assert!(f.to_request().unwrap_err().contains("both a source and a target"));
+    }
+
+    #[test]
+    fn waivable_plans_of_a_bundle_are_those_no_target_provides() {
+        let sku = |part: &str| {
+            let d = licswap_core::catalog::sku(part).unwrap();
+            SubscribedSku {
+                id: None,
+                sku_id: d.sku_id.into(),
+                sku_part_number: d.part_number.into(),
+                applies_to: None,
+                capability_status: None,
+                consumed_units: 0,
+                prepaid_units: Default::default(),
+                service_plans: d
+                    .plans
+                    .iter()
+                    .map(|p| licswap_core::model::ServicePlanInfo {
+                        service_plan_id: p.id.into(),
+                        service_plan_name: p.name.into(),
+                        provisioning_status: None,
+                        applies_to: None,
+                    })
+                    .collect(),
+            }
+        };
+        let skus = [sku("ENTERPRISEPACK"), sku("EMS"), sku("SPE_E3"), sku("STANDARDPACK")];
+        let id = |i: usize| skus[i].sku_id.clone();
+        assert!(waivable_plans(&skus, &[id(0), id(1)], &[id(2)]).is_empty(), "Microsoft 365 E3 has it all");
+        let to_e1 = waivable_plans(&skus, &[id(0), id(1)], &[id(3)]);
+        assert!(to_e1.iter().any(|p| p == "INTUNE_A") && to_e1.iter().any(|p| p == "OFFICESUBSCRIPTION"), "{to_e1:?}");
     }
 }

@@ -70,53 +70,52 @@ fn describe(plan: &Plan) -> Vec<String> {
         }
     }
     let mut out = Vec::new();
-    let (src, tgt) = (&plan.source, &plan.target);
+    let (sources, targets) = (plan.sources(), plan.targets());
+    let (src, tgt) = (plan.source_names(), plan.target_names());
+    let (src_parts, tgt_parts) = (Plan::part_numbers(&sources), Plan::part_numbers(&targets));
+    let bundle = plan.bundle.is_some();
     if users > 0 {
-        out.push(format!(
-            "{} get {} ({}) and lose {} ({}) in the same call.",
-            plural(users, "user", "users"),
-            tgt.name,
-            tgt.sku_part_number,
-            src.name,
-            src.sku_part_number
-        ));
+        out.push(if bundle {
+            format!(
+                "{} get {tgt} ({tgt_parts}) and lose what they hold of {src} ({src_parts}) in the same call.",
+                plural(users, "user", "users"),
+            )
+        } else {
+            format!("{} get {tgt} ({tgt_parts}) and lose {src} ({src_parts}) in the same call.", plural(users, "user", "users"))
+        });
     }
     if groups > 0 {
         out.push(format!(
-            "{} switch from {} to {}; Graph then updates their members in the background.",
+            "{} switch from {src} to {tgt}; Graph then updates their members in the background.",
             plural(groups, "group", "groups"),
-            src.name,
-            tgt.name
         ));
     }
-    let same_product = licswap_core::model::same_id(&src.sku_id, &tgt.sku_id);
+    let same_product = plan.bundle.is_none() && licswap_core::model::same_id(&plan.source.sku_id, &plan.target.sku_id);
     if cleanups > 0 && same_product {
         out.push(format!(
-            "{} give up their direct {} license, which their groups give them in full; each goes only while the group's license reads Active for the user.",
+            "{} give up their direct {src} license, which their groups give them in full; each goes only while the group's license reads Active for the user.",
             plural(cleanups, "user", "users"),
-            src.name
         ));
     } else if cleanups > 0 {
         out.push(format!(
-            "Then, once Graph has processed their group, {} give up their direct {} license: swapped for a direct {} where it would conflict with the group's, removed otherwise.",
+            "Then, once Graph has processed their group, {} give up their direct {src} license: swapped for a direct {tgt} where it would conflict with the group's, removed otherwise.",
             plural(cleanups, "user", "users"),
-            src.name,
-            tgt.name
         ));
     }
     if conflicts > 0 {
         out.push(format!(
-            "{} lose their direct {} license, which conflicts with a group's license that gives its services; then reprocess them so the group's license applies.",
+            "{} lose their direct {src} license, which conflicts with a group's license that gives its services; then reprocess them so the group's license applies.",
             plural(conflicts, "user", "users"),
-            src.name
         ));
     }
-    out.push(format!(
-        "{} seats of {} will be used ({} available now).",
-        count(plan.seats.needed),
-        tgt.name,
-        count(plan.seats.available)
-    ));
+    for t in &targets {
+        out.push(format!(
+            "{} seats of {} will be used ({} available now).",
+            count(t.needed),
+            t.sku.name,
+            count(t.available)
+        ));
+    }
     out
 }
 
@@ -144,7 +143,7 @@ fn ApplyPlan(plan: Arc<Plan>) -> impl IntoView {
         <section aria-labelledby="apply-title">
             <div class="screen-head"><div>
                 <p class="eyebrow">"Apply"</p>
-                <h1 id="apply-title">{format!("{} → {}", plan.source.name, plan.target.name)}</h1>
+                <h1 id="apply-title">{format!("{} → {}", plan.source_names(), plan.target_names())}</h1>
             </div></div>
             {other.map(|j| view! {
                 <div class="error-box" role="alert">

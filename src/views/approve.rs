@@ -84,8 +84,8 @@ pub fn ApprovalPanel(opened: Opened) -> impl IntoView {
         let name = opened.with_value(|o| {
             let p = &o.preview.plan;
             format!(
-                "licswap-approved-{}-to-{}-{}.json",
-                p.source.sku_part_number, p.target.sku_part_number, o.digest.short
+                "licswap-approved-{}-{}.json",
+                p.file_slug(), o.digest.short
             )
         });
         status.set(Some(match browser::download(&name, "application/json", &f.to_json()) {

@@ -38,11 +38,11 @@ pub fn PlanView(plan: Arc<Plan>, read_only: bool) -> impl IntoView {
     let groups = group_findings(&plan);
     let n_actions = plan.actions().count();
     let tenant = plan.tenant_name.clone().unwrap_or_default();
-    let title = format!("{} → {}", plan.source.name, plan.target.name);
-    let sub = format!(
-        "{} ({}) to {} ({})",
-        plan.source.sku_part_number, plan.source.sku_id, plan.target.sku_part_number, plan.target.sku_id
-    );
+    let title = format!("{} → {}", plan.source_names(), plan.target_names());
+    let side = |v: Vec<licswap_core::plan::SkuSeats>| {
+        v.iter().map(|s| format!("{} ({})", s.sku.sku_part_number, s.sku.sku_id)).collect::<Vec<_>>().join(" + ")
+    };
+    let sub = format!("{} to {}", side(plan.sources()), side(plan.targets()));
     view! {
         <section aria-labelledby="preview-title" class="preview">
             <div class="screen-head">
@@ -103,19 +103,33 @@ fn ApplyBar(plan: Arc<Plan>, read_only: bool) -> impl IntoView {
 
 #[component]
 fn Seats(plan: Arc<Plan>) -> impl IntoView {
-    let s = plan.seats.clone();
-    let short = s.left_after < 0;
-    view! {
-        <div class="card">
-            <h2 class="card-title">"Seats of " {plan.target.name.clone()}</h2>
-            <dl class="seats">
-                <div><dt>"Needed"</dt><dd>{count(s.needed)}</dd></div>
-                <div><dt>"Available"</dt><dd>{count(s.available)}</dd></div>
-                <div><dt>"Left after"</dt><dd class:bad=short>{count(s.left_after)}</dd></div>
-            </dl>
-            <p class="hint">{format!("The swap frees {} seats of {}.", count(s.source_freed), plan.source.name)}</p>
-        </div>
-    }
+    // One card per target SKU (a bundle has several; each has seats of its own), and what the
+    // swap frees of each source.
+    let sources = plan.sources();
+    let freed = if sources.len() == 1 {
+        format!("The swap frees {} seats of {}.", count(sources[0].freed), sources[0].sku.name)
+    } else {
+        let each: Vec<String> = sources.iter().map(|s| format!("{} of {}", count(s.freed), s.sku.name)).collect();
+        format!("The swap frees {} seats.", each.join(", "))
+    };
+    plan.targets()
+        .into_iter()
+        .map(|t| {
+            let short = t.left_after < 0;
+            let freed = freed.clone();
+            view! {
+                <div class="card seats-card">
+                    <h2 class="card-title">"Seats of " {t.sku.name.clone()}</h2>
+                    <dl class="seats">
+                        <div><dt>"Needed"</dt><dd>{count(t.needed)}</dd></div>
+                        <div><dt>"Available"</dt><dd>{count(t.available)}</dd></div>
+                        <div><dt>"Left after"</dt><dd class:bad=short>{count(t.left_after)}</dd></div>
+                    </dl>
+                    <p class="hint">{freed}</p>
+                </div>
+            }
+        })
+        .collect_view()
 }
 
 /// A real plan has a handful of phases; a crafted preview may carry a million. Only this many are

@@ -54,7 +54,7 @@ fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
             })
         });
         let name = plan_sv.with_value(|p| {
-            format!("licswap-report-{}-to-{}.{kind}", p.source.sku_part_number, p.target.sku_part_number)
+            format!("licswap-report-{}.{kind}", p.file_slug())
         });
         status.set(Some(match browser::download(&name, mime, &body) {
             Ok(()) => format!("Saved {name}."),
@@ -99,7 +99,7 @@ fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
         <section aria-labelledby="report-title">
             <div class="screen-head"><div>
                 <p class="eyebrow">"Verify and report"</p>
-                <h1 id="report-title">{format!("{} → {}", plan.source.name, plan.target.name)}</h1>
+                <h1 id="report-title">{format!("{} → {}", plan.source_names(), plan.target_names())}</h1>
             </div>
             <div class="actions">
                 <button type="button" class="secondary" on:click=move |_| export("csv")>"Export CSV"</button>

@@ -56,7 +56,7 @@ pub fn SharePanel(plan: Arc<Plan>) -> impl IntoView {
         }
         let file = share::to_file(&encoded());
         let name = plan.with_value(|p| {
-            format!("licswap-preview-{}-to-{}.json", p.source.sku_part_number, p.target.sku_part_number)
+            format!("licswap-preview-{}.json", p.file_slug())
         });
         status.set(Some(match browser::download(&name, "application/json", &file) {
             Ok(()) => format!("Saved {name}."),

@@ -16,11 +16,11 @@ pub fn Wizard() -> impl IntoView {
             tenant::load_skus(state);
         }
     });
-    // Holders and groups of the source feed the scope lists and the preview.
+    // Holders and groups of the source(s) feed the scope lists and the preview.
     Effect::new(move |_| {
-        let source = state.form.with(|f| f.source.clone());
-        if !source.is_empty() && !same_id(&state.snapshot_source.get_untracked(), &source) {
-            tenant::load_snapshot(state, source);
+        let (sources, key) = state.form.with(|f| (f.sources(), f.source_key()));
+        if !sources.is_empty() && state.snapshot_source.get_untracked() != key {
+            tenant::load_snapshot(state, sources);
         }
     });
     view! {
@@ -56,14 +56,11 @@ fn WizardForm(skus: Vec<SubscribedSku>) -> impl IntoView {
             <fieldset>
                 <legend>"1. Licenses"</legend>
                 <div class="sku-pickers">
-                    <SkuSelect id="source" label="Move users off (source)" skus=skus.get_value()
-                        value=Signal::derive(move || state.form.with(|f| f.source.clone()))
-                        set=move |v| state.form.update(|f| { f.source = v; f.groups.clear(); f.users.clear(); f.waived.clear(); })/>
+                    <SkuSide side=Side::Source skus=skus/>
                     <span class="arrow" aria-hidden="true">"→"</span>
-                    <SkuSelect id="target" label="Move users to (target)" skus=skus.get_value()
-                        value=Signal::derive(move || state.form.with(|f| f.target.clone()))
-                        set=move |v| state.form.update(|f| { f.target = v; f.waived.clear(); })/>
+                    <SkuSide side=Side::Target skus=skus/>
                 </div>
+                <MoveSummary skus=skus/>
                 <SnapshotStatus/>
             </fieldset>
             <ScopePicker/>
@@ -97,9 +94,104 @@ fn WizardForm(skus: Vec<SubscribedSku>) -> impl IntoView {
     }
 }
 
+/// One side of the swap: the source licenses or the target licenses.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Source,
+    Target,
+}
+
+impl Side {
+    fn list(self, f: &crate::wizard_form::WizardForm) -> &Vec<String> {
+        match self {
+            Side::Source => &f.source,
+            Side::Target => &f.target,
+        }
+    }
+
+    fn list_mut(self, f: &mut crate::wizard_form::WizardForm) -> &mut Vec<String> {
+        match self {
+            Side::Source => &mut f.source,
+            Side::Target => &mut f.target,
+        }
+    }
+
+    fn id(self, i: usize) -> String {
+        let base = if self == Side::Source { "source" } else { "target" };
+        if i == 0 { base.to_string() } else { format!("{base}-{}", i + 1) }
+    }
+
+    fn label(self, i: usize) -> &'static str {
+        match (self, i) {
+            (Side::Source, 0) => "Move users off (source)",
+            (Side::Source, _) => "and off (another source)",
+            (Side::Target, 0) => "Move users to (target)",
+            (Side::Target, _) => "and to (another target)",
+        }
+    }
+}
+
+/// The pickers of one side: one license, and "add another" for a bundle (Office 365 E3 + EMS ->
+/// Microsoft 365 E3; Office 365 E5 -> E5 (no Teams) + Teams).
+#[component]
+fn SkuSide(side: Side, skus: StoredValue<Vec<SubscribedSku>>) -> impl IntoView {
+    let state = use_state();
+    let shown = Memo::new(move |_| state.form.with(|f| side.list(f).len().max(1)));
+    let set = move |i: usize, v: String| {
+        state.form.update(|f| {
+            let list = side.list_mut(f);
+            if list.len() <= i {
+                list.resize(i + 1, String::new());
+            }
+            list[i] = v;
+            if side == Side::Source {
+                f.groups.clear();
+                f.users.clear();
+            }
+            f.waived.clear();
+        })
+    };
+    let remove = move |i: usize| {
+        state.form.update(|f| {
+            let list = side.list_mut(f);
+            if i < list.len() {
+                list.remove(i);
+            }
+            if side == Side::Source {
+                f.groups.clear();
+                f.users.clear();
+            }
+            f.waived.clear();
+        })
+    };
+    let add_label = if side == Side::Source { "+ Add another source license" } else { "+ Add another target license" };
+    view! {
+        <div class="sku-side">
+            {move || (0..shown.get()).map(|i| {
+                let value = Signal::derive(move || state.form.with(|f| side.list(f).get(i).cloned().unwrap_or_default()));
+                view! {
+                    <div class="sku-row">
+                        <SkuSelect id=side.id(i) label=side.label(i) skus=skus.get_value() value=value set=move |v| set(i, v)/>
+                        {(i > 0).then(|| view! {
+                            <button type="button" class="link remove-sku" on:click=move |_| remove(i)>"Remove"</button>
+                        })}
+                    </div>
+                }
+            }).collect_view()}
+            <button type="button" class="link add-sku"
+                disabled=move || state.form.with(|f| side.list(f).first().is_none_or(|s| s.is_empty()))
+                on:click=move |_| state.form.update(|f| {
+                    let list = side.list_mut(f);
+                    if list.is_empty() { list.push(String::new()); }
+                    list.push(String::new());
+                })>{add_label}</button>
+        </div>
+    }
+}
+
 #[component]
 fn SkuSelect(
-    id: &'static str,
+    id: String,
     label: &'static str,
     skus: Vec<SubscribedSku>,
     #[prop(into)] value: Signal<String>,
@@ -107,7 +199,7 @@ fn SkuSelect(
 ) -> impl IntoView {
     view! {
         <div class="field">
-            <label for=id>{label}</label>
+            <label for=id.clone()>{label}</label>
             <select id=id on:change=move |ev| set(event_target_value(&ev))>
                 <option value="" selected=move || value.get().is_empty()>"Choose a license…"</option>
                 {skus.into_iter().map(|s| {
@@ -121,10 +213,49 @@ fn SkuSelect(
     }
 }
 
+/// The move in plain words, and the free seats of each target, once both sides are chosen.
+#[component]
+fn MoveSummary(skus: StoredValue<Vec<SubscribedSku>>) -> impl IntoView {
+    let state = use_state();
+    let sides = Memo::new(move |_| state.form.with(|f| (f.sources(), f.targets())));
+    move || {
+        let (sources, targets) = sides.get();
+        if sources.is_empty() || targets.is_empty() {
+            return None;
+        }
+        let find = |id: &String| skus.with_value(|k| k.iter().find(|s| same_id(&s.sku_id, id)).cloned());
+        let names = |ids: &[String]| {
+            ids.iter().map(|i| find(i).map_or_else(|| i.clone(), |s| sku_name(&s))).collect::<Vec<_>>().join(" + ")
+        };
+        let bundle = sources.len() > 1 || targets.len() > 1;
+        let how = if bundle {
+            "Each user and group gives up every one of these source licenses it holds and gets every target, in one \
+             change per user or group, so no service drops out in between. Holders of only some of the sources \
+             are moved too."
+        } else {
+            "Each user and group gives up the source and gets the target in one change."
+        };
+        let seats: Vec<SubscribedSku> = targets.iter().filter_map(find).collect();
+        Some(view! {
+            <div class="move-summary" role="status">
+                <p class="move-statement"><strong>{names(&sources)}</strong>" → "<strong>{names(&targets)}</strong></p>
+                <p class="hint">{how}</p>
+                <ul class="plain seat-summary">
+                    {seats.into_iter().map(|s| {
+                        let free = s.prepaid_units.enabled - s.consumed_units;
+                        view! { <li>{format!("{}: {} free seats ({} of {} assigned)", sku_name(&s), count(free),
+                            count(s.consumed_units), count(s.prepaid_units.enabled))}</li> }
+                    }).collect_view()}
+                </ul>
+            </div>
+        })
+    }
+}
+
 #[component]
 fn SnapshotStatus() -> impl IntoView {
     let state = use_state();
-    let no_source = Memo::new(move |_| state.form.with(|f| f.source.is_empty()));
+    let no_source = Memo::new(move |_| state.form.with(|f| f.sources().is_empty()));
     move || {
         if no_source.get() {
             return None;
@@ -141,7 +272,7 @@ fn SnapshotStatus() -> impl IntoView {
             Load::Failed(e) => view! {
                 <ErrorBox title="Could not read the holders of the source license" detail=e/>
                 <button type="button" class="secondary" on:click=move |_| {
-                    tenant::load_snapshot(state, state.form.get_untracked().source)
+                    tenant::load_snapshot(state, state.form.get_untracked().sources())
                 }>"Try again"</button>
             }
             .into_any(),
@@ -149,9 +280,13 @@ fn SnapshotStatus() -> impl IntoView {
                 let groups = s.groups.len();
                 view! {
                     <p class="muted" role="status">
-                        {format!("{} users hold the source license; {} groups assign it. ", count(s.users.len() as i64), groups)}
+                        {if state.form.with_untracked(|f| f.sources().len()) > 1 {
+                            format!("{} users hold one of the source licenses; {} groups assign one. ", count(s.users.len() as i64), groups)
+                        } else {
+                            format!("{} users hold the source license; {} groups assign it. ", count(s.users.len() as i64), groups)
+                        }}
                         <button type="button" class="link" on:click=move |_| {
-                            tenant::load_snapshot(state, state.form.get_untracked().source)
+                            tenant::load_snapshot(state, state.form.get_untracked().sources())
                         }>"Read again"</button>
                     </p>
                 }.into_any()
@@ -165,7 +300,7 @@ fn SnapshotStatus() -> impl IntoView {
 fn Waivers(skus: StoredValue<Vec<SubscribedSku>>) -> impl IntoView {
     let state = use_state();
     let plans = Memo::new(move |_| {
-        let (s, t) = state.form.with(|f| (f.source.clone(), f.target.clone()));
+        let (s, t) = state.form.with(|f| (f.sources(), f.targets()));
         skus.with_value(|k| waivable_plans(k, &s, &t))
     });
     move || {

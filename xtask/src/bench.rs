@@ -144,6 +144,9 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             ["snapshot".into(), "--users".into(), n.to_string(), "--dir".into(), snaps.display().to_string()];
         measure(&bench_bin, &a, &[], &root)?;
     }
+    // The bundle swap (two sources, two targets) at 100,000 users, beside the single swap's row.
+    let a = ["snapshot", "--bundle", "--users", "100000", "--dir"].map(String::from);
+    measure(&bench_bin, &[a.as_slice(), &[snaps.display().to_string()]].concat(), &[], &root)?;
     let dist = root.join("dist");
     let browser_runs = runs.max(5);
     let node_env = [

@@ -72,10 +72,44 @@ const DISABLED_PATTERNS: &[&[&str]] =
 
 /// A tenant of `users` users holding Office 365 E1 (with enough E3 seats), for an E1 -> E3 swap.
 pub fn tenant(users: usize, seed: u64) -> Snapshot {
+    generate(users, seed, &E1_TO_E3)
+}
+
+/// A tenant of `users` users for a bundle swap of two sources to two targets: Office 365 E5 (the
+/// E1 tenant's mix of groups and direct holders) with Enterprise Mobility + Security E3 directly
+/// for 80% of them (the rest are partial holders), and enough seats of Microsoft 365 E5 EEA
+/// (no Teams) and Microsoft Teams EEA. See [`e5_ems_to_m365_e5_unbundled`].
+pub fn bundle_tenant(users: usize, seed: u64) -> Snapshot {
+    generate(users, seed, &E5_EMS_BUNDLE)
+}
+
+/// What a generated tenant holds and may move to.
+struct Mix {
+    /// The license held through groups and directly.
+    base: &'static str,
+    /// A second license held directly by this many users in a thousand, if any.
+    addon: Option<(&'static str, u64)>,
+    /// The targets, with seats for every user and a tenth more.
+    targets: &'static [&'static str],
+}
+
+const E1_TO_E3: Mix = Mix { base: "STANDARDPACK", addon: None, targets: &["ENTERPRISEPACK"] };
+const E5_EMS_BUNDLE: Mix = Mix {
+    base: "ENTERPRISEPREMIUM",
+    addon: Some(("EMS", 800)),
+    targets: &["O365_w/o_Teams_Bundle_M5", "Microsoft_Teams_EEA_New"],
+};
+
+fn generate(users: usize, seed: u64, mix: &Mix) -> Snapshot {
     let mut rng = Rng(seed);
-    let e1 = sku_id("STANDARDPACK");
+    let e1 = sku_id(mix.base);
     let groups_n = (users / 1000).max(1);
-    let patterns: Vec<Vec<String>> = DISABLED_PATTERNS.iter().map(|p| plan_ids(p)).collect();
+    let base = catalog::sku(mix.base).expect("a catalog SKU");
+    // The patterns, with only the plans the base license has.
+    let patterns: Vec<Vec<String>> = DISABLED_PATTERNS
+        .iter()
+        .map(|p| plan_ids(&p.iter().copied().filter(|n| base.plan(n).is_some()).collect::<Vec<_>>()))
+        .collect();
     let mut groups: Vec<SnapshotGroup> = (0..groups_n)
         .map(|i| {
             let disabled = if i % 7 == 3 { patterns[i % patterns.len()].clone() } else { Vec::new() };
@@ -148,6 +182,11 @@ pub fn tenant(users: usize, seed: u64) -> Snapshot {
         if direct && !via_group && rng.chance(5) {
             add("SHAREPOINTSTANDARD", &mut states);
         }
+        if let Some((addon, per_mille)) = mix.addon {
+            if rng.chance(per_mille) {
+                add(addon, &mut states);
+            }
+        }
         out.push(User {
             id,
             user_principal_name: Some(format!("user{n}@contoso.example")),
@@ -160,19 +199,13 @@ pub fn tenant(users: usize, seed: u64) -> Snapshot {
     }
     let n = users as i64;
     let c = |p: &str| consumed.get(p).copied().unwrap_or(0);
-    Snapshot {
-        tenant_name: Some(format!("Generated tenant ({users} users, seed {seed})")),
-        skus: vec![
-            subscribed_sku("STANDARDPACK", n + 10, n),
-            subscribed_sku("ENTERPRISEPACK", n + n / 10 + 10, 5),
-            subscribed_sku("POWER_BI_PRO", c("POWER_BI_PRO") + 10, c("POWER_BI_PRO")),
-            subscribed_sku("PROJECTPREMIUM", c("PROJECTPREMIUM") + 10, c("PROJECTPREMIUM")),
-            subscribed_sku("VISIOCLIENT", c("VISIOCLIENT") + 10, c("VISIOCLIENT")),
-            subscribed_sku("SHAREPOINTSTANDARD", c("SHAREPOINTSTANDARD") + 10, c("SHAREPOINTSTANDARD")),
-        ],
-        users: out,
-        groups,
+    let mut skus = vec![subscribed_sku(mix.base, n + 10, n)];
+    skus.extend(mix.targets.iter().map(|t| subscribed_sku(t, n + n / 10 + 10, 5)));
+    skus.extend(["POWER_BI_PRO", "PROJECTPREMIUM", "VISIOCLIENT", "SHAREPOINTSTANDARD"].map(|p| subscribed_sku(p, c(p) + 10, c(p))));
+    if let Some((addon, _)) = mix.addon {
+        skus.push(subscribed_sku(addon, c(addon) + 10, c(addon)));
     }
+    Snapshot { tenant_name: Some(format!("Generated tenant ({users} users, seed {seed})")), skus, users: out, groups }
 }
 
 /// `assignedLicenses` as Graph derives it: one per SKU; a plan is off only if every assignment of
@@ -199,6 +232,17 @@ pub fn e1_to_e3() -> PlanRequest {
     }
 }
 
+/// Office 365 E5 + Enterprise Mobility + Security E3 -> Microsoft 365 E5 EEA (no Teams) +
+/// Microsoft Teams EEA for every holder: the bundle benchmark's request (two sources, two targets).
+pub fn e5_ems_to_m365_e5_unbundled() -> PlanRequest {
+    PlanRequest {
+        source: E5_EMS_BUNDLE.addon.map(|(a, _)| [E5_EMS_BUNDLE.base, a]).expect("an add-on").into(),
+        target: E5_EMS_BUNDLE.targets.into(),
+        scope: Scope::AllHolders,
+        options: PlanOptions::default(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,5 +255,19 @@ mod tests {
         let p = super::super::plan(&a, &e1_to_e3()).unwrap();
         assert!(p.actions().count() > 500, "{}", p.actions().count());
         assert!(p.seats.needed > 1500 && p.seats.needed <= 2000, "{:?}", p.seats);
+    }
+
+    #[test]
+    fn the_bundle_tenant_plans_two_sources_to_two_targets_without_loss() {
+        let t = bundle_tenant(2000, 7);
+        assert_eq!(t, bundle_tenant(2000, 7));
+        let p = super::super::plan(&t, &e5_ems_to_m365_e5_unbundled()).unwrap();
+        assert_eq!((p.sources().len(), p.targets().len()), (2, 2));
+        assert!(!p.findings.iter().any(|f| f.code == licswap_core::plan::FindingCode::ServiceLoss));
+        assert!(p.actions().filter(|a| a.body.remove_licenses.len() == 2 && a.body.add_licenses.len() == 2).count() > 300);
+        assert!(p.findings.iter().any(|f| f.code == licswap_core::plan::FindingCode::PartialHolder));
+        for t in p.targets() {
+            assert!(t.needed > 1500 && t.needed <= 2000 && t.left_after > 0, "{t:?}");
+        }
     }
 }

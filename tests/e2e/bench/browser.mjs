@@ -123,13 +123,15 @@ async function paint(browser, url) {
 
 async function plan(browser, url, files) {
   const PARTS = ["skus.json", "users.json", "groups.json", "members.txt"];
-  const sizes = readdirSync(SNAPSHOTS)
-    .map((f) => f.match(/^snap-(\d+)\.users\.json$/)?.[1])
+  // snap-<users>.* are E1 -> E3 tenants (rows "browser-plan"); bundle-<users>.* the bundle
+  // tenant, planned as two sources to two targets (rows "browser-plan-bundle").
+  const found = readdirSync(SNAPSHOTS)
+    .map((f) => f.match(/^(snap|bundle)-(\d+)\.users\.json$/))
     .filter(Boolean)
-    .map(Number)
-    .sort((a, b) => a - b);
-  for (const users of sizes) {
-    for (const part of PARTS) files[`/bench/snap.${part}`] = readFileSync(join(SNAPSHOTS, `snap-${users}.${part}`));
+    .map((m) => ({ kind: m[1], users: Number(m[2]) }))
+    .sort((a, b) => (a.kind === b.kind ? a.users - b.users : a.kind === "snap" ? -1 : 1));
+  for (const { kind, users } of found) {
+    for (const part of PARTS) files[`/bench/snap.${part}`] = readFileSync(join(SNAPSHOTS, `${kind}-${users}.${part}`));
     // A fresh page per size, so one size's memory does not count for the next.
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -137,7 +139,7 @@ async function plan(browser, url, files) {
     await page.goto(url);
     await page.waitForFunction(() => window.__licswapInteractive !== undefined, null, { timeout: 60_000 });
     const r = await page.evaluate(
-      async ({ parts, runs }) => {
+      async ({ parts, runs, bundle }) => {
         const [skus, users, groups, members] = await Promise.all(
           parts.map((p) => fetch(`/bench/snap.${p}`).then((r) => r.text())),
         );
@@ -147,8 +149,8 @@ async function plan(browser, url, files) {
         const heapBefore = performance.memory.usedJSHeapSize;
         // The planner is in a lazily loaded chunk: an empty tenant loads it first (its runs time
         // only the planner call in any case; the error for the empty tenant is expected).
-        await app.licswap_bench_plan('{"value":[]}', '{"value":[]}', '{"value":[]}', "", 1).catch(() => {});
-        const out = JSON.parse(await app.licswap_bench_plan(skus, users, groups, members, runs));
+        await app.licswap_bench_plan('{"value":[]}', '{"value":[]}', '{"value":[]}', "", 1, false).catch(() => {});
+        const out = JSON.parse(await app.licswap_bench_plan(skus, users, groups, members, runs, bundle));
         return {
           ...out,
           wasmBefore,
@@ -158,11 +160,11 @@ async function plan(browser, url, files) {
           inputBytes: skus.length + users.length + groups.length + members.length,
         };
       },
-      { parts: PARTS, runs: RUNS },
+      { parts: PARTS, runs: RUNS, bundle: kind === "bundle" },
     );
     await context.close();
     for (const part of PARTS) delete files[`/bench/snap.${part}`];
-    result("browser-plan", {
+    result(kind === "bundle" ? "browser-plan-bundle" : "browser-plan", {
       users,
       actions: r.actions,
       median_ms: median(r.timesMs).toFixed(1),

@@ -83,6 +83,21 @@ pub fn table(rs: &[Res], runs: u32, browser_runs: u32) -> String {
                 budget,
             );
         }
+        if let Some(b) = find(rs, "browser-plan-bundle", Some(n)) {
+            row(
+                format!(
+                    "Plan {users} users, bundle swap (Office 365 E5 + EMS E3 -> Microsoft 365 E5 (no Teams) + Teams), browser WASM ({} actions)",
+                    b.get("actions")
+                ),
+                format!(
+                    "{:.1} ms; wasm memory {} (peak, tenant included); JS heap {}",
+                    b.num("median_ms"),
+                    mb(b.num("wasm_memory_bytes")),
+                    mb(b.num("js_heap_bytes"))
+                ),
+                "beside the single swap (no budget of its own)".into(),
+            );
+        }
     }
     if let Some(b) = find(rs, "bundle", None) {
         // The budget is for what a cold load of the overview downloads; the other screens' chunks

@@ -14,8 +14,10 @@ static ALLOC: CountingAlloc = CountingAlloc;
 
 const USAGE: &str = "usage: licswap-bench <command> [options]
   plan-memory --users N                 planner peak memory on testgen's tenant of N users
-  snapshot --users N --dir DIR          testgen's tenant of N users as Graph pages and member lists
-                                        (DIR/snap-N.{skus,users,groups}.json, DIR/snap-N.members.txt)
+  snapshot --users N --dir DIR [--bundle]
+                                        testgen's tenant of N users as Graph pages and member lists
+                                        (DIR/snap-N.{skus,users,groups}.json, DIR/snap-N.members.txt);
+                                        --bundle: the bundle tenant (DIR/bundle-N.*, see testgen)
   load --sim PATH --users N [--runs R] [--latency LO-HI] [--partitioned]
                                         load N users from sim-server over HTTP (with Graph's
                                         pace modelled, holders read in partitions)
@@ -89,18 +91,25 @@ fn snapshot(args: &[String]) -> Result<(), String> {
     let o = Opts(args);
     let users = o.num("--users", 100_000)? as usize;
     let dir = o.path("--dir")?;
-    // The page plans this request (src/bench_hook.rs builds it): keep both in step.
-    let r = testgen::e1_to_e3();
-    let same = r.source.as_slice() == ["STANDARDPACK"]
-        && r.target.as_slice() == ["ENTERPRISEPACK"]
+    let bundle = args.iter().any(|a| a == "--bundle");
+    // The page plans these requests (src/bench_hook.rs builds them): keep both in step.
+    let r = if bundle { testgen::e5_ems_to_m365_e5_unbundled() } else { testgen::e1_to_e3() };
+    let (source, target): (&[&str], &[&str]) = if bundle {
+        (&["ENTERPRISEPREMIUM", "EMS"], &["O365_w/o_Teams_Bundle_M5", "Microsoft_Teams_EEA_New"])
+    } else {
+        (&["STANDARDPACK"], &["ENTERPRISEPACK"])
+    };
+    let same = r.source.as_slice() == source
+        && r.target.as_slice() == target
         && r.scope == Scope::AllHolders
         && r.options == PlanOptions::default();
     if !same {
-        return Err("testgen::e1_to_e3() changed: update src/bench_hook.rs to plan the same request".into());
+        return Err("testgen's bench request changed: update src/bench_hook.rs to plan the same request".into());
     }
-    let snap = testgen::tenant(users, 1);
+    let (snap, prefix) =
+        if bundle { (testgen::bundle_tenant(users, 1), "bundle") } else { (testgen::tenant(users, 1), "snap") };
     let write = |ext: &str, body: String| {
-        let path = dir.join(format!("snap-{users}.{ext}"));
+        let path = dir.join(format!("{prefix}-{users}.{ext}"));
         std::fs::write(&path, body).map_err(|e| format!("{}: {e}", path.display()))
     };
     let page = |v: serde_json::Result<serde_json::Value>| -> Result<String, String> {

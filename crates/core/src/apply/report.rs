@@ -215,12 +215,15 @@ pub fn waived_plans(plan: &Plan) -> Vec<WaivedPlan> {
 }
 
 pub fn report_json(plan: &Plan, journal: &Journal, verify: Option<&VerifyReport>) -> String {
+    // A bundle names every SKU of a side, joined with " + " (one SKU reads as before).
+    let (source, target) = (Plan::part_numbers(&plan.sources()), Plan::part_numbers(&plan.targets()));
+    let (source_name, target_name) = (plan.source_names(), plan.target_names());
     let report = JsonReport {
         plan_hash: &journal.plan_hash,
-        source: &plan.source.sku_part_number,
-        target: &plan.target.sku_part_number,
-        source_name: &plan.source.name,
-        target_name: &plan.target.name,
+        source: &source,
+        target: &target,
+        source_name: &source_name,
+        target_name: &target_name,
         waived_plans: waived_plans(plan),
         counts: journal.counts(),
         rows: report_rows(plan, journal, verify).into_iter().chain(set_aside_rows(plan)).collect(),

@@ -18,6 +18,7 @@ pub mod limit;
 pub mod paging;
 pub mod request;
 pub mod retry;
+pub mod snapshot_bundle;
 pub mod snapshot_load;
 pub mod token;
 

@@ -464,9 +464,27 @@ impl Plan {
         self.targets().iter().map(|s| s.sku.name.as_str()).collect::<Vec<_>>().join(" + ")
     }
 
-    /// The skuPartNumbers of one side joined with "+" (for file names).
+    /// The skuPartNumbers of one side joined with " + " (`ENTERPRISEPACK + EMS`).
     pub fn part_numbers(side: &[SkuSeats]) -> String {
-        side.iter().map(|s| s.sku.sku_part_number.as_str()).collect::<Vec<_>>().join("+")
+        side.iter().map(|s| s.sku.sku_part_number.as_str()).collect::<Vec<_>>().join(" + ")
+    }
+
+    /// `<sources>-to-<targets>` by skuPartNumber, for file names: `STANDARDPACK-to-ENTERPRISEPACK`,
+    /// `ENTERPRISEPACK+EMS-to-SPE_E3`. Characters a file name cannot hold (part numbers such as
+    /// `Office_365_w/o_Teams_Bundle_E5` have a slash) become `_`.
+    pub fn file_slug(&self) -> String {
+        let side = |v: Vec<SkuSeats>| {
+            v.iter()
+                .map(|s| {
+                    s.sku.sku_part_number
+                        .chars()
+                        .map(|c| if c.is_ascii_alphanumeric() || "_-.".contains(c) { c } else { '_' })
+                        .collect::<String>()
+                })
+                .collect::<Vec<_>>()
+                .join("+")
+        };
+        format!("{}-to-{}", side(self.sources()), side(self.targets()))
     }
 
     /// The coverage entry that applies to a user (by id, case-insensitive).
