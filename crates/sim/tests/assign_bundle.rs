@@ -81,9 +81,9 @@ both!(one_license_becomes_two_in_one_call, demo_config(), |h: &mut dyn Harness| 
     });
 });
 
-/// Microsoft's exclusion table lists Skype for Business Online (Plan 1), in Teams EEA, with
-/// (Plan 2), in the no-Teams suite: judged on the result of the call, both on is refused, and
-/// nothing of the call happens.
+// Microsoft's exclusion table lists Skype for Business Online (Plan 1), in Teams EEA, with
+// (Plan 2), in the no-Teams suite: judged on the result of the call, both on is refused, and
+// nothing of the call happens.
 both!(a_conflict_in_the_result_refuses_the_whole_call, demo_config(), |h: &mut dyn Harness| {
     let user = direct_e5_user(h);
     let suite = consumed(h, "Office_365_w/o_Teams_Bundle_E5");
@@ -136,9 +136,9 @@ both!(a_group_unbundles_every_member_in_one_call, demo_config(), |h: &mut dyn Ha
     assert_eq!(status, 400, "{v}");
 });
 
-/// The group assigns Office 365 E3 + EMS; a member also holds EMS directly. The group's swap to
-/// Microsoft 365 E3 leaves that member's direct EMS beside it (no conflict: the same plans), and
-/// removing it afterwards loses nothing.
+// The group assigns Office 365 E3 + EMS; a member also holds EMS directly. The group's swap to
+// Microsoft 365 E3 leaves that member's direct EMS beside it (no conflict: the same plans), and
+// removing it afterwards loses nothing.
 both!(a_group_bundle_then_the_redundant_direct_license, demo_config(), |h: &mut dyn Harness| {
     let g = group_id(h, "E3 + EMS - Engineering");
     let body = json!({

@@ -80,12 +80,7 @@ pub fn set_aside_rows(plan: &Plan) -> Vec<ReportRow> {
                 phase: 0,
                 action_id: String::new(),
                 action: "setAside".into(),
-                target_kind: match s.subject.kind {
-                    TargetKind::User => "user",
-                    TargetKind::Group => "group",
-                    TargetKind::Sku => "sku",
-                }
-                .into(),
+                target_kind: s.subject.kind.as_str().into(),
                 target_id: s.subject.id.clone(),
                 target_name: s.subject.name.clone(),
                 state: "set aside".into(),

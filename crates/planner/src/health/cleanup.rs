@@ -191,6 +191,7 @@ pub fn cleanup_plan(h: &HealthSnapshot, sku: &str, only: Option<&[String]>) -> R
         source: summary.clone(),
         target: summary,
         bundle: None,
+        set_aside: Vec::new(),
         tenant_name: snap.tenant_name.clone(),
         phases: if actions.is_empty() {
             Vec::new()

@@ -115,6 +115,7 @@ pub fn fix_conflicts_plan(
         source: summary.clone(),
         target: summary,
         bundle: None,
+        set_aside: Vec::new(),
         tenant_name: snap.tenant_name.clone(),
         phases: if actions.is_empty() {
             Vec::new()
