@@ -44,7 +44,8 @@ pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, PlanErro
     };
     let mut scratch = Scratch::new(t.words);
     let all: Vec<u32> = (0..sc_res.users.len() as u32).collect();
-    settle(&t, &sides, &waived, &sc_res, &mut st, &mut mapper, &mut scratch, all, true);
+    let inputs = Inputs { t: &t, sides: &sides, waived: &waived, sr: &sc_res };
+    settle(&inputs, &mut st, &mut mapper, &mut scratch, all, true);
 
     // Seats, per target SKU: a source seat freed pays for nothing (it is another SKU's seat).
     let nt = sides.tgts.len();
@@ -57,7 +58,7 @@ pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, PlanErro
     if short(&needed) && opts.allow_partial_wave {
         let budget: Vec<i64> = available.iter().map(|a| (*a).max(0)).collect();
         let dirty = fit_wave(&mut st, &sc_res, budget, &mut deferred);
-        settle(&t, &sides, &waived, &sc_res, &mut st, &mut mapper, &mut scratch, dirty, false);
+        settle(&inputs, &mut st, &mut mapper, &mut scratch, dirty, false);
         let total = needed;
         needed = seats_needed(&st, &sc_res, nt);
         for ti in (0..nt).filter(|&ti| total[ti] > available[ti]) {
@@ -230,19 +231,25 @@ fn group_plans(t: &Tenant<'_>, sides: &Sides, in_scope: &[bool], mapper: &mut Ma
         .collect()
 }
 
+/// What every settle round reads and never changes: the tenant, the request's two sides, the
+/// waived plans and the resolved scope.
+struct Inputs<'r, 'a, 's> {
+    t: &'r Tenant<'a>,
+    sides: &'r Sides,
+    waived: &'r [u64],
+    sr: &'r scope::Resolved<'s>,
+}
+
 /// Evaluate `dirty` users; hold back what harms, re-evaluate whom that touches, until stable.
-#[allow(clippy::too_many_arguments)]
 fn settle<'a>(
-    t: &Tenant<'a>,
-    sides: &Sides,
-    waived: &[u64],
-    sr: &scope::Resolved<'_>,
+    inputs: &Inputs<'_, 'a, '_>,
     st: &mut State<'a>,
     mapper: &mut Mapper,
     sc: &mut Scratch,
     mut dirty: Vec<u32>,
     mut record: bool,
 ) {
+    let Inputs { t, sides, waived, sr } = *inputs;
     let mut mark = vec![false; sr.users.len()];
     while !dirty.is_empty() {
         // Held groups change outcomes: nothing evaluated before them applies.
