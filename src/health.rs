@@ -3,33 +3,11 @@
 use crate::routes::Route;
 use crate::state::{AppState, Load, PlanOrigin};
 use leptos::prelude::Set;
-use licswap_planner::health::CleanupCandidate;
 use licswap_core::graph::Progress;
-use licswap_core::health::{HealthReport, HealthSnapshot};
+use licswap_core::health::HealthReport;
 use std::sync::Arc;
 
-/// What the health screen shows: the read and its diagnosis (the read stays for the fixes).
-#[derive(Debug, PartialEq)]
-pub struct HealthData {
-    pub snapshot: HealthSnapshot,
-    pub report: HealthReport,
-    /// Direct licenses a group also gives (covered or not), by product.
-    pub cleanup: Vec<CleanupCandidate>,
-}
-
-impl HealthData {
-    /// The cleanup candidates by SKU: (skuId, product, candidates), in product order.
-    pub fn cleanup_by_sku(&self) -> Vec<(String, String, Vec<CleanupCandidate>)> {
-        let mut out: Vec<(String, String, Vec<CleanupCandidate>)> = Vec::new();
-        for c in &self.cleanup {
-            match out.iter_mut().find(|(id, _, _)| id.eq_ignore_ascii_case(&c.sku_id)) {
-                Some((_, _, v)) => v.push(c.clone()),
-                None => out.push((c.sku_id.clone(), c.product.clone(), vec![c.clone()])),
-            }
-        }
-        out
-    }
-}
+pub use crate::health_data::HealthData;
 
 /// Plans removing the direct licenses of `sku_id` that groups fully cover, and opens the preview
 /// (then apply, verify and rollback as for any plan).

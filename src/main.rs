@@ -8,6 +8,7 @@ mod bench_hook;
 mod browser;
 mod config;
 mod health;
+mod health_data;
 mod journal_codec;
 mod journal_store;
 mod kept_run;

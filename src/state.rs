@@ -98,7 +98,7 @@ pub struct AppState {
     /// This tab's sign-in (tokens and their renewal).
     session: StoredValue<Rc<Session>, LocalStorage>,
     /// The license-health screen's read and diagnosis.
-    pub health: RwSignal<Load<Arc<crate::health::HealthData>>>,
+    pub health: RwSignal<Load<Arc<crate::health_data::HealthData>>>,
 }
 
 impl AppState {
