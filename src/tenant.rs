@@ -205,6 +205,11 @@ pub fn preview(state: AppState) {
             state.plan_error.set(None);
             state.plan.set(Some(Arc::new(plan)));
             state.plan_origin.set(crate::state::PlanOrigin::Local);
+            // The apply screen's result belongs to the plan it ran: a new plan starts clean (a run
+            // still going keeps its status; the apply screen refuses a second plan meanwhile).
+            if !state.apply.with_untracked(|a| a.running) {
+                state.apply.set(Default::default());
+            }
             state.go(crate::routes::Route::Preview);
         }
         Err(e) => state.plan_error.set(Some(e)),
