@@ -1,9 +1,10 @@
 //! The app's boot and mode machine: at start-up, decides how the app reaches a tenant (a sign-in
 //! coming back, config.json, a remembered configuration, or the demo tenant) and connects the
 //! Graph client for it; later, signing out, switching to the demo tenant, an expired sign-in and
-//! the write-consent step before applying. The redirects themselves are `auth::flow`'s.
+//! the consent steps before applying and before reprocessing. The redirects themselves are
+//! `auth::flow`'s.
 use crate::auth::flow;
-use crate::config::{fetch_config_file, Config, ConfigFile, WRITE_SCOPE};
+use crate::config::{fetch_config_file, Config, ConfigFile, ScopeSet, REPROCESS_SCOPE, WRITE_SCOPE};
 use crate::state::{AppState, Mode};
 use crate::storage::{self, keys, Area};
 use leptos::prelude::*;
@@ -122,10 +123,31 @@ pub fn enter(state: AppState, mode: Mode) {
 /// the plan is saved and the browser goes to Entra for consent, coming back to the apply screen.
 /// Returns true when applying can go ahead now.
 pub fn ensure_write_consent(state: AppState, plan: &licswap_core::plan::Plan) -> bool {
+    ensure_consent(state, plan, ScopeSet::WRITE, WRITE_SCOPE, "#/apply")
+}
+
+/// Before reprocessing members in a real tenant (after a fix was applied), the token must carry
+/// User.ReadWrite.All: when it does not, the applied plan is kept (its journal already is) and the
+/// browser goes to Entra for consent, coming back to the report, where the admin reprocesses.
+/// Returns true when reprocessing can go ahead now.
+pub fn ensure_reprocess_consent(state: AppState, plan: &licswap_core::plan::Plan) -> bool {
+    ensure_consent(state, plan, ScopeSet::REPROCESS, REPROCESS_SCOPE, "#/report")
+}
+
+/// Incremental consent: true when the token already carries `scope` (or no sign-in is involved:
+/// the demo tenant); otherwise keeps `plan` for the screen at `back` and goes to Entra asking for
+/// the read scopes plus `set`.
+fn ensure_consent(
+    state: AppState,
+    plan: &licswap_core::plan::Plan,
+    set: ScopeSet,
+    scope: &str,
+    back: &str,
+) -> bool {
     let Mode::Live { config, .. } = state.mode.get_untracked() else {
         return true;
     };
-    if state.session().has_scope(WRITE_SCOPE) {
+    if state.session().has_scope(scope) {
         return true;
     }
     if !crate::apply_run::remember_plan(plan) {
@@ -134,7 +156,7 @@ pub fn ensure_write_consent(state: AppState, plan: &licswap_core::plan::Plan) ->
         ));
         return false;
     }
-    if let Err(e) = flow::sign_in(&config, true, "#/apply") {
+    if let Err(e) = flow::sign_in(&config, set, back) {
         state.notice.set(Some(e));
     }
     false

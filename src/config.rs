@@ -130,6 +130,36 @@ pub const READ_SCOPES: [&str; 3] = ["User.Read.All", "GroupMember.Read.All", "Li
 /// Asked only when the admin applies (incremental consent): user and group assignLicense,
 /// https://learn.microsoft.com/graph/api/user-assignlicense, https://learn.microsoft.com/graph/api/group-assignlicense.
 pub const WRITE_SCOPE: &str = "LicenseAssignment.ReadWrite.All";
+/// Asked only when the admin reprocesses members after fixing their license errors (incremental
+/// consent): Graph names User.ReadWrite.All as the least-privileged delegated permission of
+/// `POST /users/{id}/reprocessLicenseAssignment`
+/// (https://learn.microsoft.com/graph/api/user-reprocesslicenseassignment); the license
+/// permission does not cover it. It can change much more than licenses, so it is asked for the
+/// reprocessing alone and dropped right after (`Session::drop_write_scope`).
+pub const REPROCESS_SCOPE: &str = "User.ReadWrite.All";
+
+/// Which permissions a sign-in asks for beyond the read scopes (always asked).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ScopeSet {
+    /// [`WRITE_SCOPE`], to apply a plan.
+    pub write: bool,
+    /// [`REPROCESS_SCOPE`], to reprocess members.
+    pub reprocess: bool,
+}
+
+impl ScopeSet {
+    pub const READ: ScopeSet = ScopeSet { write: false, reprocess: false };
+    pub const WRITE: ScopeSet = ScopeSet { write: true, reprocess: false };
+    pub const REPROCESS: ScopeSet = ScopeSet { write: false, reprocess: true };
+
+    /// The permissions asked beyond the read scopes.
+    pub fn extra(self) -> impl Iterator<Item = &'static str> {
+        [(self.write, WRITE_SCOPE), (self.reprocess, REPROCESS_SCOPE)]
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, s)| s)
+    }
+}
 
 /// Whether this build may point config.json at sim-server on the loopback: only the test build.
 pub const LOOPBACK_ALLOWED: bool = cfg!(feature = "sim-endpoints");
@@ -327,15 +357,13 @@ impl Config {
 
     /// Scopes for a token request. Outside the global cloud, Graph scopes carry the cloud's Graph
     /// resource as prefix; `offline_access` gets the refresh token for silent renewal.
-    pub fn scopes(&self, write: bool) -> String {
+    pub fn scopes(&self, set: ScopeSet) -> String {
         let prefix = match self.cloud {
             Cloud::Global => String::new(),
             c => format!("{}/", c.graph_root()),
         };
-        let mut s: Vec<String> = READ_SCOPES.iter().map(|p| format!("{prefix}{p}")).collect();
-        if write {
-            s.push(format!("{prefix}{WRITE_SCOPE}"));
-        }
+        let s = READ_SCOPES.iter().copied().chain(set.extra());
+        let mut s: Vec<String> = s.map(|p| format!("{prefix}{p}")).collect();
         s.push("offline_access".into());
         s.join(" ")
     }
@@ -512,12 +540,24 @@ mod tests {
         assert_eq!(c.cloud, Cloud::UsGov);
         assert_eq!(c.authorize_endpoint(), "https://login.microsoftonline.us/t/oauth2/v2.0/authorize");
         assert_eq!(c.graph_base_url(), "https://graph.microsoft.us/v1.0");
-        assert!(c.scopes(true).contains("https://graph.microsoft.us/LicenseAssignment.ReadWrite.All"));
+        assert!(c.scopes(ScopeSet::WRITE).contains("https://graph.microsoft.us/LicenseAssignment.ReadWrite.All"));
+        assert!(c.scopes(ScopeSet::REPROCESS).contains("https://graph.microsoft.us/User.ReadWrite.All"));
         let g = parse_config(r#"{"clientId":"a","tenant":"t"}"#).unwrap();
         assert_eq!(
-            g.scopes(false),
+            g.scopes(ScopeSet::READ),
             "User.Read.All GroupMember.Read.All LicenseAssignment.Read.All offline_access"
         );
+        // Each extra permission only when its step asks for it.
+        assert_eq!(
+            g.scopes(ScopeSet::WRITE),
+            "User.Read.All GroupMember.Read.All LicenseAssignment.Read.All LicenseAssignment.ReadWrite.All offline_access"
+        );
+        assert_eq!(
+            g.scopes(ScopeSet::REPROCESS),
+            "User.Read.All GroupMember.Read.All LicenseAssignment.Read.All User.ReadWrite.All offline_access"
+        );
+        assert!(!g.scopes(ScopeSet::REPROCESS).contains(WRITE_SCOPE));
+        assert_eq!(ScopeSet { write: true, reprocess: true }.extra().count(), 2);
     }
 
     #[test]

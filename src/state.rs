@@ -99,6 +99,8 @@ pub struct AppState {
     session: StoredValue<Rc<Session>, LocalStorage>,
     /// The license-health screen's read and diagnosis.
     pub health: RwSignal<Load<Arc<crate::health_data::HealthData>>>,
+    /// Reprocessing the members of an applied conflict fix (the report screen).
+    pub reprocess: RwSignal<crate::health_data::Reprocess>,
 }
 
 impl AppState {
@@ -121,6 +123,7 @@ impl AppState {
             control: StoredValue::new_local(None),
             session: StoredValue::new_local(Rc::new(Session::default())),
             health: RwSignal::new(Load::Idle),
+            reprocess: RwSignal::new(Default::default()),
         }
     }
 
@@ -149,6 +152,7 @@ impl AppState {
         self.form.set(WizardForm::default());
         self.skus.set(Load::Idle);
         self.apply.set(ApplyStatus::default());
+        self.reprocess.set(Default::default());
     }
 
     pub fn go(&self, route: Route) {

@@ -1,10 +1,10 @@
-//! The sign-in redirects: to Entra with a PKCE challenge (read scopes, or the write scope when
-//! applying), and back: the response checked against the request and the code redeemed. What the
+//! The sign-in redirects: to Entra with a PKCE challenge (read scopes, plus the write scope when
+//! applying or the reprocess scope when reprocessing members), and back: the response checked against the request and the code redeemed. What the
 //! app does with the result (its mode) is `app_mode`'s.
 use super::errors::{explain_with_consent, ConsentTarget};
 use super::pkce::{authorize_url, new_pkce, new_state, query_param};
 use super::session::Session;
-use crate::config::Config;
+use crate::config::{Config, ScopeSet};
 use crate::storage::{self, keys, Area};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
@@ -21,14 +21,14 @@ struct PendingAuth {
     scopes: String,
 }
 
-/// Goes to Entra to sign in (read scopes, plus the write scope when `write`), coming back to
+/// Goes to Entra to sign in (read scopes, plus the permissions `set` adds), coming back to
 /// `return_hash`.
-pub fn sign_in(cfg: &Config, write: bool, return_hash: &str) -> Result<(), String> {
+pub fn sign_in(cfg: &Config, set: ScopeSet, return_hash: &str) -> Result<(), String> {
     let cfg = cfg.clone().validated()?;
     check_redirect_origin(&cfg)?;
     let pkce = new_pkce();
     let state = new_state();
-    let scopes = cfg.scopes(write);
+    let scopes = cfg.scopes(set);
     let url = authorize_url(&cfg, &cfg.redirect_uri_or_page(), &scopes, &state, &pkce.challenge);
     let pending = PendingAuth {
         verifier: pkce.verifier,

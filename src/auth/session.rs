@@ -235,13 +235,17 @@ impl Session {
             .await
     }
 
-    /// After a run ends: renews with the read scopes only, so no token of this tab can still change
-    /// licenses. Nothing to do when the token never had the write scope.
+    /// After a run or a reprocessing ends: renews with the read scopes only, so no token of this
+    /// tab can still change licenses or users. Nothing to do when the token never had the write or
+    /// the reprocess scope.
     pub async fn drop_write_scope(self: &Rc<Self>) {
-        let read = self.config.borrow().as_ref().map(|c| c.scopes(false));
+        let read = self.config.borrow().as_ref().map(|c| c.scopes(crate::config::ScopeSet::READ));
         let Some(read) = read else { return };
-        let has_write = self.tokens.borrow().as_ref().is_some_and(|t| t.requested != read);
-        if has_write || self.has_scope(crate::config::WRITE_SCOPE) {
+        let asked_more = self.tokens.borrow().as_ref().is_some_and(|t| t.requested != read);
+        if asked_more
+            || self.has_scope(crate::config::WRITE_SCOPE)
+            || self.has_scope(crate::config::REPROCESS_SCOPE)
+        {
             let this = Rc::clone(self);
             let _ = self.renewal.run(move || async move { this.refresh_once(Some(read)).await }).await;
         }

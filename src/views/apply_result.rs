@@ -1,4 +1,5 @@
-//! The end of a run: stale targets (with re-plan), group processing per member, notes.
+//! The end of a run: stale targets (with re-plan), group processing per member, notes, and after
+//! a conflict fix the pointer to reprocessing its members (on the report).
 use super::components::plural;
 use crate::state::use_state;
 use leptos::prelude::*;
@@ -18,6 +19,9 @@ pub fn RunResult(report: Arc<RunReport>, plan: Arc<Plan>) -> impl IntoView {
         RunOutcome::WaitingForGroups => ("Sent: waiting for Entra's group processing", "ok-box"),
         RunOutcome::Incomplete => ("Not finished", "error-box"),
     };
+    // A conflict fix is not done until its members are reprocessed: say where that happens.
+    let fixes_conflicts =
+        c.done > 0 && plan.actions().any(|a| a.kind == licswap_core::plan::ActionKind::RemoveConflictingDirect);
     let plan_sv = StoredValue::new(plan);
     let stale = StoredValue::new(report.stale.iter().map(|s| s.target.clone()).collect::<Vec<_>>());
     let retryable = c.cancelled > 0 || c.failed > 0;
@@ -28,6 +32,10 @@ pub fn RunResult(report: Arc<RunReport>, plan: Arc<Plan>) -> impl IntoView {
             <p>{format!("{} done, {} failed, {} changed since planning (not touched), {} cancelled.", c.done, c.failed, c.stale, c.cancelled)}</p>
             {report.notes.iter().map(|n| view! { <p>{crate::text::sentence(n)}</p> }).collect_view()}
         </div>
+        {fixes_conflicts.then(|| view! {
+            <p class="callout info" data-testid="reprocess-next">"Next: verify, then reprocess these members on the report \
+                (Verify and report) — Entra keeps them in error until they are processed again."</p>
+        })}
         {(!report.stale.is_empty()).then(|| view! {
             <div class="card">
                 <h2 class="card-title">{plural(report.stale.len(), "target changed since planning", "targets changed since planning")}</h2>

@@ -1,6 +1,7 @@
 //! License health: groups with members in error and every member in error, grouped by the kind of
-//! problem with counts, each explained with its fix; CSV export. The reading and the explaining
-//! are in `crate::health` and the planner.
+//! problem with counts, each explained with its fix; CSV export; the buttons that plan the fixes
+//! licswap can make (conflicting direct licenses, direct licenses a group duplicates). The
+//! reading, the explaining and the planning are in `crate::health` and the planner.
 use super::components::{plural, ErrorBox, Spinner};
 use crate::browser;
 use crate::health::{self, HealthData};
@@ -102,7 +103,9 @@ fn Report(data: Arc<HealthData>) -> impl IntoView {
         </section>
         {LicenseErrorKind::ALL.into_iter().filter_map(|k| {
             let issues: Vec<MemberIssue> = r.issues.iter().filter(|i| i.kind == k).cloned().collect();
-            (!issues.is_empty()).then(|| view! { <KindSection kind=k issues=issues/> })
+            let fixes = (k == LicenseErrorKind::MutuallyExclusiveViolation && !data.conflicts.is_empty())
+                .then(|| view! { <ConflictFixes data=data.clone()/> });
+            (!issues.is_empty()).then(|| view! { <KindSection kind=k issues=issues>{fixes}</KindSection> })
         }).collect_view()}
         {cleanup}
     }
@@ -173,8 +176,34 @@ fn Notes(notes: Vec<String>) -> impl IntoView {
     })
 }
 
+/// Per product, the button that plans removing the direct licenses that conflict with a group's
+/// (the members then need reprocessing, offered on the report after applying).
 #[component]
-fn KindSection(kind: LicenseErrorKind, issues: Vec<MemberIssue>) -> impl IntoView {
+fn ConflictFixes(data: Arc<HealthData>) -> impl IntoView {
+    let state = use_state();
+    let fixes = data.conflicts.clone();
+    let data_sv = StoredValue::new(data);
+    view! {
+        <div class="conflict-fixes" data-testid="conflict-fixes">
+            <p class="hint">"Entra never resolves a conflict by itself: removing the direct license is your decision. \
+                After applying, reprocess the members (offered on the report) so Entra assigns the group's license."</p>
+            <div class="actions">
+                {fixes.into_iter().map(|f| {
+                    let sku = f.sku_id.clone();
+                    view! {
+                        <button type="button" data-sku=f.sku_id.clone()
+                            on:click=move |_| data_sv.with_value(|d| health::plan_fix_conflicts(state, d, &sku))>
+                            {format!("Plan the fix: remove the direct {} license of {} member(s)", f.product, f.members.len())}
+                        </button>
+                    }
+                }).collect_view()}
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn KindSection(kind: LicenseErrorKind, issues: Vec<MemberIssue>, #[prop(optional)] children: Option<Children>) -> impl IntoView {
     let id = format!("kind-{}", kind.code());
     let title_id = format!("{id}-title");
     view! {
@@ -192,6 +221,7 @@ fn KindSection(kind: LicenseErrorKind, issues: Vec<MemberIssue>) -> impl IntoVie
                     </li>
                 }).collect_view()}
             </ul>
+            {children.map(|c| c())}
         </section>
     }
 }

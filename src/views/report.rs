@@ -1,8 +1,10 @@
 //! Verify and report: read every applied target back and compare it with the plan; failures with
-//! Graph's error and what to do; rollback (previewed first); CSV and JSON export.
+//! Graph's error and what to do; rollback (previewed first); CSV and JSON export; after a fix of
+//! conflicting licenses, reprocessing its members and checking the license health again.
 use super::components::{count, plural, ErrorBox, Spinner};
 use crate::apply_run::{self, journal_for};
 use crate::browser;
+use crate::health::{self, Reprocess};
 use crate::routes::Route;
 use crate::state::{use_state, PlanOrigin};
 use leptos::prelude::*;
@@ -10,7 +12,7 @@ use licswap_core::apply::{
     remedy, report_rows, waived_plans, ApiError, ApiErrorKind, Journal, VerifyOutcome,
 };
 use licswap_core::approval::audit::{audit_csv, audit_json};
-use licswap_core::plan::Plan;
+use licswap_core::plan::{ActionKind, Plan};
 use std::sync::Arc;
 
 #[component]
@@ -186,7 +188,67 @@ fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
                     </div>
                 }
             })}
+            {plan.actions().any(|a| a.kind == ActionKind::RemoveConflictingDirect)
+                .then(|| view! { <ReprocessStep plan=plan.clone() journal=journal.clone()/> })}
             {move || state.apply.with(|a| a.error.clone()).map(|e| view! { <ErrorBox title="Problem" detail=e/> })}
+        </section>
+    }
+}
+
+/// After a conflict fix: Entra keeps the members in error until they are processed again, so the
+/// next step is reprocessing them (asking for User.ReadWrite.All first when needed), then reading
+/// the health again to see the errors gone. The work is `crate::health`'s.
+#[component]
+fn ReprocessStep(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
+    let state = use_state();
+    let members = health::reprocess_targets(&plan, &journal);
+    let n = members.len();
+    let plan_sv = StoredValue::new(plan);
+    let members_sv = StoredValue::new(members);
+    let busy = move || matches!(state.reprocess.get(), Reprocess::Running { .. });
+    view! {
+        <section class="card reprocess-step" aria-labelledby="reprocess-title" data-testid="reprocess">
+            <h2 id="reprocess-title" class="card-title">"Reprocess the members"</h2>
+            <p class="hint">"Entra keeps a member's group license in error until the member is processed again, \
+                even once the conflicting direct license is gone. Reprocessing asks Entra to assign the group's \
+                licenses now. It needs the permission User.ReadWrite.All: the first time, Entra asks for your \
+                consent and brings you back here; press the button again then. licswap drops the permission \
+                when the reprocessing is done. "
+                <a href="https://learn.microsoft.com/entra/identity/users/licensing-groups-resolve-problems"
+                   target="_blank" rel="noopener noreferrer">"Microsoft: resolve group license assignment problems"</a></p>
+            {(n == 0).then(|| view! {
+                <p>"No direct license of this plan is recorded as removed yet: apply the plan first."</p>
+            })}
+            <div class="actions">
+                {(n > 0).then(|| view! {
+                    <button type="button" disabled=busy
+                        on:click=move |_| health::reprocess(state, &plan_sv.get_value(), members_sv.get_value())>
+                        {format!("Reprocess {n} member(s)")}
+                    </button>
+                })}
+                <button type="button" class="secondary" disabled=busy on:click=move |_| health::check_again(state)>
+                    "Check license health again"</button>
+            </div>
+            {move || match state.reprocess.get() {
+                Reprocess::Idle => None,
+                Reprocess::Running { done, total } => Some(view! {
+                    <Spinner text=format!("Reprocessing: {done} of {total} answered…")/>
+                }.into_any()),
+                Reprocess::Done { ok, failed } if failed.is_empty() => Some(view! {
+                    <div class="ok-box" role="status" data-testid="reprocess-result">
+                        <p class="error-title">{format!("Reprocessed {ok} member(s)")}</p>
+                        <p>"Entra is assigning the group's licenses again: check the license health to see the errors gone \
+                            (a member still in error has another problem, explained there)."</p>
+                    </div>
+                }.into_any()),
+                Reprocess::Done { ok, failed } => Some(view! {
+                    <div class="error-box" role="alert" data-testid="reprocess-result">
+                        <p class="error-title">{format!("Reprocessed {ok} member(s); {} refused", failed.len())}</p>
+                        <ul>{failed.into_iter().map(|(who, why)| view! { <li><strong>{who}</strong>" — " {why}</li> }).collect_view()}</ul>
+                    </div>
+                }.into_any()),
+                Reprocess::Failed(e) => Some(view! { <ErrorBox title="Could not reprocess" detail=e/> }.into_any()),
+            }}
         </section>
     }
 }

@@ -36,7 +36,7 @@ fn ConfiguredSignIn(config: Config) -> impl IntoView {
     // build, sim-server's), and the admin sees where the tokens go before signing in.
     let (sign_in_host, graph_host) = config.effective_hosts();
     let go = move |_| {
-        if let Err(e) = flow::sign_in(&cfg.get_value(), false, &flow::current_hash()) {
+        if let Err(e) = flow::sign_in(&cfg.get_value(), crate::config::ScopeSet::READ, &flow::current_hash()) {
             error.set(Some(e));
         }
     };
@@ -80,7 +80,7 @@ fn ConfigForm(error: Option<String>) -> impl IntoView {
         };
         match cfg.validated() {
             Ok(cfg) => {
-                if let Err(e) = flow::sign_in(&cfg, false, &flow::current_hash()) {
+                if let Err(e) = flow::sign_in(&cfg, crate::config::ScopeSet::READ, &flow::current_hash()) {
                     problem.set(Some(e));
                 }
             }

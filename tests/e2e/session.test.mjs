@@ -176,7 +176,9 @@ test("a refresh token that expires mid-run (AADSTS700084) sends the admin throug
     if (await consent) {
       // The write scope is asked for again (the new sign-in asked for reading only).
       await page.waitForURL(/^[^?#]*#\/apply$/, { timeout: 30_000 });
-      if (await review.count()) await review.check();
+      // The address comes back before the screen does: wait for the review box, then tick it.
+      await review.waitFor({ timeout: 30_000 });
+      await review.check();
       await page.getByRole("button", { name: "Resume applying" }).click();
     }
     await page.getByText("Applied", { exact: true }).waitFor({ timeout: 120_000 });

@@ -40,9 +40,13 @@ pub struct SimConfig {
     /// may read. Graph's, by default ([`GRAPH_EXPOSED_HEADERS`]).
     pub cors_expose_headers: String,
     /// Entra's rule: a member's group license in error stays so until the group is processed
-    /// again or the user reprocessed, even when its cause is gone. Off by default only because
-    /// existing journeys assert the simulator's older self-healing (a phase-2 direct swap turning
-    /// the group's entry Active by itself); sim-server `--errors-stay-until-reprocessed`.
+    /// again or the user reprocessed, even when its cause is gone ("you need to trigger the
+    /// processing": "Identify and resolve license assignment problems for a group",
+    /// <https://learn.microsoft.com/entra/identity/users/licensing-groups-resolve-problems>; the
+    /// per-user trigger: <https://learn.microsoft.com/graph/api/user-reprocesslicenseassignment>).
+    /// Off by default only because existing journeys assert the simulator's older self-healing (a
+    /// phase-2 direct swap turning the group's entry Active by itself); sim-server
+    /// `--errors-stay-until-reprocessed`.
     pub errors_stay_until_reprocessed: bool,
     /// Inside `$batch`, a throttled item's `Retry-After` is the exact wait as a decimal ("0.334"),
     /// as Graph sends it (microsoftgraph/microsoft-graph-docs#3877). Off by default: whole seconds,
@@ -129,6 +133,9 @@ impl Default for SimConfig {
                 "Group.Read.All".into(),
                 "Organization.Read.All".into(),
                 "LicenseAssignment.ReadWrite.All".into(),
+                // Asked only to reprocess members (the README lists it; least privileged for
+                // https://learn.microsoft.com/graph/api/user-reprocesslicenseassignment).
+                "User.ReadWrite.All".into(),
             ],
             group_delay_ms: 5_000,
             group_pace: None,

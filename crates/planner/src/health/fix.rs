@@ -11,13 +11,55 @@
 use super::licenses::Skus;
 use crate::actions::action_id;
 use crate::rollback::{inverse, inverse_body, Own};
-use licswap_core::health::{HealthReport, HealthSnapshot, LicenseErrorKind, Remedy};
-use licswap_core::model::{same_id, AssignLicenseBody};
+use licswap_core::health::{HealthReport, HealthSnapshot, LicenseErrorKind, MemberIssue, Remedy};
+use licswap_core::model::{same_id, AssignLicenseBody, LicenseAssignmentState, User};
 use licswap_core::plan::{
     fingerprint_user, Action, ActionKind, Coverage, Finding, FindingCode, Phase, Plan, PlanError, PlanOptions,
-    PlanRequest, Scope, SeatBudget, Severity, SkuSummary, PLAN_VERSION,
+    PlanRequest, Scope, SeatBudget, Severity, SkuSummary, Subject, PLAN_VERSION,
 };
 use std::sync::Arc;
+
+/// The direct licenses whose removal fixes members in conflict, one entry per SKU: what the health
+/// screen offers to plan, and exactly whom [`fix_conflicts_plan`] takes for that SKU.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConflictFix {
+    pub sku_id: String,
+    /// Microsoft's product name of the SKU.
+    pub product: String,
+    /// The members losing their direct license of it, in the report's order.
+    pub members: Vec<Subject>,
+}
+
+/// Each member in MutuallyExclusiveViolation whose remedy is [`Remedy::RemoveDirect`] and who
+/// still holds that direct license in the read, with the SKU and the direct license's state.
+fn removable<'a>(
+    h: &'a HealthSnapshot,
+    report: &'a HealthReport,
+) -> impl Iterator<Item = (&'a MemberIssue, &'a User, &'a LicenseAssignmentState)> + 'a {
+    report.issues.iter().filter(|i| i.kind == LicenseErrorKind::MutuallyExclusiveViolation).filter_map(|i| {
+        let Remedy::RemoveDirect { sku_id } = &i.remedy else { return None };
+        let u = h.snapshot.users.iter().find(|u| same_id(&u.id, &i.user.id))?;
+        let d = u.license_assignment_states.iter().find(|x| x.is_direct() && same_id(&x.sku_id, sku_id))?;
+        Some((i, u, d))
+    })
+}
+
+/// The conflicts a plan can fix, by SKU (in the order their first member appears in the report).
+pub fn conflict_fixes(h: &HealthSnapshot, report: &HealthReport) -> Vec<ConflictFix> {
+    let skus = Skus::new(&h.snapshot.skus);
+    let mut out: Vec<ConflictFix> = Vec::new();
+    for (i, _, d) in removable(h, report) {
+        match out.iter_mut().find(|f| same_id(&f.sku_id, &d.sku_id)) {
+            Some(f) => f.members.push(i.user.clone()),
+            None => out.push(ConflictFix {
+                sku_id: d.sku_id.clone(),
+                product: skus.product(&d.sku_id),
+                members: vec![i.user.clone()],
+            }),
+        }
+    }
+    out
+}
 
 /// The plan removing the direct `sku` license of the members in conflict whose remedy it is (all,
 /// or those in `only`). Members' other issues are left to their own fixes.
@@ -38,17 +80,10 @@ pub fn fix_conflicts_plan(
         SkuSummary { sku_id: s.sku_id.clone(), sku_part_number: s.sku_part_number.clone(), name: skus.product(&s.sku_id) };
     let forward = Arc::new(AssignLicenseBody { add_licenses: vec![], remove_licenses: vec![s.sku_id.clone()] });
     let (mut actions, mut undo, mut findings, mut coverage) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for i in report.issues.iter().filter(|i| i.kind == LicenseErrorKind::MutuallyExclusiveViolation) {
-        if !matches!(&i.remedy, Remedy::RemoveDirect { sku_id } if same_id(sku_id, &s.sku_id)) {
-            continue;
-        }
+    for (i, u, d) in removable(h, report).filter(|(_, _, d)| same_id(&d.sku_id, &s.sku_id)) {
         if !only.is_none_or(|ids| ids.iter().any(|x| same_id(x, &i.user.id))) {
             continue;
         }
-        let Some(u) = snap.users.iter().find(|u| same_id(&u.id, &i.user.id)) else { continue };
-        let Some(d) = u.license_assignment_states.iter().find(|x| x.is_direct() && same_id(&x.sku_id, &s.sku_id)) else {
-            continue;
-        };
         let a = Action {
             id: action_id(&["remove-conflicting-direct:user:", &u.id]),
             kind: ActionKind::RemoveConflictingDirect,

@@ -16,7 +16,7 @@ mod licenses;
 mod tests;
 
 pub use cleanup::{cleanup_candidates, cleanup_plan, CleanupCandidate};
-pub use fix::fix_conflicts_plan;
+pub use fix::{conflict_fixes, fix_conflicts_plan, ConflictFix};
 use explain::{explain, Context, Held, Source};
 use licenses::Skus;
 use licswap_core::model::{same_id, LicenseAssignmentState, User};

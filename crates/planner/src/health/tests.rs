@@ -460,3 +460,69 @@ mod cleanup {
         assert!(cleanup_plan(&h, "NOPE", None).is_err());
     }
 }
+
+/// Fixing conflicts as plans: who the health screen offers per SKU is who the plan takes.
+mod conflict_fixes {
+    use super::*;
+    use crate::health::{conflict_fixes, fix_conflicts_plan};
+    use licswap_core::plan::ActionKind;
+
+    /// u1 and u2: direct SharePoint Online (Plan 1) beside group g1's Office 365 E3 (SharePoint
+    /// (Plan 2) in both: Microsoft's exclusion table); u3: the same error without the direct
+    /// license in the read (removed since), so nothing to plan for it.
+    fn tenant() -> HealthSnapshot {
+        let g = group("g1", "E3 - Finance", &[("ENTERPRISEPACK", &[])], &["u1", "u2", "u3"]);
+        let conflicted = |uid: &str, direct: bool| {
+            let mut states = vec![st("ENTERPRISEPACK", Some("g1"), &[], Some("MutuallyExclusiveViolation"))];
+            if direct {
+                states.insert(0, st("SHAREPOINTSTANDARD", None, &[], None));
+            }
+            user(uid, Some("US"), states)
+        };
+        health(
+            vec![sku("ENTERPRISEPACK", 10, 0), sku("SHAREPOINTSTANDARD", 5, 2)],
+            vec![g],
+            vec![conflicted("u1", true), conflicted("u2", true), conflicted("u3", false)],
+        )
+    }
+
+    #[test]
+    fn members_are_offered_by_sku_and_the_plan_removes_exactly_their_direct_license() {
+        let h = tenant();
+        let r = diagnose(&h);
+        let fixes = conflict_fixes(&h, &r);
+        assert_eq!(fixes.len(), 1, "{fixes:?}");
+        assert_eq!(fixes[0].sku_id, id("SHAREPOINTSTANDARD"));
+        assert_eq!(fixes[0].product, "SharePoint Online (Plan 1)");
+        let ids: Vec<&str> = fixes[0].members.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["u1", "u2"]);
+
+        let p = fix_conflicts_plan(&h, &r, &fixes[0].sku_id, None).unwrap();
+        let a: Vec<_> = p.actions().collect();
+        assert_eq!(a.iter().map(|a| a.target.id.as_str()).collect::<Vec<_>>(), ids);
+        assert!(a.iter().all(|a| a.kind == ActionKind::RemoveConflictingDirect));
+        assert!(a.iter().all(|a| a.body.add_licenses.is_empty()));
+        assert!(a.iter().all(|a| a.body.remove_licenses == vec![id("SHAREPOINTSTANDARD")]));
+        // Between the removal and the reprocess the member has neither license: the plan says so.
+        assert!(p.findings.iter().any(|f| f.message.contains("Until Entra processes group E3 - Finance")));
+        // The rollback gives each direct license back.
+        let undo: Vec<_> = p.rollback[0].actions.iter().collect();
+        assert_eq!(undo.len(), 2);
+        assert!(undo.iter().all(|u| u.body.add_licenses[0].sku_id == id("SHAREPOINTSTANDARD")));
+        assert_eq!((p.seats.source_freed, p.seats.left_after), (2, 5));
+
+        // One chosen member only; a SKU nobody can lose is an empty plan; an unknown SKU an error.
+        let one = fix_conflicts_plan(&h, &r, "SHAREPOINTSTANDARD", Some(&["U2".to_string()])).unwrap();
+        assert_eq!(one.actions().map(|a| a.target.id.clone()).collect::<Vec<_>>(), ["u2"]);
+        assert_eq!(fix_conflicts_plan(&h, &r, "ENTERPRISEPACK", None).unwrap().actions().count(), 0);
+        assert!(fix_conflicts_plan(&h, &r, "NOPE", None).is_err());
+    }
+
+    #[test]
+    fn a_tenant_without_removable_conflicts_offers_nothing() {
+        let g = group("g1", "E3", &[("ENTERPRISEPACK", &[])], &["u1"]);
+        let u = user("u1", Some("US"), vec![st("ENTERPRISEPACK", Some("g1"), &[], Some("CountViolation"))]);
+        let h = health(vec![sku("ENTERPRISEPACK", 1, 1)], vec![g], vec![u]);
+        assert!(conflict_fixes(&h, &diagnose(&h)).is_empty());
+    }
+}

@@ -84,6 +84,8 @@ fn run() -> Result<(), String> {
             "--no-auth" => cfg.require_auth = false,
             "--signed-in-roles" => roles = Some(args.next().ok_or("--signed-in-roles needs a value")?),
             "--admin-consent" => admin_consent = true,
+            // Entra's rule: an error stays until the member is processed again
+            // (https://learn.microsoft.com/entra/identity/users/licensing-groups-resolve-problems).
             "--errors-stay-until-reprocessed" => cfg.errors_stay_until_reprocessed = true,
             "--cors-expose-headers" => {
                 cfg.cors_expose_headers = args.next().ok_or("--cors-expose-headers needs a value")?
