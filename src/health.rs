@@ -20,18 +20,21 @@ use std::sync::Arc;
 
 pub use crate::health_data::{HealthData, Reprocess};
 
+/// Opens a health fix's plan in the preview, with a clean apply screen and reprocess step.
+fn open_plan(state: AppState, plan: licswap_core::plan::Plan) {
+    state.plan_error.set(None);
+    state.plan.set(Some(Arc::new(plan)));
+    state.plan_origin.set(PlanOrigin::Local);
+    state.apply.set(Default::default());
+    state.reprocess.set(Reprocess::Idle);
+    state.go(Route::Preview);
+}
+
 /// Plans removing the direct licenses of `sku_id` that groups fully cover, and opens the preview
 /// (then apply, verify and rollback as for any plan).
 pub fn plan_cleanup(state: AppState, data: &HealthData, sku_id: &str) {
     match licswap_planner::health::cleanup_plan(&data.snapshot, sku_id, None) {
-        Ok(plan) => {
-            state.plan_error.set(None);
-            state.plan.set(Some(Arc::new(plan)));
-            state.plan_origin.set(PlanOrigin::Local);
-            state.apply.set(Default::default());
-            state.reprocess.set(Reprocess::Idle);
-            state.go(Route::Preview);
-        }
+        Ok(plan) => open_plan(state, plan),
         Err(e) => state.notice.set(Some(format!("Could not plan the cleanup: {e}."))),
     }
 }
@@ -45,14 +48,7 @@ pub fn plan_fix_conflicts(state: AppState, data: &HealthData, sku_id: &str) {
             "Nothing to plan: no member in this conflict still holds the direct license. Load the health again."
                 .into(),
         )),
-        Ok(plan) => {
-            state.plan_error.set(None);
-            state.plan.set(Some(Arc::new(plan)));
-            state.plan_origin.set(PlanOrigin::Local);
-            state.apply.set(Default::default());
-            state.reprocess.set(Reprocess::Idle);
-            state.go(Route::Preview);
-        }
+        Ok(plan) => open_plan(state, plan),
         Err(e) => state.notice.set(Some(format!("Could not plan the fix: {e}."))),
     }
 }

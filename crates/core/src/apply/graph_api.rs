@@ -7,7 +7,7 @@ use crate::graph::calls::{assign_license_item, reprocess_item};
 use crate::graph::client::GraphClient;
 use crate::graph::error::GraphError;
 use crate::graph::http::{Clock, Transport, TransportError};
-use crate::model::{AssignLicenseBody, User};
+use crate::model::{AssignLicenseBody, BatchRequestItem, User};
 use crate::graph::request::{encode_path_segment, require_guid, PathQuery};
 use crate::plan::{Subject, TargetKind};
 
@@ -111,32 +111,12 @@ impl<T: Transport, C: Clock> LicenseApi for GraphLicenseApi<'_, T, C> {
     }
 
     async fn assign(&self, batch: &[(Subject, AssignLicenseBody)]) -> Vec<Result<(), ApiError>> {
-        let mut out: Vec<Option<Result<(), ApiError>>> = vec![None; batch.len()];
-        let mut items = Vec::new();
-        let mut sent = Vec::new();
-        for (i, (s, body)) in batch.iter().enumerate() {
-            match assign_license_item(i.to_string(), s.kind, &s.id, body) {
-                Ok(item) => {
-                    items.push(item);
-                    sent.push(i);
-                }
-                Err(e) => out[i] = Some(Err(api_error(&e))),
-            }
-        }
-        if !items.is_empty() {
-            match self.client.batch(items).await {
-                Ok(answers) => {
-                    for (i, a) in sent.iter().zip(answers) {
-                        out[*i] = Some(a.result.map(|_| ()).map_err(|e| api_error(&e)));
-                    }
-                }
-                // Refused before sending (duplicate ids): nothing went out.
-                Err(e) => sent.iter().for_each(|i| out[*i] = Some(Err(api_error(&e)))),
-            }
-        }
-        out.into_iter()
-            .map(|r| r.unwrap_or_else(|| Err(ApiError::response_lost("no answer"))).map_err(|e| needs(e, WRITE)))
-            .collect()
+        let built = batch
+            .iter()
+            .enumerate()
+            .map(|(i, (s, body))| assign_license_item(i.to_string(), s.kind, &s.id, body))
+            .collect();
+        self.post_all(built, WRITE).await
     }
 
     /// The members' license states, and the group's `membersWithLicenseErrors`. Microsoft
@@ -185,11 +165,22 @@ impl<T: Transport, C: Clock> GraphLicenseApi<'_, T, C> {
     /// journaled like a license write: reprocessing changes no assignment (Entra re-evaluates the
     /// group licenses already there), so sending it again is harmless.
     pub async fn reprocess_users(&self, user_ids: &[String]) -> Vec<Result<(), ApiError>> {
-        let mut out: Vec<Option<Result<(), ApiError>>> = vec![None; user_ids.len()];
+        let built = user_ids.iter().enumerate().map(|(i, id)| reprocess_item(i.to_string(), id)).collect();
+        self.post_all(built, REPROCESS).await
+    }
+
+    /// Sends the POSTs `built` in one `$batch` (an entry that could not be built is refused
+    /// without sending) and answers each in order, naming `permission` on a 403.
+    async fn post_all(
+        &self,
+        built: Vec<Result<BatchRequestItem, GraphError>>,
+        permission: &str,
+    ) -> Vec<Result<(), ApiError>> {
+        let mut out: Vec<Option<Result<(), ApiError>>> = vec![None; built.len()];
         let mut items = Vec::new();
         let mut sent = Vec::new();
-        for (i, id) in user_ids.iter().enumerate() {
-            match reprocess_item(i.to_string(), id) {
+        for (i, item) in built.into_iter().enumerate() {
+            match item {
                 Ok(item) => {
                     items.push(item);
                     sent.push(i);
@@ -204,11 +195,12 @@ impl<T: Transport, C: Clock> GraphLicenseApi<'_, T, C> {
                         out[*i] = Some(a.result.map(|_| ()).map_err(|e| api_error(&e)));
                     }
                 }
+                // Refused before sending (duplicate ids): nothing went out.
                 Err(e) => sent.iter().for_each(|i| out[*i] = Some(Err(api_error(&e)))),
             }
         }
         out.into_iter()
-            .map(|r| r.unwrap_or_else(|| Err(ApiError::response_lost("no answer"))).map_err(|e| needs(e, REPROCESS)))
+            .map(|r| r.unwrap_or_else(|| Err(ApiError::response_lost("no answer"))).map_err(|e| needs(e, permission)))
             .collect()
     }
 }

@@ -13,12 +13,13 @@
 //! since planning keeps the direct license.
 use super::licenses::{provides, PlanRef, Skus};
 use crate::actions::action_id;
+use super::removal::Removal;
 use crate::rollback::{inverse, inverse_body, Own};
 use licswap_core::health::{state_error, HealthSnapshot};
 use licswap_core::model::{same_id, AssignLicenseBody, LicenseAssignmentState, User};
 use licswap_core::plan::{
-    fingerprint_user, Action, ActionKind, Coverage, Finding, FindingCode, Phase, Plan, PlanError, PlanOptions,
-    PlanRequest, Scope, SeatBudget, Severity, SkuSummary, Subject, TargetKind, PLAN_VERSION,
+    fingerprint_user, Action, ActionKind, Coverage, Finding, FindingCode, Plan, PlanError, SeatBudget, Severity,
+    SkuSummary, Subject, TargetKind,
 };
 use std::sync::Arc;
 
@@ -179,37 +180,16 @@ pub fn cleanup_plan(h: &HealthSnapshot, sku: &str, only: Option<&[String]>) -> R
         actions.push(a);
     }
     let free = skus.free(&s.sku_id).unwrap_or(0);
-    let ids = actions.iter().map(|a| a.target.id.clone()).collect();
-    Ok(Plan {
-        version: PLAN_VERSION,
-        request: PlanRequest {
-            source: s.sku_id.clone().into(),
-            target: s.sku_id.clone().into(),
-            scope: Scope::Users(ids),
-            options: PlanOptions::default(),
-        },
-        source: summary.clone(),
-        target: summary,
-        bundle: None,
-        set_aside: Vec::new(),
-        tenant_name: snap.tenant_name.clone(),
-        phases: if actions.is_empty() {
-            Vec::new()
-        } else {
-            vec![Phase {
-                title: "Remove direct licenses that groups duplicate".into(),
-                waits_for: Some("each user's license reads Active through a group".into()),
-                actions,
-            }]
-        },
+    Ok(Removal {
+        sku: summary,
+        title: "Remove direct licenses that groups duplicate",
+        waits_for: Some("each user's license reads Active through a group".into()),
+        actions,
+        undo,
         findings,
+        coverage,
         // A license held both ways consumes one seat: removing the direct one frees none.
         seats: SeatBudget { needed: 0, available: free, left_after: free, source_freed: 0 },
-        coverage,
-        rollback: if undo.is_empty() {
-            Vec::new()
-        } else {
-            vec![Phase { title: "Give the direct licenses back".into(), waits_for: None, actions: undo }]
-        },
-    })
+    }
+    .into_plan(snap))
 }

@@ -10,12 +10,13 @@
 //! group's (which is in error): the plan says so, and the reprocess follows at once.
 use super::licenses::Skus;
 use crate::actions::action_id;
+use super::removal::Removal;
 use crate::rollback::{inverse, inverse_body, Own};
 use licswap_core::health::{HealthReport, HealthSnapshot, LicenseErrorKind, MemberIssue, Remedy};
 use licswap_core::model::{same_id, AssignLicenseBody, LicenseAssignmentState, User};
 use licswap_core::plan::{
-    fingerprint_user, Action, ActionKind, Coverage, Finding, FindingCode, Phase, Plan, PlanError, PlanOptions,
-    PlanRequest, Scope, SeatBudget, Severity, SkuSummary, Subject, PLAN_VERSION,
+    fingerprint_user, Action, ActionKind, Coverage, Finding, FindingCode, Plan, PlanError, SeatBudget, Severity,
+    SkuSummary, Subject,
 };
 use std::sync::Arc;
 
@@ -142,28 +143,16 @@ pub fn fix_conflicts_plan(
         actions.push(a);
     }
     let free = skus.free(&s.sku_id).unwrap_or(0);
-    let ids = actions.iter().map(|a| a.target.id.clone()).collect();
     let freed = actions.len() as i64;
-    Ok(Plan {
-        version: PLAN_VERSION,
-        request: PlanRequest { source: s.sku_id.clone().into(), target: s.sku_id.clone().into(), scope: Scope::Users(ids), options: PlanOptions::default() },
-        source: summary.clone(),
-        target: summary,
-        bundle: None,
-        set_aside: Vec::new(),
-        tenant_name: snap.tenant_name.clone(),
-        phases: if actions.is_empty() {
-            Vec::new()
-        } else {
-            vec![Phase { title: "Remove direct licenses that conflict with a group's".into(), waits_for: None, actions }]
-        },
+    Ok(Removal {
+        sku: summary,
+        title: "Remove direct licenses that conflict with a group's",
+        waits_for: None,
+        actions,
+        undo,
         findings,
-        seats: SeatBudget { needed: 0, available: free, left_after: free + freed, source_freed: freed },
         coverage,
-        rollback: if undo.is_empty() {
-            Vec::new()
-        } else {
-            vec![Phase { title: "Give the direct licenses back".into(), waits_for: None, actions: undo }]
-        },
-    })
+        seats: SeatBudget { needed: 0, available: free, left_after: free + freed, source_freed: freed },
+    }
+    .into_plan(snap))
 }

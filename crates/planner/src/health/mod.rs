@@ -12,6 +12,7 @@ mod cleanup;
 mod explain;
 mod fix;
 mod licenses;
+mod removal;
 #[cfg(test)]
 mod tests;
 
