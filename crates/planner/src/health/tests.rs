@@ -3,33 +3,13 @@
 use super::diagnose;
 use licswap_core::catalog;
 use licswap_core::model::{
-    AssignedLicense, Group, LicenseAssignmentState, LicenseUnitsDetail, ServicePlanInfo, SubscribedSku, User,
+    AssignedLicense, Group, LicenseAssignmentState, SubscribedSku, User,
 };
 use licswap_core::health::{GroupErrorList, HealthSnapshot, LicenseErrorKind as K, Remedy};
 use licswap_core::plan::{Snapshot, SnapshotGroup};
 
-fn sku(part: &str, enabled: i64, consumed: i64) -> SubscribedSku {
-    let d = catalog::sku(part).expect("catalog SKU");
-    SubscribedSku {
-        id: None,
-        sku_id: d.sku_id.into(),
-        sku_part_number: d.part_number.into(),
-        applies_to: Some("User".into()),
-        capability_status: Some("Enabled".into()),
-        consumed_units: consumed,
-        prepaid_units: LicenseUnitsDetail { enabled, ..Default::default() },
-        service_plans: d
-            .plans
-            .iter()
-            .map(|p| ServicePlanInfo {
-                service_plan_id: p.id.into(),
-                service_plan_name: p.name.into(),
-                provisioning_status: None,
-                applies_to: None,
-            })
-            .collect(),
-    }
-}
+/// Seats and service plans as Graph lists them, from the catalog.
+use crate::testgen::subscribed_sku as sku;
 
 fn id(part: &str) -> String {
     catalog::sku(part).expect("catalog SKU").sku_id.to_string()
