@@ -9,11 +9,15 @@ const APPROVED_RUNS: usize = 1_000;
 const GRAPH_RUNS: usize = 1_500;
 const USERLIST_RUNS: usize = 5_000;
 
-/// Inputs libFuzzer once failed on, kept under `fuzz/regressions/<target>/`.
+/// Inputs libFuzzer once failed on (`fuzz/regressions/<target>/`) and the committed corpus of
+/// earlier fuzzing runs (`fuzz/seeds/<target>/`, minimized): every one replays on every test run.
 fn regressions(name: &str) -> Vec<Vec<u8>> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions").join(name);
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    entries.flatten().filter_map(|e| std::fs::read(e.path()).ok()).collect()
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
+    ["regressions", "seeds"]
+        .iter()
+        .filter_map(|d| std::fs::read_dir(root.join(d).join(name)).ok())
+        .flat_map(|entries| entries.flatten().filter_map(|e| std::fs::read(e.path()).ok()))
+        .collect()
 }
 
 fn run(name: &str, seeds: &[Vec<u8>], runs: usize, seed: u64, harness: fn(&[u8])) {
