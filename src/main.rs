@@ -12,6 +12,7 @@ mod health_data;
 mod journal_codec;
 mod journal_store;
 mod kept_run;
+mod planning;
 mod preview_model;
 mod routes;
 mod state;

@@ -1,15 +1,10 @@
-//! The planner, as the app calls it: errors become sentences for the screen.
+//! The planner, as the app calls it: timed with a User Timing measure (`licswap:plan`, read by
+//! the benchmarks), errors become sentences for the screen.
 use licswap_core::plan::{Plan, PlanRequest, Snapshot};
 
 pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, String> {
     crate::timing::start("licswap:plan");
     let planned = licswap_planner::plan(snapshot, request);
     crate::timing::end("licswap:plan");
-    planned.map_err(|e| {
-        let mut s = e.to_string();
-        if let Some(first) = s.get(0..1) {
-            s = format!("{}{}", first.to_uppercase(), &s[1..]);
-        }
-        format!("{s}.")
-    })
+    planned.map_err(|e| crate::text::sentence(&e.to_string()))
 }

@@ -200,7 +200,7 @@ pub fn preview(state: AppState) {
         state.plan_error.set(Some("The tenant data is still loading; try again in a moment.".into()));
         return;
     };
-    match licswap_planner::plan(&snap, &request).map_err(|e| crate::text::sentence(&e.to_string())) {
+    match crate::planning::plan(&snap, &request) {
         Ok(plan) => {
             state.plan_error.set(None);
             state.plan.set(Some(Arc::new(plan)));
