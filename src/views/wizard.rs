@@ -1,5 +1,5 @@
 //! The migration wizard: source and target licenses, who is in scope, options; "Preview" plans.
-use super::components::{count, plan_friendly, ErrorBox, Spinner};
+use super::components::{count, plan_friendly, plural, ErrorBox, Spinner};
 use licswap_core::catalog::sku_name;
 use super::wizard_scope::ScopePicker;
 use crate::state::{use_state, Load, Mode};
@@ -281,9 +281,9 @@ fn SnapshotStatus() -> impl IntoView {
                 view! {
                     <p class="muted" role="status">
                         {if state.form.with_untracked(|f| f.sources().len()) > 1 {
-                            format!("{} users hold one of the source licenses; {} groups assign one. ", count(s.users.len() as i64), groups)
+                            format!("{} users hold one of the source licenses; {} one. ", count(s.users.len() as i64), plural(groups, "group assigns", "groups assign"))
                         } else {
-                            format!("{} users hold the source license; {} groups assign it. ", count(s.users.len() as i64), groups)
+                            format!("{} users hold the source license; {} it. ", count(s.users.len() as i64), plural(groups, "group assigns", "groups assign"))
                         }}
                         <button type="button" class="link" on:click=move |_| {
                             tenant::load_snapshot(state, state.form.get_untracked().sources())
