@@ -4,7 +4,8 @@
 //! the consent steps before applying and before reprocessing. The redirects themselves are
 //! `auth::flow`'s.
 use crate::auth::flow;
-use crate::config::{fetch_config_file, Config, ConfigFile, ScopeSet, REPROCESS_SCOPE, WRITE_SCOPE};
+use crate::config::{Config, ScopeSet, REPROCESS_SCOPE, WRITE_SCOPE};
+use crate::config_file::{fetch_config_file, ConfigFile};
 use crate::state::{AppState, Mode};
 use crate::storage::{self, keys, Area};
 use leptos::prelude::*;

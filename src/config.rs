@@ -350,11 +350,6 @@ impl Config {
             .to_string()
     }
 
-    /// The redirect URI: configured, else this page's own address.
-    pub fn redirect_uri_or_page(&self) -> String {
-        self.redirect_uri.clone().unwrap_or_else(crate::browser::page_base)
-    }
-
     /// Scopes for a token request. Outside the global cloud, Graph scopes carry the cloud's Graph
     /// resource as prefix; `offline_access` gets the refresh token for silent renewal.
     pub fn scopes(&self, set: ScopeSet) -> String {
@@ -375,41 +370,6 @@ pub fn parse_config(text: &str) -> Result<Config, String> {
         serde_json::from_str(text).map_err(|e| format!("config.json is not valid: {e}"))?;
     cfg.from_file = true;
     cfg.validated().map_err(|e| format!("config.json: {e}"))
-}
-
-/// What `config.json` beside index.html said.
-pub enum ConfigFile {
-    Absent,
-    Valid(Config),
-    Invalid(String),
-}
-
-/// Reads `config.json` beside index.html (never cached: a deployer's change applies at once).
-pub async fn fetch_config_file() -> ConfigFile {
-    let resp = match gloo_net::http::Request::get("config.json")
-        .cache(web_sys::RequestCache::NoStore)
-        .send()
-        .await
-    {
-        Ok(r) => r,
-        // Nothing served it at all (file://, offline): same as absent.
-        Err(_) => return ConfigFile::Absent,
-    };
-    if resp.status() == 404 || resp.status() == 410 {
-        return ConfigFile::Absent;
-    }
-    if !resp.ok() {
-        return ConfigFile::Invalid(format!("config.json could not be read (HTTP {})", resp.status()));
-    }
-    let text = resp.text().await.unwrap_or_default();
-    // A static host that answers every path with index.html has no config.json either.
-    if text.trim_start().starts_with('<') {
-        return ConfigFile::Absent;
-    }
-    match parse_config(&text) {
-        Ok(c) => ConfigFile::Valid(c),
-        Err(e) => ConfigFile::Invalid(e),
-    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ mod auth;
 mod bench_hook;
 mod browser;
 mod config;
+mod config_file;
 mod health;
 mod health_data;
 mod journal_codec;

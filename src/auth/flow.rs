@@ -29,7 +29,7 @@ pub fn sign_in(cfg: &Config, set: ScopeSet, return_hash: &str) -> Result<(), Str
     let pkce = new_pkce();
     let state = new_state();
     let scopes = cfg.scopes(set);
-    let url = authorize_url(&cfg, &cfg.redirect_uri_or_page(), &scopes, &state, &pkce.challenge);
+    let url = authorize_url(&cfg, &crate::config_file::redirect_uri_or_page(&cfg), &scopes, &state, &pkce.challenge);
     let pending = PendingAuth {
         verifier: pkce.verifier,
         state,
@@ -124,7 +124,7 @@ pub async fn finish_redirect(
     let mut p = p;
     p.config = revalidate_pending(p.config, file)
         .map_err(|e| format!("The sign-in was started with a configuration that is not allowed ({e}). Nothing was signed in."))?;
-    let redirect = p.config.redirect_uri_or_page();
+    let redirect = crate::config_file::redirect_uri_or_page(&p.config);
     if let Some(error) = query_param(search, "error") {
         let desc = query_param(search, "error_description").unwrap_or_default();
         let target = ConsentTarget {

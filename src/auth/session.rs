@@ -261,7 +261,7 @@ impl Session {
             .and_then(|t| t.refresh_token.clone().map(|r| (r, t.requested.clone())))
             .ok_or("The sign-in cannot be renewed silently: sign in again.")?;
         let requested = scopes.unwrap_or(requested);
-        let redirect = cfg.redirect_uri_or_page();
+        let redirect = crate::config_file::redirect_uri_or_page(&cfg);
         self.token_request(
             &cfg,
             &[

@@ -46,6 +46,9 @@ pub fn fuzz(args: &[String]) -> Result<(), String> {
     for t in &targets {
         let start = Instant::now();
         let dir = corpus.join(t);
+        // libFuzzer refuses a corpus directory that does not exist (the seed writer makes only
+        // those of the harnesses in licswap-itest).
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         // The committed corpus (fuzz/seeds/<target>, minimized from earlier runs) is read too;
         // new finds go to fuzz/corpus/<target>.
         let seeds = root().join("fuzz/seeds").join(t);

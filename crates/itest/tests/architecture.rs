@@ -401,3 +401,25 @@ fn the_loop_finder_sees_a_loop() {
     assert!(named.contains(&vec!["apply".into(), "RunReport".into()]), "{named:?}");
     assert!(named.contains(&vec!["plan".into(), "x".into(), "Y".into()]), "{named:?}");
 }
+
+/// The app files a fuzz target compiles on its own (`#[path]` in fuzz/fuzz_targets) must not lean
+/// on the rest of the app or on browser APIs: a move that does breaks `cargo xtask fuzz` without
+/// breaking any build of the app (config.json's reading once moved into config.rs that way).
+#[test]
+fn files_the_fuzz_targets_compile_alone_stay_alone() {
+    let targets = root().join("fuzz/fuzz_targets");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&targets).expect("fuzz/fuzz_targets") {
+        let text = std::fs::read_to_string(entry.expect("entry").path()).expect("fuzz target");
+        for line in text.lines().filter(|l| l.trim_start().starts_with("#[path")) {
+            let rel = line.split('"').nth(1).expect("#[path = \"…\"]");
+            let file = targets.join(rel);
+            let body = code(&std::fs::read_to_string(&file).expect("the file a fuzz target includes"));
+            for word in ["crate::", "web_sys", "gloo_net", "leptos", "wasm_bindgen", "js_sys"] {
+                assert!(!body.contains(word), "{} (compiled alone by a fuzz target) uses {word}", file.display());
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "config.rs and journal_codec.rs are compiled alone by fuzz targets");
+}
