@@ -317,7 +317,14 @@ impl Config {
                 return Err(format!("redirectUri must be an https:// address (\"{u}\")"));
             }
         }
-        Ok(self)
+        // Hosts compare without case, so the addresses are kept in lower case: every URL built
+        // from them then names the host exactly as the allow-list does (libFuzzer found
+        // "https://login.microsOftonline.us" accepted and its token endpoint written as given).
+        // parse_endpoint refused anything but printable ASCII, so lower-casing changes no meaning.
+        let mut ok = self;
+        ok.authority = ok.authority.map(|u| u.to_ascii_lowercase());
+        ok.graph_base_url = ok.graph_base_url.map(|u| u.to_ascii_lowercase());
+        Ok(ok)
     }
 
     /// The sign-in host and the Graph host this configuration sends tokens to, for the screen.
@@ -375,6 +382,19 @@ pub fn parse_config(text: &str) -> Result<Config, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A Microsoft host written in mixed case is the same host: accepted, and every endpoint built
+    /// from it names the host in lower case (the config_json fuzz target's finding).
+    #[test]
+    fn mixed_case_hosts_are_kept_in_lower_case() {
+        let c = parse_config(
+            r#"{"clientId":"a","tenant":"t","cloud":"usGov","authority":"https://login.microsOftonline.us","graphBaseUrl":"https://Graph.Microsoft.US/V1.0"}"#,
+        )
+        .unwrap();
+        assert!(c.token_endpoint().starts_with("https://login.microsoftonline.us/"), "{}", c.token_endpoint());
+        assert_eq!(c.graph_base_url(), "https://graph.microsoft.us/v1.0");
+        assert_eq!(c.effective_hosts(), ("login.microsoftonline.us".into(), "graph.microsoft.us".into()));
+    }
 
     fn file(text: &str, loopback: bool) -> Result<Config, String> {
         let mut c: Config = serde_json::from_str(text).map_err(|e| e.to_string())?;
