@@ -12,13 +12,11 @@
 //! that again right before the call (`apply::resume::is_ready`), so a group that fell into error
 //! since planning keeps the direct license.
 use super::licenses::{provides, PlanRef, Skus};
-use crate::actions::action_id;
-use super::removal::Removal;
-use crate::rollback::{inverse, inverse_body, Own};
+use super::removal::{remove_direct, Removal};
 use licswap_core::health::{state_error, HealthSnapshot};
 use licswap_core::model::{same_id, AssignLicenseBody, LicenseAssignmentState, User};
 use licswap_core::plan::{
-    fingerprint_user, Action, ActionKind, Coverage, Finding, FindingCode, Plan, PlanError, SeatBudget, Severity,
+    ActionKind, Coverage, Finding, FindingCode, Plan, PlanError, SeatBudget, Severity,
     SkuSummary, Subject, TargetKind,
 };
 use std::sync::Arc;
@@ -155,16 +153,10 @@ pub fn cleanup_plan(h: &HealthSnapshot, sku: &str, only: Option<&[String]>) -> R
             });
             continue;
         }
-        let a = Action {
-            id: action_id(&["remove-direct:user:", &u.id]),
-            kind: ActionKind::RemoveRedundantDirect,
-            target: Arc::new(c.user.clone()),
-            body: forward.clone(),
-            fingerprint: fingerprint_user(u),
-        };
         let d = u.license_assignment_states.iter().find(|x| x.is_direct() && same_id(&x.sku_id, &s.sku_id));
-        let own: Vec<Own<'_>> = d.map(|d| Own { sku_id: &d.sku_id, disabled: &d.disabled_plans }).into_iter().collect();
-        undo.push(inverse(&a, Arc::new(inverse_body(&own, &a.body))));
+        let (a, back) =
+            remove_direct(ActionKind::RemoveRedundantDirect, "remove-direct:user:", &c.user, u, &forward, d);
+        undo.push(back);
         findings.push(Finding {
             code: FindingCode::DirectAndInherited,
             severity: Severity::Info,

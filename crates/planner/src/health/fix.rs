@@ -9,13 +9,11 @@
 //! Between the removal and the reprocessing the member has neither the direct license nor the
 //! group's (which is in error): the plan says so, and the reprocess follows at once.
 use super::licenses::Skus;
-use crate::actions::action_id;
-use super::removal::Removal;
-use crate::rollback::{inverse, inverse_body, Own};
+use super::removal::{remove_direct, Removal};
 use licswap_core::health::{HealthReport, HealthSnapshot, LicenseErrorKind, MemberIssue, Remedy};
 use licswap_core::model::{same_id, AssignLicenseBody, LicenseAssignmentState, User};
 use licswap_core::plan::{
-    fingerprint_user, Action, ActionKind, Coverage, Finding, FindingCode, Plan, PlanError, SeatBudget, Severity,
+    ActionKind, Coverage, Finding, FindingCode, Plan, PlanError, SeatBudget, Severity,
     SkuSummary, Subject,
 };
 use std::sync::Arc;
@@ -85,15 +83,15 @@ pub fn fix_conflicts_plan(
         if !only.is_none_or(|ids| ids.iter().any(|x| same_id(x, &i.user.id))) {
             continue;
         }
-        let a = Action {
-            id: action_id(&["remove-conflicting-direct:user:", &u.id]),
-            kind: ActionKind::RemoveConflictingDirect,
-            target: Arc::new(i.user.clone()),
-            body: forward.clone(),
-            fingerprint: fingerprint_user(u),
-        };
-        let own = [Own { sku_id: &d.sku_id, disabled: &d.disabled_plans }];
-        undo.push(inverse(&a, Arc::new(inverse_body(&own, &a.body))));
+        let (a, back) = remove_direct(
+            ActionKind::RemoveConflictingDirect,
+            "remove-conflicting-direct:user:",
+            &i.user,
+            u,
+            &forward,
+            Some(d),
+        );
+        undo.push(back);
         let group = i.group.as_ref().map_or_else(|| "the group".to_string(), |g| format!("group {}", g.name));
         findings.push(Finding {
             code: FindingCode::MutuallyExclusive,

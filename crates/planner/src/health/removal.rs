@@ -3,9 +3,36 @@
 //! the license) and the conflict fix (the license conflicts with a group's) differ only in which
 //! users, what the findings say and what the seats do.
 use licswap_core::plan::Snapshot;
+use crate::actions::action_id;
+use crate::rollback::{inverse, inverse_body, Own};
+use licswap_core::model::{AssignLicenseBody, LicenseAssignmentState, User};
 use licswap_core::plan::{
-    Action, Coverage, Finding, Phase, Plan, PlanOptions, PlanRequest, Scope, SeatBudget, SkuSummary, PLAN_VERSION,
+    fingerprint_user, Action, ActionKind, Coverage, Finding, Phase, Plan, PlanOptions, PlanRequest, Scope, SeatBudget,
+    SkuSummary, Subject, PLAN_VERSION,
 };
+use std::sync::Arc;
+
+/// One user's removal of a direct license (`body` removes it) and the rollback that gives it
+/// back with the disabled plans `held` had (none when the user held it no longer).
+pub(super) fn remove_direct(
+    kind: ActionKind,
+    id_prefix: &str,
+    subject: &Subject,
+    user: &User,
+    body: &Arc<AssignLicenseBody>,
+    held: Option<&LicenseAssignmentState>,
+) -> (Action, Action) {
+    let a = Action {
+        id: action_id(&[id_prefix, &user.id]),
+        kind,
+        target: Arc::new(subject.clone()),
+        body: body.clone(),
+        fingerprint: fingerprint_user(user),
+    };
+    let own: Vec<Own<'_>> = held.map(|d| Own { sku_id: &d.sku_id, disabled: &d.disabled_plans }).into_iter().collect();
+    let undo = inverse(&a, Arc::new(inverse_body(&own, &a.body)));
+    (a, undo)
+}
 
 /// What a health fix decided, before it becomes a [`Plan`].
 pub(super) struct Removal {
