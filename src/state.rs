@@ -9,6 +9,7 @@ use crate::transport::{AppTransport, BrowserClock};
 use crate::wizard_form::WizardForm;
 use leptos::prelude::*;
 use licswap_core::apply::{Control, Progress, RunReport, VerifyReport};
+use licswap_core::graph::CancelToken;
 use licswap_core::model::SubscribedSku;
 use licswap_core::plan::{Plan, Snapshot};
 use std::rc::Rc;
@@ -81,6 +82,8 @@ pub struct AppState {
     pub snapshot_source: RwSignal<String>,
     /// While `snapshot` loads: (done, total) of the phase in progress, for a progress bar.
     pub snapshot_progress: RwSignal<Option<(u64, u64)>>,
+    /// Stops the snapshot load in progress, while there is one.
+    snapshot_load: StoredValue<Option<CancelToken>, LocalStorage>,
     /// The wizard's choices, kept while moving between screens.
     pub form: RwSignal<WizardForm>,
     /// Why the last preview could not be planned.
@@ -113,6 +116,7 @@ impl AppState {
             snapshot: RwSignal::new(Load::Idle),
             snapshot_source: RwSignal::new(String::new()),
             snapshot_progress: RwSignal::new(None),
+            snapshot_load: StoredValue::new_local(None),
             form: RwSignal::new(WizardForm::default()),
             plan_error: RwSignal::new(None),
             plan: RwSignal::new(None),
@@ -134,6 +138,17 @@ impl AppState {
 
     pub fn set_client(&self, client: Option<AppClient>) {
         self.client.set_value(client.map(Rc::new));
+    }
+
+    /// A new snapshot load's token. The load still running, if any, is for a source the admin has
+    /// left: it is cancelled, so that it stops reading the tenant instead of competing with the
+    /// new one for the client's requests in flight.
+    pub fn start_snapshot_load(&self) -> CancelToken {
+        let token = CancelToken::new();
+        if let Some(stale) = self.snapshot_load.try_update_value(|t| t.replace(token.clone())).flatten() {
+            stale.cancel();
+        }
+        token
     }
 
     /// This tab's sign-in.

@@ -94,6 +94,7 @@ pub async fn fetch_snapshot(state: AppState, sources: Vec<String>) -> bool {
         return false;
     };
     state.snapshot_source.set(source.clone());
+    let cancel = state.start_snapshot_load();
     state.snapshot.set(Load::Loading("Reading the license holders…".into()));
     // The pace of the phase in progress, for the time left: a million holders take minutes.
     let mut phase = (None, crate::timing::now());
@@ -106,11 +107,12 @@ pub async fn fetch_snapshot(state: AppState, sources: Vec<String>) -> bool {
         state.snapshot.set(Load::Loading(crate::text::load_line(&p, p.eta_secs(elapsed))));
     };
     crate::timing::start("licswap:load");
-    let res = c.load_snapshot_of(&sources, &mut progress).await;
+    let res = c.load_snapshot_of(&sources, &cancel, &mut progress).await;
     crate::timing::end("licswap:load");
     state.snapshot_progress.set(None);
-    // The admin may have picked another source meanwhile: keep only the current one's data.
-    if state.snapshot_source.get_untracked() != source {
+    // The admin may have picked another source meanwhile, or asked for this one again (either
+    // cancelled this load): keep only the current load's data.
+    if cancel.is_cancelled() || state.snapshot_source.get_untracked() != source {
         return false;
     }
     match res {

@@ -1,8 +1,8 @@
 //! Loading a tenant from sim-server over HTTP, as the app does: requests made and wall time,
 //! against the fewest requests Graph's paging and `$batch` allow for that tenant.
 use crate::transport::{HttpTransport, RealClock};
+use licswap_core::graph::{CancelToken, ClientConfig, GraphClient};
 use licswap_core::model::same_id;
-use licswap_core::graph::{ClientConfig, GraphClient};
 use licswap_core::plan::Snapshot;
 use std::time::Instant;
 
@@ -31,8 +31,8 @@ pub struct Loaded {
 pub fn load(graph_base: &str, source: &str, partitioned: bool) -> Result<Loaded, String> {
     let c = client(graph_base, partitioned)?;
     let start = Instant::now();
-    let snapshot =
-        futures::executor::block_on(c.load_snapshot(source, &mut |_| {})).map_err(|e| e.to_string())?;
+    let snapshot = futures::executor::block_on(c.load_snapshot(source, &CancelToken::new(), &mut |_| {}))
+        .map_err(|e| e.to_string())?;
     let wall_ms = start.elapsed().as_secs_f64() * 1000.0;
     Ok(Loaded { snapshot, requests: c.stats().requests, wall_ms, peak_in_flight: c.peak_in_flight() })
 }

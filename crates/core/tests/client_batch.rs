@@ -6,8 +6,8 @@ use licswap_core::graph::calls::assign_license_item;
 use licswap_core::graph::clock::VirtualClock;
 use licswap_core::graph::fake::{json, FakeTransport};
 use licswap_core::graph::http::{Clock, HttpRequest, HttpResponse};
+use licswap_core::graph::{CancelToken, ClientConfig, GraphClient, GraphError};
 use licswap_core::model::{AssignLicenseBody, AssignedLicense, BatchRequest};
-use licswap_core::graph::{ClientConfig, GraphClient, GraphError};
 use licswap_core::plan::TargetKind;
 use serde_json::{json as j, Value};
 use std::cell::RefCell;
@@ -65,7 +65,7 @@ fn mixed_results_and_only_throttled_items_are_resent() {
         get_item("e", "/users/e"),
         get_item("b", "/users/b"),
     ];
-    let out = block_on(c.batch(items)).unwrap();
+    let out = block_on(c.batch(items, &CancelToken::new())).unwrap();
 
     let ids: Vec<&str> = out.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, ["a", "t", "e", "b"], "answers come back in the order asked");
@@ -95,7 +95,7 @@ fn many_items_go_in_chunks_of_twenty_within_the_in_flight_bound() {
     });
     let c = client(t, 3);
     let items: Vec<_> = (0..205).map(|n| get_item(n.to_string(), format!("/users/{}", guid(n)))).collect();
-    let out = block_on(c.batch(items)).unwrap();
+    let out = block_on(c.batch(items, &CancelToken::new())).unwrap();
     assert_eq!(out.len(), 205);
     assert!(out.iter().enumerate().all(|(n, r)| r.id == n.to_string() && r.result.is_ok()));
     let sizes: Vec<usize> = c.transport().requests().iter().map(|r| items_of(r).requests.len()).collect();
@@ -130,7 +130,7 @@ fn writes_with_unknown_outcome_are_reported_and_not_resent() {
         assign_license_item("w2", TargetKind::Group, &guid(2), &body).unwrap(),
         assign_license_item("w3", TargetKind::User, &guid(3), &body).unwrap(),
     ];
-    let out = block_on(c.batch(items)).unwrap();
+    let out = block_on(c.batch(items, &CancelToken::new())).unwrap();
     assert!(matches!(out[0].result, Err(GraphError::UnknownOutcome { .. })), "{:?}", out[0]);
     assert!(matches!(out[1].result, Err(GraphError::UnknownOutcome { .. })), "{:?}", out[1]);
     assert_eq!(out[2].result.as_ref().unwrap().status, 200);
@@ -162,7 +162,10 @@ fn throttling_that_never_ends_is_exhaustion_for_those_items_only() {
         ))
     });
     let c = client(t, 1);
-    let out = block_on(c.batch(vec![get_item("ok", "/users/x"), get_item("slow", "/users/y")])).unwrap();
+    let out = block_on(
+        c.batch(vec![get_item("ok", "/users/x"), get_item("slow", "/users/y")], &CancelToken::new()),
+    )
+    .unwrap();
     assert_eq!(out[0].result.as_ref().unwrap().status, 204);
     match &out[1].result {
         Err(GraphError::RetriesExhausted { attempts: 6, last }) => {
@@ -179,7 +182,7 @@ fn an_unreadable_batch_response_fails_reads_as_decode_and_writes_as_unknown() {
         FakeTransport::new(|_| Ok(HttpResponse { status: 200, headers: vec![], body: "not json".into() }));
     let c = client(t, 1);
     let w = assign_license_item("w", TargetKind::User, &guid(1), &AssignLicenseBody::default()).unwrap();
-    let out = block_on(c.batch(vec![get_item("r", "/users/x"), w])).unwrap();
+    let out = block_on(c.batch(vec![get_item("r", "/users/x"), w], &CancelToken::new())).unwrap();
     assert!(matches!(out[0].result, Err(GraphError::Decode { .. })));
     assert!(matches!(out[1].result, Err(GraphError::UnknownOutcome { .. })));
 }
@@ -191,8 +194,9 @@ fn cancelling_answers_cancelled_for_what_was_not_done() {
         Ok(answer(b.requests.iter().map(|r| j!({"id": r.id, "status": 200})).collect()))
     });
     let c = client(t, 1);
-    c.cancel_token().cancel();
-    let out = block_on(c.batch(vec![get_item("a", "/users/a")])).unwrap();
+    let cancelled = CancelToken::new();
+    cancelled.cancel();
+    let out = block_on(c.batch(vec![get_item("a", "/users/a")], &cancelled)).unwrap();
     assert_eq!(out[0].result, Err(GraphError::Cancelled));
     assert_eq!(c.transport().count(), 0);
 }
@@ -200,11 +204,12 @@ fn cancelling_answers_cancelled_for_what_was_not_done() {
 #[test]
 fn invalid_batches_are_refused_before_sending() {
     let c = client(FakeTransport::new(|_| unreachable!()), 1);
-    let dup = block_on(c.batch(vec![get_item("a", "/users/a"), get_item("a", "/users/b")]));
+    let dup =
+        block_on(c.batch(vec![get_item("a", "/users/a"), get_item("a", "/users/b")], &CancelToken::new()));
     assert!(matches!(dup, Err(GraphError::Invalid(_))));
     let mut late = get_item("b", "/users/b");
     late.depends_on = Some(vec!["later".into()]);
-    let dep = block_on(c.batch(vec![late, get_item("later", "/users/c")]));
+    let dep = block_on(c.batch(vec![late, get_item("later", "/users/c")], &CancelToken::new()));
     assert!(matches!(dep, Err(GraphError::Invalid(_))));
     assert!(assign_license_item("x", TargetKind::User, "not-a-guid", &AssignLicenseBody::default()).is_err());
 }
@@ -230,7 +235,7 @@ fn users_are_read_back_in_batches_with_per_id_answers() {
     });
     let c = client(t, 2);
     let ids: Vec<String> = (0..30).map(guid).collect();
-    let out = block_on(c.get_users_batch(&ids)).unwrap();
+    let out = block_on(c.users_batch(&ids, &CancelToken::new())).unwrap();
     assert_eq!(c.transport().count(), 2);
     for (n, (id, user)) in out.iter().enumerate() {
         assert_eq!(id, &guid(n));
@@ -260,8 +265,13 @@ fn the_bound_holds_across_operations_running_at_once() {
     let c = client(t, 2);
     let reads: Vec<_> = (0..100).map(|n| get_item(n.to_string(), format!("/users/{}", guid(n)))).collect();
     let ids: Vec<String> = (0..100).map(guid).collect();
-    let (a, b, one) =
-        block_on(futures::future::join3(c.batch(reads), c.get_users_batch(&ids), c.get_user(&guid(1))));
+    let never = CancelToken::new();
+    let one_user = format!("/users/{}", guid(1));
+    let (a, b, one) = block_on(futures::future::join3(
+        c.batch(reads, &never),
+        c.users_batch(&ids, &never),
+        c.get::<serde_json::Value>(&one_user, "a user"),
+    ));
     assert!(a.unwrap().iter().all(|r| r.result.is_ok()));
     assert!(b.unwrap().iter().all(|(_, u)| u.is_ok()));
     assert!(one.is_ok());

@@ -4,7 +4,7 @@ use futures::executor::block_on;
 use licswap_core::graph::clock::VirtualClock;
 use licswap_core::graph::fake::{json, FakeTransport};
 use licswap_core::graph::http::{HttpRequest, HttpResponse};
-use licswap_core::graph::{ClientConfig, GraphClient, GraphError, LoadPhase, Progress};
+use licswap_core::graph::{CancelToken, ClientConfig, GraphClient, GraphError, LoadPhase, Progress};
 use serde_json::{json as j, Value};
 
 const E1: &str = "18181a46-0d4e-45cd-891e-60aabd171b4e";
@@ -102,7 +102,7 @@ fn client() -> GraphClient<FakeTransport, VirtualClock> {
 fn holders_are_paged_with_the_exact_query_and_the_links_kept_on_our_host() {
     let c = client();
     let mut seen = Vec::new();
-    let users = block_on(c.list_users_with_sku(E1, &mut |n| seen.push(n))).unwrap();
+    let users = block_on(c.users_with_sku(E1, &CancelToken::new(), &mut |n| seen.push(n))).unwrap();
     assert_eq!(users.len(), 25);
     assert_eq!(seen, [10, 20, 25]);
     let urls: Vec<String> = c.transport().requests().into_iter().map(|r| r.url).collect();
@@ -123,7 +123,7 @@ fn holders_are_paged_with_the_exact_query_and_the_links_kept_on_our_host() {
 fn a_sku_id_that_is_not_a_guid_is_refused() {
     let c = client();
     assert!(matches!(
-        block_on(c.list_users_with_sku("E1) or (true", &mut |_| {})),
+        block_on(c.users_with_sku("E1) or (true", &CancelToken::new(), &mut |_| {})),
         Err(GraphError::Invalid(_))
     ));
     assert_eq!(c.transport().count(), 0);
@@ -153,7 +153,8 @@ fn a_link_to_another_api_or_to_itself_stops_paging() {
 fn the_snapshot_holds_holders_groups_members_and_members_in_error() {
     let c = client();
     let mut reports: Vec<Progress> = Vec::new();
-    let snap = block_on(c.load_snapshot("standardpack", &mut |p| reports.push(p))).unwrap();
+    let snap =
+        block_on(c.load_snapshot("standardpack", &CancelToken::new(), &mut |p| reports.push(p))).unwrap();
     assert_eq!(snap.skus.len(), 1);
     assert_eq!(snap.tenant_name.as_deref(), Some("Fake Tenant"));
     assert_eq!(snap.groups.len(), 1);
@@ -175,7 +176,7 @@ fn the_snapshot_holds_holders_groups_members_and_members_in_error() {
 #[test]
 fn an_unknown_sku_gives_the_skus_only() {
     let c = client();
-    let snap = block_on(c.load_snapshot("ENTERPRISEPACK", &mut |_| {})).unwrap();
+    let snap = block_on(c.load_snapshot("ENTERPRISEPACK", &CancelToken::new(), &mut |_| {})).unwrap();
     assert_eq!(snap.skus.len(), 1);
     assert!(snap.users.is_empty() && snap.groups.is_empty());
     assert_eq!(c.stats().requests, 1);
@@ -201,7 +202,7 @@ fn skus_are_paged_after_the_first_batch_and_a_refused_name_is_no_failure() {
         })
     });
     let c = GraphClient::new(t, VirtualClock::new(0), ClientConfig::default()).unwrap();
-    let snap = block_on(c.load_snapshot("SKU2", &mut |_| {})).unwrap();
+    let snap = block_on(c.load_snapshot("SKU2", &CancelToken::new(), &mut |_| {})).unwrap();
     assert_eq!(snap.tenant_name, None);
     assert_eq!(snap.skus.len(), 2);
     let urls: Vec<String> = c.transport().requests().into_iter().map(|r| r.url).collect();

@@ -1,17 +1,33 @@
 //! Retry, throttling, auth renewal, unknown outcomes and cancellation, against a scripted transport.
 use futures::executor::block_on;
 use futures::future::{join, LocalBoxFuture};
+use licswap_core::graph::calls::assign_license_item;
 use licswap_core::graph::clock::VirtualClock;
 use licswap_core::graph::fake::{graph_error, json, FakeTransport};
 use licswap_core::graph::http::{Clock, HttpResponse, TransportError};
-use licswap_core::model::AssignLicenseBody;
 use licswap_core::graph::retry::RetryPolicy;
-use licswap_core::graph::{ClientConfig, GraphClient, GraphError, StaticToken, TokenSource};
+use licswap_core::graph::{CancelToken, ClientConfig, GraphClient, GraphError, StaticToken, TokenSource};
+use licswap_core::model::{AssignLicenseBody, User};
+use licswap_core::plan::TargetKind;
 use serde_json::json as j;
 use std::cell::Cell;
 use std::rc::Rc;
 
 const USER: &str = "11111111-1111-1111-1111-111111111111";
+const SKU: &str = "22222222-2222-2222-2222-222222222222";
+
+/// One user read on its own: a single GET, the request every retry rule applies to.
+async fn get_user<C: Clock>(c: &GraphClient<FakeTransport, C>) -> Result<User, GraphError> {
+    c.get(&format!("/users/{USER}"), &format!("user {USER}")).await
+}
+
+/// One license write as the executor sends it, an `assignLicense` item in a `$batch`, and its
+/// answer.
+fn assign(c: &GraphClient<FakeTransport, VirtualClock>) -> Result<(), GraphError> {
+    let item = assign_license_item("w", TargetKind::User, USER, &AssignLicenseBody::default()).unwrap();
+    let mut out = block_on(c.batch(vec![item], &CancelToken::new())).unwrap();
+    out.remove(0).result.map(|_| ())
+}
 
 fn config() -> ClientConfig {
     ClientConfig { base_url: "https://graph.microsoft.com/v1.0".into(), ..Default::default() }
@@ -42,7 +58,7 @@ fn throttled(after_secs: u32) -> HttpResponse {
 #[test]
 fn throttled_then_success_waits_retry_after() {
     let c = client(|n| Ok(if n == 1 { throttled(7) } else { json(200, user_json()) }));
-    let user = block_on(c.get_user(USER)).unwrap();
+    let user = block_on(get_user(&c)).unwrap();
     assert_eq!(user.id, USER);
     assert_eq!(c.transport().count(), 2);
     assert_eq!(c.clock().now_ms(), 7_000, "waited exactly Retry-After");
@@ -53,10 +69,11 @@ fn throttled_then_success_waits_retry_after() {
 #[test]
 fn without_retry_after_backs_off_exponentially_within_the_cap() {
     let mut cfg = config();
-    cfg.retry = RetryPolicy { max_attempts: 5, base_delay_ms: 1_000, max_delay_ms: 3_000, ..RetryPolicy::default() };
+    cfg.retry =
+        RetryPolicy { max_attempts: 5, base_delay_ms: 1_000, max_delay_ms: 3_000, ..RetryPolicy::default() };
     let t = FakeTransport::new(|_| Ok(graph_error(503, "ServiceUnavailable", "try later")));
     let c = GraphClient::new(t, VirtualClock::new(0), cfg).unwrap();
-    let err = block_on(c.get_user(USER)).unwrap_err();
+    let err = block_on(get_user(&c)).unwrap_err();
     assert_eq!(c.transport().count(), 5);
     // Waits: [500,1000] + [1000,2000] + [1500,3000] + [1500,3000].
     let waited = c.clock().now_ms();
@@ -88,7 +105,7 @@ fn a_throttle_window_outlasts_the_blind_back_off_without_retry_after() {
         })
     });
     let c = GraphClient::new(t, clock, config()).unwrap();
-    let user = block_on(c.get_user(USER)).unwrap();
+    let user = block_on(get_user(&c)).unwrap();
     assert_eq!(user.id, USER);
     assert!(c.clock().now_ms() >= 150_000);
     assert!(c.stats().throttled >= 3, "{:?}", c.stats());
@@ -97,7 +114,7 @@ fn a_throttle_window_outlasts_the_blind_back_off_without_retry_after() {
 #[test]
 fn graph_errors_are_typed_and_not_retried() {
     let c = client(|_| Ok(graph_error(404, "Request_ResourceNotFound", "Resource 'x' does not exist")));
-    let err = block_on(c.get_user(USER)).unwrap_err();
+    let err = block_on(get_user(&c)).unwrap_err();
     assert_eq!(c.transport().count(), 1);
     assert!(err.is_not_found());
     assert_eq!(err.graph_code(), Some("Request_ResourceNotFound"));
@@ -112,7 +129,7 @@ fn a_non_graph_error_body_still_gives_a_readable_error() {
     let c = client(|_| {
         Ok(HttpResponse { status: 502, headers: vec![], body: "<html>Bad gateway</html>".into() })
     });
-    let err = block_on(c.get_user(USER)).unwrap_err();
+    let err = block_on(get_user(&c)).unwrap_err();
     assert_eq!(err.status(), Some(502));
     assert_eq!(err.graph_code(), Some("HTTP 502"));
     assert!(err.to_string().contains("Bad gateway"));
@@ -121,7 +138,7 @@ fn a_non_graph_error_body_still_gives_a_readable_error() {
 #[test]
 fn malformed_json_is_a_decode_error_naming_what_was_read() {
     let c = client(|_| Ok(HttpResponse { status: 200, headers: vec![], body: "{\"id\": 12".into() }));
-    match block_on(c.get_user(USER)).unwrap_err() {
+    match block_on(get_user(&c)).unwrap_err() {
         GraphError::Decode { what, .. } => assert_eq!(what, format!("user {USER}")),
         other => panic!("expected a decode error, got {other:?}"),
     }
@@ -130,7 +147,7 @@ fn malformed_json_is_a_decode_error_naming_what_was_read() {
 #[test]
 fn a_write_whose_gateway_timed_out_is_not_resent() {
     let c = client(|_| Ok(graph_error(504, "GatewayTimeout", "upstream timed out")));
-    let err = block_on(c.assign_license_user(USER, &AssignLicenseBody::default())).unwrap_err();
+    let err = assign(&c).unwrap_err();
     assert_eq!(c.transport().count(), 1);
     assert!(matches!(err, GraphError::UnknownOutcome { .. }), "{err:?}");
     assert!(err.to_string().contains("read it back"), "{err}");
@@ -139,7 +156,7 @@ fn a_write_whose_gateway_timed_out_is_not_resent() {
 #[test]
 fn a_write_whose_response_was_lost_is_not_resent_but_a_read_is() {
     let c = client(|_| Err(TransportError::ResponseLost("connection reset".into())));
-    let err = block_on(c.assign_license_user(USER, &AssignLicenseBody::default())).unwrap_err();
+    let err = assign(&c).unwrap_err();
     assert_eq!(c.transport().count(), 1);
     assert!(matches!(err, GraphError::UnknownOutcome { .. }));
 
@@ -150,7 +167,7 @@ fn a_write_whose_response_was_lost_is_not_resent_but_a_read_is() {
             Ok(json(200, user_json()))
         }
     });
-    assert!(block_on(c.get_user(USER)).is_ok());
+    assert!(block_on(get_user(&c)).is_ok());
     assert_eq!(c.transport().count(), 3);
 }
 
@@ -160,14 +177,16 @@ fn a_write_that_never_left_is_retried() {
         if n == 1 {
             Err(TransportError::Unreachable("connection refused".into()))
         } else {
-            Ok(json(200, user_json()))
+            Ok(json(200, j!({"responses": [{"id": "w", "status": 200}]})))
         }
     });
-    block_on(c.assign_license_user(USER, &AssignLicenseBody::default())).unwrap();
+    assign(&c).unwrap();
     let reqs = c.transport().requests();
     assert_eq!(reqs.len(), 2);
-    assert_eq!(reqs[1].url, format!("https://graph.microsoft.com/v1.0/users/{USER}/assignLicense"));
-    assert_eq!(reqs[1].body.as_deref(), Some("{\"addLicenses\":[],\"removeLicenses\":[]}"));
+    assert_eq!(reqs[1].url, "https://graph.microsoft.com/v1.0/$batch");
+    let sent: serde_json::Value = serde_json::from_str(reqs[1].body.as_deref().unwrap()).unwrap();
+    assert_eq!(sent["requests"][0]["url"], format!("/users/{USER}/assignLicense"));
+    assert_eq!(sent["requests"][0]["body"], j!({"addLicenses": [], "removeLicenses": []}));
 }
 
 /// A token source that hands out "old" until renewed, then "new".
@@ -203,7 +222,7 @@ fn a_rejected_token_is_renewed_once() {
     });
     let tokens = Rc::new(Renewing { renewed: Cell::new(0), fail: false });
     let c = GraphClient::new(t, VirtualClock::new(0), config()).unwrap().with_tokens(tokens.clone());
-    block_on(c.get_user(USER)).unwrap();
+    block_on(get_user(&c)).unwrap();
     assert_eq!(tokens.renewed.get(), 1);
     assert_eq!(c.transport().count(), 2);
 
@@ -211,7 +230,7 @@ fn a_rejected_token_is_renewed_once() {
     let t = FakeTransport::new(|_| Ok(graph_error(401, "InvalidAuthenticationToken", "expired")));
     let tokens = Rc::new(Renewing { renewed: Cell::new(0), fail: true });
     let c = GraphClient::new(t, VirtualClock::new(0), config()).unwrap().with_tokens(tokens);
-    let err = block_on(c.get_user(USER)).unwrap_err();
+    let err = block_on(get_user(&c)).unwrap_err();
     assert!(matches!(err, GraphError::Auth(_)), "{err:?}");
     assert!(!format!("{err} {err:?} {c:?}").contains("secret"));
 }
@@ -221,7 +240,7 @@ fn a_token_rejected_twice_is_an_error_not_a_loop() {
     let t = FakeTransport::new(|_| Ok(graph_error(401, "InvalidAuthenticationToken", "expired")));
     let tokens = Rc::new(Renewing { renewed: Cell::new(0), fail: false });
     let c = GraphClient::new(t, VirtualClock::new(0), config()).unwrap().with_tokens(tokens);
-    let err = block_on(c.get_user(USER)).unwrap_err();
+    let err = block_on(get_user(&c)).unwrap_err();
     assert_eq!(err.status(), Some(401));
     assert_eq!(c.transport().count(), 2);
 }
@@ -233,7 +252,7 @@ fn the_static_token_is_sent_and_never_shown() {
     });
     let tokens = StaticToken::new("eyJ-very-secret");
     let c = GraphClient::new(t, VirtualClock::new(0), config()).unwrap().with_tokens(Rc::new(tokens.clone()));
-    let err = block_on(c.get_user(USER)).unwrap_err();
+    let err = block_on(get_user(&c)).unwrap_err();
     assert_eq!(c.transport().requests()[0].header("Authorization"), Some("Bearer eyJ-very-secret"));
     let shown = format!("{err} {err:?} {c:?} {tokens:?} {:?}", c.transport().requests());
     assert!(!shown.contains("very-secret"), "{shown}");
@@ -257,7 +276,7 @@ impl Clock for StuckClock {
 fn cancelling_ends_a_back_off_sleep() {
     let t = FakeTransport::new(|_| Ok(throttled(3600)));
     let c = GraphClient::new(t, StuckClock, config()).unwrap();
-    let token = c.cancel_token();
+    let token = CancelToken::new();
     let cancel_soon = async {
         // Let the request go out and the back-off start first.
         for _ in 0..5 {
@@ -265,15 +284,15 @@ fn cancelling_ends_a_back_off_sleep() {
         }
         token.cancel();
     };
-    let (result, ()) = block_on(join(c.get_user(USER), cancel_soon));
+    let (result, ()) = block_on(join(c.users_with_sku(SKU, &token, &mut |_| {}), cancel_soon));
     assert_eq!(result.unwrap_err(), GraphError::Cancelled);
     assert_eq!(c.transport().count(), 1);
 
-    // Nothing is sent once cancelled, until a fresh token is installed.
-    assert!(block_on(c.get_user(USER)).unwrap_err().is_cancelled());
+    // Nothing is sent under a cancelled token; a call with a fresh one goes out.
+    assert!(block_on(c.users_with_sku(SKU, &token, &mut |_| {})).unwrap_err().is_cancelled());
     assert_eq!(c.transport().count(), 1);
-    c.set_cancel_token(Default::default());
-    let _ = block_on(join(c.get_user(USER), async { c.cancel_token().cancel() }));
+    let fresh = CancelToken::new();
+    let _ = block_on(join(c.users_with_sku(SKU, &fresh, &mut |_| {}), async { fresh.cancel() }));
     assert_eq!(c.transport().count(), 2);
 }
 

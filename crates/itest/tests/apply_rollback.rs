@@ -4,6 +4,7 @@ use futures::executor::block_on;
 use licswap_core::apply::*;
 use licswap_core::graph::client::{ClientConfig, GraphClient};
 use licswap_core::graph::clock::VirtualClock;
+use licswap_core::graph::CancelToken;
 use licswap_core::plan::{fingerprint_user, Plan, PlanOptions, PlanRequest, Scope, Snapshot};
 use licswap_planner::plan;
 use licswap_sim::{fixtures, Sim, SimConfig, SimTransport};
@@ -42,7 +43,7 @@ fn rollback_restores_the_demo_tenant() {
         GraphClient::new(SimTransport::new(sim.clone(), clock.clone()), clock.clone(), config).unwrap();
     let before = license_state(&sim);
 
-    let snapshot = block_on(client.load_snapshot("STANDARDPACK", &mut |_| {})).unwrap();
+    let snapshot = block_on(client.load_snapshot("STANDARDPACK", &CancelToken::new(), &mut |_| {})).unwrap();
     let request = PlanRequest {
         source: "STANDARDPACK".into(),
         target: "ENTERPRISEPACK".into(),

@@ -5,6 +5,7 @@ use futures::executor::block_on;
 use licswap_core::apply::*;
 use licswap_core::graph::client::{ClientConfig, GraphClient};
 use licswap_core::graph::clock::VirtualClock;
+use licswap_core::graph::CancelToken;
 use licswap_core::plan::{Plan, PlanOptions, PlanRequest, Scope};
 use licswap_planner::plan;
 use licswap_sim::{fixtures, Faults, Sim, SimConfig, SimTransport};
@@ -27,7 +28,8 @@ fn rig(sim: Sim) -> Rig {
 }
 
 fn plan_e1_to_e3(rig: &Rig) -> Plan {
-    let snapshot = block_on(rig.client.load_snapshot("STANDARDPACK", &mut |_| {})).expect("snapshot");
+    let snapshot = block_on(rig.client.load_snapshot("STANDARDPACK", &CancelToken::new(), &mut |_| {}))
+        .expect("snapshot");
     let request = PlanRequest {
         source: "STANDARDPACK".into(),
         target: "ENTERPRISEPACK".into(),
@@ -154,7 +156,8 @@ fn set_aside_blocked_users_and_apply_the_rest() {
     let mut tenant = fixtures::generate(SimConfig::test().seed, 400);
     tenant.record_history = true;
     let rig = rig(Sim::new(tenant, SimConfig::test()));
-    let snapshot = block_on(rig.client.load_snapshot("STANDARDPACK", &mut |_| {})).expect("snapshot");
+    let snapshot = block_on(rig.client.load_snapshot("STANDARDPACK", &CancelToken::new(), &mut |_| {}))
+        .expect("snapshot");
     let mut request = PlanRequest {
         source: "STANDARDPACK".into(),
         target: "ENTERPRISEPACK".into(),
@@ -189,7 +192,8 @@ fn set_aside_blocked_users_and_apply_the_rest() {
     assert_eq!(report.outcome, RunOutcome::Completed, "{:?}", report.notes);
     check_against_tenant(&rig, &plan, &report);
 
-    let after = block_on(rig.client.load_snapshot("STANDARDPACK", &mut |_| {})).expect("snapshot");
+    let after = block_on(rig.client.load_snapshot("STANDARDPACK", &CancelToken::new(), &mut |_| {}))
+        .expect("snapshot");
     for id in &aside {
         let lics = |s: &licswap_core::plan::Snapshot| {
             s.users.iter().find(|u| &u.id == id).map(|u| u.license_assignment_states.clone())

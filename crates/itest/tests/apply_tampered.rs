@@ -7,6 +7,7 @@ use licswap_core::apply::*;
 use licswap_core::catalog;
 use licswap_core::graph::client::{ClientConfig, GraphClient};
 use licswap_core::graph::clock::VirtualClock;
+use licswap_core::graph::CancelToken;
 use licswap_core::model::AssignedLicense;
 use licswap_core::plan::{PlanOptions, PlanRequest, Scope};
 use licswap_sim::{fixtures, Sim, SimConfig, SimTransport};
@@ -21,7 +22,7 @@ fn tampered_bodies_are_refused_and_the_rest_applies() {
     let transport = SimTransport::new(sim.clone(), clock.clone());
     let config = ClientConfig { base_url: "/v1.0".into(), ..ClientConfig::default() };
     let client = GraphClient::new(transport, clock.clone(), config).unwrap();
-    let snapshot = block_on(client.load_snapshot("STANDARDPACK", &mut |_| {})).unwrap();
+    let snapshot = block_on(client.load_snapshot("STANDARDPACK", &CancelToken::new(), &mut |_| {})).unwrap();
     let request = PlanRequest {
         source: "STANDARDPACK".into(),
         target: "ENTERPRISEPACK".into(),

@@ -110,8 +110,9 @@ fn only_the_executor_writes_licenses() {
     // Every license write is an assignLicense call. Its request is built in graph/calls.rs; the
     // apply executor's adapter (apply/graph_api.rs) is the only code that sends it, so every
     // write is journaled, fingerprint-checked and resumable.
-    // A write is a POST: a `$batch` item (post_item) or a single call.
-    let writers = ["assign_license_item", "assign_license_user", "assign_license_group", "post_item("];
+    // A write is a POST `$batch` item (post_item): the client has no single-call write, so the
+    // executor's batches are the only way a license change leaves.
+    let writers = ["assign_license_item", "post_item("];
     let allowed = [
         "crates/core/src/graph/calls.rs",
         "crates/core/src/graph/batch.rs",
@@ -363,7 +364,9 @@ fn the_repository_explains_itself() {
                     if !["node_modules", "artifacts", "target"].contains(&name.as_str()) {
                         todo.push(path);
                     }
-                } else if [".rs", ".toml", ".md", ".mjs", ".js", ".py", ".json"].iter().any(|e| name.ends_with(e))
+                } else if [".rs", ".toml", ".md", ".mjs", ".js", ".py", ".json"]
+                    .iter()
+                    .any(|e| name.ends_with(e))
                     && !name.ends_with("-lock.json")
                 {
                     files.push(path);
@@ -371,7 +374,9 @@ fn the_repository_explains_itself() {
             }
         }
     }
-    for top in ["Cargo.toml", "Trunk.toml", "README.md", "ARCHITECTURE.md", "BENCHMARKS.md", "boot.js", "index.html"] {
+    for top in
+        ["Cargo.toml", "Trunk.toml", "README.md", "ARCHITECTURE.md", "BENCHMARKS.md", "boot.js", "index.html"]
+    {
         files.push(root().join(top));
     }
     for path in files {
@@ -416,7 +421,11 @@ fn files_the_fuzz_targets_compile_alone_stay_alone() {
             let file = targets.join(rel);
             let body = code(&std::fs::read_to_string(&file).expect("the file a fuzz target includes"));
             for word in ["crate::", "web_sys", "gloo_net", "leptos", "wasm_bindgen", "js_sys"] {
-                assert!(!body.contains(word), "{} (compiled alone by a fuzz target) uses {word}", file.display());
+                assert!(
+                    !body.contains(word),
+                    "{} (compiled alone by a fuzz target) uses {word}",
+                    file.display()
+                );
             }
             checked += 1;
         }

@@ -2,7 +2,7 @@
 //! number of requests paging and `$batch` allow. Run with `--nocapture` to see the figures.
 use futures::executor::block_on;
 use licswap_core::graph::http::Clock;
-use licswap_core::graph::{LoadPhase, Progress};
+use licswap_core::graph::{CancelToken, LoadPhase, Progress};
 use licswap_core::plan::Snapshot;
 use licswap_itest::{assigning_groups, client_config, holders, ids, sim_client, sku_id};
 use licswap_sim::fixtures::{demo, generate};
@@ -25,7 +25,8 @@ fn load(tenant: impl Fn() -> Tenant, sim_config: SimConfig) -> Loaded {
     let start_virtual = c.clock().now_ms();
     let start = Instant::now();
     let mut reports = Vec::new();
-    let snap = block_on(c.load_snapshot("STANDARDPACK", &mut |p| reports.push(p))).unwrap();
+    let snap =
+        block_on(c.load_snapshot("STANDARDPACK", &CancelToken::new(), &mut |p| reports.push(p))).unwrap();
     let wall_ms = start.elapsed().as_millis();
     let s = c.stats();
     Loaded {

@@ -2,6 +2,7 @@
 //! Office 365 E3 and of EMS, each user and group once, and the planner plans the move to
 //! Microsoft 365 E3 from it.
 use futures::executor::block_on;
+use licswap_core::graph::CancelToken;
 use licswap_core::plan::{PlanOptions, PlanRequest, Scope};
 use licswap_itest::{client_config, sim_client};
 use licswap_sim::{fixtures, SimConfig};
@@ -10,10 +11,12 @@ use licswap_sim::{fixtures, SimConfig};
 fn a_bundle_loads_every_sources_holders_once_and_plans() {
     let (client, _sim) = sim_client(fixtures::demo(), SimConfig::test(), client_config());
     let sources = vec!["ENTERPRISEPACK".to_string(), "EMS".to_string()];
-    let snap = block_on(client.load_snapshot_of(&sources, &mut |_| {})).expect("snapshot");
-    let e3 = block_on(client.load_snapshot("ENTERPRISEPACK", &mut |_| {})).unwrap();
-    let ems = block_on(client.load_snapshot("EMS", &mut |_| {})).unwrap();
-    let mut want: Vec<String> = e3.users.iter().chain(&ems.users).map(|u| u.id.to_ascii_lowercase()).collect();
+    let snap =
+        block_on(client.load_snapshot_of(&sources, &CancelToken::new(), &mut |_| {})).expect("snapshot");
+    let e3 = block_on(client.load_snapshot("ENTERPRISEPACK", &CancelToken::new(), &mut |_| {})).unwrap();
+    let ems = block_on(client.load_snapshot("EMS", &CancelToken::new(), &mut |_| {})).unwrap();
+    let mut want: Vec<String> =
+        e3.users.iter().chain(&ems.users).map(|u| u.id.to_ascii_lowercase()).collect();
     want.sort();
     want.dedup();
     let mut got: Vec<String> = snap.users.iter().map(|u| u.id.to_ascii_lowercase()).collect();

@@ -4,7 +4,7 @@
 use futures::executor::block_on;
 use licswap_core::graph::clock::VirtualClock;
 use licswap_core::graph::http::{HttpRequest, HttpResponse, Transport, TransportError};
-use licswap_core::graph::{ClientConfig, GraphClient};
+use licswap_core::graph::{CancelToken, ClientConfig, GraphClient};
 use licswap_core::plan::Snapshot;
 use licswap_itest::client_config;
 use licswap_sim::fixtures::{generate, FIXTURE_EPOCH_MS};
@@ -34,9 +34,10 @@ struct Load {
 fn load(tenant: Tenant, config: ClientConfig) -> Load {
     let sim = Rc::new(RefCell::new(Sim::new(tenant, SimConfig::test())));
     let clock = VirtualClock::new(FIXTURE_EPOCH_MS);
-    let transport = Recording { inner: SimTransport::new(sim, clock.clone()), sent: RefCell::new(Vec::new()) };
+    let transport =
+        Recording { inner: SimTransport::new(sim, clock.clone()), sent: RefCell::new(Vec::new()) };
     let c = GraphClient::new(transport, clock, config).unwrap();
-    let snap = block_on(c.load_snapshot("STANDARDPACK", &mut |_| {})).unwrap();
+    let snap = block_on(c.load_snapshot("STANDARDPACK", &CancelToken::new(), &mut |_| {})).unwrap();
     let requests = c.stats().requests;
     let sent = c.transport().sent.borrow().clone();
     Load { snap, sent, requests }
@@ -74,7 +75,9 @@ fn holder_queries(sent: &[HttpRequest]) -> Vec<Query> {
             out.push(Query { url: percent_decode(&r.url), consistency });
         }
     }
-    out.retain(|q| q.url.contains("/users?") && q.url.contains("assignedLicenses") && !q.url.contains("$top=1&"));
+    out.retain(|q| {
+        q.url.contains("/users?") && q.url.contains("assignedLicenses") && !q.url.contains("$top=1&")
+    });
     out
 }
 
@@ -134,7 +137,11 @@ fn the_one_query_reads_the_holders_when_the_counts_disagree() {
     };
     let l = load(tenant(), partitioned());
     assert_eq!(sorted(l.snap.clone()), sorted(load(tenant(), client_config()).snap));
-    assert!(l.snap.users.iter().any(|u| u.user_principal_name.as_deref().is_some_and(|n| n.starts_with('+'))));
+    assert!(l
+        .snap
+        .users
+        .iter()
+        .any(|u| u.user_principal_name.as_deref().is_some_and(|n| n.starts_with('+'))));
     let queries = holder_queries(&l.sent);
     assert!(!queries.is_empty());
     assert!(queries.iter().all(|q| !q.url.contains("startsWith")), "no partition was paged");

@@ -6,8 +6,10 @@ use futures::future::LocalBoxFuture;
 use licswap_core::graph::batch::get_item;
 use licswap_core::graph::calls::assign_license_item;
 use licswap_core::graph::http::Clock;
-use licswap_core::graph::{AccessToken, ClientConfig, GraphError, LoadPhase, TokenSource};
-use licswap_core::model::{AssignLicenseBody, AssignedLicense};
+use licswap_core::graph::{
+    AccessToken, CancelToken, ClientConfig, GraphError, LoadPhase, Progress, TokenSource,
+};
+use licswap_core::model::{AssignLicenseBody, AssignedLicense, User};
 use licswap_core::plan::TargetKind;
 use licswap_itest::{client_config, holders, ids, sim_client, sku_id};
 use licswap_sim::fixtures::{demo, generate};
@@ -25,7 +27,7 @@ fn holders_are_read_across_many_pages() {
     let cfg = ClientConfig { page_size: 100, ..client_config() };
     let (c, sim) = sim_client(generate(7, 3_000), SimConfig::test(), cfg);
     let mut counts = Vec::new();
-    let users = block_on(c.list_users_with_sku(&e1, &mut |n| counts.push(n))).unwrap();
+    let users = block_on(c.users_with_sku(&e1, &CancelToken::new(), &mut |n| counts.push(n))).unwrap();
     assert_eq!(ids(users.iter().map(|u| &u.id)), expected);
     let pages = expected.len().div_ceil(100);
     assert_eq!(counts.len(), pages);
@@ -54,7 +56,7 @@ fn a_batch_with_mixed_results() {
         assign_license_item("write-missing", TargetKind::User, missing, &swap).unwrap(),
         get_item("bad", "/users?$top=5000"),
     ];
-    let out = block_on(c.batch(items)).unwrap();
+    let out = block_on(c.batch(items, &CancelToken::new())).unwrap();
     assert_eq!(out[0].result.as_ref().unwrap().status, 200);
     assert_eq!(out[0].result.as_ref().unwrap().body.as_ref().unwrap()["id"], someone.id.as_str());
     let not_found = out[1].result.as_ref().unwrap_err();
@@ -74,7 +76,7 @@ fn throttled_reads_wait_retry_after_then_succeed() {
     let truth = Sim::new(demo(), SimConfig::test()).snapshot();
     let user_ids: Vec<String> = truth.users.iter().take(60).map(|u| u.id.clone()).collect();
     let start = c.clock().now_ms();
-    let out = block_on(c.get_users_batch(&user_ids)).unwrap();
+    let out = block_on(c.users_batch(&user_ids, &CancelToken::new())).unwrap();
     assert!(out.iter().all(|(_, u)| u.is_ok()), "{:?}", out.iter().find(|(_, u)| u.is_err()));
     let s = c.stats();
     assert!(s.throttled > 0, "the quota was hit: {s:?}");
@@ -91,7 +93,8 @@ fn a_single_throttled_read_honours_retry_after() {
     let (c, sim) = sim_client(demo(), SimConfig { throttle, ..SimConfig::test() }, client_config());
     let truth = Sim::new(demo(), SimConfig::test()).snapshot();
     for u in truth.users.iter().take(4) {
-        assert_eq!(block_on(c.get_user(&u.id)).unwrap().id, u.id);
+        let read: User = block_on(c.get(&format!("/users/{}", u.id), "a user")).unwrap();
+        assert_eq!(read.id, u.id);
     }
     assert!(sim.borrow().stats.throttled >= 1);
     assert!(c.stats().waited_ms >= 1_000);
@@ -119,7 +122,7 @@ fn lost_and_failed_responses_do_not_break_a_load() {
     let sim_cfg = SimConfig { faults, seed: 3, ..SimConfig::test() };
     let cfg = ClientConfig { page_size: 100, ..client_config() };
     let (c, sim) = sim_client(generate(5, 2_000), sim_cfg, cfg);
-    let snap = block_on(c.load_snapshot("STANDARDPACK", &mut |_| {})).unwrap();
+    let snap = block_on(c.load_snapshot("STANDARDPACK", &CancelToken::new(), &mut |_| {})).unwrap();
     let truth = Sim::new(generate(5, 2_000), SimConfig::test()).snapshot();
     let e1 = sku_id(&truth, "STANDARDPACK");
     assert!(holders(&truth, &e1).is_subset(&ids(snap.users.iter().map(|u| &u.id))));
@@ -143,7 +146,9 @@ fn a_lost_write_is_an_unknown_outcome_not_a_resend() {
         add_licenses: vec![AssignedLicense { sku_id: e3, disabled_plans: vec![] }],
         remove_licenses: vec![e1],
     };
-    let err = block_on(c.assign_license_user(&direct.id, &swap)).unwrap_err();
+    let write = assign_license_item("w", TargetKind::User, &direct.id, &swap).unwrap();
+    let out = block_on(c.batch(vec![write], &CancelToken::new())).unwrap();
+    let err = out[0].result.clone().unwrap_err();
     assert!(matches!(err, GraphError::UnknownOutcome { .. }), "{err:?}");
     assert_eq!(sim.borrow().stats.license_writes, 1, "sent once, applied once");
 }
@@ -199,9 +204,9 @@ fn an_expired_token_is_renewed_once_and_the_call_succeeds() {
 fn cancelling_a_load_stops_it_between_pages() {
     let cfg = ClientConfig { page_size: 50, ..client_config() };
     let (c, sim) = sim_client(generate(9, 2_000), SimConfig::test(), cfg);
-    let token = c.cancel_token();
+    let token = CancelToken::new();
     let mut holder_reports = 0;
-    let result = block_on(c.load_snapshot("STANDARDPACK", &mut |p| {
+    let result = block_on(c.load_snapshot("STANDARDPACK", &token, &mut |p| {
         if p.phase == LoadPhase::Holders && p.done > 0 {
             holder_reports += 1;
             if holder_reports == 3 {
@@ -214,4 +219,38 @@ fn cancelling_a_load_stops_it_between_pages() {
     // SKUs, 3 holder pages, and what the groups branch had under way; far from the 40+ pages.
     assert!(sent <= 8, "sent {sent}");
     assert_eq!(sim.borrow().stats.requests, sent);
+}
+
+/// The wizard's case: a second load starts on the same client while the first still runs, and
+/// the first is cancelled (the app cancels a load whose source the admin has left). The first
+/// stops after a few requests; the second reads everything, as it would alone.
+#[test]
+fn a_superseded_load_stops_while_the_new_one_completes() {
+    let cfg = ClientConfig { page_size: 50, ..client_config() };
+    let (alone, _) = sim_client(generate(9, 2_000), SimConfig::test(), cfg.clone());
+    let expected = block_on(alone.load_snapshot("STANDARDPACK", &CancelToken::new(), &mut |_| {})).unwrap();
+    let requests_alone = alone.stats().requests;
+
+    let (c, sim) = sim_client(generate(9, 2_000), SimConfig::test(), cfg);
+    let stale = CancelToken::new();
+    let current = CancelToken::new();
+    let mut holder_reports = 0;
+    let mut watch_first = |p: Progress| {
+        if p.phase == LoadPhase::Holders && p.done > 0 {
+            holder_reports += 1;
+            if holder_reports == 3 {
+                stale.cancel();
+            }
+        }
+    };
+    let (first, second) = block_on(futures::future::join(
+        c.load_snapshot("STANDARDPACK", &stale, &mut watch_first),
+        c.load_snapshot("STANDARDPACK", &current, &mut |_| {}),
+    ));
+    assert_eq!(first.unwrap_err(), GraphError::Cancelled);
+    let second = second.unwrap();
+    assert_eq!(ids(second.users.iter().map(|u| &u.id)), ids(expected.users.iter().map(|u| &u.id)));
+    let stale_share = c.stats().requests - requests_alone;
+    assert!(stale_share <= 8, "the cancelled load sent {stale_share} requests");
+    assert_eq!(sim.borrow().stats.requests, c.stats().requests);
 }

@@ -4,22 +4,29 @@
 //! [`ApiErrorKind`] here.
 use super::api::{ApiError, GroupProcessing, LicenseApi, TargetState};
 use crate::graph::calls::{assign_license_item, reprocess_item};
+use crate::graph::cancel::CancelToken;
 use crate::graph::client::GraphClient;
 use crate::graph::error::GraphError;
 use crate::graph::http::{Clock, Transport, TransportError};
 use crate::model::{AssignLicenseBody, BatchRequestItem, User};
-use crate::graph::request::{encode_path_segment, require_guid, PathQuery};
 use crate::plan::{Subject, TargetKind};
 
 pub struct GraphLicenseApi<'a, T, C> {
     pub client: &'a GraphClient<T, C>,
+    /// Never cancelled: a run stops through its [`super::Control`] between batches, and a batch
+    /// once sent is let finish so that every write in it is recorded.
+    cancel: CancelToken,
     /// Graph refused `membersWithLicenseErrors` once: not asked again by this adapter.
     errors_list_refused: std::cell::Cell<bool>,
 }
 
 impl<'a, T, C> GraphLicenseApi<'a, T, C> {
     pub fn new(client: &'a GraphClient<T, C>) -> Self {
-        GraphLicenseApi { client, errors_list_refused: std::cell::Cell::new(false) }
+        GraphLicenseApi {
+            client,
+            cancel: CancelToken::new(),
+            errors_list_refused: std::cell::Cell::new(false),
+        }
     }
 }
 
@@ -31,7 +38,8 @@ const ERRORS_LIST_REFUSED: &str = "Graph refused the group's membersWithLicenseE
 /// <https://learn.microsoft.com/graph/api/user-get>, <https://learn.microsoft.com/graph/api/group-list-members>,
 /// <https://learn.microsoft.com/graph/api/user-assignlicense>, <https://learn.microsoft.com/graph/api/group-assignlicense>.
 const READ_USERS: &str = "reading users' licenses needs the delegated permission User.Read.All";
-const READ_GROUPS: &str = "reading groups and their members needs the delegated permission GroupMember.Read.All";
+const READ_GROUPS: &str =
+    "reading groups and their members needs the delegated permission GroupMember.Read.All";
 const WRITE: &str = "assigning licenses needs the delegated permission LicenseAssignment.ReadWrite.All \
                      (admin consent) and a License Administrator, User Administrator or (for groups) \
                      Groups Administrator role";
@@ -67,47 +75,40 @@ pub fn api_error(e: &GraphError) -> ApiError {
 
 impl<T: Transport, C: Clock> LicenseApi for GraphLicenseApi<'_, T, C> {
     async fn read_targets(&self, targets: &[Subject]) -> Vec<Result<TargetState, ApiError>> {
-        let mut out: Vec<Option<Result<TargetState, ApiError>>> = vec![None; targets.len()];
-        let pick = |kind: TargetKind| -> (Vec<usize>, Vec<String>) {
-            targets.iter().enumerate().filter(|(_, t)| t.kind == kind).map(|(i, t)| (i, t.id.clone())).unzip()
-        };
-        let (ui, uids) = pick(TargetKind::User);
-        if !uids.is_empty() {
-            match self.client.get_users_batch(&uids).await {
+        let mut out: Vec<Result<TargetState, ApiError>> = targets
+            .iter()
+            .map(|_| Err(ApiError::graph(400, "Invalid", "a SKU is not a user or group")))
+            .collect();
+        for (kind, permission) in [(TargetKind::User, READ_USERS), (TargetKind::Group, READ_GROUPS)] {
+            let (at, ids): (Vec<usize>, Vec<String>) = targets
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.kind == kind)
+                .map(|(i, t)| (i, t.id.clone()))
+                .unzip();
+            if ids.is_empty() {
+                continue;
+            }
+            let read: Result<Vec<Result<TargetState, GraphError>>, GraphError> = if kind == TargetKind::User {
+                let rs = self.client.users_batch(&ids, &self.cancel).await;
+                rs.map(|rs| rs.into_iter().map(|(_, r)| r.map(TargetState::User)).collect())
+            } else {
+                let rs = self.client.groups_batch(&ids, &self.cancel).await;
+                rs.map(|rs| rs.into_iter().map(|(_, r)| r.map(TargetState::Group)).collect())
+            };
+            match read {
                 Ok(rs) => {
-                    for (i, (_, r)) in ui.iter().zip(rs) {
-                        out[*i] = Some(r.map(TargetState::User).map_err(|e| api_error(&e)));
+                    for (i, r) in at.iter().zip(rs) {
+                        out[*i] = r.map_err(|e| needs(api_error(&e), permission));
                     }
                 }
-                Err(e) => ui.iter().for_each(|i| out[*i] = Some(Err(api_error(&e)))),
-            }
-        }
-        for i in &ui {
-            if let Some(Err(e)) = &mut out[*i] {
-                *e = needs(e.clone(), READ_USERS);
-            }
-        }
-        let (gi, gids) = pick(TargetKind::Group);
-        if !gids.is_empty() {
-            match self.client.get_groups_batch(&gids).await {
-                Ok(rs) => {
-                    for (i, (_, r)) in gi.iter().zip(rs) {
-                        out[*i] = Some(r.map(TargetState::Group).map_err(|e| api_error(&e)));
-                    }
+                Err(e) => {
+                    let e = needs(api_error(&e), permission);
+                    at.iter().for_each(|i| out[*i] = Err(e.clone()));
                 }
-                Err(e) => gi.iter().for_each(|i| out[*i] = Some(Err(api_error(&e)))),
             }
         }
-        for i in &gi {
-            if let Some(Err(e)) = &mut out[*i] {
-                *e = needs(e.clone(), READ_GROUPS);
-            }
-        }
-        out.into_iter()
-            .map(|r| {
-                r.unwrap_or_else(|| Err(ApiError::graph(400, "Invalid", "a SKU is not a user or group")))
-            })
-            .collect()
+        out
     }
 
     async fn assign(&self, batch: &[(Subject, AssignLicenseBody)]) -> Vec<Result<(), ApiError>> {
@@ -127,22 +128,31 @@ impl<T: Transport, C: Clock> LicenseApi for GraphLicenseApi<'_, T, C> {
     /// <https://learn.microsoft.com/graph/api/resources/licenseassignmentstate>) are all there is
     /// to go on, and the report says so.
     async fn read_group_processing(&self, group_id: &str) -> Result<GroupProcessing, ApiError> {
-        let members = match self.members_with_states(group_id).await.map_err(|e| needs(e, READ_GROUPS))? {
+        let members = match self
+            .client
+            .members_with_states(group_id)
+            .await
+            .map_err(|e| needs(api_error(&e), READ_GROUPS))?
+        {
             Some(m) => m,
             None => self.members_one_by_one(group_id).await.map_err(|e| needs(e, READ_GROUPS))?,
         };
         if self.errors_list_refused.get() {
-            return Ok(GroupProcessing { members, members_with_license_errors: Vec::new(), note: Some(ERRORS_LIST_REFUSED.into()) });
+            return Ok(GroupProcessing {
+                members,
+                members_with_license_errors: Vec::new(),
+                note: Some(ERRORS_LIST_REFUSED.into()),
+            });
         }
-        let (members_with_license_errors, note) = match self.client.members_with_license_errors(group_id).await
-        {
-            Ok(ids) => (ids, None),
-            Err(e) if e.status() == Some(403) => {
-                self.errors_list_refused.set(true);
-                (Vec::new(), Some(ERRORS_LIST_REFUSED.to_string()))
-            }
-            Err(e) => return Err(api_error(&e)),
-        };
+        let (members_with_license_errors, note) =
+            match self.client.members_with_license_errors(group_id).await {
+                Ok(ids) => (ids, None),
+                Err(e) if e.status() == Some(403) => {
+                    self.errors_list_refused.set(true);
+                    (Vec::new(), Some(ERRORS_LIST_REFUSED.to_string()))
+                }
+                Err(e) => return Err(api_error(&e)),
+            };
         Ok(GroupProcessing { members, members_with_license_errors, note })
     }
 
@@ -189,7 +199,7 @@ impl<T: Transport, C: Clock> GraphLicenseApi<'_, T, C> {
             }
         }
         if !items.is_empty() {
-            match self.client.batch(items).await {
+            match self.client.batch(items, &self.cancel).await {
                 Ok(answers) => {
                     for (i, a) in sent.iter().zip(answers) {
                         out[*i] = Some(a.result.map(|_| ()).map_err(|e| api_error(&e)));
@@ -200,52 +210,19 @@ impl<T: Transport, C: Clock> GraphLicenseApi<'_, T, C> {
             }
         }
         out.into_iter()
-            .map(|r| r.unwrap_or_else(|| Err(ApiError::response_lost("no answer"))).map_err(|e| needs(e, permission)))
+            .map(|r| {
+                r.unwrap_or_else(|| Err(ApiError::response_lost("no answer")))
+                    .map_err(|e| needs(e, permission))
+            })
             .collect()
     }
-}
 
-/// A group member as `/groups/{id}/members` lists it: any directory object.
-#[derive(serde::Deserialize)]
-struct Member {
-    #[serde(flatten)]
-    user: crate::model::User,
-    #[serde(rename = "@odata.type", default)]
-    odata_type: Option<String>,
-}
-
-impl<T: Transport, C: Clock> GraphLicenseApi<'_, T, C> {
-    /// The members with their license states in one paged list (999 a page), instead of one
-    /// read per member: `GET /groups/{id}/members?$select=id,userPrincipalName,
-    /// licenseAssignmentStates`. `None` when the answer carries no license states at all (a
-    /// service that does not return derived-type properties on `members`).
-    /// <https://learn.microsoft.com/en-us/graph/api/group-list-members>
-    async fn members_with_states(&self, group_id: &str) -> Result<Option<Vec<User>>, ApiError> {
-        let id = require_guid("group id", group_id).map_err(|e| api_error(&e))?;
-        let q = PathQuery::new(format!("/groups/{}/members", encode_path_segment(id)))
-            .select(&["id", "userPrincipalName", "displayName", "licenseAssignmentStates"])
-            .top(999)
-            .build();
-        let what = format!("the members of group {group_id}");
-        let members: Vec<Member> =
-            self.client.get_all(&q, &what, &mut |_| {}).await.map_err(|e| api_error(&e))?;
-        let users: Vec<User> = members
-            .into_iter()
-            .filter(|m| {
-                m.odata_type.as_deref().is_none_or(|t| t.eq_ignore_ascii_case("#microsoft.graph.user"))
-            })
-            .map(|m| m.user)
-            .collect();
-        if !users.is_empty() && users.iter().all(|u| u.license_assignment_states.is_empty()) {
-            return Ok(None);
-        }
-        Ok(Some(users))
-    }
-
+    /// The members with their license states one `$batch` read at a time, for a service whose
+    /// member list carries no license states.
     async fn members_one_by_one(&self, group_id: &str) -> Result<Vec<User>, ApiError> {
         let ids = self.client.list_group_member_ids(group_id).await.map_err(|e| api_error(&e))?;
         let mut members = Vec::with_capacity(ids.len());
-        for (id, r) in self.client.get_users_batch(&ids).await.map_err(|e| api_error(&e))? {
+        for (id, r) in self.client.users_batch(&ids, &self.cancel).await.map_err(|e| api_error(&e))? {
             match r {
                 Ok(u) => members.push(u),
                 // A member removed meanwhile is no longer licensed by the group.

@@ -8,8 +8,8 @@ use super::cancel::CancelToken;
 use super::client::{decode, Call, GraphClient};
 use super::error::{GraphError, HttpError};
 use super::http::{Clock, Method, Transport};
-use crate::model::{BatchRequest, BatchRequestItem, BatchResponse};
 use super::retry::{classify, parse_retry_after, Verdict};
+use crate::model::{BatchRequest, BatchRequestItem, BatchResponse};
 use futures::stream::{self, StreamExt};
 use std::collections::{BTreeMap, HashSet};
 
@@ -93,12 +93,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
     /// the order given. `Err` only for items that could not be sent at all (duplicate ids); a
     /// cancelled run answers [`GraphError::Cancelled`] for each item not yet done, so the caller
     /// still learns which writes went through.
-    pub async fn batch(&self, items: Vec<BatchRequestItem>) -> Result<Vec<BatchItemResult>, GraphError> {
-        let cancel = self.cancel_token();
-        self.batch_with(items, &cancel).await
-    }
-
-    pub(crate) async fn batch_with(
+    pub async fn batch(
         &self,
         items: Vec<BatchRequestItem>,
         cancel: &CancelToken,

@@ -5,10 +5,11 @@ use super::cancel::CancelToken;
 use super::client::GraphClient;
 use super::error::GraphError;
 use super::http::{Clock, Transport};
-use crate::model::{AssignLicenseBody, BatchRequestItem, Group, Page, SubscribedSku, User};
 use super::request::{
-    encode_path_segment, has_sku_filter, require_guid, PathQuery, GROUP_SELECT, SKU_SELECT, USER_SELECT,
+    encode_path_segment, has_sku_filter, require_guid, PathQuery, GROUP_SELECT, MAX_PAGE_SIZE, SKU_SELECT,
+    USER_SELECT,
 };
+use crate::model::{AssignLicenseBody, BatchRequestItem, Group, Page, SubscribedSku, User};
 use crate::plan::TargetKind;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -21,14 +22,24 @@ struct IdOnly {
     odata_type: Option<String>,
 }
 
+/// A group member read with the user's license states: any directory object, so its type comes
+/// with it.
+#[derive(Deserialize)]
+struct MemberUser {
+    #[serde(flatten)]
+    user: User,
+    #[serde(rename = "@odata.type", default)]
+    odata_type: Option<String>,
+}
+
 /// Group-based licensing licenses users only (not devices, contacts, or nested groups' members),
 /// so other member types are left out. A member without a type is kept.
+fn is_user(odata_type: Option<&str>) -> bool {
+    odata_type.is_none_or(|t| t.eq_ignore_ascii_case("#microsoft.graph.user"))
+}
+
 fn user_ids(members: Vec<IdOnly>) -> Vec<String> {
-    members
-        .into_iter()
-        .filter(|m| m.odata_type.as_deref().is_none_or(|t| t.eq_ignore_ascii_case("#microsoft.graph.user")))
-        .map(|m| m.id)
-        .collect()
+    members.into_iter().filter(|m| is_user(m.odata_type.as_deref())).map(|m| m.id).collect()
 }
 
 #[derive(Deserialize)]
@@ -94,32 +105,30 @@ pub fn batch_body<D: DeserializeOwned>(r: &BatchItemResult, what: &str) -> Resul
     serde_json::from_value(body).map_err(|e| GraphError::decode(what, e))
 }
 
+/// The answers of a batch read that were found, in order. A 404 drops its id (deleted since it
+/// was listed, or not of the kind read: either way nothing licensed to plan for); any other error
+/// fails the whole read.
+pub(crate) fn drop_not_found<D>(answers: Vec<(String, Result<D, GraphError>)>) -> Result<Vec<D>, GraphError> {
+    let mut found = Vec::with_capacity(answers.len());
+    for (_, r) in answers {
+        match r {
+            Ok(d) => found.push(d),
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(found)
+}
+
 impl<T: Transport, C: Clock> GraphClient<T, C> {
     /// `GET /subscribedSkus`: every SKU with its seats and service plans.
     pub async fn list_skus(&self) -> Result<Vec<SubscribedSku>, GraphError> {
-        self.get_all(&skus_path(), "the subscribed SKUs", &mut |_| {}).await
-    }
-
-    /// The tenant's display name (`GET /organization`), for titles and shared previews.
-    pub async fn tenant_name(&self) -> Result<Option<String>, GraphError> {
-        let cancel = self.cancel_token();
-        let page: Page<Organization> =
-            self.get_json(&organization_path(), "the organization", &cancel).await?;
-        Ok(page.value.into_iter().next().and_then(|o| o.display_name))
+        self.get_all(&skus_path(), "the subscribed SKUs", &CancelToken::new(), &mut |_| {}).await
     }
 
     /// Every user holding `sku_id`, directly or through a group, with their license states.
     /// `on_page` gets the count read so far.
-    pub async fn list_users_with_sku(
-        &self,
-        sku_id: &str,
-        on_page: &mut dyn FnMut(usize),
-    ) -> Result<Vec<User>, GraphError> {
-        let cancel = self.cancel_token();
-        self.users_with_sku(sku_id, &cancel, on_page).await
-    }
-
-    pub(crate) async fn users_with_sku(
+    pub async fn users_with_sku(
         &self,
         sku_id: &str,
         cancel: &CancelToken,
@@ -131,15 +140,10 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
             .select(USER_SELECT)
             .top(self.config.page_size)
             .build();
-        self.get_all_with(&q, &format!("the holders of SKU {sku_id}"), cancel, on_page).await
+        self.get_all(&q, &format!("the holders of SKU {sku_id}"), cancel, on_page).await
     }
 
     /// Every group that assigns `sku_id` (group-based licensing).
-    pub async fn list_groups_with_sku(&self, sku_id: &str) -> Result<Vec<Group>, GraphError> {
-        let cancel = self.cancel_token();
-        self.groups_with_sku(sku_id, &cancel).await
-    }
-
     pub(crate) async fn groups_with_sku(
         &self,
         sku_id: &str,
@@ -151,76 +155,54 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
             .select(GROUP_SELECT)
             .top(self.config.page_size)
             .build();
-        self.get_all_with(&q, &format!("the groups assigning SKU {sku_id}"), cancel, &mut |_| {}).await
-    }
-
-    pub async fn get_user(&self, id: &str) -> Result<User, GraphError> {
-        let cancel = self.cancel_token();
-        self.get_json(&user_path(id), &format!("user {id}"), &cancel).await
-    }
-
-    pub async fn get_group(&self, id: &str) -> Result<Group, GraphError> {
-        let cancel = self.cancel_token();
-        self.get_json(&group_path(id), &format!("group {id}"), &cancel).await
+        self.get_all(&q, &format!("the groups assigning SKU {sku_id}"), cancel, &mut |_| {}).await
     }
 
     /// The ids of a group's direct user members (group-based licensing does not reach nested
     /// groups' members, so direct members are the ones licensed).
     pub async fn list_group_member_ids(&self, group_id: &str) -> Result<Vec<String>, GraphError> {
         let q = members_path(group_id, self.config.page_size);
-        let members: Vec<IdOnly> =
-            self.get_all(&q, &format!("the members of group {group_id}"), &mut |_| {}).await?;
+        let what = format!("the members of group {group_id}");
+        let members: Vec<IdOnly> = self.get_all(&q, &what, &CancelToken::new(), &mut |_| {}).await?;
         Ok(user_ids(members))
     }
 
+    /// A group's user members with their license states in one paged list (999 a page), instead
+    /// of one read per member: `GET /groups/{id}/members?$select=id,userPrincipalName,
+    /// displayName,licenseAssignmentStates`. `None` when the answer carries no license states at
+    /// all (a service that does not return derived-type properties on `members`).
+    /// <https://learn.microsoft.com/en-us/graph/api/group-list-members>
+    pub async fn members_with_states(&self, group_id: &str) -> Result<Option<Vec<User>>, GraphError> {
+        let id = require_guid("group id", group_id)?;
+        let q = PathQuery::new(format!("/groups/{}/members", encode_path_segment(id)))
+            .select(&["id", "userPrincipalName", "displayName", "licenseAssignmentStates"])
+            .top(MAX_PAGE_SIZE)
+            .build();
+        let what = format!("the members of group {group_id}");
+        let members: Vec<MemberUser> = self.get_all(&q, &what, &CancelToken::new(), &mut |_| {}).await?;
+        let users: Vec<User> =
+            members.into_iter().filter(|m| is_user(m.odata_type.as_deref())).map(|m| m.user).collect();
+        if !users.is_empty() && users.iter().all(|u| u.license_assignment_states.is_empty()) {
+            return Ok(None);
+        }
+        Ok(Some(users))
+    }
+
     /// Members whose license from this group is in an error state (read their
-    /// `licenseAssignmentStates` with [`GraphClient::get_users_batch`] for the detail).
+    /// `licenseAssignmentStates` with [`GraphClient::users_batch`] for the detail).
     pub async fn members_with_license_errors(&self, group_id: &str) -> Result<Vec<String>, GraphError> {
         let q = PathQuery::new(format!("/groups/{}/membersWithLicenseErrors", encode_path_segment(group_id)))
             .select(&["id"])
             .top(self.config.page_size)
             .build();
         let what = format!("the members with license errors of group {group_id}");
-        let members: Vec<IdOnly> = self.get_all(&q, &what, &mut |_| {}).await?;
+        let members: Vec<IdOnly> = self.get_all(&q, &what, &CancelToken::new(), &mut |_| {}).await?;
         Ok(members.into_iter().map(|m| m.id).collect())
-    }
-
-    /// `POST /users/{id}/assignLicense`. Graph answers with the user; the apply step reads license
-    /// states back separately, so only success is reported.
-    pub async fn assign_license_user(&self, id: &str, body: &AssignLicenseBody) -> Result<(), GraphError> {
-        self.assign_license(TargetKind::User, id, body).await
-    }
-
-    /// `POST /groups/{id}/assignLicense`; Graph then processes the members asynchronously.
-    pub async fn assign_license_group(&self, id: &str, body: &AssignLicenseBody) -> Result<(), GraphError> {
-        self.assign_license(TargetKind::Group, id, body).await
-    }
-
-    async fn assign_license(
-        &self,
-        kind: TargetKind,
-        id: &str,
-        body: &AssignLicenseBody,
-    ) -> Result<(), GraphError> {
-        let item = assign_license_item("1", kind, id, body)?;
-        let json = item.body.map(|b| b.to_string()).unwrap_or_default();
-        let what =
-            format!("the license change on {} {id}", if kind == TargetKind::User { "user" } else { "group" });
-        let cancel = self.cancel_token();
-        self.post_write(&item.url, &json, &what, &cancel).await.map(|_| ())
     }
 
     /// Many users at once through `$batch`, answered per id in the order given (a deleted user is
     /// a 404 error for that id only).
-    pub async fn get_users_batch(
-        &self,
-        ids: &[String],
-    ) -> Result<Vec<(String, Result<User, GraphError>)>, GraphError> {
-        let cancel = self.cancel_token();
-        self.users_batch(ids, &cancel).await
-    }
-
-    pub(crate) async fn users_batch(
+    pub async fn users_batch(
         &self,
         ids: &[String],
         cancel: &CancelToken,
@@ -228,15 +210,8 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         self.read_batch(ids, user_path, "user", cancel).await
     }
 
-    pub async fn get_groups_batch(
-        &self,
-        ids: &[String],
-    ) -> Result<Vec<(String, Result<Group, GraphError>)>, GraphError> {
-        let cancel = self.cancel_token();
-        self.groups_batch(ids, &cancel).await
-    }
-
-    pub(crate) async fn groups_batch(
+    /// Many groups at once through `$batch`, answered per id as [`GraphClient::users_batch`].
+    pub async fn groups_batch(
         &self,
         ids: &[String],
         cancel: &CancelToken,
@@ -252,7 +227,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         cancel: &CancelToken,
     ) -> Result<Vec<(String, Result<D, GraphError>)>, GraphError> {
         let items = ids.iter().enumerate().map(|(n, id)| get_item(n.to_string(), path(id))).collect();
-        let answers = self.batch_with(items, cancel).await?;
+        let answers = self.batch(items, cancel).await?;
         Ok(ids
             .iter()
             .zip(answers)
@@ -262,14 +237,6 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
 
     /// The direct member ids of many groups, every page, with the first pages of 20 groups in each
     /// `$batch` and later pages batched the same way.
-    pub async fn group_member_ids_batch(
-        &self,
-        group_ids: &[String],
-    ) -> Result<Vec<(String, Result<Vec<String>, GraphError>)>, GraphError> {
-        let cancel = self.cancel_token();
-        self.members_batch(group_ids, &cancel, &mut |_| {}).await
-    }
-
     pub(crate) async fn members_batch(
         &self,
         group_ids: &[String],
@@ -283,7 +250,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         while !next.is_empty() {
             cancel.check()?;
             let items = next.iter().map(|(n, url)| get_item(n.to_string(), url.clone())).collect();
-            let answers = self.batch_with(items, cancel).await?;
+            let answers = self.batch(items, cancel).await?;
             let mut following = Vec::new();
             for ((n, url), answer) in next.into_iter().zip(answers) {
                 let what = format!("the members of group {}", group_ids[n]);

@@ -1,6 +1,12 @@
 //! Cooperative cancellation for one thread: the client checks the token between requests and
 //! pages, and a back-off sleep ends as soon as the token is cancelled. A request already handed to
 //! the transport is let finish, so a write is never cut off half-way by cancelling.
+//!
+//! A token belongs to one call, not to the client: the page's one client serves a snapshot load
+//! and an apply run side by side, and only the load is ever to stop. The app cancels a snapshot
+//! load when the admin picks another source before it ends, so that a stale read of a large
+//! tenant does not hold the client's requests in flight for minutes while the one the admin wants
+//! waits. A call nobody stops passes a fresh token.
 use super::error::GraphError;
 use super::http::Clock;
 use futures::future::{select, Either};
@@ -32,6 +38,7 @@ impl std::fmt::Debug for CancelToken {
 }
 
 impl CancelToken {
+    /// A token not cancelled until [`CancelToken::cancel`] is called on it or a clone.
     pub fn new() -> Self {
         Self::default()
     }

@@ -9,7 +9,7 @@ use super::request::{BaseUrl, MAX_PAGE_SIZE};
 use super::retry::{classify, parse_retry_after, Jitter, RetryPolicy, Verdict};
 use super::token::{AccessToken, StaticToken, TokenSource};
 use serde::de::DeserializeOwned;
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,7 +107,6 @@ pub struct GraphClient<T, C> {
     pub(crate) limiter: Limiter,
     pub(crate) jitter: Jitter,
     stats: Cell<ClientStats>,
-    cancel: RefCell<CancelToken>,
 }
 
 impl<T, C> std::fmt::Debug for GraphClient<T, C> {
@@ -131,7 +130,6 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
             config,
             tokens: Rc::new(StaticToken::none()),
             stats: Cell::new(ClientStats::default()),
-            cancel: RefCell::new(CancelToken::new()),
         })
     }
 
@@ -140,22 +138,8 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         self
     }
 
-    /// The token operations started from now on obey. Cancelling it stops them between requests
-    /// and during back-off; install a fresh one with [`GraphClient::set_cancel_token`] to go on.
-    pub fn cancel_token(&self) -> CancelToken {
-        self.cancel.borrow().clone()
-    }
-
-    pub fn set_cancel_token(&self, token: CancelToken) {
-        *self.cancel.borrow_mut() = token;
-    }
-
     pub fn stats(&self) -> ClientStats {
         self.stats.get()
-    }
-
-    pub fn reset_stats(&self) {
-        self.stats.set(ClientStats::default());
     }
 
     /// The most requests that were ever in flight at once.
@@ -285,21 +269,11 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
     /// GET one resource (`relative` to the version root, e.g. `/me?$select=displayName`) and
     /// decode it, with the same retry and errors as the typed calls; `what` names it in errors.
     pub async fn get<D: DeserializeOwned>(&self, relative: &str, what: &str) -> Result<D, GraphError> {
-        let cancel = self.cancel_token();
-        self.get_json(relative, what, &cancel).await
+        self.get_json_as(relative, what, false, &CancelToken::new()).await
     }
 
-    /// GET and decode. `what` names the thing for error messages.
-    pub(crate) async fn get_json<D: DeserializeOwned>(
-        &self,
-        relative: &str,
-        what: &str,
-        cancel: &CancelToken,
-    ) -> Result<D, GraphError> {
-        self.get_json_as(relative, what, false, cancel).await
-    }
-
-    /// [`Self::get_json`], as an advanced query when `eventual`.
+    /// GET and decode, as an advanced query when `eventual`. `what` names the thing for error
+    /// messages.
     pub(crate) async fn get_json_as<D: DeserializeOwned>(
         &self,
         relative: &str,
@@ -310,19 +284,6 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         let call = Call { method: Method::Get, relative, body: None, idempotent: true, what, eventual };
         let resp = self.send(&call, cancel).await?;
         decode(&resp.body, what)
-    }
-
-    /// POST a JSON body that is not safe to repeat.
-    pub(crate) async fn post_write(
-        &self,
-        relative: &str,
-        body: &str,
-        what: &str,
-        cancel: &CancelToken,
-    ) -> Result<HttpResponse, GraphError> {
-        let call =
-            Call { method: Method::Post, relative, body: Some(body), idempotent: false, what, eventual: false };
-        self.send(&call, cancel).await
     }
 }
 

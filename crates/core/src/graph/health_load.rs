@@ -13,15 +13,15 @@
 //! member round + ceil(U/20) (members' states) + ceil(F/20) (the F flagged groups'
 //! `membersWithLicenseErrors`, 20 to a `$batch`).
 use super::batch::get_item;
-use super::calls::{batch_body, organization_path, skus_path, Organization};
+use super::calls::{batch_body, drop_not_found, organization_path, skus_path, Organization};
 use super::cancel::CancelToken;
 use super::client::GraphClient;
 use super::error::GraphError;
 use super::http::{Clock, Transport};
-use crate::model::{Group, Page, SubscribedSku};
 use super::request::{has_sku_filter, PathQuery, GROUP_SELECT};
 use super::snapshot_load::{LoadPhase, Progress};
 use crate::health::{GroupErrorList, HealthSnapshot};
+use crate::model::{Group, Page, SubscribedSku};
 use crate::plan::{Snapshot, SnapshotGroup};
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -61,7 +61,8 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         &self,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<HealthSnapshot, GraphError> {
-        let cancel = self.cancel_token();
+        // Nothing supersedes the health screen's one load, so nothing cancels it.
+        let cancel = CancelToken::new();
         let mut report = |phase, done: usize, total: Option<u64>| {
             let requests = self.stats().requests;
             progress(Progress { phase, done: done as u64, total, requests });
@@ -72,7 +73,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
             get_item("org", organization_path()),
             get_item("flagged", flagged_groups_path()),
         ];
-        let answers = self.batch_with(items, &cancel).await?;
+        let answers = self.batch(items, &cancel).await?;
         let skus: Vec<SubscribedSku> = self
             .rest_of(batch_body(&answers[0], "the subscribed SKUs")?, "the subscribed SKUs", &cancel)
             .await?;
@@ -106,15 +107,8 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
             .cloned()
             .collect();
         report(LoadPhase::OtherMembers, 0, Some(member_ids.len() as u64));
-        let mut users = Vec::with_capacity(member_ids.len());
-        for (_, u) in self.users_batch(&member_ids, &cancel).await? {
-            match u {
-                Ok(u) => users.push(u),
-                // Not a user, or deleted since the members were listed: nothing to report.
-                Err(e) if e.is_not_found() => {}
-                Err(e) => return Err(e),
-            }
-        }
+        // Not a user, or deleted since the members were listed: nothing to report.
+        let users = drop_not_found(self.users_batch(&member_ids, &cancel).await?)?;
         report(LoadPhase::OtherMembers, users.len(), Some(member_ids.len() as u64));
 
         let (error_lists, notes) = self.error_lists(&flagged_groups, &cancel).await?;
@@ -137,7 +131,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         let mut all = first.value;
         if let Some(link) = first.next_link {
             let rest = self.base().relative_in_batch(&link)?;
-            all.extend(self.get_all_with::<D>(&rest, what, cancel, &mut |_| {}).await?);
+            all.extend(self.get_all::<D>(&rest, what, cancel, &mut |_| {}).await?);
         }
         Ok(all)
     }
@@ -161,7 +155,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
                 get_item(n.to_string(), q)
             })
             .collect();
-        let answers = self.batch_with(items, cancel).await?;
+        let answers = self.batch(items, cancel).await?;
         let mut seen = HashSet::new();
         let mut groups = Vec::new();
         for (sku, answer) in skus.iter().zip(answers) {
@@ -187,17 +181,23 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         if flagged.is_empty() {
             return Ok((Vec::new(), Vec::new()));
         }
-        let items = flagged.iter().enumerate().map(|(n, g)| get_item(n.to_string(), errors_list_path(g))).collect();
-        let answers = self.batch_with(items, cancel).await?;
+        let items =
+            flagged.iter().enumerate().map(|(n, g)| get_item(n.to_string(), errors_list_path(g))).collect();
+        let answers = self.batch(items, cancel).await?;
         let mut lists = Vec::new();
         for (g, answer) in flagged.iter().zip(answers) {
             let what = format!("the members with license errors of group {g}");
             match batch_body::<Page<IdOnly>>(&answer, &what) {
                 Ok(page) => {
                     let m = self.rest_of(page, &what, cancel).await?;
-                    lists.push(GroupErrorList { group_id: g.clone(), member_ids: m.into_iter().map(|m| m.id).collect() });
+                    lists.push(GroupErrorList {
+                        group_id: g.clone(),
+                        member_ids: m.into_iter().map(|m| m.id).collect(),
+                    });
                 }
-                Err(e) if e.status() == Some(403) => return Ok((Vec::new(), vec![ERRORS_LIST_REFUSED.into()])),
+                Err(e) if e.status() == Some(403) => {
+                    return Ok((Vec::new(), vec![ERRORS_LIST_REFUSED.into()]))
+                }
                 Err(e) => return Err(e),
             }
         }

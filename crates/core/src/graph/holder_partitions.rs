@@ -38,17 +38,17 @@ use super::cancel::CancelToken;
 use super::client::GraphClient;
 use super::error::GraphError;
 use super::http::{Clock, Transport};
-use crate::model::{BatchRequestItem, User};
 use super::request::{has_sku_filter, PathQuery, USER_SELECT};
+use crate::model::{BatchRequestItem, User};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
 
 /// The characters a userPrincipalName may hold, per the user resource's documentation, with
 /// letters once (Graph's string comparisons on directory objects ignore case).
 pub const UPN_FIRST_CHARS: &[char] = &[
-    'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r', 's', 't',
-    'u', 'v', 'w', 'x', 'y', 'z', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '\'', '.', '-', '_',
-    '!', '#', '^', '~',
+    'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r', 's', 't', 'u',
+    'v', 'w', 'x', 'y', 'z', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '\'', '.', '-', '_', '!', '#',
+    '^', '~',
 ];
 
 /// The OData string literal of one character (a quote is doubled).
@@ -131,7 +131,8 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
                 .top(self.config.page_size)
                 .count()
                 .build();
-            let what = format!("the holders of SKU {sku_id} (user names starting with {})", chars_label(chars));
+            let what =
+                format!("the holders of SKU {sku_id} (user names starting with {})", chars_label(chars));
             let read = &read;
             async move {
                 let mut tell = |k: usize| {
@@ -169,7 +170,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
             .map(|(n, c)| probe(n.to_string(), partition_filter(sku_id, &[*c])))
             .collect();
         items.push(probe("all".into(), has_sku_filter(sku_id)));
-        let answers = self.batch_with(items, cancel).await?;
+        let answers = self.batch(items, cancel).await?;
         let counts: Option<Vec<u64>> = answers.iter().map(count_of).collect();
         let Some(mut counts) = counts else { return Ok(None) };
         let total = counts.pop().unwrap_or(0);
@@ -202,7 +203,8 @@ mod tests {
         let counts = [('s', 900), ('a', 500), ('j', 400), ('m', 300), ('z', 5), ('q', 0)];
         let groups = pack(&counts, 3);
         assert_eq!(groups.len(), 3);
-        let weight = |g: &Vec<char>| g.iter().map(|c| counts.iter().find(|x| x.0 == *c).unwrap().1).sum::<u64>();
+        let weight =
+            |g: &Vec<char>| g.iter().map(|c| counts.iter().find(|x| x.0 == *c).unwrap().1).sum::<u64>();
         let weights: Vec<u64> = groups.iter().map(weight).collect();
         assert_eq!(weights.iter().sum::<u64>(), 2105);
         // 's' alone is the heaviest group (one character is never split); the rest share out.

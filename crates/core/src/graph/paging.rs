@@ -10,17 +10,7 @@ use serde::de::DeserializeOwned;
 
 impl<T: Transport, C: Clock> GraphClient<T, C> {
     /// Every item of a collection; `on_page` is told the count so far after each page.
-    pub async fn get_all<D: DeserializeOwned>(
-        &self,
-        first_relative: &str,
-        what: &str,
-        on_page: &mut dyn FnMut(usize),
-    ) -> Result<Vec<D>, GraphError> {
-        let cancel = self.cancel_token();
-        self.get_all_with(first_relative, what, &cancel, on_page).await
-    }
-
-    pub(crate) async fn get_all_with<D: DeserializeOwned>(
+    pub(crate) async fn get_all<D: DeserializeOwned>(
         &self,
         first_relative: &str,
         what: &str,
@@ -30,7 +20,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         self.get_all_as(first_relative, what, false, cancel, on_page).await
     }
 
-    /// [`Self::get_all_with`] as an advanced query: every page, the links included, is sent with
+    /// [`Self::get_all`] as an advanced query: every page, the links included, is sent with
     /// `ConsistencyLevel: eventual` (<https://learn.microsoft.com/graph/aad-advanced-queries>).
     pub(crate) async fn get_all_advanced<D: DeserializeOwned>(
         &self,

@@ -3,6 +3,7 @@
 //! ([`GraphClient::load_snapshot`]) and merged, each user and group once. A user holding two of
 //! the sources is read twice; the first read is kept (both come from the same moment's tenant for
 //! any purpose the planner has: every action carries its own fingerprint, and apply re-reads).
+use super::cancel::CancelToken;
 use super::client::GraphClient;
 use super::error::GraphError;
 use super::http::{Clock, Transport};
@@ -15,13 +16,14 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
     pub async fn load_snapshot_of(
         &self,
         sources: &[String],
+        cancel: &CancelToken,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Snapshot, GraphError> {
         let mut out: Option<Snapshot> = None;
         let mut users: HashSet<String> = HashSet::new();
         let mut groups: HashSet<String> = HashSet::new();
         for source in sources {
-            let snap = self.load_snapshot(source, progress).await?;
+            let snap = self.load_snapshot(source, cancel, progress).await?;
             let merged = out.get_or_insert_with(|| Snapshot {
                 tenant_name: snap.tenant_name.clone(),
                 skus: snap.skus.clone(),

@@ -6,7 +6,7 @@
 //! 1 (SKUs and the tenant's name, in one `$batch`) + ceil(H/999) (holders) + ceil(G/999) (groups) + ceil(M/20) per member round
 //! + ceil(X/20) (those members). Holders are paged while the groups and members are read.
 use super::batch::get_item;
-use super::calls::{batch_body, organization_path, skus_path, Organization};
+use super::calls::{batch_body, drop_not_found, organization_path, skus_path, Organization};
 use super::cancel::CancelToken;
 use super::client::GraphClient;
 use super::error::GraphError;
@@ -78,9 +78,9 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
     pub async fn load_snapshot(
         &self,
         source: &str,
+        cancel: &CancelToken,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Snapshot, GraphError> {
-        let cancel = self.cancel_token();
         let sink = RefCell::new(progress);
         let report = |phase, done: usize, total: Option<u64>| {
             let requests = self.stats().requests;
@@ -89,7 +89,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         };
 
         report(LoadPhase::Skus, 0, None);
-        let (skus, tenant_name) = self.skus_and_tenant_name(&cancel).await?;
+        let (skus, tenant_name) = self.skus_and_tenant_name(cancel).await?;
         report(LoadPhase::Skus, skus.len(), Some(skus.len() as u64));
         let Some(sku) = find_sku(&skus, source) else {
             report(LoadPhase::Done, 0, Some(0));
@@ -104,15 +104,15 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
             let mut tell = |n| report(LoadPhase::Holders, n, expected);
             let large = self.config.partition_holders_from.is_some_and(|from| expected.unwrap_or(0) >= from);
             if large {
-                if let Ok(users) = self.users_with_sku_partitioned(&sku_id, &cancel, &mut tell).await? {
+                if let Ok(users) = self.users_with_sku_partitioned(&sku_id, cancel, &mut tell).await? {
                     return Ok(users);
                 }
                 // Counts that do not add up: the one query below reads every holder whatever
                 // their names.
             }
-            self.users_with_sku(&sku_id, &cancel, &mut tell).await
+            self.users_with_sku(&sku_id, cancel, &mut tell).await
         };
-        let groups = self.groups_with_members(&sku_id, &cancel, &report);
+        let groups = self.groups_with_members(&sku_id, cancel, &report);
         // The first failure ends both: no point reading groups for a load that already failed.
         let (mut users, mut groups) = futures::try_join!(holders, groups)?;
 
@@ -129,7 +129,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         missing.sort_by_key(|g| g.to_ascii_lowercase());
         missing.dedup_by(|a, b| same_id(a, b));
         if !missing.is_empty() {
-            groups.extend(self.groups_by_id(&missing, &cancel).await?);
+            groups.extend(self.groups_by_id(&missing, cancel).await?);
         }
 
         let holder_ids: HashSet<String> = users.iter().map(|u| u.id.to_ascii_lowercase()).collect();
@@ -143,7 +143,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         others.dedup_by(|a, b| same_id(a, b));
         if !others.is_empty() {
             report(LoadPhase::OtherMembers, 0, Some(others.len() as u64));
-            users.extend(self.members_not_holding(&others, &cancel).await?);
+            users.extend(self.members_not_holding(&others, cancel).await?);
             report(LoadPhase::OtherMembers, others.len(), Some(others.len() as u64));
         }
         report(LoadPhase::Done, users.len(), Some(users.len() as u64));
@@ -157,13 +157,13 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         cancel: &CancelToken,
     ) -> Result<(Vec<SubscribedSku>, Option<String>), GraphError> {
         let items = vec![get_item("skus", skus_path()), get_item("org", organization_path())];
-        let answers = self.batch_with(items, cancel).await?;
+        let answers = self.batch(items, cancel).await?;
         let what = "the subscribed SKUs";
         let page: Page<SubscribedSku> = batch_body(&answers[0], what)?;
         let mut skus = page.value;
         if let Some(link) = page.next_link {
             let rest = self.base().relative_in_batch(&link)?;
-            skus.extend(self.get_all_with::<SubscribedSku>(&rest, what, cancel, &mut |_| {}).await?);
+            skus.extend(self.get_all::<SubscribedSku>(&rest, what, cancel, &mut |_| {}).await?);
         }
         let name = batch_body::<Page<Organization>>(&answers[1], "the organization")
             .ok()
@@ -205,15 +205,8 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         ids: &[String],
         cancel: &CancelToken,
     ) -> Result<Vec<SnapshotGroup>, GraphError> {
-        let mut groups = Vec::new();
-        for (_, g) in self.groups_batch(ids, cancel).await? {
-            match g {
-                Ok(g) => groups.push(g),
-                // Deleted since the holder was read: nothing to plan for it.
-                Err(e) if e.is_not_found() => {}
-                Err(e) => return Err(e),
-            }
-        }
+        // A group deleted since the holder was read has nothing to plan for.
+        let groups = drop_not_found(self.groups_batch(ids, cancel).await?)?;
         self.attach_members(groups, cancel, &|_, _, _| {}).await
     }
 
@@ -222,16 +215,8 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         ids: &[String],
         cancel: &CancelToken,
     ) -> Result<Vec<User>, GraphError> {
-        let mut users = Vec::new();
-        for (_, u) in self.users_batch(ids, cancel).await? {
-            match u {
-                Ok(u) => users.push(u),
-                // Not a user (a device or nested group), or deleted since: not licensed by it.
-                Err(e) if e.is_not_found() => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(users)
+        // Not a user (a device or nested group), or deleted since: not licensed by it.
+        drop_not_found(self.users_batch(ids, cancel).await?)
     }
 }
 

@@ -8,7 +8,7 @@ use licswap_core::graph::error::HttpError;
 use licswap_core::graph::fake::FakeTransport;
 use licswap_core::graph::http::{HttpRequest, HttpResponse, Transport, TransportError};
 use licswap_core::graph::retry::parse_retry_after;
-use licswap_core::graph::{ClientConfig, GraphClient};
+use licswap_core::graph::{CancelToken, ClientConfig, GraphClient};
 use licswap_core::model::{
     AssignLicenseBody, AssignedLicense, BatchResponse, ErrorBody, Group, Page, SubscribedSku, User,
 };
@@ -66,7 +66,8 @@ pub fn approved_decode(data: &[u8]) {
     assert_eq!(again.preview.plan, opened.preview.plan, "the plan survives the round trip");
     assert_eq!(again.approvals, opened.approvals, "the approvals survive the round trip");
     assert_eq!(again.digest, opened.digest, "the digest is the plan's, recomputed");
-    let approvals_hold = opened.approvals.is_empty() || verify_chain(&opened.digest, &opened.approvals).is_ok();
+    let approvals_hold =
+        opened.approvals.is_empty() || verify_chain(&opened.digest, &opened.approvals).is_ok();
     assert_eq!(again.chain_error.is_none(), approvals_hold, "the approvals' verdict on the plan holds");
     if opened.chain_error.is_none() {
         assert!(again.chain_error.is_none(), "an approved preview that opened clean stays clean");
@@ -121,7 +122,7 @@ const E3: &str = "6fd2c87f-b296-42f0-b197-1e91e994b900";
 /// What the app asks Graph for, in order: the snapshot load, the executor's read-back, a write
 /// and a group's processing. Checks the answers' shape: one result per target, per write.
 pub async fn graph_session<T: Transport>(client: &GraphClient<T, VirtualClock>) {
-    let snapshot = client.load_snapshot("STANDARDPACK", &mut |_| {}).await;
+    let snapshot = client.load_snapshot("STANDARDPACK", &CancelToken::new(), &mut |_| {}).await;
     let (user, group) = match &snapshot {
         Ok(s) => (
             s.users.first().map_or(DEFAULT_USER.to_string(), |u| u.id.clone()),
