@@ -13,7 +13,7 @@ use crate::routes::Route;
 use crate::state::{AppState, Load, PlanOrigin, NOT_CONNECTED};
 use leptos::prelude::{Set, Update};
 use licswap_core::apply::{EntryState, GraphLicenseApi, Journal};
-use licswap_core::graph::Progress;
+use licswap_core::graph::LoadProgress;
 use licswap_core::health::HealthReport;
 use licswap_core::plan::{ActionKind, Plan, Subject};
 use std::sync::Arc;
@@ -120,7 +120,7 @@ pub fn load(state: AppState) {
     };
     state.health.set(Load::Loading("Reading licensing groups…".into()));
     leptos::task::spawn_local(async move {
-        let mut progress = |p: Progress| {
+        let mut progress = |p: LoadProgress| {
             let total = p.total.map(|t| format!(" of {t}")).unwrap_or_default();
             state.health.set(Load::Loading(format!("{}: {}{total}…", p.phase, p.done)));
         };

@@ -98,7 +98,7 @@ pub async fn fetch_snapshot(state: AppState, sources: Vec<String>) -> bool {
     state.snapshot.set(Load::Loading("Reading the license holders…".into()));
     // The pace of the phase in progress, for the time left: a million holders take minutes.
     let mut phase = (None, crate::timing::now());
-    let mut progress = |p: licswap_core::graph::snapshot_load::Progress| {
+    let mut progress = |p: licswap_core::graph::snapshot_load::LoadProgress| {
         if phase.0 != Some(p.phase) {
             phase = (Some(p.phase), crate::timing::now());
         }

@@ -12,7 +12,7 @@ pub fn sentence(s: &str) -> String {
 
 /// The tenant load's progress line: "Reading license holders: 12000 of 88110 (13%), about 40 s
 /// left…".
-pub fn load_line(p: &licswap_core::graph::Progress, eta_secs: Option<u64>) -> String {
+pub fn load_line(p: &licswap_core::graph::LoadProgress, eta_secs: Option<u64>) -> String {
     let mut line = format!("{}: {}", p.phase, p.done);
     if let Some(t) = p.total.filter(|t| *t > 0) {
         line.push_str(&format!(" of {t} ({}%)", p.done.min(t) * 100 / t));
@@ -37,11 +37,11 @@ mod tests {
 
     #[test]
     fn load_lines_give_the_share_done_and_the_time_left() {
-        use licswap_core::graph::{LoadPhase, Progress};
-        let p = Progress { phase: LoadPhase::Holders, done: 12_000, total: Some(88_110), requests: 13 };
+        use licswap_core::graph::{LoadPhase, LoadProgress};
+        let p = LoadProgress { phase: LoadPhase::Holders, done: 12_000, total: Some(88_110), requests: 13 };
         assert_eq!(super::load_line(&p, Some(40)), "Reading license holders: 12000 of 88110 (13%), about 40 s left…");
         assert_eq!(super::load_line(&p, Some(125)), "Reading license holders: 12000 of 88110 (13%), about 2 min 5 s left…");
-        let q = Progress { phase: LoadPhase::Members, done: 500, total: None, requests: 3 };
+        let q = LoadProgress { phase: LoadPhase::Members, done: 500, total: None, requests: 3 };
         assert_eq!(super::load_line(&q, None), "Reading group members: 500…");
     }
 }

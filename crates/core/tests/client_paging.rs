@@ -4,7 +4,7 @@ use futures::executor::block_on;
 use licswap_core::graph::clock::VirtualClock;
 use licswap_core::graph::fake::{json, FakeTransport};
 use licswap_core::graph::http::{HttpRequest, HttpResponse};
-use licswap_core::graph::{CancelToken, ClientConfig, GraphClient, GraphError, LoadPhase, Progress};
+use licswap_core::graph::{CancelToken, ClientConfig, GraphClient, GraphError, LoadPhase, LoadProgress};
 use serde_json::{json as j, Value};
 
 const E1: &str = "18181a46-0d4e-45cd-891e-60aabd171b4e";
@@ -152,7 +152,7 @@ fn a_link_to_another_api_or_to_itself_stops_paging() {
 #[test]
 fn the_snapshot_holds_holders_groups_members_and_members_in_error() {
     let c = client();
-    let mut reports: Vec<Progress> = Vec::new();
+    let mut reports: Vec<LoadProgress> = Vec::new();
     let snap =
         block_on(c.load_snapshot("standardpack", &CancelToken::new(), &mut |p| reports.push(p))).unwrap();
     assert_eq!(snap.skus.len(), 1);
@@ -168,7 +168,7 @@ fn the_snapshot_holds_holders_groups_members_and_members_in_error() {
     // 1 batch for SKUs and name + 3 holder pages + 1 groups + 2 member batches (2 pages) + 1 batch for the member in error.
     assert_eq!(c.stats().requests, 8);
     assert_eq!(reports.last().unwrap().phase, LoadPhase::Done);
-    let holders: Vec<&Progress> = reports.iter().filter(|p| p.phase == LoadPhase::Holders).collect();
+    let holders: Vec<&LoadProgress> = reports.iter().filter(|p| p.phase == LoadPhase::Holders).collect();
     assert_eq!(holders.last().unwrap().done, 25);
     assert_eq!(holders.last().unwrap().total, Some(25), "total from the SKU's consumedUnits");
 }

@@ -2,7 +2,7 @@
 //! number of requests paging and `$batch` allow. Run with `--nocapture` to see the figures.
 use futures::executor::block_on;
 use licswap_core::graph::http::Clock;
-use licswap_core::graph::{CancelToken, LoadPhase, Progress};
+use licswap_core::graph::{CancelToken, LoadPhase, LoadProgress};
 use licswap_core::plan::Snapshot;
 use licswap_itest::{assigning_groups, client_config, holders, ids, sim_client, sku_id};
 use licswap_sim::fixtures::{demo, generate};
@@ -16,7 +16,7 @@ struct Loaded {
     batches: u64,
     virtual_ms: u64,
     wall_ms: u128,
-    reports: Vec<Progress>,
+    reports: Vec<LoadProgress>,
 }
 
 fn load(tenant: impl Fn() -> Tenant, sim_config: SimConfig) -> Loaded {
@@ -133,7 +133,8 @@ fn a_100k_tenant_loads_in_about_a_hundred_requests() {
     assert_eq!(l.requests, min);
     let e1 = sku_id(&l.truth, "STANDARDPACK");
     assert!(holders(&l.truth, &e1).is_subset(&ids(l.snap.users.iter().map(|u| &u.id))));
-    let holder_reports: Vec<&Progress> = l.reports.iter().filter(|p| p.phase == LoadPhase::Holders).collect();
+    let holder_reports: Vec<&LoadProgress> =
+        l.reports.iter().filter(|p| p.phase == LoadPhase::Holders).collect();
     assert!(holder_reports.len() > 50, "progress after every page");
     assert!(holder_reports.windows(2).all(|w| w[0].done <= w[1].done));
 }

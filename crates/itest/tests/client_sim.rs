@@ -7,7 +7,7 @@ use licswap_core::graph::batch::get_item;
 use licswap_core::graph::calls::assign_license_item;
 use licswap_core::graph::http::Clock;
 use licswap_core::graph::{
-    AccessToken, CancelToken, ClientConfig, GraphError, LoadPhase, Progress, TokenSource,
+    AccessToken, CancelToken, ClientConfig, GraphError, LoadPhase, LoadProgress, TokenSource,
 };
 use licswap_core::model::{AssignLicenseBody, AssignedLicense, User};
 use licswap_core::plan::TargetKind;
@@ -235,7 +235,7 @@ fn a_superseded_load_stops_while_the_new_one_completes() {
     let stale = CancelToken::new();
     let current = CancelToken::new();
     let mut holder_reports = 0;
-    let mut watch_first = |p: Progress| {
+    let mut watch_first = |p: LoadProgress| {
         if p.phase == LoadPhase::Holders && p.done > 0 {
             holder_reports += 1;
             if holder_reports == 3 {

@@ -19,7 +19,7 @@ use super::client::GraphClient;
 use super::error::GraphError;
 use super::http::{Clock, Transport};
 use super::request::{has_sku_filter, PathQuery, GROUP_SELECT};
-use super::snapshot_load::{LoadPhase, Progress};
+use super::snapshot_load::{LoadPhase, LoadProgress};
 use crate::health::{GroupErrorList, HealthSnapshot};
 use crate::model::{Group, Page, SubscribedSku};
 use crate::plan::{Snapshot, SnapshotGroup};
@@ -59,13 +59,13 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
     /// Reads the tenant for the health screen (see the module's documentation).
     pub async fn load_health(
         &self,
-        progress: &mut dyn FnMut(Progress),
+        progress: &mut dyn FnMut(LoadProgress),
     ) -> Result<HealthSnapshot, GraphError> {
         // Nothing supersedes the health screen's one load, so nothing cancels it.
         let cancel = CancelToken::new();
         let mut report = |phase, done: usize, total: Option<u64>| {
             let requests = self.stats().requests;
-            progress(Progress { phase, done: done as u64, total, requests });
+            progress(LoadProgress { phase, done: done as u64, total, requests });
         };
         report(LoadPhase::Skus, 0, None);
         let items = vec![

@@ -25,5 +25,5 @@ pub mod token;
 pub use cancel::CancelToken;
 pub use client::{ClientConfig, ClientStats, GraphClient};
 pub use error::{GraphError, HttpError};
-pub use snapshot_load::{LoadPhase, Progress};
+pub use snapshot_load::{LoadPhase, LoadProgress};
 pub use token::{AccessToken, StaticToken, TokenSource};

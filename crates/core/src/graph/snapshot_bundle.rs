@@ -7,7 +7,7 @@ use super::cancel::CancelToken;
 use super::client::GraphClient;
 use super::error::GraphError;
 use super::http::{Clock, Transport};
-use super::snapshot_load::Progress;
+use super::snapshot_load::LoadProgress;
 use crate::plan::Snapshot;
 use std::collections::HashSet;
 
@@ -17,7 +17,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         &self,
         sources: &[String],
         cancel: &CancelToken,
-        progress: &mut dyn FnMut(Progress),
+        progress: &mut dyn FnMut(LoadProgress),
     ) -> Result<Snapshot, GraphError> {
         let mut out: Option<Snapshot> = None;
         let mut users: HashSet<String> = HashSet::new();

@@ -47,14 +47,14 @@ impl fmt::Display for LoadPhase {
 /// One progress report: `done` of `total` (when known) items of a phase, and the requests sent
 /// so far.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Progress {
+pub struct LoadProgress {
     pub phase: LoadPhase,
     pub done: u64,
     pub total: Option<u64>,
     pub requests: u64,
 }
 
-impl Progress {
+impl LoadProgress {
     /// Seconds left in this phase at the pace so far, `elapsed_ms` after the phase began; `None`
     /// until there is a total and something done to judge the pace by.
     pub fn eta_secs(&self, elapsed_ms: f64) -> Option<u64> {
@@ -79,13 +79,13 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         &self,
         source: &str,
         cancel: &CancelToken,
-        progress: &mut dyn FnMut(Progress),
+        progress: &mut dyn FnMut(LoadProgress),
     ) -> Result<Snapshot, GraphError> {
         let sink = RefCell::new(progress);
         let report = |phase, done: usize, total: Option<u64>| {
             let requests = self.stats().requests;
             let mut f = sink.borrow_mut();
-            (*f)(Progress { phase, done: done as u64, total, requests });
+            (*f)(LoadProgress { phase, done: done as u64, total, requests });
         };
 
         report(LoadPhase::Skus, 0, None);
@@ -224,8 +224,8 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
 mod tests {
     use super::*;
 
-    fn at(done: u64, total: Option<u64>) -> Progress {
-        Progress { phase: LoadPhase::Holders, done, total, requests: 0 }
+    fn at(done: u64, total: Option<u64>) -> LoadProgress {
+        LoadProgress { phase: LoadPhase::Holders, done, total, requests: 0 }
     }
 
     #[test]
