@@ -6,7 +6,7 @@ use crate::state::{ApplyStatus, AppState, NOT_CONNECTED};
 use leptos::prelude::*;
 use licswap_core::apply::{
     plan_hash, rollback_plan, verify_after_lag, ApplyConfig, Control, Executor, GraphLicenseApi, Journal, JournalStore,
-    Progress, VerifyReport,
+    RunProgress, VerifyReport,
 };
 use licswap_core::plan::Plan;
 use std::sync::Arc;
@@ -84,7 +84,7 @@ pub fn start(state: AppState, plan: Arc<Plan>) {
     leptos::task::spawn_local(async move {
         let api = GraphLicenseApi::new(&*c);
         let exec = Executor::new(&api, c.clock(), &LocalJournal, ApplyConfig::default(), control);
-        let mut on_progress = |p: &Progress| state.apply.update(|a| a.progress = Some(p.clone()));
+        let mut on_progress = |p: &RunProgress| state.apply.update(|a| a.progress = Some(p.clone()));
         let result = exec.run(&plan, &mut on_progress).await;
         state.control.set_value(None);
         // The run is over: no token of this tab may still change licenses.

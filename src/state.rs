@@ -8,7 +8,7 @@ use crate::routes::Route;
 use crate::transport::{AppTransport, BrowserClock};
 use crate::wizard_form::WizardForm;
 use leptos::prelude::*;
-use licswap_core::apply::{Control, Progress, RunReport, VerifyReport};
+use licswap_core::apply::{Control, RunProgress, RunReport, VerifyReport};
 use licswap_core::graph::CancelToken;
 use licswap_core::model::SubscribedSku;
 use licswap_core::plan::{Plan, Snapshot};
@@ -57,7 +57,7 @@ pub enum PlanOrigin {
 pub struct ApplyStatus {
     pub running: bool,
     pub paused: bool,
-    pub progress: Option<Progress>,
+    pub progress: Option<RunProgress>,
     pub report: Option<Arc<RunReport>>,
     pub error: Option<String>,
     pub verify: Option<Arc<VerifyReport>>,

@@ -180,7 +180,7 @@ fn ApplyPlan(plan: Arc<Plan>) -> impl IntoView {
                 </div>
             </Show>
             {move || state.apply.with(|a| a.error.clone()).map(|e| view! { <ErrorBox title="Apply stopped" detail=e/> })}
-            <RunProgress/>
+            <RunProgressCard/>
             {move || state.apply.with(|a| a.report.clone()).map(|r| view! { <RunResult report=r plan=plan_sv.get_value()/> })}
         </section>
     }
@@ -198,7 +198,7 @@ fn duration(ms: u64) -> String {
 }
 
 #[component]
-fn RunProgress() -> impl IntoView {
+fn RunProgressCard() -> impl IntoView {
     let state = use_state();
     move || {
         let (running, paused, progress) = state.apply.with(|a| (a.running, a.paused, a.progress.clone()));

@@ -48,7 +48,7 @@ fn batches_of_twenty_with_bounded_concurrency_and_rate() {
     let fake = FakeGraph::from_snapshot(&snap);
     let store = MemoryStore::new();
     let clock = VirtualClock::new(0);
-    let mut events: Vec<Progress> = Vec::new();
+    let mut events: Vec<RunProgress> = Vec::new();
     let ex = Executor::new(&fake, &clock, &store, config(3), Control::new());
     let report = block_on(ex.run(&plan, &mut |p| {
         clock.advance(500); // each batch "takes" half a second

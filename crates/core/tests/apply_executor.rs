@@ -21,7 +21,7 @@ fn run_with(
     store: &MemoryStore,
     plan: &Plan,
     control: Control,
-    on: &mut dyn FnMut(&Progress),
+    on: &mut dyn FnMut(&RunProgress),
 ) -> Result<RunReport, ApplyError> {
     let clock = VirtualClock::new(1_000);
     let ex = Executor::new(fake, &clock, store, config(), control);

@@ -4,7 +4,7 @@ use super::api::LicenseApi;
 use super::control::{Control, ControlState};
 use super::journal::{plan_hash, EntryState, Journal, JOURNAL_VERSION};
 use super::phase::PhaseEnd;
-use super::progress::{Progress, RateMeter, RunStatus};
+use super::progress::{RateMeter, RunProgress, RunStatus};
 use super::run::{ApplyConfig, ApplyError, Reporter, Run, RunOutcome, RunReport, Shared};
 use super::settle::{settle_group, GroupSettleReport, MemberOutcome};
 use super::store::JournalStore;
@@ -36,7 +36,7 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
     pub async fn run(
         &self,
         plan: &Plan,
-        on_progress: &mut dyn FnMut(&Progress),
+        on_progress: &mut dyn FnMut(&RunProgress),
     ) -> Result<RunReport, ApplyError> {
         check_plan(plan, &self.config)?;
         let hash = plan_hash(plan);

@@ -7,7 +7,7 @@
 //! let store = /* JournalStore on browser storage, keyed by plan_hash(&plan) */;
 //! let control = Control::new();                       // keep a clone for the Pause/Cancel buttons
 //! let ex = Executor::new(&api, &clock, &store, ApplyConfig::default(), control.clone());
-//! let report = ex.run(&plan, &mut |p: &Progress| { /* progress bar */ }).await?;
+//! let report = ex.run(&plan, &mut |p: &RunProgress| { /* progress bar */ }).await?;
 //! // report.outcome, report.stale (offer re-planning), report.groups (member outcomes)
 //! let checked = verify(&api, &plan, &report.journal, 20).await;
 //! let csv = report_csv(&plan, &report.journal, Some(&checked));
@@ -40,7 +40,7 @@ pub use executor::Executor;
 pub use graph_api::{api_error, GraphLicenseApi};
 pub use guard::{check_write, Refusal, REFUSED_CODE};
 pub use journal::{plan_hash, Counts, Entry, EntryState, Journal, JournalDelta, JOURNAL_VERSION};
-pub use progress::{Progress, RunStatus};
+pub use progress::{RunProgress, RunStatus};
 pub use report::{
     csv_field, report_csv, report_csv_with, report_json, report_members_csv, report_rows, set_aside_csv,
     set_aside_rows, waived_plans, ReportRow, WaivedPlan,

@@ -12,7 +12,7 @@ pub enum RunStatus {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Progress {
+pub struct RunProgress {
     pub status: RunStatus,
     /// 0-based index of the phase running, and how many there are.
     pub phase: usize,
@@ -53,11 +53,11 @@ impl RateMeter {
         phase: usize,
         phases: usize,
         counts: Counts,
-    ) -> Progress {
+    ) -> RunProgress {
         let elapsed_ms = now_ms.saturating_sub(self.start_ms);
         let remaining = counts.pending + counts.in_flight;
         let rate_per_s = if elapsed_ms == 0 { 0.0 } else { self.settled as f64 * 1000.0 / elapsed_ms as f64 };
         let eta_ms = (rate_per_s > 0.0).then(|| (remaining as f64 / rate_per_s * 1000.0).round() as u64);
-        Progress { status, phase, phases, counts, remaining, rate_per_s, eta_ms, elapsed_ms, waiting_for: None }
+        RunProgress { status, phase, phases, counts, remaining, rate_per_s, eta_ms, elapsed_ms, waiting_for: None }
     }
 }

@@ -6,7 +6,7 @@
 use super::api::{ApiError, LicenseApi};
 use super::control::Control;
 use super::journal::{EntryState, Journal, JOURNAL_VERSION};
-use super::progress::{Progress, RateMeter, RunStatus};
+use super::progress::{RateMeter, RunProgress, RunStatus};
 use super::settle::GroupSettleReport;
 use super::store::JournalStore;
 use crate::graph::http::Clock;
@@ -187,7 +187,7 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Shared<'_, A, C, S> {
 /// The run's progress line: where it is (phase of phases) and how fast it goes.
 pub(super) struct Reporter<'r> {
     pub(super) meter: RateMeter,
-    pub(super) on_progress: &'r mut dyn FnMut(&Progress),
+    pub(super) on_progress: &'r mut dyn FnMut(&RunProgress),
     /// 0-based index of the phase running, and how many there are.
     pub(super) phase: usize,
     pub(super) phases: usize,
