@@ -4,19 +4,19 @@
 //! own, so one may get 429 with `Retry-After` while its neighbours succeed.
 //! Source: <https://learn.microsoft.com/en-us/graph/json-batching>
 use crate::sim::{Answer, Caller, Sim};
-use crate::wire::{iso8601, ApiError, Target};
+use crate::wire::{iso8601, GraphErrorReply, Target};
 use licswap_core::graph::http::Method;
 use licswap_core::model::{BatchRequest, BatchRequestItem};
 use serde_json::{json, Map, Value};
 
 pub const MAX_REQUESTS: usize = 20;
 
-fn validate(batch: &BatchRequest) -> Result<(), ApiError> {
+fn validate(batch: &BatchRequest) -> Result<(), GraphErrorReply> {
     if batch.requests.is_empty() {
-        return Err(ApiError::new(400, "BadRequest", "The batch request contains no requests."));
+        return Err(GraphErrorReply::new(400, "BadRequest", "The batch request contains no requests."));
     }
     if batch.requests.len() > MAX_REQUESTS {
-        return Err(ApiError::new(
+        return Err(GraphErrorReply::new(
             400,
             "BadRequest",
             format!("The batch request contains more than {MAX_REQUESTS} requests."),
@@ -24,7 +24,7 @@ fn validate(batch: &BatchRequest) -> Result<(), ApiError> {
     }
     for (i, r) in batch.requests.iter().enumerate() {
         if batch.requests[..i].iter().any(|o| o.id == r.id) {
-            return Err(ApiError::new(
+            return Err(GraphErrorReply::new(
                 400,
                 "BadRequest",
                 format!("Batch request ids must be unique; '{}' is repeated.", r.id),
@@ -32,7 +32,7 @@ fn validate(batch: &BatchRequest) -> Result<(), ApiError> {
         }
         for d in r.depends_on.iter().flatten() {
             if !batch.requests.iter().any(|o| &o.id == d) || d == &r.id {
-                return Err(ApiError::new(
+                return Err(GraphErrorReply::new(
                     400,
                     "BadRequest",
                     format!("Request '{}' depends on unknown request '{d}'.", r.id),
@@ -40,7 +40,7 @@ fn validate(batch: &BatchRequest) -> Result<(), ApiError> {
             }
         }
         if r.url.starts_with("http") || r.url.trim_start_matches('/').starts_with("v1.0") {
-            return Err(ApiError::new(
+            return Err(GraphErrorReply::new(
                 400,
                 "BadRequest",
                 format!("Request '{}' must use a URL relative to the version, e.g. '/users'.", r.id),
@@ -53,7 +53,9 @@ fn validate(batch: &BatchRequest) -> Result<(), ApiError> {
 pub(crate) fn run(sim: &mut Sim, caller: &Caller, body: &str, base: &str, now: u64) -> Answer {
     let batch: BatchRequest = match serde_json::from_str(body) {
         Ok(b) => b,
-        Err(e) => return ApiError::new(400, "BadRequest", format!("Invalid batch payload: {e}")).into(),
+        Err(e) => {
+            return GraphErrorReply::new(400, "BadRequest", format!("Invalid batch payload: {e}")).into()
+        }
     };
     if let Err(e) = validate(&batch) {
         return e.into();
@@ -71,7 +73,8 @@ pub(crate) fn run(sim: &mut Sim, caller: &Caller, body: &str, base: &str, now: u
                     .flatten()
                     .all(|d| status[index_of(&batch, d)].is_some())
         }) else {
-            return ApiError::new(400, "BadRequest", "The dependsOn graph of the batch has a cycle.").into();
+            return GraphErrorReply::new(400, "BadRequest", "The dependsOn graph of the batch has a cycle.")
+                .into();
         };
         let item = &batch.requests[i];
         let failed_dep = item
@@ -80,7 +83,7 @@ pub(crate) fn run(sim: &mut Sim, caller: &Caller, body: &str, base: &str, now: u
             .flatten()
             .any(|d| !status[index_of(&batch, d)].is_some_and(|s| (200..300).contains(&s)));
         let answer = if failed_dep {
-            ApiError::new(
+            GraphErrorReply::new(
                 424,
                 "FailedDependency",
                 "The request was not run because a request it depends on failed.",
@@ -101,14 +104,15 @@ fn index_of(batch: &BatchRequest, id: &str) -> usize {
 
 fn inner(sim: &mut Sim, caller: &Caller, item: &BatchRequestItem, base: &str, now: u64) -> Answer {
     let Some(method) = Method::parse(&item.method) else {
-        return ApiError::new(400, "BadRequest", format!("Unsupported method '{}'.", item.method)).into();
+        return GraphErrorReply::new(400, "BadRequest", format!("Unsupported method '{}'.", item.method))
+            .into();
     };
     let has_ct =
         item.headers.as_ref().is_some_and(|h| h.keys().any(|k| k.eq_ignore_ascii_case("content-type")));
     if item.body.is_some() && !has_ct {
         // "If a body is included with the request, the headers object must contain a value for
         // Content-Type." (json-batching)
-        return ApiError::new(
+        return GraphErrorReply::new(
             400,
             "BadRequest",
             "Content-Type header must be specified for a request with a body.",

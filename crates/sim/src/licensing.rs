@@ -23,8 +23,10 @@
 //! <https://github.com/KelvinTegelaar/CIPP/issues/783>); the others follow Graph's and the admin
 //! center's wording as closely as known. Clients must key on status and code, never on messages.
 use crate::config::GroupTiming;
-use crate::tenant::{EntryState, GroupIx, GroupJob, GroupLic, Lic, LicError, PlanIx, Processing, SkuIx, Tenant, UserIx};
-use crate::wire::ApiError;
+use crate::tenant::{
+    EntryState, GroupIx, GroupJob, GroupLic, Lic, LicError, PlanIx, Processing, SkuIx, Tenant, UserIx,
+};
+use crate::wire::GraphErrorReply;
 use licswap_core::model::{AssignLicenseBody, AssignedLicense};
 
 /// One change to a user's licenses: what they held and had enabled before and after.
@@ -68,13 +70,13 @@ pub(crate) fn change_user(t: &mut Tenant, u: UserIx, now: u64, f: impl FnOnce(&m
     }
 }
 
-fn unknown_sku(id: &str) -> ApiError {
+fn unknown_sku(id: &str) -> GraphErrorReply {
     // Graph's message for a skuId the tenant has no subscription to.
-    ApiError::bad_request(format!("License {id} does not correspond to a valid company License."))
+    GraphErrorReply::bad_request(format!("License {id} does not correspond to a valid company License."))
 }
 
 /// Resolve `addLicenses` to tenant SKUs and plan indexes; a disabled plan must be one of the SKU's.
-fn resolve_adds(t: &Tenant, adds: &[AssignedLicense]) -> Result<Vec<Lic>, ApiError> {
+fn resolve_adds(t: &Tenant, adds: &[AssignedLicense]) -> Result<Vec<Lic>, GraphErrorReply> {
     let mut out: Vec<Lic> = Vec::new();
     for a in adds {
         let sku = t.skus.iter().position(|s| s.sku_id.eq_ignore_ascii_case(a.sku_id.trim()));
@@ -83,21 +85,27 @@ fn resolve_adds(t: &Tenant, adds: &[AssignedLicense]) -> Result<Vec<Lic>, ApiErr
         for d in &a.disabled_plans {
             let p = t.plans.by_id(d).filter(|p| t.skus[sku as usize].plans.contains(p));
             let p = p.ok_or_else(|| {
-                ApiError::bad_request(format!("Service plan {d} is not part of the license {}.", a.sku_id))
+                GraphErrorReply::bad_request(format!(
+                    "Service plan {d} is not part of the license {}.",
+                    a.sku_id
+                ))
             })?;
             disabled.push(p);
         }
         disabled.sort_unstable();
         disabled.dedup();
         if out.iter().any(|l| l.sku == sku) {
-            return Err(ApiError::bad_request(format!("License {} is specified more than once.", a.sku_id)));
+            return Err(GraphErrorReply::bad_request(format!(
+                "License {} is specified more than once.",
+                a.sku_id
+            )));
         }
         out.push(Lic { sku, disabled });
     }
     Ok(out)
 }
 
-fn resolve_removes(t: &Tenant, removes: &[String]) -> Result<Vec<SkuIx>, ApiError> {
+fn resolve_removes(t: &Tenant, removes: &[String]) -> Result<Vec<SkuIx>, GraphErrorReply> {
     removes
         .iter()
         .map(|r| {
@@ -139,27 +147,34 @@ fn names(t: &Tenant, plans: &[PlanIx]) -> String {
 
 /// `POST /users/{id}/assignLicense`: all of the call's additions and removals apply together, or
 /// none does.
-pub fn assign_user(t: &mut Tenant, u: UserIx, body: &AssignLicenseBody, now: u64) -> Result<(), ApiError> {
+pub fn assign_user(
+    t: &mut Tenant,
+    u: UserIx,
+    body: &AssignLicenseBody,
+    now: u64,
+) -> Result<(), GraphErrorReply> {
     let adds = resolve_adds(t, &body.add_licenses)?;
     let removes = resolve_removes(t, &body.remove_licenses)?;
     let user = &t.users[u as usize];
     for (&r, id) in removes.iter().zip(&body.remove_licenses) {
         if adds.iter().any(|a| a.sku == r) {
-            return Err(ApiError::bad_request(format!("License {id} cannot be both added and removed.")));
+            return Err(GraphErrorReply::bad_request(format!(
+                "License {id} cannot be both added and removed."
+            )));
         }
         if !user.direct.iter().any(|l| l.sku == r) {
             if user.inherited.iter().any(|g| g.lic.sku == r) {
                 // Inherited licenses can only change through the group.
-                return Err(ApiError::bad_request(
+                return Err(GraphErrorReply::bad_request(
                     "User license is inherited from a group membership and it cannot be removed directly from the user.",
                 ));
             }
-            return Err(ApiError::bad_request("User does not have a corresponding license."));
+            return Err(GraphErrorReply::bad_request("User does not have a corresponding license."));
         }
     }
     if !adds.is_empty() && user.usage_location.as_deref().is_none_or(|l| l.trim().is_empty()) {
         // A usage location is required before any license can be assigned directly.
-        return Err(ApiError::bad_request(
+        return Err(GraphErrorReply::bad_request(
             "License assignment cannot be done for user with invalid usage location.",
         ));
     }
@@ -173,7 +188,7 @@ pub fn assign_user(t: &mut Tenant, u: UserIx, body: &AssignLicenseBody, now: u64
     let before_skus = t.consumed_skus(u);
     for a in &adds {
         if !before_skus.contains(&a.sku) && t.available(a.sku) <= 0 {
-            return Err(ApiError::bad_request(format!(
+            return Err(GraphErrorReply::bad_request(format!(
                 "Subscription with SKU {} does not have any available licenses.",
                 t.skus[a.sku as usize].sku_id
             )));
@@ -183,13 +198,13 @@ pub fn assign_user(t: &mut Tenant, u: UserIx, body: &AssignLicenseBody, now: u64
     let inherited_ok = user.inherited.iter().filter(|g| g.error.is_none()).map(|g| &g.lic);
     let after = t.plans_of(direct.iter().chain(inherited_ok));
     if let Some((a, b)) = new_conflict(t, &before, &after) {
-        return Err(ApiError::bad_request(format!(
+        return Err(GraphErrorReply::bad_request(format!(
             "License assignment failed because service plans {} are mutually exclusive.",
             names(t, &[a, b])
         )));
     }
     if let Some(p) = new_unmet_dependency(t, &before, &after) {
-        return Err(ApiError::bad_request(format!(
+        return Err(GraphErrorReply::bad_request(format!(
             "License assignment failed because service plan {} depends on the service plan(s) {}.",
             t.plans.names[p as usize],
             names(t, &t.plans.requires[p as usize])
@@ -243,11 +258,11 @@ pub fn assign_group(
     body: &AssignLicenseBody,
     now: u64,
     timing: GroupTiming,
-) -> Result<(), ApiError> {
+) -> Result<(), GraphErrorReply> {
     if !t.groups[g as usize].security_enabled {
         // Group-based licensing needs a security group or a security-enabled Microsoft 365 group
         // (https://learn.microsoft.com/en-us/entra/fundamentals/concept-group-based-licensing).
-        return Err(ApiError::bad_request(
+        return Err(GraphErrorReply::bad_request(
             "License assignment is only supported on security-enabled groups.",
         ));
     }
@@ -256,7 +271,7 @@ pub fn assign_group(
     let group = &t.groups[g as usize];
     for (&r, id) in removes.iter().zip(&body.remove_licenses) {
         if !group.licenses.iter().any(|l| l.sku == r) {
-            return Err(ApiError::bad_request(format!("License {id} is not assigned to the group.")));
+            return Err(GraphErrorReply::bad_request(format!("License {id} is not assigned to the group.")));
         }
     }
     let mut licenses: Vec<Lic> =
@@ -269,7 +284,7 @@ pub fn assign_group(
     }
     let plans = t.plans_of(licenses.iter());
     if let Some((a, b)) = new_conflict(t, &[], &plans) {
-        return Err(ApiError::bad_request(format!(
+        return Err(GraphErrorReply::bad_request(format!(
             "License assignment failed because service plans {} are mutually exclusive.",
             names(t, &[a, b])
         )));
@@ -280,10 +295,13 @@ pub fn assign_group(
     // necessary services before adding or removing a dependent service. The service Microsoft
     // Workplace Analytics requires Exchange Online (Plan 2) to be enabled as well.").
     if let Some(p) = plans.iter().copied().find(|&p| {
-        t.plans.has_requirement(p) && !t.plans.requires[p as usize].iter().any(|r| plans.binary_search(r).is_ok())
+        t.plans.has_requirement(p)
+            && !t.plans.requires[p as usize].iter().any(|r| plans.binary_search(r).is_ok())
     }) {
-        let needs = t.plans.requires[p as usize].first().map_or("its prerequisite", |&r| t.plans.names[r as usize].as_str());
-        return Err(ApiError::bad_request(format!(
+        let needs = t.plans.requires[p as usize]
+            .first()
+            .map_or("its prerequisite", |&r| t.plans.names[r as usize].as_str());
+        return Err(GraphErrorReply::bad_request(format!(
             "License operation failed. Make sure that the group has necessary services before adding or removing a dependent service. The service {} requires {} to be enabled as well.",
             t.plans.names[p as usize], needs
         )));

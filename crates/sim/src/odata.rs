@@ -3,7 +3,7 @@
 //!
 //! Sources: <https://learn.microsoft.com/en-us/graph/query-parameters>,
 //! <https://learn.microsoft.com/en-us/graph/paging>, <https://learn.microsoft.com/en-us/graph/filter-query-parameter>
-use crate::wire::{ApiError, Target};
+use crate::wire::{GraphErrorReply, Target};
 use base64::Engine;
 use serde_json::Value;
 
@@ -34,7 +34,9 @@ impl Clause {
         Some(match self {
             Clause::Eq(p, v) => prop(p).is_some_and(|x| same_value(&x, v)),
             Clause::In(p, vs) => prop(p).is_some_and(|x| vs.iter().any(|v| same_value(&x, v))),
-            Clause::StartsWith(p, prefix) => prop(p).is_some_and(|x| x.as_str().is_some_and(|s| starts_with(s, prefix))),
+            Clause::StartsWith(p, prefix) => {
+                prop(p).is_some_and(|x| x.as_str().is_some_and(|s| starts_with(s, prefix)))
+            }
             Clause::HasSku(_) | Clause::AnyOf(_) => return None,
         })
     }
@@ -50,7 +52,7 @@ pub struct Query {
 }
 
 impl Query {
-    pub fn parse(t: &Target) -> Result<Query, ApiError> {
+    pub fn parse(t: &Target) -> Result<Query, GraphErrorReply> {
         let mut q = Query { top: DEFAULT_PAGE, ..Query::default() };
         for (k, v) in &t.query {
             match k.to_ascii_lowercase().as_str() {
@@ -59,12 +61,11 @@ impl Query {
                         Some(v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
                 }
                 "$top" => {
-                    let n: i64 = v
-                        .trim()
-                        .parse()
-                        .map_err(|_| ApiError::bad_request(format!("Invalid page size specified: '{v}'.")))?;
+                    let n: i64 = v.trim().parse().map_err(|_| {
+                        GraphErrorReply::bad_request(format!("Invalid page size specified: '{v}'."))
+                    })?;
                     if !(1..=MAX_PAGE as i64).contains(&n) {
-                        return Err(ApiError::bad_request(format!(
+                        return Err(GraphErrorReply::bad_request(format!(
                             "Invalid page size specified: '{n}'. Must be between 1 and {MAX_PAGE} inclusive."
                         )));
                     }
@@ -74,7 +75,7 @@ impl Query {
                 "$skiptoken" => q.skip = decode_skiptoken(v)?,
                 "$count" => q.count = v.eq_ignore_ascii_case("true"),
                 other if other.starts_with('$') => {
-                    return Err(ApiError::new(
+                    return Err(GraphErrorReply::new(
                         400,
                         "Request_UnsupportedQuery",
                         format!("The query option '{k}' is not supported by the simulator."),
@@ -87,10 +88,10 @@ impl Query {
     }
 
     /// `$select` names, checked against the properties the type has.
-    pub fn check_select(&self, type_name: &str, valid: impl Fn(&str) -> bool) -> Result<(), ApiError> {
+    pub fn check_select(&self, type_name: &str, valid: impl Fn(&str) -> bool) -> Result<(), GraphErrorReply> {
         for s in self.select.iter().flatten() {
             if !valid(s) {
-                return Err(ApiError::bad_request(format!(
+                return Err(GraphErrorReply::bad_request(format!(
                     "Parsing OData Select and Expand failed: Could not find a property named '{s}' on type 'microsoft.graph.{type_name}'."
                 )));
             }
@@ -99,8 +100,8 @@ impl Query {
     }
 }
 
-fn unsupported_filter(f: &str) -> ApiError {
-    ApiError::new(
+fn unsupported_filter(f: &str) -> GraphErrorReply {
+    GraphErrorReply::new(
         400,
         "Request_UnsupportedQuery",
         format!("Unsupported or invalid query filter clause specified: '{f}'."),
@@ -108,8 +109,11 @@ fn unsupported_filter(f: &str) -> ApiError {
 }
 
 /// Split on ` and ` outside quotes and parentheses, then parse each clause.
-pub fn parse_filter(f: &str) -> Result<Vec<Clause>, ApiError> {
-    split_top(f, " and ").into_iter().map(|p| parse_clause(p.trim()).ok_or_else(|| unsupported_filter(f))).collect()
+pub fn parse_filter(f: &str) -> Result<Vec<Clause>, GraphErrorReply> {
+    split_top(f, " and ")
+        .into_iter()
+        .map(|p| parse_clause(p.trim()).ok_or_else(|| unsupported_filter(f)))
+        .collect()
 }
 
 /// `f` split on `word` (` and `, ` or `, any case) where it is outside quotes and parentheses.
@@ -217,7 +221,9 @@ fn literal(s: &str) -> Option<Value> {
 
 /// OData's `startsWith`, ignoring case as Graph does on directory strings.
 pub fn starts_with(s: &str, prefix: &str) -> bool {
-    s.len() >= prefix.len() && s.is_char_boundary(prefix.len()) && s[..prefix.len()].eq_ignore_ascii_case(prefix)
+    s.len() >= prefix.len()
+        && s.is_char_boundary(prefix.len())
+        && s[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
 
 /// Do two OData literals match? Strings compare case-insensitively, as Graph's `eq` does on
@@ -233,8 +239,8 @@ pub fn encode_skiptoken(next: usize) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("licswap-sim:{next}"))
 }
 
-fn decode_skiptoken(tok: &str) -> Result<usize, ApiError> {
-    let bad = || ApiError::bad_request("The specified page token value has expired or is invalid.");
+fn decode_skiptoken(tok: &str) -> Result<usize, GraphErrorReply> {
+    let bad = || GraphErrorReply::bad_request("The specified page token value has expired or is invalid.");
     let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(tok.trim()).map_err(|_| bad())?;
     let s = String::from_utf8(raw).map_err(|_| bad())?;
     s.strip_prefix("licswap-sim:").and_then(|n| n.parse().ok()).ok_or_else(bad)

@@ -24,7 +24,7 @@
 //! "Prerequisites"): Global Administrator, Privileged Role Administrator, and for delegated
 //! permissions Cloud Application Administrator or Application Administrator. A License
 //! Administrator cannot.
-use crate::wire::ApiError;
+use crate::wire::GraphErrorReply;
 
 pub const GLOBAL_ADMIN: &str = "Global Administrator";
 
@@ -74,9 +74,9 @@ pub fn required(is_get: bool, segs: &[&str]) -> Option<&'static [&'static str]> 
 }
 
 /// 403 as Graph answers a signed-in user without a role that allows the call.
-pub fn check(held: &[String], is_get: bool, segs: &[&str]) -> Result<(), ApiError> {
+pub fn check(held: &[String], is_get: bool, segs: &[&str]) -> Result<(), GraphErrorReply> {
     match required(is_get, segs) {
-        Some(roles) if !has_any(held, roles) => Err(ApiError::new(
+        Some(roles) if !has_any(held, roles) => Err(GraphErrorReply::new(
             403,
             "Authorization_RequestDenied",
             "Insufficient privileges to complete the operation.",

@@ -22,7 +22,7 @@
 //! (the group's own read permissions, Group.Read.All and up, which licswap does not ask for),
 //! so the app's fallback (members' `licenseAssignmentStates`) is what the tests exercise; a
 //! tenant that accepts GroupMember.Read.All only makes the app's first choice work.
-use crate::wire::ApiError;
+use crate::wire::GraphErrorReply;
 
 const DIR_READ: &[&str] = &["Directory.Read.All", "Directory.ReadWrite.All"];
 
@@ -46,7 +46,9 @@ pub fn accepted(is_get: bool, segs: &[&str]) -> Vec<&'static str> {
             vec!["GroupMember.Read.All", "Group.Read.All", "GroupMember.ReadWrite.All", "Group.ReadWrite.All"]
         }
         (true, ["groups", ..]) => vec!["GroupMember.Read.All", "Group.Read.All", "Group.ReadWrite.All"],
-        (false, ["users", _, "assignLicense"]) => vec!["LicenseAssignment.ReadWrite.All", "User.ReadWrite.All"],
+        (false, ["users", _, "assignLicense"]) => {
+            vec!["LicenseAssignment.ReadWrite.All", "User.ReadWrite.All"]
+        }
         // Not LicenseAssignment.ReadWrite.All: the page names User.ReadWrite.All as least privileged.
         (false, ["users", _, "reprocessLicenseAssignment"]) => vec!["User.ReadWrite.All"],
         (false, ["groups", _, "assignLicense"]) => {
@@ -60,12 +62,12 @@ pub fn accepted(is_get: bool, segs: &[&str]) -> Vec<&'static str> {
 }
 
 /// 403 as Graph answers a token without any accepted permission.
-pub fn check(granted: &[String], is_get: bool, segs: &[&str]) -> Result<(), ApiError> {
+pub fn check(granted: &[String], is_get: bool, segs: &[&str]) -> Result<(), GraphErrorReply> {
     let ok = accepted(is_get, segs);
     if granted.iter().any(|g| ok.iter().any(|a| a.eq_ignore_ascii_case(g))) {
         Ok(())
     } else {
-        Err(ApiError::new(
+        Err(GraphErrorReply::new(
             403,
             "Authorization_RequestDenied",
             "Insufficient privileges to complete the operation.",

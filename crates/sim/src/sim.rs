@@ -8,7 +8,7 @@ use crate::rng::Rng;
 use crate::routes::{self, Call};
 use crate::tenant::Tenant;
 use crate::throttle::{self, Throttle};
-use crate::wire::{iso8601, set_header, ApiError, Target, GRAPH_JSON};
+use crate::wire::{iso8601, set_header, GraphErrorReply, Target, GRAPH_JSON};
 use licswap_core::graph::http::{HttpRequest, HttpResponse, Method};
 use serde_json::{json, Value};
 
@@ -62,8 +62,8 @@ pub(crate) struct Answer {
     pub headers: Vec<(String, String)>,
 }
 
-impl From<ApiError> for Answer {
-    fn from(e: ApiError) -> Self {
+impl From<GraphErrorReply> for Answer {
+    fn from(e: GraphErrorReply) -> Self {
         Answer {
             status: e.status,
             body: Some(json!({"error": {"code": e.code, "message": e.message}})),
@@ -123,8 +123,16 @@ impl Sim {
     }
 
     /// Show a member's entries from a group as ActiveWithError or Disabled (see `EntryState`).
-    pub fn show_entry_state(&mut self, user: &str, group: &str, state: crate::tenant::EntryState, now_ms: u64) -> bool {
-        let (Some(u), Some(g)) = (self.tenant.user_ix(user), self.tenant.group_ix(group)) else { return false };
+    pub fn show_entry_state(
+        &mut self,
+        user: &str,
+        group: &str,
+        state: crate::tenant::EntryState,
+        now_ms: u64,
+    ) -> bool {
+        let (Some(u), Some(g)) = (self.tenant.user_ix(user), self.tenant.group_ix(group)) else {
+            return false;
+        };
         licensing::show_entry_state(&mut self.tenant, u, g, state, now_ms);
         true
     }
@@ -132,7 +140,9 @@ impl Sim {
     /// A transient LicenseAssignmentAttributeConcurrencyException on a member of a group: its
     /// entries read Error/Other until Entra's own retry processes the group again.
     pub fn concurrency_exception(&mut self, user: &str, group: &str, now_ms: u64) -> bool {
-        let (Some(u), Some(g)) = (self.tenant.user_ix(user), self.tenant.group_ix(group)) else { return false };
+        let (Some(u), Some(g)) = (self.tenant.user_ix(user), self.tenant.group_ix(group)) else {
+            return false;
+        };
         let timing = self.config.group_timing();
         licensing::concurrency_exception(&mut self.tenant, u, g, now_ms, timing);
         true
@@ -208,9 +218,11 @@ impl Sim {
         // browser). sim-server answers only the app's own origin (that of a registered redirect
         // URI), so no other website a developer visits can drive it or mint simulated tokens.
         let app_origin = |o: &&str| {
-            self.config.clients.iter().flat_map(|c| &c.redirect_uris).any(|r| {
-                r.strip_prefix(*o).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-            })
+            self.config
+                .clients
+                .iter()
+                .flat_map(|c| &c.redirect_uris)
+                .any(|r| r.strip_prefix(*o).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
         };
         if let Some(origin) = req.header("Origin").filter(app_origin) {
             set_header(&mut resp, "Access-Control-Allow-Origin", origin);
@@ -317,7 +329,7 @@ impl Sim {
             now,
         ) {
             self.stats.throttled += 1;
-            let mut a: Answer = ApiError::new(429, "TooManyRequests", "Too many requests.").into();
+            let mut a: Answer = GraphErrorReply::new(429, "TooManyRequests", "Too many requests.").into();
             // Top level: whole seconds. Inside a `$batch` Graph's items carry the wait as a
             // decimal (e.g. "0.249", microsoftgraph/microsoft-graph-docs#3877).
             let retry_after = if call.in_batch && self.config.decimal_batch_retry_after {
@@ -335,7 +347,7 @@ impl Sim {
         }
         if self.faults.chance(self.config.faults.server_error_rate) {
             self.stats.injected_5xx += 1;
-            let mut a: Answer = ApiError::new(
+            let mut a: Answer = GraphErrorReply::new(
                 503,
                 "serviceNotAvailable",
                 "The service is temporarily unavailable. Please retry later.",

@@ -169,26 +169,27 @@ mod tests {
     }
 }
 
-/// A Graph error a route returns: status, `error.code`, `error.message`.
+/// The Graph error a simulated route replies with: status, `error.code`, `error.message` (the body
+/// Graph sends, built by [`GraphErrorReply::into_response`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ApiError {
+pub struct GraphErrorReply {
     pub status: u16,
     pub code: String,
     pub message: String,
 }
 
-impl ApiError {
+impl GraphErrorReply {
     pub fn new(status: u16, code: &str, message: impl Into<String>) -> Self {
-        ApiError { status, code: code.into(), message: message.into() }
+        GraphErrorReply { status, code: code.into(), message: message.into() }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
-        ApiError::new(400, "Request_BadRequest", message)
+        GraphErrorReply::new(400, "Request_BadRequest", message)
     }
 
     /// Graph's answer for an unknown object id (e.g. GET /users/{id}).
     pub fn not_found(id: &str) -> Self {
-        ApiError::new(
+        GraphErrorReply::new(
             404,
             "Request_ResourceNotFound",
             format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."),

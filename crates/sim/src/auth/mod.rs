@@ -25,7 +25,7 @@ mod flow;
 mod responses;
 
 use crate::rng::Rng;
-use crate::wire::ApiError;
+use crate::wire::GraphErrorReply;
 use base64::Engine;
 use std::collections::HashMap;
 
@@ -186,8 +186,8 @@ impl Auth {
 
     /// Check a Graph request's bearer token: 401 InvalidAuthenticationToken as Graph answers a
     /// missing, unknown or expired token (<https://learn.microsoft.com/en-us/graph/errors>).
-    pub fn check(&self, authorization: Option<&str>, now: u64) -> Result<&AccessToken, ApiError> {
-        let unauthorized = |m: &str| ApiError::new(401, "InvalidAuthenticationToken", m);
+    pub fn check(&self, authorization: Option<&str>, now: u64) -> Result<&AccessToken, GraphErrorReply> {
+        let unauthorized = |m: &str| GraphErrorReply::new(401, "InvalidAuthenticationToken", m);
         let raw = authorization.map(str::trim).unwrap_or("");
         let tok = raw.strip_prefix("Bearer ").or_else(|| raw.strip_prefix("bearer ")).unwrap_or("").trim();
         if tok.is_empty() {

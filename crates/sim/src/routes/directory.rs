@@ -2,7 +2,7 @@
 //! `GET /organization`.
 use super::{Call, Reply};
 use crate::tenant::Tenant;
-use crate::wire::ApiError;
+use crate::wire::GraphErrorReply;
 use serde_json::{json, Value};
 
 const SKU_PROPS: &[&str] = &[
@@ -22,7 +22,12 @@ const SKU_PROPS: &[&str] = &[
 const ORG_PROPS: &[&str] = &["id", "displayName", "verifiedDomains", "countryLetterCode", "tenantType"];
 
 /// Keep only the `$select`ed properties (and `id`), after checking they exist.
-fn select(c: &Call, type_name: &str, known: &[&str], objects: Vec<Value>) -> Result<Vec<Value>, ApiError> {
+fn select(
+    c: &Call,
+    type_name: &str,
+    known: &[&str],
+    objects: Vec<Value>,
+) -> Result<Vec<Value>, GraphErrorReply> {
     let q = c.query()?;
     q.check_select(type_name, |p| known.contains(&p))?;
     let Some(sel) = q.select else { return Ok(objects) };
@@ -37,7 +42,7 @@ fn select(c: &Call, type_name: &str, known: &[&str], objects: Vec<Value>) -> Res
         .collect())
 }
 
-pub fn subscribed_skus(t: &Tenant, c: &Call) -> Result<Reply, ApiError> {
+pub fn subscribed_skus(t: &Tenant, c: &Call) -> Result<Reply, GraphErrorReply> {
     let value: Vec<Value> = t
         .skus
         .iter()
@@ -67,7 +72,7 @@ pub fn subscribed_skus(t: &Tenant, c: &Call) -> Result<Reply, ApiError> {
     Ok(Reply::ok(json!({ "@odata.context": c.context("subscribedSkus"), "value": value })))
 }
 
-pub fn organization(t: &Tenant, c: &Call) -> Result<Reply, ApiError> {
+pub fn organization(t: &Tenant, c: &Call) -> Result<Reply, GraphErrorReply> {
     let org = json!({
         "id": t.tenant_id,
         "displayName": t.name,

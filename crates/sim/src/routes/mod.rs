@@ -6,7 +6,7 @@ mod users;
 
 use crate::odata::Query;
 use crate::tenant::Tenant;
-use crate::wire::{ApiError, Target};
+use crate::wire::{GraphErrorReply, Target};
 use licswap_core::graph::http::Method;
 use serde_json::Value;
 
@@ -42,7 +42,7 @@ pub struct Call<'a> {
 }
 
 impl Call<'_> {
-    pub fn query(&self) -> Result<Query, ApiError> {
+    pub fn query(&self) -> Result<Query, GraphErrorReply> {
         let mut q = Query::parse(self.target)?;
         if q.count && !self.eventual {
             // `$count=true` on directory objects is an advanced query that needs
@@ -58,19 +58,19 @@ impl Call<'_> {
         format!("{}/v1.0/$metadata#{what}", self.base)
     }
 
-    pub fn json_body<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
+    pub fn json_body<T: serde::de::DeserializeOwned>(&self) -> Result<T, GraphErrorReply> {
         let raw = self.body.unwrap_or("");
-        serde_json::from_str(raw).map_err(|e| ApiError::bad_request(format!("Invalid request body: {e}")))
+        serde_json::from_str(raw).map_err(|e| GraphErrorReply::bad_request(format!("Invalid request body: {e}")))
     }
 }
 
-pub fn dispatch(t: &mut Tenant, c: &Call) -> Result<Reply, ApiError> {
+pub fn dispatch(t: &mut Tenant, c: &Call) -> Result<Reply, GraphErrorReply> {
     match (c.method, c.segs) {
         (Method::Get, ["subscribedSkus"]) => directory::subscribed_skus(t, c),
         (Method::Get, ["organization"]) => directory::organization(t, c),
         (Method::Get, ["me"]) => match t.admin {
             Some(u) => users::get_one(t, c, u, "users/$entity"),
-            None => Err(ApiError::not_found("me")),
+            None => Err(GraphErrorReply::not_found("me")),
         },
         (Method::Get, ["users"]) => users::list(t, c),
         (Method::Get, ["users", id]) => users::get(t, c, id),
@@ -85,7 +85,7 @@ pub fn dispatch(t: &mut Tenant, c: &Call) -> Result<Reply, ApiError> {
         // Graph v1.0 binds reprocessLicenseAssignment to users only (docs/reference's CSDL,
         // user-reprocesslicenseassignment; there is no group page): a group is reprocessed from
         // the admin center's "Reprocess" button, or member by member through the user action.
-        (Method::Post, ["groups", _, "reprocessLicenseAssignment"]) => Err(ApiError::new(
+        (Method::Post, ["groups", _, "reprocessLicenseAssignment"]) => Err(GraphErrorReply::new(
             400,
             "BadRequest",
             "Resource not found for the segment 'reprocessLicenseAssignment'.",
@@ -96,13 +96,13 @@ pub fn dispatch(t: &mut Tenant, c: &Call) -> Result<Reply, ApiError> {
     }
 }
 
-fn no_route(c: &Call) -> ApiError {
+fn no_route(c: &Call) -> GraphErrorReply {
     let known =
         matches!(c.segs.first(), Some(&"users" | &"groups" | &"subscribedSkus" | &"organization" | &"me"));
     if known {
-        ApiError::new(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request uri.")
+        GraphErrorReply::new(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request uri.")
     } else {
-        ApiError::new(
+        GraphErrorReply::new(
             400,
             "BadRequest",
             format!("Resource not found for the segment '{}'.", c.segs.first().unwrap_or(&"")),

@@ -7,7 +7,7 @@ use crate::licensing;
 use crate::odata::{starts_with, Clause, Query};
 use crate::render::{is_user_prop, object, user_prop, USER_DEFAULT};
 use crate::tenant::{Tenant, UserIx};
-use crate::wire::ApiError;
+use crate::wire::GraphErrorReply;
 use licswap_core::model::AssignLicenseBody;
 use serde_json::Value;
 
@@ -59,13 +59,13 @@ fn test(t: &Tenant, u: UserIx, r: &Resolved) -> bool {
 
 /// The user properties the simulator filters on, by operator: `eq`/`in`, and `startsWith` (the
 /// "Default" cells of the user table in <https://learn.microsoft.com/graph/aad-advanced-queries>).
-fn check_filter(filter: &[Clause]) -> Result<(), ApiError> {
+fn check_filter(filter: &[Clause]) -> Result<(), GraphErrorReply> {
     const EQ: &[&str] =
         &["id", "userPrincipalName", "displayName", "mail", "accountEnabled", "usageLocation", "department"];
     const STARTS: &[&str] = &["userPrincipalName", "displayName", "mail", "givenName", "surname"];
-    fn check(c: &Clause) -> Result<(), ApiError> {
+    fn check(c: &Clause) -> Result<(), GraphErrorReply> {
         let refuse = |p: &str| {
-            Err(ApiError::new(
+            Err(GraphErrorReply::new(
                 400,
                 "Request_UnsupportedQuery",
                 format!(
@@ -83,7 +83,7 @@ fn check_filter(filter: &[Clause]) -> Result<(), ApiError> {
     filter.iter().try_for_each(check)
 }
 
-pub fn list(t: &Tenant, c: &Call) -> Result<Reply, ApiError> {
+pub fn list(t: &Tenant, c: &Call) -> Result<Reply, GraphErrorReply> {
     let q = c.query()?;
     q.check_select("user", is_user_prop)?;
     check_filter(&q.filter)?;
@@ -92,12 +92,12 @@ pub fn list(t: &Tenant, c: &Call) -> Result<Reply, ApiError> {
     Ok(page(c, &q, ctx, 0..t.users.len() as UserIx, test, |u| render(t, u, &q)))
 }
 
-pub fn get(t: &Tenant, c: &Call, id: &str) -> Result<Reply, ApiError> {
-    let u = t.user_ix(id).ok_or_else(|| ApiError::not_found(id))?;
+pub fn get(t: &Tenant, c: &Call, id: &str) -> Result<Reply, GraphErrorReply> {
+    let u = t.user_ix(id).ok_or_else(|| GraphErrorReply::not_found(id))?;
     get_one(t, c, u, "users/$entity")
 }
 
-pub fn get_one(t: &Tenant, c: &Call, u: UserIx, set: &str) -> Result<Reply, ApiError> {
+pub fn get_one(t: &Tenant, c: &Call, u: UserIx, set: &str) -> Result<Reply, GraphErrorReply> {
     let q = c.query()?;
     q.check_select("user", is_user_prop)?;
     let mut v = render(t, u, &q);
@@ -105,8 +105,8 @@ pub fn get_one(t: &Tenant, c: &Call, u: UserIx, set: &str) -> Result<Reply, ApiE
     Ok(Reply::ok(v))
 }
 
-pub fn assign_license(t: &mut Tenant, c: &Call, id: &str) -> Result<Reply, ApiError> {
-    let u = t.user_ix(id).ok_or_else(|| ApiError::not_found(id))?;
+pub fn assign_license(t: &mut Tenant, c: &Call, id: &str) -> Result<Reply, GraphErrorReply> {
+    let u = t.user_ix(id).ok_or_else(|| GraphErrorReply::not_found(id))?;
     let body = parse_body(c)?;
     licensing::assign_user(t, u, &body, c.now)?;
     let mut v = render(t, u, &Query::default());
@@ -116,8 +116,8 @@ pub fn assign_license(t: &mut Tenant, c: &Call, id: &str) -> Result<Reply, ApiEr
 
 /// `GET /users/{id}/licenseDetails`: per SKU the user holds, each service plan and whether it
 /// is on (https://learn.microsoft.com/en-us/graph/api/user-list-licensedetails).
-pub fn license_details(t: &Tenant, c: &Call, id: &str) -> Result<Reply, ApiError> {
-    let u = t.user_ix(id).ok_or_else(|| ApiError::not_found(id))?;
+pub fn license_details(t: &Tenant, c: &Call, id: &str) -> Result<Reply, GraphErrorReply> {
+    let u = t.user_ix(id).ok_or_else(|| GraphErrorReply::not_found(id))?;
     let assigned = crate::render::assigned_licenses(t, u);
     let value: Vec<Value> = assigned
         .as_array()
@@ -157,8 +157,8 @@ pub fn license_details(t: &Tenant, c: &Call, id: &str) -> Result<Reply, ApiError
 }
 
 /// 200 OK with the user (<https://learn.microsoft.com/en-us/graph/api/user-reprocesslicenseassignment>).
-pub fn reprocess(t: &mut Tenant, c: &Call, id: &str) -> Result<Reply, ApiError> {
-    let u = t.user_ix(id).ok_or_else(|| ApiError::not_found(id))?;
+pub fn reprocess(t: &mut Tenant, c: &Call, id: &str) -> Result<Reply, GraphErrorReply> {
+    let u = t.user_ix(id).ok_or_else(|| GraphErrorReply::not_found(id))?;
     licensing::reprocess_user(t, u, c.now);
     let mut v = render(t, u, &Query::default());
     v["@odata.context"] = Value::String(c.context("users/$entity"));
@@ -166,14 +166,14 @@ pub fn reprocess(t: &mut Tenant, c: &Call, id: &str) -> Result<Reply, ApiError> 
 }
 
 /// Both `addLicenses` and `removeLicenses` are required (possibly empty).
-pub fn parse_body(c: &Call) -> Result<AssignLicenseBody, ApiError> {
+pub fn parse_body(c: &Call) -> Result<AssignLicenseBody, GraphErrorReply> {
     let v: Value = c.json_body()?;
     for field in ["addLicenses", "removeLicenses"] {
         if !v.get(field).is_some_and(Value::is_array) {
-            return Err(ApiError::bad_request(format!(
+            return Err(GraphErrorReply::bad_request(format!(
                 "Invalid value specified for property '{field}' of resource 'assignLicense'."
             )));
         }
     }
-    serde_json::from_value(v).map_err(|e| ApiError::bad_request(format!("Invalid request body: {e}")))
+    serde_json::from_value(v).map_err(|e| GraphErrorReply::bad_request(format!("Invalid request body: {e}")))
 }
