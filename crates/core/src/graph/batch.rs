@@ -8,7 +8,7 @@ use super::cancel::CancelToken;
 use super::client::{decode, Call, GraphClient};
 use super::error::{GraphError, HttpError};
 use super::http::{Clock, Method, Transport};
-use super::retry::{classify, parse_retry_after, Verdict};
+use super::retry::{classify, parse_retry_after, RetryDecision};
 use crate::model::{BatchRequest, BatchRequestItem, BatchResponse};
 use futures::stream::{self, StreamExt};
 use std::collections::{BTreeMap, HashSet};
@@ -250,22 +250,22 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
             };
             let request_id = header(r.headers.as_ref(), "request-id").or(outer_request_id.as_deref());
             match classify(r.status, is_read(item)) {
-                Verdict::Success => {
+                RetryDecision::Success => {
                     results[*i] = Some(Ok(BatchItemOk {
                         status: r.status,
                         headers: r.headers.clone().unwrap_or_default(),
                         body: r.body.clone(),
                     }))
                 }
-                Verdict::Fail => {
+                RetryDecision::Fail => {
                     results[*i] =
                         Some(Err(HttpError::from_value(r.status, request_id, r.body.as_ref()).into()))
                 }
-                Verdict::Unknown => {
+                RetryDecision::Unknown => {
                     let e = HttpError::from_value(r.status, request_id, r.body.as_ref());
                     results[*i] = Some(Err(unknown(item, &e.to_string())));
                 }
-                Verdict::Retry => {
+                RetryDecision::Retry => {
                     if r.status == 429 {
                         self.bump(|s| s.throttled += 1);
                         throttled = true;

@@ -6,7 +6,7 @@ use super::error::{GraphError, HttpError};
 use super::http::{Clock, HttpRequest, HttpResponse, Method, Transport, TransportError};
 use super::limit::Limiter;
 use super::request::{BaseUrl, MAX_PAGE_SIZE};
-use super::retry::{classify, parse_retry_after, Jitter, RetryPolicy, Verdict};
+use super::retry::{classify, parse_retry_after, Jitter, RetryDecision, RetryPolicy};
 use super::token::{AccessToken, StaticToken, TokenSource};
 use serde::de::DeserializeOwned;
 use std::cell::Cell;
@@ -194,7 +194,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
             let resp = self.send_once(call, token).await;
             let (err, retry_after) = match resp {
                 Ok(r) => match classify(r.status, call.idempotent) {
-                    Verdict::Success => return Ok(r),
+                    RetryDecision::Success => return Ok(r),
                     _ if r.status == 401 && !renewed => {
                         // An expired or revoked token: renew once, and this try does not count.
                         renewed = true;
@@ -203,14 +203,14 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
                         self.tokens.renew().await?;
                         continue;
                     }
-                    Verdict::Fail => return Err(HttpError::from_response(&r).into()),
-                    Verdict::Unknown => {
+                    RetryDecision::Fail => return Err(HttpError::from_response(&r).into()),
+                    RetryDecision::Unknown => {
                         return Err(GraphError::UnknownOutcome {
                             what: call.what.to_string(),
                             detail: HttpError::from_response(&r).to_string(),
                         })
                     }
-                    Verdict::Retry => {
+                    RetryDecision::Retry => {
                         if r.status == 429 {
                             self.bump(|s| s.throttled += 1);
                             throttled = true;

@@ -49,7 +49,7 @@ impl Default for RetryPolicy {
 
 /// What to do with a response status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Verdict {
+pub enum RetryDecision {
     Success,
     Retry,
     /// A write whose effect cannot be known from this answer.
@@ -57,13 +57,13 @@ pub enum Verdict {
     Fail,
 }
 
-pub fn classify(status: u16, idempotent: bool) -> Verdict {
+pub fn classify(status: u16, idempotent: bool) -> RetryDecision {
     match status {
-        200..=299 => Verdict::Success,
-        429 | 503 => Verdict::Retry,
-        504 if idempotent => Verdict::Retry,
-        504 => Verdict::Unknown,
-        _ => Verdict::Fail,
+        200..=299 => RetryDecision::Success,
+        429 | 503 => RetryDecision::Retry,
+        504 if idempotent => RetryDecision::Retry,
+        504 => RetryDecision::Unknown,
+        _ => RetryDecision::Fail,
     }
 }
 
@@ -126,7 +126,13 @@ impl RetryPolicy {
 
     /// [`RetryPolicy::delay_ms`], with the longer back-off when Graph throttled (`throttled`)
     /// and its `Retry-After` could not be read.
-    pub fn delay_for(&self, retry: u32, throttled: bool, retry_after_ms: Option<u64>, jitter: &Jitter) -> u64 {
+    pub fn delay_for(
+        &self,
+        retry: u32,
+        throttled: bool,
+        retry_after_ms: Option<u64>,
+        jitter: &Jitter,
+    ) -> u64 {
         match retry_after_ms {
             Some(ms) => ms,
             None if throttled => {
@@ -157,7 +163,12 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_is_capped() {
-        let p = RetryPolicy { max_attempts: 10, base_delay_ms: 500, max_delay_ms: 4_000, ..RetryPolicy::default() };
+        let p = RetryPolicy {
+            max_attempts: 10,
+            base_delay_ms: 500,
+            max_delay_ms: 4_000,
+            ..RetryPolicy::default()
+        };
         let j = Jitter::new(7);
         for _ in 0..50 {
             let d1 = p.backoff_ms(1, &j);
@@ -209,11 +220,11 @@ mod tests {
 
     #[test]
     fn writes_are_not_retried_after_a_gateway_timeout() {
-        assert_eq!(classify(504, true), Verdict::Retry);
-        assert_eq!(classify(504, false), Verdict::Unknown);
-        assert_eq!(classify(429, false), Verdict::Retry);
-        assert_eq!(classify(503, false), Verdict::Retry);
-        assert_eq!(classify(500, true), Verdict::Fail);
-        assert_eq!(classify(204, false), Verdict::Success);
+        assert_eq!(classify(504, true), RetryDecision::Retry);
+        assert_eq!(classify(504, false), RetryDecision::Unknown);
+        assert_eq!(classify(429, false), RetryDecision::Retry);
+        assert_eq!(classify(503, false), RetryDecision::Retry);
+        assert_eq!(classify(500, true), RetryDecision::Fail);
+        assert_eq!(classify(204, false), RetryDecision::Success);
     }
 }
