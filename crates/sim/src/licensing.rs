@@ -24,7 +24,8 @@
 //! center's wording as closely as known. Clients must key on status and code, never on messages.
 use crate::config::GroupTiming;
 use crate::tenant::{
-    EntryState, GroupIx, GroupJob, GroupLic, Lic, LicError, PlanIx, Processing, SkuIx, Tenant, UserIx,
+    EntryState, GroupIx, GroupJob, GroupLic, LicError, PlanIx, Processing, SkuIx, StoredLicense, Tenant,
+    UserIx,
 };
 use crate::wire::GraphErrorReply;
 use licswap_core::model::{AssignLicenseBody, AssignedLicense};
@@ -76,8 +77,8 @@ fn unknown_sku(id: &str) -> GraphErrorReply {
 }
 
 /// Resolve `addLicenses` to tenant SKUs and plan indexes; a disabled plan must be one of the SKU's.
-fn resolve_adds(t: &Tenant, adds: &[AssignedLicense]) -> Result<Vec<Lic>, GraphErrorReply> {
-    let mut out: Vec<Lic> = Vec::new();
+fn resolve_adds(t: &Tenant, adds: &[AssignedLicense]) -> Result<Vec<StoredLicense>, GraphErrorReply> {
+    let mut out: Vec<StoredLicense> = Vec::new();
     for a in adds {
         let sku = t.skus.iter().position(|s| s.sku_id.eq_ignore_ascii_case(a.sku_id.trim()));
         let sku = sku.ok_or_else(|| unknown_sku(&a.sku_id))? as SkuIx;
@@ -100,7 +101,7 @@ fn resolve_adds(t: &Tenant, adds: &[AssignedLicense]) -> Result<Vec<Lic>, GraphE
                 a.sku_id
             )));
         }
-        out.push(Lic { sku, disabled });
+        out.push(StoredLicense { sku, disabled });
     }
     Ok(out)
 }
@@ -178,7 +179,8 @@ pub fn assign_user(
             "License assignment cannot be done for user with invalid usage location.",
         ));
     }
-    let mut direct: Vec<Lic> = user.direct.iter().filter(|l| !removes.contains(&l.sku)).cloned().collect();
+    let mut direct: Vec<StoredLicense> =
+        user.direct.iter().filter(|l| !removes.contains(&l.sku)).cloned().collect();
     for a in &adds {
         match direct.iter_mut().find(|l| l.sku == a.sku) {
             Some(l) => l.disabled = a.disabled.clone(),
@@ -274,7 +276,7 @@ pub fn assign_group(
             return Err(GraphErrorReply::bad_request(format!("License {id} is not assigned to the group.")));
         }
     }
-    let mut licenses: Vec<Lic> =
+    let mut licenses: Vec<StoredLicense> =
         group.licenses.iter().filter(|l| !removes.contains(&l.sku)).cloned().collect();
     for a in &adds {
         match licenses.iter_mut().find(|l| l.sku == a.sku) {
@@ -408,7 +410,7 @@ fn reconcile_member(t: &mut Tenant, g: GroupIx, u: UserIx, now: u64) -> bool {
     let wanted = t.groups[g as usize].licenses.clone();
     let user = &t.users[u as usize];
     let old: Vec<GroupLic> = user.inherited.iter().filter(|x| x.group == g).cloned().collect();
-    let others: Vec<Lic> = user
+    let others: Vec<StoredLicense> = user
         .direct
         .iter()
         .cloned()
@@ -422,7 +424,7 @@ fn reconcile_member(t: &mut Tenant, g: GroupIx, u: UserIx, now: u64) -> bool {
             next.push(o.clone());
             continue;
         }
-        let ok_here: Vec<&Lic> =
+        let ok_here: Vec<&StoredLicense> =
             others.iter().chain(next.iter().filter(|n| n.error.is_none()).map(|n| &n.lic)).collect();
         let holds_seat = ok_here.iter().any(|l| l.sku == lic.sku)
             || old.iter().any(|o| o.lic.sku == lic.sku && o.error.is_none());
@@ -474,7 +476,7 @@ fn reconcile_member(t: &mut Tenant, g: GroupIx, u: UserIx, now: u64) -> bool {
 }
 
 /// Does `lic` enable an Exchange Online plan (whose mailbox needs unique proxy addresses)?
-fn has_exchange(t: &Tenant, lic: &Lic) -> bool {
+fn has_exchange(t: &Tenant, lic: &StoredLicense) -> bool {
     t.skus[lic.sku as usize]
         .plans
         .iter()
@@ -515,7 +517,7 @@ pub fn concurrency_exception(t: &mut Tenant, u: UserIx, g: GroupIx, now: u64, ti
 /// Is a service of `lic` not offered in the member's usage location? A member without one gets
 /// the tenant's country, as group licensing does (licensing-groups-resolve-problems, "Usage
 /// location isn't allowed").
-fn prohibited(t: &Tenant, lic: &Lic, location: Option<&str>) -> bool {
+fn prohibited(t: &Tenant, lic: &StoredLicense, location: Option<&str>) -> bool {
     let Some(loc) = location else { return false };
     let sku = &t.skus[lic.sku as usize];
     t.prohibited_locations.iter().any(|(what, country)| {

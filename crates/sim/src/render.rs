@@ -1,7 +1,7 @@
 //! Users and groups as Graph's JSON, property by property, so `$select` builds only what was
 //! asked for. Property names are Graph's (checked against the CSDL subset in
 //! `docs/reference/graph-v1.0-licensing.csdl.xml`).
-use crate::tenant::{EntryState, GroupIx, Lic, SkuIx, Tenant, UserIx};
+use crate::tenant::{EntryState, GroupIx, SkuIx, StoredLicense, Tenant, UserIx};
 use serde_json::{json, Map, Value};
 
 /// Returned when a user is read without `$select`
@@ -54,7 +54,7 @@ pub const GROUP_DEFAULT: &[&str] = &[
     "visibility",
 ];
 
-fn lic_json(t: &Tenant, l: &Lic) -> Value {
+fn lic_json(t: &Tenant, l: &StoredLicense) -> Value {
     json!({ "disabledPlans": t.plan_ids(&l.disabled), "skuId": t.skus[l.sku as usize].sku_id })
 }
 
@@ -62,7 +62,7 @@ fn lic_json(t: &Tenant, l: &Lic) -> Value {
 /// disabled only if every assignment of that SKU disables it.
 pub fn assigned_licenses(t: &Tenant, u: UserIx) -> Value {
     let user = &t.users[u as usize];
-    let working: Vec<&Lic> = user
+    let working: Vec<&StoredLicense> = user
         .direct
         .iter()
         .chain(user.inherited.iter().filter(|g| g.error.is_none()).map(|g| &g.lic))
@@ -80,7 +80,7 @@ pub fn assigned_licenses(t: &Tenant, u: UserIx) -> Value {
                     Some(d) => d.into_iter().filter(|p| l.disabled.contains(p)).collect(),
                 });
             }
-            lic_json(t, &Lic { sku: s, disabled: disabled.unwrap_or_default() })
+            lic_json(t, &StoredLicense { sku: s, disabled: disabled.unwrap_or_default() })
         })
         .collect();
     Value::Array(out)

@@ -2,7 +2,7 @@
 //! license history and its tenant), never from what the executor says about itself.
 use licswap_core::apply::{EntryState, Journal};
 use licswap_core::plan::{Action, Plan, TargetKind};
-use licswap_sim::tenant::{Lic, Tenant};
+use licswap_sim::tenant::{StoredLicense, Tenant};
 use licswap_sim::Sim;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -26,7 +26,7 @@ fn key(action: &Action) -> String {
 }
 
 /// Licenses on the target itself: a user's direct ones, a group's own.
-fn own_licenses<'t>(t: &'t Tenant, action: &Action) -> Option<&'t [Lic]> {
+fn own_licenses<'t>(t: &'t Tenant, action: &Action) -> Option<&'t [StoredLicense]> {
     match action.target.kind {
         TargetKind::User => t.user_ix(&action.target.id).map(|u| t.users[u as usize].direct.as_slice()),
         TargetKind::Group => t.group_ix(&action.target.id).map(|g| t.groups[g as usize].licenses.as_slice()),
@@ -63,7 +63,7 @@ pub fn check_run(
     plan: &Plan,
     journal: &Journal,
     sim: &Sim,
-    untouchable: &HashMap<String, Vec<Lic>>,
+    untouchable: &HashMap<String, Vec<StoredLicense>>,
 ) -> Outcome {
     let t = sim.tenant();
     let mut out = Outcome::default();
@@ -151,8 +151,8 @@ pub fn check_run(
     out
 }
 
-fn same_lics(a: &[Lic], b: &[Lic]) -> bool {
-    let norm = |v: &[Lic]| -> BTreeSet<(u16, Vec<u16>)> {
+fn same_lics(a: &[StoredLicense], b: &[StoredLicense]) -> bool {
+    let norm = |v: &[StoredLicense]| -> BTreeSet<(u16, Vec<u16>)> {
         v.iter()
             .map(|l| {
                 let mut d = l.disabled.clone();

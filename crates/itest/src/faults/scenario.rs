@@ -16,7 +16,7 @@ use licswap_core::plan::{ActionKind, Plan, PlanOptions, PlanRequest, Scope, Targ
 use licswap_planner::plan;
 use licswap_sim::fixtures::{self, FIXTURE_EPOCH_MS};
 use licswap_sim::rng::Rng;
-use licswap_sim::tenant::Lic;
+use licswap_sim::tenant::StoredLicense;
 use licswap_sim::{licensing, Sim, SimConfig};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -87,7 +87,7 @@ fn make_plan(sim: &Sim) -> Plan {
 
 /// Someone else changes targets after the preview; returns each changed target's own licenses
 /// as they left them.
-fn interfere(s: &Scenario, sim: &mut Sim, plan: &Plan, now: u64) -> HashMap<String, Vec<Lic>> {
+fn interfere(s: &Scenario, sim: &mut Sim, plan: &Plan, now: u64) -> HashMap<String, Vec<StoredLicense>> {
     let mut changed = HashMap::new();
     let mut rng = Rng::new(s.seed ^ 0x0DD5);
     let direct: Vec<_> =

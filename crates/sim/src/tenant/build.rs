@@ -1,6 +1,6 @@
 //! Building tenants for fixtures and tests: licenses given without Graph's checks, then settled
 //! the way group-based licensing would leave them.
-use super::{GroupIx, Lic, Tenant, UserIx};
+use super::{GroupIx, StoredLicense, Tenant, UserIx};
 
 impl Tenant {
     /// Give a user a SKU directly (fixture building: no checks, call [`Tenant::settle`] after).
@@ -31,7 +31,7 @@ impl Tenant {
         Ok(())
     }
 
-    fn lic(&self, sku: &str, disabled_plan_names: &[&str]) -> Result<Lic, String> {
+    fn lic(&self, sku: &str, disabled_plan_names: &[&str]) -> Result<StoredLicense, String> {
         let s = self.sku_ix(sku).ok_or_else(|| format!("the tenant has no SKU '{sku}'; add_sku it first"))?;
         let disabled = disabled_plan_names
             .iter()
@@ -42,7 +42,7 @@ impl Tenant {
                     .ok_or_else(|| format!("'{n}' is not a plan of {sku}"))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Lic { sku: s, disabled })
+        Ok(StoredLicense { sku: s, disabled })
     }
 
     /// Finish a fixture: count seats, apply every group's licenses to its members (with Graph's

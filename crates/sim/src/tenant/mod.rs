@@ -85,9 +85,9 @@ pub struct SkuRec {
     pub consumed: i64,
 }
 
-/// A direct or group license: the SKU and the plans switched off.
+/// A direct or group license as the tenant stores it: the SKU and the plans switched off.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Lic {
+pub struct StoredLicense {
     pub sku: SkuIx,
     pub disabled: Vec<PlanIx>,
 }
@@ -135,7 +135,7 @@ impl LicError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GroupLic {
     pub group: GroupIx,
-    pub lic: Lic,
+    pub lic: StoredLicense,
     pub error: Option<LicError>,
     pub updated_ms: u64,
     /// Read as another state than Active/Error (tests only; cleared when processed again).
@@ -153,7 +153,7 @@ pub struct UserRec {
     pub department: Option<String>,
     pub usage_location: Option<String>,
     pub account_enabled: bool,
-    pub direct: Vec<Lic>,
+    pub direct: Vec<StoredLicense>,
     pub direct_updated_ms: u64,
     pub inherited: Vec<GroupLic>,
     pub groups: Vec<GroupIx>,
@@ -194,7 +194,7 @@ pub struct GroupRec {
     pub on_premises_sync_enabled: bool,
     pub mail_enabled: bool,
     pub security_enabled: bool,
-    pub licenses: Vec<Lic>,
+    pub licenses: Vec<StoredLicense>,
     pub members: Vec<UserIx>,
     /// Members removed since the group was last processed: their licenses from it go then.
     pub departed: Vec<UserIx>,
@@ -375,7 +375,7 @@ impl Tenant {
         self.plans_of(lics)
     }
 
-    pub fn plans_of<'a>(&self, lics: impl Iterator<Item = &'a Lic>) -> Vec<PlanIx> {
+    pub fn plans_of<'a>(&self, lics: impl Iterator<Item = &'a StoredLicense>) -> Vec<PlanIx> {
         let mut v = Vec::new();
         for l in lics {
             let sku = &self.skus[l.sku as usize];
