@@ -65,7 +65,7 @@ pub struct Entry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// For an action of a later phase: the target's license states outside the plan's groups,
-    /// read before any group swap ran (see `resume::fingerprint_outside`).
+    /// read before any group swap ran (see `evidence::fingerprint_outside`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
 }

@@ -19,6 +19,7 @@
 //! [`Journal::reopen_retryable`].
 mod api;
 mod control;
+mod evidence;
 mod executor;
 mod graph_api;
 mod guard;
@@ -26,7 +27,6 @@ mod journal;
 mod phase;
 mod progress;
 mod report;
-mod resume;
 mod rollback;
 mod run;
 mod seats;
@@ -36,6 +36,9 @@ mod verify;
 
 pub use api::{ApiError, ApiErrorKind, GroupProcessing, LicenseApi, TargetState};
 pub use control::{Control, ControlState};
+pub use evidence::{
+    effect_mismatches, fingerprint_outside, is_ready, judge_pending, judge_unknown, Evidence, Readiness,
+};
 pub use executor::Executor;
 pub use graph_api::{api_error, GraphLicenseApi};
 pub use guard::{check_write, Refusal, REFUSED_CODE};
@@ -44,9 +47,6 @@ pub use progress::{RunProgress, RunStatus};
 pub use report::{
     csv_field, report_csv, report_csv_with, report_json, report_members_csv, report_rows, set_aside_csv,
     set_aside_rows, waived_plans, ReportRow, WaivedPlan,
-};
-pub use resume::{
-    effect_mismatches, fingerprint_outside, is_ready, judge_pending, judge_unknown, Evidence, Readiness,
 };
 pub use rollback::{rollback_plan, RollbackPlan};
 pub use run::{ApplyConfig, ApplyError, RunOutcome, RunReport, StaleTarget};

@@ -15,7 +15,7 @@ use super::api::{ApiError, ApiErrorKind, LicenseApi, TargetState};
 use super::control::ControlState;
 use super::journal::{EntryState, Journal};
 use super::progress::RunStatus;
-use super::resume::{fingerprint_outside, judge_pending, judge_unknown, Evidence, Readiness};
+use super::evidence::{fingerprint_outside, judge_pending, judge_unknown, Evidence, Readiness};
 use super::run::{batch_len, ApplyError, Run, Shared, StaleTarget};
 use super::seats::SeatCheck;
 use super::store::JournalStore;

@@ -6,7 +6,7 @@
 //! so [`verify_after_lag`] reads a difference again once the read lag has passed.
 use super::api::{ApiError, LicenseApi, TargetState};
 use super::journal::{EntryState, Journal};
-use super::resume::effect_mismatches;
+use super::evidence::effect_mismatches;
 use super::run::batch_len;
 use crate::graph::http::Clock;
 use crate::plan::{Action, Plan, Subject};

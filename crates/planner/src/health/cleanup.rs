@@ -9,7 +9,7 @@
 //! one seat, so the cleanup frees none. Here the groups a user is in count together (their
 //! enabled plans are united), and plans switched off in a group count as not given. A direct
 //! license goes only while its SKU reads Active through a group on the user: the executor checks
-//! that again right before the call (`apply::resume::is_ready`), so a group that fell into error
+//! that again right before the call (`apply::evidence::is_ready`), so a group that fell into error
 //! since planning keeps the direct license.
 use super::licenses::{provides, PlanRef, Skus};
 use super::removal::{remove_direct, Removal};
