@@ -4,7 +4,7 @@ use super::bits;
 use super::mapping::Mapper;
 use super::memo::{self, Rec};
 use super::resolve::Tenant;
-use super::rows::{Lic, Via, DISABLED_ACCOUNT, ERRORS, NO_LOCATION};
+use super::rows::{DecodedLicense, Via, DISABLED_ACCOUNT, ERRORS, NO_LOCATION};
 use super::sides::Sides;
 use licswap_core::plan::Finding;
 
@@ -172,7 +172,7 @@ fn outcome<'a>(
     cx: &Ctx<'_, 'a>,
     mapper: &mut Mapper,
     sc: &mut Scratch,
-    lics: &[Lic],
+    lics: &[DecodedLicense],
     flags: u8,
     member_of: &[u32],
     no_direct: bool,

@@ -3,7 +3,7 @@
 //! distinct combinations of licenses, disabled plans, groups and flags, so the planner evaluates
 //! each combination once and only words the findings per user.
 use super::evaluate::{Ctx, Eval, Verdict};
-use super::rows::{Lic, Via};
+use super::rows::{DecodedLicense, Via};
 use super::user_findings as uf;
 use licswap_core::plan::fastmap::FastMap;
 use licswap_core::plan::Finding;
@@ -44,7 +44,13 @@ pub(crate) type Memo = FastMap<Vec<u64>, Outcome>;
 /// does not have is out of scope whatever its id) and disabled plans (an interned set: sets
 /// spelled differently get different ids, which only costs a second evaluation). Error states
 /// only add findings, worded from the user ([`Rec::ExistingErrors`]).
-pub(crate) fn key(out: &mut Vec<u64>, flags: u8, lics: &[Lic], member_of: &[u32], no_direct: bool) {
+pub(crate) fn key(
+    out: &mut Vec<u64>,
+    flags: u8,
+    lics: &[DecodedLicense],
+    member_of: &[u32],
+    no_direct: bool,
+) {
     out.clear();
     let head = u64::from(no_direct)
         | u64::from(flags) << 1
@@ -58,7 +64,7 @@ pub(crate) fn key(out: &mut Vec<u64>, flags: u8, lics: &[Lic], member_of: &[u32]
 
 impl Outcome {
     /// The outcome for `user`, with findings worded for them.
-    pub fn eval(&self, cx: &Ctx<'_, '_>, ui: u32, lics: &[Lic]) -> Eval {
+    pub fn eval(&self, cx: &Ctx<'_, '_>, ui: u32, lics: &[DecodedLicense]) -> Eval {
         let t = cx.t;
         let user = &t.users[ui as usize];
         let mut findings: Vec<Finding> = Vec::new();

@@ -6,11 +6,11 @@ use super::resolve::Tenant;
 use licswap_core::model::User;
 use licswap_core::plan::fastmap::FastMap;
 
-/// `Lic::group` of a direct assignment.
+/// `DecodedLicense::group` of a direct assignment.
 pub(crate) const DIRECT: u32 = u32::MAX;
-/// `Lic::group` of an assignment inherited from a group the snapshot does not have.
+/// `DecodedLicense::group` of an assignment inherited from a group the snapshot does not have.
 pub(crate) const UNKNOWN_GROUP: u32 = u32::MAX - 1;
-/// `Lic::sku` of a SKU that is not in the snapshot's subscribedSkus.
+/// `DecodedLicense::sku` of a SKU that is not in the snapshot's subscribedSkus.
 pub(crate) const NO_SKU: u32 = u32::MAX;
 
 /// Where a license on a user comes from.
@@ -24,7 +24,7 @@ pub(crate) enum Via {
 /// One license on a user: from `licenseAssignmentStates`, or from `assignedLicenses` (all taken
 /// as direct) for a user read without them.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Lic {
+pub(crate) struct DecodedLicense {
     pub sku: u32,
     pub group: u32,
     /// Interned disabled-plan set: [`Rows::set`].
@@ -36,7 +36,7 @@ pub(crate) struct Lic {
     pub at: u32,
 }
 
-impl Lic {
+impl DecodedLicense {
     pub fn sku(&self) -> Option<usize> {
         (self.sku != NO_SKU).then_some(self.sku as usize)
     }
@@ -63,7 +63,7 @@ const OVERFLOW: u64 = 1 << 63;
 
 #[derive(Default)]
 pub(crate) struct Rows<'a> {
-    lics: Vec<Lic>,
+    lics: Vec<DecodedLicense>,
     start: Vec<u32>,
     /// `assignedLicenses` as (SKU, disabled set), for the fingerprint key.
     assigned: Vec<[u32; 2]>,
@@ -117,7 +117,14 @@ impl<'a> Rows<'a> {
             let sku = k.map_or(NO_SKU, |k| k as u32);
             self.assigned.push([sku, disabled]);
             if from_assigned {
-                self.lics.push(Lic { sku, group: DIRECT, disabled, error: false, exact, at: at as u32 });
+                self.lics.push(DecodedLicense {
+                    sku,
+                    group: DIRECT,
+                    disabled,
+                    error: false,
+                    exact,
+                    at: at as u32,
+                });
             }
         }
         if !from_assigned {
@@ -134,7 +141,7 @@ impl<'a> Rows<'a> {
                 }
                 let disabled = self.intern(t, &s.disabled_plans);
                 let sku = k.map_or(NO_SKU, |k| k as u32);
-                self.lics.push(Lic { sku, group, disabled, error, exact, at: at as u32 });
+                self.lics.push(DecodedLicense { sku, group, disabled, error, exact, at: at as u32 });
             }
         }
         if u.usage_location.as_deref().is_none_or(|l| l.bytes().all(|b| b.is_ascii_whitespace())) {
@@ -166,7 +173,7 @@ impl<'a> Rows<'a> {
     }
 
     #[inline]
-    pub fn lics(&self, user: u32) -> &[Lic] {
+    pub fn lics(&self, user: u32) -> &[DecodedLicense] {
         &self.lics[self.start[user as usize] as usize..self.start[user as usize + 1] as usize]
     }
 
@@ -194,7 +201,7 @@ impl<'a> Rows<'a> {
                 || u.license_assignment_states.iter().any(|s| is(&s.sku_id)))
     }
 
-    fn own_lic(&self, user: u32, sku: usize) -> Option<&Lic> {
+    fn own_lic(&self, user: u32, sku: usize) -> Option<&DecodedLicense> {
         self.lics(user).iter().find(|l| l.group == DIRECT && l.sku() == Some(sku))
     }
 
@@ -205,7 +212,7 @@ impl<'a> Rows<'a> {
         if skus.len() > 4 {
             return None;
         }
-        let part = |l: Option<&Lic>| match l {
+        let part = |l: Option<&DecodedLicense>| match l {
             None => Some(0u128),
             Some(l) if l.exact => Some(u128::from(l.disabled) + 1),
             Some(_) => None,
@@ -259,9 +266,7 @@ impl<'a> Rows<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use licswap_core::model::{
-        AssignedLicense, LicenseAssignmentState, ServicePlanInfo, SubscribedSku,
-    };
+    use licswap_core::model::{AssignedLicense, LicenseAssignmentState, ServicePlanInfo, SubscribedSku};
     use licswap_core::plan::Snapshot;
 
     fn sku(n: usize) -> SubscribedSku {
