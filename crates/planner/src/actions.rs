@@ -5,7 +5,7 @@
 use super::evaluate::{Direct, Eval};
 use super::findings::{group_subject, user_subject};
 use super::output::Inputs;
-use super::resolve::Tenant;
+use super::resolve::Indexes;
 use super::rollback::{self, Inverses, Own};
 use licswap_core::model::{AssignLicenseBody, AssignedLicense};
 use licswap_core::plan::fastmap::FastMap;
@@ -29,7 +29,7 @@ fn lic(sku_id: &str, disabled: Vec<String>) -> AssignedLicense {
 }
 
 /// The ids (as subscribedSkus spells them) of the SKUs in `ks` whose bits are set in `m`.
-fn ids(t: &Tenant<'_>, ks: &[usize], m: u32) -> Vec<String> {
+fn ids(t: &Indexes<'_>, ks: &[usize], m: u32) -> Vec<String> {
     ks.iter()
         .enumerate()
         .filter(|(i, _)| m & (1 << i) != 0)

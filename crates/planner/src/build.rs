@@ -7,7 +7,7 @@ use super::evaluate::{evaluate, Ctx, Direct, Eval, GroupPlan, Scratch};
 use super::findings::{self, finding, sku_subject};
 use super::mapping::Mapper;
 use super::output;
-use super::resolve::{CiKey, Tenant};
+use super::resolve::{CiKey, Indexes};
 use super::scope;
 use super::sides::Sides;
 use licswap_core::plan::fastmap::FastMap;
@@ -24,7 +24,7 @@ use std::collections::HashSet;
 /// plan never harm anyone; still, apply must refuse a plan with blockers (see
 /// [`Plan::has_blockers`]), which is a preview of what remains to fix.
 pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, PlanError> {
-    let t = Tenant::new(snapshot, matches!(request.scope, licswap_core::plan::Scope::Users(_)))?;
+    let t = Indexes::new(snapshot, matches!(request.scope, licswap_core::plan::Scope::Users(_)))?;
     let sides = Sides::new(&t, &request.source, &request.target)?;
     let opts = &request.options;
     let mut findings: Vec<Finding> = Vec::new();
@@ -185,7 +185,7 @@ pub(crate) struct State<'a> {
     pub group_users: Vec<Vec<u32>>,
 }
 
-fn waived_bits(t: &Tenant<'_>, waived: &[String]) -> Vec<u64> {
+fn waived_bits(t: &Indexes<'_>, waived: &[String]) -> Vec<u64> {
     let mut b = vec![0u64; t.words];
     for w in waived {
         for (i, p) in t.plans.iter().enumerate() {
@@ -197,7 +197,7 @@ fn waived_bits(t: &Tenant<'_>, waived: &[String]) -> Vec<u64> {
     b
 }
 
-fn group_plans(t: &Tenant<'_>, sides: &Sides, in_scope: &[bool], mapper: &mut Mapper) -> Vec<GroupPlan> {
+fn group_plans(t: &Indexes<'_>, sides: &Sides, in_scope: &[bool], mapper: &mut Mapper) -> Vec<GroupPlan> {
     let mut disabled = vec![0u64; t.words];
     let mut all = vec![0u64; t.words];
     let mut enabled = vec![0u64; t.words];
@@ -234,7 +234,7 @@ fn group_plans(t: &Tenant<'_>, sides: &Sides, in_scope: &[bool], mapper: &mut Ma
 /// What every settle round reads and never changes: the tenant, the request's two sides, the
 /// waived plans and the resolved scope.
 struct Inputs<'r, 'a, 's> {
-    t: &'r Tenant<'a>,
+    t: &'r Indexes<'a>,
     sides: &'r Sides,
     waived: &'r [u64],
     sr: &'r scope::Resolved<'s>,
@@ -412,7 +412,7 @@ impl<'a> Profiles<'a> {
 
     fn coverage(
         &self,
-        t: &Tenant<'_>,
+        t: &Indexes<'_>,
         sr: &scope::Resolved<'_>,
         evals: &[&Eval],
     ) -> Vec<licswap_core::plan::Coverage> {

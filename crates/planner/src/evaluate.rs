@@ -3,7 +3,7 @@
 use super::bits;
 use super::mapping::Mapper;
 use super::memo::{self, Rec};
-use super::resolve::Tenant;
+use super::resolve::Indexes;
 use super::rows::{DecodedLicense, Via, DISABLED_ACCOUNT, ERRORS, NO_LOCATION};
 use super::sides::Sides;
 use licswap_core::plan::Finding;
@@ -127,7 +127,7 @@ impl Scratch {
 }
 
 pub(crate) struct Ctx<'t, 'a> {
-    pub t: &'t Tenant<'a>,
+    pub t: &'t Indexes<'a>,
     pub sides: &'t Sides,
     pub waived: &'t [u64],
     pub groups: &'t [GroupPlan],

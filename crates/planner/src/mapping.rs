@@ -4,7 +4,7 @@
 //! switching it off would lose a service. With a bundle the sources are taken together: a plan is
 //! off only if no source being replaced enables it.
 use super::bits;
-use super::resolve::Tenant;
+use super::resolve::Indexes;
 use super::sides::Sides;
 use licswap_core::plan::fastmap::FastMap;
 
@@ -32,7 +32,7 @@ pub(crate) struct Mapper {
 }
 
 impl Mapper {
-    pub fn new(t: &Tenant<'_>, sides: &Sides, preserve: bool) -> Self {
+    pub fn new(t: &Indexes<'_>, sides: &Sides, preserve: bool) -> Self {
         let mut tgt_union = vec![0u64; t.words];
         for &k in &sides.tgts {
             bits::or(&mut tgt_union, &t.skus[k].plans);
@@ -49,7 +49,7 @@ impl Mapper {
 
     /// The mapping for the source assignments whose plans are `src_all` and whose enabled plans
     /// are `src_enabled`; an index into [`Mapper::get`].
-    pub fn map(&mut self, t: &Tenant<'_>, src_all: &[u64], src_enabled: &[u64]) -> usize {
+    pub fn map(&mut self, t: &Indexes<'_>, src_all: &[u64], src_enabled: &[u64]) -> usize {
         self.key.clear();
         self.key.extend_from_slice(src_all);
         self.key.extend_from_slice(src_enabled);
@@ -67,7 +67,7 @@ impl Mapper {
         &self.results[i]
     }
 
-    fn compute(&self, t: &Tenant<'_>, src_all: &[u64], src_enabled: &[u64]) -> Mapped {
+    fn compute(&self, t: &Indexes<'_>, src_all: &[u64], src_enabled: &[u64]) -> Mapped {
         let w = t.words;
         let mut target_disabled = vec![0u64; w];
         let mut kept_disabled = vec![0u64; w];
@@ -119,7 +119,7 @@ impl Mapper {
     /// both in its Skype for Business group -- and the documentation does not say whether Graph
     /// accepts them together. Switching the covered plan off works on either answer: nothing is
     /// lost (the covering plan stays on), and nothing conflicts.
-    fn settle_target_conflicts(&self, t: &Tenant<'_>, target_disabled: &mut [u64]) {
+    fn settle_target_conflicts(&self, t: &Indexes<'_>, target_disabled: &mut [u64]) {
         if self.tgts.len() < 2 {
             return;
         }
@@ -141,7 +141,7 @@ impl Mapper {
     }
 
     /// Target `ti`'s plan ids (as that target SKU spells them) whose bits are set.
-    pub fn ids_of(&self, t: &Tenant<'_>, ti: usize, b: &[u64]) -> Vec<String> {
+    pub fn ids_of(&self, t: &Indexes<'_>, ti: usize, b: &[u64]) -> Vec<String> {
         t.skus[self.tgts[ti]]
             .sku
             .service_plans

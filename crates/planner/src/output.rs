@@ -4,7 +4,7 @@ use super::bits;
 use super::evaluate::{Eval, GroupPlan};
 use super::findings::{finding, group_subject, sku_subject};
 use super::mapping::Mapper;
-use super::resolve::Tenant;
+use super::resolve::Indexes;
 use super::scope::Resolved;
 use super::sides::Sides;
 use licswap_core::catalog;
@@ -14,7 +14,7 @@ use licswap_core::plan::IdList;
 use licswap_core::plan::{Coverage, Finding, FindingCode as C, Severity as S, SkuSummary};
 
 pub(crate) struct Inputs<'x, 'a> {
-    pub t: &'x Tenant<'a>,
+    pub t: &'x Indexes<'a>,
     pub sides: &'x Sides,
     pub scope: &'x Resolved<'a>,
     pub groups: &'x [GroupPlan],
@@ -171,7 +171,7 @@ pub(crate) fn unknown_plan_findings(o: &Inputs<'_, '_>, out: &mut Vec<Finding>) 
 }
 
 pub(crate) fn coverage(
-    t: &Tenant<'_>,
+    t: &Indexes<'_>,
     sr: &Resolved<'_>,
     evals: &[&Eval],
     keys: &[Box<[u64]>],

@@ -63,7 +63,9 @@ impl SkuInfo<'_> {
     }
 }
 
-pub(crate) struct Tenant<'a> {
+/// The indexes over one [`Snapshot`](licswap_core::plan::Snapshot) that every rule reads (see the
+/// module's documentation).
+pub(crate) struct Indexes<'a> {
     pub plans: Vec<PlanInfo<'a>>,
     pub words: usize,
     plan_by_id: FastMap<CiKey<'a>, u32>,
@@ -80,7 +82,7 @@ pub(crate) struct Tenant<'a> {
     pub dependent_plans: Vec<u32>,
 }
 
-impl<'a> Tenant<'a> {
+impl<'a> Indexes<'a> {
     /// `by_upn`: also find users by userPrincipalName (a scope of listed users needs it; group
     /// members are listed by id, and indexing 100,000 UPNs costs a pass over every user).
     pub fn new(snapshot: &'a Snapshot, by_upn: bool) -> Result<Self, PlanError> {
@@ -127,7 +129,7 @@ impl<'a> Tenant<'a> {
         let group_members = snapshot.groups.iter().map(|g| g.member_ids.as_slice()).collect();
         let group_by_id = groups.iter().enumerate().map(|(i, g)| (CiKey(g.id.as_str()), i as u32)).collect();
         let n = snapshot.users.len();
-        let mut t = Tenant {
+        let mut t = Indexes {
             plans,
             words,
             plan_by_id,
@@ -174,7 +176,7 @@ impl<'a> Tenant<'a> {
         self.sku_of_exact(sku_id).0
     }
 
-    /// [`Tenant::sku_of`], and whether `sku_id` is spelled exactly as subscribedSkus spells it.
+    /// [`Indexes::sku_of`], and whether `sku_id` is spelled exactly as subscribedSkus spells it.
     pub fn sku_of_exact(&self, sku_id: &str) -> (Option<usize>, bool) {
         // A tenant has a handful of SKUs and users spell their ids as subscribedSkus does: an
         // exact comparison over the few is cheaper than hashing a 36-byte id per license.

@@ -2,7 +2,7 @@
 //! of indices (SKU, group, interned disabled-plan set) that scope, evaluation, memo keys and
 //! actions read instead of the users' strings. At 100,000 users the planner's time went to
 //! chasing each user's strings again in every pass (the planning budget, ARCHITECTURE.md); the rows are small and read in order.
-use super::resolve::Tenant;
+use super::resolve::Indexes;
 use licswap_core::model::User;
 use licswap_core::plan::fastmap::FastMap;
 
@@ -103,7 +103,7 @@ impl<'a> Rows<'a> {
     }
 
     /// Decode the next user (users are pushed in snapshot order).
-    pub fn push(&mut self, t: &Tenant<'a>, u: &'a User) {
+    pub fn push(&mut self, t: &Indexes<'a>, u: &'a User) {
         let mut flags = 0u8;
         let mut held = 0u64;
         let from_assigned = u.license_assignment_states.is_empty();
@@ -157,7 +157,7 @@ impl<'a> Rows<'a> {
     }
 
     /// Sets are interned by their exact spelling, so a set id also stands for the strings.
-    fn intern(&mut self, t: &Tenant<'a>, ids: &'a [String]) -> u32 {
+    fn intern(&mut self, t: &Indexes<'a>, ids: &'a [String]) -> u32 {
         if ids.is_empty() {
             return 0;
         }
@@ -188,7 +188,7 @@ impl<'a> Rows<'a> {
     }
 
     /// The user holds SKU `sku` (directly, inherited, or in `assignedLicenses` only).
-    pub fn holds(&self, t: &Tenant<'_>, user: u32, sku: usize) -> bool {
+    pub fn holds(&self, t: &Indexes<'_>, user: u32, sku: usize) -> bool {
         let held = self.held[user as usize];
         let bit = sku_bit(Some(sku));
         if bit != OVERFLOW {
@@ -331,7 +331,7 @@ mod tests {
             ),
         ];
         let snapshot = Snapshot { tenant_name: None, skus: skus.clone(), users, groups: vec![] };
-        let t = Tenant::new(&snapshot, false).expect("a valid snapshot");
+        let t = Indexes::new(&snapshot, false).expect("a valid snapshot");
         let r = &t.rows;
         assert!(r.holds(&t, 0, 66) && r.holds(&t, 0, 2) && !r.holds(&t, 0, 65) && !r.holds(&t, 0, 1));
         assert!(r.holds(&t, 1, 65) && r.holds(&t, 1, 1) && !r.holds(&t, 1, 66) && !r.holds(&t, 1, 2));

@@ -2,7 +2,7 @@
 //! not exist or do not hold the source, and lists the users to evaluate with the in-scope groups
 //! each belongs to.
 use super::findings::{finding, group_subject, missing_subject, user_subject};
-use super::resolve::Tenant;
+use super::resolve::Indexes;
 use super::rows::Via;
 use super::sides::Sides;
 use licswap_core::model::same_id;
@@ -22,7 +22,7 @@ pub(crate) struct Resolved<'a> {
 }
 
 pub(crate) fn resolve<'a>(
-    t: &Tenant<'a>,
+    t: &Indexes<'a>,
     sides: &Sides,
     scope: &'a Scope,
     findings: &mut Vec<Finding>,

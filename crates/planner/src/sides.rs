@@ -1,7 +1,7 @@
 //! The request's two sides resolved to the snapshot's SKUs: the sources (one, or a bundle such as
 //! Office 365 E3 + Enterprise Mobility + Security E3) and the targets, with each SKU's role, so the
 //! evaluation asks "is this license a source, a target, or one that stays" with one lookup.
-use super::resolve::Tenant;
+use super::resolve::Indexes;
 use licswap_core::plan::{PlanError, SkuList};
 
 /// At most this many SKUs per side (roles are kept in `u32` masks).
@@ -20,7 +20,7 @@ pub(crate) struct Sides {
 }
 
 impl Sides {
-    pub fn new(t: &Tenant<'_>, source: &SkuList, target: &SkuList) -> Result<Self, PlanError> {
+    pub fn new(t: &Indexes<'_>, source: &SkuList, target: &SkuList) -> Result<Self, PlanError> {
         let srcs = side(t, source, "source")?;
         let tgts = side(t, target, "target")?;
         if let Some(&k) = srcs.iter().find(|k| tgts.contains(k)) {
@@ -59,11 +59,11 @@ impl Sides {
     }
 
     /// skuPartNumbers of the sources whose bits are set in `m`, joined with " + ".
-    pub fn src_names(&self, t: &Tenant<'_>, m: u32) -> String {
+    pub fn src_names(&self, t: &Indexes<'_>, m: u32) -> String {
         names(t, &self.srcs, m)
     }
 
-    pub fn tgt_names(&self, t: &Tenant<'_>, m: u32) -> String {
+    pub fn tgt_names(&self, t: &Indexes<'_>, m: u32) -> String {
         names(t, &self.tgts, m)
     }
 }
@@ -76,7 +76,7 @@ fn mask(n: usize) -> u32 {
     }
 }
 
-fn names(t: &Tenant<'_>, ks: &[usize], m: u32) -> String {
+fn names(t: &Indexes<'_>, ks: &[usize], m: u32) -> String {
     ks.iter()
         .enumerate()
         .filter(|(i, _)| m & (1 << i) != 0)
@@ -85,7 +85,7 @@ fn names(t: &Tenant<'_>, ks: &[usize], m: u32) -> String {
         .join(" + ")
 }
 
-fn side(t: &Tenant<'_>, names: &SkuList, what: &str) -> Result<Vec<usize>, PlanError> {
+fn side(t: &Indexes<'_>, names: &SkuList, what: &str) -> Result<Vec<usize>, PlanError> {
     if names.is_empty() {
         return Err(PlanError::BadInput(format!("request: {what}: no SKU named")));
     }
