@@ -3,7 +3,7 @@
 //! assemble the plan.
 use super::actions;
 use super::bits;
-use super::evaluate::{evaluate, Ctx, Direct, Eval, GroupPlan, Scratch};
+use super::evaluate::{evaluate, Direct, Eval, EvalInputs, GroupPlan, Scratch};
 use super::findings::{self, finding, sku_subject};
 use super::mapping::Mapper;
 use super::output;
@@ -258,7 +258,7 @@ fn settle<'a>(
         let mut newly_held = Vec::new();
         for &pos in &dirty {
             let p = pos as usize;
-            let cx = Ctx { t, sides, waived, groups: &st.groups };
+            let cx = EvalInputs { t, sides, waived, groups: &st.groups };
             let profiles = &mut st.profiles;
             let e = evaluate(&cx, mapper, sc, sr.users[p], sr.member_of(p), st.no_direct[p], &mut |cov| {
                 profiles.intern(cov)

@@ -126,7 +126,9 @@ impl Scratch {
     }
 }
 
-pub(crate) struct Ctx<'t, 'a> {
+/// What every user's evaluation reads and none changes: the snapshot's indexes, the source and
+/// target sides, the waived plans and the groups' plans.
+pub(crate) struct EvalInputs<'t, 'a> {
     pub t: &'t Indexes<'a>,
     pub sides: &'t Sides,
     pub waived: &'t [u64],
@@ -142,7 +144,7 @@ pub(crate) struct Ctx<'t, 'a> {
 /// wording differs, so a tenant of 100,000 users is evaluated a few hundred times, not 100,000.
 /// [`Scratch::memo`] must be cleared whenever the group plans change.
 pub(crate) fn evaluate<'a>(
-    cx: &Ctx<'_, 'a>,
+    cx: &EvalInputs<'_, 'a>,
     mapper: &mut Mapper,
     sc: &mut Scratch,
     ui: u32,
@@ -169,7 +171,7 @@ pub(crate) fn evaluate<'a>(
 
 /// [`evaluate`] without the memo: the user-independent outcome for a user's licenses and flags.
 fn outcome<'a>(
-    cx: &Ctx<'_, 'a>,
+    cx: &EvalInputs<'_, 'a>,
     mapper: &mut Mapper,
     sc: &mut Scratch,
     lics: &[DecodedLicense],
@@ -488,7 +490,7 @@ fn add_target(after_all: &mut [u64], after_new_t: &mut [u64], tgt: &[u64], disab
 
 /// Would a target, as the user's swapping groups assign it, conflict with a direct source's
 /// enabled plans ([`Scratch::direct_src_enabled`])?
-fn group_target_conflicts(cx: &Ctx<'_, '_>, mapper: &Mapper, sc: &Scratch) -> bool {
+fn group_target_conflicts(cx: &EvalInputs<'_, '_>, mapper: &Mapper, sc: &Scratch) -> bool {
     let t = cx.t;
     let src_on = &sc.direct_src_enabled;
     sc.swapping.iter().any(|&g| {

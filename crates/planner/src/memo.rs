@@ -2,7 +2,7 @@
 //! and findings, but for the user named in the findings' wording. A tenant has a few hundred
 //! distinct combinations of licenses, disabled plans, groups and flags, so the planner evaluates
 //! each combination once and only words the findings per user.
-use super::evaluate::{Ctx, Eval, Verdict};
+use super::evaluate::{Eval, EvalInputs, Verdict};
 use super::rows::{DecodedLicense, Via};
 use super::user_findings as uf;
 use licswap_core::plan::fastmap::FastMap;
@@ -64,7 +64,7 @@ pub(crate) fn key(
 
 impl Outcome {
     /// The outcome for `user`, with findings worded for them.
-    pub fn eval(&self, cx: &Ctx<'_, '_>, ui: u32, lics: &[DecodedLicense]) -> Eval {
+    pub fn eval(&self, cx: &EvalInputs<'_, '_>, ui: u32, lics: &[DecodedLicense]) -> Eval {
         let t = cx.t;
         let user = &t.users[ui as usize];
         let mut findings: Vec<Finding> = Vec::new();

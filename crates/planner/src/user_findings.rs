@@ -1,11 +1,11 @@
 //! The findings about one user, one constructor per rule: wording and remedies in one place,
 //! kept apart from the evaluation logic in `evaluate.rs`.
-use super::evaluate::Ctx;
+use super::evaluate::EvalInputs;
 use super::findings::{finding, user_subject};
 use licswap_core::model::User;
 use licswap_core::plan::{Finding, FindingCode as C, Severity as S};
 
-pub(crate) fn inherited_not_direct(cx: &Ctx<'_, '_>, user: &User, name: &str, id: &str) -> Finding {
+pub(crate) fn inherited_not_direct(cx: &EvalInputs<'_, '_>, user: &User, name: &str, id: &str) -> Finding {
     finding(
         C::InheritedNotDirect,
         S::Blocker,
@@ -45,7 +45,7 @@ fn plan_labels(names: &[String]) -> String {
     names.iter().map(label).collect::<Vec<_>>().join(", ")
 }
 
-pub(crate) fn service_loss(cx: &Ctx<'_, '_>, user: &User, lost: Vec<String>) -> Finding {
+pub(crate) fn service_loss(cx: &EvalInputs<'_, '_>, user: &User, lost: Vec<String>) -> Finding {
     finding(
         C::ServiceLoss,
         S::Blocker,
@@ -75,7 +75,7 @@ pub(crate) fn service_loss_waived(user: &User, waived: Vec<String>) -> Finding {
     )
 }
 
-pub(crate) fn mutually_exclusive(cx: &Ctx<'_, '_>, user: &User, pairs: Vec<String>) -> Finding {
+pub(crate) fn mutually_exclusive(cx: &EvalInputs<'_, '_>, user: &User, pairs: Vec<String>) -> Finding {
     finding(
         C::MutuallyExclusive,
         S::Blocker,
@@ -92,7 +92,7 @@ pub(crate) fn mutually_exclusive(cx: &Ctx<'_, '_>, user: &User, pairs: Vec<Strin
     )
 }
 
-pub(crate) fn dependent_plan(cx: &Ctx<'_, '_>, user: &User, deps: Vec<String>) -> Finding {
+pub(crate) fn dependent_plan(cx: &EvalInputs<'_, '_>, user: &User, deps: Vec<String>) -> Finding {
     let needs: Vec<&str> =
         deps.iter().flat_map(|d| licswap_core::catalog::dependencies(d).iter().copied()).collect();
     finding(
@@ -129,7 +129,7 @@ pub(crate) fn usage_location_warning(user: &User) -> Finding {
     )
 }
 
-pub(crate) fn account_disabled(cx: &Ctx<'_, '_>, user: &User) -> Finding {
+pub(crate) fn account_disabled(cx: &EvalInputs<'_, '_>, user: &User) -> Finding {
     finding(
         C::AccountDisabled,
         S::Warning,
@@ -151,7 +151,7 @@ pub(crate) fn existing_error(user: &User, sku: &str, err: &str) -> Finding {
     )
 }
 
-pub(crate) fn several_groups(cx: &Ctx<'_, '_>, user: &User, src_groups: usize) -> Finding {
+pub(crate) fn several_groups(cx: &EvalInputs<'_, '_>, user: &User, src_groups: usize) -> Finding {
     finding(
         C::SeveralGroups,
         S::Warning,
@@ -167,7 +167,7 @@ pub(crate) fn several_groups(cx: &Ctx<'_, '_>, user: &User, src_groups: usize) -
     )
 }
 
-pub(crate) fn direct_and_inherited(cx: &Ctx<'_, '_>, user: &User, how: &str) -> Finding {
+pub(crate) fn direct_and_inherited(cx: &EvalInputs<'_, '_>, user: &User, how: &str) -> Finding {
     finding(
         C::DirectAndInherited,
         S::Info,
@@ -182,7 +182,7 @@ pub(crate) fn direct_and_inherited(cx: &Ctx<'_, '_>, user: &User, how: &str) -> 
     )
 }
 
-pub(crate) fn already_has_target(cx: &Ctx<'_, '_>, user: &User, held: u32) -> Finding {
+pub(crate) fn already_has_target(cx: &EvalInputs<'_, '_>, user: &User, held: u32) -> Finding {
     let t = cx.t;
     let which = cx.sides.tgt_names(t, held);
     let seat =
@@ -197,7 +197,7 @@ pub(crate) fn already_has_target(cx: &Ctx<'_, '_>, user: &User, held: u32) -> Fi
     )
 }
 
-pub(crate) fn disabled_plans_kept(cx: &Ctx<'_, '_>, user: &User, names: Vec<String>) -> Finding {
+pub(crate) fn disabled_plans_kept(cx: &EvalInputs<'_, '_>, user: &User, names: Vec<String>) -> Finding {
     finding(
         C::DisabledPlansKept,
         S::Info,
@@ -208,7 +208,7 @@ pub(crate) fn disabled_plans_kept(cx: &Ctx<'_, '_>, user: &User, names: Vec<Stri
     )
 }
 
-pub(crate) fn partial_holder(cx: &Ctx<'_, '_>, user: &User, held: u32) -> Finding {
+pub(crate) fn partial_holder(cx: &EvalInputs<'_, '_>, user: &User, held: u32) -> Finding {
     let (t, sd) = (cx.t, cx.sides);
     finding(
         C::PartialHolder,
