@@ -1,7 +1,7 @@
 //! A profiling target for the planner (not a benchmark: criterion's `benches/plan.rs` is). Plans
 //! Office 365 E1 -> E3 on a generated tenant RUNS times and prints the median and the plan's size,
-//! so a profiler can be pointed at `licswap_planner::build::plan` alone, e.g.
-//! `valgrind --tool=callgrind --collect-atstart=no --toggle-collect=licswap_planner::build::plan
+//! so a profiler can be pointed at `licswap_planner::plan::plan` alone, e.g.
+//! `valgrind --tool=callgrind --collect-atstart=no --toggle-collect=licswap_planner::plan::plan
 //!  target/release/examples/plan_prof 100000 1` (instruction counts do not depend on machine load).
 //! Usage: `cargo run --release -p licswap-planner --features testgen --example plan_prof [USERS] [RUNS]`.
 use licswap_planner::testgen;

@@ -12,13 +12,13 @@
 //! [`Plan`]: licswap_core::plan::Plan
 mod actions;
 mod bits;
-mod build;
 mod evaluate;
 mod findings;
 pub mod health;
 mod mapping;
 mod memo;
 mod output;
+mod plan;
 mod resolve;
 mod rollback;
 mod rows;
@@ -29,4 +29,4 @@ mod set_aside;
 pub mod testgen;
 mod user_findings;
 
-pub use build::plan;
+pub use plan::plan;
