@@ -85,7 +85,7 @@ fn screen(route: Route) -> AnyView {
         return view! { <views::signin::SignInScreen/> }.into_any();
     }
     match route {
-        Route::Overview => view! { <views::overview::Overview/> }.into_any(),
+        Route::Overview => later(lazy_overview()),
         Route::Migrate => later(lazy_wizard()),
         Route::Preview => later(lazy_preview()),
         Route::SharedPreview(enc) => later(lazy_shared(enc)),
@@ -163,7 +163,7 @@ fn Notice() -> impl IntoView {
 }
 
 /// A screen whose code is a lazily loaded chunk (Leptos `#[lazy]`, split by `cargo xtask
-/// split-wasm`): the first download holds only the overview and sign-in (the first-download budget,
+/// split-wasm`): the first download holds only the shell and sign-in (the first-download budget,
 /// ARCHITECTURE.md). Each
 /// `lazy_*` below must stay its own function: that is the unit the split moves.
 fn later(f: impl std::future::Future<Output = AnyView> + Send + 'static) -> AnyView {
@@ -171,6 +171,10 @@ fn later(f: impl std::future::Future<Output = AnyView> + Send + 'static) -> AnyV
         .into_any()
 }
 
+#[lazy]
+fn lazy_overview() -> AnyView {
+    view! { <views::overview::Overview/> }.into_any()
+}
 #[lazy]
 fn lazy_wizard() -> AnyView {
     view! { <views::wizard::Wizard/> }.into_any()

@@ -59,7 +59,7 @@ fn live(state: AppState, config: Config) -> Mode {
 
 /// Whether this tab has a run that has not finished (sign-out then asks whether to keep it).
 pub fn unfinished_run() -> bool {
-    crate::apply_run::saved_journal().is_some_and(|j| !j.is_finished())
+    crate::journal_store::unfinished()
 }
 
 /// Signs out: tokens, loaded data, the wizard's choices and every plan and journal go; the

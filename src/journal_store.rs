@@ -12,6 +12,28 @@ use licswap_core::apply::{Journal, JournalDelta, JournalStore, StoreError};
 /// Change records before the next full (compacting) save.
 const COMPACT_AFTER: u64 = 200;
 const LOG_COUNT: &str = "licswap.journal.log";
+/// "1" while the saved journal has work left, "0" once it is finished: start-up, sign-out and a
+/// closing tab ask only this, so the first download carries no journal decoder.
+const OPEN: &str = "licswap.journal.open";
+
+/// Whether the saved journal has work left. A journal saved before this mark existed counts as
+/// unfinished: at worst the admin is asked whether to keep a run that had ended.
+pub fn unfinished() -> bool {
+    match storage::get(Area::Local, OPEN).as_deref() {
+        Some("0") => false,
+        Some(_) => true,
+        None => storage::get(Area::Local, keys::JOURNAL).is_some(),
+    }
+}
+
+/// Records whether `journal` has work left (see [`unfinished`]).
+fn mark(journal: &Journal) -> Result<(), StoreError> {
+    let open = if journal.is_finished() { "0" } else { "1" };
+    if storage::get(Area::Local, OPEN).as_deref() != Some(open) && !storage::set(Area::Local, OPEN, open) {
+        return Err(refused());
+    }
+    Ok(())
+}
 
 fn log_key(generation: u64, i: u64) -> String {
     format!("licswap.journal.log.{generation}.{i}")
@@ -39,6 +61,7 @@ pub fn remove_all() {
     drop_log(g, n);
     storage::remove(Area::Local, LOG_COUNT);
     storage::remove(Area::Local, keys::JOURNAL);
+    storage::remove(Area::Local, OPEN);
 }
 
 fn refused() -> StoreError {
@@ -74,7 +97,7 @@ impl JournalStore for LocalJournal {
         if !storage::set(Area::Local, LOG_COUNT, &format!("{generation}:0")) {
             return Err(refused());
         }
-        Ok(())
+        mark(journal)
     }
 
     fn save_changes(&self, journal: &Journal, changed: &[&str]) -> Result<(), StoreError> {
@@ -94,6 +117,6 @@ impl JournalStore for LocalJournal {
         if !storage::set(Area::Local, LOG_COUNT, &format!("{g}:{}", n + 1)) {
             return Err(refused());
         }
-        Ok(())
+        mark(journal)
     }
 }

@@ -1,23 +1,44 @@
 //! The demo tenant, in the page: licswap-sim's Contoso Demo answers every request in memory, so
 //! nothing leaves the browser and no sign-in is needed. Its state lasts until the page reloads.
+//!
+//! The simulator is code only the demo needs, so it lives in a lazily loaded chunk (`#[lazy]`, split
+//! by `cargo xtask split-wasm`): a configured tenant never downloads it, and the demo fetches it
+//! with its first request, after the first paint. Nothing outside `answer` names the simulator's
+//! types, so none of its code (not even its destructor) is linked into the first download.
 use super::BrowserClock;
-use licswap_core::graph::http::{HttpRequest, HttpResponse, Transport, TransportError};
-use licswap_sim::{Sim, SimTransport};
+use leptos::prelude::lazy;
+use licswap_core::graph::http::{Clock, HttpRequest, HttpResponse, TransportError};
+use std::any::Any;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-#[derive(Clone)]
+/// The demo tenant's state, made on the first request. Opaque here (see the module comment).
+type Slot = Rc<RefCell<Option<Box<dyn Any>>>>;
+
+#[derive(Clone, Default)]
 pub struct DemoTransport {
-    inner: Rc<SimTransport<BrowserClock>>,
+    tenant: Slot,
 }
 
 impl DemoTransport {
     pub fn new() -> Self {
-        let sim = Rc::new(RefCell::new(Sim::demo()));
-        DemoTransport { inner: Rc::new(SimTransport::new(sim, BrowserClock)) }
+        DemoTransport::default()
     }
 
     pub async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
-        self.inner.send(req).await
+        Ok(answer(self.tenant.clone(), req, BrowserClock.now_ms()).await)
+    }
+}
+
+/// One request answered by the demo tenant, made first if this is the first request. The borrow
+/// never spans an await, so overlapping requests never collide.
+#[lazy]
+fn answer(tenant: Slot, req: HttpRequest, now_ms: u64) -> HttpResponse {
+    let mut slot = tenant.borrow_mut();
+    let boxed = slot.get_or_insert_with(|| Box::new(licswap_sim::Sim::demo()));
+    match boxed.downcast_mut::<licswap_sim::Sim>() {
+        Some(sim) => sim.handle(&req, now_ms),
+        // Only `answer` fills the slot, always with a `Sim`; a panic here would abort the page.
+        None => HttpResponse { status: 500, headers: Vec::new(), body: String::new() },
     }
 }

@@ -162,6 +162,8 @@ pub fn test(args: &[String]) -> Result<(), String> {
     if !native_only {
         tools::ensure_test_tools()?;
     }
+    tools::ensure_leptosfmt()?;
+    check_view_format()?;
     crate::fault_table::clear();
     let native = run(Cmd::new("cargo").args(["test", "--workspace", "--all-features", "--no-fail-fast"]));
     crate::fault_table::print();
@@ -177,6 +179,21 @@ pub fn test(args: &[String]) -> Result<(), String> {
     let e2e = e2e::run_suite();
     crate::fault_table::print_side_by_side();
     e2e
+}
+
+/// The app's sources whose `view!` markup leptosfmt formats (rustfmt formats the rest of them).
+const VIEW_SOURCES: &str = "src";
+
+/// Fails when a `view!` is not as leptosfmt writes it, naming the command that fixes it.
+fn check_view_format() -> Result<(), String> {
+    run(Cmd::new("leptosfmt").args(["--check", VIEW_SOURCES]).dir(&root()))
+        .map_err(|e| format!("{e}\nthe views are not formatted: run `cargo xtask fmt`"))
+}
+
+/// `cargo xtask fmt`: formats the views' markup (leptosfmt) as the test command checks it.
+pub fn fmt() -> Result<(), String> {
+    tools::ensure_leptosfmt()?;
+    run(Cmd::new("leptosfmt").args([VIEW_SOURCES]).dir(&root()))
 }
 
 /// sim-server, the simulated Graph tenant over HTTP that end-to-end tests and benches talk to.

@@ -1,4 +1,4 @@
-//! `cargo xtask serve | test | dist | bench | fuzz | tools | split-wasm`: the project's two README
+//! `cargo xtask serve | test | dist | bench | fuzz | fmt | tools | split-wasm`: the project's two README
 //! commands (serve, test) and their helpers. Every
 //! command first installs what it needs and is missing, so a fresh machine needs nothing else.
 mod bench;
@@ -18,6 +18,7 @@ const USAGE: &str = "usage: cargo xtask <command>
                        (--scale: only the million-user journeys of tests/e2e/scale, minutes each)
   dist [--e2e]         build the release bundle into dist/ (--e2e: the test build, which may
                        talk to sim-server on the loopback, into dist-e2e/)
+  fmt                  format the views' markup with leptosfmt (the test command checks it)
   tools                install the build and test tools only
   bench [--runs N] [--only PARTS]
                        measure planning, bundle, paint, load, apply and the preview; write
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
         Some("dist") => cmd::dist_cmd(&args[1..]),
         Some("bench") => bench::bench(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
+        Some("fmt") => cmd::fmt(),
         // Trunk's post_build hook (Trunk.toml), not a command of its own: not in USAGE.
         Some("split-wasm") => split::split_wasm(),
         Some("tools") => tools::ensure_build_tools().and_then(|_| tools::ensure_test_tools()),

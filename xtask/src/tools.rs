@@ -86,6 +86,14 @@ fn npm_ci(dir: &std::path::Path) -> Result<(), String> {
     run(Cmd::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).dir(dir))
 }
 
+/// leptosfmt: rustfmt does not reach inside `view!`, so the test command checks the views with it
+/// (`cargo xtask test`, leptosfmt.toml; `cargo xtask fmt` rewrites them).
+const LEPTOSFMT_VERSION: &str = "0.1.33";
+
+pub fn ensure_leptosfmt() -> Result<(), String> {
+    ensure_cargo_tool("leptosfmt", "leptosfmt", LEPTOSFMT_VERSION)
+}
+
 pub fn ensure_test_tools() -> Result<(), String> {
     if output_of("chromium", &["--version"]).is_none() || output_of("chromedriver", &["--version"]).is_none()
     {

@@ -1,6 +1,4 @@
 //! Everything about the simulator that a test, the demo or sim-server's command line can change.
-use crate::auth::ClientApp;
-use crate::throttle::ThrottleConfig;
 
 /// Injected failures, drawn from the simulator's seeded PRNG so a run is reproducible.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -166,6 +164,66 @@ impl SimConfig {
             group_delay_ms: 1_000,
             throttle: ThrottleConfig::off(),
             ..SimConfig::default()
+        }
+    }
+}
+
+/// An app registration with SPA redirect URIs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientApp {
+    pub client_id: String,
+    pub redirect_uris: Vec<String>,
+}
+
+/// Graph's throttling limits as configured (the model itself, with its sources, is in `throttle`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ThrottleConfig {
+    pub enabled: bool,
+    /// Resource units per window per app+tenant (0 = by tenant size, as documented).
+    pub resource_units: u64,
+    pub resource_window_ms: u64,
+    /// Writes per window per app+tenant.
+    pub writes: u64,
+    pub write_window_ms: u64,
+}
+
+impl Default for ThrottleConfig {
+    fn default() -> Self {
+        ThrottleConfig {
+            enabled: true,
+            resource_units: 0,
+            resource_window_ms: 10_000,
+            writes: 3_000,
+            write_window_ms: 150_000,
+        }
+    }
+}
+
+impl ThrottleConfig {
+    pub fn off() -> Self {
+        ThrottleConfig { enabled: false, ..Self::default() }
+    }
+
+    /// A write ceiling of `per_sec` writes per second with a 10-second burst (benchmarks state
+    /// their throughput as a fraction of this).
+    pub fn writes_per_sec(per_sec: u64) -> Self {
+        ThrottleConfig { writes: per_sec * 10, write_window_ms: 10_000, ..Self::default() }
+    }
+
+    /// The sustained write ceiling, in writes per second.
+    pub fn write_ceiling_per_sec(&self) -> f64 {
+        self.writes as f64 * 1000.0 / self.write_window_ms as f64
+    }
+
+    pub fn resource_quota(&self, tenant_users: usize) -> u64 {
+        if self.resource_units > 0 {
+            self.resource_units
+        } else if tenant_users < 50 {
+            3_500
+        } else if tenant_users <= 500 {
+            5_000
+        } else {
+            8_000
         }
     }
 }

@@ -1,14 +1,19 @@
 //! The simulator: one tenant answering HTTP-shaped requests. Every request passes, in order:
 //! group processing catch-up (driven by `now_ms`), CORS, routing (Entra or Graph), then for Graph:
-//! bearer token and permission, throttling, injected 5xx, the resource itself.
-use crate::auth::{Auth, AuthContext};
+//! bearer token and permission, throttling, injected 5xx, the resource itself. Without feature
+//! `full` (the browser's demo tenant) only the resource itself: there is no sign-in, throttling or
+//! fault to model in process, and that code is not compiled.
+#[cfg(feature = "full")]
+use crate::auth::Auth;
 use crate::config::SimConfig;
 use crate::licensing::{self, HistoryEntry};
+#[cfg(feature = "full")]
 use crate::rng::Rng;
 use crate::routes::{self, Call};
 use crate::tenant::Tenant;
-use crate::throttle::{self, Throttle};
-use crate::wire::{iso8601, set_header, GraphErrorReply, Target, GRAPH_JSON};
+#[cfg(feature = "full")]
+use crate::throttle::Throttle;
+use crate::wire::{iso8601, GraphErrorReply, Target, GRAPH_JSON};
 use licswap_core::graph::http::{HttpRequest, HttpResponse, Method};
 use serde_json::{json, Value};
 
@@ -45,10 +50,13 @@ pub struct Delivery {
 
 pub struct Sim {
     pub config: SimConfig,
-    tenant: Tenant,
-    auth: Auth,
-    throttle: Throttle,
-    faults: Rng,
+    pub(crate) tenant: Tenant,
+    #[cfg(feature = "full")]
+    pub(crate) auth: Auth,
+    #[cfg(feature = "full")]
+    pub(crate) throttle: Throttle,
+    #[cfg(feature = "full")]
+    pub(crate) faults: Rng,
     next_request: u64,
     pub stats: Stats,
     /// Applied license writes, when `tenant().record_history` is on.
@@ -72,7 +80,8 @@ impl From<GraphErrorReply> for Answer {
     }
 }
 
-/// The token's app and permissions (or none when auth is off).
+/// The token's app and permissions (or none when auth is off). Only `gates.rs` reads them.
+#[cfg_attr(not(feature = "full"), allow(dead_code))]
 pub(crate) struct Caller {
     pub app: String,
     pub scopes: Option<Vec<String>>,
@@ -80,12 +89,16 @@ pub(crate) struct Caller {
 
 impl Sim {
     pub fn new(tenant: Tenant, config: SimConfig) -> Sim {
+        #[cfg(feature = "full")]
         let seed = config.seed;
         Sim {
             config,
             tenant,
+            #[cfg(feature = "full")]
             auth: Auth::new(seed),
+            #[cfg(feature = "full")]
             throttle: Throttle::default(),
+            #[cfg(feature = "full")]
             faults: Rng::new(seed ^ 0xFA17),
             next_request: 0,
             stats: Stats::default(),
@@ -157,51 +170,10 @@ impl Sim {
         &self.tenant.history
     }
 
-    /// Grant tenant-wide admin consent to an app: `scopes`, or the configured permissions
-    /// (`config.default_scopes`) when empty, as "Grant admin consent" in the admin center does.
-    pub fn grant_admin_consent(&mut self, client_id: &str, scopes: &[&str]) {
-        let scopes: Vec<String> = if scopes.is_empty() {
-            self.config.default_scopes.clone()
-        } else {
-            scopes.iter().map(|s| crate::auth::normalize_scope(s)).collect()
-        };
-        self.auth.grant_admin_consent(client_id, &scopes);
-    }
-
-    /// Withdraw every consent given to an app (tenant-wide and the signed-in user's).
-    pub fn revoke_consent(&mut self, client_id: &str) {
-        self.auth.revoke_consent(client_id);
-    }
-
     /// Give the signed-in user these directory roles ("License Administrator", ...).
     pub fn set_signed_in_roles(&mut self, roles: &[&str]) {
         if let Some(u) = self.tenant.admin {
             self.tenant.users[u as usize].roles = roles.iter().map(|r| r.to_string()).collect();
-        }
-    }
-
-    /// Issue an access token without the sign-in flow (tests).
-    pub fn issue_token(&mut self, client_id: &str, scopes: &[&str], now_ms: u64) -> String {
-        self.auth.issue_token(client_id, scopes, now_ms, self.config.token_lifetime_ms)
-    }
-
-    /// Draw this request's transport faults (latency, lost response) from the seeded PRNG.
-    pub fn delivery(&mut self) -> Delivery {
-        let f = &self.config.faults;
-        let (lo, hi) = (f.latency_ms.0, f.latency_ms.1.max(f.latency_ms.0));
-        let latency_ms = if hi > 0 { lo + self.faults.below(hi - lo + 1) } else { 0 };
-        let drop_rate = f.drop_rate;
-        Delivery { latency_ms, drop_response: self.faults.chance(drop_rate) }
-    }
-
-    /// This read's lag behind writes, drawn from `config.read_lag_ms` (0 when off).
-    fn read_lag(&mut self) -> u64 {
-        let (lo, hi) = self.config.read_lag_ms;
-        let hi = hi.max(lo);
-        if hi == lo {
-            lo
-        } else {
-            lo + self.faults.below(hi - lo + 1)
         }
     }
 
@@ -214,72 +186,25 @@ impl Sim {
         let target = Target::parse(&req.url);
         let mut resp =
             if req.method == Method::Options { preflight(req) } else { self.route(req, &target, now_ms) };
-        // Graph and Entra allow cross-origin calls from any origin (SPAs call them from the
-        // browser). sim-server answers only the app's own origin (that of a registered redirect
-        // URI), so no other website a developer visits can drive it or mint simulated tokens.
-        let app_origin = |o: &&str| {
-            self.config
-                .clients
-                .iter()
-                .flat_map(|c| &c.redirect_uris)
-                .any(|r| r.strip_prefix(*o).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
-        };
-        if let Some(origin) = req.header("Origin").filter(app_origin) {
-            set_header(&mut resp, "Access-Control-Allow-Origin", origin);
-            set_header(&mut resp, "Access-Control-Expose-Headers", &self.config.cors_expose_headers);
-        }
+        self.cors(req, &mut resp);
         resp
     }
 
     fn route(&mut self, req: &HttpRequest, t: &Target, now: u64) -> HttpResponse {
-        let segs = t.segments();
-        match segs.as_slice() {
-            [_tenant, "oauth2", "v2.0", "authorize"] if req.method == Method::Get => {
-                let (auth, ctx) = self.auth_parts();
-                auth.authorize(t, &ctx, now)
-            }
-            [_tenant, "adminconsent"] | [_tenant, "v2.0", "adminconsent"] if req.method == Method::Get => {
-                let (auth, ctx) = self.auth_parts();
-                auth.admin_consent(t, &ctx)
-            }
-            [_tenant, "oauth2", "v2.0", "token"] if req.method == Method::Post => {
-                let (auth, ctx) = self.auth_parts();
-                auth.token(req, &ctx, now)
-            }
+        if let Some(answer) = self.entra(req, t, now) {
+            return answer;
+        }
+        match t.segments().as_slice() {
             ["v1.0", ..] => self.graph(req, t, now),
             _ => crate::wire::graph_error(404, "NotFound", &format!("No endpoint at '{}'.", t.path)),
         }
     }
 
-    fn auth_parts(&mut self) -> (&mut Auth, AuthContext<'_>) {
-        let admin = self.tenant.admin.map(|u| &self.tenant.users[u as usize]);
-        let ctx = AuthContext {
-            clients: &self.config.clients,
-            token_lifetime_ms: self.config.token_lifetime_ms,
-            tenant_id: &self.tenant.tenant_id,
-            admin_oid: admin.map_or("", |u| u.id.as_str()),
-            admin_upn: admin.map_or("", |u| u.upn.as_str()),
-            admin_name: admin.map_or("", |u| u.display_name.as_str()),
-            default_scopes: &self.config.default_scopes,
-            signed_in_roles: admin.map_or(&[][..], |u| u.roles.as_slice()),
-        };
-        (&mut self.auth, ctx)
-    }
-
     fn graph(&mut self, req: &HttpRequest, t: &Target, now: u64) -> HttpResponse {
         let base = base_of(&req.url);
-        let caller = if self.config.require_auth {
-            match self.auth.check(req.header("Authorization"), now) {
-                Ok(tok) => Caller { app: tok.client_id.clone(), scopes: Some(tok.scopes.clone()) },
-                Err(e) => {
-                    let mut r = self.envelope(Answer::from(e), req.header("client-request-id"), now);
-                    // Graph's challenge for a bad or missing token.
-                    r.headers.push(("WWW-Authenticate".into(), "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\"".into()));
-                    return r;
-                }
-            }
-        } else {
-            Caller { app: "anonymous".into(), scopes: None }
+        let caller = match self.caller(req, now) {
+            Ok(caller) => caller,
+            Err(refused) => return self.envelope(refused, req.header("client-request-id"), now),
         };
         let answer = if t.segments().get(1) == Some(&"$batch") && req.method == Method::Post {
             self.stats.batches += 1;
@@ -305,57 +230,13 @@ impl Sim {
     /// One Graph request (top level or inside a batch): permission, throttling, injected 5xx,
     /// then the resource.
     pub(crate) fn single(&mut self, caller: &Caller, call: &Call) -> Answer {
-        let (method, segs, t, now) = (call.method, call.segs, call.target, call.now);
+        let (method, segs, now) = (call.method, call.segs, call.now);
         self.stats.graph_requests += 1;
         let is_get = *method == Method::Get;
-        if let Some(scopes) = &caller.scopes {
-            if let Err(e) = crate::scopes::check(scopes, is_get, segs) {
-                return e.into();
-            }
-            // Delegated calls act as the signed-in user, whose directory role must allow it too.
-            let roles = self.tenant.admin.map_or(&[][..], |u| self.tenant.users[u as usize].roles.as_slice());
-            if let Err(e) = crate::roles::check(roles, is_get, segs) {
-                return e.into();
-            }
-        }
-        let top = t.param("$top").and_then(|v| v.parse().ok());
-        let cost = throttle::cost(is_get, &segs.join("/"), t.param("$select").is_some(), top);
-        if let Err(th) = self.throttle.admit(
-            &self.config.throttle,
-            self.tenant.users.len(),
-            &caller.app,
-            cost,
-            !is_get,
-            now,
-        ) {
-            self.stats.throttled += 1;
-            let mut a: Answer = GraphErrorReply::new(429, "TooManyRequests", "Too many requests.").into();
-            // Top level: whole seconds. Inside a `$batch` Graph's items carry the wait as a
-            // decimal (e.g. "0.249", microsoftgraph/microsoft-graph-docs#3877).
-            let retry_after = if call.in_batch && self.config.decimal_batch_retry_after {
-                decimal_secs(th.retry_after_ms)
-            } else {
-                th.retry_after_secs.to_string()
-            };
-            a.headers.push(("Retry-After".into(), retry_after));
-            a.headers.push((
-                "x-ms-throttle-scope".into(),
-                format!("Tenant_Application/{}/{}/{}", th.limit, caller.app, self.tenant.tenant_id),
-            ));
-            a.headers.push(("x-ms-throttle-information".into(), th.information.into()));
-            return a;
-        }
-        if self.faults.chance(self.config.faults.server_error_rate) {
-            self.stats.injected_5xx += 1;
-            let mut a: Answer = GraphErrorReply::new(
-                503,
-                "serviceNotAvailable",
-                "The service is temporarily unavailable. Please retry later.",
-            )
-            .into();
-            a.headers.push(("Retry-After".into(), "1".into()));
-            return a;
-        }
+        let cost = match self.admit(caller, call, is_get) {
+            Ok(cost) => cost,
+            Err(refused) => return refused,
+        };
         let lag = if is_get { self.read_lag() } else { 0 };
         let result = if lag > 0 {
             self.tenant.read_as_of(now.saturating_sub(lag), |t| routes::dispatch(t, call))
@@ -373,7 +254,9 @@ impl Sim {
                 self.writes.push(AppliedWrite { at_ms: now, target });
             }
         }
-        a.headers.push(("x-ms-resource-unit".into(), cost.to_string()));
+        if let Some(cost) = cost {
+            a.headers.push(("x-ms-resource-unit".into(), cost.to_string()));
+        }
         a
     }
 
@@ -413,12 +296,6 @@ impl Sim {
     }
 }
 
-/// Milliseconds as seconds with up to three decimals: 249 -> "0.249", 2000 -> "2".
-fn decimal_secs(ms: u64) -> String {
-    let s = format!("{}.{:03}", ms / 1000, ms % 1000);
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
 /// `https://graph.microsoft.com` from an absolute URL; the default Graph host for a relative one.
 fn base_of(url: &str) -> String {
     match url.find("://") {
@@ -440,4 +317,27 @@ fn preflight(req: &HttpRequest) -> HttpResponse {
     r.headers.push(("Access-Control-Allow-Headers".into(), asked.to_string()));
     r.headers.push(("Access-Control-Max-Age".into(), "3600".into()));
     r
+}
+
+/// The demo tenant's stand-ins for `gates.rs` (feature `full` off): in process there is no
+/// sign-in, throttling, fault or other origin to model.
+#[cfg(not(feature = "full"))]
+impl Sim {
+    fn entra(&mut self, _req: &HttpRequest, _t: &Target, _now: u64) -> Option<HttpResponse> {
+        None
+    }
+
+    fn caller(&mut self, _req: &HttpRequest, _now: u64) -> Result<Caller, Answer> {
+        Ok(Caller { app: "demo".into(), scopes: None })
+    }
+
+    fn admit(&mut self, _caller: &Caller, _call: &Call, _is_get: bool) -> Result<Option<u64>, Answer> {
+        Ok(None)
+    }
+
+    fn read_lag(&mut self) -> u64 {
+        0
+    }
+
+    fn cors(&self, _req: &HttpRequest, _resp: &mut HttpResponse) {}
 }

@@ -13,59 +13,8 @@
 //!
 //! The tenant-wide write quota (18,000 per 5 minutes) is above the app's own, so one app never
 //! reaches it and it is not modelled.
+pub use crate::config::ThrottleConfig;
 use std::collections::HashMap;
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct ThrottleConfig {
-    pub enabled: bool,
-    /// Resource units per window per app+tenant (0 = by tenant size, as documented).
-    pub resource_units: u64,
-    pub resource_window_ms: u64,
-    /// Writes per window per app+tenant.
-    pub writes: u64,
-    pub write_window_ms: u64,
-}
-
-impl Default for ThrottleConfig {
-    fn default() -> Self {
-        ThrottleConfig {
-            enabled: true,
-            resource_units: 0,
-            resource_window_ms: 10_000,
-            writes: 3_000,
-            write_window_ms: 150_000,
-        }
-    }
-}
-
-impl ThrottleConfig {
-    pub fn off() -> Self {
-        ThrottleConfig { enabled: false, ..Self::default() }
-    }
-
-    /// A write ceiling of `per_sec` writes per second with a 10-second burst (benchmarks state
-    /// their throughput as a fraction of this).
-    pub fn writes_per_sec(per_sec: u64) -> Self {
-        ThrottleConfig { writes: per_sec * 10, write_window_ms: 10_000, ..Self::default() }
-    }
-
-    /// The sustained write ceiling, in writes per second.
-    pub fn write_ceiling_per_sec(&self) -> f64 {
-        self.writes as f64 * 1000.0 / self.write_window_ms as f64
-    }
-
-    pub fn resource_quota(&self, tenant_users: usize) -> u64 {
-        if self.resource_units > 0 {
-            self.resource_units
-        } else if tenant_users < 50 {
-            3_500
-        } else if tenant_users <= 500 {
-            5_000
-        } else {
-            8_000
-        }
-    }
-}
 
 /// A bucket that refills continuously: `capacity` tokens per `window_ms`.
 #[derive(Clone, Debug)]

@@ -31,6 +31,8 @@ mod rollback;
 mod run;
 mod seats;
 mod settle;
+#[cfg(any(test, feature = "test-support"))]
+mod memory_store;
 mod store;
 mod verify;
 
@@ -51,5 +53,7 @@ pub use report::{
 pub use rollback::{rollback_plan, RollbackPlan};
 pub use run::{ApplyConfig, ApplyError, RunOutcome, RunReport, StaleTarget};
 pub use settle::{member_outcomes, settle_group, GroupSettleReport, MemberOutcome, MemberReport};
-pub use store::{JournalStore, MemoryStore, StoreError};
+#[cfg(any(test, feature = "test-support"))]
+pub use memory_store::MemoryStore;
+pub use store::{JournalStore, StoreError};
 pub use verify::{remedy, verify, verify_after_lag, VerifyItem, VerifyOutcome, VerifyReport};

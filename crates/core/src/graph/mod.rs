@@ -8,8 +8,10 @@ pub mod batch;
 pub mod calls;
 pub mod cancel;
 pub mod client;
+#[cfg(any(test, feature = "test-support"))]
 pub mod clock;
 pub mod error;
+#[cfg(any(test, feature = "test-support"))]
 pub mod fake;
 pub mod health_load;
 pub mod holder_partitions;

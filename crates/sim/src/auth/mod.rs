@@ -24,6 +24,7 @@
 mod flow;
 mod responses;
 
+pub use crate::config::ClientApp;
 use crate::rng::Rng;
 use crate::wire::GraphErrorReply;
 use base64::Engine;
@@ -35,13 +36,6 @@ pub const GRAPH_RESOURCE: &str = "https://graph.microsoft.com/";
 pub const CODE_LIFETIME_MS: u64 = 10 * 60 * 1000;
 /// SPA refresh tokens: fixed 24-hour lifetime.
 pub const REFRESH_LIFETIME_MS: u64 = 24 * 3600 * 1000;
-
-/// An app registration with SPA redirect URIs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ClientApp {
-    pub client_id: String,
-    pub redirect_uris: Vec<String>,
-}
 
 #[derive(Clone, Debug)]
 struct CodeGrant {

@@ -37,7 +37,8 @@ pub struct Call<'a> {
     pub group_timing: crate::config::GroupTiming,
     /// The request carried `ConsistencyLevel: eventual` (advanced queries).
     pub eventual: bool,
-    /// The request is one item of a `$batch`.
+    /// The request is one item of a `$batch` (throttling answers it differently, `gates.rs`).
+    #[cfg_attr(not(feature = "full"), allow(dead_code))]
     pub in_batch: bool,
 }
 
