@@ -89,6 +89,37 @@ fn rollback_undoes_only_what_was_done_and_verified() {
     assert!(none.left_out.iter().any(|(_, why)| why.contains("verify")));
 }
 
+/// A rollback action names the forward action it undoes (`undoes`), and that id is what pairs
+/// them: with the ids recorded the rollback is the same as when it was found by target and body
+/// (plans made before the ids were recorded, like the sample plan), and an inverse naming an
+/// action the plan does not have is left out even though its body would match one.
+#[test]
+fn rollback_pairs_each_inverse_with_the_forward_action_it_names() {
+    let snap = sample_snapshot();
+    let mut plan = sample_plan(&snap);
+    let fake = FakeGraph::from_snapshot(&snap);
+    let report = apply(&fake, &plan, &MemoryStore::new());
+    let v = block_on(verify(&fake, &plan, &report.journal, 20));
+    let by_body = rollback_plan(&plan, &report.journal, &v);
+    for a in plan.rollback.iter_mut().flat_map(|p| &mut p.actions) {
+        a.undoes = a.id.strip_prefix("rb-").map(str::to_string);
+    }
+    let by_id = rollback_plan(&plan, &report.journal, &v);
+    let ids = |rb: &RollbackPlan| rb.plan.actions().map(|a| a.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&by_id), ["rb-swap-u1", "rb-swap-u2", "rb-swap-g1", "rb-rm-u4"]);
+    assert_eq!(ids(&by_id), ids(&by_body));
+    assert!(by_id.left_out.is_empty(), "{:?}", by_id.left_out);
+
+    let bob = plan.rollback.iter_mut().flat_map(|p| &mut p.actions).find(|a| a.id == "rb-swap-u2").unwrap();
+    bob.undoes = Some("swap-u9".into());
+    let rb = rollback_plan(&plan, &report.journal, &v);
+    assert_eq!(ids(&rb), ["rb-swap-u1", "rb-swap-g1", "rb-rm-u4"]);
+    assert_eq!(
+        rb.left_out,
+        [("rb-swap-u2".to_string(), "no forward action in the plan matches it".to_string())]
+    );
+}
+
 #[test]
 fn rollback_refuses_a_target_changed_after_verify() {
     let snap = sample_snapshot();

@@ -170,6 +170,7 @@ mod tests {
                 remove_licenses: remove.iter().map(|s| sku(s)).collect(),
             }),
             fingerprint: String::new(),
+            undoes: None,
         }
     }
 

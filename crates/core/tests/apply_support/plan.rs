@@ -100,6 +100,7 @@ fn swap(
         }
         .into(),
         fingerprint: fp,
+        undoes: None,
     }
 }
 
