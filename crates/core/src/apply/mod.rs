@@ -43,7 +43,7 @@ pub use journal::{plan_hash, Counts, Entry, EntryState, Journal, JournalDelta, J
 pub use progress::{Progress, RunStatus};
 pub use report::{
     csv_field, report_csv, report_csv_with, report_json, report_members_csv, report_rows, set_aside_csv,
-    set_aside_rows, waived_plans, ReportRow, WaivedPlan,
+    set_aside_rows, waived_plans, ReportRow, RowAction, RowState, WaivedPlan,
 };
 pub use resume::{
     effect_mismatches, fingerprint_outside, is_ready, judge_pending, judge_unknown, Evidence, Readiness,
@@ -52,4 +52,4 @@ pub use rollback::{rollback_plan, RollbackPlan};
 pub use run::{ApplyConfig, ApplyError, RunOutcome, RunReport, StaleTarget};
 pub use settle::{member_outcomes, settle_group, GroupSettleReport, MemberOutcome, MemberReport};
 pub use store::{JournalStore, MemoryStore, StoreError};
-pub use verify::{remedy, verify, verify_after_lag, VerifyItem, VerifyOutcome, VerifyReport};
+pub use verify::{failure_remedy, remedy, verify, verify_after_lag, VerifyItem, VerifyOutcome, VerifyReport};
