@@ -103,13 +103,15 @@ pub struct LicenseAssignmentState {
 /// [`LicenseState::Other`] and written back unchanged, so a snapshot or plan round-trips.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum LicenseState {
-    /// Assigned and working.
+    /// The license works.
     Active,
-    /// Assigned and working, with an error to look at (the `error` field says which).
+    /// The license works and the entry carries an error code (`error`). Graph lists this state
+    /// without saying when Entra uses it.
     ActiveWithError,
-    /// Assigned with every service plan turned off.
+    /// The license does not work and the entry carries no error code. Graph lists this state
+    /// without saying when Entra uses it.
     Disabled,
-    /// Not assigned: the assignment failed (the `error` field says why).
+    /// The assignment failed; `error` says why.
     Error,
     /// Anything else Graph may send, spelled as Graph sent it.
     Other(String),
