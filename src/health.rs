@@ -15,6 +15,7 @@ use leptos::prelude::{Set, Update};
 use licswap_core::apply::{EntryState, GraphLicenseApi, Journal};
 use licswap_core::graph::LoadProgress;
 use licswap_core::health::HealthReport;
+use licswap_core::model::LicenseState;
 use licswap_core::plan::{ActionKind, Plan, Subject};
 use std::sync::Arc;
 
@@ -149,7 +150,7 @@ pub fn csv(report: &HealthReport) -> String {
             i.group.as_ref().map_or("", |g| g.id.as_str()),
             &i.products.join(" + "),
             i.code.as_str(),
-            i.state.as_deref().unwrap_or(""),
+            i.state.as_ref().map_or("", LicenseState::as_str),
             i.kind.title(),
             i.what.as_str(),
             i.fix.as_str(),
@@ -205,7 +206,7 @@ mod tests {
             products: vec!["Office 365 E3".into(), "Power BI Pro".into()],
             kind: LicenseErrorKind::CountViolation,
             code: "CountViolation".into(),
-            state: Some("Error".into()),
+            state: Some(licswap_core::model::LicenseState::Error),
             what: "No seat of \"Office 365 E3\"".into(),
             fix: "Buy 1".into(),
             remedy: Remedy::Reprocess,

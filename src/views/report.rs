@@ -8,9 +8,7 @@ use crate::health::{self, Reprocess};
 use crate::routes::Route;
 use crate::state::{use_state, PlanOrigin};
 use leptos::prelude::*;
-use licswap_core::apply::{
-    remedy, report_rows, waived_plans, ApiError, ApiErrorKind, Journal, VerifyOutcome,
-};
+use licswap_core::apply::{report_rows, waived_plans, Journal, ReportRow, VerifyOutcome};
 use licswap_core::approval::audit::{audit_csv, audit_json};
 use licswap_core::plan::{ActionKind, Plan};
 use std::sync::Arc;
@@ -95,7 +93,7 @@ fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
     let waived = waived_plans(&plan);
     let failures: Vec<_> = report_rows(&plan, &journal, None)
         .into_iter()
-        .filter(|r| !r.error_code.is_empty() || r.state == "stale")
+        .filter(ReportRow::did_not_go_through)
         .collect();
     view! {
         <section aria-labelledby="report-title">
@@ -119,8 +117,8 @@ fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
                         <thead><tr><th scope="col">"User or group"</th><th scope="col">"Call"</th><th scope="col">"Outcome"</th></tr></thead>
                         <tbody>
                             {move || report_rows(&plan_sv.get_value(), &journal_sv.get_value(), verify().as_deref()).into_iter().take(2000).map(|r| view! {
-                                <tr><td>{r.target_name}</td><td>{r.action}</td>
-                                    <td>{[r.state, r.error_code, r.verified].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")}</td></tr>
+                                <tr><td>{r.target_name.clone()}</td><td>{r.action.as_str()}</td>
+                                    <td>{call_outcome(&r)}</td></tr>
                             }).collect_view()}
                         </tbody>
                     </table>
@@ -144,10 +142,10 @@ fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
                 <h2>"What did not go through"</h2>
                 <ul class="plain findings">
                     {failures.into_iter().take(500).map(|r| {
-                        let what_to_do = failure_remedy(&r.error_code, &r.message, &r.state);
+                        let what_to_do = r.what_to_do().unwrap_or_default();
                         view! {
-                            <li class="finding bad"><strong>{r.target_name}</strong>
-                                <span class="mono muted">{format!(" {} ", r.error_code)}</span>{r.message}
+                            <li class="finding bad"><strong>{r.target_name.clone()}</strong>
+                                <span class="mono muted">{format!(" {} ", r.error_code())}</span>{r.message.clone()}
                                 <br/><span class="hint">"What to do: " {what_to_do}</span></li>
                         }
                     }).collect_view()}
@@ -253,11 +251,13 @@ fn ReprocessStep(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
     }
 }
 
-/// What to do about an action that did not go through, from Graph's error as journaled.
-fn failure_remedy(code: &str, message: &str, state: &str) -> String {
-    if state == "stale" {
-        return "Re-plan: the target changed after the preview was made.".into();
-    }
-    let kind = if code == "Unreachable" { ApiErrorKind::Unreachable } else { ApiErrorKind::Graph };
-    remedy(&ApiError { kind, status: None, code: code.to_string(), message: message.to_string() })
+/// A call's outcome in the audit table: its state, Graph's error code and what verify found,
+/// those there are, joined.
+fn call_outcome(r: &ReportRow) -> String {
+    let verified = r.verified_text();
+    [r.state.as_str(), r.error_code(), verified.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
 }

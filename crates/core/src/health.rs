@@ -14,7 +14,7 @@
 //! - the group resource (<https://learn.microsoft.com/graph/api/resources/group>):
 //!   `hasMembersWithLicenseErrors` ("Supports $filter (eq). Not returned on $select") and the
 //!   navigation property `membersWithLicenseErrors`.
-use crate::model::{LicenseAssignmentState, User};
+use crate::model::{LicenseAssignmentState, LicenseState, User};
 use crate::plan::{Snapshot, Subject};
 use serde::{Deserialize, Serialize};
 
@@ -87,9 +87,8 @@ impl LicenseErrorKind {
 /// The error of one license state, if it has one. An entry whose `state` reads "Error" without a
 /// code is [`LicenseErrorKind::Other`]; "ActiveWithError" carries its code like "Error" does.
 pub fn state_error(s: &LicenseAssignmentState) -> Option<LicenseErrorKind> {
-    LicenseErrorKind::parse(s.error.as_deref()).or_else(|| {
-        s.state.as_deref().filter(|st| st.eq_ignore_ascii_case("Error")).map(|_| LicenseErrorKind::Other)
-    })
+    LicenseErrorKind::parse(s.error.as_deref())
+        .or_else(|| s.state.as_ref().filter(|st| st.is_error()).map(|_| LicenseErrorKind::Other))
 }
 
 /// A user's license states that are in error, with their kind.
@@ -155,9 +154,9 @@ pub struct MemberIssue {
     pub kind: LicenseErrorKind,
     /// Graph's code as read (may be one this version does not know).
     pub code: String,
-    /// Graph's `state` ("Error", "ActiveWithError", "Disabled").
+    /// Graph's `state` (Error, ActiveWithError, Disabled).
     #[serde(default)]
-    pub state: Option<String>,
+    pub state: Option<LicenseState>,
     /// What failed, in words and Microsoft's product and plan names.
     pub what: String,
     /// The concrete fix.

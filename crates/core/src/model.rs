@@ -92,11 +92,87 @@ pub struct LicenseAssignmentState {
     /// "ProhibitedInUsageLocationViolation", "UniquenessViolation", "Other".
     #[serde(default)]
     pub error: Option<String>,
-    /// Graph: "Active", "ActiveWithError", "Disabled", "Error".
     #[serde(default)]
-    pub state: Option<String>,
+    pub state: Option<LicenseState>,
     #[serde(default)]
     pub last_updated_date_time: Option<String>,
+}
+
+/// `licenseAssignmentState.state`: whether Graph has the license working for the user. Read and
+/// written as Graph's own strings; a value this version does not know is kept as read in
+/// [`LicenseState::Other`] and written back unchanged, so a snapshot or plan round-trips.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum LicenseState {
+    /// The license works.
+    Active,
+    /// The license works and the entry carries an error code (`error`). Graph lists this state
+    /// without saying when Entra uses it.
+    ActiveWithError,
+    /// The license does not work and the entry carries no error code. Graph lists this state
+    /// without saying when Entra uses it.
+    Disabled,
+    /// The assignment failed; `error` says why.
+    Error,
+    /// Anything else Graph may send, spelled as Graph sent it.
+    Other(String),
+}
+
+impl LicenseState {
+    /// Graph's spelling.
+    pub fn as_str(&self) -> &str {
+        match self {
+            LicenseState::Active => "Active",
+            LicenseState::ActiveWithError => "ActiveWithError",
+            LicenseState::Disabled => "Disabled",
+            LicenseState::Error => "Error",
+            LicenseState::Other(s) => s,
+        }
+    }
+
+    /// Reads Graph's spelling exactly; anything else is [`LicenseState::Other`].
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "Active" => LicenseState::Active,
+            "ActiveWithError" => LicenseState::ActiveWithError,
+            "Disabled" => LicenseState::Disabled,
+            "Error" => LicenseState::Error,
+            other => LicenseState::Other(other.to_string()),
+        }
+    }
+
+    /// "Error" in any letter case: Graph's enums are documented in one spelling, but licswap has
+    /// always read this one without regard to case, so a differently cased value still counts.
+    pub fn is_error(&self) -> bool {
+        match self {
+            LicenseState::Error => true,
+            LicenseState::Other(s) => s.eq_ignore_ascii_case("Error"),
+            _ => false,
+        }
+    }
+}
+
+impl From<&str> for LicenseState {
+    fn from(s: &str) -> Self {
+        LicenseState::parse(s)
+    }
+}
+
+impl std::fmt::Display for LicenseState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for LicenseState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for LicenseState {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| LicenseState::parse(&s))
+    }
 }
 
 impl LicenseAssignmentState {
@@ -257,5 +333,37 @@ mod tests {
                 assert_eq!(same_bytes(a, b), a == b, "{a:?} {b:?}");
             }
         }
+    }
+
+    /// Graph's four documented values and one it may add later read as themselves and write back
+    /// byte for byte, alone and inside a license state; null and absent stay `None`.
+    #[test]
+    fn license_states_round_trip_as_graph_spells_them() {
+        let cases = [
+            ("Active", LicenseState::Active),
+            ("ActiveWithError", LicenseState::ActiveWithError),
+            ("Disabled", LicenseState::Disabled),
+            ("Error", LicenseState::Error),
+            ("PendingInput", LicenseState::Other("PendingInput".into())),
+            ("active", LicenseState::Other("active".into())),
+        ];
+        for (text, state) in cases {
+            let json = format!("\"{text}\"");
+            assert_eq!(serde_json::from_str::<LicenseState>(&json).unwrap(), state, "{text}");
+            assert_eq!(serde_json::to_string(&state).unwrap(), json, "{text}");
+            assert_eq!(state.as_str(), text);
+            let wire = format!(
+                r#"{{"skuId":"s","assignedByGroup":null,"disabledPlans":[],"error":"None","state":"{text}","lastUpdatedDateTime":null}}"#
+            );
+            let read: LicenseAssignmentState = serde_json::from_str(&wire).unwrap();
+            assert_eq!(read.state.as_ref(), Some(&state), "{text}");
+            assert_eq!(serde_json::to_string(&read).unwrap(), wire, "{text}");
+        }
+        for wire in [r#"{"skuId":"s"}"#, r#"{"skuId":"s","state":null}"#] {
+            let read: LicenseAssignmentState = serde_json::from_str(wire).unwrap();
+            assert_eq!(read.state, None);
+        }
+        assert!(LicenseState::Error.is_error() && LicenseState::Other("ERROR".into()).is_error());
+        assert!(!LicenseState::ActiveWithError.is_error() && !LicenseState::Active.is_error());
     }
 }

@@ -33,6 +33,7 @@ fn many(n: usize) -> (Snapshot, Plan) {
             }
             .into(),
             fingerprint: fingerprint_user(u),
+            undoes: None,
         })
         .collect();
     (snap, plan)

@@ -6,7 +6,7 @@ use apply_support::plan::*;
 use futures::executor::block_on;
 use licswap_core::apply::*;
 use licswap_core::graph::clock::VirtualClock;
-use licswap_core::plan::Plan;
+use licswap_core::plan::{ActionKind, Plan};
 
 fn apply(fake: &FakeGraph, plan: &Plan, store: &MemoryStore) -> RunReport {
     let clock = VirtualClock::new(0);
@@ -87,6 +87,37 @@ fn rollback_undoes_only_what_was_done_and_verified() {
     let none = rollback_plan(&plan, &report.journal, &VerifyReport::default());
     assert_eq!(none.plan.actions().count(), 0);
     assert!(none.left_out.iter().any(|(_, why)| why.contains("verify")));
+}
+
+/// A rollback action names the forward action it undoes (`undoes`), and that id is what pairs
+/// them: with the ids recorded the rollback is the same as when it was found by target and body
+/// (plans made before the ids were recorded, like the sample plan), and an inverse naming an
+/// action the plan does not have is left out even though its body would match one.
+#[test]
+fn rollback_pairs_each_inverse_with_the_forward_action_it_names() {
+    let snap = sample_snapshot();
+    let mut plan = sample_plan(&snap);
+    let fake = FakeGraph::from_snapshot(&snap);
+    let report = apply(&fake, &plan, &MemoryStore::new());
+    let v = block_on(verify(&fake, &plan, &report.journal, 20));
+    let by_body = rollback_plan(&plan, &report.journal, &v);
+    for a in plan.rollback.iter_mut().flat_map(|p| &mut p.actions) {
+        a.undoes = a.id.strip_prefix("rb-").map(str::to_string);
+    }
+    let by_id = rollback_plan(&plan, &report.journal, &v);
+    let ids = |rb: &RollbackPlan| rb.plan.actions().map(|a| a.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&by_id), ["rb-swap-u1", "rb-swap-u2", "rb-swap-g1", "rb-rm-u4"]);
+    assert_eq!(ids(&by_id), ids(&by_body));
+    assert!(by_id.left_out.is_empty(), "{:?}", by_id.left_out);
+
+    let bob = plan.rollback.iter_mut().flat_map(|p| &mut p.actions).find(|a| a.id == "rb-swap-u2").unwrap();
+    bob.undoes = Some("swap-u9".into());
+    let rb = rollback_plan(&plan, &report.journal, &v);
+    assert_eq!(ids(&rb), ["rb-swap-u1", "rb-swap-g1", "rb-rm-u4"]);
+    assert_eq!(
+        rb.left_out,
+        [("rb-swap-u2".to_string(), "no forward action in the plan matches it".to_string())]
+    );
 }
 
 #[test]
@@ -187,6 +218,36 @@ fn csv_report_escapes_and_neutralises_formulas() {
             {"servicePlanName": "NOT_A_PLAN", "name": "NOT_A_PLAN"},
         ])
     );
+}
+
+/// The report's rows stay typed for the report screen: which calls did not go through and what to
+/// do about each, decided from the journal's state, not from the words the export writes.
+#[test]
+fn report_rows_say_what_did_not_go_through_and_what_to_do() {
+    let snap = sample_snapshot();
+    let plan = sample_plan(&snap);
+    let fake = FakeGraph::from_snapshot(&snap);
+    fake.refuse.borrow_mut().insert("u2".into(), (400, "Request_BadRequest".into(), "no usage location".into()));
+    let mut journal = apply(&fake, &plan, &MemoryStore::new()).journal;
+    journal.entries.get_mut("swap-g1").unwrap().state = EntryState::SkippedStale { now_fingerprint: "x".into() };
+    journal.entries.get_mut("rm-u4").unwrap().state =
+        EntryState::Failed { code: ApiError::UNREACHABLE.into(), message: "offline".into(), retryable: true };
+    let rows = report_rows(&plan, &journal, None);
+    let row = |id: &str| rows.iter().find(|r| r.action_id == id).unwrap();
+
+    let done = row("swap-u1");
+    assert_eq!((done.action, done.state.as_str(), done.error_code()), (RowAction::Call(ActionKind::Swap), "done", ""));
+    assert!(!done.did_not_go_through() && done.what_to_do().is_none());
+    let refused = row("swap-u2");
+    assert_eq!(refused.error_code(), "Request_BadRequest");
+    assert!(refused.did_not_go_through());
+    assert_eq!(refused.what_to_do().unwrap(), failure_remedy("Request_BadRequest", "no usage location"));
+    assert!(refused.what_to_do().unwrap().contains("usage location"));
+    let stale = row("swap-g1");
+    assert!(stale.state.is_stale() && stale.did_not_go_through());
+    assert!(stale.what_to_do().unwrap().starts_with("Re-plan"));
+    let offline = row("rm-u4");
+    assert_eq!(offline.what_to_do().unwrap(), remedy(&ApiError::unreachable("offline")));
 }
 
 #[test]

@@ -5,6 +5,7 @@ use licswap_core::graph::clock::VirtualClock;
 use licswap_core::graph::fake::{json, FakeTransport};
 use licswap_core::graph::{GraphClient, GraphError, StaticToken};
 use licswap_core::health::{LicenseErrorKind as K, Remedy};
+use licswap_core::model::LicenseState;
 use licswap_itest::{client_config, sim_client};
 use licswap_planner::health::diagnose;
 use licswap_sim::{fixtures, SimConfig};
@@ -186,7 +187,7 @@ fn a_conflict_is_fixed_by_plan_then_reprocess_and_verified_clean() {
     assert!(after.issues.iter().all(|i| i.user.id != issue.user.id), "{:#?}", after.issues);
     let project = licswap_core::catalog::sku("PROJECTPREMIUM").unwrap().sku_id;
     let u = h.snapshot.users.iter().find(|u| u.id == issue.user.id).unwrap();
-    assert!(u.license_assignment_states.iter().any(|s| s.sku_id.eq_ignore_ascii_case(project) && s.state.as_deref() == Some("Active")));
+    assert!(u.license_assignment_states.iter().any(|s| s.sku_id.eq_ignore_ascii_case(project) && s.state == Some(LicenseState::Active)));
 }
 
 /// Reprocessing asks for User.ReadWrite.All (Graph's least-privileged permission for it), which

@@ -77,6 +77,7 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
             target: Arc::new(group_subject(g)),
             body: forward,
             fingerprint: fp.group(g),
+            undoes: None,
         };
         r1.push(rollback::inverse(&a, inverses.body(&a.body, &own_before)));
         p1.push(a);
@@ -136,6 +137,7 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
             } else {
                 fp.user(u)
             },
+            undoes: None,
         };
         let own_key = t.rows.own_key(ui, &side_skus);
         let own_before = || side_skus.iter().filter_map(|&k| own(k)).collect();

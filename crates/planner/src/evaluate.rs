@@ -169,267 +169,405 @@ pub(crate) fn evaluate<'a>(
     e
 }
 
+/// The parts of [`Scratch::cov`], the coverage key, each `words` long: the plans enabled
+/// through a source that stay enabled, the plans newly enabled, the plans lost, the plans lost
+/// with the admin's waiver, and the source's disabled plans kept disabled under the target.
+const KEPT: usize = 0;
+const GAINED: usize = 1;
+const LOST: usize = 2;
+const WAIVED: usize = 3;
+const KEPT_DISABLED: usize = 4;
+
+/// Part `part` (see [`KEPT`]) of a coverage key of `words`-long parts.
+fn cov_part(cov: &mut [u64], part: usize, words: usize) -> &mut [u64] {
+    &mut cov[part * words..(part + 1) * words]
+}
+
 /// [`evaluate`] without the memo: the user-independent outcome for a user's licenses and flags.
+///
+/// Each step below reads what the ones before it left in `scratch` (see each step for what it
+/// fills), and the findings come out in the order the steps run.
 fn outcome<'a>(
-    cx: &EvalInputs<'_, 'a>,
+    ctx: &EvalInputs<'_, 'a>,
     mapper: &mut Mapper,
-    sc: &mut Scratch,
+    scratch: &mut Scratch,
     lics: &[DecodedLicense],
     flags: u8,
     member_of: &[u32],
     no_direct: bool,
 ) -> memo::Outcome {
-    let t = cx.t;
-    let sd = cx.sides;
-    let w = t.words;
     let mut findings: Vec<Rec> = Vec::new();
+    let no_usage_location = flags & NO_LOCATION != 0;
 
-    // Classify the user's licenses: sources and targets by position, direct or through a group.
-    let (mut src_direct, mut tgt_direct, mut tgt_group) = (0u32, 0u32, 0u32);
-    // Group assignments of the sources, in all and per source (a user inheriting one source from
-    // several groups keeps it until every one is swapped).
-    let mut src_groups = 0usize;
-    let mut per_src = [0u8; super::sides::MAX_SIDE];
-    let mut all_src_groups_swapping = true;
-    let mut out_of_scope = false;
-    sc.swapping.clear();
-    bits::clear(&mut sc.tmp);
-    bits::clear(&mut sc.direct_src_all);
-    bits::clear(&mut sc.direct_src_enabled);
-    for a in lics {
-        let Some(k) = a.sku() else { continue };
-        if let Some(si) = sd.src(k) {
-            match a.via() {
+    let held = classify_licenses(ctx, scratch, lics, member_of);
+    let direct = decide_direct(ctx, mapper, scratch, &held, no_direct, no_usage_location, &mut findings);
+    let change = license_state_after(ctx, mapper, scratch, lics, direct);
+    let new_target = change.added & !change.targets_before;
+    let frees_source = change.sources_before & !change.sources_after;
+    let changed = change.added != 0 || frees_source != 0 || direct.is_some();
+
+    // Every harm check runs (each adds its finding); any one of them is harm.
+    let loses_a_service = coverage(ctx, scratch, &mut findings);
+    let conflicts = conflicts(ctx, scratch, &mut findings);
+    let breaks_a_dependency = dependencies(ctx, scratch, &mut findings);
+    let harm = loses_a_service | conflicts | breaks_a_dependency;
+
+    account_flags(flags, &change, direct, changed, no_usage_location, &mut findings);
+    holding_notes(ctx, mapper, &held, &change, direct, changed, &mut findings);
+    memo::Outcome {
+        verdict: Verdict {
+            direct,
+            harm,
+            new_target,
+            frees_source,
+            frees_all: change.sources_before != 0 && change.sources_after == 0,
+            changed,
+            profile: 0,
+        },
+        recs: findings,
+        swapping: Vec::new(),
+    }
+}
+
+/// The user's source and target licenses by position among the request's sides (bits), and
+/// where they come from.
+struct Holdings {
+    /// Sources held directly.
+    direct_sources: u32,
+    /// Targets held directly.
+    direct_targets: u32,
+    /// Targets held through a group.
+    group_targets: u32,
+    /// Group assignments of the sources, in all and per source (a user inheriting one source
+    /// from several groups keeps it until every one is swapped).
+    source_group_assignments: usize,
+    groups_per_source: [u8; super::sides::MAX_SIDE],
+    /// Every group the user inherits a source from is in scope and not held back.
+    all_source_groups_swapping: bool,
+    /// Some group the user inherits a source from is out of scope (its swap is not planned).
+    source_group_out_of_scope: bool,
+}
+
+/// Classify the user's licenses: sources and targets by position, direct or through a group.
+/// Fills [`Scratch::swapping`] (the in-scope groups whose swap changes the user: those the user
+/// inherits a source from and those the user is a member of) and the plans of the direct
+/// sources (`direct_src_all`, `direct_src_enabled`).
+fn classify_licenses(ctx: &EvalInputs<'_, '_>, scratch: &mut Scratch, lics: &[DecodedLicense], member_of: &[u32]) -> Holdings {
+    let tenant = ctx.t;
+    let mut held = Holdings {
+        direct_sources: 0,
+        direct_targets: 0,
+        group_targets: 0,
+        source_group_assignments: 0,
+        groups_per_source: [0u8; super::sides::MAX_SIDE],
+        all_source_groups_swapping: true,
+        source_group_out_of_scope: false,
+    };
+    scratch.swapping.clear();
+    bits::clear(&mut scratch.tmp);
+    bits::clear(&mut scratch.direct_src_all);
+    bits::clear(&mut scratch.direct_src_enabled);
+    for lic in lics {
+        let Some(sku) = lic.sku() else { continue };
+        if let Some(si) = ctx.sides.src(sku) {
+            match lic.via() {
                 Via::Direct => {
-                    src_direct |= 1 << si;
-                    bits::or(&mut sc.direct_src_all, &t.skus[k].plans);
-                    bits::or_andnot(&mut sc.direct_src_enabled, &t.skus[k].plans, t.rows.set(a.disabled));
+                    held.direct_sources |= 1 << si;
+                    let plans = &tenant.skus[sku].plans;
+                    bits::or(&mut scratch.direct_src_all, plans);
+                    bits::or_andnot(&mut scratch.direct_src_enabled, plans, tenant.rows.set(lic.disabled));
                 }
-                Via::Group(g) => {
-                    src_groups += 1;
-                    per_src[si] = per_src[si].saturating_add(1);
-                    match g.map(|g| (g, &cx.groups[g as usize])) {
-                        Some((g, gp)) if gp.in_scope => {
-                            if gp.held {
-                                all_src_groups_swapping = false;
-                            } else if !sc.swapping.contains(&g) {
-                                sc.swapping.push(g);
+                Via::Group(group) => {
+                    held.source_group_assignments += 1;
+                    held.groups_per_source[si] = held.groups_per_source[si].saturating_add(1);
+                    match group.map(|g| (g, &ctx.groups[g as usize])) {
+                        Some((g, group_plan)) if group_plan.in_scope => {
+                            if group_plan.held {
+                                held.all_source_groups_swapping = false;
+                            } else if !scratch.swapping.contains(&g) {
+                                scratch.swapping.push(g);
                             }
                         }
                         _ => {
-                            all_src_groups_swapping = false;
-                            out_of_scope = true;
+                            held.all_source_groups_swapping = false;
+                            held.source_group_out_of_scope = true;
                         }
                     }
                 }
             }
-        } else if let Some(ti) = sd.tgt(k) {
-            match a.via() {
-                Via::Direct => tgt_direct |= 1 << ti,
-                Via::Group(..) => tgt_group |= 1 << ti,
+        } else if let Some(ti) = ctx.sides.tgt(sku) {
+            match lic.via() {
+                Via::Direct => held.direct_targets |= 1 << ti,
+                Via::Group(..) => held.group_targets |= 1 << ti,
             }
         }
     }
     for &g in member_of {
-        if cx.groups[g as usize].swapping() && !sc.swapping.contains(&g) {
-            sc.swapping.push(g);
+        if ctx.groups[g as usize].swapping() && !scratch.swapping.contains(&g) {
+            scratch.swapping.push(g);
         }
     }
+    held
+}
 
-    let no_usage_location = flags & NO_LOCATION != 0;
-
-    // The user's own action: it removes every source the user holds directly, and adds every
-    // target the user does not hold yet (re-adding those held directly), in one call.
-    let mut direct = None;
-    if src_direct != 0 && !no_direct && !out_of_scope {
-        let removes = src_direct;
-        let missing = sd.all_tgts() & !tgt_direct & !tgt_group;
-        let mapped = || (sc.direct_src_all.clone(), sc.direct_src_enabled.clone());
-        if missing == 0 {
-            // Every target is held already: re-adding the direct ones with the sources removed is
-            // safe whatever the groups do; with none held directly, the sources are redundant.
-            direct = Some(if tgt_direct != 0 {
-                let (all, en) = mapped();
-                Direct::Swap {
-                    phase: 1,
-                    mapped: mapper.map(t, &all, &en),
-                    adds: 0,
-                    keeps: tgt_direct,
-                    removes,
-                }
-            } else {
-                Direct::RemoveRedundant { phase: 1, removes }
-            });
-        } else if src_groups > 0 || !sc.swapping.is_empty() {
-            if all_src_groups_swapping && !sc.swapping.is_empty() {
-                // Group swap first. If the targets as the group assigns them conflict with a direct
-                // source, group processing fails for this user with MutuallyExclusiveViolation
-                // until the direct source goes; removing it alone would then leave the user without
-                // those services, so swap the direct licenses instead.
-                let conflict = group_target_conflicts(cx, mapper, sc);
-                direct = Some(if conflict {
-                    let (all, en) = mapped();
-                    Direct::Swap {
-                        phase: 2,
-                        mapped: mapper.map(t, &all, &en),
-                        adds: missing,
-                        keeps: tgt_direct,
-                        removes,
-                    }
-                } else {
-                    Direct::RemoveRedundant { phase: 2, removes }
-                });
-            }
+/// The user's own action: it removes every source the user holds directly, and adds every
+/// target the user does not hold yet (re-adding those held directly), in one call. None when the
+/// user holds no source directly, the action is withheld, a source comes from a group out of
+/// scope, the user's groups do not all swap, or it would fail for want of a usage location (a
+/// blocker, added to `findings`).
+fn decide_direct(
+    ctx: &EvalInputs<'_, '_>,
+    mapper: &mut Mapper,
+    scratch: &Scratch,
+    held: &Holdings,
+    no_direct: bool,
+    no_usage_location: bool,
+    findings: &mut Vec<Rec>,
+) -> Option<Direct> {
+    if held.direct_sources == 0 || no_direct || held.source_group_out_of_scope {
+        return None;
+    }
+    let removes = held.direct_sources;
+    let keeps = held.direct_targets;
+    let missing = ctx.sides.all_tgts() & !held.direct_targets & !held.group_targets;
+    // The targets' disabledPlans mapped from the direct sources' (see `Mapper::map`).
+    let map_direct_sources =
+        |mapper: &mut Mapper| mapper.map(ctx.t, &scratch.direct_src_all, &scratch.direct_src_enabled);
+    let direct = if missing == 0 {
+        // Every target is held already: re-adding the direct ones with the sources removed is
+        // safe whatever the groups do; with none held directly, the sources are redundant.
+        if keeps != 0 {
+            Direct::Swap { phase: 1, mapped: map_direct_sources(mapper), adds: 0, keeps, removes }
         } else {
-            let (all, en) = mapped();
-            direct = Some(Direct::Swap {
-                phase: 1,
-                mapped: mapper.map(t, &all, &en),
-                adds: missing,
-                keeps: tgt_direct,
-                removes,
-            });
+            Direct::RemoveRedundant { phase: 1, removes }
         }
-        // "Before a license can be assigned to a user, the administrator should specify the Usage
-        // location property on the user" (same page as below); assignLicense fails without it.
-        if matches!(direct, Some(Direct::Swap { adds, .. }) if adds != 0) && no_usage_location {
-            findings.push(Rec::UsageLocationBlocker);
-            direct = None;
+    } else if held.source_group_assignments > 0 || !scratch.swapping.is_empty() {
+        if !held.all_source_groups_swapping || scratch.swapping.is_empty() {
+            return None;
         }
+        // Group swap first. If the targets as the group assigns them conflict with a direct
+        // source, group processing fails for this user with MutuallyExclusiveViolation until the
+        // direct source goes; removing it alone would then leave the user without those
+        // services, so swap the direct licenses instead.
+        if group_target_conflicts(ctx, mapper, scratch) {
+            Direct::Swap { phase: 2, mapped: map_direct_sources(mapper), adds: missing, keeps, removes }
+        } else {
+            Direct::RemoveRedundant { phase: 2, removes }
+        }
+    } else {
+        Direct::Swap { phase: 1, mapped: map_direct_sources(mapper), adds: missing, keeps, removes }
+    };
+    // "Before a license can be assigned to a user, the administrator should specify the Usage
+    // location property on the user" (same page as in `account_flags`); assignLicense fails
+    // without it.
+    if matches!(direct, Direct::Swap { adds, .. } if adds != 0) && no_usage_location {
+        findings.push(Rec::UsageLocationBlocker);
+        return None;
     }
+    Some(direct)
+}
 
-    // The license state after every planned action.
-    for b in
-        [&mut sc.before_src, &mut sc.before_all, &mut sc.after_all, &mut sc.after_new_t, &mut sc.after_other]
-    {
+/// What the planned actions change, by position among the request's sides (bits).
+struct Change {
+    /// Targets some action adds (the user's own call or a group's swap).
+    added: u32,
+    /// Targets the user held before.
+    targets_before: u32,
+    /// Sources the user held before, and those still held after.
+    sources_before: u32,
+    sources_after: u32,
+}
+
+/// The license state before and after every planned action. Fills `before_src` (plans enabled
+/// through a source), `before_all`, `after_all`, `after_new_t` (plans enabled through a target
+/// the actions add or re-add) and `after_other` (through licenses no action touches), and the
+/// coverage key's kept-disabled part (the rest of the key is cleared).
+fn license_state_after(
+    ctx: &EvalInputs<'_, '_>,
+    mapper: &mut Mapper,
+    scratch: &mut Scratch,
+    lics: &[DecodedLicense],
+    direct: Option<Direct>,
+) -> Change {
+    let tenant = ctx.t;
+    let sides = ctx.sides;
+    let words = tenant.words;
+    for b in [
+        &mut scratch.before_src,
+        &mut scratch.before_all,
+        &mut scratch.after_all,
+        &mut scratch.after_new_t,
+        &mut scratch.after_other,
+    ] {
         bits::clear(b);
     }
-    let cov_w = w;
-    bits::clear(&mut sc.cov);
-    let (mut added, mut held_t_before, mut src_after, mut had_src) = (0u32, 0u32, 0u32, 0u32);
-    for a in lics {
-        let Some(k) = a.sku() else { continue };
-        let disabled = t.rows.set(a.disabled);
-        bits::clear(&mut sc.tmp);
-        bits::or_andnot(&mut sc.tmp, &t.skus[k].plans, disabled);
-        bits::or(&mut sc.before_all, &sc.tmp);
-        if let Some(ti) = sd.tgt(k) {
-            held_t_before |= 1 << ti;
-            if let (Via::Direct, Some(Direct::Swap { mapped, keeps, .. })) = (a.via(), direct) {
+    bits::clear(&mut scratch.cov);
+    let mut change = Change { added: 0, targets_before: 0, sources_before: 0, sources_after: 0 };
+    for lic in lics {
+        let Some(sku) = lic.sku() else { continue };
+        let plans = &tenant.skus[sku].plans;
+        let disabled = tenant.rows.set(lic.disabled);
+        // `tmp`: the plans this license enables.
+        bits::clear(&mut scratch.tmp);
+        bits::or_andnot(&mut scratch.tmp, plans, disabled);
+        bits::or(&mut scratch.before_all, &scratch.tmp);
+        if let Some(ti) = sides.tgt(sku) {
+            change.targets_before |= 1 << ti;
+            if let (Via::Direct, Some(Direct::Swap { mapped, keeps, .. })) = (lic.via(), direct) {
                 if keeps & (1 << ti) != 0 {
+                    // Re-added by the user's own call, with what the sources enabled enabled too.
                     let kept = mapper.keep_existing(disabled, mapped);
-                    add_target(&mut sc.after_all, &mut sc.after_new_t, &t.skus[k].plans, &kept);
+                    add_target(&mut scratch.after_all, &mut scratch.after_new_t, plans, &kept);
                     continue;
                 }
             }
-            bits::or(&mut sc.after_all, &sc.tmp);
+            bits::or(&mut scratch.after_all, &scratch.tmp);
             continue;
         }
-        let Some(si) = sd.src(k) else {
-            bits::or(&mut sc.after_all, &sc.tmp);
-            bits::or(&mut sc.after_other, &sc.tmp);
+        let Some(si) = sides.src(sku) else {
+            bits::or(&mut scratch.after_all, &scratch.tmp);
+            bits::or(&mut scratch.after_other, &scratch.tmp);
             continue;
         };
-        had_src |= 1 << si;
-        bits::or(&mut sc.before_src, &sc.tmp);
-        let replaced = match a.via() {
-            Via::Group(g) => matches!(g, Some(g) if cx.groups[g as usize].swapping()),
+        change.sources_before |= 1 << si;
+        bits::or(&mut scratch.before_src, &scratch.tmp);
+        let replaced = match lic.via() {
+            Via::Group(g) => matches!(g, Some(g) if ctx.groups[g as usize].swapping()),
             Via::Direct => direct.is_some(),
         };
         if !replaced {
-            src_after |= 1 << si;
-            bits::or(&mut sc.after_all, &sc.tmp);
-            bits::or(&mut sc.after_other, &sc.tmp);
+            change.sources_after |= 1 << si;
+            bits::or(&mut scratch.after_all, &scratch.tmp);
+            bits::or(&mut scratch.after_other, &scratch.tmp);
         }
     }
     if let Some(Direct::Swap { mapped, adds, .. }) = direct {
         if adds != 0 {
             let m = mapper.get(mapped);
-            for (_, &k) in sd.tgts.iter().enumerate().filter(|(ti, _)| adds & (1 << ti) != 0) {
-                add_target(&mut sc.after_all, &mut sc.after_new_t, &t.skus[k].plans, &m.target_disabled);
+            for (_, &sku) in sides.tgts.iter().enumerate().filter(|(ti, _)| adds & (1 << ti) != 0) {
+                add_target(
+                    &mut scratch.after_all,
+                    &mut scratch.after_new_t,
+                    &tenant.skus[sku].plans,
+                    &m.target_disabled,
+                );
             }
-            bits::or(&mut sc.cov[4 * cov_w..5 * cov_w], &m.kept_disabled);
-            added |= adds;
+            bits::or(cov_part(&mut scratch.cov, KEPT_DISABLED, words), &m.kept_disabled);
+            change.added |= adds;
         }
     }
-    for &g in &sc.swapping {
-        let gp = &cx.groups[g as usize];
-        for (ti, &k) in sd.tgts.iter().enumerate() {
-            add_target(&mut sc.after_all, &mut sc.after_new_t, &t.skus[k].plans, gp.disabled(mapper, ti));
+    for &g in &scratch.swapping {
+        let group_plan = &ctx.groups[g as usize];
+        for (ti, &sku) in sides.tgts.iter().enumerate() {
+            let disabled = group_plan.disabled(mapper, ti);
+            add_target(&mut scratch.after_all, &mut scratch.after_new_t, &tenant.skus[sku].plans, disabled);
         }
-        if !gp.keeps_any() {
-            bits::or(&mut sc.cov[4 * cov_w..5 * cov_w], &mapper.get(gp.mapped).kept_disabled);
+        if !group_plan.keeps_any() {
+            bits::or(
+                cov_part(&mut scratch.cov, KEPT_DISABLED, words),
+                &mapper.get(group_plan.mapped).kept_disabled,
+            );
         }
-        added |= sd.all_tgts();
+        change.added |= sides.all_tgts();
     }
-    let new_target = added & !held_t_before;
-    let frees_source = had_src & !src_after;
-    let changed = added != 0 || frees_source != 0 || direct.is_some();
+    change
+}
 
-    // Coverage: every plan enabled through a source must stay enabled through something.
+/// Coverage: every plan enabled through a source must stay enabled through something. Fills the
+/// coverage key's kept, lost, waived and gained parts; a loss the admin did not waive is a
+/// finding and harm (returns true).
+fn coverage(ctx: &EvalInputs<'_, '_>, scratch: &mut Scratch, findings: &mut Vec<Rec>) -> bool {
+    let tenant = ctx.t;
+    let words = tenant.words;
     let mut lost = Vec::new();
     let mut waived = Vec::new();
-    for p in bits::iter(&sc.before_src) {
-        let part = if bits::intersects(&t.plans[p as usize].covered_by, &sc.after_all) {
-            0
-        } else if bits::has(cx.waived, p) {
-            waived.push(t.plan_name(p).to_string());
-            3
+    for p in bits::iter(&scratch.before_src) {
+        let part = if bits::intersects(&tenant.plans[p as usize].covered_by, &scratch.after_all) {
+            KEPT
+        } else if bits::has(ctx.waived, p) {
+            waived.push(tenant.plan_name(p).to_string());
+            WAIVED
         } else {
-            lost.push(t.plan_name(p).to_string());
-            2
+            lost.push(tenant.plan_name(p).to_string());
+            LOST
         };
-        bits::set(&mut sc.cov[part * cov_w..(part + 1) * cov_w], p);
+        bits::set(cov_part(&mut scratch.cov, part, words), p);
     }
-    for p in bits::iter(&sc.after_new_t).filter(|&p| !bits::has(&sc.before_all, p)) {
-        bits::set(&mut sc.cov[cov_w..2 * cov_w], p);
+    for p in bits::iter(&scratch.after_new_t).filter(|&p| !bits::has(&scratch.before_all, p)) {
+        bits::set(cov_part(&mut scratch.cov, GAINED, words), p);
     }
-    let mut harm = false;
-    if !lost.is_empty() {
-        harm = true;
+    let harm = !lost.is_empty();
+    if harm {
         findings.push(Rec::ServiceLoss(lost));
     }
     if !waived.is_empty() {
         findings.push(Rec::ServiceLossWaived(waived));
     }
+    harm
+}
 
-    // Conflicts between the targets' enabled plans and the licenses that stay after the swap, and
-    // between two targets of a bundle (plans no single target SKU holds together).
+/// Conflicts between the targets' enabled plans and the licenses that stay after the swap, and
+/// between two targets of a bundle (plans no single target SKU holds together): a finding and
+/// harm (returns true).
+fn conflicts(ctx: &EvalInputs<'_, '_>, scratch: &Scratch, findings: &mut Vec<Rec>) -> bool {
+    let tenant = ctx.t;
+    let new_on = &scratch.after_new_t;
+    let one_target_holds_both = |a: u32, b: u32| {
+        ctx.sides
+            .tgts
+            .iter()
+            .any(|&k| bits::has(&tenant.skus[k].plans, a) && bits::has(&tenant.skus[k].plans, b))
+    };
     let mut pairs = Vec::new();
-    for a in bits::iter(&sc.after_new_t) {
-        for &b in &t.plans[a as usize].excludes {
-            let across_targets = a < b
-                && bits::has(&sc.after_new_t, b)
-                && !sd.tgts.iter().any(|&k| bits::has(&t.skus[k].plans, a) && bits::has(&t.skus[k].plans, b));
-            if bits::has(&sc.after_other, b) || across_targets {
-                pairs.push(format!("{} / {}", t.plan_name(a), t.plan_name(b)));
+    for a in bits::iter(new_on) {
+        for &b in &tenant.plans[a as usize].excludes {
+            let across_targets = a < b && bits::has(new_on, b) && !one_target_holds_both(a, b);
+            if bits::has(&scratch.after_other, b) || across_targets {
+                pairs.push(format!("{} / {}", tenant.plan_name(a), tenant.plan_name(b)));
             }
         }
     }
-    if !pairs.is_empty() {
-        harm = true;
+    let harm = !pairs.is_empty();
+    if harm {
         findings.push(Rec::MutuallyExclusive(pairs));
     }
+    harm
+}
 
-    // Plans in the licenses that stay that need a plan only a source provided.
-    let mut deps = Vec::new();
-    for &p in &t.dependent_plans {
-        let needs = &t.plans[p as usize].needs_any;
-        if bits::has(&sc.after_other, p)
-            && bits::intersects(needs, &sc.before_all)
-            && !bits::intersects(needs, &sc.after_all)
+/// Plans in the licenses that stay that need a plan only a source provided: a finding and harm
+/// (returns true).
+fn dependencies(ctx: &EvalInputs<'_, '_>, scratch: &Scratch, findings: &mut Vec<Rec>) -> bool {
+    let tenant = ctx.t;
+    let mut broken = Vec::new();
+    for &p in &tenant.dependent_plans {
+        let needs = &tenant.plans[p as usize].needs_any;
+        if bits::has(&scratch.after_other, p)
+            && bits::intersects(needs, &scratch.before_all)
+            && !bits::intersects(needs, &scratch.after_all)
         {
-            deps.push(t.plan_name(p).to_string());
+            broken.push(tenant.plan_name(p).to_string());
         }
     }
-    if !deps.is_empty() {
-        harm = true;
-        findings.push(Rec::DependentPlan(deps));
+    let harm = !broken.is_empty();
+    if harm {
+        findings.push(Rec::DependentPlan(broken));
     }
+    harm
+}
 
+/// Findings from the account's flags: a usage location Graph will fill in, a disabled account
+/// that is changed anyway, license errors already there.
+fn account_flags(
+    flags: u8,
+    change: &Change,
+    direct: Option<Direct>,
+    changed: bool,
+    no_usage_location: bool,
+    findings: &mut Vec<Rec>,
+) {
     // "For group license assignment, any users without a usage location specified inherit the
     // location of the directory": https://learn.microsoft.com/en-us/entra/identity/users/licensing-group-advanced
-    if added != 0 && direct.is_none() && no_usage_location {
+    if change.added != 0 && direct.is_none() && no_usage_location {
         findings.push(Rec::UsageLocationWarning);
     }
     if changed && flags & DISABLED_ACCOUNT != 0 {
@@ -438,9 +576,23 @@ fn outcome<'a>(
     if flags & ERRORS != 0 {
         findings.push(Rec::ExistingErrors);
     }
-    let most = per_src.iter().copied().max().unwrap_or(0);
-    if most > 1 {
-        findings.push(Rec::SeveralGroups(usize::from(most)));
+}
+
+/// Findings about how the user holds the licenses and what the plan does about it: a source
+/// from several groups, a direct and an inherited source (a second phase), a target held
+/// already, part of a bundle held, the source's disabled plans kept disabled.
+fn holding_notes(
+    ctx: &EvalInputs<'_, '_>,
+    mapper: &Mapper,
+    held: &Holdings,
+    change: &Change,
+    direct: Option<Direct>,
+    changed: bool,
+    findings: &mut Vec<Rec>,
+) {
+    let most_groups = held.groups_per_source.iter().copied().max().unwrap_or(0);
+    if most_groups > 1 {
+        findings.push(Rec::SeveralGroups(usize::from(most_groups)));
     }
     match direct {
         Some(Direct::Swap { phase: 2, .. }) | Some(Direct::RemoveRedundant { phase: 2, .. }) => {
@@ -454,32 +606,19 @@ fn outcome<'a>(
         }
         _ => {}
     }
-    if held_t_before != 0 && had_src != 0 {
-        findings.push(Rec::AlreadyHasTarget(held_t_before));
+    if change.targets_before != 0 && change.sources_before != 0 {
+        findings.push(Rec::AlreadyHasTarget(change.targets_before));
     }
     // A bundle's partial holder: what the user holds goes, and every target comes.
-    if changed && had_src != 0 && had_src != sd.all_srcs() {
-        findings.push(Rec::PartialHolder(had_src));
+    if changed && change.sources_before != 0 && change.sources_before != ctx.sides.all_srcs() {
+        findings.push(Rec::PartialHolder(change.sources_before));
     }
     if let Some(Direct::Swap { mapped, adds, .. }) = direct {
         let kept = &mapper.get(mapped).kept_disabled;
         if adds != 0 && !bits::is_empty(kept) {
-            let names: Vec<String> = bits::iter(kept).map(|p| t.plan_name(p).to_string()).collect();
+            let names: Vec<String> = bits::iter(kept).map(|p| ctx.t.plan_name(p).to_string()).collect();
             findings.push(Rec::DisabledPlansKept(names));
         }
-    }
-    memo::Outcome {
-        verdict: Verdict {
-            direct,
-            harm,
-            new_target,
-            frees_source,
-            frees_all: had_src != 0 && src_after == 0,
-            changed,
-            profile: 0,
-        },
-        recs: findings,
-        swapping: Vec::new(),
     }
 }
 

@@ -171,7 +171,7 @@ pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, PlanErro
     Ok(plan)
 }
 
-pub(crate) struct State<'a> {
+pub(crate) struct State {
     pub groups: Vec<GroupPlan>,
     pub evals: Vec<Option<Eval>>,
     pub no_direct: Vec<bool>,
@@ -179,7 +179,7 @@ pub(crate) struct State<'a> {
     pub sticky: FastMap<u32, Vec<Finding>>,
     /// Group index -> (evaluated user position, harm finding code) that held it back.
     pub held_by: FastMap<u32, (u32, C)>,
-    pub profiles: Profiles<'a>,
+    pub profiles: Profiles,
     /// Per group: evaluated users (positions) the group's swap changes; recorded by the first
     /// evaluation, when no group is held yet (so it holds every such user).
     pub group_users: Vec<Vec<u32>>,
@@ -241,66 +241,75 @@ struct Inputs<'r, 'a, 's> {
 }
 
 /// Evaluate `dirty` users; hold back what harms, re-evaluate whom that touches, until stable.
-fn settle<'a>(
-    inputs: &Inputs<'_, 'a, '_>,
-    st: &mut State<'a>,
+/// `dirty` and the rest of this function speak of users by their position in the resolved scope.
+fn settle(
+    inputs: &Inputs<'_, '_, '_>,
+    state: &mut State,
     mapper: &mut Mapper,
-    sc: &mut Scratch,
+    scratch: &mut Scratch,
     mut dirty: Vec<u32>,
     mut record: bool,
 ) {
-    let Inputs { t, sides, waived, sr } = *inputs;
-    let mut mark = vec![false; sr.users.len()];
+    let Inputs { t, sides, waived, sr: resolved } = *inputs;
+    let mut queued = vec![false; resolved.users.len()];
     while !dirty.is_empty() {
         // Held groups change outcomes: nothing evaluated before them applies.
-        sc.memo.clear();
+        scratch.memo.clear();
         let mut next = Vec::new();
         let mut newly_held = Vec::new();
         for &pos in &dirty {
-            let p = pos as usize;
-            let cx = EvalInputs { t, sides, waived, groups: &st.groups };
-            let profiles = &mut st.profiles;
-            let e = evaluate(&cx, mapper, sc, sr.users[p], sr.member_of(p), st.no_direct[p], &mut |cov| {
-                profiles.intern(cov)
-            });
+            let at = pos as usize;
+            let cx = EvalInputs { t, sides, waived, groups: &state.groups };
+            let profiles = &mut state.profiles;
+            let eval = evaluate(
+                &cx,
+                mapper,
+                scratch,
+                resolved.users[at],
+                resolved.member_of(at),
+                state.no_direct[at],
+                &mut |cov| profiles.intern(cov),
+            );
             if record {
-                sc.swapping.iter().for_each(|&g| st.group_users[g as usize].push(pos));
+                scratch.swapping.iter().for_each(|&g| state.group_users[g as usize].push(pos));
             }
-            if e.verdict.harm {
+            if eval.verdict.harm {
                 let harm: Vec<Finding> =
-                    e.findings.iter().filter(|f| findings::is_harm(f.code)).cloned().collect();
+                    eval.findings.iter().filter(|f| findings::is_harm(f.code)).cloned().collect();
                 let code = harm[0].code;
-                st.sticky.entry(pos).or_default().extend(harm);
-                if e.verdict.direct.is_some() {
-                    st.no_direct[p] = true;
+                state.sticky.entry(pos).or_default().extend(harm);
+                if eval.verdict.direct.is_some() {
+                    // The user's own call harms: withhold it and evaluate the user again.
+                    state.no_direct[at] = true;
                     next.push(pos);
                 } else {
-                    for &g in &sc.swapping {
-                        if !st.groups[g as usize].held {
+                    // A group's swap harms: hold back every group that reaches the user.
+                    for &g in &scratch.swapping {
+                        if !state.groups[g as usize].held {
                             newly_held.push((g, pos, code));
                         }
                     }
                 }
             }
-            st.evals[p] = Some(e);
+            state.evals[at] = Some(eval);
         }
         record = false;
         for (g, pos, code) in newly_held {
-            if !st.groups[g as usize].held {
-                st.groups[g as usize].held = true;
-                st.held_by.insert(g, (pos, code));
-                next.extend(st.group_users[g as usize].iter().copied());
+            if !state.groups[g as usize].held {
+                state.groups[g as usize].held = true;
+                state.held_by.insert(g, (pos, code));
+                next.extend(state.group_users[g as usize].iter().copied());
             }
         }
-        mark.iter_mut().for_each(|m| *m = false);
-        next.retain(|&p| !std::mem::replace(&mut mark[p as usize], true));
+        queued.iter_mut().for_each(|m| *m = false);
+        next.retain(|&pos| !std::mem::replace(&mut queued[pos as usize], true));
         dirty = next;
     }
 }
 
 /// Seats needed per target: users who newly get it, and each member the snapshot has no user for
 /// of a swapping group that does not assign that target yet (once, however many groups).
-fn seats_needed(st: &State<'_>, sr: &scope::Resolved<'_>, nt: usize) -> Vec<i64> {
+fn seats_needed(st: &State, sr: &scope::Resolved<'_>, nt: usize) -> Vec<i64> {
     let mut needed = vec![0i64; nt];
     for e in st.evals.iter().flatten() {
         let m = e.verdict.new_target;
@@ -323,7 +332,7 @@ fn seats_needed(st: &State<'_>, sr: &scope::Resolved<'_>, nt: usize) -> Vec<i64>
 /// hold that target yet). Something fits only if every target it needs has the seats. Returns the
 /// users to re-evaluate.
 fn fit_wave(
-    st: &mut State<'_>,
+    st: &mut State,
     sr: &scope::Resolved<'_>,
     mut budget: Vec<i64>,
     deferred: &mut (usize, usize),
@@ -392,13 +401,12 @@ fn fit_wave(
 
 /// Distinct coverage outcomes: users with the same licenses share one entry.
 #[derive(Default)]
-pub(crate) struct Profiles<'a> {
+pub(crate) struct Profiles {
     index: licswap_core::plan::fastmap::FastMap<Box<[u64]>, u32>,
     keys: Vec<Box<[u64]>>,
-    _t: std::marker::PhantomData<&'a ()>,
 }
 
-impl<'a> Profiles<'a> {
+impl Profiles {
     fn intern(&mut self, cov: &[u64]) -> u32 {
         if let Some(&i) = self.index.get(cov) {
             return i;

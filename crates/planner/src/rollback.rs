@@ -125,6 +125,7 @@ pub(crate) fn inverse(action: &Action, body: Arc<AssignLicenseBody>) -> Action {
         // The rollback runs against the state the action left, which is not known at planning
         // time; the executor stamps it when the action completes.
         fingerprint: String::new(),
+        undoes: Some(action.id.clone()),
     }
 }
 

@@ -8,7 +8,7 @@
 //! dynamic, one in five synced from on-premises.
 use licswap_core::catalog;
 use licswap_core::model::{
-    AssignedLicense, Group, LicenseAssignmentState, LicenseUnitsDetail, ServicePlanInfo, SubscribedSku, User,
+    AssignedLicense, Group, LicenseAssignmentState, LicenseState, LicenseUnitsDetail, ServicePlanInfo, SubscribedSku, User,
 };
 use licswap_core::plan::{PlanOptions, PlanRequest, Scope, Snapshot, SnapshotGroup};
 
@@ -147,7 +147,7 @@ fn generate(users: usize, seed: u64, mix: &Mix) -> Snapshot {
                 assigned_by_group: Some(groups[g].group.id.clone()),
                 disabled_plans: groups[g].group.assigned_licenses[0].disabled_plans.clone(),
                 error: Some("None".into()),
-                state: Some("Active".into()),
+                state: Some(LicenseState::Active),
                 last_updated_date_time: None,
             });
         }
@@ -159,7 +159,7 @@ fn generate(users: usize, seed: u64, mix: &Mix) -> Snapshot {
                 assigned_by_group: None,
                 disabled_plans: disabled,
                 error: Some(if rng.chance(5) { "CountViolation" } else { "None" }.into()),
-                state: Some("Active".into()),
+                state: Some(LicenseState::Active),
                 last_updated_date_time: None,
             });
         }
@@ -170,7 +170,7 @@ fn generate(users: usize, seed: u64, mix: &Mix) -> Snapshot {
                 assigned_by_group: None,
                 disabled_plans: Vec::new(),
                 error: Some("None".into()),
-                state: Some("Active".into()),
+                state: Some(LicenseState::Active),
                 last_updated_date_time: None,
             });
         };

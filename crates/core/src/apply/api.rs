@@ -59,6 +59,11 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// licswap's code for a request that never left (network down, CORS).
+    pub const UNREACHABLE: &'static str = "Unreachable";
+    /// Graph's code for a user or group that does not exist.
+    pub const NOT_FOUND: &'static str = "Request_ResourceNotFound";
+
     pub fn graph(status: u16, code: impl Into<String>, message: impl Into<String>) -> Self {
         ApiError {
             kind: ApiErrorKind::Graph,
@@ -76,7 +81,7 @@ impl ApiError {
         ApiError {
             kind: ApiErrorKind::Unreachable,
             status: None,
-            code: "Unreachable".into(),
+            code: Self::UNREACHABLE.into(),
             message: message.into(),
         }
     }
@@ -92,7 +97,7 @@ impl ApiError {
 
     /// The target no longer exists (deleted since planning).
     pub fn is_not_found(&self) -> bool {
-        self.status == Some(404) || self.code == "Request_ResourceNotFound"
+        self.status == Some(404) || self.code == Self::NOT_FOUND
     }
 
     /// Not applied and worth trying again later.

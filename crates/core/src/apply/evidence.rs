@@ -2,7 +2,7 @@
 //! taken effect, is the target still as planned, or did someone else change it?
 use super::api::TargetState;
 use crate::hash::{fnv1a64, hex16};
-use crate::model::{same_id, User};
+use crate::model::{same_id, LicenseState, User};
 use crate::plan::{Action, ActionKind};
 use std::collections::HashSet;
 
@@ -73,7 +73,7 @@ pub fn is_ready(action: &Action, state: &TargetState, r: &Readiness<'_>) -> bool
                     u.license_assignment_states.iter().any(|s| {
                         same_id(&s.sku_id, t)
                             && !s.is_direct()
-                            && s.state.as_deref() == Some("Active")
+                            && s.state == Some(LicenseState::Active)
                             && s.error_code().is_none()
                     })
                 })

@@ -170,6 +170,7 @@ mod tests {
                 remove_licenses: remove.iter().map(|s| sku(s)).collect(),
             }),
             fingerprint: String::new(),
+            undoes: None,
         }
     }
 
@@ -188,7 +189,7 @@ mod tests {
                     assigned_by_group: None,
                     disabled_plans: d.clone(),
                     error: None,
-                    state: Some("Active".into()),
+                    state: Some(crate::model::LicenseState::Active),
                     last_updated_date_time: None,
                 })
                 .collect(),

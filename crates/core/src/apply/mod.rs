@@ -48,7 +48,7 @@ pub use journal::{plan_hash, Counts, Entry, EntryState, Journal, JournalDelta, J
 pub use progress::{RunProgress, RunStatus};
 pub use report::{
     csv_field, report_csv, report_csv_with, report_json, report_members_csv, report_rows, set_aside_csv,
-    set_aside_rows, waived_plans, ReportRow, WaivedPlan,
+    set_aside_rows, waived_plans, ReportRow, RowAction, RowState, WaivedPlan,
 };
 pub use rollback::{rollback_plan, RollbackPlan};
 pub use run::{ApplyConfig, ApplyError, RunOutcome, RunReport, StaleTarget};
@@ -56,4 +56,4 @@ pub use settle::{member_outcomes, settle_group, GroupSettleReport, MemberOutcome
 #[cfg(any(test, feature = "test-support"))]
 pub use memory_store::MemoryStore;
 pub use store::{JournalStore, StoreError};
-pub use verify::{remedy, verify, verify_after_lag, VerifyItem, VerifyOutcome, VerifyReport};
+pub use verify::{failure_remedy, remedy, verify, verify_after_lag, VerifyItem, VerifyOutcome, VerifyReport};

@@ -1,24 +1,153 @@
 //! The apply report for the admin's records: one row per action, as CSV or JSON.
+//!
+//! A row keeps its facts typed (the journal's state, the action's kind, verify's outcome) for the
+//! report screen to decide with; the words the exports write are made from them only at the edge,
+//! in [`ReportRow::cells`], and read the same as ever: spreadsheets and scripts key on them.
 use super::journal::{EntryState, Journal};
 use super::settle::{GroupSettleReport, MemberOutcome};
-use super::verify::{VerifyOutcome, VerifyReport};
-use crate::plan::Plan;
-use serde::Serialize;
+use super::verify::{failure_remedy, VerifyOutcome, VerifyReport};
+use crate::plan::{ActionKind, Plan, TargetKind};
+use serde::{Serialize, Serializer};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// What a row is about: one of the plan's calls, or a user or group the plan set aside.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowAction {
+    Call(ActionKind),
+    /// No call was planned for the subject (`setAsideBlocked`).
+    SetAside,
+}
+
+impl RowAction {
+    /// The report's word: the action kind as the plan spells it, or `setAside`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowAction::Call(kind) => kind.as_str(),
+            RowAction::SetAside => "setAside",
+        }
+    }
+}
+
+/// Where a row's call stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RowState {
+    /// The journal's state of the call.
+    Journaled(EntryState),
+    /// The journal holds no entry for the call.
+    Unknown,
+    /// Set aside: no call, so nothing was done.
+    SetAside,
+}
+
+impl RowState {
+    /// The report's word: the journal's label (pending, inFlight, done, failed, stale,
+    /// cancelled), `unknown` or `set aside`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RowState::Journaled(state) => state.label(),
+            RowState::Unknown => "unknown",
+            RowState::SetAside => "set aside",
+        }
+    }
+
+    /// The target changed after planning and was left untouched.
+    pub fn is_stale(&self) -> bool {
+        matches!(self, RowState::Journaled(EntryState::SkippedStale { .. }))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReportRow {
+    /// The plan's phase, from 1; 0 for a subject set aside.
     pub phase: usize,
     pub action_id: String,
-    pub action: String,
-    pub target_kind: String,
+    pub action: RowAction,
+    pub target_kind: TargetKind,
     pub target_id: String,
     pub target_name: String,
-    pub state: String,
-    pub error_code: String,
+    pub state: RowState,
+    /// Graph's message for a failure, why a stale target was not touched, why the subject was set
+    /// aside; with the journal's note after it.
     pub message: String,
-    /// ok / mismatch / error / empty when not verified.
-    pub verified: String,
+    /// What verify found; `None` when verify did not run.
+    pub verified: Option<VerifyOutcome>,
+}
+
+impl ReportRow {
+    /// Graph's error code of a failed call; empty otherwise.
+    pub fn error_code(&self) -> &str {
+        match &self.state {
+            RowState::Journaled(EntryState::Failed { code, .. }) => code,
+            _ => "",
+        }
+    }
+
+    /// Verify's finding in words (ok / mismatch / error / not applied), empty when not verified.
+    pub fn verified_text(&self) -> String {
+        match &self.verified {
+            Some(VerifyOutcome::Ok) => "ok".to_string(),
+            Some(VerifyOutcome::Mismatch(d)) => format!("mismatch: {}", d.join("; ")),
+            Some(VerifyOutcome::Error { code, remedy, .. }) => format!("error {code}: {remedy}"),
+            Some(VerifyOutcome::AppliedDespiteJournal(j)) => {
+                format!("ok: the tenant shows the change although the journal says {j}")
+            }
+            Some(VerifyOutcome::NotApplied(j)) => format!("not applied ({j}): the tenant agrees"),
+            None => String::new(),
+        }
+    }
+
+    /// The call did not go through: Graph refused it (or it could not be sent), or its target
+    /// changed after planning.
+    pub fn did_not_go_through(&self) -> bool {
+        !self.error_code().is_empty() || self.state.is_stale()
+    }
+
+    /// What the admin can do about a call that did not go through; `None` for any other row.
+    pub fn what_to_do(&self) -> Option<String> {
+        if self.state.is_stale() {
+            return Some("Re-plan: the target changed after the preview was made.".into());
+        }
+        let code = self.error_code();
+        (!code.is_empty()).then(|| failure_remedy(code, &self.message))
+    }
+
+    /// The row as the exports write it, column by column (see [`HEADER`]).
+    fn cells(&self) -> RowCells<'_> {
+        RowCells {
+            phase: self.phase,
+            action_id: &self.action_id,
+            action: self.action.as_str(),
+            target_kind: self.target_kind.as_str(),
+            target_id: &self.target_id,
+            target_name: &self.target_name,
+            state: self.state.as_str(),
+            error_code: self.error_code(),
+            message: &self.message,
+            verified: self.verified_text(),
+        }
+    }
+}
+
+/// A row in words: the JSON export's object and the CSV's cells.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RowCells<'a> {
+    phase: usize,
+    action_id: &'a str,
+    action: &'a str,
+    target_kind: &'a str,
+    target_id: &'a str,
+    target_name: &'a str,
+    state: &'a str,
+    error_code: &'a str,
+    message: &'a str,
+    verified: String,
+}
+
+/// A row serializes as the export writes it.
+impl Serialize for ReportRow {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.cells().serialize(serializer)
+    }
 }
 
 pub fn report_rows(plan: &Plan, journal: &Journal, verify: Option<&VerifyReport>) -> Vec<ReportRow> {
@@ -26,37 +155,26 @@ pub fn report_rows(plan: &Plan, journal: &Journal, verify: Option<&VerifyReport>
     for (pi, phase) in plan.phases.iter().enumerate() {
         for a in &phase.actions {
             let entry = journal.entries.get(&a.id);
-            let (error_code, mut message) = match entry.map(|e| &e.state) {
-                Some(EntryState::Failed { code, message, .. }) => (code.clone(), message.clone()),
+            let mut message = match entry.map(|e| &e.state) {
+                Some(EntryState::Failed { message, .. }) => message.clone(),
                 Some(EntryState::SkippedStale { .. }) => {
-                    (String::new(), "changed since planning; not touched (re-plan to include it)".to_string())
+                    "changed since planning; not touched (re-plan to include it)".to_string()
                 }
-                _ => (String::new(), String::new()),
+                _ => String::new(),
             };
             if let Some(note) = entry.and_then(|e| e.note.as_ref()) {
                 message = if message.is_empty() { note.clone() } else { format!("{message}; {note}") };
             }
-            let verified = match verify.and_then(|v| v.item(&a.id)).map(|i| &i.outcome) {
-                Some(VerifyOutcome::Ok) => "ok".to_string(),
-                Some(VerifyOutcome::Mismatch(d)) => format!("mismatch: {}", d.join("; ")),
-                Some(VerifyOutcome::Error { code, remedy, .. }) => format!("error {code}: {remedy}"),
-                Some(VerifyOutcome::AppliedDespiteJournal(j)) => {
-                    format!("ok: the tenant shows the change although the journal says {j}")
-                }
-                Some(VerifyOutcome::NotApplied(j)) => format!("not applied ({j}): the tenant agrees"),
-                None => String::new(),
-            };
             rows.push(ReportRow {
                 phase: pi + 1,
                 action_id: a.id.clone(),
-                action: a.kind.as_str().to_string(),
-                target_kind: a.target.kind.as_str().to_string(),
+                action: RowAction::Call(a.kind),
+                target_kind: a.target.kind,
                 target_id: a.target.id.clone(),
                 target_name: a.target.name.clone(),
-                state: entry.map_or("unknown", |e| e.state.label()).to_string(),
-                error_code,
+                state: entry.map_or(RowState::Unknown, |e| RowState::Journaled(e.state.clone())),
                 message,
-                verified,
+                verified: verify.and_then(|v| v.item(&a.id)).map(|i| i.outcome.clone()),
             });
         }
     }
@@ -79,14 +197,13 @@ pub fn set_aside_rows(plan: &Plan) -> Vec<ReportRow> {
             ReportRow {
                 phase: 0,
                 action_id: String::new(),
-                action: "setAside".into(),
-                target_kind: s.subject.kind.as_str().into(),
+                action: RowAction::SetAside,
+                target_kind: s.subject.kind,
                 target_id: s.subject.id.clone(),
                 target_name: s.subject.name.clone(),
-                state: "set aside".into(),
-                error_code: String::new(),
+                state: RowState::SetAside,
                 message,
-                verified: String::new(),
+                verified: None,
             }
         })
         .collect()
@@ -103,17 +220,18 @@ pub fn set_aside_csv(plan: &Plan) -> String {
 }
 
 fn row_cells(r: ReportRow) -> impl Iterator<Item = String> {
+    let c = r.cells();
     [
-        if r.phase == 0 { String::new() } else { r.phase.to_string() },
-        r.action_id,
-        r.action,
-        r.target_kind,
-        r.target_id,
-        r.target_name,
-        r.state,
-        r.error_code,
-        r.message,
-        r.verified,
+        if c.phase == 0 { String::new() } else { c.phase.to_string() },
+        c.action_id.to_string(),
+        c.action.to_string(),
+        c.target_kind.to_string(),
+        c.target_id.to_string(),
+        c.target_name.to_string(),
+        c.state.to_string(),
+        c.error_code.to_string(),
+        c.message.to_string(),
+        c.verified,
     ]
     .into_iter()
 }

@@ -6,7 +6,8 @@
 use super::journal::{EntryState, Journal};
 use super::verify::{VerifyOutcome, VerifyReport};
 use crate::model::same_id;
-use crate::plan::{Action, Phase, Plan};
+use crate::plan::{Action, Phase, Plan, TargetKind};
+use std::collections::HashMap;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct RollbackPlan {
@@ -16,7 +17,8 @@ pub struct RollbackPlan {
 }
 
 /// True when `inverse` undoes `forward`: it adds back what forward removed and removes what
-/// forward added.
+/// forward added. Pairs the actions of a plan made before inverse actions recorded
+/// [`Action::undoes`] (one the page kept across a reload may be such a plan).
 fn inverts(inverse: &Action, forward: &Action) -> bool {
     let added: Vec<&str> = forward.body.add_licenses.iter().map(|l| l.sku_id.as_str()).collect();
     let readded: Vec<&str> = inverse.body.add_licenses.iter().map(|l| l.sku_id.as_str()).collect();
@@ -25,6 +27,51 @@ fn inverts(inverse: &Action, forward: &Action) -> bool {
     let removed: Vec<&str> = forward.body.remove_licenses.iter().map(String::as_str).collect();
     let reremoved: Vec<&str> = inverse.body.remove_licenses.iter().map(String::as_str).collect();
     set_eq(&readded, &removed) && set_eq(&reremoved, &added)
+}
+
+/// The plan's forward actions with their phase, found by id (what an inverse action names in
+/// [`Action::undoes`]) or, for an inverse that names none, by target and body: one pass over the
+/// plan, then a lookup per inverse, so a rollback of 100,000 actions stays linear.
+struct Forwards<'p> {
+    by_id: HashMap<&'p str, (usize, &'p Action)>,
+    /// By target kind and lowercased id; built only when some inverse names no forward action.
+    by_target: Option<HashMap<(TargetKind, String), Vec<(usize, &'p Action)>>>,
+}
+
+impl<'p> Forwards<'p> {
+    fn new(plan: &'p Plan) -> Self {
+        let mut by_id = HashMap::new();
+        for (pi, phase) in plan.phases.iter().enumerate() {
+            for a in &phase.actions {
+                by_id.entry(a.id.as_str()).or_insert((pi, a));
+            }
+        }
+        let unpaired = plan.rollback.iter().flat_map(|p| &p.actions).any(|a| a.undoes.is_none());
+        let by_target = unpaired.then(|| {
+            let mut m: HashMap<(TargetKind, String), Vec<(usize, &'p Action)>> = HashMap::new();
+            for (pi, phase) in plan.phases.iter().enumerate() {
+                for a in &phase.actions {
+                    m.entry((a.target.kind, a.target.id.to_ascii_lowercase())).or_default().push((pi, a));
+                }
+            }
+            m
+        });
+        Forwards { by_id, by_target }
+    }
+
+    /// The forward action `inverse` undoes, with its phase index.
+    fn of(&self, inverse: &Action) -> Option<(usize, &'p Action)> {
+        match &inverse.undoes {
+            Some(id) => self.by_id.get(id.as_str()).copied(),
+            None => self
+                .by_target
+                .as_ref()?
+                .get(&(inverse.target.kind, inverse.target.id.to_ascii_lowercase()))?
+                .iter()
+                .find(|(_, f)| inverts(inverse, f))
+                .copied(),
+        }
+    }
 }
 
 /// The inverse actions of what was done and verified, as a plan of its own.
@@ -46,19 +93,10 @@ pub fn rollback_plan(plan: &Plan, journal: &Journal, verify: &VerifyReport) -> R
     }
     let mut by_phase: Vec<Vec<Action>> = vec![Vec::new(); plan.phases.len()];
     let mut titles: Vec<Option<String>> = vec![None; plan.phases.len()];
+    let forwards = Forwards::new(plan);
     for phase in &plan.rollback {
         for inverse in &phase.actions {
-            let forward = plan.phases.iter().enumerate().find_map(|(pi, p)| {
-                p.actions
-                    .iter()
-                    .find(|f| {
-                        f.target.kind == inverse.target.kind
-                            && same_id(&f.target.id, &inverse.target.id)
-                            && inverts(inverse, f)
-                    })
-                    .map(|f| (pi, f))
-            });
-            let Some((pi, forward)) = forward else {
+            let Some((pi, forward)) = forwards.of(inverse) else {
                 left_out.push((inverse.id.clone(), "no forward action in the plan matches it".into()));
                 continue;
             };

@@ -6,7 +6,7 @@
 use super::api::{ApiError, GroupProcessing, LicenseApi};
 use super::control::{Control, ControlState};
 use crate::graph::http::Clock;
-use crate::model::same_id;
+use crate::model::{same_id, LicenseState};
 use crate::plan::Action;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,9 +73,9 @@ pub fn member_outcomes(action: &Action, gp: &GroupProcessing) -> Vec<MemberRepor
                 let states: Vec<_> = adds.iter().map(|s| from_group(s)).collect();
                 if let Some(code) = states.iter().flatten().find_map(|s| s.error_code()) {
                     MemberOutcome::Error(code.to_string())
-                } else if states.iter().flatten().any(|s| matches!(s.state.as_deref(), Some("Error"))) {
+                } else if states.iter().flatten().any(|s| s.state == Some(LicenseState::Error)) {
                     MemberOutcome::Error("Error".into())
-                } else if states.iter().all(|s| s.is_some_and(|s| s.state.as_deref() == Some("Active"))) {
+                } else if states.iter().all(|s| s.is_some_and(|s| s.state == Some(LicenseState::Active))) {
                     MemberOutcome::Active
                 } else if flagged {
                     MemberOutcome::Error("license error reported by membersWithLicenseErrors".into())

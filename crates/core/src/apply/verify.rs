@@ -82,10 +82,23 @@ impl VerifyReport {
 
 /// What an admin can do about a Graph error, in words.
 pub fn remedy(error: &ApiError) -> String {
-    let code = error.code.as_str();
-    let text = if error.is_not_found() {
+    remedy_for(&error.code, error.status, &error.message, error.is_retryable())
+}
+
+/// What to do about a call the journal records as failed, from the code and message it kept.
+/// The journal keeps no HTTP status; a call that never left ([`ApiError::UNREACHABLE`]) is one
+/// worth trying again.
+pub fn failure_remedy(code: &str, message: &str) -> String {
+    remedy_for(code, None, message, code == ApiError::UNREACHABLE)
+}
+
+/// [`remedy`] from an error's parts: Graph's code, the HTTP status when there was one, Graph's
+/// message, and whether the call is worth retrying.
+fn remedy_for(code: &str, status: Option<u16>, message: &str, retryable: bool) -> String {
+    let not_found = status == Some(404) || code == ApiError::NOT_FOUND;
+    let text = if not_found {
         "The user or group was deleted after planning: re-plan without it."
-    } else if code == "Authorization_RequestDenied" || error.status == Some(403) {
+    } else if code == "Authorization_RequestDenied" || status == Some(403) {
         // https://learn.microsoft.com/graph/api/user-assignlicense (and group-assignlicense,
         // user-list, group-list-members): the delegated permissions and the directory roles
         // that may assign licenses; admin consent:
@@ -97,17 +110,15 @@ pub fn remedy(error: &ApiError) -> String {
          center > App registrations > this app > API permissions > Grant admin consent); and the \
          signed-in account needs a role that may assign licenses (License Administrator or User \
          Administrator; Groups Administrator for groups). Then sign in again and retry."
-    } else if error.status == Some(401) {
+    } else if status == Some(401) {
         "The sign-in expired: sign in again, then run verify again."
-    } else if error.status == Some(429) || code == "TooManyRequests" {
+    } else if status == Some(429) || code == "TooManyRequests" {
         "Graph is throttling this tenant: wait a few minutes, then run verify again."
-    } else if error.status.is_some_and(|s| s >= 500) || error.is_retryable() {
+    } else if status.is_some_and(|s| s >= 500) || retryable {
         "Graph or the network had a transient problem: run verify again."
-    } else if code.contains("CountViolation")
-        || error.message.to_ascii_lowercase().contains("available licenses")
-    {
+    } else if code.contains("CountViolation") || message.to_ascii_lowercase().contains("available licenses") {
         "Not enough licenses of the target product: buy or free seats, then re-run."
-    } else if error.message.to_ascii_lowercase().contains("usage location") {
+    } else if message.to_ascii_lowercase().contains("usage location") {
         "Set the user's usage location (Entra admin center > user > Properties), then re-plan."
     } else {
         "Check the error in the Entra admin center (user or group > Licenses), fix it, and re-plan."

@@ -23,6 +23,7 @@ pub fn action(id: &str, user: &str, disabled: &[&str], fp: &str) -> Action {
             remove_licenses: vec!["18181a46-0d4e-45cd-891e-60aabd171b4e".into()],
         }),
         fingerprint: fp.into(),
+        undoes: None,
     }
 }
 

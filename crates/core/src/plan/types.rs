@@ -215,6 +215,12 @@ pub struct Action {
     /// [`fingerprint_user`]/[`fingerprint_group`] of the target when planned; apply refuses a
     /// target whose fingerprint changed.
     pub fingerprint: String,
+    /// For a rollback action: the id of the forward action it undoes, so a rollback plan picks
+    /// the inverse of each action done by id. Absent from forward actions, and from plans made
+    /// before it was recorded (those pair by target and body, see `apply::rollback`), so they
+    /// read and hash exactly as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undoes: Option<String>,
 }
 
 /// Actions that may run in any order among themselves; phases run in order.

@@ -1,7 +1,9 @@
 //! An in-memory LicenseApi with fault injection: lost responses, lost requests, throttling,
 //! refusals, targets changed behind the executor's back, slow group processing.
 use licswap_core::apply::{ApiError, GroupProcessing, LicenseApi, TargetState};
-use licswap_core::model::{AssignLicenseBody, AssignedLicense, Group, LicenseAssignmentState, User};
+use licswap_core::model::{
+    AssignLicenseBody, AssignedLicense, Group, LicenseAssignmentState, LicenseState, User,
+};
 use licswap_core::plan::Snapshot;
 use licswap_core::plan::{Subject, TargetKind};
 use std::cell::{Cell, RefCell};
@@ -135,7 +137,7 @@ impl FakeGraph {
                         assigned_by_group: None,
                         disabled_plans: add.disabled_plans.clone(),
                         error: Some("None".into()),
-                        state: Some("Active".into()),
+                        state: Some(LicenseState::Active),
                         last_updated_date_time: None,
                     });
                 }
@@ -178,7 +180,7 @@ impl FakeGraph {
                     sku_id: l.sku_id.clone(),
                     assigned_by_group: Some(group_id.into()),
                     disabled_plans: l.disabled_plans.clone(),
-                    state: Some(if err.is_some() { "Error" } else { "Active" }.into()),
+                    state: Some(if err.is_some() { LicenseState::Error } else { LicenseState::Active }),
                     error: Some(err.unwrap_or_else(|| "None".into())),
                     last_updated_date_time: None,
                 });

@@ -13,7 +13,7 @@ pub fn direct(sku: &str, disabled: &[&str]) -> LicenseAssignmentState {
         assigned_by_group: None,
         disabled_plans: disabled.iter().map(|s| s.to_string()).collect(),
         error: Some("None".into()),
-        state: Some("Active".into()),
+        state: Some(licswap_core::model::LicenseState::Active),
         last_updated_date_time: None,
     }
 }
@@ -100,6 +100,7 @@ fn swap(
         }
         .into(),
         fingerprint: fp,
+        undoes: None,
     }
 }
 

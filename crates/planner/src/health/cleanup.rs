@@ -14,7 +14,7 @@
 use super::licenses::{provides, PlanRef, Skus};
 use super::removal::{remove_direct, Removal};
 use licswap_core::health::{state_error, HealthSnapshot};
-use licswap_core::model::{same_id, AssignLicenseBody, LicenseAssignmentState, User};
+use licswap_core::model::{same_id, AssignLicenseBody, LicenseAssignmentState, LicenseState, User};
 use licswap_core::plan::{
     ActionKind, Coverage, Finding, FindingCode, Plan, PlanError, SeatBudget, Severity,
     SkuSummary, Subject, TargetKind,
@@ -48,7 +48,7 @@ fn user_subject(u: &User) -> Subject {
 }
 
 fn active(s: &LicenseAssignmentState) -> bool {
-    s.state.as_deref() == Some("Active") && state_error(s).is_none()
+    s.state == Some(LicenseState::Active) && state_error(s).is_none()
 }
 
 /// Every user with a direct license that a group also gives them, covered or not.
@@ -86,7 +86,7 @@ pub fn cleanup_candidates(h: &HealthSnapshot) -> Vec<CleanupCandidate> {
                 let states: Vec<String> = inherited
                     .iter()
                     .map(|s| {
-                        let st = s.state.as_deref().unwrap_or("unknown");
+                        let st = s.state.as_ref().map_or("unknown", LicenseState::as_str);
                         match state_error(s) {
                             Some(k) => format!("{st} ({})", k.code()),
                             None => st.to_string(),

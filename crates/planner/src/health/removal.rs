@@ -28,6 +28,7 @@ pub(super) fn remove_direct(
         target: Arc::new(subject.clone()),
         body: body.clone(),
         fingerprint: fingerprint_user(user),
+        undoes: None,
     };
     let own: Vec<Own<'_>> = held.map(|d| Own { sku_id: &d.sku_id, disabled: &d.disabled_plans }).into_iter().collect();
     let undo = inverse(&a, Arc::new(inverse_body(&own, &a.body)));

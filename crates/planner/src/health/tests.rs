@@ -3,7 +3,7 @@
 use super::diagnose;
 use licswap_core::catalog;
 use licswap_core::model::{
-    AssignedLicense, Group, LicenseAssignmentState, SubscribedSku, User,
+    AssignedLicense, Group, LicenseAssignmentState, LicenseState, SubscribedSku, User,
 };
 use licswap_core::health::{GroupErrorList, HealthSnapshot, LicenseErrorKind as K, Remedy};
 use licswap_core::plan::{Snapshot, SnapshotGroup};
@@ -46,7 +46,7 @@ fn st(part: &str, group: Option<&str>, off: &[&str], error: Option<&str>) -> Lic
         assigned_by_group: group.map(Into::into),
         disabled_plans: off.iter().map(|o| plan_id(part, o)).collect(),
         error: Some(error.unwrap_or("None").into()),
-        state: Some(if error.is_some() { "Error" } else { "Active" }.into()),
+        state: Some(if error.is_some() { LicenseState::Error } else { LicenseState::Active }),
         last_updated_date_time: None,
     }
 }
