@@ -36,25 +36,34 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <a class="skip-link" href="#main" on:click=|ev| {
-            // The fragment is the router's: move focus instead of navigating.
-            ev.prevent_default();
-            focus_main();
-        }>"Skip to content"</a>
-        <Banner/>
+        <a
+            class="skip-link"
+            href="#main"
+            on:click={|ev| {
+                ev.prevent_default();
+                focus_main();
+            }}
+        >
+            "Skip to content"
+        </a>
+        <Banner />
         <header class="app-header">
             <div class="brand">
-                <span class="logo" aria-hidden="true">"⇄"</span>
+                <span class="logo" aria-hidden="true">
+                    "⇄"
+                </span>
                 <div>
                     <p class="app-title">"licswap"</p>
-                    <p class="tagline">"Preview and apply Microsoft 365 license swaps with no loss of service"</p>
+                    <p class="tagline">
+                        "Preview and apply Microsoft 365 license swaps with no loss of service"
+                    </p>
                 </div>
             </div>
-            <views::signin::AccountBox/>
+            <views::signin::AccountBox />
         </header>
-        <Nav/>
+        <Nav />
         <main id="main" tabindex="-1">
-            <Notice/>
+            <Notice />
             {move || screen(state.route.get())}
         </main>
     }
@@ -78,11 +87,15 @@ fn screen(route: Route) -> AnyView {
     // drop the file a reviewer has just opened).
     let mode = if shared { state.mode.get_untracked() } else { state.mode.get() };
     if mode == Mode::Starting && !shared {
-        return view! { <p class="loading" role="status">"Starting…"</p> }.into_any();
+        return view! {
+            <p class="loading" role="status">
+                "Starting…"
+            </p>
+        }.into_any();
     }
     if !shared && matches!(mode, Mode::NeedsConfig { .. } | Mode::Live { signed_in: false, .. }) {
         // Nothing can be read before signing in: the sign-in screen stands in for every screen.
-        return view! { <views::signin::SignInScreen/> }.into_any();
+        return view! { <views::signin::SignInScreen /> }.into_any();
     }
     match route {
         Route::Overview => later(lazy_overview()),
@@ -95,7 +108,7 @@ fn screen(route: Route) -> AnyView {
         Route::ApplyApproved => later(lazy_apply_approved()),
         Route::Report => later(lazy_report()),
         Route::Health => later(lazy_health()),
-        Route::SignIn => view! { <views::signin::SignInScreen/> }.into_any(),
+        Route::SignIn => view! { <views::signin::SignInScreen /> }.into_any(),
         Route::NotFound(p) => view! {
             <section>
                 <h1>"Page not found"</h1>
@@ -113,7 +126,8 @@ fn Banner() -> impl IntoView {
         Mode::Demo => Some(view! {
             <div class="demo-banner" role="status">
                 <strong>"Demo tenant"</strong>
-                " — " {DEMO_TENANT_NAME}
+                " — "
+                {DEMO_TENANT_NAME}
                 ": simulated data, nothing leaves this page and no sign-in is needed. "
                 <a href="#/signin">"Use your own tenant"</a>
             </div>
@@ -128,7 +142,7 @@ fn Nav() -> impl IntoView {
     let tab = move |name: &'static str, href: &'static str, label: &'static str| {
         view! {
             <li>
-                <a href=href aria-current=move || (state.route.get().tab() == name).then_some("page")>
+                <a href={href} aria-current={move || (state.route.get().tab() == name).then_some("page")}>
                     {label}
                 </a>
             </li>
@@ -137,10 +151,8 @@ fn Nav() -> impl IntoView {
     view! {
         <nav class="steps" aria-label="Steps">
             <ol>
-                {tab("overview", "#/", "Tenant")}
-                {tab("migrate", "#/migrate", "Migrate")}
-                {tab("preview", "#/preview", "Preview")}
-                {tab("apply", "#/apply", "Apply")}
+                {tab("overview", "#/", "Tenant")} {tab("migrate", "#/migrate", "Migrate")}
+                {tab("preview", "#/preview", "Preview")} {tab("apply", "#/apply", "Apply")}
                 {tab("report", "#/report", "Report")}
             </ol>
         </nav>
@@ -155,7 +167,9 @@ fn Notice() -> impl IntoView {
             view! {
                 <div class="notice" role="alert">
                     <p>{msg}</p>
-                    <button type="button" class="link" on:click=move |_| state.notice.set(None)>"Dismiss"</button>
+                    <button type="button" class="link" on:click={move |_| state.notice.set(None)}>
+                        "Dismiss"
+                    </button>
                 </div>
             }
         })
@@ -167,47 +181,55 @@ fn Notice() -> impl IntoView {
 /// ARCHITECTURE.md). Each
 /// `lazy_*` below must stay its own function: that is the unit the split moves.
 fn later(f: impl std::future::Future<Output = AnyView> + Send + 'static) -> AnyView {
-    view! { <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>{Suspend::new(f)}</Suspense> }
+    view! {
+        <Suspense fallback={|| {
+            view! {
+                <p class="loading" role="status">
+                    "Loading…"
+                </p>
+            }
+        }}>{Suspend::new(f)}</Suspense>
+    }
         .into_any()
 }
 
 #[lazy]
 fn lazy_overview() -> AnyView {
-    view! { <views::overview::Overview/> }.into_any()
+    view! { <views::overview::Overview /> }.into_any()
 }
 #[lazy]
 fn lazy_wizard() -> AnyView {
-    view! { <views::wizard::Wizard/> }.into_any()
+    view! { <views::wizard::Wizard /> }.into_any()
 }
 #[lazy]
 fn lazy_preview() -> AnyView {
-    view! { <views::preview::PreviewScreen/> }.into_any()
+    view! { <views::preview::PreviewScreen /> }.into_any()
 }
 #[lazy]
 fn lazy_shared(enc: String) -> AnyView {
-    view! { <views::share::SharedLink encoded=enc/> }.into_any()
+    view! { <views::share::SharedLink encoded={enc} /> }.into_any()
 }
 #[lazy]
 fn lazy_open_shared() -> AnyView {
-    view! { <views::share::OpenShared/> }.into_any()
+    view! { <views::share::OpenShared /> }.into_any()
 }
 #[lazy]
 fn lazy_apply() -> AnyView {
-    view! { <views::apply::ApplyScreen/> }.into_any()
+    view! { <views::apply::ApplyScreen /> }.into_any()
 }
 #[lazy]
 fn lazy_approved(enc: String) -> AnyView {
-    view! { <views::share::ApprovedLink encoded=enc/> }.into_any()
+    view! { <views::share::ApprovedLink encoded={enc} /> }.into_any()
 }
 #[lazy]
 fn lazy_apply_approved() -> AnyView {
-    view! { <views::approve_apply::ApplyApprovedScreen/> }.into_any()
+    view! { <views::approve_apply::ApplyApprovedScreen /> }.into_any()
 }
 #[lazy]
 fn lazy_report() -> AnyView {
-    view! { <views::report::ReportScreen/> }.into_any()
+    view! { <views::report::ReportScreen /> }.into_any()
 }
 #[lazy]
 fn lazy_health() -> AnyView {
-    view! { <views::health::HealthScreen/> }.into_any()
+    view! { <views::health::HealthScreen /> }.into_any()
 }

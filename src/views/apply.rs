@@ -17,23 +17,35 @@ pub fn ApplyScreen() -> impl IntoView {
     move || {
         let Some(plan) = state.plan.get() else {
             return view! {
-                <section><h1>"Apply"</h1>
-                    <p>"There is no plan to apply. " <a href="#/migrate">"Plan a license swap"</a> " first."</p></section>
+                <section>
+                    <h1>"Apply"</h1>
+                    <p>
+                        "There is no plan to apply. " <a href="#/migrate">"Plan a license swap"</a> " first."
+                    </p>
+                </section>
             }
             .into_any();
         };
         if state.plan_origin.get() == PlanOrigin::Shared {
             return view! {
-                <section><h1>"Apply"</h1>
-                    <p class="callout info">"This is a shared preview: it cannot be applied. Plan the swap in your own tenant to apply it."</p></section>
+                <section>
+                    <h1>"Apply"</h1>
+                    <p class="callout info">
+                        "This is a shared preview: it cannot be applied. Plan the swap in your own tenant to apply it."
+                    </p>
+                </section>
             }
             .into_any();
         }
         if let Some(reason) = apply_blocked_reason(&plan) {
             return view! {
-                <section><h1>"Apply"</h1>
-                    <ErrorBox title="This plan cannot be applied" detail=reason/>
-                    <a class="button secondary" href="#/preview">"Back to the preview"</a></section>
+                <section>
+                    <h1>"Apply"</h1>
+                    <ErrorBox title="This plan cannot be applied" detail={reason} />
+                    <a class="button secondary" href="#/preview">
+                        "Back to the preview"
+                    </a>
+                </section>
             }
             .into_any();
         }
@@ -42,16 +54,22 @@ pub fn ApplyScreen() -> impl IntoView {
             crate::approval_flow::policy_block(state, &plan).filter(|_| journal_for(&plan).is_none())
         {
             return view! {
-                <section><h1>"Apply"</h1>
-                    <ErrorBox title="An approval is required" detail=reason/>
+                <section>
+                    <h1>"Apply"</h1>
+                    <ErrorBox title="An approval is required" detail={reason} />
                     <div class="actions">
-                        <a class="button" href="#/open">"Open an approved preview"</a>
-                        <a class="button secondary" href="#/preview">"Back to the preview (share it from there)"</a>
-                    </div></section>
+                        <a class="button" href="#/open">
+                            "Open an approved preview"
+                        </a>
+                        <a class="button secondary" href="#/preview">
+                            "Back to the preview (share it from there)"
+                        </a>
+                    </div>
+                </section>
             }
             .into_any();
         }
-        view! { <ApplyPlan plan=plan/> }.into_any()
+        view! { <ApplyPlan plan={plan} /> }.into_any()
     }
 }
 
@@ -81,7 +99,10 @@ fn describe(plan: &Plan) -> Vec<String> {
                 plural(users, "user", "users"),
             )
         } else {
-            format!("{} get {tgt} ({tgt_parts}) and lose {src} ({src_parts}) in the same call.", plural(users, "user", "users"))
+            format!(
+                "{} get {tgt} ({tgt_parts}) and lose {src} ({src_parts}) in the same call.",
+                plural(users, "user", "users")
+            )
         });
     }
     if groups > 0 {
@@ -90,7 +111,8 @@ fn describe(plan: &Plan) -> Vec<String> {
             plural(groups, "group", "groups"),
         ));
     }
-    let same_product = plan.bundle.is_none() && licswap_core::model::same_id(&plan.source.sku_id, &plan.target.sku_id);
+    let same_product =
+        plan.bundle.is_none() && licswap_core::model::same_id(&plan.source.sku_id, &plan.target.sku_id);
     if cleanups > 0 && same_product {
         out.push(format!(
             "{} give up their direct {src} license, which their groups give them in full; each goes only while the group's license reads Active for the user.",
@@ -141,47 +163,107 @@ fn ApplyPlan(plan: Arc<Plan>) -> impl IntoView {
     let idle = move || state.apply.with(|a| !a.running && a.report.is_none());
     view! {
         <section aria-labelledby="apply-title">
-            <div class="screen-head"><div>
-                <p class="eyebrow">"Apply"</p>
-                <h1 id="apply-title">{format!("{} → {}", plan.source_names(), plan.target_names())}</h1>
-            </div></div>
-            {other.map(|j| view! {
-                <div class="error-box" role="alert">
-                    <p class="error-title">"Another plan's run is unfinished in this browser"</p>
-                    <p>{format!("{} of its {} calls are done. Starting this plan discards that journal: reopen the other plan to resume it instead.", j.counts().done, j.counts().total)}</p>
-                    <button type="button" class="secondary" on:click=move |_| { apply_run::discard(); state.apply.update(|a| a.error = None); }>"Discard the other run's journal"</button>
+            <div class="screen-head">
+                <div>
+                    <p class="eyebrow">"Apply"</p>
+                    <h1 id="apply-title">{format!("{} → {}", plan.source_names(), plan.target_names())}</h1>
                 </div>
-            })}
-            <Show when=idle>
+            </div>
+            {other
+                .map(|j| {
+                    view! {
+                        <div class="error-box" role="alert">
+                            <p class="error-title">"Another plan's run is unfinished in this browser"</p>
+                            <p>
+                                {format!(
+                                    "{} of its {} calls are done. Starting this plan discards that journal: reopen the other plan to resume it instead.",
+                                    j.counts().done,
+                                    j.counts().total,
+                                )}
+                            </p>
+                            <button
+                                type="button"
+                                class="secondary"
+                                on:click={move |_| {
+                                    apply_run::discard();
+                                    state.apply.update(|a| a.error = None);
+                                }}
+                            >
+                                "Discard the other run's journal"
+                            </button>
+                        </div>
+                    }
+                })}
+            <Show when={idle}>
                 <div class="card confirm">
-                    <h2 class="card-title">{format!("This changes licenses in {tenant}{}", if demo { " (the simulated demo tenant)" } else { "" })}</h2>
-                    <ul>{describe(&plan_sv.get_value()).into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
-                    <super::approve::AuditNote plan=plan_sv.get_value()/>
-                    <p class="hint">{format!("{} assignLicense calls in {}, sent in batches of 20. Each target is read first: one that changed since planning is left untouched and listed for re-planning.",
-                        count(total as i64), plural(plan_sv.with_value(|p| p.phases.len()), "step", "steps"))}</p>
-                    {existing.map(|c| view! {
-                        <p class="callout info">{format!("This plan was started before in this browser: {} done, {} failed, {} left. Applying resumes it without repeating anything.",
-                            c.done, c.failed, c.pending + c.in_flight)}</p>
-                    })}
+                    <h2 class="card-title">
+                        {format!(
+                            "This changes licenses in {tenant}{}",
+                            if demo { " (the simulated demo tenant)" } else { "" },
+                        )}
+                    </h2>
+                    <ul>
+                        {describe(&plan_sv.get_value())
+                            .into_iter()
+                            .map(|l| view! { <li>{l}</li> })
+                            .collect_view()}
+                    </ul>
+                    <super::approve::AuditNote plan={plan_sv.get_value()} />
+                    <p class="hint">
+                        {format!(
+                            "{} assignLicense calls in {}, sent in batches of 20. Each target is read first: one that changed since planning is left untouched and listed for re-planning.",
+                            count(total as i64),
+                            plural(plan_sv.with_value(|p| p.phases.len()), "step", "steps"),
+                        )}
+                    </p>
+                    {existing
+                        .map(|c| {
+                            view! {
+                                <p class="callout info">
+                                    {format!(
+                                        "This plan was started before in this browser: {} done, {} failed, {} left. Applying resumes it without repeating anything.",
+                                        c.done,
+                                        c.failed,
+                                        c.pending + c.in_flight,
+                                    )}
+                                </p>
+                            }
+                        })}
                     <label class="check">
-                        <input type="checkbox" prop:checked=move || understood.get() on:change=move |ev| understood.set(event_target_checked(&ev))/>
+                        <input
+                            type="checkbox"
+                            prop:checked={move || understood.get()}
+                            on:change={move |ev| understood.set(event_target_checked(&ev))}
+                        />
                         <span>"I have reviewed the preview and want to make these changes"</span>
                     </label>
                     <div class="actions">
-                        <button type="button" disabled=move || !understood.get() on:click=start>
+                        <button type="button" disabled={move || !understood.get()} on:click={start}>
                             {match (existing.is_some(), approved_by.clone()) {
                                 (true, _) => "Resume applying".to_string(),
                                 (false, Some(name)) => format!("Apply what {name} approved"),
                                 (false, None) => "Apply now".to_string(),
                             }}
                         </button>
-                        <a class="button secondary" href="#/preview">"Back to the preview"</a>
+                        <a class="button secondary" href="#/preview">
+                            "Back to the preview"
+                        </a>
                     </div>
                 </div>
             </Show>
-            {move || state.apply.with(|a| a.error.clone()).map(|e| view! { <ErrorBox title="Apply stopped" detail=e/> })}
-            <RunProgressCard/>
-            {move || state.apply.with(|a| a.report.clone()).map(|r| view! { <RunResult report=r plan=plan_sv.get_value()/> })}
+            {move || {
+                state
+                    .apply
+                    .with(|a| a.error.clone())
+                    .map(|e| view! { <ErrorBox title="Apply stopped" detail={e} /> })
+            }}
+            <RunProgressCard />
+            {move || {
+                state
+                    .apply
+                    .with(|a| a.report.clone())
+                    .map(|r| view! { <RunResult report={r} plan={plan_sv.get_value()} /> })
+            }}
         </section>
     }
 }
@@ -204,25 +286,45 @@ fn RunProgressCard() -> impl IntoView {
         let (running, paused, progress) = state.apply.with(|a| (a.running, a.paused, a.progress.clone()));
         let controls = move || {
             running.then(|| view! {
-            <div class="actions">
-                {if paused {
-                    view! { <button type="button" on:click=move |_| apply_run::resume(state)>"Resume"</button> }.into_any()
-                } else {
-                    view! { <button type="button" class="secondary" on:click=move |_| apply_run::pause(state)>"Pause"</button> }.into_any()
-                }}
-                <button type="button" class="danger" on:click=move |_| apply_run::cancel(state)>"Cancel"</button>
-                <span class="hint">"The journal is saved after every batch: closing or reloading this page resumes where it stopped."</span>
-            </div>
-        })
+                <div class="actions">
+                    {if paused {
+                        view! {
+                            <button type="button" on:click={move |_| apply_run::resume(state)}>
+                                "Resume"
+                            </button>
+                        }
+                            .into_any()
+                    } else {
+                        view! {
+                            <button
+                                type="button"
+                                class="secondary"
+                                on:click={move |_| apply_run::pause(state)}
+                            >
+                                "Pause"
+                            </button>
+                        }
+                            .into_any()
+                    }} <button type="button" class="danger" on:click={move |_| apply_run::cancel(state)}>
+                        "Cancel"
+                    </button>
+                    <span class="hint">
+                        "The journal is saved after every batch: closing or reloading this page resumes where it stopped."
+                    </span>
+                </div>
+            })
         };
         let Some(p) = progress else {
             return running.then(|| {
                 view! {
-                <div class="card run">
-                    <h2 class="card-title">"Starting: reading every target to check it is as planned…"</h2>
-                    {controls()}
-                </div>
-            }.into_any()
+                    <div class="card run">
+                        <h2 class="card-title">
+                            "Starting: reading every target to check it is as planned…"
+                        </h2>
+                        {controls()}
+                    </div>
+                }
+                .into_any()
             });
         };
         let c = p.counts;
@@ -236,20 +338,58 @@ fn RunProgressCard() -> impl IntoView {
             (RunStatus::Cancelled, _) => "Cancelled",
         };
         let pct = percent(settled as i64, c.total as i64);
-        Some(view! {
-            <div class="card run" aria-labelledby="run-title">
-                <h2 id="run-title" class="card-title">{status}</h2>
-                <Bar percent=pct label=format!("{settled} of {} calls settled", c.total) tone="big" role="progressbar"/>
-                <p class="run-counts" role="status" aria-live="polite" data-testid="apply-progress">
-                    {format!("{} of {} settled · {} done · {} failed · {} stale · {} left",
-                        count(settled as i64), count(c.total as i64), count(c.done as i64), count(c.failed as i64),
-                        count(c.stale as i64), count(p.remaining as i64))}
-                </p>
-                <p class="hint">{format!("Step {} of {} · {:.1} calls/s · elapsed {}{}", p.phase + 1, p.phases.max(1), p.rate_per_s,
-                    duration(p.elapsed_ms), p.eta_ms.filter(|_| p.remaining > 0).map(|e| format!(" · about {} left", duration(e))).unwrap_or_default())}</p>
-                {p.waiting_for.clone().filter(|_| p.status == RunStatus::Settling).map(|w| view! { <p class="callout info" data-testid="waiting-for">{w}</p> })}
-                {controls()}
-            </div>
-        }.into_any())
+        Some(
+            view! {
+                <div class="card run" aria-labelledby="run-title">
+                    <h2 id="run-title" class="card-title">
+                        {status}
+                    </h2>
+                    <Bar
+                        percent={pct}
+                        label={format!("{settled} of {} calls settled", c.total)}
+                        tone="big"
+                        role="progressbar"
+                    />
+                    <p class="run-counts" role="status" aria-live="polite" data-testid="apply-progress">
+                        {format!(
+                            "{} of {} settled · {} done · {} failed · {} stale · {} left",
+                            count(settled as i64),
+                            count(c.total as i64),
+                            count(c.done as i64),
+                            count(c.failed as i64),
+                            count(c.stale as i64),
+                            count(p.remaining as i64),
+                        )}
+                    </p>
+                    <p class="hint">
+                        {format!(
+                            "Step {} of {} · {:.1} calls/s · elapsed {}{}",
+                            p.phase + 1,
+                            p.phases.max(1),
+                            p.rate_per_s,
+                            duration(p.elapsed_ms),
+                            p
+                                .eta_ms
+                                .filter(|_| p.remaining > 0)
+                                .map(|e| format!(" · about {} left", duration(e)))
+                                .unwrap_or_default(),
+                        )}
+                    </p>
+                    {p
+                        .waiting_for
+                        .clone()
+                        .filter(|_| p.status == RunStatus::Settling)
+                        .map(|w| {
+                            view! {
+                                <p class="callout info" data-testid="waiting-for">
+                                    {w}
+                                </p>
+                            }
+                        })}
+                    {controls()}
+                </div>
+            }
+            .into_any(),
+        )
     }
 }

@@ -1,7 +1,7 @@
 //! Approving a shared preview: the plan's digest, the approvals it carries (and whether they
 //! still hold), a form to add one, and the approved preview as a file or a link. Approvals are
 //! attestations, not signatures, and the screen says so.
-use super::components::ErrorBox;
+use super::components::{ErrorBox, LinkField};
 use crate::browser;
 use crate::routes::Route;
 use crate::state::use_state;
@@ -16,7 +16,10 @@ pub fn DigestBadge(digest: PlanDigest, #[prop(optional)] label: &'static str) ->
         <p class="digest" data-testid="plan-digest">
             <span class="muted">{if label.is_empty() { "Plan digest" } else { label }}" "</span>
             <strong class="mono digest-code">{digest.short.clone()}</strong>
-            <details class="digest-full"><summary>"Full SHA-256"</summary><code class="mono">{digest.sha256.clone()}</code></details>
+            <details class="digest-full">
+                <summary>"Full SHA-256"</summary>
+                <code class="mono">{digest.sha256.clone()}</code>
+            </details>
         </p>
     }
 }
@@ -26,14 +29,25 @@ pub fn DigestBadge(digest: PlanDigest, #[prop(optional)] label: &'static str) ->
 pub fn ApprovalList(approvals: Vec<Approval>) -> impl IntoView {
     view! {
         <ol class="approvals" data-testid="approvals">
-            {approvals.into_iter().map(|a| view! {
-                <li>
-                    <strong>{a.name.clone()}</strong>
-                    {(!a.role.is_empty()).then(|| format!(" ({})", a.role))}
-                    <span class="muted">{format!(" — approved {}", when(&a.at))}</span>
-                    {(!a.comment.is_empty()).then(|| view! { <br/><q>{a.comment.clone()}</q> })}
-                </li>
-            }).collect_view()}
+            {approvals
+                .into_iter()
+                .map(|a| {
+                    view! {
+                        <li>
+                            <strong>{a.name.clone()}</strong>
+                            {(!a.role.is_empty()).then(|| format!(" ({})", a.role))}
+                            <span class="muted">{format!(" — approved {}", when(&a.at))}</span>
+                            {(!a.comment.is_empty())
+                                .then(|| {
+                                    view! {
+                                        <br />
+                                        <q>{a.comment.clone()}</q>
+                                    }
+                                })}
+                        </li>
+                    }
+                })
+                .collect_view()}
         </ol>
     }
 }
@@ -83,10 +97,7 @@ pub fn ApprovalPanel(opened: Opened) -> impl IntoView {
         let f = file();
         let name = opened.with_value(|o| {
             let p = &o.preview.plan;
-            format!(
-                "licswap-approved-{}-{}.json",
-                p.file_slug(), o.digest.short
-            )
+            format!("licswap-approved-{}-{}.json", p.file_slug(), o.digest.short)
         });
         status.set(Some(match browser::download(&name, "application/json", &f.to_json()) {
             Ok(()) => format!("Saved {name}."),
@@ -126,52 +137,138 @@ pub fn ApprovalPanel(opened: Opened) -> impl IntoView {
     };
     view! {
         <section class="card approval" aria-labelledby="approval-title">
-            <h2 id="approval-title" class="card-title">"Approval"</h2>
-            <DigestBadge digest=opened.with_value(|o| o.digest.clone())/>
-            {chain_error.map(|e| view! { <ErrorBox title="The approvals in this preview do not hold" detail=e/> })}
+            <h2 id="approval-title" class="card-title">
+                "Approval"
+            </h2>
+            <DigestBadge digest={opened.with_value(|o| o.digest.clone())} />
+            {chain_error
+                .map(|e| view! { <ErrorBox title="The approvals in this preview do not hold" detail={e} /> })}
             {move || {
                 let list = approvals.get();
                 if list.is_empty() {
                     view! { <p class="muted">"Nobody has approved this plan yet."</p> }.into_any()
                 } else {
                     view! {
-                        <p class=if broken { "bad" } else { "ok" }><strong>{format!("{} by {}", if broken { "Claimed approval" } else { "Approved" }, names(&list))}</strong></p>
-                        <ApprovalList approvals=list/>
-                    }.into_any()
+                        <p class={if broken { "bad" } else { "ok" }}>
+                            <strong>
+                                {format!(
+                                    "{} by {}",
+                                    if broken { "Claimed approval" } else { "Approved" },
+                                    names(&list),
+                                )}
+                            </strong>
+                        </p>
+                        <ApprovalList approvals={list} />
+                    }
+                        .into_any()
                 }
             }}
-            <p class="hint" role="note">{ATTESTATION}</p>
+            <p class="hint" role="note">
+                {ATTESTATION}
+            </p>
             {if redacted {
-                view! { <p class="callout info">"A preview with pseudonyms cannot be approved: an approval must name the users it allows to change. Ask for a preview with names."</p> }.into_any()
+                view! {
+                    <p class="callout info">
+                        "A preview with pseudonyms cannot be approved: an approval must name the users it allows to change. Ask for a preview with names."
+                    </p>
+                }
+                    .into_any()
             } else if broken {
-                view! { <p class="callout bad">"Ask for the preview again: a plan or approval changed after it was made cannot be approved further or applied."</p> }.into_any()
+                view! {
+                    <p class="callout bad">
+                        "Ask for the preview again: a plan or approval changed after it was made cannot be approved further or applied."
+                    </p>
+                }
+                    .into_any()
             } else {
                 view! {
-                    <form class="approve-form" on:submit=approve>
-                        <div class="field"><label for="approver-name">"Your name"</label>
-                            <input id="approver-name" autocomplete="name" prop:value=move || draft.with(|d| d.name.clone()) on:input=set(|d, v| d.name = v)/></div>
-                        <div class="field"><label for="approver-role">"Your role"</label>
-                            <input id="approver-role" placeholder="Change board, security officer…" prop:value=move || draft.with(|d| d.role.clone()) on:input=set(|d, v| d.role = v)/></div>
-                        <div class="field"><label for="approver-comment">"Comment"</label>
-                            <textarea id="approver-comment" prop:value=move || draft.with(|d| d.comment.clone()) on:input=set(|d, v| d.comment = v)></textarea></div>
+                    <form class="approve-form" on:submit={approve}>
+                        <div class="field">
+                            <label for="approver-name">"Your name"</label>
+                            <input
+                                id="approver-name"
+                                autocomplete="name"
+                                prop:value={move || draft.with(|d| d.name.clone())}
+                                on:input={set(|d, v| d.name = v)}
+                            />
+                        </div>
+                        <div class="field">
+                            <label for="approver-role">"Your role"</label>
+                            <input
+                                id="approver-role"
+                                placeholder="Change board, security officer…"
+                                prop:value={move || draft.with(|d| d.role.clone())}
+                                on:input={set(|d, v| d.role = v)}
+                            />
+                        </div>
+                        <div class="field">
+                            <label for="approver-comment">"Comment"</label>
+                            <textarea
+                                id="approver-comment"
+                                prop:value={move || draft.with(|d| d.comment.clone())}
+                                on:input={set(|d, v| d.comment = v)}
+                            ></textarea>
+                        </div>
                         <button type="submit">"Approve this plan"</button>
                     </form>
-                    {move || error.get().map(|e| view! { <p class="bad" role="alert">{e}</p> })}
-                    {move || (!approvals.with(|a| a.is_empty())).then(|| view! {
-                        <div class="actions">
-                            <button type="button" class="secondary" on:click=download>"Download approved preview (.json)"</button>
-                            <button type="button" class="secondary" on:click=make_link>"Copy approved link"</button>
-                            <button type="button" on:click=apply>{move || format!("Apply what {} approved…", approvals.with(|a| a.first().map(|x| x.name.clone()).unwrap_or_default()))}</button>
-                        </div>
-                        <p class="hint">"Applying needs the admin's sign-in to the tenant the plan was made for; licswap reads the tenant again and applies only what is still exactly as approved."</p>
-                    })}
-                }.into_any()
+                    {move || {
+                        error
+                            .get()
+                            .map(|e| {
+                                view! {
+                                    <p class="bad" role="alert">
+                                        {e}
+                                    </p>
+                                }
+                            })
+                    }}
+                    {move || {
+                        (!approvals.with(|a| a.is_empty()))
+                            .then(|| {
+                                view! {
+                                    <div class="actions">
+                                        <button type="button" class="secondary" on:click={download}>
+                                            "Download approved preview (.json)"
+                                        </button>
+                                        <button type="button" class="secondary" on:click={make_link}>
+                                            "Copy approved link"
+                                        </button>
+                                        <button type="button" on:click={apply}>
+                                            {move || {
+                                                format!(
+                                                    "Apply what {} approved…",
+                                                    approvals
+                                                        .with(|a| {
+                                                            a.first().map(|x| x.name.clone()).unwrap_or_default()
+                                                        }),
+                                                )
+                                            }}
+                                        </button>
+                                    </div>
+                                    <p class="hint">
+                                        "Applying needs the admin's sign-in to the tenant the plan was made for; licswap reads the tenant again and applies only what is still exactly as approved."
+                                    </p>
+                                }
+                            })
+                    }}
+                }
+                    .into_any()
             }}
-            {move || link.get().map(|l| view! {
-                <label class="field"><span>"Approved link"</span>
-                    <input type="url" readonly prop:value=l data-testid="approved-link"/></label>
-            })}
-            {move || status.get().map(|s| view! { <p class="hint" role="status">{s}</p> })}
+            {move || {
+                link.get()
+                    .map(|l| view! { <LinkField label="Approved link" link={l} testid="approved-link" /> })
+            }}
+            {move || {
+                status
+                    .get()
+                    .map(|s| {
+                        view! {
+                            <p class="hint" role="status">
+                                {s}
+                            </p>
+                        }
+                    })
+            }}
         </section>
     }
 }
@@ -185,25 +282,69 @@ pub fn AuditNote(plan: std::sync::Arc<licswap_core::plan::Plan>) -> impl IntoVie
     let subset = record.approved_digest.clone().filter(|_| record.override_reason.is_none());
     view! {
         <div class="audit-note" data-testid="audit-note">
-            <DigestBadge digest=digest/>
-            {(!record.approvals.is_empty()).then(|| view! {
-                <p><strong>{format!("Approved by {}", names(&record.approvals))}</strong>
-                    {record.approved_digest.clone().map(|d| format!(" (approved digest {d})"))}</p>
-                <ApprovalList approvals=record.approvals.clone()/>
-            })}
-            {subset.map(|_| view! {
-                <p class="callout info">{format!("Only the approved subset: {} left out because the tenant changed since the approval.",
-                    super::components::plural(record.left_out.len(), "change was", "changes were"))}</p>
-            })}
-            {record.override_reason.clone().map(|r| view! {
-                <p class="callout bad">"Applied without a new approval, overriding the differences. Reason: " <q>{r}</q></p>
-            })}
-            {record.undoes.clone().map(|u| view! {
-                <p>{format!("Rollback of the run of plan {} applied {} by {}.", u.digest, when(&u.applied_at), if u.applied_by.is_empty() { "an admin" } else { u.applied_by.as_str() })}</p>
-            })}
-            {(!record.applied_by.is_empty() || !record.applied_at.is_empty()).then(|| view! {
-                <p class="muted">{format!("Applied by {} · started {}", if record.applied_by.is_empty() { "the signed-in admin" } else { record.applied_by.as_str() }, when(&record.applied_at))}</p>
-            })}
+            <DigestBadge digest={digest} />
+            {(!record.approvals.is_empty())
+                .then(|| {
+                    view! {
+                        <p>
+                            <strong>{format!("Approved by {}", names(&record.approvals))}</strong>
+                            {record.approved_digest.clone().map(|d| format!(" (approved digest {d})"))}
+                        </p>
+                        <ApprovalList approvals={record.approvals.clone()} />
+                    }
+                })}
+            {subset
+                .map(|_| {
+                    view! {
+                        <p class="callout info">
+                            {format!(
+                                "Only the approved subset: {} left out because the tenant changed since the approval.",
+                                super::components::plural(record.left_out.len(), "change was", "changes were"),
+                            )}
+                        </p>
+                    }
+                })}
+            {record
+                .override_reason
+                .clone()
+                .map(|r| {
+                    view! {
+                        <p class="callout bad">
+                            "Applied without a new approval, overriding the differences. Reason: " <q>{r}</q>
+                        </p>
+                    }
+                })}
+            {record
+                .undoes
+                .clone()
+                .map(|u| {
+                    view! {
+                        <p>
+                            {format!(
+                                "Rollback of the run of plan {} applied {} by {}.",
+                                u.digest,
+                                when(&u.applied_at),
+                                if u.applied_by.is_empty() { "an admin" } else { u.applied_by.as_str() },
+                            )}
+                        </p>
+                    }
+                })}
+            {(!record.applied_by.is_empty() || !record.applied_at.is_empty())
+                .then(|| {
+                    view! {
+                        <p class="muted">
+                            {format!(
+                                "Applied by {} · started {}",
+                                if record.applied_by.is_empty() {
+                                    "the signed-in admin"
+                                } else {
+                                    record.applied_by.as_str()
+                                },
+                                when(&record.applied_at),
+                            )}
+                        </p>
+                    }
+                })}
         </div>
     }
 }
@@ -218,8 +359,12 @@ pub fn LazyDigest(plan: std::sync::Arc<licswap_core::plan::Plan>) -> impl IntoVi
         digest.set(Some(licswap_core::approval::plan_digest(&plan)));
     });
     move || match digest.get() {
-        Some(d) => view! { <DigestBadge digest=d/> }.into_any(),
-        None => view! { <p class="digest muted" data-testid="plan-digest">"Plan digest: computing…"</p> }
-            .into_any(),
+        Some(d) => view! { <DigestBadge digest={d} /> }.into_any(),
+        None => view! {
+            <p class="digest muted" data-testid="plan-digest">
+                "Plan digest: computing…"
+            </p>
+        }
+        .into_any(),
     }
 }

@@ -32,17 +32,29 @@ pub fn ApplyApprovedScreen() -> impl IntoView {
     }
     view! {
         <section aria-labelledby="approved-title">
-            <div class="screen-head"><div>
-                <p class="eyebrow">"Apply an approved preview"</p>
-                <h1 id="approved-title">"Check the approved plan against the tenant"</h1>
-            </div></div>
+            <div class="screen-head">
+                <div>
+                    <p class="eyebrow">"Apply an approved preview"</p>
+                    <h1 id="approved-title">"Check the approved plan against the tenant"</h1>
+                </div>
+            </div>
             {move || match result.get() {
-                None => view! { <Spinner text="Reading the tenant again and re-planning the approved request…"/> }.into_any(),
-                Some(Err(e)) => view! {
-                    <ErrorBox title="This approved preview cannot be applied" detail=e/>
-                    <a class="button secondary" href="#/open">"Open another preview"</a>
-                }.into_any(),
-                Some(Ok(c)) => view! { <Compared checked=c/> }.into_any(),
+                None => {
+                    view! {
+                        <Spinner text="Reading the tenant again and re-planning the approved request…" />
+                    }
+                        .into_any()
+                }
+                Some(Err(e)) => {
+                    view! {
+                        <ErrorBox title="This approved preview cannot be applied" detail={e} />
+                        <a class="button secondary" href="#/open">
+                            "Open another preview"
+                        </a>
+                    }
+                        .into_any()
+                }
+                Some(Ok(c)) => view! { <Compared checked={c} /> }.into_any(),
             }}
         </section>
     }
@@ -82,9 +94,11 @@ fn Compared(checked: Arc<Checked>) -> impl IntoView {
     let digest = checked.approved.digest.clone();
     let header = view! {
         <div class="card">
-            <p><strong>{format!("Approved by {who}")}</strong></p>
-            <ApprovalList approvals=checked.approved.approvals.clone()/>
-            <DigestBadge digest=digest.clone() label="Approved digest"/>
+            <p>
+                <strong>{format!("Approved by {who}")}</strong>
+            </p>
+            <ApprovalList approvals={checked.approved.approvals.clone()} />
+            <DigestBadge digest={digest.clone()} label="Approved digest" />
         </div>
     };
     if checked.diff.is_identical() {
@@ -95,10 +109,17 @@ fn Compared(checked: Arc<Checked>) -> impl IntoView {
             {header}
             <div class="ok-box" role="status" data-testid="approved-check">
                 <p class="error-title">"The tenant still matches the approval"</p>
-                <p>{format!("Re-planned just now: the same {} as approved, target by target.", plural(checked.diff.approved_total, "call", "calls"))}</p>
+                <p>
+                    {format!(
+                        "Re-planned just now: the same {} as approved, target by target.",
+                        plural(checked.diff.approved_total, "call", "calls"),
+                    )}
+                </p>
             </div>
             <div class="actions">
-                <button type="button" on:click=apply>{format!("Apply what {first} approved (digest {})", digest.short)}</button>
+                <button type="button" on:click={apply}>
+                    {format!("Apply what {first} approved (digest {})", digest.short)}
+                </button>
             </div>
         }
         .into_any();
@@ -138,28 +159,71 @@ fn Compared(checked: Arc<Checked>) -> impl IntoView {
         {header}
         <div class="error-box" role="status" data-testid="approved-check">
             <p class="error-title">"The tenant changed since the approval"</p>
-            <p>{format!("{} of the {} approved calls are still exactly as approved · {} added · {} dropped · {} changed",
-                kept, d.approved_total, d.count(ChangeKind::Added), d.count(ChangeKind::Dropped), d.count(ChangeKind::Changed))}</p>
+            <p>
+                {format!(
+                    "{} of the {} approved calls are still exactly as approved · {} added · {} dropped · {} changed",
+                    kept,
+                    d.approved_total,
+                    d.count(ChangeKind::Added),
+                    d.count(ChangeKind::Dropped),
+                    d.count(ChangeKind::Changed),
+                )}
+            </p>
         </div>
         <table class="diff" data-testid="approved-diff">
-            <thead><tr><th scope="col">"Change"</th><th scope="col">"User or group"</th><th scope="col">"Why"</th></tr></thead>
+            <thead>
+                <tr>
+                    <th scope="col">"Change"</th>
+                    <th scope="col">"User or group"</th>
+                    <th scope="col">"Why"</th>
+                </tr>
+            </thead>
             <tbody>
-                {d.changes.iter().take(1000).map(|ch| view! {
-                    <tr><td>{label(ch.kind)}</td><td>{ch.target.name.clone()}</td><td>{ch.reason.clone()}</td></tr>
-                }).collect_view()}
+                {d
+                    .changes
+                    .iter()
+                    .take(1000)
+                    .map(|ch| {
+                        view! {
+                            <tr>
+                                <td>{label(ch.kind)}</td>
+                                <td>{ch.target.name.clone()}</td>
+                                <td>{ch.reason.clone()}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
             </tbody>
         </table>
         <div class="card">
             <h2 class="card-title">"What to do"</h2>
             <div class="actions">
-                <button type="button" disabled={kept == 0} on:click=subset>{format!("Apply only the approved subset ({kept} of {})", d.approved_total)}</button>
-                <button type="button" class="secondary" on:click=reshare>"Re-share the new plan for approval"</button>
+                <button type="button" disabled={kept == 0} on:click={subset}>
+                    {format!("Apply only the approved subset ({kept} of {})", d.approved_total)}
+                </button>
+                <button type="button" class="secondary" on:click={reshare}>
+                    "Re-share the new plan for approval"
+                </button>
             </div>
             <details class="override">
                 <summary>"Override: apply the new plan without a new approval"</summary>
-                <div class="field"><label for="override-reason">"Why (written into the audit record; at least 10 characters)"</label>
-                    <textarea id="override-reason" on:input=move |ev| reason.set(event_target_value(&ev))></textarea></div>
-                <button type="button" class="danger" disabled=move || !override_ok() on:click=override_apply>"Apply the new plan with this reason"</button>
+                <div class="field">
+                    <label for="override-reason">
+                        "Why (written into the audit record; at least 10 characters)"
+                    </label>
+                    <textarea
+                        id="override-reason"
+                        on:input={move |ev| reason.set(event_target_value(&ev))}
+                    ></textarea>
+                </div>
+                <button
+                    type="button"
+                    class="danger"
+                    disabled={move || !override_ok()}
+                    on:click={override_apply}
+                >
+                    "Apply the new plan with this reason"
+                </button>
             </details>
         </div>
     }

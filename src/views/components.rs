@@ -47,17 +47,28 @@ pub fn Bar(
     view! {
         // The label doubles as the spoken value ("12 of 20 seats assigned"), which says more
         // than a bare percentage.
-        <div class=format!("bar {tone}") role=role aria-label=move || label.get()
-            aria-valuemin="0" aria-valuemax="100" aria-valuenow=move || format!("{:.0}", percent.get())
-            aria-valuetext=move || label.get()>
-            <div class="bar-fill" style:width=move || format!("{:.1}%", percent.get())></div>
+        <div
+            class={format!("bar {tone}")}
+            role={role}
+            aria-label={move || label.get()}
+            aria-valuemin="0"
+            aria-valuemax="100"
+            aria-valuenow={move || format!("{:.0}", percent.get())}
+            aria-valuetext={move || label.get()}
+        >
+            <div class="bar-fill" style:width={move || format!("{:.1}%", percent.get())}></div>
         </div>
     }
 }
 
 #[component]
 pub fn Spinner(#[prop(into)] text: String) -> impl IntoView {
-    view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>{text}</p> }
+    view! {
+        <p class="loading" role="status">
+            <span class="spinner" aria-hidden="true"></span>
+            {text}
+        </p>
+    }
 }
 
 #[component]
@@ -115,5 +126,22 @@ pub fn severity_class(s: Option<Severity>) -> &'static str {
         Some(Severity::Warning) => "warn",
         Some(Severity::Info) => "info",
         None => "ok",
+    }
+}
+
+/// A link to copy (a shared or approved preview), read-only, selected whole when focused.
+#[component]
+pub fn LinkField(label: &'static str, link: String, testid: &'static str) -> impl IntoView {
+    let select_all = |ev: leptos::ev::FocusEvent| {
+        use wasm_bindgen::JsCast;
+        if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            input.select();
+        }
+    };
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <input type="url" readonly prop:value={link} data-testid={testid} on:focus={select_all} />
+        </label>
     }
 }

@@ -1,9 +1,9 @@
 //! Tenant overview: every subscribed SKU with its seats and service plans.
 use super::components::{count, percent, plan_friendly_names, Bar, ErrorBox, Spinner};
-use licswap_core::catalog::sku_name;
 use crate::state::{use_state, Load, Mode};
 use crate::tenant;
 use leptos::prelude::*;
+use licswap_core::catalog::sku_name;
 use licswap_core::model::SubscribedSku;
 
 #[component]
@@ -21,22 +21,38 @@ pub fn Overview() -> impl IntoView {
             <div class="screen-head">
                 <div>
                     <p class="eyebrow">"Tenant overview"</p>
-                    <h1 id="overview-title" data-testid="tenant-name">{name}</h1>
+                    <h1 id="overview-title" data-testid="tenant-name">
+                        {name}
+                    </h1>
                 </div>
                 <div class="actions">
-                    <button type="button" class="secondary"
-                        disabled=move || !state.mode.get().can_read()
-                        on:click=move |_| tenant::load_skus(state)>"Refresh"</button>
-                    <a class="button secondary" href="#/open">"Open a shared preview"</a>
-                    <a class="button secondary" href="#/health">"License health"</a>
-                    <a class="button" href="#/migrate">"Plan a license swap"</a>
+                    <button
+                        type="button"
+                        class="secondary"
+                        disabled={move || !state.mode.get().can_read()}
+                        on:click={move |_| tenant::load_skus(state)}
+                    >
+                        "Refresh"
+                    </button>
+                    <a class="button secondary" href="#/open">
+                        "Open a shared preview"
+                    </a>
+                    <a class="button secondary" href="#/health">
+                        "License health"
+                    </a>
+                    <a class="button" href="#/migrate">
+                        "Plan a license swap"
+                    </a>
                 </div>
             </div>
             {move || match state.mode.get() {
-                Mode::Live { signed_in: false, .. } | Mode::NeedsConfig { .. } => view! {
-                    <p>"Sign in to see this tenant's licenses. " <a href="#/signin">"Sign in"</a></p>
-                }.into_any(),
-                _ => view! { <SkuList/> }.into_any(),
+                Mode::Live { signed_in: false, .. } | Mode::NeedsConfig { .. } => {
+                    view! {
+                        <p>"Sign in to see this tenant's licenses. " <a href="#/signin">"Sign in"</a></p>
+                    }
+                        .into_any()
+                }
+                _ => view! { <SkuList /> }.into_any(),
             }}
         </section>
     }
@@ -45,22 +61,27 @@ pub fn Overview() -> impl IntoView {
 #[component]
 fn SkuList() -> impl IntoView {
     let state = use_state();
-    move || {
-        match state.skus.get() {
-        Load::Idle => view! { <Spinner text="Loading subscriptions…"/> }.into_any(),
-        Load::Loading(what) => view! { <Spinner text=what/> }.into_any(),
-        Load::Failed(e) => view! { <ErrorBox title="Could not read the tenant's subscriptions" detail=e/> }.into_any(),
+    move || match state.skus.get() {
+        Load::Idle => view! { <Spinner text="Loading subscriptions…" /> }.into_any(),
+        Load::Loading(what) => view! { <Spinner text={what} /> }.into_any(),
+        Load::Failed(e) => {
+            view! { <ErrorBox title="Could not read the tenant's subscriptions" detail={e} /> }.into_any()
+        }
         Load::Ready(skus) if skus.is_empty() => {
             view! { <p>"This tenant has no subscriptions."</p> }.into_any()
         }
         Load::Ready(skus) => view! {
-            <p class="muted">{format!("{} subscriptions. Seats: purchased = enabled prepaid units; assigned = consumed units.", skus.len())}</p>
+            <p class="muted">
+                {format!(
+                    "{} subscriptions. Seats: purchased = enabled prepaid units; assigned = consumed units.",
+                    skus.len(),
+                )}
+            </p>
             <ul class="sku-list" aria-label="Subscriptions">
-                {skus.into_iter().map(|s| view! { <SkuCard sku=s/> }).collect_view()}
+                {skus.into_iter().map(|s| view! { <SkuCard sku={s} /> }).collect_view()}
             </ul>
         }
         .into_any(),
-    }
     }
 }
 
@@ -93,7 +114,7 @@ fn SkuCard(sku: SubscribedSku) -> impl IntoView {
     };
     let status = sku.capability_status.clone().filter(|s| s != "Enabled");
     view! {
-        <li class="card sku-card" data-sku=sku.sku_part_number.clone()>
+        <li class="card sku-card" data-sku={sku.sku_part_number.clone()}>
             <div class="sku-head">
                 <div>
                     <h2 class="sku-name">{name}</h2>
@@ -102,25 +123,41 @@ fn SkuCard(sku: SubscribedSku) -> impl IntoView {
                 {status.map(|s| view! { <span class="tag warn">{s}</span> })}
             </div>
             <dl class="seats">
-                <div><dt>"Purchased"</dt><dd>{count(purchased)}</dd></div>
-                <div><dt>"Assigned"</dt><dd>{count(assigned)}</dd></div>
-                <div><dt>"Available"</dt><dd class:bad=available < 0>{count(available)}</dd></div>
+                <div>
+                    <dt>"Purchased"</dt>
+                    <dd>{count(purchased)}</dd>
+                </div>
+                <div>
+                    <dt>"Assigned"</dt>
+                    <dd>{count(assigned)}</dd>
+                </div>
+                <div>
+                    <dt>"Available"</dt>
+                    <dd class:bad={available < 0}>{count(available)}</dd>
+                </div>
             </dl>
-            <Bar percent=pct label=label tone=tone/>
-            <details class="plans" on:toggle=load_names>
+            <Bar percent={pct} label={label} tone={tone} />
+            <details class="plans" on:toggle={load_names}>
                 <summary>{format!("{n_plans} service plans")}</summary>
                 <ul>
-                    {plans.into_iter().enumerate().map(|(i, p)| {
-                        let friendly = move || friendly.with(|n| n.get(i).cloned().flatten());
-                        let status = p.provisioning_status.clone().unwrap_or_default();
-                        view! {
-                            <li>
-                                <span class="mono">{p.service_plan_name.clone()}</span>
-                                {move || friendly().map(|f| view! { <span class="muted">" — " {f}</span> })}
-                                {(!status.is_empty() && status != "Success").then(|| view! { <span class="tag">{status}</span> })}
-                            </li>
-                        }
-                    }).collect_view()}
+                    {plans
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, p)| {
+                            let friendly = move || friendly.with(|n| n.get(i).cloned().flatten());
+                            let status = p.provisioning_status.clone().unwrap_or_default();
+                            view! {
+                                <li>
+                                    <span class="mono">{p.service_plan_name.clone()}</span>
+                                    {move || {
+                                        friendly().map(|f| view! { <span class="muted">" — " {f}</span> })
+                                    }}
+                                    {(!status.is_empty() && status != "Success")
+                                        .then(|| view! { <span class="tag">{status}</span> })}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
                 </ul>
             </details>
         </li>

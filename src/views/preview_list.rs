@@ -2,9 +2,7 @@
 //! only the ones in view are in the DOM, so 100,000 rows scroll smoothly. Selecting a row shows
 //! its service coverage and the exact assignLicense bodies.
 use super::components::{count, plan_label, plural, severity_class};
-use crate::preview_model::{
-    build_rows, coverage_summary, visible_window, Row, RowFilter, SeverityFilter,
-};
+use crate::preview_model::{build_rows, coverage_summary, visible_window, Row, RowFilter, SeverityFilter};
 use crate::state::{use_state, Load, PlanOrigin};
 use leptos::prelude::*;
 use licswap_core::plan::{Plan, Severity, TargetKind};
@@ -131,12 +129,16 @@ pub fn SubjectList(plan: Arc<Plan>, #[prop(optional)] read_only: bool) -> impl I
         <div class="list-tools" role="search">
             <div class="field">
                 <label for="f-search">"Search"</label>
-                <input id="f-search" type="search" placeholder="Name, UPN or id"
-                    on:input=move |ev| filter.update(|f| f.search = event_target_value(&ev))/>
+                <input
+                    id="f-search"
+                    type="search"
+                    placeholder="Name, UPN or id"
+                    on:input={move |ev| filter.update(|f| f.search = event_target_value(&ev))}
+                />
             </div>
             <div class="field">
                 <label for="f-sev">"Severity"</label>
-                <select id="f-sev" on:change=sev_select>
+                <select id="f-sev" on:change={sev_select}>
                     <option value="all">"All"</option>
                     <option value="blocker">"Blockers"</option>
                     <option value="warning">"Warnings"</option>
@@ -146,43 +148,82 @@ pub fn SubjectList(plan: Arc<Plan>, #[prop(optional)] read_only: bool) -> impl I
             </div>
             <div class="field">
                 <label for="f-kind">"Kind"</label>
-                <select id="f-kind" on:change=kind_select>
+                <select id="f-kind" on:change={kind_select}>
                     <option value="all">"Users and groups"</option>
                     <option value="user">"Users"</option>
                     <option value="group">"Groups"</option>
                 </select>
             </div>
             <p class="hint" role="status" data-testid="row-count">
-                {move || format!("{} of {}", count(shown.with(|s| s.len()) as i64), plural(total, "row", "rows"))}
+                {move || {
+                    format!("{} of {}", count(shown.with(|s| s.len()) as i64), plural(total, "row", "rows"))
+                }}
             </p>
         </div>
         <div class="list-and-detail">
             // A listbox whose options are only the rows in view: each carries its position in the
             // whole filtered list (aria-posinset/aria-setsize), and focus stays on the list, which
             // points at the selected row with aria-activedescendant.
-            <div class="vlist" node_ref=viewport tabindex="0" role="listbox" aria-label="Users and groups in the plan"
-                aria-describedby="vlist-keys" aria-activedescendant=active_id on:keydown=on_key
-                on:scroll=move |_| if let Some(el) = viewport.get_untracked() { scroll.set(el.scroll_top() as f64) }>
-                <div class="vspacer" style:height=move || format!("{}px", shown.with(|s| s.len()) as f64 * ROW_H)>
-                    <ul class="vrows" role="none" style:transform=move || format!("translateY({}px)", window().0 as f64 * ROW_H)>
-                        <For each=slice key=|(pos, ri)| (*pos, *ri) let((pos, ri))>
+            <div
+                class="vlist"
+                node_ref={viewport}
+                tabindex="0"
+                role="listbox"
+                aria-label="Users and groups in the plan"
+                aria-describedby="vlist-keys"
+                aria-activedescendant={active_id}
+                on:keydown={on_key}
+                on:scroll={move |_| {
+                    if let Some(el) = viewport.get_untracked() {
+                        scroll.set(el.scroll_top() as f64)
+                    }
+                }}
+            >
+                <div
+                    class="vspacer"
+                    style:height={move || format!("{}px", shown.with(|s| s.len()) as f64 * ROW_H)}
+                >
+                    <ul
+                        class="vrows"
+                        role="none"
+                        style:transform={move || format!("translateY({}px)", window().0 as f64 * ROW_H)}
+                    >
+                        <For each={slice} key={|(pos, ri)| (*pos, *ri)} let((pos, ri))>
                             {
                                 let row = rows_sv.with_value(|r| r[ri as usize].clone());
-                                let summary = row.coverage.and_then(|c| plan_sv.with_value(|p| p.coverage.get(c).map(coverage_summary)));
+                                let summary = row
+                                    .coverage
+                                    .and_then(|c| {
+                                        plan_sv.with_value(|p| p.coverage.get(c).map(coverage_summary))
+                                    });
                                 let sev = row.worst;
                                 let sev_text = sev.map(Severity::label).unwrap_or("Nothing to report");
                                 view! {
-                                    <li class="vrow" role="option" id=format!("vrow-{ri}")
-                                        aria-selected=move || if selected.get() == Some(ri) { "true" } else { "false" }
-                                        aria-posinset=(pos + 1).to_string()
-                                        aria-setsize=move || shown.with(|s| s.len()).to_string()
-                                        on:click=move |_| selected.set(Some(ri))>
-                                        <span class=format!("dot {}", severity_class(sev)) title=sev_text aria-hidden="true"></span>
+                                    <li
+                                        class="vrow"
+                                        role="option"
+                                        id={format!("vrow-{ri}")}
+                                        aria-selected={move || {
+                                            if selected.get() == Some(ri) { "true" } else { "false" }
+                                        }}
+                                        aria-posinset={(pos + 1).to_string()}
+                                        aria-setsize={move || shown.with(|s| s.len()).to_string()}
+                                        on:click={move |_| selected.set(Some(ri))}
+                                    >
+                                        <span
+                                            class={format!("dot {}", severity_class(sev))}
+                                            title={sev_text}
+                                            aria-hidden="true"
+                                        ></span>
                                         <span class="visually-hidden">{format!("{sev_text}: ")}</span>
                                         <span class="vname">{row.name.clone()}</span>
                                         <span class="tag">{row.kind.label()}</span>
-                                        <span class="vsum coverage-sum muted">{summary.unwrap_or_default()}</span>
-                                        <span class="vsum muted">{plural(row.actions.len(), "call", "calls")}</span>
+                                        <span class="vsum coverage-sum muted">
+                                            {summary.unwrap_or_default()}
+                                        </span>
+                                        <span class="vsum muted">
+                                            {plural(row.actions.len(), "call", "calls")}
+                                        </span>
                                     </li>
                                 }
                             }
@@ -190,13 +231,22 @@ pub fn SubjectList(plan: Arc<Plan>, #[prop(optional)] read_only: bool) -> impl I
                     </ul>
                 </div>
             </div>
-            <p id="vlist-keys" class="visually-hidden">"Use the arrow keys, Page Up, Page Down, Home and End to move through the rows."</p>
+            <p id="vlist-keys" class="visually-hidden">
+                "Use the arrow keys, Page Up, Page Down, Home and End to move through the rows."
+            </p>
             <aside class="detail card" aria-label="The selected row">
                 {move || match selected.get() {
-                    None => view! { <p class="hint">"Select a row to see its services and the exact assignLicense call."</p> }.into_any(),
+                    None => {
+                        view! {
+                            <p class="hint">
+                                "Select a row to see its services and the exact assignLicense call."
+                            </p>
+                        }
+                            .into_any()
+                    }
                     Some(ri) => {
                         let row = rows_sv.with_value(|r| r[ri as usize].clone());
-                        view! { <Detail row=row plan=plan_sv.get_value()/> }.into_any()
+                        view! { <Detail row={row} plan={plan_sv.get_value()} /> }.into_any()
                     }
                 }}
             </aside>
@@ -211,38 +261,55 @@ fn Detail(row: Row, plan: Arc<Plan>) -> impl IntoView {
         plan.actions().enumerate().filter(|(i, _)| row.actions.contains(i)).map(|(_, a)| a.clone()).collect();
     let findings: Vec<_> = row.findings.iter().filter_map(|&i| plan.findings.get(i).cloned()).collect();
     let plans_list = |title: &'static str, class: &'static str, items: Vec<String>| {
-        (!items.is_empty()).then(|| view! {
-            <h4>{format!("{title} ({})", items.len())}</h4>
-            <ul class=format!("plain plan-names {class}")>{items.into_iter().map(|p| view! { <li>{plan_label(&p)}</li> }).collect_view()}</ul>
+        (!items.is_empty()).then(|| {
+            view! {
+                <h4>{format!("{title} ({})", items.len())}</h4>
+                <ul class={format!(
+                    "plain plan-names {class}",
+                )}>{items.into_iter().map(|p| view! { <li>{plan_label(&p)}</li> }).collect_view()}</ul>
+            }
         })
     };
     view! {
         <h3>{row.name.clone()} <span class="tag">{row.kind.label()}</span></h3>
         <p class="muted mono">{row.id.clone()}</p>
-        {findings.into_iter().map(|f| view! {
-            <p class=format!("finding-line {}", severity_class(Some(f.severity)))>
-                <strong>{f.severity.label()}": "</strong>{f.message}<br/>
-                <span class="hint">"What to do: " {f.remedy}</span>
-            </p>
-        }).collect_view()}
-        {cov.map(|c| view! {
-            <div class="coverage">
-                {plans_list("Lost", "bad", c.lost)}
-                {plans_list("Gained", "ok", c.gained)}
-                {plans_list("Kept", "", c.kept)}
-                {plans_list("Waived", "warn", c.waived)}
-                {plans_list("Kept disabled", "", c.kept_disabled)}
-            </div>
-        })}
-        {actions.into_iter().map(|a| {
-            let path = a.target.kind.graph_collection().unwrap_or("users");
-            let json = serde_json::to_string_pretty(&a.body).unwrap_or_default();
-            view! {
-                <details class="call">
-                    <summary>{format!("{:?}: POST /{path}/{}/assignLicense", a.kind, a.target.id)}</summary>
-                    <pre>{json}</pre>
-                </details>
-            }
-        }).collect_view()}
+        {findings
+            .into_iter()
+            .map(|f| {
+                view! {
+                    <p class={format!("finding-line {}", severity_class(Some(f.severity)))}>
+                        <strong>{f.severity.label()}": "</strong>
+                        {f.message}
+                        <br />
+                        <span class="hint">"What to do: " {f.remedy}</span>
+                    </p>
+                }
+            })
+            .collect_view()}
+        {cov
+            .map(|c| {
+                view! {
+                    <div class="coverage">
+                        {plans_list("Lost", "bad", c.lost)} {plans_list("Gained", "ok", c.gained)}
+                        {plans_list("Kept", "", c.kept)} {plans_list("Waived", "warn", c.waived)}
+                        {plans_list("Kept disabled", "", c.kept_disabled)}
+                    </div>
+                }
+            })}
+        {actions
+            .into_iter()
+            .map(|a| {
+                let path = a.target.kind.graph_collection().unwrap_or("users");
+                let json = serde_json::to_string_pretty(&a.body).unwrap_or_default();
+                view! {
+                    <details class="call">
+                        <summary>
+                            {format!("{:?}: POST /{path}/{}/assignLicense", a.kind, a.target.id)}
+                        </summary>
+                        <pre>{json}</pre>
+                    </details>
+                }
+            })
+            .collect_view()}
     }
 }

@@ -24,12 +24,16 @@ pub fn ReportScreen() -> impl IntoView {
         });
         match (plan, journal) {
             (Some(plan), Some(journal)) if state.plan_origin.get() == PlanOrigin::Local => {
-                view! { <Report plan=plan journal=Arc::new(journal)/> }.into_any()
+                view! { <Report plan={plan} journal={Arc::new(journal)} /> }.into_any()
             }
             _ => view! {
-                <section><h1>"Report"</h1>
-                    <p>"Nothing has been applied from the current plan in this browser yet. "
-                       <a href="#/apply">"Apply a plan"</a> " first."</p></section>
+                <section>
+                    <h1>"Report"</h1>
+                    <p>
+                        "Nothing has been applied from the current plan in this browser yet. "
+                        <a href="#/apply">"Apply a plan"</a> " first."
+                    </p>
+                </section>
             }
             .into_any(),
         }
@@ -53,9 +57,7 @@ fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
                 _ => (audit_json(p, j, v.as_deref(), &audit), "application/json"),
             })
         });
-        let name = plan_sv.with_value(|p| {
-            format!("licswap-report-{}.{kind}", p.file_slug())
-        });
+        let name = plan_sv.with_value(|p| format!("licswap-report-{}.{kind}", p.file_slug()));
         status.set(Some(match browser::download(&name, mime, &body) {
             Ok(()) => format!("Saved {name}."),
             Err(e) => format!("Could not save the report: {e}."),
@@ -91,104 +93,278 @@ fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
     };
     let c = journal.counts();
     let waived = waived_plans(&plan);
-    let failures: Vec<_> = report_rows(&plan, &journal, None)
-        .into_iter()
-        .filter(ReportRow::did_not_go_through)
-        .collect();
+    let failures: Vec<_> =
+        report_rows(&plan, &journal, None).into_iter().filter(ReportRow::did_not_go_through).collect();
     view! {
         <section aria-labelledby="report-title">
-            <div class="screen-head"><div>
-                <p class="eyebrow">"Verify and report"</p>
-                <h1 id="report-title">{format!("{} → {}", plan.source_names(), plan.target_names())}</h1>
+            <div class="screen-head">
+                <div>
+                    <p class="eyebrow">"Verify and report"</p>
+                    <h1 id="report-title">
+                        {format!("{} → {}", plan.source_names(), plan.target_names())}
+                    </h1>
+                </div>
+                <div class="actions">
+                    <button type="button" class="secondary" on:click={move |_| export("csv")}>
+                        "Export CSV"
+                    </button>
+                    <button type="button" class="secondary" on:click={move |_| export("json")}>
+                        "Export JSON"
+                    </button>
+                    <button
+                        type="button"
+                        class="secondary"
+                        on:click={|_| {
+                            if let Some(w) = web_sys::window() {
+                                let _ = w.print();
+                            }
+                        }}
+                    >
+                        "Print"
+                    </button>
+                </div>
             </div>
-            <div class="actions">
-                <button type="button" class="secondary" on:click=move |_| export("csv")>"Export CSV"</button>
-                <button type="button" class="secondary" on:click=move |_| export("json")>"Export JSON"</button>
-                <button type="button" class="secondary" on:click=|_| { if let Some(w) = web_sys::window() { let _ = w.print(); } }>"Print"</button>
-            </div></div>
-            {move || status.get().map(|s| view! { <p class="hint" role="status">{s}</p> })}
+            {move || {
+                status
+                    .get()
+                    .map(|s| {
+                        view! {
+                            <p class="hint" role="status">
+                                {s}
+                            </p>
+                        }
+                    })
+            }}
             <section class="card" aria-labelledby="audit-title">
-                <h2 id="audit-title" class="card-title">"Audit record"</h2>
-                <super::approve::AuditNote plan=plan.clone()/>
+                <h2 id="audit-title" class="card-title">
+                    "Audit record"
+                </h2>
+                <super::approve::AuditNote plan={plan.clone()} />
                 // Each call's outcome, so the printed page is the whole record.
-                <details class="audit-rows" open=c.total <= 50>
+                <details class="audit-rows" open={c.total <= 50}>
                     <summary>{format!("Each call ({})", count(c.total as i64))}</summary>
                     <table class="diff" data-testid="audit-rows">
-                        <thead><tr><th scope="col">"User or group"</th><th scope="col">"Call"</th><th scope="col">"Outcome"</th></tr></thead>
+                        <thead>
+                            <tr>
+                                <th scope="col">"User or group"</th>
+                                <th scope="col">"Call"</th>
+                                <th scope="col">"Outcome"</th>
+                            </tr>
+                        </thead>
                         <tbody>
-                            {move || report_rows(&plan_sv.get_value(), &journal_sv.get_value(), verify().as_deref()).into_iter().take(2000).map(|r| view! {
-                                <tr><td>{r.target_name.clone()}</td><td>{r.action.as_str()}</td>
-                                    <td>{call_outcome(&r)}</td></tr>
-                            }).collect_view()}
+                            {move || {
+                                report_rows(
+                                        &plan_sv.get_value(),
+                                        &journal_sv.get_value(),
+                                        verify().as_deref(),
+                                    )
+                                    .into_iter()
+                                    .take(2000)
+                                    .map(|r| {
+                                        view! {
+                                            <tr>
+                                                <td>{r.target_name.clone()}</td>
+                                                <td>{r.action.as_str()}</td>
+                                                <td>{call_outcome(&r)}</td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()
+                            }}
                         </tbody>
                     </table>
                 </details>
             </section>
             <dl class="seats card">
-                <div><dt>"Calls"</dt><dd>{count(c.total as i64)}</dd></div>
-                <div><dt>"Done"</dt><dd>{count(c.done as i64)}</dd></div>
-                <div><dt>"Failed"</dt><dd class:bad={c.failed > 0}>{count(c.failed as i64)}</dd></div>
-                <div><dt>"Stale"</dt><dd>{count(c.stale as i64)}</dd></div>
-                <div><dt>"Not run"</dt><dd>{count((c.pending + c.in_flight + c.cancelled) as i64)}</dd></div>
+                <div>
+                    <dt>"Calls"</dt>
+                    <dd>{count(c.total as i64)}</dd>
+                </div>
+                <div>
+                    <dt>"Done"</dt>
+                    <dd>{count(c.done as i64)}</dd>
+                </div>
+                <div>
+                    <dt>"Failed"</dt>
+                    <dd class:bad={c.failed > 0}>{count(c.failed as i64)}</dd>
+                </div>
+                <div>
+                    <dt>"Stale"</dt>
+                    <dd>{count(c.stale as i64)}</dd>
+                </div>
+                <div>
+                    <dt>"Not run"</dt>
+                    <dd>{count((c.pending + c.in_flight + c.cancelled) as i64)}</dd>
+                </div>
             </dl>
-            <super::set_aside::SetAsideList plan=plan.clone() done=true/>
-            {(!waived.is_empty()).then(|| view! {
-                <h2>"Losses accepted in the preview"</h2>
-                <ul class="plain plan-names" data-testid="waived-plans">
-                    {waived.into_iter().map(|w| view! { <li>{w.name}" " <span class="mono muted">{w.service_plan_name}</span></li> }).collect_view()}
-                </ul>
-            })}
-            {(!failures.is_empty()).then(|| view! {
-                <h2>"What did not go through"</h2>
-                <ul class="plain findings">
-                    {failures.into_iter().take(500).map(|r| {
-                        let what_to_do = r.what_to_do().unwrap_or_default();
-                        view! {
-                            <li class="finding bad"><strong>{r.target_name.clone()}</strong>
-                                <span class="mono muted">{format!(" {} ", r.error_code())}</span>{r.message.clone()}
-                                <br/><span class="hint">"What to do: " {what_to_do}</span></li>
-                        }
-                    }).collect_view()}
-                </ul>
-            })}
+            <super::set_aside::SetAsideList plan={plan.clone()} done=true />
+            {(!waived.is_empty())
+                .then(|| {
+                    view! {
+                        <h2>"Losses accepted in the preview"</h2>
+                        <ul class="plain plan-names" data-testid="waived-plans">
+                            {waived
+                                .into_iter()
+                                .map(|w| {
+                                    view! {
+                                        <li>
+                                            {w.name}" " <span class="mono muted">{w.service_plan_name}</span>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                })}
+            {(!failures.is_empty())
+                .then(|| {
+                    view! {
+                        <h2>"What did not go through"</h2>
+                        <ul class="plain findings">
+                            {failures
+                                .into_iter()
+                                .take(500)
+                                .map(|r| {
+                                    let what_to_do = r.what_to_do().unwrap_or_default();
+                                    view! {
+                                        <li class="finding bad">
+                                            <strong>{r.target_name.clone()}</strong>
+                                            <span class="mono muted">{format!(" {} ", r.error_code())}</span>
+                                            {r.message.clone()}
+                                            <br />
+                                            <span class="hint">"What to do: " {what_to_do}</span>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                })}
             <h2>"Verify"</h2>
-            <p class="hint">"Reads the user or group of every call of the plan back from the tenant (done, failed or not run alike) and compares it with the plan."</p>
-            <button type="button" disabled=move || state.apply.with(|a| a.verifying)
-                on:click=move |_| apply_run::run_verify(state, plan_sv.get_value())>"Verify now"</button>
-            {move || state.apply.with(|a| a.verifying).then(|| view! { <Spinner text="Reading the targets back…"/> })}
-            {move || verify().map(|v| {
-                let problems: Vec<_> = v.items.iter().filter(|i| !matches!(i.outcome, VerifyOutcome::Ok)).cloned().collect();
-                view! {
-                    <div class=if v.all_ok() { "ok-box" } else { "error-box" } role="status" data-testid="verify-summary">
-                        <p class="error-title">{if v.all_ok() { "Verified: the tenant matches the plan" } else { "Verified, with differences" }}</p>
-                        <p>{format!("{} as planned · {} differ · {} could not be read · {} not applied", v.ok(), v.mismatched(), v.errors(), v.not_applied())}</p>
-                        {(v.applied_despite_journal() > 0).then(|| view! {
-                            <p>{format!("{} of them landed although this run's journal did not record them as done (their answer was lost): nothing to redo.", v.applied_despite_journal())}</p>
-                        })}
-                    </div>
-                    <ul class="plain findings">
-                        {problems.into_iter().take(500).map(|i| {
-                            let cls = if matches!(i.outcome, VerifyOutcome::AppliedDespiteJournal(_)) { "finding info" } else { "finding bad" };
-                            let text = match i.outcome {
-                                VerifyOutcome::Mismatch(d) => d.join("; "),
-                                VerifyOutcome::Error { code, message, remedy } => format!("{code}: {message}. What to do: {remedy}"),
-                                VerifyOutcome::NotApplied(j) => format!("not applied ({j} in the journal), and the tenant agrees"),
-                                VerifyOutcome::AppliedDespiteJournal(j) => format!("the change is there although the journal says {j}"),
-                                VerifyOutcome::Ok => String::new(),
-                            };
-                            view! { <li class=cls><strong>{i.target.name}</strong>" — " {text}</li> }
-                        }).collect_view()}
-                    </ul>
-                    <div class="card">
-                        <h2 class="card-title">"Roll back"</h2>
-                        <p class="hint">"Puts back the source license, with the services that were disabled, on every target verified as changed. You see the rollback as a preview first; nothing changes until you apply it."</p>
-                        <button type="button" class="secondary" disabled=v.ok() == 0 on:click=rollback>"Preview the rollback"</button>
-                    </div>
-                }
-            })}
-            {plan.actions().any(|a| a.kind == ActionKind::RemoveConflictingDirect)
-                .then(|| view! { <ReprocessStep plan=plan.clone() journal=journal.clone()/> })}
-            {move || state.apply.with(|a| a.error.clone()).map(|e| view! { <ErrorBox title="Problem" detail=e/> })}
+            <p class="hint">
+                "Reads the user or group of every call of the plan back from the tenant (done, failed or not run alike) and compares it with the plan."
+            </p>
+            <button
+                type="button"
+                disabled={move || state.apply.with(|a| a.verifying)}
+                on:click={move |_| apply_run::run_verify(state, plan_sv.get_value())}
+            >
+                "Verify now"
+            </button>
+            {move || {
+                state
+                    .apply
+                    .with(|a| a.verifying)
+                    .then(|| view! { <Spinner text="Reading the targets back…" /> })
+            }}
+            {move || {
+                verify()
+                    .map(|v| {
+                        let problems: Vec<_> = v
+                            .items
+                            .iter()
+                            .filter(|i| !matches!(i.outcome, VerifyOutcome::Ok))
+                            .cloned()
+                            .collect();
+                        view! {
+                            <div
+                                class={if v.all_ok() { "ok-box" } else { "error-box" }}
+                                role="status"
+                                data-testid="verify-summary"
+                            >
+                                <p class="error-title">
+                                    {if v.all_ok() {
+                                        "Verified: the tenant matches the plan"
+                                    } else {
+                                        "Verified, with differences"
+                                    }}
+                                </p>
+                                <p>
+                                    {format!(
+                                        "{} as planned · {} differ · {} could not be read · {} not applied",
+                                        v.ok(),
+                                        v.mismatched(),
+                                        v.errors(),
+                                        v.not_applied(),
+                                    )}
+                                </p>
+                                {(v.applied_despite_journal() > 0)
+                                    .then(|| {
+                                        view! {
+                                            <p>
+                                                {format!(
+                                                    "{} of them landed although this run's journal did not record them as done (their answer was lost): nothing to redo.",
+                                                    v.applied_despite_journal(),
+                                                )}
+                                            </p>
+                                        }
+                                    })}
+                            </div>
+                            <ul class="plain findings">
+                                {problems
+                                    .into_iter()
+                                    .take(500)
+                                    .map(|i| {
+                                        let cls = if matches!(
+                                            i.outcome,
+                                            VerifyOutcome::AppliedDespiteJournal(_)
+                                        ) {
+                                            "finding info"
+                                        } else {
+                                            "finding bad"
+                                        };
+                                        let text = match i.outcome {
+                                            VerifyOutcome::Mismatch(d) => d.join("; "),
+                                            VerifyOutcome::Error { code, message, remedy } => {
+                                                format!("{code}: {message}. What to do: {remedy}")
+                                            }
+                                            VerifyOutcome::NotApplied(j) => {
+                                                format!(
+                                                    "not applied ({j} in the journal), and the tenant agrees",
+                                                )
+                                            }
+                                            VerifyOutcome::AppliedDespiteJournal(j) => {
+                                                format!("the change is there although the journal says {j}")
+                                            }
+                                            VerifyOutcome::Ok => String::new(),
+                                        };
+                                        view! {
+                                            <li class={cls}>
+                                                <strong>{i.target.name}</strong>
+                                                " — "
+                                                {text}
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                            <div class="card">
+                                <h2 class="card-title">"Roll back"</h2>
+                                <p class="hint">
+                                    "Puts back the source license, with the services that were disabled, on every target verified as changed. You see the rollback as a preview first; nothing changes until you apply it."
+                                </p>
+                                <button
+                                    type="button"
+                                    class="secondary"
+                                    disabled={v.ok() == 0}
+                                    on:click={rollback}
+                                >
+                                    "Preview the rollback"
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
+            {plan
+                .actions()
+                .any(|a| a.kind == ActionKind::RemoveConflictingDirect)
+                .then(|| view! { <ReprocessStep plan={plan.clone()} journal={journal.clone()} /> })}
+            {move || {
+                state
+                    .apply
+                    .with(|a| a.error.clone())
+                    .map(|e| view! { <ErrorBox title="Problem" detail={e} /> })
+            }}
         </section>
     }
 }
@@ -206,46 +382,108 @@ fn ReprocessStep(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
     let busy = move || matches!(state.reprocess.get(), Reprocess::Running { .. });
     view! {
         <section class="card reprocess-step" aria-labelledby="reprocess-title" data-testid="reprocess">
-            <h2 id="reprocess-title" class="card-title">"Reprocess the members"</h2>
-            <p class="hint">"Entra keeps a member's group license in error until the member is processed again, \
+            <h2 id="reprocess-title" class="card-title">
+                "Reprocess the members"
+            </h2>
+            <p class="hint">
+                "Entra keeps a member's group license in error until the member is processed again, \
                 even once the conflicting direct license is gone. Reprocessing asks Entra to assign the group's \
                 licenses now. It needs the permission User.ReadWrite.All: the first time, Entra asks for your \
                 consent and brings you back here; press the button again then. licswap drops the permission \
                 when the reprocessing is done. "
-                <a href="https://learn.microsoft.com/entra/identity/users/licensing-groups-resolve-problems"
-                   target="_blank" rel="noopener noreferrer">"Microsoft: resolve group license assignment problems"</a></p>
-            {(n == 0).then(|| view! {
-                <p>"No direct license of this plan is recorded as removed yet: apply the plan first."</p>
-            })}
-            <div class="actions">
-                {(n > 0).then(|| view! {
-                    <button type="button" disabled=busy
-                        on:click=move |_| health::reprocess(state, &plan_sv.get_value(), members_sv.get_value())>
-                        {format!("Reprocess {n} member(s)")}
-                    </button>
+                <a
+                    href="https://learn.microsoft.com/entra/identity/users/licensing-groups-resolve-problems"
+                    target="_blank"
+                    rel="noopener noreferrer"
+                >
+                    "Microsoft: resolve group license assignment problems"
+                </a>
+            </p>
+            {(n == 0)
+                .then(|| {
+                    view! {
+                        <p>
+                            "No direct license of this plan is recorded as removed yet: apply the plan first."
+                        </p>
+                    }
                 })}
-                <button type="button" class="secondary" disabled=busy on:click=move |_| health::check_again(state)>
-                    "Check license health again"</button>
+            <div class="actions">
+                {(n > 0)
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                disabled={busy}
+                                on:click={move |_| health::reprocess(
+                                    state,
+                                    &plan_sv.get_value(),
+                                    members_sv.get_value(),
+                                )}
+                            >
+                                {format!("Reprocess {n} member(s)")}
+                            </button>
+                        }
+                    })}
+                <button
+                    type="button"
+                    class="secondary"
+                    disabled={busy}
+                    on:click={move |_| health::check_again(state)}
+                >
+                    "Check license health again"
+                </button>
             </div>
             {move || match state.reprocess.get() {
                 Reprocess::Idle => None,
-                Reprocess::Running { done, total } => Some(view! {
-                    <Spinner text=format!("Reprocessing: {done} of {total} answered…")/>
-                }.into_any()),
-                Reprocess::Done { ok, failed } if failed.is_empty() => Some(view! {
-                    <div class="ok-box" role="status" data-testid="reprocess-result">
-                        <p class="error-title">{format!("Reprocessed {ok} member(s)")}</p>
-                        <p>"Entra is assigning the group's licenses again: check the license health to see the errors gone \
-                            (a member still in error has another problem, explained there)."</p>
-                    </div>
-                }.into_any()),
-                Reprocess::Done { ok, failed } => Some(view! {
-                    <div class="error-box" role="alert" data-testid="reprocess-result">
-                        <p class="error-title">{format!("Reprocessed {ok} member(s); {} refused", failed.len())}</p>
-                        <ul>{failed.into_iter().map(|(who, why)| view! { <li><strong>{who}</strong>" — " {why}</li> }).collect_view()}</ul>
-                    </div>
-                }.into_any()),
-                Reprocess::Failed(e) => Some(view! { <ErrorBox title="Could not reprocess" detail=e/> }.into_any()),
+                Reprocess::Running { done, total } => {
+                    Some(
+                        view! { <Spinner text={format!("Reprocessing: {done} of {total} answered…")} /> }
+                            .into_any(),
+                    )
+                }
+                Reprocess::Done { ok, failed } if failed.is_empty() => {
+                    Some(
+                        view! {
+                            <div class="ok-box" role="status" data-testid="reprocess-result">
+                                <p class="error-title">{format!("Reprocessed {ok} member(s)")}</p>
+                                <p>
+                                    "Entra is assigning the group's licenses again: check the license health to see the errors gone \
+                                     (a member still in error has another problem, explained there)."
+                                </p>
+                            </div>
+                        }
+                            .into_any(),
+                    )
+                }
+                Reprocess::Done { ok, failed } => {
+                    Some(
+                        view! {
+                            <div class="error-box" role="alert" data-testid="reprocess-result">
+                                <p class="error-title">
+                                    {format!("Reprocessed {ok} member(s); {} refused", failed.len())}
+                                </p>
+                                <ul>
+                                    {failed
+                                        .into_iter()
+                                        .map(|(who, why)| {
+                                            view! {
+                                                <li>
+                                                    <strong>{who}</strong>
+                                                    " — "
+                                                    {why}
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            </div>
+                        }
+                            .into_any(),
+                    )
+                }
+                Reprocess::Failed(e) => {
+                    Some(view! { <ErrorBox title="Could not reprocess" detail={e} /> }.into_any())
+                }
             }}
         </section>
     }

@@ -28,10 +28,16 @@ pub fn SetAsideOffer(plan: Arc<Plan>) -> impl IntoView {
             .join(" and ");
         view! {
             <p class="set-aside-offer">
-                <button type="button" class="secondary" on:click=move |_| crate::tenant::preview_setting_aside(state)>
+                <button
+                    type="button"
+                    class="secondary"
+                    on:click={move |_| crate::tenant::preview_setting_aside(state)}
+                >
                     {format!("Set aside the {what} with a blocker and apply the rest")}
                 </button>
-                <span class="hint">" They are not changed; the preview and the report list them with why."</span>
+                <span class="hint">
+                    " They are not changed; the preview and the report list them with why."
+                </span>
             </p>
         }
     })
@@ -62,26 +68,63 @@ pub fn SetAsideList(plan: Arc<Plan>, done: bool) -> impl IntoView {
     Some(view! {
         <section class="card set-aside" aria-labelledby="set-aside-title" data-testid="set-aside">
             <div class="card-head">
-                <h2 id="set-aside-title" class="card-title">{format!("{title} ({})", count(n as i64))}</h2>
-                <button type="button" class="secondary" on:click=export>"Export CSV"</button>
+                <h2 id="set-aside-title" class="card-title">
+                    {format!("{title} ({})", count(n as i64))}
+                </h2>
+                <button type="button" class="secondary" on:click={export}>
+                    "Export CSV"
+                </button>
             </div>
-            {move || status.get().map(|s| view! { <p class="hint" role="status">{s}</p> })}
+            {move || {
+                status
+                    .get()
+                    .map(|s| {
+                        view! {
+                            <p class="hint" role="status">
+                                {s}
+                            </p>
+                        }
+                    })
+            }}
             <ul class="plain findings">
-                {plan.set_aside.iter().take(MAX_SHOWN).map(|s| view! {
-                    <li class="finding warn">
-                        <strong>{s.subject.name.clone()}</strong>
-                        <span class="muted">{if s.subject.kind == TargetKind::Group { " (group)" } else { "" }}</span>
-                        " — " {s.why.join(" ")}
-                        {(!s.still_covered_by.is_empty()).then(|| view! {
-                            <br/><span class="hint">{format!(
-                                "Still changed through the swap of {}: a group's license applies to every member.",
-                                s.still_covered_by.join(", ")
-                            )}</span>
-                        })}
-                    </li>
-                }).collect_view()}
+                {plan
+                    .set_aside
+                    .iter()
+                    .take(MAX_SHOWN)
+                    .map(|s| {
+                        view! {
+                            <li class="finding warn">
+                                <strong>{s.subject.name.clone()}</strong>
+                                <span class="muted">
+                                    {if s.subject.kind == TargetKind::Group { " (group)" } else { "" }}
+                                </span>
+                                " — "
+                                {s.why.join(" ")}
+                                {(!s.still_covered_by.is_empty())
+                                    .then(|| {
+                                        view! {
+                                            <br />
+                                            <span class="hint">
+                                                {format!(
+                                                    "Still changed through the swap of {}: a group's license applies to every member.",
+                                                    s.still_covered_by.join(", "),
+                                                )}
+                                            </span>
+                                        }
+                                    })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
             </ul>
-            {(n > MAX_SHOWN).then(|| view! { <p class="hint">{format!("… and {} more in the export.", count((n - MAX_SHOWN) as i64))}</p> })}
+            {(n > MAX_SHOWN)
+                .then(|| {
+                    view! {
+                        <p class="hint">
+                            {format!("… and {} more in the export.", count((n - MAX_SHOWN) as i64))}
+                        </p>
+                    }
+                })}
         </section>
     })
 }

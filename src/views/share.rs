@@ -19,9 +19,12 @@ fn opened(o: Opened) -> impl IntoView {
             <strong>"Contents are not verified."</strong>
             " Anyone can make a preview link or file: the tenant, names, findings and advice below are what the preview claims, not what licswap read from a tenant."
         </p>
-        {redacted.then(|| view! { <p class="callout info">"Names in this preview were replaced by pseudonyms."</p> })}
-        <ApprovalPanel opened=o/>
-        <PlanView plan=plan read_only=true/>
+        {redacted
+            .then(|| {
+                view! { <p class="callout info">"Names in this preview were replaced by pseudonyms."</p> }
+            })}
+        <ApprovalPanel opened={o} />
+        <PlanView plan={plan} read_only=true />
     }
 }
 
@@ -45,8 +48,11 @@ pub fn SharedLink(encoded: String) -> impl IntoView {
         Err(e) => view! {
             <section>
                 <h1>"Shared preview"</h1>
-                <ErrorBox title="This shared preview cannot be opened" detail=sentence(&e.to_string())/>
-                <p>"Ask for the link again, or for the preview as a .json file, and "<a href="#/open">"open it here"</a>"."</p>
+                <ErrorBox title="This shared preview cannot be opened" detail={sentence(&e.to_string())} />
+                <p>
+                    "Ask for the link again, or for the preview as a .json file, and "
+                    <a href="#/open">"open it here"</a>"."
+                </p>
             </section>
         }
         .into_any(),
@@ -76,22 +82,42 @@ pub fn OpenShared() -> impl IntoView {
     view! {
         <section aria-labelledby="open-title">
             <h1 id="open-title">"Open a shared preview"</h1>
-            <p class="muted">"A shared preview opens read-only, with no sign-in; a reviewer can approve it. The admin applies an approved preview signed in, after licswap checks it against the tenant."</p>
+            <p class="muted">
+                "A shared preview opens read-only, with no sign-in; a reviewer can approve it. The admin applies an approved preview signed in, after licswap checks it against the tenant."
+            </p>
             <div class="card">
                 <div class="field">
                     <label for="preview-file">"A preview file (.json)"</label>
-                    <input id="preview-file" type="file" accept=".json,application/json" on:change=on_file/>
+                    <input
+                        id="preview-file"
+                        type="file"
+                        accept=".json,application/json"
+                        on:change={on_file}
+                    />
                 </div>
                 <div class="field">
                     <label for="preview-text">"Or paste a preview link"</label>
-                    <textarea id="preview-text" spellcheck="false" on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                    <textarea
+                        id="preview-text"
+                        spellcheck="false"
+                        on:input={move |ev| text.set(event_target_value(&ev))}
+                    ></textarea>
                 </div>
-                <button type="button" on:click=open_text>"Open"</button>
+                <button type="button" on:click={open_text}>
+                    "Open"
+                </button>
             </div>
-            {move || result.get().map(|r| match r {
-                Ok(p) => opened((*p).clone()).into_any(),
-                Err(e) => view! { <ErrorBox title="This shared preview cannot be opened" detail=e/> }.into_any(),
-            })}
+            {move || {
+                result
+                    .get()
+                    .map(|r| match r {
+                        Ok(p) => opened((*p).clone()).into_any(),
+                        Err(e) => {
+                            view! { <ErrorBox title="This shared preview cannot be opened" detail={e} /> }
+                                .into_any()
+                        }
+                    })
+            }}
         </section>
     }
 }
@@ -104,8 +130,11 @@ pub fn ApprovedLink(encoded: String) -> impl IntoView {
         Err(e) => view! {
             <section>
                 <h1>"Approved preview"</h1>
-                <ErrorBox title="This approved preview cannot be opened" detail=sentence(&e.to_string())/>
-                <p>"Ask for the approved preview again, as a link or a .json file, and "<a href="#/open">"open it here"</a>"."</p>
+                <ErrorBox title="This approved preview cannot be opened" detail={sentence(&e.to_string())} />
+                <p>
+                    "Ask for the approved preview again, as a link or a .json file, and "
+                    <a href="#/open">"open it here"</a>"."
+                </p>
             </section>
         }
         .into_any(),

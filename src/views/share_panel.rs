@@ -1,5 +1,6 @@
 //! Sharing a plan from the preview screen: a link or a file, optionally without names, for a
 //! reviewer who opens it read-only (the `share` screen).
+use super::components::LinkField;
 use crate::browser;
 use crate::state::{use_state, Load};
 use leptos::prelude::*;
@@ -55,9 +56,7 @@ pub fn SharePanel(plan: Arc<Plan>) -> impl IntoView {
             return;
         }
         let file = share::to_file(&encoded());
-        let name = plan.with_value(|p| {
-            format!("licswap-preview-{}.json", p.file_slug())
-        });
+        let name = plan.with_value(|p| format!("licswap-preview-{}.json", p.file_slug()));
         status.set(Some(match browser::download(&name, "application/json", &file) {
             Ok(()) => format!("Saved {name}."),
             Err(e) => format!("Could not save the file: {e}."),
@@ -65,28 +64,59 @@ pub fn SharePanel(plan: Arc<Plan>) -> impl IntoView {
     };
     view! {
         <section class="card share" aria-labelledby="share-title">
-            <h2 id="share-title" class="card-title">"Share this preview"</h2>
-            <p class="hint">"A reviewer opens it read-only, without signing in. The link keeps the plan in the part after #, which browsers never send to a server. It holds no token."</p>
-            {move || if have_snapshot() { view! {
-                <label class="check">
-                    <input type="checkbox" prop:checked=move || redact.get()
-                        on:change=move |ev| { redact.set(event_target_checked(&ev)); link.set(None); }/>
-                    <span>"Hide user and group names (replace them with pseudonyms)"</span>
-                </label>
-            }.into_any() } else { view! {
-                <p class="hint">"To share without names, preview again from the tenant data (the wizard): names are hidden using everything that was read."</p>
-            }.into_any() }}
+            <h2 id="share-title" class="card-title">
+                "Share this preview"
+            </h2>
+            <p class="hint">
+                "A reviewer opens it read-only, without signing in. The link keeps the plan in the part after #, which browsers never send to a server. It holds no token."
+            </p>
+            {move || {
+                if have_snapshot() {
+                    view! {
+                        <label class="check">
+                            <input
+                                type="checkbox"
+                                prop:checked={move || redact.get()}
+                                on:change={move |ev| {
+                                    redact.set(event_target_checked(&ev));
+                                    link.set(None);
+                                }}
+                            />
+                            <span>"Hide user and group names (replace them with pseudonyms)"</span>
+                        </label>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <p class="hint">
+                            "To share without names, preview again from the tenant data (the wizard): names are hidden using everything that was read."
+                        </p>
+                    }
+                        .into_any()
+                }
+            }}
             <div class="actions">
-                <button type="button" class="secondary" on:click=make_link>"Copy link"</button>
-                <button type="button" class="secondary" on:click=download>"Download .json"</button>
+                <button type="button" class="secondary" on:click={make_link}>
+                    "Copy link"
+                </button>
+                <button type="button" class="secondary" on:click={download}>
+                    "Download .json"
+                </button>
             </div>
-            {move || link.get().map(|l| view! {
-                <label class="field"><span>"Preview link"</span>
-                    <input type="url" readonly prop:value=l data-testid="share-link"
-                        on:focus=|ev| { use wasm_bindgen::JsCast; if let Some(i) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { i.select(); } }/>
-                </label>
-            })}
-            {move || status.get().map(|s| view! { <p class="hint" role="status">{s}</p> })}
+            {move || {
+                link.get().map(|l| view! { <LinkField label="Preview link" link={l} testid="share-link" /> })
+            }}
+            {move || {
+                status
+                    .get()
+                    .map(|s| {
+                        view! {
+                            <p class="hint" role="status">
+                                {s}
+                            </p>
+                        }
+                    })
+            }}
         </section>
     }
 }

@@ -11,19 +11,20 @@ use leptos::prelude::*;
 #[component]
 pub fn SignInScreen() -> impl IntoView {
     let state = use_state();
-    move || {
-        match state.mode.get() {
+    move || match state.mode.get() {
         Mode::Live { config, signed_in: true } => view! {
-            <section><h1>"Signed in"</h1>
-                <p>{format!("Signed in to {}. ", config.tenant)}<a href="#/">"Go to the tenant overview"</a></p>
-                <SignOutButton/>
+            <section>
+                <h1>"Signed in"</h1>
+                <p>
+                    {format!("Signed in to {}. ", config.tenant)}<a href="#/">"Go to the tenant overview"</a>
+                </p>
+                <SignOutButton />
             </section>
         }
         .into_any(),
-        Mode::Live { config, signed_in: false } => view! { <ConfiguredSignIn config=config/> }.into_any(),
-        Mode::NeedsConfig { error } => view! { <ConfigForm error=error/> }.into_any(),
-        _ => view! { <ConfigForm error=None/> }.into_any(),
-    }
+        Mode::Live { config, signed_in: false } => view! { <ConfiguredSignIn config={config} /> }.into_any(),
+        Mode::NeedsConfig { error } => view! { <ConfigForm error={error} /> }.into_any(),
+        _ => view! { <ConfigForm error={None} /> }.into_any(),
     }
 }
 
@@ -36,7 +37,8 @@ fn ConfiguredSignIn(config: Config) -> impl IntoView {
     // build, sim-server's), and the admin sees where the tokens go before signing in.
     let (sign_in_host, graph_host) = config.effective_hosts();
     let go = move |_| {
-        if let Err(e) = flow::sign_in(&cfg.get_value(), crate::config::ScopeSet::READ, &flow::current_hash()) {
+        if let Err(e) = flow::sign_in(&cfg.get_value(), crate::config::ScopeSet::READ, &flow::current_hash())
+        {
             error.set(Some(e));
         }
     };
@@ -44,17 +46,33 @@ fn ConfiguredSignIn(config: Config) -> impl IntoView {
         <section aria-labelledby="signin-title" class="narrow">
             <h1 id="signin-title">"Sign in"</h1>
             <p>{format!("Tenant {}", config.tenant)}</p>
-            <p class="hosts" data-testid="effective-hosts">{format!("Signs in at {sign_in_host} · reads and writes through Microsoft Graph at {graph_host}")}</p>
-            <p class="hint">"licswap asks only to read users, groups and licenses. Permission to change licenses is asked for when you apply."</p>
+            <p class="hosts" data-testid="effective-hosts">
+                {format!(
+                    "Signs in at {sign_in_host} · reads and writes through Microsoft Graph at {graph_host}",
+                )}
+            </p>
+            <p class="hint">
+                "licswap asks only to read users, groups and licenses. Permission to change licenses is asked for when you apply."
+            </p>
             <div class="actions">
-                <button type="button" on:click=go>"Sign in with Microsoft"</button>
-                <button type="button" class="secondary" on:click=move |_| {
-                    storage::remove(Area::Local, keys::CONFIG);
-                    state.mode.set(Mode::NeedsConfig { error: None });
-                }>"Use another tenant or app"</button>
-                <button type="button" class="link" on:click=move |_| app_mode::use_demo(state)>"Use the demo tenant"</button>
+                <button type="button" on:click={go}>
+                    "Sign in with Microsoft"
+                </button>
+                <button
+                    type="button"
+                    class="secondary"
+                    on:click={move |_| {
+                        storage::remove(Area::Local, keys::CONFIG);
+                        state.mode.set(Mode::NeedsConfig { error: None });
+                    }}
+                >
+                    "Use another tenant or app"
+                </button>
+                <button type="button" class="link" on:click={move |_| app_mode::use_demo(state)}>
+                    "Use the demo tenant"
+                </button>
             </div>
-            {move || error.get().map(|e| view! { <ErrorBox title="Cannot sign in" detail=e/> })}
+            {move || error.get().map(|e| view! { <ErrorBox title="Cannot sign in" detail={e} /> })}
         </section>
     }
 }
@@ -90,33 +108,60 @@ fn ConfigForm(error: Option<String>) -> impl IntoView {
     let text = |id: &'static str, label: &'static str, hint: &'static str, sig: RwSignal<String>| {
         view! {
             <div class="field">
-                <label for=id>{label}<span class="hint">{hint}</span></label>
-                <input id=id type="text" spellcheck="false" autocomplete="off"
-                    prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev))/>
+                <label for={id}>{label}<span class="hint">{hint}</span></label>
+                <input
+                    id={id}
+                    type="text"
+                    spellcheck="false"
+                    autocomplete="off"
+                    prop:value={move || sig.get()}
+                    on:input={move |ev| sig.set(event_target_value(&ev))}
+                />
             </div>
         }
     };
     view! {
         <section aria-labelledby="signin-title" class="narrow">
             <h1 id="signin-title">"Sign in to your tenant"</h1>
-            <p class="muted">"licswap runs in your browser and talks to Microsoft Graph directly. It needs an app registration of type Single-page application with this page's address as redirect URI ("
-                <code>{crate::browser::page_base()}</code>")."</p>
-            {move || problem.get().map(|e| view! { <ErrorBox title="Configuration problem" detail=e/> })}
-            <form class="card" on:submit=submit novalidate>
-                {text("client-id", "Application (client) ID", " — from the app registration's overview", client_id)}
+            <p class="muted">
+                "licswap runs in your browser and talks to Microsoft Graph directly. It needs an app registration of type Single-page application with this page's address as redirect URI ("
+                <code>{crate::browser::page_base()}</code>")."
+            </p>
+            {move || problem.get().map(|e| view! { <ErrorBox title="Configuration problem" detail={e} /> })}
+            <form class="card" on:submit={submit} novalidate>
+                {text(
+                    "client-id",
+                    "Application (client) ID",
+                    " — from the app registration's overview",
+                    client_id,
+                )}
                 {text("tenant", "Tenant", " — domain (contoso.onmicrosoft.com) or tenant id", tenant)}
                 <div class="field">
                     <label for="cloud">"Cloud"</label>
-                    <select id="cloud" on:change=move |ev| cloud.set(Cloud::from_key(&event_target_value(&ev)).unwrap_or_default())>
-                        {Cloud::ALL.into_iter().map(|c| view! {
-                            <option value=c.key() selected=move || cloud.get() == c>{c.label()}</option>
-                        }).collect_view()}
+                    <select
+                        id="cloud"
+                        on:change={move |ev| {
+                            cloud.set(Cloud::from_key(&event_target_value(&ev)).unwrap_or_default())
+                        }}
+                    >
+                        {Cloud::ALL
+                            .into_iter()
+                            .map(|c| {
+                                view! {
+                                    <option value={c.key()} selected={move || cloud.get() == c}>
+                                        {c.label()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
                     </select>
                 </div>
                 <p class="hint">"Remembered in this browser (no password or token is ever stored)."</p>
                 <div class="actions">
                     <button type="submit">"Sign in with Microsoft"</button>
-                    <button type="button" class="link" on:click=move |_| app_mode::use_demo(state)>"Use the demo tenant instead"</button>
+                    <button type="button" class="link" on:click={move |_| app_mode::use_demo(state)}>
+                        "Use the demo tenant instead"
+                    </button>
                 </div>
             </form>
         </section>
@@ -127,19 +172,30 @@ fn ConfigForm(error: Option<String>) -> impl IntoView {
 #[component]
 pub fn AccountBox() -> impl IntoView {
     let state = use_state();
-    move || {
-        match state.mode.get() {
-        Mode::Demo => view! { <div class="account"><span class="tag warn">"Demo"</span><a href="#/signin">"Sign in"</a></div> }.into_any(),
-        Mode::Live { config, signed_in: true } => view! {
+    move || match state.mode.get() {
+        Mode::Demo => view! {
             <div class="account">
-                <span>{format!("Signed in · {}", config.tenant)}</span>
-                <SignOutButton/>
+                <span class="tag warn">"Demo"</span>
+                <a href="#/signin">"Sign in"</a>
             </div>
         }
         .into_any(),
-        Mode::Live { .. } | Mode::NeedsConfig { .. } => view! { <div class="account"><a class="button" href="#/signin">"Sign in"</a></div> }.into_any(),
+        Mode::Live { config, signed_in: true } => view! {
+            <div class="account">
+                <span>{format!("Signed in · {}", config.tenant)}</span>
+                <SignOutButton />
+            </div>
+        }
+        .into_any(),
+        Mode::Live { .. } | Mode::NeedsConfig { .. } => view! {
+            <div class="account">
+                <a class="button" href="#/signin">
+                    "Sign in"
+                </a>
+            </div>
+        }
+        .into_any(),
         Mode::Starting => view! { <div class="account"></div> }.into_any(),
-    }
     }
 }
 
@@ -157,14 +213,34 @@ fn SignOutButton() -> impl IntoView {
         }
     };
     view! {
-        <button type="button" class="secondary" on:click=click>"Sign out"</button>
-        {move || asking.get().then(|| view! {
-            <div class="signout-choice" role="dialog" aria-label="An unfinished run">
-                <p>"A run in this browser has not finished. Signing out removes its plan and journal unless you keep them (for this tenant and app registration, for 3 days)."</p>
-                <button type="button" on:click=move |_| app_mode::sign_out(state, false)>"Sign out and discard the run"</button>
-                <button type="button" class="secondary" on:click=move |_| app_mode::sign_out(state, true)>"Sign out and keep the run"</button>
-                <button type="button" class="link" on:click=move |_| asking.set(false)>"Cancel"</button>
-            </div>
-        })}
+        <button type="button" class="secondary" on:click={click}>
+            "Sign out"
+        </button>
+        {move || {
+            asking
+                .get()
+                .then(|| {
+                    view! {
+                        <div class="signout-choice" role="dialog" aria-label="An unfinished run">
+                            <p>
+                                "A run in this browser has not finished. Signing out removes its plan and journal unless you keep them (for this tenant and app registration, for 3 days)."
+                            </p>
+                            <button type="button" on:click={move |_| app_mode::sign_out(state, false)}>
+                                "Sign out and discard the run"
+                            </button>
+                            <button
+                                type="button"
+                                class="secondary"
+                                on:click={move |_| app_mode::sign_out(state, true)}
+                            >
+                                "Sign out and keep the run"
+                            </button>
+                            <button type="button" class="link" on:click={move |_| asking.set(false)}>
+                                "Cancel"
+                            </button>
+                        </div>
+                    }
+                })
+        }}
     }
 }

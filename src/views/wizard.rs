@@ -1,11 +1,11 @@
 //! The migration wizard: source and target licenses, who is in scope, options; "Preview" plans.
 use super::components::{count, plan_friendly, plural, ErrorBox, Spinner};
-use licswap_core::catalog::sku_name;
 use super::wizard_scope::ScopePicker;
 use crate::state::{use_state, Load, Mode};
 use crate::tenant;
 use crate::wizard_form::{toggle, waivable_plans};
 use leptos::prelude::*;
+use licswap_core::catalog::sku_name;
 use licswap_core::model::{same_id, SubscribedSku};
 
 #[component]
@@ -32,12 +32,17 @@ pub fn Wizard() -> impl IntoView {
                 </div>
             </div>
             {move || match (state.mode.get(), state.skus.get()) {
-                (Mode::Live { signed_in: false, .. } | Mode::NeedsConfig { .. }, _) => view! {
-                    <p>"Sign in to plan a swap in your tenant. " <a href="#/signin">"Sign in"</a></p>
-                }.into_any(),
-                (_, Load::Failed(e)) => view! { <ErrorBox title="Could not read the subscriptions" detail=e/> }.into_any(),
-                (_, Load::Ready(skus)) => view! { <WizardForm skus=skus/> }.into_any(),
-                _ => view! { <Spinner text="Reading subscriptions…"/> }.into_any(),
+                (Mode::Live { signed_in: false, .. } | Mode::NeedsConfig { .. }, _) => {
+                    view! {
+                        <p>"Sign in to plan a swap in your tenant. " <a href="#/signin">"Sign in"</a></p>
+                    }
+                        .into_any()
+                }
+                (_, Load::Failed(e)) => {
+                    view! { <ErrorBox title="Could not read the subscriptions" detail={e} /> }.into_any()
+                }
+                (_, Load::Ready(skus)) => view! { <WizardForm skus={skus} /> }.into_any(),
+                _ => view! { <Spinner text="Reading subscriptions…" /> }.into_any(),
             }}
         </section>
     }
@@ -52,42 +57,69 @@ fn WizardForm(skus: Vec<SubscribedSku>) -> impl IntoView {
         tenant::preview(state);
     };
     view! {
-        <form class="wizard" on:submit=on_submit novalidate>
+        <form class="wizard" on:submit={on_submit} novalidate>
             <fieldset>
                 <legend>"1. Licenses"</legend>
                 <div class="sku-pickers">
-                    <SkuSide side=Side::Source skus=skus/>
-                    <span class="arrow" aria-hidden="true">"→"</span>
-                    <SkuSide side=Side::Target skus=skus/>
+                    <SkuSide side={Side::Source} skus={skus} />
+                    <span class="arrow" aria-hidden="true">
+                        "→"
+                    </span>
+                    <SkuSide side={Side::Target} skus={skus} />
                 </div>
-                <MoveSummary skus=skus/>
-                <SnapshotStatus/>
+                <MoveSummary skus={skus} />
+                <SnapshotStatus />
             </fieldset>
-            <ScopePicker/>
+            <ScopePicker />
             <fieldset>
                 <legend>"3. Options"</legend>
                 <label class="check">
-                    <input type="checkbox" prop:checked=move || state.form.with(|f| f.keep_disabled)
-                        on:change=move |ev| state.form.update(|f| f.keep_disabled = event_target_checked(&ev))/>
-                    <span>"Keep disabled services disabled"
-                        <span class="hint">" — a service switched off under the source stays off under the target's equivalent"</span></span>
+                    <input
+                        type="checkbox"
+                        prop:checked={move || state.form.with(|f| f.keep_disabled)}
+                        on:change={move |ev| {
+                            state.form.update(|f| f.keep_disabled = event_target_checked(&ev))
+                        }}
+                    />
+                    <span>
+                        "Keep disabled services disabled"
+                        <span class="hint">
+                            " — a service switched off under the source stays off under the target's equivalent"
+                        </span>
+                    </span>
                 </label>
                 <label class="check">
-                    <input type="checkbox" prop:checked=move || state.form.with(|f| f.partial_wave)
-                        on:change=move |ev| state.form.update(|f| f.partial_wave = event_target_checked(&ev))/>
+                    <input
+                        type="checkbox"
+                        prop:checked={move || state.form.with(|f| f.partial_wave)}
+                        on:change={move |ev| {
+                            state.form.update(|f| f.partial_wave = event_target_checked(&ev))
+                        }}
+                    />
                     <span>"If seats run short, plan a first wave of what fits"</span>
                 </label>
                 <label class="check">
-                    <input type="checkbox" prop:checked=move || state.form.with(|f| f.set_aside)
-                        on:change=move |ev| state.form.update(|f| f.set_aside = event_target_checked(&ev))/>
-                    <span>"Set aside users and groups with a blocker, and apply the rest"
-                        <span class="hint">" — they are not changed; the preview and the report list them with why"</span></span>
+                    <input
+                        type="checkbox"
+                        prop:checked={move || state.form.with(|f| f.set_aside)}
+                        on:change={move |ev| state.form.update(|f| f.set_aside = event_target_checked(&ev))}
+                    />
+                    <span>
+                        "Set aside users and groups with a blocker, and apply the rest"
+                        <span class="hint">
+                            " — they are not changed; the preview and the report list them with why"
+                        </span>
+                    </span>
                 </label>
-                <Waivers skus=skus/>
+                <Waivers skus={skus} />
             </fieldset>
-            {move || state.plan_error.get().map(|e| view! { <ErrorBox title="Cannot preview yet" detail=e/> })}
+            {move || {
+                state.plan_error.get().map(|e| view! { <ErrorBox title="Cannot preview yet" detail={e} /> })
+            }}
             <div class="actions">
-                <button type="submit" disabled=move || !matches!(state.snapshot.get(), Load::Ready(_))>"Preview"</button>
+                <button type="submit" disabled={move || !matches!(state.snapshot.get(), Load::Ready(_))}>
+                    "Preview"
+                </button>
                 <span class="muted">"Nothing changes in the tenant until you apply."</span>
             </div>
         </form>
@@ -118,7 +150,11 @@ impl Side {
 
     fn id(self, i: usize) -> String {
         let base = if self == Side::Source { "source" } else { "target" };
-        if i == 0 { base.to_string() } else { format!("{base}-{}", i + 1) }
+        if i == 0 {
+            base.to_string()
+        } else {
+            format!("{base}-{}", i + 1)
+        }
     }
 
     fn label(self, i: usize) -> &'static str {
@@ -164,27 +200,60 @@ fn SkuSide(side: Side, skus: StoredValue<Vec<SubscribedSku>>) -> impl IntoView {
             f.waived.clear();
         })
     };
-    let add_label = if side == Side::Source { "+ Add another source license" } else { "+ Add another target license" };
+    let add_label =
+        if side == Side::Source { "+ Add another source license" } else { "+ Add another target license" };
     view! {
         <div class="sku-side">
-            {move || (0..shown.get()).map(|i| {
-                let value = Signal::derive(move || state.form.with(|f| side.list(f).get(i).cloned().unwrap_or_default()));
-                view! {
-                    <div class="sku-row">
-                        <SkuSelect id=side.id(i) label=side.label(i) skus=skus.get_value() value=value set=move |v| set(i, v)/>
-                        {(i > 0).then(|| view! {
-                            <button type="button" class="link remove-sku" on:click=move |_| remove(i)>"Remove"</button>
-                        })}
-                    </div>
-                }
-            }).collect_view()}
-            <button type="button" class="link add-sku"
-                disabled=move || state.form.with(|f| side.list(f).first().is_none_or(|s| s.is_empty()))
-                on:click=move |_| state.form.update(|f| {
-                    let list = side.list_mut(f);
-                    if list.is_empty() { list.push(String::new()); }
-                    list.push(String::new());
-                })>{add_label}</button>
+            {move || {
+                (0..shown.get())
+                    .map(|i| {
+                        let value = Signal::derive(move || {
+                            state.form.with(|f| side.list(f).get(i).cloned().unwrap_or_default())
+                        });
+                        view! {
+                            <div class="sku-row">
+                                <SkuSelect
+                                    id={side.id(i)}
+                                    label={side.label(i)}
+                                    skus={skus.get_value()}
+                                    value={value}
+                                    set={move |v| set(i, v)}
+                                />
+                                {(i > 0)
+                                    .then(|| {
+                                        view! {
+                                            <button
+                                                type="button"
+                                                class="link remove-sku"
+                                                on:click={move |_| remove(i)}
+                                            >
+                                                "Remove"
+                                            </button>
+                                        }
+                                    })}
+                            </div>
+                        }
+                    })
+                    .collect_view()
+            }}
+            <button
+                type="button"
+                class="link add-sku"
+                disabled={move || state.form.with(|f| side.list(f).first().is_none_or(|s| s.is_empty()))}
+                on:click={move |_| {
+                    state
+                        .form
+                        .update(|f| {
+                            let list = side.list_mut(f);
+                            if list.is_empty() {
+                                list.push(String::new());
+                            }
+                            list.push(String::new());
+                        })
+                }}
+            >
+                {add_label}
+            </button>
         </div>
     }
 }
@@ -199,15 +268,29 @@ fn SkuSelect(
 ) -> impl IntoView {
     view! {
         <div class="field">
-            <label for=id.clone()>{label}</label>
-            <select id=id on:change=move |ev| set(event_target_value(&ev))>
-                <option value="" selected=move || value.get().is_empty()>"Choose a license…"</option>
-                {skus.into_iter().map(|s| {
-                    let sid = s.sku_id.clone();
-                    let text = format!("{} ({}) — {} of {} assigned", sku_name(&s), s.sku_part_number,
-                        count(s.consumed_units), count(s.prepaid_units.enabled));
-                    view! { <option value=s.sku_id.clone() selected=move || same_id(&value.get(), &sid)>{text}</option> }
-                }).collect_view()}
+            <label for={id.clone()}>{label}</label>
+            <select id={id} on:change={move |ev| set(event_target_value(&ev))}>
+                <option value="" selected={move || value.get().is_empty()}>
+                    "Choose a license…"
+                </option>
+                {skus
+                    .into_iter()
+                    .map(|s| {
+                        let sid = s.sku_id.clone();
+                        let text = format!(
+                            "{} ({}) — {} of {} assigned",
+                            sku_name(&s),
+                            s.sku_part_number,
+                            count(s.consumed_units),
+                            count(s.prepaid_units.enabled),
+                        );
+                        view! {
+                            <option value={s.sku_id.clone()} selected={move || same_id(&value.get(), &sid)}>
+                                {text}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
             </select>
         </div>
     }
@@ -225,7 +308,10 @@ fn MoveSummary(skus: StoredValue<Vec<SubscribedSku>>) -> impl IntoView {
         }
         let find = |id: &String| skus.with_value(|k| k.iter().find(|s| same_id(&s.sku_id, id)).cloned());
         let names = |ids: &[String]| {
-            ids.iter().map(|i| find(i).map_or_else(|| i.clone(), |s| sku_name(&s))).collect::<Vec<_>>().join(" + ")
+            ids.iter()
+                .map(|i| find(i).map_or_else(|| i.clone(), |s| sku_name(&s)))
+                .collect::<Vec<_>>()
+                .join(" + ")
         };
         let bundle = sources.len() > 1 || targets.len() > 1;
         let how = if bundle {
@@ -238,14 +324,30 @@ fn MoveSummary(skus: StoredValue<Vec<SubscribedSku>>) -> impl IntoView {
         let seats: Vec<SubscribedSku> = targets.iter().filter_map(find).collect();
         Some(view! {
             <div class="move-summary" role="status">
-                <p class="move-statement"><strong>{names(&sources)}</strong>" → "<strong>{names(&targets)}</strong></p>
+                <p class="move-statement">
+                    <strong>{names(&sources)}</strong>
+                    " → "
+                    <strong>{names(&targets)}</strong>
+                </p>
                 <p class="hint">{how}</p>
                 <ul class="plain seat-summary">
-                    {seats.into_iter().map(|s| {
-                        let free = s.prepaid_units.enabled - s.consumed_units;
-                        view! { <li>{format!("{}: {} free seats ({} of {} assigned)", sku_name(&s), count(free),
-                            count(s.consumed_units), count(s.prepaid_units.enabled))}</li> }
-                    }).collect_view()}
+                    {seats
+                        .into_iter()
+                        .map(|s| {
+                            let free = s.prepaid_units.enabled - s.consumed_units;
+                            view! {
+                                <li>
+                                    {format!(
+                                        "{}: {} free seats ({} of {} assigned)",
+                                        sku_name(&s),
+                                        count(free),
+                                        count(s.consumed_units),
+                                        count(s.prepaid_units.enabled),
+                                    )}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
                 </ul>
             </div>
         })
@@ -262,18 +364,33 @@ fn SnapshotStatus() -> impl IntoView {
         }
         Some(match state.snapshot.get() {
             Load::Loading(t) => view! {
-                <Spinner text=t/>
-                {move || state.snapshot_progress.get().map(|(done, total)| view! {
-                    <progress class="load-progress" max=total.to_string() value=done.to_string()
-                        aria-label="Reading the tenant"></progress>
-                })}
+                <Spinner text={t} />
+                {move || {
+                    state
+                        .snapshot_progress
+                        .get()
+                        .map(|(done, total)| {
+                            view! {
+                                <progress
+                                    class="load-progress"
+                                    max={total.to_string()}
+                                    value={done.to_string()}
+                                    aria-label="Reading the tenant"
+                                ></progress>
+                            }
+                        })
+                }}
             }
             .into_any(),
             Load::Failed(e) => view! {
-                <ErrorBox title="Could not read the holders of the source license" detail=e/>
-                <button type="button" class="secondary" on:click=move |_| {
-                    tenant::load_snapshot(state, state.form.get_untracked().sources())
-                }>"Try again"</button>
+                <ErrorBox title="Could not read the holders of the source license" detail={e} />
+                <button
+                    type="button"
+                    class="secondary"
+                    on:click={move |_| { tenant::load_snapshot(state, state.form.get_untracked().sources()) }}
+                >
+                    "Try again"
+                </button>
             }
             .into_any(),
             Load::Ready(s) => {
@@ -281,15 +398,30 @@ fn SnapshotStatus() -> impl IntoView {
                 view! {
                     <p class="muted" role="status">
                         {if state.form.with_untracked(|f| f.sources().len()) > 1 {
-                            format!("{} users hold one of the source licenses; {} one. ", count(s.users.len() as i64), plural(groups, "group assigns", "groups assign"))
+                            format!(
+                                "{} users hold one of the source licenses; {} one. ",
+                                count(s.users.len() as i64),
+                                plural(groups, "group assigns", "groups assign"),
+                            )
                         } else {
-                            format!("{} users hold the source license; {} it. ", count(s.users.len() as i64), plural(groups, "group assigns", "groups assign"))
+                            format!(
+                                "{} users hold the source license; {} it. ",
+                                count(s.users.len() as i64),
+                                plural(groups, "group assigns", "groups assign"),
+                            )
                         }}
-                        <button type="button" class="link" on:click=move |_| {
-                            tenant::load_snapshot(state, state.form.get_untracked().sources())
-                        }>"Read again"</button>
+                        <button
+                            type="button"
+                            class="link"
+                            on:click={move |_| {
+                                tenant::load_snapshot(state, state.form.get_untracked().sources())
+                            }}
+                        >
+                            "Read again"
+                        </button>
                     </p>
-                }.into_any()
+                }
+                .into_any()
             }
             Load::Idle => view! { <span></span> }.into_any(),
         })
@@ -313,28 +445,63 @@ fn Waivers(skus: StoredValue<Vec<SubscribedSku>>) -> impl IntoView {
         Some(view! {
             <fieldset class="nested waivers">
                 <legend>"Service plans the target does not include"</legend>
-                <p class="hint">"Users who have these today would lose them. Tick a plan to accept its loss (waive it); otherwise the preview blocks."</p>
+                <p class="hint">
+                    "Users who have these today would lose them. Tick a plan to accept its loss (waive it); otherwise the preview blocks."
+                </p>
                 <p class="actions">
-                    <button type="button" class="secondary"
-                        on:click=move |_| state.form.update(|f| for p in &all { toggle(&mut f.waived, p, true) })>
-                        {format!("Accept all {n} losses")}</button>
-                    <button type="button" class="link"
-                        on:click=move |_| state.form.update(|f| f.waived.clear())>"Accept none"</button>
+                    <button
+                        type="button"
+                        class="secondary"
+                        on:click={move |_| {
+                            state
+                                .form
+                                .update(|f| {
+                                    for p in &all {
+                                        toggle(&mut f.waived, p, true)
+                                    }
+                                })
+                        }}
+                    >
+                        {format!("Accept all {n} losses")}
+                    </button>
+                    <button
+                        type="button"
+                        class="link"
+                        on:click={move |_| state.form.update(|f| f.waived.clear())}
+                    >
+                        "Accept none"
+                    </button>
                 </p>
                 <ul class="plain columns">
-                    {plans.into_iter().map(|p| {
-                        let name = p.clone();
-                        let name2 = p.clone();
-                        let friendly = plan_friendly("", &p);
-                        view! {
-                            <li><label class="check">
-                                <input type="checkbox"
-                                    prop:checked=move || state.form.with(|f| f.waived.iter().any(|w| w == &name))
-                                    on:change=move |ev| { let on = event_target_checked(&ev); state.form.update(|f| toggle(&mut f.waived, &name2, on)) }/>
-                                <span>{friendly.map(|f| view! { <span class="plan-friendly">{f}" "</span> })}<span class="mono muted">{p}</span></span>
-                            </label></li>
-                        }
-                    }).collect_view()}
+                    {plans
+                        .into_iter()
+                        .map(|p| {
+                            let name = p.clone();
+                            let name2 = p.clone();
+                            let friendly = plan_friendly("", &p);
+                            view! {
+                                <li>
+                                    <label class="check">
+                                        <input
+                                            type="checkbox"
+                                            prop:checked={move || {
+                                                state.form.with(|f| f.waived.iter().any(|w| w == &name))
+                                            }}
+                                            on:change={move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                state.form.update(|f| toggle(&mut f.waived, &name2, on))
+                                            }}
+                                        />
+                                        <span>
+                                            {friendly
+                                                .map(|f| view! { <span class="plan-friendly">{f}" "</span> })}
+                                            <span class="mono muted">{p}</span>
+                                        </span>
+                                    </label>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
                 </ul>
             </fieldset>
         })

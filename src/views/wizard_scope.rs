@@ -14,8 +14,12 @@ pub fn ScopePicker() -> impl IntoView {
     let radio = move |value: ScopeChoice, label: &'static str| {
         view! {
             <label class="check">
-                <input type="radio" name="scope" prop:checked=move || choice.get() == value
-                    on:change=move |_| state.form.update(|f| f.scope = value)/>
+                <input
+                    type="radio"
+                    name="scope"
+                    prop:checked={move || choice.get() == value}
+                    on:change={move |_| state.form.update(|f| f.scope = value)}
+                />
                 <span>{label}</span>
             </label>
         }
@@ -30,10 +34,10 @@ pub fn ScopePicker() -> impl IntoView {
                 {radio(ScopeChoice::List, "A list of users (paste or upload)")}
             </div>
             {move || match choice.get() {
-                ScopeChoice::AllHolders => view! { <AllHolders/> }.into_any(),
-                ScopeChoice::Groups => view! { <GroupPicker/> }.into_any(),
-                ScopeChoice::Users => view! { <UserPicker/> }.into_any(),
-                ScopeChoice::List => view! { <ListPicker/> }.into_any(),
+                ScopeChoice::AllHolders => view! { <AllHolders /> }.into_any(),
+                ScopeChoice::Groups => view! { <GroupPicker /> }.into_any(),
+                ScopeChoice::Users => view! { <UserPicker /> }.into_any(),
+                ScopeChoice::List => view! { <ListPicker /> }.into_any(),
             }}
         </fieldset>
     }
@@ -42,15 +46,17 @@ pub fn ScopePicker() -> impl IntoView {
 #[component]
 fn AllHolders() -> impl IntoView {
     let state = use_state();
-    move || {
-        match state.snapshot.get() {
+    move || match state.snapshot.get() {
         Load::Ready(s) => view! {
-            <p class="hint">{format!("{} direct or inherited holders; inherited ones move with their group's swap.",
-                count(s.users.len() as i64))}</p>
+            <p class="hint">
+                {format!(
+                    "{} direct or inherited holders; inherited ones move with their group's swap.",
+                    count(s.users.len() as i64),
+                )}
+            </p>
         }
         .into_any(),
         _ => view! { <p class="hint">"Choose the source license first."</p> }.into_any(),
-    }
     }
 }
 
@@ -66,25 +72,45 @@ fn GroupPicker() -> impl IntoView {
         }
         view! {
             <ul class="plain pick-list" aria-label="Groups that assign the source license">
-                {snap.groups.iter().map(|g| {
-                    let id = g.group.id.clone();
-                    let id2 = id.clone();
-                    let tags = [
-                        g.group.is_dynamic().then_some("dynamic"),
-                        g.group.is_synced().then_some("synced from on-premises"),
-                    ];
-                    view! {
-                        <li><label class="check">
-                            <input type="checkbox"
-                                prop:checked=move || state.form.with(|f| f.groups.iter().any(|x| same_id(x, &id)))
-                                on:change=move |ev| { let on = event_target_checked(&ev); state.form.update(|f| toggle(&mut f.groups, &id2, on)) }/>
-                            <span>{g.group.label().to_string()}
-                                <span class="muted">" — " {plural(g.member_ids.len(), "member", "members")}</span>
-                                {tags.into_iter().flatten().map(|t| view! { <span class="tag warn">{t}</span> }).collect_view()}
-                            </span>
-                        </label></li>
-                    }
-                }).collect_view()}
+                {snap
+                    .groups
+                    .iter()
+                    .map(|g| {
+                        let id = g.group.id.clone();
+                        let id2 = id.clone();
+                        let tags = [
+                            g.group.is_dynamic().then_some("dynamic"),
+                            g.group.is_synced().then_some("synced from on-premises"),
+                        ];
+                        view! {
+                            <li>
+                                <label class="check">
+                                    <input
+                                        type="checkbox"
+                                        prop:checked={move || {
+                                            state.form.with(|f| f.groups.iter().any(|x| same_id(x, &id)))
+                                        }}
+                                        on:change={move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            state.form.update(|f| toggle(&mut f.groups, &id2, on))
+                                        }}
+                                    />
+                                    <span>
+                                        {g.group.label().to_string()}
+                                        <span class="muted">
+                                            " — " {plural(g.member_ids.len(), "member", "members")}
+                                        </span>
+                                        {tags
+                                            .into_iter()
+                                            .flatten()
+                                            .map(|t| view! { <span class="tag warn">{t}</span> })
+                                            .collect_view()}
+                                    </span>
+                                </label>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
             </ul>
         }
         .into_any()
@@ -115,34 +141,72 @@ fn UserPicker() -> impl IntoView {
     view! {
         <div class="field">
             <label for="user-search">"Search the holders by name or UPN"</label>
-            <input id="user-search" type="search" autocomplete="off" placeholder="e.g. adele or @contoso.com"
-                prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
+            <input
+                id="user-search"
+                type="search"
+                autocomplete="off"
+                placeholder="e.g. adele or @contoso.com"
+                prop:value={move || query.get()}
+                on:input={move |ev| query.set(event_target_value(&ev))}
+            />
         </div>
         <ul class="plain pick-list" aria-label="Matching users" aria-live="polite">
-            {move || results().into_iter().map(|(id, upn, name)| {
-                let id2 = id.clone();
-                view! {
-                    <li><label class="check">
-                        <input type="checkbox"
-                            prop:checked=move || state.form.with(|f| f.users.iter().any(|x| same_id(x, &id)))
-                            on:change=move |ev| { let on = event_target_checked(&ev); state.form.update(|f| toggle(&mut f.users, &id2, on)) }/>
-                        <span>{upn}<span class="muted">" " {name}</span></span>
-                    </label></li>
-                }
-            }).collect_view()}
+            {move || {
+                results()
+                    .into_iter()
+                    .map(|(id, upn, name)| {
+                        let id2 = id.clone();
+                        view! {
+                            <li>
+                                <label class="check">
+                                    <input
+                                        type="checkbox"
+                                        prop:checked={move || {
+                                            state.form.with(|f| f.users.iter().any(|x| same_id(x, &id)))
+                                        }}
+                                        on:change={move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            state.form.update(|f| toggle(&mut f.users, &id2, on))
+                                        }}
+                                    />
+                                    <span>{upn}<span class="muted">" " {name}</span></span>
+                                </label>
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            }}
         </ul>
-        <p class="hint" role="status">{move || plural(state.form.with(|f| f.users.len()), "user chosen", "users chosen")}</p>
+        <p class="hint" role="status">
+            {move || plural(state.form.with(|f| f.users.len()), "user chosen", "users chosen")}
+        </p>
         <ul class="chips" aria-label="Chosen users">
-            {move || state.form.with(|f| f.users.clone()).into_iter().map(|id| {
-                let label = name_of(&id);
-                let aria = format!("Remove {label}");
-                view! {
-                    <li class="chip">{label}
-                        <button type="button" class="link" aria-label=aria
-                            on:click=move |_| state.form.update(|f| toggle(&mut f.users, &id, false))>"×"</button>
-                    </li>
-                }
-            }).collect_view()}
+            {move || {
+                state
+                    .form
+                    .with(|f| f.users.clone())
+                    .into_iter()
+                    .map(|id| {
+                        let label = name_of(&id);
+                        let aria = format!("Remove {label}");
+                        view! {
+                            <li class="chip">
+                                {label}
+                                <button
+                                    type="button"
+                                    class="link"
+                                    aria-label={aria}
+                                    on:click={move |_| {
+                                        state.form.update(|f| toggle(&mut f.users, &id, false))
+                                    }}
+                                >
+                                    "×"
+                                </button>
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            }}
         </ul>
     }
 }
@@ -169,32 +233,73 @@ fn ListPicker() -> impl IntoView {
     });
     view! {
         <div class="field">
-            <label for="user-list">"User principal names or object ids"
-                <span class="hint">" — one a line, or separated by commas; a CSV export with a UserPrincipalName column works too"</span></label>
-            <textarea id="user-list" spellcheck="false" prop:value=move || state.form.with(|f| f.list_text.clone())
-                on:input=move |ev| state.form.update(|f| f.list_text = event_target_value(&ev))></textarea>
+            <label for="user-list">
+                "User principal names or object ids"
+                <span class="hint">
+                    " — one a line, or separated by commas; a CSV export with a UserPrincipalName column works too"
+                </span>
+            </label>
+            <textarea
+                id="user-list"
+                spellcheck="false"
+                prop:value={move || state.form.with(|f| f.list_text.clone())}
+                on:input={move |ev| state.form.update(|f| f.list_text = event_target_value(&ev))}
+            ></textarea>
         </div>
         <div class="field">
             <label for="user-file">"Or upload a file (.txt or .csv)"</label>
-            <input id="user-file" type="file" accept=".txt,.csv,text/plain,text/csv" on:change=on_file/>
+            <input id="user-file" type="file" accept=".txt,.csv,text/plain,text/csv" on:change={on_file} />
         </div>
-        {move || file_error.get().map(|e| view! { <p class="bad" role="alert">{e}</p> })}
+        {move || {
+            file_error
+                .get()
+                .map(|e| {
+                    view! {
+                        <p class="bad" role="alert">
+                            {e}
+                        </p>
+                    }
+                })
+        }}
         {move || {
             let (n, dups, errors) = parsed.get();
-            let summary = format!("{} read{}", plural(n, "user", "users"),
-                if dups > 0 { format!(", {dups} duplicates ignored") } else { String::new() });
+            let summary = format!(
+                "{} read{}",
+                plural(n, "user", "users"),
+                if dups > 0 { format!(", {dups} duplicates ignored") } else { String::new() },
+            );
             view! {
-                <p class="hint" role="status">{summary}</p>
-                {(!errors.is_empty()).then(|| view! {
-                    <div class="error-box" role="alert">
-                        <p class="error-title">{plural(errors.len(), "line was not understood", "lines were not understood")}</p>
-                        <ul>
-                            {errors.into_iter().take(50).map(|b| view! {
-                                <li>{format!("Line {}: ", b.line)}<code>{b.text}</code>{format!(" — {}", b.reason)}</li>
-                            }).collect_view()}
-                        </ul>
-                    </div>
-                })}
+                <p class="hint" role="status">
+                    {summary}
+                </p>
+                {(!errors.is_empty())
+                    .then(|| {
+                        view! {
+                            <div class="error-box" role="alert">
+                                <p class="error-title">
+                                    {plural(
+                                        errors.len(),
+                                        "line was not understood",
+                                        "lines were not understood",
+                                    )}
+                                </p>
+                                <ul>
+                                    {errors
+                                        .into_iter()
+                                        .take(50)
+                                        .map(|b| {
+                                            view! {
+                                                <li>
+                                                    {format!("Line {}: ", b.line)}<code>{b.text}</code>
+                                                    {format!(" — {}", b.reason)}
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            </div>
+                        }
+                    })}
             }
         }}
     }
