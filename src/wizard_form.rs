@@ -51,6 +51,38 @@ impl Default for WizardForm {
 }
 
 /// Adds or removes `value` (case-insensitive ids).
+/// One of the form's lists of ids or names that checkboxes edit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormList {
+    Groups,
+    Users,
+    /// Service plans whose loss the admin accepts.
+    Waived,
+}
+
+impl FormList {
+    pub fn of(self, form: &WizardForm) -> &Vec<String> {
+        match self {
+            FormList::Groups => &form.groups,
+            FormList::Users => &form.users,
+            FormList::Waived => &form.waived,
+        }
+    }
+
+    pub fn of_mut(self, form: &mut WizardForm) -> &mut Vec<String> {
+        match self {
+            FormList::Groups => &mut form.groups,
+            FormList::Users => &mut form.users,
+            FormList::Waived => &mut form.waived,
+        }
+    }
+
+    /// Whether `value` is in this list of `form` (ids compare as Graph compares them).
+    pub fn holds(self, form: &WizardForm, value: &str) -> bool {
+        self.of(form).iter().any(|v| same_id(v, value))
+    }
+}
+
 pub fn toggle(list: &mut Vec<String>, value: &str, on: bool) {
     list.retain(|v| !same_id(v, value));
     if on {

@@ -1,7 +1,7 @@
 //! Approving a shared preview: the plan's digest, the approvals it carries (and whether they
 //! still hold), a form to add one, and the approved preview as a file or a link. Approvals are
 //! attestations, not signatures, and the screen says so.
-use super::components::{ErrorBox, LinkField};
+use super::components::{ErrorBox, LinkField, StatusHint};
 use crate::browser;
 use crate::routes::Route;
 use crate::state::use_state;
@@ -258,17 +258,7 @@ pub fn ApprovalPanel(opened: Opened) -> impl IntoView {
                 link.get()
                     .map(|l| view! { <LinkField label="Approved link" link={l} testid="approved-link" /> })
             }}
-            {move || {
-                status
-                    .get()
-                    .map(|s| {
-                        view! {
-                            <p class="hint" role="status">
-                                {s}
-                            </p>
-                        }
-                    })
-            }}
+            <StatusHint status={status} />
         </section>
     }
 }

@@ -145,3 +145,28 @@ pub fn LinkField(label: &'static str, link: String, testid: &'static str) -> imp
         </label>
     }
 }
+
+/// A short status line (copied, saved, exported…), announced to screen readers; nothing while
+/// there is none.
+#[component]
+pub fn StatusHint(#[prop(into)] status: Signal<Option<String>>) -> impl IntoView {
+    move || status.get().map(|s| view! {
+        <p class="hint" role="status">
+            {s}
+        </p>
+    })
+}
+
+/// Microsoft's page on group licensing errors, which the health screen and the report point to.
+#[component]
+pub fn ResolveProblemsLink() -> impl IntoView {
+    view! {
+        <a
+            href="https://learn.microsoft.com/entra/identity/users/licensing-groups-resolve-problems"
+            target="_blank"
+            rel="noopener noreferrer"
+        >
+            "Microsoft: resolve group license assignment problems"
+        </a>
+    }
+}

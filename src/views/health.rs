@@ -2,7 +2,7 @@
 //! problem with counts, each explained with its fix; CSV export; the buttons that plan the fixes
 //! licswap can make (conflicting direct licenses, direct licenses a group duplicates). The
 //! reading, the explaining and the planning are in `crate::health` and the planner.
-use super::components::{plural, ErrorBox, Spinner};
+use super::components::{plural, ErrorBox, ResolveProblemsLink, Spinner, StatusHint};
 use crate::browser;
 use crate::health::{self, HealthData};
 use crate::state::{use_state, Load};
@@ -41,14 +41,7 @@ pub fn HealthScreen() -> impl IntoView {
             <p class="muted">
                 "Group-based licensing assigns in the background: when it cannot give a member a \
                 group's licenses, Entra records the error on the member and keeps it until the member or \
-                the group is processed again. "
-                <a
-                    href="https://learn.microsoft.com/entra/identity/users/licensing-groups-resolve-problems"
-                    target="_blank"
-                    rel="noopener noreferrer"
-                >
-                    "Microsoft: resolve group license assignment problems"
-                </a>
+                the group is processed again. " <ResolveProblemsLink />
             </p>
             {move || match state.health.get() {
                 Load::Idle => view! { <Spinner text="Reading licensing groups…" /> }.into_any(),
@@ -95,17 +88,7 @@ fn Report(data: Arc<HealthData>) -> impl IntoView {
                 "Export CSV"
             </button>
         </div>
-        {move || {
-            status
-                .get()
-                .map(|s| {
-                    view! {
-                        <p class="hint" role="status">
-                            {s}
-                        </p>
-                    }
-                })
-        }}
+        <StatusHint status={status} />
         <Notes notes={notes} />
         <section class="card" aria-labelledby="health-kinds">
             <h2 id="health-kinds" class="card-title">

@@ -1,7 +1,7 @@
 //! Verify and report: read every applied target back and compare it with the plan; failures with
 //! Graph's error and what to do; rollback (previewed first); CSV and JSON export; after a fix of
 //! conflicting licenses, reprocessing its members and checking the license health again.
-use super::components::{count, plural, ErrorBox, Spinner};
+use super::components::{count, plural, ErrorBox, ResolveProblemsLink, Spinner, StatusHint};
 use crate::apply_run::{self, journal_for};
 use crate::browser;
 use crate::health::{self, Reprocess};
@@ -124,17 +124,7 @@ fn Report(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
                     </button>
                 </div>
             </div>
-            {move || {
-                status
-                    .get()
-                    .map(|s| {
-                        view! {
-                            <p class="hint" role="status">
-                                {s}
-                            </p>
-                        }
-                    })
-            }}
+            <StatusHint status={status} />
             <section class="card" aria-labelledby="audit-title">
                 <h2 id="audit-title" class="card-title">
                     "Audit record"
@@ -390,14 +380,7 @@ fn ReprocessStep(plan: Arc<Plan>, journal: Arc<Journal>) -> impl IntoView {
                 even once the conflicting direct license is gone. Reprocessing asks Entra to assign the group's \
                 licenses now. It needs the permission User.ReadWrite.All: the first time, Entra asks for your \
                 consent and brings you back here; press the button again then. licswap drops the permission \
-                when the reprocessing is done. "
-                <a
-                    href="https://learn.microsoft.com/entra/identity/users/licensing-groups-resolve-problems"
-                    target="_blank"
-                    rel="noopener noreferrer"
-                >
-                    "Microsoft: resolve group license assignment problems"
-                </a>
+                when the reprocessing is done. " <ResolveProblemsLink />
             </p>
             {(n == 0)
                 .then(|| {

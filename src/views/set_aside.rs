@@ -1,7 +1,7 @@
 //! The users and groups a plan sets aside (the "set aside what is blocked" option): in the preview
 //! with an export, in the report as not done; and the offer to set them aside when they block
 //! Apply. What counts is decided by the planner and preview_model; this only shows it.
-use super::components::{count, plural};
+use super::components::{count, plural, StatusHint};
 use crate::browser;
 use crate::preview_model::blocked_subjects;
 use crate::state::use_state;
@@ -75,17 +75,7 @@ pub fn SetAsideList(plan: Arc<Plan>, done: bool) -> impl IntoView {
                     "Export CSV"
                 </button>
             </div>
-            {move || {
-                status
-                    .get()
-                    .map(|s| {
-                        view! {
-                            <p class="hint" role="status">
-                                {s}
-                            </p>
-                        }
-                    })
-            }}
+            <StatusHint status={status} />
             <ul class="plain findings">
                 {plan
                     .set_aside

@@ -1,6 +1,6 @@
 //! Sharing a plan from the preview screen: a link or a file, optionally without names, for a
 //! reviewer who opens it read-only (the `share` screen).
-use super::components::LinkField;
+use super::components::{LinkField, StatusHint};
 use crate::browser;
 use crate::state::{use_state, Load};
 use leptos::prelude::*;
@@ -106,17 +106,7 @@ pub fn SharePanel(plan: Arc<Plan>) -> impl IntoView {
             {move || {
                 link.get().map(|l| view! { <LinkField label="Preview link" link={l} testid="share-link" /> })
             }}
-            {move || {
-                status
-                    .get()
-                    .map(|s| {
-                        view! {
-                            <p class="hint" role="status">
-                                {s}
-                            </p>
-                        }
-                    })
-            }}
+            <StatusHint status={status} />
         </section>
     }
 }

@@ -1,9 +1,9 @@
 //! The migration wizard: source and target licenses, who is in scope, options; "Preview" plans.
 use super::components::{count, plan_friendly, plural, ErrorBox, Spinner};
-use super::wizard_scope::ScopePicker;
+use super::wizard_scope::{ListCheckbox, ScopePicker};
 use crate::state::{use_state, Load, Mode};
 use crate::tenant;
-use crate::wizard_form::{toggle, waivable_plans};
+use crate::wizard_form::{toggle, waivable_plans, FormList};
 use leptos::prelude::*;
 use licswap_core::catalog::sku_name;
 use licswap_core::model::{same_id, SubscribedSku};
@@ -477,21 +477,11 @@ fn Waivers(skus: StoredValue<Vec<SubscribedSku>>) -> impl IntoView {
                         .into_iter()
                         .map(|p| {
                             let name = p.clone();
-                            let name2 = p.clone();
                             let friendly = plan_friendly("", &p);
                             view! {
                                 <li>
                                     <label class="check">
-                                        <input
-                                            type="checkbox"
-                                            prop:checked={move || {
-                                                state.form.with(|f| f.waived.iter().any(|w| w == &name))
-                                            }}
-                                            on:change={move |ev| {
-                                                let on = event_target_checked(&ev);
-                                                state.form.update(|f| toggle(&mut f.waived, &name2, on))
-                                            }}
-                                        />
+                                        <ListCheckbox list={FormList::Waived} id={name} />
                                         <span>
                                             {friendly
                                                 .map(|f| view! { <span class="plan-friendly">{f}" "</span> })}

@@ -2,7 +2,7 @@
 use super::components::{count, plural};
 use crate::browser;
 use crate::state::{use_state, Load};
-use crate::wizard_form::{search_users, toggle, ScopeChoice};
+use crate::wizard_form::{search_users, toggle, FormList, ScopeChoice};
 use leptos::prelude::*;
 use licswap_core::model::same_id;
 
@@ -77,7 +77,6 @@ fn GroupPicker() -> impl IntoView {
                     .iter()
                     .map(|g| {
                         let id = g.group.id.clone();
-                        let id2 = id.clone();
                         let tags = [
                             g.group.is_dynamic().then_some("dynamic"),
                             g.group.is_synced().then_some("synced from on-premises"),
@@ -85,16 +84,7 @@ fn GroupPicker() -> impl IntoView {
                         view! {
                             <li>
                                 <label class="check">
-                                    <input
-                                        type="checkbox"
-                                        prop:checked={move || {
-                                            state.form.with(|f| f.groups.iter().any(|x| same_id(x, &id)))
-                                        }}
-                                        on:change={move |ev| {
-                                            let on = event_target_checked(&ev);
-                                            state.form.update(|f| toggle(&mut f.groups, &id2, on))
-                                        }}
-                                    />
+                                    <ListCheckbox list={FormList::Groups} id={id} />
                                     <span>
                                         {g.group.label().to_string()}
                                         <span class="muted">
@@ -155,20 +145,10 @@ fn UserPicker() -> impl IntoView {
                 results()
                     .into_iter()
                     .map(|(id, upn, name)| {
-                        let id2 = id.clone();
                         view! {
                             <li>
                                 <label class="check">
-                                    <input
-                                        type="checkbox"
-                                        prop:checked={move || {
-                                            state.form.with(|f| f.users.iter().any(|x| same_id(x, &id)))
-                                        }}
-                                        on:change={move |ev| {
-                                            let on = event_target_checked(&ev);
-                                            state.form.update(|f| toggle(&mut f.users, &id2, on))
-                                        }}
-                                    />
+                                    <ListCheckbox list={FormList::Users} id={id} />
                                     <span>{upn}<span class="muted">" " {name}</span></span>
                                 </label>
                             </li>
@@ -303,4 +283,19 @@ fn ListPicker() -> impl IntoView {
             }
         }}
     }
+}
+
+/// A checkbox that keeps `id` in one of the wizard form's lists.
+#[component]
+pub fn ListCheckbox(list: FormList, id: String) -> impl IntoView {
+    let state = use_state();
+    let checked = {
+        let id = id.clone();
+        move || state.form.with(|f| list.holds(f, &id))
+    };
+    let change = move |ev| {
+        let on = event_target_checked(&ev);
+        state.form.update(|f| toggle(list.of_mut(f), &id, on))
+    };
+    view! { <input type="checkbox" prop:checked={checked} on:change={change} /> }
 }
