@@ -432,3 +432,27 @@ fn files_the_fuzz_targets_compile_alone_stay_alone() {
     }
     assert!(checked >= 2, "config.rs and journal_codec.rs are compiled alone by fuzz targets");
 }
+
+#[test]
+fn the_app_links_no_test_double_and_only_the_demo_simulator() {
+    // The browser app needs the simulator's tenant and Graph routes for its demo, nothing else:
+    // the workspace takes licswap-sim without its `full` feature (Entra, throttling, faults), and
+    // the app turns on neither `full` nor licswap-core's `test-support` (fake transport, virtual
+    // clock, in-memory store). Test crates opt in on their own.
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    let sim_dep = manifest
+        .lines()
+        .find(|l| l.starts_with("licswap-sim = "))
+        .expect("licswap-sim in [workspace.dependencies]");
+    assert!(sim_dep.contains("default-features = false"), "{sim_dep}");
+    let app_deps = manifest.split("\n[dependencies]").nth(1).expect("the app's [dependencies]");
+    let app_deps = app_deps.split("\n[").next().unwrap_or("");
+    for feature in ["\"full\"", "\"test-support\"", "\"server\""] {
+        assert!(!app_deps.contains(feature), "the app's dependencies enable {feature}");
+    }
+    let core = std::fs::read_to_string(root().join("crates/core/src/graph/mod.rs")).unwrap();
+    for double in ["pub mod fake;", "pub mod clock;"] {
+        let gated = format!("#[cfg(any(test, feature = \"test-support\"))]\n{double}");
+        assert!(core.contains(&gated), "graph/{double} is a test double: behind test-support");
+    }
+}
