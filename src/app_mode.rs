@@ -114,7 +114,7 @@ fn expired(state: AppState) {
 
 /// Switches mode and connects the Graph client for it.
 pub fn enter(state: AppState, mode: Mode) {
-    if let Err(e) = crate::tenant::connect(state, &mode) {
+    if let Err(e) = crate::loads::connect(state, &mode) {
         state.notice.set(Some(e));
     }
     state.mode.set(mode);

@@ -132,7 +132,7 @@ pub async fn recheck(state: AppState, approved: Opened) -> Result<Checked, Strin
     if approved.preview.redacted {
         return Err("This preview has pseudonyms instead of names: it cannot be applied. Ask for an approval of a preview with names.".into());
     }
-    if !crate::tenant::fetch_snapshot(state, plan.sources().into_iter().map(|s| s.sku.sku_id).collect()).await {
+    if !crate::loads::fetch_snapshot(state, plan.sources().into_iter().map(|s| s.sku.sku_id).collect()).await {
         return Err(match state.snapshot.get_untracked() {
             Load::Failed(e) => crate::text::sentence(&e),
             _ => "The tenant could not be read.".into(),

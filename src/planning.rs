@@ -2,7 +2,7 @@
 //! the benchmarks), errors become sentences for the screen.
 use licswap_core::plan::{Plan, PlanRequest, Snapshot};
 
-pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, String> {
+pub fn plan_timed(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, String> {
     crate::timing::start("licswap:plan");
     let planned = licswap_planner::plan(snapshot, request);
     crate::timing::end("licswap:plan");

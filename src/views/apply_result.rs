@@ -73,7 +73,7 @@ pub fn RunResult(report: Arc<RunReport>, plan: Arc<Plan>) -> impl IntoView {
                         </ul>
                         <button
                             type="button"
-                            on:click={move |_| crate::tenant::replan(state, stale.get_value())}
+                            on:click={move |_| crate::loads::replan(state, stale.get_value())}
                         >
                             "Re-plan these"
                         </button>

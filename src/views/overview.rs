@@ -1,7 +1,7 @@
 //! Tenant overview: every subscribed SKU with its seats and service plans.
 use super::components::{count, percent, plan_friendly_names, Bar, ErrorBox, Spinner};
 use crate::state::{use_state, Load, Mode};
-use crate::tenant;
+use crate::loads;
 use leptos::prelude::*;
 use licswap_core::catalog::sku_name;
 use licswap_core::model::SubscribedSku;
@@ -12,7 +12,7 @@ pub fn Overview() -> impl IntoView {
     // Load once per mode; the refresh button loads again.
     Effect::new(move |_| {
         if state.mode.get().can_read() && state.skus.get_untracked() == Load::Idle {
-            tenant::load_skus(state);
+            loads::load_skus(state);
         }
     });
     let name = move || state.tenant_name.get().unwrap_or_else(|| "Your tenant".into());
@@ -30,7 +30,7 @@ pub fn Overview() -> impl IntoView {
                         type="button"
                         class="secondary"
                         disabled={move || !state.mode.get().can_read()}
-                        on:click={move |_| tenant::load_skus(state)}
+                        on:click={move |_| loads::load_skus(state)}
                     >
                         "Refresh"
                     </button>

@@ -348,7 +348,7 @@ fn WaiveAll(plan: Arc<Plan>) -> impl IntoView {
             <button
                 type="button"
                 class="secondary"
-                on:click={move |_| crate::tenant::waive_and_preview(state, &request, &waive)}
+                on:click={move |_| crate::loads::waive_and_preview(state, &request, &waive)}
             >
                 {format!("Accept the loss of all {n} and preview again")}
             </button>

@@ -31,7 +31,7 @@ pub fn SetAsideOffer(plan: Arc<Plan>) -> impl IntoView {
                 <button
                     type="button"
                     class="secondary"
-                    on:click={move |_| crate::tenant::preview_setting_aside(state)}
+                    on:click={move |_| crate::loads::preview_setting_aside(state)}
                 >
                     {format!("Set aside the {what} with a blocker and apply the rest")}
                 </button>

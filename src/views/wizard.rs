@@ -2,7 +2,7 @@
 use super::components::{count, plan_friendly, plural, ErrorBox, Spinner};
 use super::wizard_scope::{ListCheckbox, ScopePicker};
 use crate::state::{use_state, Load, Mode};
-use crate::tenant;
+use crate::loads;
 use crate::wizard_form::{toggle, waivable_plans, FormList};
 use leptos::prelude::*;
 use licswap_core::catalog::sku_name;
@@ -13,14 +13,14 @@ pub fn Wizard() -> impl IntoView {
     let state = use_state();
     Effect::new(move |_| {
         if state.mode.get().can_read() && state.skus.get_untracked() == Load::Idle {
-            tenant::load_skus(state);
+            loads::load_skus(state);
         }
     });
     // Holders and groups of the source(s) feed the scope lists and the preview.
     Effect::new(move |_| {
         let (sources, key) = state.form.with(|f| (f.sources(), f.source_key()));
         if !sources.is_empty() && state.snapshot_source.get_untracked() != key {
-            tenant::load_snapshot(state, sources);
+            loads::load_snapshot(state, sources);
         }
     });
     view! {
@@ -54,7 +54,7 @@ fn WizardForm(skus: Vec<SubscribedSku>) -> impl IntoView {
     let skus = StoredValue::new(skus);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        tenant::preview(state);
+        loads::preview(state);
     };
     view! {
         <form class="wizard" on:submit={on_submit} novalidate>
@@ -387,7 +387,7 @@ fn SnapshotStatus() -> impl IntoView {
                 <button
                     type="button"
                     class="secondary"
-                    on:click={move |_| { tenant::load_snapshot(state, state.form.get_untracked().sources()) }}
+                    on:click={move |_| { loads::load_snapshot(state, state.form.get_untracked().sources()) }}
                 >
                     "Try again"
                 </button>
@@ -414,7 +414,7 @@ fn SnapshotStatus() -> impl IntoView {
                             type="button"
                             class="link"
                             on:click={move |_| {
-                                tenant::load_snapshot(state, state.form.get_untracked().sources())
+                                loads::load_snapshot(state, state.form.get_untracked().sources())
                             }}
                         >
                             "Read again"

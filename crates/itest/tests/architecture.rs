@@ -340,7 +340,7 @@ fn import_loops(dir: &str) -> Vec<String> {
 fn modules_never_import_in_a_loop() {
     // Within a crate, as between crates, imports run one way: in core the Graph wire model sits
     // below the plan, the plan below the Graph client, and apply on top; in the app, state below
-    // the modules that change it (app_mode, tenant, apply_run), and the views on top. Only a
+    // the modules that change it (app_mode, loads, apply_run), and the views on top. Only a
     // folder and its own children may name each other.
     let mut loops = import_loops("crates/core/src");
     loops.extend(import_loops("src"));

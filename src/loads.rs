@@ -202,7 +202,7 @@ pub fn preview(state: AppState) {
         state.plan_error.set(Some("The tenant data is still loading; try again in a moment.".into()));
         return;
     };
-    match crate::planning::plan(&snap, &request) {
+    match crate::planning::plan_timed(&snap, &request) {
         Ok(plan) => {
             state.plan_error.set(None);
             state.plan.set(Some(Arc::new(plan)));
