@@ -1,7 +1,7 @@
 //! Approving a shared preview: the plan's digest, the approvals it carries (and whether they
 //! still hold), a form to add one, and the approved preview as a file or a link. Approvals are
 //! attestations, not signatures, and the screen says so.
-use super::components::{ErrorBox, LinkField, StatusHint};
+use super::components::{AlertLine, ErrorBox, LinkField, StatusHint};
 use crate::browser;
 use crate::routes::Route;
 use crate::state::use_state;
@@ -211,17 +211,7 @@ pub fn ApprovalPanel(opened: Opened) -> impl IntoView {
                         </div>
                         <button type="submit">"Approve this plan"</button>
                     </form>
-                    {move || {
-                        error
-                            .get()
-                            .map(|e| {
-                                view! {
-                                    <p class="bad" role="alert">
-                                        {e}
-                                    </p>
-                                }
-                            })
-                    }}
+                    <AlertLine error={error} />
                     {move || {
                         (!approvals.with(|a| a.is_empty()))
                             .then(|| {

@@ -146,6 +146,16 @@ pub fn LinkField(label: &'static str, link: String, testid: &'static str) -> imp
     }
 }
 
+/// A one-line error beside the form it is about, announced at once; nothing while there is none.
+#[component]
+pub fn AlertLine(#[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
+    move || error.get().map(|e| view! {
+        <p class="bad" role="alert">
+            {e}
+        </p>
+    })
+}
+
 /// A short status line (copied, saved, exported…), announced to screen readers; nothing while
 /// there is none.
 #[component]

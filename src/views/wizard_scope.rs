@@ -1,5 +1,5 @@
 //! The wizard's scope step: every holder, chosen groups, chosen users, or a pasted/uploaded list.
-use super::components::{count, plural};
+use super::components::{count, plural, AlertLine};
 use crate::browser;
 use crate::state::{use_state, Load};
 use crate::wizard_form::{search_users, toggle, FormList, ScopeChoice};
@@ -230,17 +230,7 @@ fn ListPicker() -> impl IntoView {
             <label for="user-file">"Or upload a file (.txt or .csv)"</label>
             <input id="user-file" type="file" accept=".txt,.csv,text/plain,text/csv" on:change={on_file} />
         </div>
-        {move || {
-            file_error
-                .get()
-                .map(|e| {
-                    view! {
-                        <p class="bad" role="alert">
-                            {e}
-                        </p>
-                    }
-                })
-        }}
+        <AlertLine error={file_error} />
         {move || {
             let (n, dups, errors) = parsed.get();
             let summary = format!(

@@ -3,6 +3,15 @@
 //! throttling, injected 5xx, read lag and transport faults, and CORS for the app's own origin.
 //! The browser's demo tenant runs in process, signed in as nobody, and compiles none of it
 //! (`sim.rs` has the stand-ins: no Entra route, an anonymous caller, everything admitted).
+//!
+//! Each behaviour keeps the source of the module that models it: the sign-in endpoints
+//! <https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow> (`auth`),
+//! the least-privileged permission per call from each Graph API page (`scopes`), throttling
+//! <https://learn.microsoft.com/en-us/graph/throttling-limits#identity-and-access-service-limits>
+//! (`throttle`), read lag
+//! <https://devblogs.microsoft.com/identity/designing-for-eventual-consistency-for-microsoft-entra/>
+//! (`replica`), and CORS with Graph's exposed
+//! headers (`config::GRAPH_EXPOSED_HEADERS`). Splitting them from `sim.rs` changed none of them.
 use crate::auth::{Auth, AuthContext};
 use crate::routes::Call;
 use crate::sim::{Answer, Caller, Delivery, Sim};
