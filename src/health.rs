@@ -1,7 +1,7 @@
 //! License health, as the app runs it: reads the tenant for the health screen and diagnoses it
-//! with the planner, writing the result into the app state; plans the fixes (direct licenses a
-//! group duplicates, direct licenses that conflict with a group's) and, once a conflict fix is
-//! applied, reprocesses its members. No view code here.
+//! with the planner (a Leptos action the app state keeps: its value is the last result); plans
+//! the fixes (direct licenses a group duplicates, direct licenses that conflict with a group's)
+//! and, once a conflict fix is applied, reprocesses its members. No view code here.
 //!
 //! Why the reprocessing: Entra keeps a member's group license in error until the member is
 //! processed again, even once the cause is gone ("you need to trigger the processing": "Identify
@@ -10,8 +10,8 @@
 //! per-user trigger is `reprocessLicenseAssignment`
 //! (<https://learn.microsoft.com/graph/api/user-reprocesslicenseassignment>).
 use crate::routes::Route;
-use crate::state::{AppState, Load, PlanOrigin, NOT_CONNECTED};
-use leptos::prelude::{Set, Update};
+use crate::state::{AppState, HealthAction, PlanOrigin, NOT_CONNECTED};
+use leptos::prelude::{Action, GetUntracked, Set, Update};
 use licswap_core::apply::{EntryState, GraphLicenseApi, Journal};
 use licswap_core::graph::LoadProgress;
 use licswap_core::health::HealthReport;
@@ -112,29 +112,37 @@ pub fn check_again(state: AppState) {
     state.go(Route::Health);
 }
 
+/// The health read as a Leptos action: the screen dispatches it when first shown, "Load again"
+/// and "check again" dispatch it anew; its value is the last result, its `pending()` the spinner.
+pub fn action(state: AppState) -> HealthAction {
+    state.health_action(|| Action::new_local(move |_: &()| read(state)))
+}
+
+/// Reads the health again (the screen's spinner shows what is being read).
+pub fn load(state: AppState) {
+    state.health_progress.set(None);
+    action(state).dispatch_local(());
+}
+
 /// Reads the licensing groups, their members' license states and Graph's error flags, then
 /// explains every member in error.
-pub fn load(state: AppState) {
-    let Some(c) = state.client() else {
-        state.health.set(Load::Failed("Not connected to a tenant: sign in first.".into()));
-        return;
+async fn read(state: AppState) -> Result<Arc<HealthData>, String> {
+    let c = state.client().ok_or_else(|| NOT_CONNECTED.to_string())?;
+    let connection = state.connection.get_untracked();
+    let mut progress = |p: LoadProgress| {
+        let total = p.total.map(|t| format!(" of {t}")).unwrap_or_default();
+        state.health_progress.set(Some(format!("{}: {}{total}…", p.phase, p.done)));
     };
-    state.health.set(Load::Loading("Reading licensing groups…".into()));
-    leptos::task::spawn_local(async move {
-        let mut progress = |p: LoadProgress| {
-            let total = p.total.map(|t| format!(" of {t}")).unwrap_or_default();
-            state.health.set(Load::Loading(format!("{}: {}{total}…", p.phase, p.done)));
-        };
-        match c.load_health(&mut progress).await {
-            Ok(snapshot) => {
-                let report = licswap_planner::health::diagnose(&snapshot);
-                let cleanup = licswap_planner::health::cleanup_candidates(&snapshot);
-                let conflicts = licswap_planner::health::conflict_fixes(&snapshot, &report);
-                state.health.set(Load::Ready(Arc::new(HealthData { snapshot, report, cleanup, conflicts })));
-            }
-            Err(e) => state.health.set(Load::Failed(e.to_string())),
-        }
-    });
+    let read = c.load_health(&mut progress).await;
+    // Signed out or switched tenant meanwhile: this read belongs to a connection that is gone.
+    if state.connection.get_untracked() != connection {
+        return Err("The connection to the tenant changed during the read: load again.".into());
+    }
+    let snapshot = read.map_err(|e| e.to_string())?;
+    let report = licswap_planner::health::diagnose(&snapshot);
+    let cleanup = licswap_planner::health::cleanup_candidates(&snapshot);
+    let conflicts = licswap_planner::health::conflict_fixes(&snapshot, &report);
+    Ok(Arc::new(HealthData { snapshot, report, cleanup, conflicts }))
 }
 
 /// The CSV export: one row per member issue (who, which group and products, Graph's code, what

@@ -1,12 +1,14 @@
 //! Reading the tenant: builds the Graph client for the current mode and runs the loads the screens
 //! ask for, writing results into the app state. No view code here.
-use crate::state::{AppClient, AppState, Load, Mode, NOT_CONNECTED};
+use crate::state::{AppClient, AppState, Load, Mode, SkusResource, NOT_CONNECTED};
 use crate::transport::{AppTransport, BrowserClock, DemoTransport, FetchTransport};
 use leptos::prelude::*;
 use licswap_core::catalog;
 use licswap_core::graph::client::ClientConfig;
+use licswap_core::model::SubscribedSku;
 use licswap_core::plan::{Scope, Subject, TargetKind};
 use licswap_sim::fixtures::DEMO_TENANT_NAME;
+use std::rc::Rc;
 use std::sync::Arc;
 
 /// The in-page simulator answers origin-relative URLs.
@@ -37,8 +39,7 @@ pub fn connect(state: AppState, mode: &Mode) -> Result<(), String> {
         }
         _ => None,
     };
-    state.skus.set(Load::Idle);
-    state.health.set(Load::Idle);
+    state.clear_health();
     match built {
         Some(Ok(c)) => {
             state.set_client(Some(c));
@@ -55,26 +56,26 @@ pub fn connect(state: AppState, mode: &Mode) -> Result<(), String> {
     }
 }
 
-/// `GET /subscribedSkus` into `state.skus`.
-pub fn load_skus(state: AppState) {
-    let Some(c) = state.client() else {
-        state.skus.set(Load::Failed(NOT_CONNECTED.into()));
-        return;
-    };
-    state.skus.set(Load::Loading("Reading subscriptions…".into()));
-    leptos::task::spawn_local(async move {
-        match c.list_skus().await {
-            Ok(mut skus) => {
-                sort_skus(&mut skus);
-                state.skus.set(Load::Ready(skus))
-            }
-            Err(e) => state.skus.set(Load::Failed(e.to_string())),
-        }
-    });
+/// The tenant's subscriptions (`GET /subscribedSkus`), as a resource: read when a screen first
+/// asks, again whenever the Graph connection changes, and on `refetch()` (the Refresh button).
+pub fn skus(state: AppState) -> SkusResource {
+    state.skus_resource(|| {
+        LocalResource::new(move || {
+            state.connection.track();
+            read_skus(state.client())
+        })
+    })
+}
+
+async fn read_skus(client: Option<Rc<AppClient>>) -> Result<Vec<SubscribedSku>, String> {
+    let c = client.ok_or_else(|| NOT_CONNECTED.to_string())?;
+    let mut skus = c.list_skus().await.map_err(|e| e.to_string())?;
+    sort_skus(&mut skus);
+    Ok(skus)
 }
 
 /// The order the screens list subscriptions in: by product name.
-fn sort_skus(skus: &mut [licswap_core::model::SubscribedSku]) {
+fn sort_skus(skus: &mut [SubscribedSku]) {
     skus.sort_by_key(|s| catalog::sku_name(s).to_ascii_lowercase());
 }
 
@@ -123,10 +124,11 @@ pub async fn fetch_snapshot(state: AppState, sources: Vec<String>) -> bool {
             // The same order as load_skus, and no change when nothing changed: the wizard's
             // lists are built from these, and an admin moving through them with the arrow keys
             // must not see the options reorder under the cursor.
-            let mut skus = snap.skus.clone();
-            sort_skus(&mut skus);
-            if state.skus.with_untracked(|s| !matches!(s, Load::Ready(k) if *k == skus)) {
-                state.skus.set(Load::Ready(skus));
+            let mut fresh = snap.skus.clone();
+            sort_skus(&mut fresh);
+            let listed = skus(state);
+            if listed.with_untracked(|s| !matches!(s, Some(Ok(k)) if *k == fresh)) {
+                listed.set(Some(Ok(fresh)));
             }
             state.snapshot.set(Load::Ready(Arc::new(snap)));
             true

@@ -1,7 +1,8 @@
 //! The app's shared state: which mode it runs in, what was loaded, the current request and plan,
 //! the apply screen's run. Signals hold plain data; the handles that are not `Send` (the Graph
 //! client, the sign-in session, the running apply's controls) are local stored values beside them,
-//! as the page has one thread.
+//! as the page has one thread. Loads that are plain reads are Leptos resources and actions
+//! (`crate::loads`); this module only keeps them.
 use crate::auth::session::Session;
 use crate::config::Config;
 use crate::routes::Route;
@@ -34,7 +35,9 @@ impl Mode {
     }
 }
 
-/// Something loaded from the tenant.
+/// The holders' snapshot, which is loaded by hand rather than as a resource: its load says what it
+/// is reading as it goes (a million holders take minutes), is cancelled when the admin picks
+/// other sources, and is also started by the preview's "plan again".
 #[derive(Clone, Debug, PartialEq)]
 pub enum Load<T> {
     Idle,
@@ -67,6 +70,12 @@ pub struct ApplyStatus {
 /// What a screen says when it needs the tenant and there is no Graph connection.
 pub const NOT_CONNECTED: &str = "Not connected to a tenant: sign in first.";
 
+/// The subscriptions, by product name, or why they could not be read.
+pub type SkusResource = LocalResource<Result<Vec<SubscribedSku>, String>>;
+
+/// The license-health screen's read and diagnosis, or why it failed.
+pub type HealthAction = Action<(), Result<Arc<crate::health_data::HealthData>, String>>;
+
 pub type AppClient = licswap_core::graph::client::GraphClient<AppTransport, BrowserClock>;
 
 #[derive(Clone, Copy)]
@@ -75,7 +84,12 @@ pub struct AppState {
     pub mode: RwSignal<Mode>,
     /// Shown in the header and banner.
     pub tenant_name: RwSignal<Option<String>>,
-    pub skus: RwSignal<Load<Vec<SubscribedSku>>>,
+    /// Bumped whenever the Graph client changes: resources that read the tenant track it.
+    pub connection: RwSignal<u64>,
+    /// The tenant's subscriptions (`crate::loads::skus`), once a screen has asked for them.
+    skus: StoredValue<Option<SkusResource>, LocalStorage>,
+    /// The app's root owner: resources made on a screen's first use live as long as the app.
+    owner: StoredValue<Owner, LocalStorage>,
     /// What was read for the wizard's source SKU (holders, groups): reused by the preview.
     pub snapshot: RwSignal<Load<Arc<Snapshot>>>,
     /// The source SKU `snapshot` was read for.
@@ -100,8 +114,10 @@ pub struct AppState {
     pub control: StoredValue<Option<Control>, LocalStorage>,
     /// This tab's sign-in (tokens and their renewal).
     session: StoredValue<Rc<Session>, LocalStorage>,
-    /// The license-health screen's read and diagnosis.
-    pub health: RwSignal<Load<Arc<crate::health_data::HealthData>>>,
+    /// The license-health screen's read and diagnosis (`crate::health::action`), once asked for.
+    health: StoredValue<Option<HealthAction>, LocalStorage>,
+    /// While the health read runs: what it is reading.
+    pub health_progress: RwSignal<Option<String>>,
     /// Reprocessing the members of an applied conflict fix (the report screen).
     pub reprocess: RwSignal<crate::health_data::Reprocess>,
 }
@@ -112,7 +128,9 @@ impl AppState {
             route: RwSignal::new(Route::Overview),
             mode: RwSignal::new(Mode::Starting),
             tenant_name: RwSignal::new(None),
-            skus: RwSignal::new(Load::Idle),
+            connection: RwSignal::new(0),
+            skus: StoredValue::new_local(None),
+            owner: StoredValue::new_local(Owner::current().unwrap_or_default()),
             snapshot: RwSignal::new(Load::Idle),
             snapshot_source: RwSignal::new(String::new()),
             snapshot_progress: RwSignal::new(None),
@@ -126,7 +144,8 @@ impl AppState {
             client: StoredValue::new_local(None),
             control: StoredValue::new_local(None),
             session: StoredValue::new_local(Rc::new(Session::default())),
-            health: RwSignal::new(Load::Idle),
+            health: StoredValue::new_local(None),
+            health_progress: RwSignal::new(None),
             reprocess: RwSignal::new(Default::default()),
         }
     }
@@ -138,6 +157,40 @@ impl AppState {
 
     pub fn set_client(&self, client: Option<AppClient>) {
         self.client.set_value(client.map(Rc::new));
+        self.connection.update(|n| *n += 1);
+    }
+
+    /// The subscriptions resource, made by `make` on first use.
+    pub fn skus_resource(&self, make: impl FnOnce() -> SkusResource) -> SkusResource {
+        self.app_owned(self.skus, make)
+    }
+
+    /// The health read, made by `make` on first use.
+    pub fn health_action(&self, make: impl FnOnce() -> HealthAction) -> HealthAction {
+        self.app_owned(self.health, make)
+    }
+
+    /// Drops the health read's result (the connection changed).
+    pub fn clear_health(&self) {
+        if let Some(a) = self.health.get_value() {
+            a.clear();
+        }
+    }
+
+    /// The handle kept in `slot`, made by `make` under the app's owner on first use: a screen's
+    /// owner would dispose of it when the admin leaves the screen, and making it on first use keeps
+    /// its code in the chunk of the screens that use it, out of the first download.
+    fn app_owned<T: Copy + 'static>(
+        &self,
+        slot: StoredValue<Option<T>, LocalStorage>,
+        make: impl FnOnce() -> T,
+    ) -> T {
+        if let Some(made) = slot.get_value() {
+            return made;
+        }
+        let made = self.owner.with_value(|o| o.with(make));
+        slot.set_value(Some(made));
+        made
     }
 
     /// A new snapshot load's token. The load still running, if any, is for a source the admin has
@@ -164,8 +217,11 @@ impl AppState {
         self.plan_error.set(None);
         self.snapshot.set(Load::Idle);
         self.snapshot_source.set(String::new());
+        if let Some(skus) = self.skus.get_value() {
+            skus.set(None);
+        }
+        self.clear_health();
         self.form.set(WizardForm::default());
-        self.skus.set(Load::Idle);
         self.apply.set(ApplyStatus::default());
         self.reprocess.set(Default::default());
     }

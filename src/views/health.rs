@@ -5,7 +5,7 @@
 use super::components::{plural, ErrorBox, ResolveProblemsLink, Spinner, StatusHint};
 use crate::browser;
 use crate::health::{self, HealthData};
-use crate::state::{use_state, Load};
+use crate::state::use_state;
 use leptos::prelude::*;
 use licswap_core::health::{LicenseErrorKind, MemberIssue};
 use std::sync::Arc;
@@ -13,8 +13,9 @@ use std::sync::Arc;
 #[component]
 pub fn HealthScreen() -> impl IntoView {
     let state = use_state();
+    let read = health::action(state);
     Effect::new(move |_| {
-        if state.mode.get().can_read() && state.health.get_untracked() == Load::Idle {
+        if state.mode.get().can_read() && read.value().with_untracked(Option::is_none) && !read.pending().get_untracked() {
             health::load(state);
         }
     });
@@ -30,7 +31,7 @@ pub fn HealthScreen() -> impl IntoView {
                         type="button"
                         class="secondary"
                         disabled={move || {
-                            !state.mode.get().can_read() || matches!(state.health.get(), Load::Loading(_))
+                            !state.mode.get().can_read() || read.pending().get()
                         }}
                         on:click={move |_| health::load(state)}
                     >
@@ -43,14 +44,16 @@ pub fn HealthScreen() -> impl IntoView {
                 group's licenses, Entra records the error on the member and keeps it until the member or \
                 the group is processed again. " <ResolveProblemsLink />
             </p>
-            {move || match state.health.get() {
-                Load::Idle => view! { <Spinner text="Reading licensing groups…" /> }.into_any(),
-                Load::Loading(what) => view! { <Spinner text={what} /> }.into_any(),
-                Load::Failed(e) => {
+            {move || match (read.pending().get(), read.value().get()) {
+                (true, _) | (false, None) => {
+                    let what = state.health_progress.get().unwrap_or_else(|| "Reading licensing groups…".into());
+                    view! { <Spinner text={what} /> }.into_any()
+                }
+                (false, Some(Err(e))) => {
                     view! { <ErrorBox title="Could not read the tenant's license health" detail={e} /> }
                         .into_any()
                 }
-                Load::Ready(data) => view! { <Report data={data} /> }.into_any(),
+                (false, Some(Ok(data))) => view! { <Report data={data} /> }.into_any(),
             }}
         </section>
     }

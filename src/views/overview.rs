@@ -1,6 +1,6 @@
 //! Tenant overview: every subscribed SKU with its seats and service plans.
 use super::components::{count, percent, plan_friendly_names, Bar, ErrorBox, Spinner};
-use crate::state::{use_state, Load, Mode};
+use crate::state::{use_state, Mode, SkusResource};
 use crate::loads;
 use leptos::prelude::*;
 use licswap_core::catalog::sku_name;
@@ -9,12 +9,8 @@ use licswap_core::model::SubscribedSku;
 #[component]
 pub fn Overview() -> impl IntoView {
     let state = use_state();
-    // Load once per mode; the refresh button loads again.
-    Effect::new(move |_| {
-        if state.mode.get().can_read() && state.skus.get_untracked() == Load::Idle {
-            loads::load_skus(state);
-        }
-    });
+    // Read once per connection; the refresh button reads again.
+    let skus = loads::skus(state);
     let name = move || state.tenant_name.get().unwrap_or_else(|| "Your tenant".into());
     view! {
         <section aria-labelledby="overview-title">
@@ -30,7 +26,7 @@ pub fn Overview() -> impl IntoView {
                         type="button"
                         class="secondary"
                         disabled={move || !state.mode.get().can_read()}
-                        on:click={move |_| loads::load_skus(state)}
+                        on:click={move |_| skus.refetch()}
                     >
                         "Refresh"
                     </button>
@@ -52,25 +48,24 @@ pub fn Overview() -> impl IntoView {
                     }
                         .into_any()
                 }
-                _ => view! { <SkuList /> }.into_any(),
+                Mode::Starting => view! { <Spinner text="Loading subscriptions…" /> }.into_any(),
+                _ => view! { <SkuList skus={skus} /> }.into_any(),
             }}
         </section>
     }
 }
 
 #[component]
-fn SkuList() -> impl IntoView {
-    let state = use_state();
-    move || match state.skus.get() {
-        Load::Idle => view! { <Spinner text="Loading subscriptions…" /> }.into_any(),
-        Load::Loading(what) => view! { <Spinner text={what} /> }.into_any(),
-        Load::Failed(e) => {
+fn SkuList(skus: SkusResource) -> impl IntoView {
+    move || match skus.get() {
+        None => view! { <Spinner text="Loading subscriptions…" /> }.into_any(),
+        Some(Err(e)) => {
             view! { <ErrorBox title="Could not read the tenant's subscriptions" detail={e} /> }.into_any()
         }
-        Load::Ready(skus) if skus.is_empty() => {
+        Some(Ok(skus)) if skus.is_empty() => {
             view! { <p>"This tenant has no subscriptions."</p> }.into_any()
         }
-        Load::Ready(skus) => view! {
+        Some(Ok(skus)) => view! {
             <p class="muted">
                 {format!(
                     "{} subscriptions. Seats: purchased = enabled prepaid units; assigned = consumed units.",

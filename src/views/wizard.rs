@@ -11,11 +11,7 @@ use licswap_core::model::{same_id, SubscribedSku};
 #[component]
 pub fn Wizard() -> impl IntoView {
     let state = use_state();
-    Effect::new(move |_| {
-        if state.mode.get().can_read() && state.skus.get_untracked() == Load::Idle {
-            loads::load_skus(state);
-        }
-    });
+    let skus = loads::skus(state);
     // Holders and groups of the source(s) feed the scope lists and the preview.
     Effect::new(move |_| {
         let (sources, key) = state.form.with(|f| (f.sources(), f.source_key()));
@@ -31,18 +27,18 @@ pub fn Wizard() -> impl IntoView {
                     <h1 id="wizard-title">"Plan a license swap"</h1>
                 </div>
             </div>
-            {move || match (state.mode.get(), state.skus.get()) {
+            {move || match (state.mode.get(), skus.get()) {
                 (Mode::Live { signed_in: false, .. } | Mode::NeedsConfig { .. }, _) => {
                     view! {
                         <p>"Sign in to plan a swap in your tenant. " <a href="#/signin">"Sign in"</a></p>
                     }
                         .into_any()
                 }
-                (_, Load::Failed(e)) => {
+                (Mode::Starting, _) | (_, None) => view! { <Spinner text="Reading subscriptions…" /> }.into_any(),
+                (_, Some(Err(e))) => {
                     view! { <ErrorBox title="Could not read the subscriptions" detail={e} /> }.into_any()
                 }
-                (_, Load::Ready(skus)) => view! { <WizardForm skus={skus} /> }.into_any(),
-                _ => view! { <Spinner text="Reading subscriptions…" /> }.into_any(),
+                (_, Some(Ok(skus))) => view! { <WizardForm skus={skus} /> }.into_any(),
             }}
         </section>
     }

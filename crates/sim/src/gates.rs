@@ -41,12 +41,22 @@ impl Sim {
         self.auth.issue_token(client_id, scopes, now_ms, self.config.token_lifetime_ms)
     }
 
-    /// Draw this request's transport faults (latency, lost response) from the seeded PRNG.
-    pub fn delivery(&mut self) -> Delivery {
+    /// Draw this request's transport faults (latency, lost response) from the seeded PRNG. A
+    /// `$batch` takes the longest of one delay per item: Graph's batching page
+    /// (<https://learn.microsoft.com/graph/json-batching>) lets independent items run in any
+    /// order and says nothing of their timing, so the model runs them side by side; a batch is
+    /// then never cheaper than its slowest item, which keeps batched reads from looking faster
+    /// than Graph could serve them.
+    pub fn delivery(&mut self, req: &HttpRequest) -> Delivery {
         let f = &self.config.faults;
         let (lo, hi) = (f.latency_ms.0, f.latency_ms.1.max(f.latency_ms.0));
-        let latency_ms = if hi > 0 { lo + self.faults.below(hi - lo + 1) } else { 0 };
-        let drop_rate = f.drop_rate;
+        let mut latency_ms = 0;
+        if hi > 0 {
+            for _ in 0..batch_items(req).max(1) {
+                latency_ms = latency_ms.max(lo + self.faults.below(hi - lo + 1));
+            }
+        }
+        let drop_rate = self.config.faults.drop_rate;
         Delivery { latency_ms, drop_response: self.faults.chance(drop_rate) }
     }
 
@@ -187,4 +197,41 @@ impl Sim {
 fn decimal_secs(ms: u64) -> String {
     let s = format!("{}.{:03}", ms / 1000, ms % 1000);
     s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// The number of items of a `$batch` POST (0 for any other request or an unreadable body).
+fn batch_items(req: &HttpRequest) -> usize {
+    #[derive(serde::Deserialize)]
+    struct Items {
+        requests: Vec<serde::de::IgnoredAny>,
+    }
+    let is_batch = req.method == Method::Post && Target::parse(&req.url).path.ends_with("/$batch");
+    let body = req.body.as_deref().filter(|_| is_batch).unwrap_or("");
+    serde_json::from_str::<Items>(body).map_or(0, |b| b.requests.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SimConfig;
+
+    /// A batch of twenty reads is charged the slowest of twenty delays: on average close to the
+    /// top of the range, where one request averages its middle.
+    #[test]
+    fn a_batch_waits_for_its_slowest_item() {
+        let mut config = SimConfig::test();
+        config.faults.latency_ms = (100, 900);
+        let mut sim = Sim::new(crate::fixtures::generate(1, 10), config);
+        let items: Vec<String> =
+            (0..20).map(|n| format!(r#"{{"id":"{n}","method":"GET","url":"/users"}}"#)).collect();
+        let batch = HttpRequest::post_json("/v1.0/$batch", format!(r#"{{"requests":[{}]}}"#, items.join(",")));
+        let one = HttpRequest::get("/v1.0/users");
+        let mean = |sim: &mut Sim, req: &HttpRequest| {
+            (0..200).map(|_| sim.delivery(req).latency_ms).sum::<u64>() / 200
+        };
+        let (single, batched) = (mean(&mut sim, &one), mean(&mut sim, &batch));
+        assert!((400..=600).contains(&single), "one request: {single} ms on average");
+        assert!(batched >= 800, "a batch of 20: {batched} ms on average");
+        assert!(sim.delivery(&HttpRequest::post_json("/v1.0/$batch", "not json")).latency_ms <= 900);
+    }
 }

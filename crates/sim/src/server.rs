@@ -117,7 +117,7 @@ fn handle_sim(sim: &Arc<Mutex<Sim>>, req: HttpRequest, now: &NowFn) -> Option<Ht
         let mut s = sim.lock().unwrap_or_else(|e| e.into_inner());
         return Some(control(&mut s, ctl, &req, now()));
     }
-    let delivery = sim.lock().unwrap_or_else(|e| e.into_inner()).delivery();
+    let delivery = sim.lock().unwrap_or_else(|e| e.into_inner()).delivery(&req);
     if delivery.latency_ms > 0 {
         std::thread::sleep(Duration::from_millis(delivery.latency_ms));
     }

@@ -29,7 +29,7 @@ impl<C: Clock> SimTransport<C> {
 
 impl<C: Clock> Transport for SimTransport<C> {
     async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let delivery = self.sim.borrow_mut().delivery();
+        let delivery = self.sim.borrow_mut().delivery(&req);
         if delivery.latency_ms > 0 {
             self.clock.sleep(delivery.latency_ms).await;
         }

@@ -11,17 +11,35 @@ use super::http::{Clock, Method, Transport};
 use super::retry::{classify, parse_retry_after, RetryDecision};
 use crate::model::{BatchRequest, BatchRequestItem, BatchResponse};
 use futures::stream::{self, StreamExt};
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use std::collections::{BTreeMap, HashSet};
 
 /// Graph's limit of requests per `$batch`.
 pub const MAX_BATCH: usize = 20;
 
-/// A batch item Graph answered with a 2xx.
-#[derive(Clone, Debug, PartialEq)]
+/// A batch item Graph answered with a 2xx. Its body is the item's JSON text, read as its type by
+/// [`BatchItemOk::read`].
+#[derive(Clone, Debug)]
 pub struct BatchItemOk {
     pub status: u16,
     pub headers: BTreeMap<String, String>,
-    pub body: Option<serde_json::Value>,
+    pub body: Option<Box<RawValue>>,
+}
+
+impl BatchItemOk {
+    /// The body read as `D` (a page of users, a count, a group).
+    pub fn read<D: DeserializeOwned>(&self, what: &str) -> Result<D, GraphError> {
+        let body = self.body.as_ref().ok_or_else(|| GraphError::decode(what, "the answer had no body"))?;
+        serde_json::from_str(body.get()).map_err(|e| GraphError::decode(what, e))
+    }
+}
+
+impl PartialEq for BatchItemOk {
+    fn eq(&self, other: &Self) -> bool {
+        let text = |b: &Option<Box<RawValue>>| b.as_ref().map(|b| b.get().to_string());
+        self.status == other.status && self.headers == other.headers && text(&self.body) == text(&other.body)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -235,12 +253,12 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
                 return (None, false);
             }
         };
-        let mut by_id: BTreeMap<&str, _> = parsed.responses.iter().map(|r| (r.id.as_str(), r)).collect();
+        let mut by_id: BTreeMap<String, _> = parsed.responses.into_iter().map(|r| (r.id.clone(), r)).collect();
         let mut retry_after: Option<u64> = None;
         let mut throttled = false;
         for i in pending {
             let item = &chunk[*i];
-            let Some(r) = by_id.remove(item.id.as_str()) else {
+            let Some(mut r) = by_id.remove(item.id.as_str()) else {
                 if is_read(item) {
                     last_err[*i] = Some(GraphError::decode("the $batch response", "an answer was missing"));
                 } else {
@@ -248,21 +266,22 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
                 }
                 continue;
             };
-            let request_id = header(r.headers.as_ref(), "request-id").or(outer_request_id.as_deref());
+            let request_id = header(r.headers.as_ref(), "request-id").or(outer_request_id.as_deref()).map(str::to_string);
+            let request_id = request_id.as_deref();
             match classify(r.status, is_read(item)) {
                 RetryDecision::Success => {
                     results[*i] = Some(Ok(BatchItemOk {
                         status: r.status,
-                        headers: r.headers.clone().unwrap_or_default(),
-                        body: r.body.clone(),
+                        headers: r.headers.take().unwrap_or_default(),
+                        body: r.body.take(),
                     }))
                 }
                 RetryDecision::Fail => {
                     results[*i] =
-                        Some(Err(HttpError::from_value(r.status, request_id, r.body.as_ref()).into()))
+                        Some(Err(HttpError::from_parts(r.status, request_id, r.body.as_ref().map_or("", |b| b.get())).into()))
                 }
                 RetryDecision::Unknown => {
-                    let e = HttpError::from_value(r.status, request_id, r.body.as_ref());
+                    let e = HttpError::from_parts(r.status, request_id, r.body.as_ref().map_or("", |b| b.get()));
                     results[*i] = Some(Err(unknown(item, &e.to_string())));
                 }
                 RetryDecision::Retry => {
@@ -273,7 +292,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
                     if let Some(ms) = parse_retry_after(header(r.headers.as_ref(), "Retry-After")) {
                         retry_after = Some(retry_after.unwrap_or(0).max(ms));
                     }
-                    last_err[*i] = Some(HttpError::from_value(r.status, request_id, r.body.as_ref()).into());
+                    last_err[*i] = Some(HttpError::from_parts(r.status, request_id, r.body.as_ref().map_or("", |b| b.get())).into());
                 }
             }
         }

@@ -100,9 +100,7 @@ pub fn reprocess_item(item_id: impl Into<String>, user_id: &str) -> Result<Batch
 
 /// Reads a successful batch item's body as `D`.
 pub fn batch_body<D: DeserializeOwned>(r: &BatchItemResult, what: &str) -> Result<D, GraphError> {
-    let ok = r.result.as_ref().map_err(Clone::clone)?;
-    let body = ok.body.clone().ok_or_else(|| GraphError::decode(what, "the answer had no body"))?;
-    serde_json::from_value(body).map_err(|e| GraphError::decode(what, e))
+    r.result.as_ref().map_err(Clone::clone)?.read(what)
 }
 
 /// The answers of a batch read that were found, in order. A 404 drops its id (deleted since it

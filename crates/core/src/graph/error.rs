@@ -105,12 +105,6 @@ impl HttpError {
         let id = resp.header("request-id").or(resp.header("client-request-id"));
         HttpError::from_parts(resp.status, id, &resp.body)
     }
-
-    /// For a `$batch` item: its body is already JSON (or absent).
-    pub fn from_value(status: u16, request_id: Option<&str>, body: Option<&serde_json::Value>) -> Self {
-        let text = body.map(|b| b.to_string()).unwrap_or_default();
-        HttpError::from_parts(status, request_id, &text)
-    }
 }
 
 fn excerpt(s: &str, max_chars: usize) -> String {

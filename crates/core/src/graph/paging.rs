@@ -17,35 +17,12 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         cancel: &CancelToken,
         on_page: &mut dyn FnMut(usize),
     ) -> Result<Vec<D>, GraphError> {
-        self.get_all_as(first_relative, what, false, cancel, on_page).await
-    }
-
-    /// [`Self::get_all`] as an advanced query: every page, the links included, is sent with
-    /// `ConsistencyLevel: eventual` (<https://learn.microsoft.com/graph/aad-advanced-queries>).
-    pub(crate) async fn get_all_advanced<D: DeserializeOwned>(
-        &self,
-        first_relative: &str,
-        what: &str,
-        cancel: &CancelToken,
-        on_page: &mut dyn FnMut(usize),
-    ) -> Result<Vec<D>, GraphError> {
-        self.get_all_as(first_relative, what, true, cancel, on_page).await
-    }
-
-    async fn get_all_as<D: DeserializeOwned>(
-        &self,
-        first_relative: &str,
-        what: &str,
-        eventual: bool,
-        cancel: &CancelToken,
-        on_page: &mut dyn FnMut(usize),
-    ) -> Result<Vec<D>, GraphError> {
         let mut out = Vec::new();
         let mut next = Some(first_relative.to_string());
         let mut pages = 0usize;
         while let Some(relative) = next.take() {
             cancel.check()?;
-            let page: Page<D> = self.get_json_as(&relative, what, eventual, cancel).await?;
+            let page: Page<D> = self.get_json_as(&relative, what, false, cancel).await?;
             pages += 1;
             out.extend(page.value);
             on_page(out.len());
