@@ -30,9 +30,7 @@ pub fn HealthScreen() -> impl IntoView {
                     <button
                         type="button"
                         class="secondary"
-                        disabled={move || {
-                            !state.mode.get().can_read() || read.pending().get()
-                        }}
+                        disabled={move || { !state.mode.get().can_read() || read.pending().get() }}
                         on:click={move |_| health::load(state)}
                     >
                         "Load again"
@@ -46,7 +44,10 @@ pub fn HealthScreen() -> impl IntoView {
             </p>
             {move || match (read.pending().get(), read.value().get()) {
                 (true, _) | (false, None) => {
-                    let what = state.health_progress.get().unwrap_or_else(|| "Reading licensing groups…".into());
+                    let what = state
+                        .health_progress
+                        .get()
+                        .unwrap_or_else(|| "Reading licensing groups…".into());
                     view! { <Spinner text={what} /> }.into_any()
                 }
                 (false, Some(Err(e))) => {

@@ -34,7 +34,9 @@ pub fn Wizard() -> impl IntoView {
                     }
                         .into_any()
                 }
-                (Mode::Starting, _) | (_, None) => view! { <Spinner text="Reading subscriptions…" /> }.into_any(),
+                (Mode::Starting, _) | (_, None) => {
+                    view! { <Spinner text="Reading subscriptions…" /> }.into_any()
+                }
                 (_, Some(Err(e))) => {
                     view! { <ErrorBox title="Could not read the subscriptions" detail={e} /> }.into_any()
                 }
