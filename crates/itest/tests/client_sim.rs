@@ -58,7 +58,7 @@ fn a_batch_with_mixed_results() {
     ];
     let out = block_on(c.batch(items, &CancelToken::new())).unwrap();
     assert_eq!(out[0].result.as_ref().unwrap().status, 200);
-    assert_eq!(out[0].result.as_ref().unwrap().body.as_ref().unwrap()["id"], someone.id.as_str());
+    assert_eq!(out[0].result.as_ref().unwrap().read::<serde_json::Value>("a user").unwrap()["id"], someone.id.as_str());
     let not_found = out[1].result.as_ref().unwrap_err();
     assert_eq!((not_found.status(), not_found.graph_code()), (Some(404), Some("Request_ResourceNotFound")));
     assert_eq!(out[2].result.as_ref().unwrap_err().status(), Some(404));
