@@ -91,7 +91,9 @@ test("a short-lived sign-in renews itself with the refresh token", async () => {
     const later = await page.evaluate(() => JSON.parse(sessionStorage.getItem("licswap.tokens")).expiresAtMs);
     assert.ok(later > first, "a new token replaced the first before it expired");
     // Refresh reads the subscriptions again (the list stays on screen meanwhile).
-    const reread = page.waitForResponse((r) => r.url().endsWith("/v1.0/subscribedSkus") && r.request().method() === "GET");
+    const reread = page.waitForResponse(
+      (r) => new URL(r.url()).pathname.endsWith("/v1.0/subscribedSkus") && r.request().method() === "GET",
+    );
     await page.getByRole("button", { name: "Refresh" }).click();
     assert.equal((await reread).status(), 200, "Refresh sent a new GET /subscribedSkus, which succeeded");
     await page.locator(".sku-card").first().waitFor();
