@@ -97,15 +97,12 @@ pub async fn fetch_snapshot(state: AppState, sources: Vec<String>) -> bool {
     state.snapshot_source.set(source.clone());
     let cancel = state.start_snapshot_load();
     state.snapshot.set(Load::Loading("Reading the license holders…".into()));
-    // The pace of the phase in progress, for the time left: a million holders take minutes.
-    let mut phase = (None, crate::timing::now());
+    // The line and bar, with the time left: a million holders take minutes.
+    let mut status = crate::load_status::LoadStatus::default();
     let mut progress = |p: licswap_core::graph::snapshot_load::LoadProgress| {
-        if phase.0 != Some(p.phase) {
-            phase = (Some(p.phase), crate::timing::now());
-        }
-        let elapsed = crate::timing::now().zip(phase.1).map_or(0.0, |(now, began)| now - began);
-        state.snapshot_progress.set(p.total.filter(|t| *t > 0).map(|t| (p.done.min(t), t)));
-        state.snapshot.set(Load::Loading(crate::text::load_line(&p, p.eta_secs(elapsed))));
+        let (line, bar) = status.report(p, crate::timing::now().unwrap_or(0.0));
+        state.snapshot_progress.set(bar);
+        state.snapshot.set(Load::Loading(line));
     };
     crate::timing::start("licswap:load");
     let res = c.load_snapshot_of(&sources, &cancel, &mut progress).await;

@@ -13,6 +13,7 @@ mod health_data;
 mod journal_codec;
 mod journal_store;
 mod kept_run;
+mod load_status;
 mod loads;
 mod planning;
 mod preview_model;

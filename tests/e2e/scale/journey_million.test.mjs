@@ -8,7 +8,7 @@ import { openPage, screenshot, useStack } from "../lib/harness.mjs";
 import { realProblems, signIn } from "../journey_lib.mjs";
 
 const USERS = Number(process.env.LICSWAP_SCALE_USERS ?? 1_000_000);
-const LONG = 1_800_000;
+const LONG = Number(process.env.LICSWAP_SCALE_WAIT_MS ?? 1_800_000);
 const stack = useStack({ sim: ["--users", String(USERS), "--no-auth"], tenant: "contosogen1.onmicrosoft.com" });
 
 test(`a ${USERS}-user tenant is previewed to its last row and saved as a file`, { timeout: 3_600_000 }, async (t) => {
