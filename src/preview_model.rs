@@ -170,22 +170,75 @@ impl RowFilter {
     }
 }
 
-/// The slice of rows to render for a scroll position: `(first, count)`, with `overscan` extra rows
-/// each side so fast scrolling does not show blank space.
-pub fn visible_window(
-    scroll_top: f64,
-    viewport: f64,
-    row_height: f64,
-    total: usize,
-    overscan: usize,
-) -> (usize, usize) {
-    if total == 0 || row_height <= 0.0 {
-        return (0, 0);
+/// The tallest scroll area the list makes. Browsers cap an element's height (Chromium's layout
+/// stops near 33.5 million px, Firefox's near 17.9 million): a million-user plan's 781,403 rows of
+/// 44 px would be 34.4 million, and its last rows could never be scrolled to. Past this height the
+/// scroll area is compressed: the scroll position maps linearly onto the rows.
+pub const MAX_SCROLL_PX: f64 = 15_000_000.0;
+
+/// The virtualized list's geometry: `total` rows of `row_height` px seen through a `viewport` px
+/// high, in a scroll area at most [`MAX_SCROLL_PX`] high.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ScrollMap {
+    pub total: usize,
+    pub row_height: f64,
+    pub viewport: f64,
+}
+
+impl ScrollMap {
+    /// The height of the scroll area (the spacer inside the list).
+    pub fn height(&self) -> f64 {
+        (self.total as f64 * self.row_height).min(MAX_SCROLL_PX)
     }
-    let first = (scroll_top.max(0.0) / row_height).floor() as usize;
-    let first = first.saturating_sub(overscan).min(total - 1);
-    let shown = (viewport.max(0.0) / row_height).ceil() as usize + 2 * overscan + 1;
-    (first, shown.min(total - first))
+
+    /// Whether the rows are taller than the scroll area, whose positions then stand for rows
+    /// rather than pixels.
+    fn compressed(&self) -> bool {
+        self.total as f64 * self.row_height > MAX_SCROLL_PX
+    }
+
+    /// (the farthest scroll position, the farthest row at the top of the view).
+    fn ends(&self) -> (f64, f64) {
+        let last_top = ((self.total as f64 * self.row_height - self.viewport) / self.row_height).max(0.0);
+        ((self.height() - self.viewport).max(1.0), last_top)
+    }
+
+    /// The row (fractional) at the top of the view at `scroll_top`.
+    pub fn top_row(&self, scroll_top: f64) -> f64 {
+        let scroll_top = scroll_top.max(0.0);
+        if !self.compressed() {
+            return scroll_top / self.row_height;
+        }
+        let (max_scroll, last_top) = self.ends();
+        scroll_top.min(max_scroll) / max_scroll * last_top
+    }
+
+    /// The scroll position that puts row `row` (fractional) at the top of the view.
+    pub fn scroll_for(&self, row: f64) -> f64 {
+        if !self.compressed() {
+            return row.max(0.0) * self.row_height;
+        }
+        let (max_scroll, last_top) = self.ends();
+        (row.clamp(0.0, last_top) / last_top * max_scroll).round()
+    }
+
+    /// The rows to render at `scroll_top`: `(first, count, offset)`, with `overscan` extra rows
+    /// each side so fast scrolling shows no blank space, the first drawn `offset` px from the top
+    /// of the scroll area (where the rows in view line up with the viewport).
+    pub fn window(&self, scroll_top: f64, overscan: usize) -> (usize, usize, f64) {
+        if self.total == 0 || self.row_height <= 0.0 {
+            return (0, 0, 0.0);
+        }
+        let top = self.top_row(scroll_top);
+        let first = (top.floor() as usize).saturating_sub(overscan).min(self.total - 1);
+        let shown = (self.viewport.max(0.0) / self.row_height).ceil() as usize + 2 * overscan + 1;
+        let offset = if self.compressed() {
+            scroll_top.max(0.0).min(self.ends().0) - (top - first as f64) * self.row_height
+        } else {
+            first as f64 * self.row_height
+        };
+        (first, shown.min(self.total - first), offset)
+    }
 }
 
 /// Every plan a service-loss finding names, once each, sorted: what "accept all" waives.
@@ -257,9 +310,37 @@ mod tests {
 
     #[test]
     fn window_covers_the_viewport_with_overscan() {
-        assert_eq!(visible_window(0.0, 400.0, 40.0, 100_000, 5), (0, 21));
-        assert_eq!(visible_window(4000.0, 400.0, 40.0, 100_000, 5), (95, 21));
-        assert_eq!(visible_window(1e9, 400.0, 40.0, 10, 5), (9, 1));
-        assert_eq!(visible_window(0.0, 400.0, 40.0, 0, 5), (0, 0));
+        let map = |total| ScrollMap { total, row_height: 40.0, viewport: 400.0 };
+        assert_eq!(map(100_000).window(0.0, 5), (0, 21, 0.0));
+        assert_eq!(map(100_000).window(4000.0, 5), (95, 21, 3800.0));
+        assert_eq!(map(10).window(1e9, 5), (9, 1, 360.0));
+        assert_eq!(map(0).window(0.0, 5), (0, 0, 0.0));
+        assert_eq!(map(100_000).height(), 4_000_000.0);
+    }
+
+    /// A million-user plan is taller than a browser lets an element be: the scroll area stays
+    /// within MAX_SCROLL_PX, its top shows row 0, its end shows the last row in the viewport's
+    /// last line, and positions between move through the rows in order.
+    #[test]
+    fn a_list_taller_than_a_browser_allows_is_compressed_and_reaches_its_last_row() {
+        let map = ScrollMap { total: 781_403, row_height: 44.0, viewport: 440.0 };
+        assert_eq!(map.height(), MAX_SCROLL_PX);
+        assert_eq!(map.window(0.0, 0).0, 0);
+        let end = map.height() - map.viewport;
+        let (first, n, offset) = map.window(end, 6);
+        assert_eq!(first + n, 781_403, "the last row is drawn");
+        // The last row's bottom is the viewport's bottom.
+        let last_bottom = offset + (781_403 - first) as f64 * 44.0;
+        assert!((last_bottom - map.height()).abs() < 1.0, "{last_bottom}");
+        let mut before = 0.0;
+        for k in 1..=100 {
+            let top = map.top_row(end * k as f64 / 100.0);
+            assert!(top > before, "scrolling down moves down the rows");
+            before = top;
+        }
+        // Keyboard navigation's inverse: the scroll position for a row puts that row at the top.
+        for row in [0.0, 1.0, 12_345.0, 500_000.0, 781_393.0] {
+            assert!((map.top_row(map.scroll_for(row)) - row).abs() < 1.0, "{row}");
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! only the ones in view are in the DOM, so 100,000 rows scroll smoothly. Selecting a row shows
 //! its service coverage and the exact assignLicense bodies.
 use super::components::{count, plan_label, plural, severity_class};
-use crate::preview_model::{build_rows, coverage_summary, visible_window, Row, RowFilter, SeverityFilter};
+use crate::preview_model::{build_rows, coverage_summary, Row, RowFilter, ScrollMap, SeverityFilter};
 use crate::state::{use_state, Load, PlanOrigin};
 use leptos::prelude::*;
 use licswap_core::plan::{Plan, Severity, TargetKind};
@@ -33,12 +33,10 @@ pub fn SubjectList(plan: Arc<Plan>, #[prop(optional)] read_only: bool) -> impl I
     let shown = Memo::new(move |_| filter.with(|f| rows_sv.with_value(|r| f.apply(r))));
     let scroll = RwSignal::new(0.0f64);
     let selected = RwSignal::new(None::<u32>);
-    let window = move || {
-        let total = shown.with(|s| s.len());
-        visible_window(scroll.get(), VIEWPORT_H, ROW_H, total, 6)
-    };
+    let geometry = move || ScrollMap { total: shown.with(|s| s.len()), row_height: ROW_H, viewport: VIEWPORT_H };
+    let window = move || geometry().window(scroll.get(), 6);
     let slice = move || {
-        let (first, n) = window();
+        let (first, n, _) = window();
         shown.with(|s| {
             s.get(first..first + n)
                 .unwrap_or(&[])
@@ -115,12 +113,13 @@ pub fn SubjectList(plan: Arc<Plan>, #[prop(optional)] read_only: bool) -> impl I
         ev.prevent_default();
         selected.set(shown.with_untracked(|s| s.get(next).copied()));
         if let Some(el) = viewport.get_untracked() {
-            let top = next as f64 * ROW_H;
-            let view_top = el.scroll_top() as f64;
-            if top < view_top {
-                el.set_scroll_top(top as i32);
-            } else if top + ROW_H > view_top + VIEWPORT_H {
-                el.set_scroll_top((top + ROW_H - VIEWPORT_H) as i32);
+            let map = ScrollMap { total: len, row_height: ROW_H, viewport: VIEWPORT_H };
+            let view_top = map.top_row(el.scroll_top() as f64);
+            let row = next as f64;
+            if row < view_top {
+                el.set_scroll_top(map.scroll_for(row) as i32);
+            } else if row + 1.0 > view_top + VIEWPORT_H / ROW_H {
+                el.set_scroll_top(map.scroll_for(row + 1.0 - VIEWPORT_H / ROW_H) as i32);
             }
         }
     };
@@ -179,14 +178,11 @@ pub fn SubjectList(plan: Arc<Plan>, #[prop(optional)] read_only: bool) -> impl I
                     }
                 }}
             >
-                <div
-                    class="vspacer"
-                    style:height={move || format!("{}px", shown.with(|s| s.len()) as f64 * ROW_H)}
-                >
+                <div class="vspacer" style:height={move || format!("{}px", geometry().height())}>
                     <ul
                         class="vrows"
                         role="none"
-                        style:transform={move || format!("translateY({}px)", window().0 as f64 * ROW_H)}
+                        style:transform={move || format!("translateY({}px)", window().2)}
                     >
                         <For each={slice} key={|(pos, ri)| (*pos, *ri)} let((pos, ri))>
                             {
