@@ -118,7 +118,7 @@ pub async fn fetch_snapshot(state: AppState, sources: Vec<String>) -> bool {
             if snap.tenant_name.is_none() {
                 snap.tenant_name = state.tenant_name.get_untracked();
             }
-            // The same order as load_skus, and no change when nothing changed: the wizard's
+            // The same order as `skus`, and no change when nothing changed: the wizard's
             // lists are built from these, and an admin moving through them with the arrow keys
             // must not see the options reorder under the cursor.
             let mut fresh = snap.skus.clone();
