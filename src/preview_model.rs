@@ -1,6 +1,8 @@
 //! What the preview screen shows, computed from a [`Plan`] outside the view: findings grouped by
 //! rule, one row per user or group with its worst finding, filtering and searching.
 use licswap_core::plan::{Coverage, Finding, FindingCode, Plan, Severity, TargetKind};
+use licswap_core::plan::fastmap::FastMap;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// A rule's name in the admin's words.
@@ -83,58 +85,98 @@ pub struct Row {
 /// One row per subject that has an action, a coverage entry or a finding. `name_of` names users
 /// the plan knows by id only (users sharing a coverage entry), when the tenant data is at hand.
 pub fn build_rows(plan: &Plan, name_of: &dyn Fn(&str) -> Option<String>) -> Vec<Row> {
-    let mut rows: Vec<Row> = Vec::new();
-    let mut index: HashMap<(TargetKind, String), usize> = HashMap::new();
-    let mut row_for = |rows: &mut Vec<Row>, kind: TargetKind, id: &str, name: &str| -> usize {
-        let key = (kind, id.to_ascii_lowercase());
-        if let Some(&i) = index.get(&key) {
-            let r: &mut Row = &mut rows[i];
-            if r.name == r.id && name != id {
-                r.name = name.to_string();
-                r.haystack = format!("{} {}", name.to_lowercase(), id.to_ascii_lowercase());
-            }
-            return i;
-        }
-        rows.push(Row {
-            kind,
-            id: id.to_string(),
-            name: name.to_string(),
-            haystack: format!("{} {}", name.to_lowercase(), id.to_ascii_lowercase()),
-            worst: None,
-            findings: Vec::new(),
-            actions: Vec::new(),
-            coverage: None,
-        });
-        index.insert(key, rows.len() - 1);
-        rows.len() - 1
-    };
+    let mut rows = Rows::default();
     for (i, a) in plan.actions().enumerate() {
-        let r = row_for(&mut rows, a.target.kind, &a.target.id, &a.target.name);
-        rows[r].actions.push(i);
+        let r = rows.row_for(a.target.kind, &a.target.id, &a.target.name);
+        rows.rows[r].actions.push(i);
     }
     for (ci, c) in plan.coverage.iter().enumerate() {
-        let r = row_for(&mut rows, TargetKind::User, &c.user_id, &c.user);
-        rows[r].coverage = Some(ci);
+        let r = rows.row_for(TargetKind::User, &c.user_id, &c.user);
+        rows.rows[r].coverage = Some(ci);
         for other in &c.also {
             // Users sharing this entry are named by id only in it; their row may exist already.
-            let name = name_of(other).unwrap_or_else(|| other.to_string());
-            let r = row_for(&mut rows, TargetKind::User, other, &name);
-            rows[r].coverage = Some(ci);
+            let r = match rows.find(TargetKind::User, other) {
+                Some(r) if rows.rows[r].name != rows.rows[r].id => r,
+                _ => {
+                    let name = name_of(other);
+                    rows.row_for(TargetKind::User, other, name.as_deref().unwrap_or(other))
+                }
+            };
+            rows.rows[r].coverage = Some(ci);
         }
     }
     for (fi, f) in plan.findings.iter().enumerate() {
         if f.subject.kind == TargetKind::Sku {
             continue;
         }
-        let r = row_for(&mut rows, f.subject.kind, &f.subject.id, &f.subject.name);
-        let row = &mut rows[r];
+        let r = rows.row_for(f.subject.kind, &f.subject.id, &f.subject.name);
+        let row = &mut rows.rows[r];
         row.findings.push(fi);
         row.worst = Some(row.worst.map_or(f.severity, |w| w.min(f.severity)));
     }
+    let mut rows = rows.rows;
     rows.sort_by(|a, b| {
         (a.worst.is_none(), a.worst, a.kind, &a.name).cmp(&(b.worst.is_none(), b.worst, b.kind, &b.name))
     });
     rows
+}
+
+/// The rows being built, with each subject's row found by kind and id in any letter case.
+#[derive(Default)]
+struct Rows<'p> {
+    rows: Vec<Row>,
+    index: FastMap<(TargetKind, Cow<'p, str>), usize>,
+}
+
+impl<'p> Rows<'p> {
+    fn find(&self, kind: TargetKind, id: &str) -> Option<usize> {
+        self.index.get(&(kind, folded(id))).copied()
+    }
+
+    /// The row of `id`, made if new. A row first named by its id takes the real name when one
+    /// comes.
+    fn row_for(&mut self, kind: TargetKind, id: &'p str, name: &str) -> usize {
+        let key = (kind, folded(id));
+        if let Some(&i) = self.index.get(&key) {
+            let r = &mut self.rows[i];
+            if r.name == r.id && name != id {
+                r.name = name.to_string();
+                r.haystack = haystack(name, id);
+            }
+            return i;
+        }
+        self.rows.push(Row {
+            kind,
+            id: id.to_string(),
+            name: name.to_string(),
+            haystack: haystack(name, id),
+            worst: None,
+            findings: Vec::new(),
+            actions: Vec::new(),
+            coverage: None,
+        });
+        self.index.insert(key, self.rows.len() - 1);
+        self.rows.len() - 1
+    }
+}
+
+/// Lowercased name and id, for search.
+fn haystack(name: &str, id: &str) -> String {
+    let mut h = String::with_capacity(name.len() + id.len() + 1);
+    h.push_str(&name.to_lowercase());
+    h.push(' ');
+    h.push_str(&folded(id));
+    h
+}
+
+/// `id` in lower case, copied only when it has an upper-case letter: Graph's ids are lower-case
+/// GUIDs, and a 100,000-user preview looks each of them up several times.
+pub fn folded(id: &str) -> Cow<'_, str> {
+    if id.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(id.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(id)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -342,5 +384,36 @@ mod tests {
         for row in [0.0, 1.0, 12_345.0, 500_000.0, 781_393.0] {
             assert!((map.top_row(map.scroll_for(row)) - row).abs() < 1.0, "{row}");
         }
+    }
+
+    /// The planner-made plan of licswap-core's shape test, with one user named by id only in a
+    /// shared coverage entry (in upper case) and one finding naming a user in upper case: every
+    /// subject gets one row whatever the letter case, users known by id only are named from the
+    /// tenant, the SKU-wide finding has no row, and the worst findings come first.
+    #[test]
+    fn rows_merge_subjects_in_any_letter_case_and_name_users_known_by_id_only() {
+        let mut v: serde_json::Value =
+            serde_json::from_str(include_str!("../crates/core/tests/fixtures/plan_v1.json")).unwrap();
+        v["coverage"][1]["also"] = serde_json::json!(["u3", "U9"]);
+        for f in v["findings"].as_array_mut().unwrap() {
+            if f["subject"]["id"] == "u1" {
+                f["subject"]["id"] = "U1".into();
+            }
+        }
+        let plan: Plan = serde_json::from_value(v).unwrap();
+        let name_of = |id: &str| (id.eq_ignore_ascii_case("u9")).then(|| "Nine Example".to_string());
+        let rows = build_rows(&plan, &name_of);
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(rows.len(), 6, "g1, u1 to u4 and U9: {ids:?}");
+        let row = |id: &str| rows.iter().find(|r| r.id.eq_ignore_ascii_case(id)).unwrap();
+        assert!(!row("u1").actions.is_empty() && row("u1").findings.len() == 1, "the upper-case finding joined u1's row");
+        assert_eq!(row("u1").coverage, Some(0));
+        assert_eq!(row("u3").coverage, Some(1));
+        assert_eq!((row("U9").name.as_str(), row("U9").haystack.as_str()), ("Nine Example", "nine example u9"));
+        assert_eq!(row("U9").coverage, Some(1));
+        assert_eq!(rows[0].id, "u4", "the warning first: {ids:?}");
+        assert_eq!(rows.last().unwrap().worst, None, "nothing to report last: {ids:?}");
+        let total: usize = rows.iter().map(|r| r.actions.len()).sum();
+        assert_eq!(total, plan.actions().count(), "every action in exactly one row");
     }
 }

@@ -1,6 +1,7 @@
 //! The page's own User Timing entries for the steps an admin waits on, so a benchmark (or the
 //! browser's performance panel) can read how long the tenant load and the planner took in the
-//! real app: `performance.getEntriesByName("licswap:load")` and `"licswap:plan"`.
+//! real app: `performance.getEntriesByName("licswap:load")`, `"licswap:plan"` and
+//! `"licswap:rows"` (the preview list's rows built from the plan).
 
 fn performance() -> Option<web_sys::Performance> {
     web_sys::window().and_then(|w| w.performance())
