@@ -149,20 +149,21 @@ pub fn LinkField(label: &'static str, link: String, testid: &'static str) -> imp
 /// A one-line error beside the form it is about, announced at once; nothing while there is none.
 #[component]
 pub fn AlertLine(#[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
-    move || error.get().map(|e| view! {
-        <p class="bad" role="alert">
-            {e}
-        </p>
-    })
+    announced_line(error, "bad", "alert")
 }
 
 /// A short status line (copied, saved, exported…), announced to screen readers; nothing while
 /// there is none.
 #[component]
 pub fn StatusHint(#[prop(into)] status: Signal<Option<String>>) -> impl IntoView {
-    move || status.get().map(|s| view! {
-        <p class="hint" role="status">
-            {s}
+    announced_line(status, "hint", "status")
+}
+
+/// A paragraph of `class` with a live-region `role`, while `text` holds something.
+fn announced_line(text: Signal<Option<String>>, class: &'static str, role: &'static str) -> impl IntoView {
+    move || text.get().map(|t| view! {
+        <p class={class} role={role}>
+            {t}
         </p>
     })
 }

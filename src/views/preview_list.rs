@@ -14,6 +14,11 @@ use std::sync::Arc;
 const ROW_H: f64 = 44.0;
 const VIEWPORT_H: f64 = 440.0;
 
+/// The list's scroll geometry for `total` rows.
+fn list_map(total: usize) -> ScrollMap {
+    ScrollMap { total, row_height: ROW_H, viewport: VIEWPORT_H }
+}
+
 #[component]
 pub fn SubjectList(plan: Arc<Plan>, #[prop(optional)] read_only: bool) -> impl IntoView {
     let state = use_state();
@@ -40,7 +45,7 @@ pub fn SubjectList(plan: Arc<Plan>, #[prop(optional)] read_only: bool) -> impl I
     let shown = Memo::new(move |_| filter.with(|f| rows_sv.with_value(|r| f.apply(r))));
     let scroll = RwSignal::new(0.0f64);
     let selected = RwSignal::new(None::<u32>);
-    let geometry = move || ScrollMap { total: shown.with(|s| s.len()), row_height: ROW_H, viewport: VIEWPORT_H };
+    let geometry = move || list_map(shown.with(|s| s.len()));
     let window = move || geometry().window(scroll.get(), 6);
     let slice = move || {
         let (first, n, _) = window();
@@ -120,7 +125,7 @@ pub fn SubjectList(plan: Arc<Plan>, #[prop(optional)] read_only: bool) -> impl I
         ev.prevent_default();
         selected.set(shown.with_untracked(|s| s.get(next).copied()));
         if let Some(el) = viewport.get_untracked() {
-            let map = ScrollMap { total: len, row_height: ROW_H, viewport: VIEWPORT_H };
+            let map = list_map(len);
             let view_top = map.top_row(el.scroll_top() as f64);
             let row = next as f64;
             if row < view_top {

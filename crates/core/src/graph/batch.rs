@@ -9,7 +9,7 @@ use super::client::{decode, Call, GraphClient};
 use super::error::{GraphError, HttpError};
 use super::http::{Clock, Method, Transport};
 use super::retry::{classify, parse_retry_after, RetryDecision};
-use crate::model::{BatchRequest, BatchRequestItem, BatchResponse};
+use crate::model::{BatchRequest, BatchRequestItem, BatchResponse, BatchResponseItem};
 use futures::stream::{self, StreamExt};
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
@@ -37,8 +37,9 @@ impl BatchItemOk {
 
 impl PartialEq for BatchItemOk {
     fn eq(&self, other: &Self) -> bool {
-        let text = |b: &Option<Box<RawValue>>| b.as_ref().map(|b| b.get().to_string());
-        self.status == other.status && self.headers == other.headers && text(&self.body) == text(&other.body)
+        self.status == other.status
+            && self.headers == other.headers
+            && self.body.as_deref().map(RawValue::get) == other.body.as_deref().map(RawValue::get)
     }
 }
 
@@ -266,8 +267,11 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
                 }
                 continue;
             };
-            let request_id = header(r.headers.as_ref(), "request-id").or(outer_request_id.as_deref()).map(str::to_string);
-            let request_id = request_id.as_deref();
+            // Graph's error for this item, with its own request id or else the batch's.
+            let error = |r: &BatchResponseItem| {
+                let request_id = header(r.headers.as_ref(), "request-id").or(outer_request_id.as_deref());
+                HttpError::from_parts(r.status, request_id, r.body.as_deref().map_or("", RawValue::get))
+            };
             match classify(r.status, is_read(item)) {
                 RetryDecision::Success => {
                     results[*i] = Some(Ok(BatchItemOk {
@@ -277,12 +281,10 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
                     }))
                 }
                 RetryDecision::Fail => {
-                    results[*i] =
-                        Some(Err(HttpError::from_parts(r.status, request_id, r.body.as_ref().map_or("", |b| b.get())).into()))
+                    results[*i] = Some(Err(error(&r).into()))
                 }
                 RetryDecision::Unknown => {
-                    let e = HttpError::from_parts(r.status, request_id, r.body.as_ref().map_or("", |b| b.get()));
-                    results[*i] = Some(Err(unknown(item, &e.to_string())));
+                    results[*i] = Some(Err(unknown(item, &error(&r).to_string())));
                 }
                 RetryDecision::Retry => {
                     if r.status == 429 {
@@ -292,7 +294,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
                     if let Some(ms) = parse_retry_after(header(r.headers.as_ref(), "Retry-After")) {
                         retry_after = Some(retry_after.unwrap_or(0).max(ms));
                     }
-                    last_err[*i] = Some(HttpError::from_parts(r.status, request_id, r.body.as_ref().map_or("", |b| b.get())).into());
+                    last_err[*i] = Some(error(&r).into());
                 }
             }
         }
