@@ -163,6 +163,9 @@ test("the preview and the report print as documents: no navigation, summary and 
   await openWizard(page, tenant.url, "STANDARDPACK", "ENTERPRISEPACK");
   await page.getByRole("button", { name: "Preview" }).click();
   await page.waitForURL(/#\/preview$/);
+  // The URL changes before the plan is drawn: wait for both blocks the layout check compares.
+  await page.locator(".summary-grid").waitFor();
+  await page.locator(".findings").first().waitFor();
   await page.emulateMedia({ media: "print" });
   const layout = await page.evaluate(() => {
     const shown = (sel) => [...document.querySelectorAll(sel)].some((e) => e.getClientRects().length > 0);
