@@ -4,7 +4,7 @@ use licswap_bench::apply::{run_executor, run_sequential, ApplySetup};
 use licswap_bench::load::{load, minimum_requests, sku_id};
 use licswap_bench::measure::{field, median, print_result, proc_status_bytes, reset_peak_rss, CountingAlloc};
 use licswap_bench::server::SimServer;
-use licswap_core::plan::{PlanOptions, Scope};
+use licswap_core::plan::{PlanOptions, Scope, Snapshot};
 use licswap_planner::{plan, testgen};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -60,7 +60,10 @@ impl Opts<'_> {
 fn plan_memory(args: &[String]) -> Result<(), String> {
     let o = Opts(args);
     let users = o.num("--users", 100_000)? as usize;
-    let snap = testgen::tenant(users, 1);
+    // Decoded from JSON, as the page holds a tenant it read from Graph's pages.
+    let json = serde_json::to_vec(&testgen::tenant(users, 1)).map_err(|e| e.to_string())?;
+    let snap: Snapshot = serde_json::from_slice(&json).map_err(|e| e.to_string())?;
+    drop(json);
     let request = testgen::e1_to_e3();
     let before_live = CountingAlloc::live();
     let before_rss = proc_status_bytes("VmRSS").unwrap_or(0);
