@@ -19,17 +19,29 @@ fn page<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<Vec<T>
         .map_err(|e| JsValue::from_str(&format!("{what}: {e}")))
 }
 
+/// The users, from Graph-sized pages handed over one at a time: the wasm heap holds one page's
+/// text beside the decoded users, as when the app reads Graph, and never the whole tenant's JSON.
+fn user_pages(pages: Vec<JsValue>) -> Result<Vec<User>, JsValue> {
+    let mut users = Vec::new();
+    for p in pages {
+        let text = p.as_string().ok_or_else(|| JsValue::from_str("users: a page is not text"))?;
+        users.extend(page::<User>(&text, "users")?);
+    }
+    Ok(users)
+}
+
 /// Plans Office 365 E1 -> E3 for every holder `runs` times; returns `{"actions":N,"timesMs":[…]}`.
 /// With `bundle`, the bundle swap of testgen's bundle tenant instead: Office 365 E5 + Enterprise
 /// Mobility + Security E3 -> Microsoft 365 E5 EEA (no Teams) + Microsoft Teams EEA (two sources,
 /// two targets; crates/bench checks the request is testgen's).
+/// `users` is a list of pages (`{"value":[…]}` of up to 999 users each, as Graph sends them).
 /// `members` has one line per group, its member ids separated by spaces, in `groups` order.
 /// Decoding happens before the first timed run: only `licswap_planner::plan` is timed.
 /// Returns a Promise: the planner's chunk may have to be fetched first (not timed).
 #[wasm_bindgen]
 pub async fn licswap_bench_plan(
     skus: String,
-    users: String,
+    users: Vec<JsValue>,
     groups: String,
     members: String,
     runs: u32,
@@ -46,7 +58,7 @@ pub async fn licswap_bench_plan(
     let snapshot = Snapshot {
         tenant_name: None,
         skus: page::<SubscribedSku>(&skus, "skus")?,
-        users: page::<User>(&users, "users")?,
+        users: user_pages(users)?,
         groups,
     };
     plan_runs(snapshot, runs, bundle.unwrap_or(false)).await.map_err(|e| JsValue::from_str(&e))

@@ -4,7 +4,8 @@
 //!
 //! 1. [`model`]: Microsoft Graph's wire types (users, groups, SKUs, `assignLicense` bodies), the
 //!    vocabulary every other part speaks; [`catalog`]: Microsoft's licensing tables; [`hash`]:
-//!    FNV-1a, the checksum and fingerprint hash.
+//!    FNV-1a, the checksum and fingerprint hash; [`shared_str`]: one copy of the ids and codes a
+//!    tenant's records repeat.
 //! 2. [`plan`]: the plan's types and fingerprints (the planner is the licswap-planner crate).
 //! 3. [`graph`]: the Graph client (paging, `$batch`, retry) over the [`graph::http::Transport`]
 //!    seam, so the same code runs against Graph, sim-server and the in-process demo tenant;
@@ -23,4 +24,5 @@ pub mod health;
 pub mod model;
 pub mod plan;
 pub mod share;
+pub mod shared_str;
 pub mod userlist;

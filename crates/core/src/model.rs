@@ -3,6 +3,7 @@
 //! a missing required field is a deserialization error naming the field.
 //!
 //! GUIDs are kept as strings, compared case-insensitively via [`same_id`].
+pub use crate::shared_str::SharedStr;
 use serde::{Deserialize, Serialize};
 
 /// Same id, ASCII case-insensitively, with the common exact match first.
@@ -83,7 +84,7 @@ pub struct ServicePlanInfo {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssignedLicense {
-    pub sku_id: String,
+    pub sku_id: SharedStr,
     #[serde(default, deserialize_with = "exact_vec")]
     pub disabled_plans: Vec<String>,
 }
@@ -93,15 +94,15 @@ pub struct AssignedLicense {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LicenseAssignmentState {
-    pub sku_id: String,
+    pub sku_id: SharedStr,
     #[serde(default)]
-    pub assigned_by_group: Option<String>,
+    pub assigned_by_group: Option<SharedStr>,
     #[serde(default, deserialize_with = "exact_vec")]
     pub disabled_plans: Vec<String>,
     /// Graph: "None", "CountViolation", "MutuallyExclusiveViolation", "DependencyViolation",
     /// "ProhibitedInUsageLocationViolation", "UniquenessViolation", "Other".
     #[serde(default)]
-    pub error: Option<String>,
+    pub error: Option<SharedStr>,
     #[serde(default)]
     pub state: Option<LicenseState>,
     #[serde(default)]
@@ -207,7 +208,7 @@ pub struct User {
     #[serde(default)]
     pub display_name: Option<String>,
     #[serde(default)]
-    pub usage_location: Option<String>,
+    pub usage_location: Option<SharedStr>,
     #[serde(default)]
     pub account_enabled: Option<bool>,
     #[serde(default, deserialize_with = "exact_vec")]

@@ -107,7 +107,7 @@ fn many_items_go_in_chunks_of_twenty_within_the_in_flight_bound() {
 #[test]
 fn writes_with_unknown_outcome_are_reported_and_not_resent() {
     let body = AssignLicenseBody {
-        add_licenses: vec![AssignedLicense { sku_id: guid(9), disabled_plans: vec![] }],
+        add_licenses: vec![AssignedLicense { sku_id: guid(9).into(), disabled_plans: vec![] }],
         remove_licenses: vec![guid(8)],
     };
     let t = FakeTransport::new(|req| {

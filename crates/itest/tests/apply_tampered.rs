@@ -49,7 +49,7 @@ fn tampered_bodies_are_refused_and_the_rest_applies() {
     let (p1, a1) = user_swaps[1];
     let body = Arc::make_mut(&mut plan.phases[p1].actions[a1].body);
     body.add_licenses =
-        vec![AssignedLicense { sku_id: plan.target.sku_id.clone(), disabled_plans: vec![exchange] }];
+        vec![AssignedLicense { sku_id: plan.target.sku_id.as_str().into(), disabled_plans: vec![exchange] }];
     let tampered = [plan.phases[p0].actions[a0].id.clone(), plan.phases[p1].actions[a1].id.clone()];
 
     let api = GraphLicenseApi::new(&client);

@@ -47,7 +47,7 @@ fn a_batch_with_mixed_results() {
         truth.users.iter().find(|u| u.license_assignment_states.iter().any(|s| s.is_direct())).unwrap();
     let missing = "00000000-0000-4000-8000-00000000dead";
     let swap = AssignLicenseBody {
-        add_licenses: vec![AssignedLicense { sku_id: e3.clone(), disabled_plans: vec![] }],
+        add_licenses: vec![AssignedLicense { sku_id: e3.as_str().into(), disabled_plans: vec![] }],
         remove_licenses: vec![e1.clone()],
     };
     let items = vec![
@@ -143,7 +143,7 @@ fn a_lost_write_is_an_unknown_outcome_not_a_resend() {
         .find(|u| u.license_assignment_states.iter().any(|s| s.is_direct() && s.sku_id == e1))
         .unwrap();
     let swap = AssignLicenseBody {
-        add_licenses: vec![AssignedLicense { sku_id: e3, disabled_plans: vec![] }],
+        add_licenses: vec![AssignedLicense { sku_id: e3.into(), disabled_plans: vec![] }],
         remove_licenses: vec![e1],
     };
     let write = assign_license_item("w", TargetKind::User, &direct.id, &swap).unwrap();

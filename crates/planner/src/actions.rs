@@ -25,7 +25,7 @@ pub(crate) fn action_id(parts: &[&str]) -> String {
 }
 
 fn lic(sku_id: &str, disabled: Vec<String>) -> AssignedLicense {
-    AssignedLicense { sku_id: sku_id.to_string(), disabled_plans: disabled }
+    AssignedLicense { sku_id: sku_id.into(), disabled_plans: disabled }
 }
 
 /// The ids (as subscribedSkus spells them) of the SKUs in `ks` whose bits are set in `m`.

@@ -17,7 +17,7 @@ pub(crate) struct Own<'a> {
 
 impl Own<'_> {
     fn owned(self) -> AssignedLicense {
-        AssignedLicense { sku_id: self.sku_id.to_string(), disabled_plans: self.disabled.to_vec() }
+        AssignedLicense { sku_id: self.sku_id.into(), disabled_plans: self.disabled.to_vec() }
     }
 
     fn same(self, l: &AssignedLicense) -> bool {
@@ -41,7 +41,7 @@ pub(crate) fn inverse_body(own_before: &[Own<'_>], body: &AssignLicenseBody) -> 
         match take(&l.sku_id) {
             Some(orig) => add.push(orig.owned()),
             None if add.iter().any(|a| same_id(&a.sku_id, &l.sku_id)) => {}
-            None => remove.push(l.sku_id.clone()),
+            None => remove.push(l.sku_id.to_string()),
         }
     }
     AssignLicenseBody { add_licenses: add, remove_licenses: remove }

@@ -7,7 +7,7 @@
 //! holders; disabled accounts 2%, no usage location 0.5%, an error state 0.5%. One group in ten is
 //! dynamic, one in five synced from on-premises.
 use licswap_core::catalog;
-use licswap_core::model::{
+use licswap_core::model::{SharedStr, 
     AssignedLicense, Group, LicenseAssignmentState, LicenseState, LicenseUnitsDetail, ServicePlanInfo, SubscribedSku, User,
 };
 use licswap_core::plan::{PlanOptions, PlanRequest, Scope, Snapshot, SnapshotGroup};
@@ -102,7 +102,7 @@ const E5_EMS_BUNDLE: Mix = Mix {
 
 fn generate(users: usize, seed: u64, mix: &Mix) -> Snapshot {
     let mut rng = Rng(seed);
-    let e1 = sku_id(mix.base);
+    let e1 = SharedStr::from(sku_id(mix.base));
     let groups_n = (users / 1000).max(1);
     let base = catalog::sku(mix.base).expect("a catalog SKU");
     // The patterns, with only the plans the base license has.
@@ -144,7 +144,7 @@ fn generate(users: usize, seed: u64, mix: &Mix) -> Snapshot {
             groups[g].member_ids.push(id.clone());
             states.push(LicenseAssignmentState {
                 sku_id: e1.clone(),
-                assigned_by_group: Some(groups[g].group.id.clone()),
+                assigned_by_group: Some(groups[g].group.id.as_str().into()),
                 disabled_plans: groups[g].group.assigned_licenses[0].disabled_plans.clone(),
                 error: Some("None".into()),
                 state: Some(LicenseState::Active),
@@ -166,7 +166,7 @@ fn generate(users: usize, seed: u64, mix: &Mix) -> Snapshot {
         let mut add = |part: &'static str, states: &mut Vec<LicenseAssignmentState>| {
             *consumed.entry(part).or_default() += 1;
             states.push(LicenseAssignmentState {
-                sku_id: sku_id(part),
+                sku_id: sku_id(part).into(),
                 assigned_by_group: None,
                 disabled_plans: Vec::new(),
                 error: Some("None".into()),

@@ -73,7 +73,7 @@ fn e3_and_ems_become_microsoft_365_e3_in_one_call_carrying_both_disabled_plans()
     let r = &p.rollback[0].actions[0];
     assert_eq!(r.body.remove_licenses, ids(&[M365_E3]));
     let back: Vec<(String, Vec<String>)> =
-        r.body.add_licenses.iter().map(|l| (l.sku_id.clone(), l.disabled_plans.clone())).collect();
+        r.body.add_licenses.iter().map(|l| (l.sku_id.to_string(), l.disabled_plans.clone())).collect();
     assert_eq!(
         back,
         [

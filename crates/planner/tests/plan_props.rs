@@ -436,11 +436,11 @@ proptest! {
         for (i, u) in s.users.iter_mut().enumerate().filter(|(i, _)| respell & (1 << i) != 0) {
             let upper = |ids: &mut Vec<String>| ids.iter_mut().for_each(|d| *d = d.to_uppercase());
             for st in u.license_assignment_states.iter_mut().filter(|st| i % 2 == 0 || st.is_direct()) {
-                st.sku_id = st.sku_id.to_uppercase();
+                st.sku_id = st.sku_id.to_uppercase().into();
                 upper(&mut st.disabled_plans);
             }
             for l in &mut u.assigned_licenses {
-                l.sku_id = l.sku_id.to_uppercase();
+                l.sku_id = l.sku_id.to_uppercase().into();
                 upper(&mut l.disabled_plans);
             }
         }

@@ -164,7 +164,7 @@ mod tests {
             target: Arc::new(Subject { kind: TargetKind::User, id: "u1".into(), name: "u1".into() }),
             body: Arc::new(AssignLicenseBody {
                 add_licenses: add
-                    .map(|(s, d)| AssignedLicense { sku_id: s, disabled_plans: d })
+                    .map(|(s, d)| AssignedLicense { sku_id: s.into(), disabled_plans: d })
                     .into_iter()
                     .collect(),
                 remove_licenses: remove.iter().map(|s| sku(s)).collect(),
@@ -185,7 +185,7 @@ mod tests {
             license_assignment_states: direct
                 .iter()
                 .map(|(s, d)| LicenseAssignmentState {
-                    sku_id: sku(s),
+                    sku_id: sku(s).into(),
                     assigned_by_group: None,
                     disabled_plans: d.clone(),
                     error: None,
@@ -249,7 +249,7 @@ mod tests {
         let mut split = action(ActionKind::Swap, Some((E3, vec![])), &[M365E3]);
         Arc::make_mut(&mut split.body)
             .add_licenses
-            .push(AssignedLicense { sku_id: sku(EMS), disabled_plans: vec![] });
+            .push(AssignedLicense { sku_id: sku(EMS).into(), disabled_plans: vec![] });
         assert_eq!(check_write(&srcs, &tgts, &split, &fresh), Ok(()));
         let exchange = plan_id("EXCHANGE_S_ENTERPRISE");
         Arc::make_mut(&mut split.body).add_licenses[1].disabled_plans.push(exchange);
@@ -271,7 +271,7 @@ mod tests {
             let mut a = action(ActionKind::Swap, Some((suite, vec![])), &[E5]);
             Arc::make_mut(&mut a.body)
                 .add_licenses
-                .push(AssignedLicense { sku_id: sku(teams), disabled_plans: vec![plan_id(off)] });
+                .push(AssignedLicense { sku_id: sku(teams).into(), disabled_plans: vec![plan_id(off)] });
             a
         };
         assert_eq!(check_write(&srcs, &tgts, &split("MCOIMP"), &fresh), Ok(()));
@@ -290,7 +290,7 @@ mod tests {
             group_types: Vec::new(),
             membership_rule: None,
             on_premises_sync_enabled: None,
-            assigned_licenses: vec![AssignedLicense { sku_id: sku(E1), disabled_plans: vec![] }],
+            assigned_licenses: vec![AssignedLicense { sku_id: sku(E1).into(), disabled_plans: vec![] }],
         });
         let ok = action(ActionKind::Swap, Some((E3, vec![])), &[E1]);
         assert!(check_write(&[sku(E1)], &[sku(E3)], &ok, &group).is_ok());

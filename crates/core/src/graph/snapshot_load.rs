@@ -123,7 +123,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
             .iter()
             .flat_map(|u| &u.license_assignment_states)
             .filter(|s| same_id(&s.sku_id, &sku_id))
-            .filter_map(|s| s.assigned_by_group.clone())
+            .filter_map(|s| s.assigned_by_group.as_deref().map(str::to_string))
             .filter(|g| !known.contains(&g.to_ascii_lowercase()))
             .collect();
         missing.sort_by_key(|g| g.to_ascii_lowercase());

@@ -103,7 +103,7 @@ impl FakeGraph {
             .license_assignment_states
             .iter()
             .filter(|s| s.is_direct())
-            .map(|s| s.sku_id.clone())
+            .map(|s| s.sku_id.to_string())
             .collect()
     }
 
@@ -148,7 +148,7 @@ impl FakeGraph {
                 let (g, _) = groups
                     .get_mut(&s.id)
                     .ok_or_else(|| ApiError::graph(404, "Request_ResourceNotFound", "no group"))?;
-                g.assigned_licenses.retain(|l| !body.remove_licenses.contains(&l.sku_id));
+                g.assigned_licenses.retain(|l| !body.remove_licenses.iter().any(|r| *r == l.sku_id));
                 for add in &body.add_licenses {
                     g.assigned_licenses.retain(|l| l.sku_id != add.sku_id);
                     g.assigned_licenses.push(add.clone());
@@ -181,7 +181,7 @@ impl FakeGraph {
                     assigned_by_group: Some(group_id.into()),
                     disabled_plans: l.disabled_plans.clone(),
                     state: Some(if err.is_some() { LicenseState::Error } else { LicenseState::Active }),
-                    error: Some(err.unwrap_or_else(|| "None".into())),
+                    error: Some(err.as_deref().unwrap_or("None").into()),
                     last_updated_date_time: None,
                 });
             }

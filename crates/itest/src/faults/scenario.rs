@@ -105,7 +105,7 @@ fn interfere(s: &Scenario, sim: &mut Sim, plan: &Plan, now: u64) -> HashMap<Stri
                 let by_hand = if rng.chance(0.5) {
                     AssignLicenseBody::clone(&a.body)
                 } else {
-                    let add = AssignedLicense { sku_id: e3.clone(), disabled_plans: vec![] };
+                    let add = AssignedLicense { sku_id: e3.as_str().into(), disabled_plans: vec![] };
                     AssignLicenseBody { add_licenses: vec![add], remove_licenses: vec![] }
                 };
                 // A change Graph refuses (say, no usage location) is no change.

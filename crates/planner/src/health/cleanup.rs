@@ -99,7 +99,7 @@ pub fn cleanup_candidates(h: &HealthSnapshot) -> Vec<CleanupCandidate> {
             let missing = if not_active.is_some() { Vec::new() } else { missing };
             out.push(CleanupCandidate {
                 user: user_subject(u),
-                sku_id: d.sku_id.clone(),
+                sku_id: d.sku_id.as_str().into(),
                 product: skus.product(&d.sku_id),
                 groups: inherited.iter().filter_map(|s| s.assigned_by_group.as_deref()).map(group_name).collect(),
                 missing,

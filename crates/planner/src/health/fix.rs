@@ -51,7 +51,7 @@ pub fn conflict_fixes(h: &HealthSnapshot, report: &HealthReport) -> Vec<Conflict
         match out.iter_mut().find(|f| same_id(&f.sku_id, &d.sku_id)) {
             Some(f) => f.members.push(i.user.clone()),
             None => out.push(ConflictFix {
-                sku_id: d.sku_id.clone(),
+                sku_id: d.sku_id.as_str().into(),
                 product: skus.product(&d.sku_id),
                 members: vec![i.user.clone()],
             }),

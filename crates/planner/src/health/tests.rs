@@ -30,7 +30,7 @@ fn group(gid: &str, name: &str, lics: &[(&str, &[&str])], members: &[&str]) -> S
             assigned_licenses: lics
                 .iter()
                 .map(|(p, off)| AssignedLicense {
-                    sku_id: id(p),
+                    sku_id: id(p).into(),
                     disabled_plans: off.iter().map(|o| plan_id(p, o)).collect(),
                 })
                 .collect(),
@@ -42,7 +42,7 @@ fn group(gid: &str, name: &str, lics: &[(&str, &[&str])], members: &[&str]) -> S
 /// A license state: `group` None for direct; `error` None for Active.
 fn st(part: &str, group: Option<&str>, off: &[&str], error: Option<&str>) -> LicenseAssignmentState {
     LicenseAssignmentState {
-        sku_id: id(part),
+        sku_id: id(part).into(),
         assigned_by_group: group.map(Into::into),
         disabled_plans: off.iter().map(|o| plan_id(part, o)).collect(),
         error: Some(error.unwrap_or("None").into()),
