@@ -22,7 +22,8 @@ fn page<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<Vec<T>
 /// The users, from Graph-sized pages handed over one at a time: the wasm heap holds one page's
 /// text beside the decoded users, as when the app reads Graph, and never the whole tenant's JSON.
 fn user_pages(pages: Vec<JsValue>) -> Result<Vec<User>, JsValue> {
-    let mut users = Vec::new();
+    // Sized once, as the app sizes each partition from Graph's count.
+    let mut users = Vec::with_capacity(pages.len() * 999);
     for p in pages {
         let text = p.as_string().ok_or_else(|| JsValue::from_str("users: a page is not text"))?;
         users.extend(page::<User>(&text, "users")?);

@@ -49,8 +49,10 @@ use super::client::GraphClient;
 use super::error::GraphError;
 use super::http::{Clock, Transport};
 use super::request::{has_sku_filter, PathQuery, USER_SELECT};
-use crate::model::{BatchRequestItem, Page, User};
+use crate::model::{same_id, BatchRequestItem, Page, User};
+use crate::plan::fastmap::Fx;
 use std::collections::{BTreeMap, HashSet};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 /// The characters a userPrincipalName may hold, per the user resource's documentation, with
 /// letters once (Graph's string comparisons on directory objects ignore case).
@@ -138,7 +140,15 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
                 Some(q.build())
             })
             .collect();
-        let mut read: Vec<Vec<User>> = vec![Vec::new(); groups.len()];
+        // Each partition's list sized from its count once (Graph's counts are eventual, so it
+        // may still grow), capped so that a count out of reason cannot ask for the page's memory.
+        let mut read: Vec<Vec<User>> = groups
+            .iter()
+            .map(|chars| {
+                let n: u64 = per_char.iter().filter(|(c, _)| chars.contains(c)).map(|(_, n)| n).sum();
+                Vec::with_capacity(n.min(MOST_RESERVED) as usize)
+            })
+            .collect();
         // Each round asks for every unfinished query's next page in one `$batch`, so a round
         // costs one round trip whatever the number of queries.
         while next.iter().any(Option::is_some) {
@@ -167,10 +177,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
             }
             on_page(read.iter().map(Vec::len).sum());
         }
-        // A user renamed between two queries could be in both: keep one.
-        let mut seen = HashSet::new();
-        let users = read.into_iter().flatten().filter(|u| seen.insert(u.id.to_ascii_lowercase())).collect();
-        Ok(Ok(users))
+        Ok(Ok(merge_partitions(read)))
     }
 
     /// The holders' count per first character, and all holders' count, in one round of `$batch`
@@ -214,9 +221,75 @@ fn chars_label(chars: &[char]) -> String {
     chars.iter().collect()
 }
 
+/// The most users a partition's list is sized for up front.
+const MOST_RESERVED: u64 = 1 << 20;
+
+/// An id compared and hashed as Graph compares ids: without regard to ASCII case.
+struct NoCase<'a>(&'a str);
+
+impl Hash for NoCase<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.0.bytes().for_each(|b| h.write_u8(b.to_ascii_lowercase()));
+    }
+}
+
+impl PartialEq for NoCase<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        same_id(self.0, other.0)
+    }
+}
+
+impl Eq for NoCase<'_> {}
+
+/// The partitions' users in one list, each once: a user renamed between two queries can be in
+/// both. The list is made once at its final size, each partition is let go as it is moved in, and
+/// ids are compared where they lie rather than copied in lower case. For the largest tenants this
+/// merge was a peak of the page's memory, which never shrinks.
+fn merge_partitions(read: Vec<Vec<User>>) -> Vec<User> {
+    let total = read.iter().map(Vec::len).sum();
+    let mut seen: HashSet<NoCase<'_>, BuildHasherDefault<Fx>> =
+        HashSet::with_capacity_and_hasher(total, Default::default());
+    // (partition, position) of each repeat, in reading order.
+    let mut repeats: Vec<(usize, usize)> = Vec::new();
+    for (n, part) in read.iter().enumerate() {
+        for (i, u) in part.iter().enumerate() {
+            if !seen.insert(NoCase(&u.id)) {
+                repeats.push((n, i));
+            }
+        }
+    }
+    drop(seen);
+    let mut users = Vec::with_capacity(total - repeats.len());
+    let mut repeats = repeats.into_iter().peekable();
+    for (n, part) in read.into_iter().enumerate() {
+        for (i, u) in part.into_iter().enumerate() {
+            if repeats.next_if_eq(&(n, i)).is_none() {
+                users.push(u);
+            }
+        }
+    }
+    users
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn user(id: &str) -> User {
+        serde_json::from_value(serde_json::json!({ "id": id })).unwrap()
+    }
+
+    #[test]
+    fn merging_keeps_each_user_once_in_reading_order_and_sized_exactly() {
+        let ids = |v: &[User]| v.iter().map(|u| u.id.clone()).collect::<Vec<_>>();
+        // "b" was renamed between two queries and read in both (once in other letters' case).
+        let read = vec![vec![user("a"), user("b")], vec![], vec![user("c"), user("B"), user("d")], vec![user("b")]];
+        let merged = merge_partitions(read);
+        assert_eq!(ids(&merged), ["a", "b", "c", "d"]);
+        assert_eq!(merged.capacity(), 4, "the list is made once, at its final size");
+        let read = vec![vec![user("x"), user("x"), user("x")]];
+        assert_eq!(ids(&merge_partitions(read)), ["x"]);
+    }
 
     #[test]
     fn packing_balances_the_groups_and_drops_empty_characters() {
