@@ -73,6 +73,7 @@ fn plan_memory(args: &[String]) -> Result<(), String> {
     let p = plan(&snap, &request).map_err(|e| e.to_string())?;
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     let heap_peak = CountingAlloc::peak();
+    let plan_heap = CountingAlloc::live() - before_live;
     let hwm = proc_status_bytes("VmHWM").unwrap_or(0);
     print_result(
         "plan-memory",
@@ -82,6 +83,8 @@ fn plan_memory(args: &[String]) -> Result<(), String> {
             field("once_ms", format!("{ms:.1}")),
             field("snapshot_heap_bytes", before_live),
             field("planner_heap_peak_bytes", heap_peak - before_live),
+            // What the finished plan keeps; the rest of the peak was the planner's scratch.
+            field("plan_heap_bytes", plan_heap),
             field("rss_before_bytes", before_rss),
             field("peak_rss_bytes", hwm),
             field("peak_rss_reset", reset),
