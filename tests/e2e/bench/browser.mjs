@@ -191,6 +191,8 @@ async function plan(browser, url, files) {
       actions: r.actions,
       median_ms: median(r.timesMs).toFixed(1),
       samples_ms: r.timesMs.map((t) => t.toFixed(1)).join(","),
+      // Decoding the users' pages (Graph's JSON) in the page, once, before the planner runs.
+      decode_ms: r.decodeMs.toFixed(1),
       // Wasm memory only grows, so its size after the runs is the wasm heap's peak (the parsed
       // tenant included); the JS heap holds the tenant's JSON text.
       wasm_memory_bytes: r.wasmAfter,

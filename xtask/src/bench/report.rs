@@ -78,9 +78,10 @@ pub fn table(rs: &[Res], runs: u32, browser_runs: u32) -> String {
             row(
                 format!("Plan {users} users, browser WASM ({} actions)", b.get("actions")),
                 format!(
-                    "{ms:.1} ms; wasm memory {} (peak, tenant included); JS heap {}",
+                    "{ms:.1} ms; wasm memory {} (peak, tenant included); JS heap {}; decoding the users' pages {:.0} ms",
                     mb(b.num("wasm_memory_bytes")),
-                    mb(b.num("js_heap_bytes"))
+                    mb(b.num("js_heap_bytes")),
+                    b.num("decode_ms")
                 ),
                 budget,
             );
