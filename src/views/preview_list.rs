@@ -36,7 +36,7 @@ pub fn SubjectList(plan: Arc<Plan>, #[prop(optional)] read_only: bool) -> impl I
         .flat_map(|s| s.users.iter())
         .map(|u| (folded(&u.id), u.label()))
         .collect();
-    let name_of = |id: &str| names.get(&folded(id)).map(|n| n.to_string());
+    let name_of = |id: &str| names.get(&folded(id)).copied();
     let rows: Arc<Vec<Row>> = Arc::new(build_rows(&plan, &name_of));
     crate::timing::end("licswap:rows");
     let rows_sv = StoredValue::new(rows.clone());
