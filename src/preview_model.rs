@@ -111,7 +111,9 @@ pub fn build_rows<'n>(plan: &Plan, name_of: &dyn Fn(&str) -> Option<&'n str>) ->
     // The id breaks ties, so the order is total and an unstable sort (faster: a million-user plan
     // has 781,403 rows) gives the same list every time.
     rows.sort_unstable_by(|a, b| {
-        let key = |r: &Row| (r.worst.is_none(), r.worst, r.kind, &r.name, &r.id);
+        fn key(r: &Row) -> (bool, Option<Severity>, TargetKind, &str, &str) {
+            (r.worst.is_none(), r.worst, r.kind, &r.name, &r.id)
+        }
         key(a).cmp(&key(b))
     });
     rows
