@@ -140,15 +140,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
                 Some(q.build())
             })
             .collect();
-        // Each partition's list sized from its count once (Graph's counts are eventual, so it
-        // may still grow), capped so that a count out of reason cannot ask for the page's memory.
-        let mut read: Vec<Vec<User>> = groups
-            .iter()
-            .map(|chars| {
-                let n: u64 = per_char.iter().filter(|(c, _)| chars.contains(c)).map(|(_, n)| n).sum();
-                Vec::with_capacity(n.min(MOST_RESERVED) as usize)
-            })
-            .collect();
+        let mut read = partition_lists(&groups, &per_char);
         // Each round asks for every unfinished query's next page in one `$batch`, so a round
         // costs one round trip whatever the number of queries.
         while next.iter().any(Option::is_some) {
@@ -221,8 +213,23 @@ fn chars_label(chars: &[char]) -> String {
     chars.iter().collect()
 }
 
-/// The most users a partition's list is sized for up front.
-const MOST_RESERVED: u64 = 1 << 20;
+/// The most users the partitions' lists are sized for up front, all together: twice a million.
+const MOST_RESERVED: u64 = 1 << 21;
+
+/// One empty list per partition, sized from its count once (Graph's counts are eventual, so it
+/// may still grow), within a share of [`MOST_RESERVED`], so that counts out of reason cannot ask
+/// for the page's memory up front.
+fn partition_lists(groups: &[Vec<char>], per_char: &[(char, u64)]) -> Vec<Vec<User>> {
+    let share = MOST_RESERVED / groups.len().max(1) as u64;
+    groups
+        .iter()
+        .map(|chars| {
+            let counts = per_char.iter().filter(|(c, _)| chars.contains(c));
+            let n = counts.fold(0u64, |all, (_, n)| all.saturating_add(*n));
+            Vec::with_capacity(n.min(share) as usize)
+        })
+        .collect()
+}
 
 /// An id compared and hashed as Graph compares ids: without regard to ASCII case.
 struct NoCase<'a>(&'a str);
@@ -280,10 +287,22 @@ mod tests {
     }
 
     #[test]
+    fn partitions_are_sized_from_their_counts_within_a_bound() {
+        let groups = vec![vec!['a', 'b'], vec!['c']];
+        let lists = partition_lists(&groups, &[('a', 300), ('b', 200), ('c', 7)]);
+        assert_eq!(lists.iter().map(Vec::capacity).collect::<Vec<_>>(), [500, 7]);
+        // Counts no tenant has (and that would overflow if added up plainly) size nothing past the bound.
+        let lists = partition_lists(&groups, &[('a', u64::MAX), ('b', u64::MAX), ('c', 1 << 40)]);
+        let reserved: usize = lists.iter().map(Vec::capacity).sum();
+        assert!(reserved as u64 <= MOST_RESERVED, "{reserved}");
+    }
+
+    #[test]
     fn merging_keeps_each_user_once_in_reading_order_and_sized_exactly() {
         let ids = |v: &[User]| v.iter().map(|u| u.id.clone()).collect::<Vec<_>>();
         // "b" was renamed between two queries and read in both (once in other letters' case).
-        let read = vec![vec![user("a"), user("b")], vec![], vec![user("c"), user("B"), user("d")], vec![user("b")]];
+        let read =
+            vec![vec![user("a"), user("b")], vec![], vec![user("c"), user("B"), user("d")], vec![user("b")]];
         let merged = merge_partitions(read);
         assert_eq!(ids(&merged), ["a", "b", "c", "d"]);
         assert_eq!(merged.capacity(), 4, "the list is made once, at its final size");
