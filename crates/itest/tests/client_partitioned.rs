@@ -192,8 +192,9 @@ impl Transport for Inflated {
 
 #[test]
 fn counts_out_of_reason_do_not_size_the_read() {
-    // Each partition's list is sized from its count: a billion times too many holders must not
-    // ask for that much memory (nor overflow), and the read still finds everyone.
+    // Each partition's list is sized from its count, within a bound (tested with the sizing, in
+    // holder_partitions): with counts a billion times too large the read still finds everyone,
+    // no more and no fewer.
     let tenant = || generate(4, 3_000);
     let sim = Rc::new(RefCell::new(Sim::new(tenant(), SimConfig::test())));
     let clock = VirtualClock::new(FIXTURE_EPOCH_MS);
