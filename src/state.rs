@@ -224,6 +224,8 @@ impl AppState {
         self.form.set(WizardForm::default());
         self.apply.set(ApplyStatus::default());
         self.reprocess.set(Default::default());
+        // The tenant's SKU and group ids, shared while its data was decoded, go with it.
+        licswap_core::model::SharedStr::forget_pool();
     }
 
     pub fn go(&self, route: Route) {

@@ -49,6 +49,12 @@ impl SharedStr {
         })
     }
 
+    /// Forgets the pool of this thread (the app calls it when it forgets a tenant's data): the
+    /// strings already handed out stay valid, and a later tenant's decoding starts a new pool.
+    pub fn forget_pool() {
+        POOL.with(|pool| *pool.borrow_mut() = HashSet::new());
+    }
+
     #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
@@ -206,6 +212,19 @@ mod tests {
             }
             assert_eq!(POOL.with(|p| p.borrow().len()), MOST_POOLED);
             assert_eq!(SharedStr::new(&(MOST_POOLED + 5).to_string()), (MOST_POOLED + 5).to_string());
+        })
+        .join()
+        .unwrap();
+    }
+
+    #[test]
+    fn a_forgotten_pool_keeps_what_was_handed_out() {
+        std::thread::spawn(|| {
+            let kept = SharedStr::new("group-1");
+            SharedStr::forget_pool();
+            assert_eq!(POOL.with(|p| p.borrow().len()), 0);
+            assert_eq!(kept, "group-1");
+            assert!(!Arc::ptr_eq(&kept.0, &SharedStr::new("group-1").0), "a new pool, a new copy");
         })
         .join()
         .unwrap();
