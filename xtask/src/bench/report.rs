@@ -302,7 +302,7 @@ const METHOD: &str = "## How each figure is measured
   `licswap-bench snapshot` as Graph pages of SKUs, users and groups, plus member lists) are fetched
   by the page and handed to `licswap_bench_plan` (src/bench_hook.rs, exported by the release
   build: 3 KB raw, under 0.1 KB gzipped), the users as Graph's pages of 999, which it decodes one
-  at a time as the app reads Graph (timed on its own: "decoding the users' pages"), and then it
+  at a time as the app reads Graph (timed on its own: decoding the users' pages), and then it
   times only the planner call with `performance.now()`. The planner is in a lazily loaded chunk
   (`#[lazy]`): a call with an empty tenant loads it first, and the clock runs inside the chunk in
   any case. Memory: the wasm linear memory after the runs (it never shrinks, so it is its peak,
