@@ -209,7 +209,8 @@ impl RowFilter {
             SeverityFilter::Only(s) => r.worst == Some(s),
             SeverityFilter::Clean => r.worst.is_none(),
         };
-        sev_ok && self.kind.is_none_or(|k| k == r.kind) && (needle.is_empty() || contains_folded(&r.name, needle) || contains_folded(&r.id, needle))
+        let found = needle.is_empty() || contains_folded(&r.name, needle) || contains_folded(&r.id, needle);
+        sev_ok && self.kind.is_none_or(|k| k == r.kind) && found
     }
 
     /// Indexes of the matching rows.
@@ -424,7 +425,8 @@ mod tests {
         assert_eq!(search(" NINE ex "), ["u9"], "a name in any case, trimmed");
         assert_eq!(search("U9"), ["u9"], "an id in any case");
         assert_eq!(search("nine u9"), Vec::<String>::new(), "name and id are searched one at a time");
-        assert!(contains_folded("Zoë Ünal", "ünal") && !contains_folded("Zoë Ünal", "unal"), "beyond ASCII too");
+        assert!(contains_folded("Zoë Ünal", "ünal"), "beyond ASCII too");
+        assert!(!contains_folded("Zoë Ünal", "unal"));
         assert_eq!(row("U9").coverage, Some(1));
         assert_eq!(rows[0].id, "u4", "the warning first: {ids:?}");
         assert_eq!(rows.last().unwrap().worst, None, "nothing to report last: {ids:?}");

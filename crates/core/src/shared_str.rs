@@ -188,7 +188,10 @@ mod tests {
 
     #[test]
     fn equal_texts_share_one_copy() {
-        let a: Vec<SharedStr> = serde_json::from_str(r#"["6fd2c87f-b296-42f0-b197-1e91e994b900","6fd2c87f-b296-42f0-b197-1e91e994b900"]"#).unwrap();
+        let a: Vec<SharedStr> = serde_json::from_str(
+            r#"["6fd2c87f-b296-42f0-b197-1e91e994b900","6fd2c87f-b296-42f0-b197-1e91e994b900"]"#,
+        )
+        .unwrap();
         assert!(Arc::ptr_eq(&a[0].0, &a[1].0));
         assert!(Arc::ptr_eq(&a[0].0, &SharedStr::from("6fd2c87f-b296-42f0-b197-1e91e994b900").0));
         assert_eq!(serde_json::to_string(&a[0]).unwrap(), r#""6fd2c87f-b296-42f0-b197-1e91e994b900""#);

@@ -317,7 +317,8 @@ mod tests {
         let skus: Vec<SubscribedSku> = (0..70).map(sku).collect();
         let id = |n: usize| skus[n].sku_id.clone();
         let plan = |n: usize| skus[n].service_plans[0].service_plan_id.clone();
-        let lic = |n: usize| AssignedLicense { sku_id: id(n).to_uppercase().into(), disabled_plans: vec![plan(n)] };
+        let lic =
+            |n: usize| AssignedLicense { sku_id: id(n).to_uppercase().into(), disabled_plans: vec![plan(n)] };
         let users = vec![
             user("a", vec![lic(66), lic(2)], vec![]),
             user(

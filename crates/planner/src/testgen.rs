@@ -7,8 +7,9 @@
 //! holders; disabled accounts 2%, no usage location 0.5%, an error state 0.5%. One group in ten is
 //! dynamic, one in five synced from on-premises.
 use licswap_core::catalog;
-use licswap_core::model::{SharedStr, 
-    AssignedLicense, Group, LicenseAssignmentState, LicenseState, LicenseUnitsDetail, ServicePlanInfo, SubscribedSku, User,
+use licswap_core::model::{
+    AssignedLicense, Group, LicenseAssignmentState, LicenseState, LicenseUnitsDetail, ServicePlanInfo, SharedStr,
+    SubscribedSku, User,
 };
 use licswap_core::plan::{PlanOptions, PlanRequest, Scope, Snapshot, SnapshotGroup};
 

@@ -84,7 +84,9 @@ pub fn diagnose(h: &HealthSnapshot) -> HealthReport {
                 group: cx.group_subject(),
                 products: cx.failed.iter().map(|l| l.product.clone()).collect(),
                 kind: *kind,
-                code: first.and_then(|s| s.error.as_deref().map(str::to_string)).unwrap_or_else(|| kind.code().to_string()),
+                code: first
+                    .and_then(|s| s.error.as_deref().map(str::to_string))
+                    .unwrap_or_else(|| kind.code().to_string()),
                 state: first.and_then(|s| s.state.clone()),
                 what,
                 fix,
