@@ -217,7 +217,8 @@ fn chars_label(chars: &[char]) -> String {
 const MOST_RESERVED: u64 = 1 << 21;
 
 /// One empty list per partition, sized from its count once (Graph's counts are eventual, so it
-/// may still grow), within a share of [`MOST_RESERVED`], so that counts out of reason cannot ask
+/// may still grow: `$count` is an advanced query, answered "eventually consistent" per
+/// <https://learn.microsoft.com/graph/aad-advanced-queries>, as the module's notes say), within a share of [`MOST_RESERVED`], so that counts out of reason cannot ask
 /// for the page's memory up front.
 fn partition_lists(groups: &[Vec<char>], per_char: &[(char, u64)]) -> Vec<Vec<User>> {
     let share = MOST_RESERVED / groups.len().max(1) as u64;
