@@ -141,8 +141,15 @@ fn load_cmd(args: &[String]) -> Result<(), String> {
     }
     let server = SimServer::start(&sim, &sim_args)?;
     let (mut walls, mut reqs, mut minimum, mut loaded, mut peak) = (Vec::new(), Vec::new(), 0, 0, 0);
+    // The client's heap at its highest during a load, and what the snapshot keeps after it: the
+    // page's memory never shrinks, so a load's peak is paid for the whole session.
+    let (mut heap_peak, mut heap_kept) = (0usize, 0usize);
     for _ in 0..runs {
+        let before = CountingAlloc::live();
+        CountingAlloc::reset_peak();
         let l = load(&server.graph_base(), "STANDARDPACK", partitioned)?;
+        heap_peak = heap_peak.max(CountingAlloc::peak().saturating_sub(before));
+        heap_kept = CountingAlloc::live().saturating_sub(before);
         peak = peak.max(l.peak_in_flight);
         minimum = minimum_requests(&l.snapshot, &sku_id(&l.snapshot, "STANDARDPACK")?);
         loaded = l.snapshot.users.len();
@@ -163,6 +170,8 @@ fn load_cmd(args: &[String]) -> Result<(), String> {
             field("latency_ms", o.get("--latency").unwrap_or("0")),
             field("partitioned", partitioned),
             field("peak_in_flight", peak),
+            field("heap_peak_bytes", heap_peak),
+            field("heap_kept_bytes", heap_kept),
         ],
     );
     Ok(())

@@ -140,7 +140,9 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
                 Some(q.build())
             })
             .collect();
-        let mut read = partition_lists(&groups, &per_char);
+        // One list for every partition, sized once from the holders' count: pages go in as they
+        // come, so no partition has a list of its own to be merged (and copied) at the end.
+        let mut read: Vec<User> = Vec::with_capacity(total.min(MOST_RESERVED) as usize);
         // Each round asks for every unfinished query's next page in one `$batch`, so a round
         // costs one round trip whatever the number of queries.
         while next.iter().any(Option::is_some) {
@@ -154,7 +156,7 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
                     chars_label(&groups[n])
                 );
                 let page: Page<User> = answer.result?.read(&what)?;
-                read[n].extend(page.value);
+                read.extend(page.value);
                 next[n] = match page.next_link {
                     Some(link) => {
                         let rel = self.base().relative_in_batch(&link)?;
@@ -167,9 +169,9 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
                     None => None,
                 };
             }
-            on_page(read.iter().map(Vec::len).sum());
+            on_page(read.len());
         }
-        Ok(Ok(merge_partitions(read)))
+        Ok(Ok(without_repeats(read)))
     }
 
     /// The holders' count per first character, and all holders' count, in one round of `$batch`
@@ -213,24 +215,12 @@ fn chars_label(chars: &[char]) -> String {
     chars.iter().collect()
 }
 
-/// The most users the partitions' lists are sized for up front, all together: twice a million.
+/// The most users the holders' list is sized for up front: twice a million. The size comes from
+/// Graph's count, which is eventual (`$count` is an advanced query, answered "eventually
+/// consistent" per <https://learn.microsoft.com/graph/aad-advanced-queries>, as the module's notes
+/// say), so the list may still grow; the bound keeps a count out of reason from asking for the
+/// page's memory up front.
 const MOST_RESERVED: u64 = 1 << 21;
-
-/// One empty list per partition, sized from its count once (Graph's counts are eventual, so it
-/// may still grow: `$count` is an advanced query, answered "eventually consistent" per
-/// <https://learn.microsoft.com/graph/aad-advanced-queries>, as the module's notes say), within a share of [`MOST_RESERVED`], so that counts out of reason cannot ask
-/// for the page's memory up front.
-fn partition_lists(groups: &[Vec<char>], per_char: &[(char, u64)]) -> Vec<Vec<User>> {
-    let share = MOST_RESERVED / groups.len().max(1) as u64;
-    groups
-        .iter()
-        .map(|chars| {
-            let counts = per_char.iter().filter(|(c, _)| chars.contains(c));
-            let n = counts.fold(0u64, |all, (_, n)| all.saturating_add(*n));
-            Vec::with_capacity(n.min(share) as usize)
-        })
-        .collect()
-}
 
 /// An id compared and hashed as Graph compares ids: without regard to ASCII case.
 struct NoCase<'a>(&'a str);
@@ -249,33 +239,29 @@ impl PartialEq for NoCase<'_> {
 
 impl Eq for NoCase<'_> {}
 
-/// The partitions' users in one list, each once: a user renamed between two queries can be in
-/// both. The list is made once at its final size, each partition is let go as it is moved in, and
-/// ids are compared where they lie rather than copied in lower case. For the largest tenants this
-/// merge was a peak of the page's memory, which never shrinks.
-fn merge_partitions(read: Vec<Vec<User>>) -> Vec<User> {
-    let total = read.iter().map(Vec::len).sum();
+/// The users read, each once and in reading order: a user renamed between two queries can be in
+/// two partitions. Ids are compared where they lie rather than copied in lower case, and repeats
+/// are dropped in place. The list was sized from Graph's eventual counts, so it is trimmed to what
+/// was read (in place: a smaller allocation keeps its start). For the largest tenants, merging
+/// partitions kept in lists of their own into a new list was a peak of the page's memory, which
+/// never shrinks.
+fn without_repeats(mut users: Vec<User>) -> Vec<User> {
     let mut seen: HashSet<NoCase<'_>, BuildHasherDefault<Fx>> =
-        HashSet::with_capacity_and_hasher(total, Default::default());
-    // (partition, position) of each repeat, in reading order.
-    let mut repeats: Vec<(usize, usize)> = Vec::new();
-    for (n, part) in read.iter().enumerate() {
-        for (i, u) in part.iter().enumerate() {
-            if !seen.insert(NoCase(&u.id)) {
-                repeats.push((n, i));
-            }
-        }
-    }
+        HashSet::with_capacity_and_hasher(users.len(), Default::default());
+    // Positions of the repeats, in reading order.
+    let repeats: Vec<usize> =
+        users.iter().enumerate().filter(|(_, u)| !seen.insert(NoCase(&u.id))).map(|(i, _)| i).collect();
     drop(seen);
-    let mut users = Vec::with_capacity(total - repeats.len());
-    let mut repeats = repeats.into_iter().peekable();
-    for (n, part) in read.into_iter().enumerate() {
-        for (i, u) in part.into_iter().enumerate() {
-            if repeats.next_if_eq(&(n, i)).is_none() {
-                users.push(u);
-            }
-        }
+    if !repeats.is_empty() {
+        let mut repeats = repeats.into_iter().peekable();
+        let mut at = 0usize;
+        users.retain(|_| {
+            let keep = repeats.next_if_eq(&at).is_none();
+            at += 1;
+            keep
+        });
     }
+    users.shrink_to_fit();
     users
 }
 
@@ -288,27 +274,16 @@ mod tests {
     }
 
     #[test]
-    fn partitions_are_sized_from_their_counts_within_a_bound() {
-        let groups = vec![vec!['a', 'b'], vec!['c']];
-        let lists = partition_lists(&groups, &[('a', 300), ('b', 200), ('c', 7)]);
-        assert_eq!(lists.iter().map(Vec::capacity).collect::<Vec<_>>(), [500, 7]);
-        // Counts no tenant has (and that would overflow if added up plainly) size nothing past the bound.
-        let lists = partition_lists(&groups, &[('a', u64::MAX), ('b', u64::MAX), ('c', 1 << 40)]);
-        let reserved: usize = lists.iter().map(Vec::capacity).sum();
-        assert!(reserved as u64 <= MOST_RESERVED, "{reserved}");
-    }
-
-    #[test]
-    fn merging_keeps_each_user_once_in_reading_order_and_sized_exactly() {
+    fn repeats_are_dropped_in_reading_order_and_the_list_trimmed() {
         let ids = |v: &[User]| v.iter().map(|u| u.id.clone()).collect::<Vec<_>>();
         // "b" was renamed between two queries and read in both (once in other letters' case).
-        let read =
-            vec![vec![user("a"), user("b")], vec![], vec![user("c"), user("B"), user("d")], vec![user("b")]];
-        let merged = merge_partitions(read);
-        assert_eq!(ids(&merged), ["a", "b", "c", "d"]);
-        assert_eq!(merged.capacity(), 4, "the list is made once, at its final size");
-        let read = vec![vec![user("x"), user("x"), user("x")]];
-        assert_eq!(ids(&merge_partitions(read)), ["x"]);
+        let mut read = Vec::with_capacity(40);
+        read.extend([user("a"), user("b"), user("c"), user("B"), user("d"), user("b")]);
+        let kept = without_repeats(read);
+        assert_eq!(ids(&kept), ["a", "b", "c", "d"]);
+        assert_eq!(kept.capacity(), 4, "sized for more (an eventual count), trimmed to what was read");
+        assert_eq!(ids(&without_repeats(vec![user("x"), user("x"), user("x")])), ["x"]);
+        assert!(without_repeats(Vec::new()).is_empty());
     }
 
     #[test]

@@ -1,0 +1,93 @@
+// The preview as the admin waits for it, for `cargo xtask bench` (not a test: the suite only runs
+// *.test.mjs). Prints `RESULT preview …` lines, each figure a median over BENCH_RUNS runs:
+// the test build (LICSWAP_DIST) signed in to a release sim-server (LICSWAP_SIM_SERVER) with a
+// generated tenant of BENCH_USERS users, optionally at Graph's pace (BENCH_LATENCY, sim-server's
+// --latency-ms, e.g. 300-800; Graph's resource-unit limits are on in sim-server by default).
+// Timed from opening the wizard to the preview's first row on screen: the holders read (the
+// wizard starts as soon as the source is picked), planned, rendered. The page's own User Timing
+// entries split it: licswap:load (the tenant load), licswap:plan (the planner call) and
+// licswap:rows (the preview list built from the plan). Memory after the preview: the wasm linear
+// memory (it never shrinks: its peak) and the JS heap.
+import { chromium } from "playwright-core";
+import { serveApp, startSim } from "../lib/harness.mjs";
+import { openWizard } from "../journey_lib.mjs";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const USERS = Number(process.env.BENCH_USERS ?? 100_000);
+const LATENCY = process.env.BENCH_LATENCY ?? "";
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const TIMEOUT = Number(process.env.BENCH_TIMEOUT_MS ?? 900_000);
+
+const median = (xs) => {
+  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return NaN;
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
+
+const files = {};
+const app = await serveApp({ files });
+const simArgs = ["--redirect-uri", app.url, "--users", String(USERS), "--no-auth"];
+if (LATENCY) simArgs.push("--latency-ms", LATENCY);
+const sim = await startSim(simArgs);
+files["/config.json"] = JSON.stringify({
+  clientId: "11111111-2222-4333-8444-555555555555",
+  tenant: "contosogen1.onmicrosoft.com",
+  authority: sim.url,
+  graphBaseUrl: `${sim.url}/v1.0`,
+});
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--enable-precise-memory-info", "--js-flags=--max-old-space-size=4096"],
+});
+const samples = { total: [], load: [], plan: [], build: [], wasm: [], heap: [], rows: [] };
+try {
+  for (let i = 0; i < RUNS; i++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(app.url);
+    await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
+    await page.locator(".sku-card").first().waitFor({ timeout: TIMEOUT });
+    const started = Date.now();
+    await openWizard(page, app.url, "STANDARDPACK", "ENTERPRISEPACK", TIMEOUT);
+    await page.getByLabel(/plan a first wave/).check();
+    await page.waitForFunction(() => !document.querySelector("form button[type=submit]")?.disabled || true);
+    await page.getByRole("button", { name: "Preview" }).and(page.locator(":enabled")).waitFor({ timeout: TIMEOUT });
+    const memLoaded = await page.evaluate(async () => { const w = await (await import("/licswap.js")).default(); return w.memory.buffer.byteLength; });
+    console.log("after load", memLoaded);
+    await page.getByRole("button", { name: "Preview" }).click();
+    await page.locator(".vrow").first().waitFor({ timeout: TIMEOUT });
+    samples.total.push(Date.now() - started);
+    const m = await page.evaluate(async () => {
+      const last = (n) => performance.getEntriesByName(n).at(-1)?.duration ?? NaN;
+      const wasm = (await import("/licswap.js")).default;
+      const exports = await wasm();
+      return {
+        load: last("licswap:load"),
+        plan: last("licswap:plan"),
+        build: last("licswap:rows"),
+        wasm: exports.memory.buffer.byteLength,
+        heap: performance.memory.usedJSHeapSize,
+      };
+    });
+    samples.load.push(m.load);
+    samples.plan.push(m.plan);
+    samples.build.push(m.build);
+    samples.wasm.push(m.wasm);
+    samples.heap.push(m.heap);
+    const counted = await page.getByTestId("row-count").textContent();
+    samples.rows.push(Number(counted.match(/of ([\d,]+) rows/)?.[1].replace(/,/g, "")));
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await sim.close();
+  await app.close();
+}
+const r = (xs) => median(xs).toFixed(0);
+console.log(
+  `RESULT preview users=${USERS} latency_ms=${LATENCY || 0} total_ms=${r(samples.total)} load_ms=${r(samples.load)} ` +
+    `plan_ms=${median(samples.plan).toFixed(1)} rows_ms=${median(samples.build).toFixed(1)} wasm_memory_bytes=${r(samples.wasm)} js_heap_bytes=${r(samples.heap)} ` +
+    `rows=${r(samples.rows)} total_ms_samples=${samples.total.join(",")} plan_ms_samples=${samples.plan.map((x) => x.toFixed(1)).join(",")}`,
+);
