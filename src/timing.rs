@@ -1,7 +1,10 @@
 //! The page's own User Timing entries for the steps an admin waits on, so a benchmark (or the
 //! browser's performance panel) can read how long the tenant load and the planner took in the
 //! real app: `performance.getEntriesByName("licswap:load")`, `"licswap:plan"` and
-//! `"licswap:rows"` (the preview list's rows built from the plan).
+//! `"licswap:rows"` (the preview list's rows built from the plan). The size of the page's wasm
+//! memory at the end of each step goes beside them, in `window.__licswapMemory[step]`: that memory
+//! only grows, so the step that grew it most is the one to make smaller.
+use wasm_bindgen::JsCast;
 
 fn performance() -> Option<web_sys::Performance> {
     web_sys::window().and_then(|w| w.performance())
@@ -26,4 +29,22 @@ pub fn end(step: &str) {
         let _ = p.measure_with_start_mark(step, &mark);
         p.clear_marks_with_mark_name(&mark);
     }
+    record_memory(step);
+}
+
+/// `window.__licswapMemory[step]` = the wasm memory's size in bytes now. Best effort.
+fn record_memory(step: &str) {
+    let Some(window) = web_sys::window() else { return };
+    let Ok(memory) = wasm_bindgen::memory().dyn_into::<js_sys::WebAssembly::Memory>() else { return };
+    let bytes = memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length();
+    let key = wasm_bindgen::JsValue::from_str("__licswapMemory");
+    let table = match js_sys::Reflect::get(&window, &key) {
+        Ok(t) if t.is_object() => t,
+        _ => {
+            let t: wasm_bindgen::JsValue = js_sys::Object::new().into();
+            let _ = js_sys::Reflect::set(&window, &key, &t);
+            t
+        }
+    };
+    let _ = js_sys::Reflect::set(&table, &step.into(), &(bytes as f64).into());
 }

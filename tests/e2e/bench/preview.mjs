@@ -7,7 +7,8 @@
 // wizard starts as soon as the source is picked), planned, rendered. The page's own User Timing
 // entries split it: licswap:load (the tenant load), licswap:plan (the planner call) and
 // licswap:rows (the preview list built from the plan). Memory after the preview: the wasm linear
-// memory (it never shrinks: its peak) and the JS heap.
+// memory (it never shrinks: its peak) and the JS heap; and the wasm memory at the end of the load
+// and of the planner call (the page records it beside its timings, src/timing.rs).
 import { chromium } from "playwright-core";
 import { serveApp, startSim } from "../lib/harness.mjs";
 import { openWizard } from "../journey_lib.mjs";
@@ -41,7 +42,7 @@ const browser = await chromium.launch({
   headless: true,
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--enable-precise-memory-info", "--js-flags=--max-old-space-size=4096"],
 });
-const samples = { total: [], load: [], plan: [], build: [], wasm: [], heap: [], rows: [] };
+const samples = { total: [], load: [], plan: [], build: [], wasm: [], heap: [], rows: [], afterLoad: [], afterPlan: [] };
 try {
   for (let i = 0; i < RUNS; i++) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -64,6 +65,7 @@ try {
         plan: last("licswap:plan"),
         build: last("licswap:rows"),
         wasm: exports.memory.buffer.byteLength,
+        steps: window.__licswapMemory ?? {},
         heap: performance.memory.usedJSHeapSize,
       };
     });
@@ -71,6 +73,8 @@ try {
     samples.plan.push(m.plan);
     samples.build.push(m.build);
     samples.wasm.push(m.wasm);
+    samples.afterLoad.push(m.steps["licswap:load"]);
+    samples.afterPlan.push(m.steps["licswap:plan"]);
     samples.heap.push(m.heap);
     const counted = await page.getByTestId("row-count").textContent();
     samples.rows.push(Number(counted.match(/of ([\d,]+) rows/)?.[1].replace(/,/g, "")));
@@ -84,6 +88,6 @@ try {
 const r = (xs) => median(xs).toFixed(0);
 console.log(
   `RESULT preview users=${USERS} latency_ms=${LATENCY || 0} total_ms=${r(samples.total)} load_ms=${r(samples.load)} ` +
-    `plan_ms=${median(samples.plan).toFixed(1)} rows_ms=${median(samples.build).toFixed(1)} wasm_memory_bytes=${r(samples.wasm)} js_heap_bytes=${r(samples.heap)} ` +
+    `plan_ms=${median(samples.plan).toFixed(1)} rows_ms=${median(samples.build).toFixed(1)} wasm_memory_bytes=${r(samples.wasm)} wasm_after_load_bytes=${r(samples.afterLoad)} wasm_after_plan_bytes=${r(samples.afterPlan)} js_heap_bytes=${r(samples.heap)} ` +
     `rows=${r(samples.rows)} total_ms_samples=${samples.total.join(",")} plan_ms_samples=${samples.plan.map((x) => x.toFixed(1)).join(",")}`,
 );

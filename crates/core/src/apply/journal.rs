@@ -2,7 +2,7 @@
 //! without repeating or losing an operation. An action is marked in flight (and saved) *before*
 //! its batch is sent: one still in flight when a journal is loaded has an unknown outcome and is
 //! read back, never blindly resent.
-use crate::hash::{fnv1a64, hex16};
+use crate::hash::{hex16, FnvWriter};
 use crate::plan::Plan;
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
@@ -141,8 +141,11 @@ pub struct JournalDelta {
 /// FNV-1a 64 over the plan's actions (ids, targets, bodies, fingerprints) and rollback: a
 /// journal keyed on it cannot be applied to another plan by mistake.
 pub fn plan_hash(plan: &Plan) -> String {
-    let json = serde_json::to_vec(&(&plan.phases, &plan.rollback)).unwrap_or_default();
-    hex16(fnv1a64(&json))
+    // Hashed as it is written: the same bytes as hashing the whole JSON text, which is never held.
+    // (Writing these types cannot fail; a failure would leave a hash no journal has.)
+    let mut hash = FnvWriter::default();
+    let _ = serde_json::to_writer(&mut hash, &(&plan.phases, &plan.rollback));
+    hex16(hash.0)
 }
 
 impl Journal {

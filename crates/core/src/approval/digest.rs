@@ -21,6 +21,8 @@ use crate::model::AssignLicenseBody;
 use crate::plan::{Action, ActionKind, Plan, PlanRequest, Scope};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 const HEADER: &str = "licswap-plan-digest/1";
 
@@ -49,9 +51,12 @@ impl std::fmt::Display for PlanDigest {
     }
 }
 
-/// The digest of what `plan` will write.
+/// The digest of what `plan` will write. The canonical text is hashed as it is made, never held
+/// whole: at 100,000 users it is megabytes, in a page whose memory never shrinks.
 pub fn plan_digest(plan: &Plan) -> PlanDigest {
-    let hash = Sha256::digest(canonical_text(plan).as_bytes());
+    let mut hasher = Sha256::new();
+    write_canonical(plan, &mut |text: &str| hasher.update(text.as_bytes()));
+    let hash = hasher.finalize();
     let sha256 = hex(&hash);
     PlanDigest { short: short_code(&hash), sha256 }
 }
@@ -59,20 +64,61 @@ pub fn plan_digest(plan: &Plan) -> PlanDigest {
 /// The text the digest is taken over (public so a reviewer's tooling can show it).
 pub fn canonical_text(plan: &Plan) -> String {
     let mut out = String::new();
-    line(&mut out, HEADER);
-    request_lines(&mut out, plan);
+    write_canonical(plan, &mut |text: &str| out.push_str(text));
+    out
+}
+
+/// The canonical text, piece by piece, to `emit`.
+fn write_canonical(plan: &Plan, emit: &mut dyn FnMut(&str)) {
+    let mut head = String::new();
+    line(&mut head, HEADER);
+    request_lines(&mut head, plan);
+    emit(&head);
     let mut n = 0;
     for phase in plan.phases.iter().filter(|p| !p.actions.is_empty()) {
         n += 1;
-        line(&mut out, &format!("phase {n}"));
-        let mut lines: Vec<String> = phase.actions.iter().map(action_line).collect();
-        lines.sort_unstable();
-        lines.dedup();
-        for l in lines {
-            line(&mut out, &l);
-        }
+        emit(&format!("phase {n}\n"));
+        PhaseLines::new(&phase.actions).each_sorted(&mut |l| {
+            emit(l);
+            emit("\n");
+        });
     }
-    out
+}
+
+/// A phase's action lines, written one after another into one text of its exact final size and
+/// found by their spans: one allocation per phase rather than one per action. Actions share their
+/// bodies, so each body's text is made once.
+struct PhaseLines {
+    text: String,
+    spans: Vec<(usize, usize)>,
+}
+
+impl PhaseLines {
+    fn new(actions: &[Action]) -> Self {
+        let mut bodies: HashMap<*const AssignLicenseBody, String> = HashMap::new();
+        for a in actions {
+            bodies.entry(Arc::as_ptr(&a.body)).or_insert_with(|| body_text(&a.body));
+        }
+        let body = |a: &Action| bodies.get(&Arc::as_ptr(&a.body)).map_or("", String::as_str);
+        let size = actions.iter().map(|a| action_line_len(a, body(a))).sum();
+        let mut text = String::with_capacity(size);
+        let mut spans = Vec::with_capacity(actions.len());
+        for a in actions {
+            let start = text.len();
+            push_action_line(&mut text, a, body(a));
+            spans.push((start, text.len()));
+        }
+        PhaseLines { text, spans }
+    }
+
+    /// Each line once, in byte order (actions within a phase run in any order), to `each`.
+    fn each_sorted(mut self, each: &mut dyn FnMut(&str)) {
+        let text = &self.text;
+        let at = |(a, b): (usize, usize)| &text[a..b];
+        self.spans.sort_unstable_by(|x, y| at(*x).cmp(at(*y)));
+        self.spans.dedup_by(|x, y| at(*x) == at(*y));
+        self.spans.iter().for_each(|span| each(at(*span)));
+    }
 }
 
 fn line(out: &mut String, s: &str) {
@@ -141,15 +187,30 @@ pub(super) fn body_text(body: &AssignLicenseBody) -> String {
     format!("add={} remove={}", adds.join(";"), sorted_lower(body.remove_licenses.iter()).join(","))
 }
 
-fn action_line(a: &Action) -> String {
-    format!(
-        "{} {} {} {} fp={}",
-        kind_word(a.kind),
-        a.target.kind.as_str(),
-        lower(&a.target.id),
-        body_text(&a.body),
-        lower(&a.fingerprint)
-    )
+/// `<kind> <user|group> <target id> <body text> fp=<fingerprint>`, ids in lower case.
+fn push_action_line(out: &mut String, a: &Action, body: &str) {
+    out.push_str(kind_word(a.kind));
+    out.push(' ');
+    out.push_str(a.target.kind.as_str());
+    out.push(' ');
+    push_lower(out, &a.target.id);
+    out.push(' ');
+    out.push_str(body);
+    out.push_str(" fp=");
+    push_lower(out, &a.fingerprint);
+}
+
+/// The length of [`push_action_line`]'s text (lower case keeps every byte's length).
+fn action_line_len(a: &Action, body: &str) -> usize {
+    let fixed = "   fp=".len();
+    kind_word(a.kind).len() + a.target.kind.as_str().len() + a.target.id.trim().len() + body.len()
+        + a.fingerprint.trim().len()
+        + fixed
+}
+
+/// [`lower`] written into `out`.
+fn push_lower(out: &mut String, s: &str) {
+    s.trim().chars().for_each(|c| out.push(c.to_ascii_lowercase()));
 }
 
 pub(super) fn hex(bytes: &[u8]) -> String {
@@ -187,6 +248,17 @@ mod tests {
     use crate::model::AssignedLicense;
     use crate::plan::{Phase, Subject, TargetKind};
     use std::sync::Arc;
+
+    /// The digest of the planner-made plan that licswap-core's shape test pins, as the first
+    /// version (a text of one string per line, joined, then hashed) computed it: approvals
+    /// recorded then must still match. The text is hashed as it is made now, never held whole.
+    #[test]
+    fn the_digest_of_a_planner_made_plan_is_unchanged_and_is_the_hash_of_its_text() {
+        let plan: Plan = serde_json::from_str(include_str!("../../tests/fixtures/plan_v1.json")).unwrap();
+        let d = plan_digest(&plan);
+        assert_eq!(d.sha256, "e4a419e22a520ac4c785ddfe985218bbac7e020f4aafec7cfde7dbf3237ce802");
+        assert_eq!(d.sha256, hex(&Sha256::digest(canonical_text(&plan).as_bytes())));
+    }
 
     #[test]
     fn the_short_code_is_the_start_of_the_hash() {
