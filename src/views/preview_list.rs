@@ -2,12 +2,10 @@
 //! only the ones in view are in the DOM, so 100,000 rows scroll smoothly. Selecting a row shows
 //! its service coverage and the exact assignLicense bodies.
 use super::components::{count, plan_label, plural, severity_class};
-use crate::preview_model::{build_rows, coverage_summary, folded, Row, RowFilter, ScrollMap, SeverityFilter};
+use crate::preview_model::{coverage_summary, PreviewRows, Row, RowFilter, ScrollMap, SeverityFilter};
 use crate::state::{use_state, Load, PlanOrigin};
 use leptos::prelude::*;
 use licswap_core::plan::{Plan, Severity, TargetKind};
-use licswap_core::plan::fastmap::FastMap;
-use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Must match `.vrow { height }` in the CSS.
@@ -30,14 +28,7 @@ pub fn SubjectList(plan: Arc<Plan>, #[prop(optional)] read_only: bool) -> impl I
         (false, PlanOrigin::Local, Load::Ready(s)) => Some(s),
         _ => None,
     };
-    // Borrowed from the snapshot: 100,000 users need no copy of their ids and names.
-    let names: FastMap<Cow<str>, &str> = snapshot
-        .iter()
-        .flat_map(|s| s.users.iter())
-        .map(|u| (folded(&u.id), u.label()))
-        .collect();
-    let name_of = |id: &str| names.get(&folded(id)).copied();
-    let rows: Arc<Vec<Row>> = Arc::new(build_rows(&plan, &name_of));
+    let rows = Arc::new(PreviewRows::build(plan.clone(), snapshot));
     crate::timing::end("licswap:rows");
     let rows_sv = StoredValue::new(rows.clone());
     let plan_sv = StoredValue::new(plan);
@@ -135,7 +126,7 @@ pub fn SubjectList(plan: Arc<Plan>, #[prop(optional)] read_only: bool) -> impl I
             }
         }
     };
-    let total = rows.len();
+    let total = rows.rows.len();
     view! {
         <div class="list-tools" role="search">
             <div class="field">
@@ -198,7 +189,12 @@ pub fn SubjectList(plan: Arc<Plan>, #[prop(optional)] read_only: bool) -> impl I
                     >
                         <For each={slice} key={|(pos, ri)| (*pos, *ri)} let((pos, ri))>
                             {
-                                let row = rows_sv.with_value(|r| r[ri as usize].clone());
+                                let (row, name) = rows_sv
+                                    .with_value(|r| {
+                                        let row = r.rows[ri as usize].clone();
+                                        let name = r.name(&row).to_string();
+                                        (row, name)
+                                    });
                                 let summary = row
                                     .coverage
                                     .and_then(|c| {
@@ -224,7 +220,7 @@ pub fn SubjectList(plan: Arc<Plan>, #[prop(optional)] read_only: bool) -> impl I
                                             aria-hidden="true"
                                         ></span>
                                         <span class="visually-hidden">{format!("{sev_text}: ")}</span>
-                                        <span class="vname">{row.name.clone()}</span>
+                                        <span class="vname">{name}</span>
                                         <span class="tag">{row.kind.label()}</span>
                                         <span class="vsum coverage-sum muted">
                                             {summary.unwrap_or_default()}
@@ -253,8 +249,14 @@ pub fn SubjectList(plan: Arc<Plan>, #[prop(optional)] read_only: bool) -> impl I
                             .into_any()
                     }
                     Some(ri) => {
-                        let row = rows_sv.with_value(|r| r[ri as usize].clone());
-                        view! { <Detail row={row} plan={plan_sv.get_value()} /> }.into_any()
+                        let (row, name, id) = rows_sv
+                            .with_value(|r| {
+                                let row = r.rows[ri as usize].clone();
+                                let (name, id) = (r.name(&row).to_string(), r.id(&row).to_string());
+                                (row, name, id)
+                            });
+                        view! { <Detail row={row} name={name} id={id} plan={plan_sv.get_value()} /> }
+                            .into_any()
                     }
                 }}
             </aside>
@@ -263,7 +265,7 @@ pub fn SubjectList(plan: Arc<Plan>, #[prop(optional)] read_only: bool) -> impl I
 }
 
 #[component]
-fn Detail(row: Row, plan: Arc<Plan>) -> impl IntoView {
+fn Detail(row: Row, name: String, id: String, plan: Arc<Plan>) -> impl IntoView {
     let cov = row.coverage.and_then(|c| plan.coverage.get(c).cloned());
     let actions: Vec<_> =
         plan.actions().enumerate().filter(|(i, _)| row.actions.contains(*i)).map(|(_, a)| a.clone()).collect();
@@ -279,8 +281,8 @@ fn Detail(row: Row, plan: Arc<Plan>) -> impl IntoView {
         })
     };
     view! {
-        <h3>{row.name.clone()} <span class="tag">{row.kind.label()}</span></h3>
-        <p class="muted mono">{row.id.clone()}</p>
+        <h3>{name} <span class="tag">{row.kind.label()}</span></h3>
+        <p class="muted mono">{id}</p>
         {findings
             .into_iter()
             .map(|f| {

@@ -28,6 +28,13 @@ impl IdList {
         self.ends.len()
     }
 
+    /// The id at position `k`.
+    pub fn get(&self, k: usize) -> Option<&str> {
+        let end = *self.ends.get(k)? as usize;
+        let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
+        self.text.get(start..end)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }
@@ -101,5 +108,7 @@ mod tests {
         assert_eq!(serde_json::from_str::<IdList>(&json).expect("parses"), l);
         assert!(serde_json::from_str::<IdList>(r#"["a",1]"#).is_err());
         assert!(IdList::default().is_empty() && IdList::default().iter().next().is_none());
+        let at: Vec<Option<&str>> = (0..5).map(|k| l.get(k)).collect();
+        assert_eq!(at, [Some("a"), Some(""), Some("ccc"), Some("dé"), None], "each id by its position");
     }
 }
