@@ -1,7 +1,8 @@
 //! The page's own User Timing entries for the steps an admin waits on, so a benchmark (or the
 //! browser's performance panel) can read how long the tenant load and the planner took in the
 //! real app: `performance.getEntriesByName("licswap:load")`, `"licswap:plan"` and
-//! `"licswap:rows"` (the preview list's rows built from the plan). The size of the page's wasm
+//! `"licswap:rows"` (the preview list's rows built from the plan), `"licswap:digest"` (the plan's
+//! digest, made after the preview paints). The size of the page's wasm
 //! memory at the end of each step goes beside them, in `window.__licswapMemory[step]`: that memory
 //! only grows, so the step that grew it most is the one to make smaller.
 use wasm_bindgen::JsCast;

@@ -336,7 +336,10 @@ pub fn LazyDigest(plan: std::sync::Arc<licswap_core::plan::Plan>) -> impl IntoVi
     let digest = RwSignal::new(None::<PlanDigest>);
     leptos::task::spawn_local(async move {
         gloo_timers::future::TimeoutFuture::new(0).await;
-        digest.set(Some(licswap_core::approval::plan_digest(&plan)));
+        crate::timing::start("licswap:digest");
+        let d = licswap_core::approval::plan_digest(&plan);
+        crate::timing::end("licswap:digest");
+        digest.set(Some(d));
     });
     move || match digest.get() {
         Some(d) => view! { <DigestBadge digest={d} /> }.into_any(),

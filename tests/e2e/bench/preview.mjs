@@ -6,9 +6,11 @@
 // Timed from opening the wizard to the preview's first row on screen: the holders read (the
 // wizard starts as soon as the source is picked), planned, rendered. The page's own User Timing
 // entries split it: licswap:load (the tenant load), licswap:plan (the planner call) and
-// licswap:rows (the preview list built from the plan). Memory after the preview: the wasm linear
+// licswap:rows (the preview list built from the plan); licswap:digest (the plan's digest, made
+// after the preview paints: not in the total). Memory once the digest is shown: the wasm linear
 // memory (it never shrinks: its peak) and the JS heap; and the wasm memory at the end of the load
-// and of the planner call (the page records it beside its timings, src/timing.rs).
+// of the planner call and of the preview's rows (the page records it beside its timings,
+// src/timing.rs).
 import { chromium } from "playwright-core";
 import { serveApp, startSim } from "../lib/harness.mjs";
 import { openWizard } from "../journey_lib.mjs";
@@ -42,7 +44,7 @@ const browser = await chromium.launch({
   headless: true,
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--enable-precise-memory-info", "--js-flags=--max-old-space-size=4096"],
 });
-const samples = { total: [], load: [], plan: [], build: [], wasm: [], heap: [], rows: [], afterLoad: [], afterPlan: [] };
+const samples = { total: [], load: [], plan: [], build: [], wasm: [], heap: [], rows: [], afterLoad: [], afterPlan: [], afterRows: [], afterDigest: [] };
 try {
   for (let i = 0; i < RUNS; i++) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -56,6 +58,12 @@ try {
     await page.getByRole("button", { name: "Preview" }).click();
     await page.locator(".vrow").first().waitFor({ timeout: TIMEOUT });
     samples.total.push(Date.now() - started);
+    // The page is settled once the plan's digest, computed after the preview paints, is shown.
+    await page.waitForFunction(
+      () => !/computing/.test(document.querySelector("[data-testid=plan-digest]")?.textContent ?? "computing"),
+      null,
+      { timeout: TIMEOUT },
+    );
     const m = await page.evaluate(async () => {
       const last = (n) => performance.getEntriesByName(n).at(-1)?.duration ?? NaN;
       const wasm = (await import("/licswap.js")).default;
@@ -75,6 +83,8 @@ try {
     samples.wasm.push(m.wasm);
     samples.afterLoad.push(m.steps["licswap:load"]);
     samples.afterPlan.push(m.steps["licswap:plan"]);
+    samples.afterRows.push(m.steps["licswap:rows"]);
+    samples.afterDigest.push(m.steps["licswap:digest"]);
     samples.heap.push(m.heap);
     const counted = await page.getByTestId("row-count").textContent();
     samples.rows.push(Number(counted.match(/of ([\d,]+) rows/)?.[1].replace(/,/g, "")));
@@ -88,6 +98,6 @@ try {
 const r = (xs) => median(xs).toFixed(0);
 console.log(
   `RESULT preview users=${USERS} latency_ms=${LATENCY || 0} total_ms=${r(samples.total)} load_ms=${r(samples.load)} ` +
-    `plan_ms=${median(samples.plan).toFixed(1)} rows_ms=${median(samples.build).toFixed(1)} wasm_memory_bytes=${r(samples.wasm)} wasm_after_load_bytes=${r(samples.afterLoad)} wasm_after_plan_bytes=${r(samples.afterPlan)} js_heap_bytes=${r(samples.heap)} ` +
+    `plan_ms=${median(samples.plan).toFixed(1)} rows_ms=${median(samples.build).toFixed(1)} wasm_memory_bytes=${r(samples.wasm)} wasm_after_load_bytes=${r(samples.afterLoad)} wasm_after_plan_bytes=${r(samples.afterPlan)} wasm_after_rows_bytes=${r(samples.afterRows)} wasm_after_digest_bytes=${r(samples.afterDigest)} js_heap_bytes=${r(samples.heap)} ` +
     `rows=${r(samples.rows)} total_ms_samples=${samples.total.join(",")} plan_ms_samples=${samples.plan.map((x) => x.toFixed(1)).join(",")}`,
 );

@@ -78,46 +78,121 @@ fn write_canonical(plan: &Plan, emit: &mut dyn FnMut(&str)) {
     for phase in plan.phases.iter().filter(|p| !p.actions.is_empty()) {
         n += 1;
         emit(&format!("phase {n}\n"));
-        PhaseLines::new(&phase.actions).each_sorted(&mut |l| {
-            emit(l);
+        PhaseLines::new(&phase.actions).each_sorted(emit);
+    }
+}
+
+/// A phase's action lines, sorted and written without being made: a million-user plan's lines
+/// are over 100 MB, in a page whose memory never shrinks. Each line is read as the pieces it is
+/// made of ([`Line`]); per action only its body's number and whether its ids need lower-casing
+/// are kept. Actions share their bodies, so each body's text is made once.
+struct PhaseLines<'a> {
+    actions: &'a [Action],
+    bodies: Vec<String>,
+    /// Per action: its body's position in `bodies`.
+    body_of: Vec<u32>,
+    /// Per action: bit 0, its target id has an upper-case letter; bit 1, its fingerprint has.
+    upper: Vec<u8>,
+}
+
+impl<'a> PhaseLines<'a> {
+    fn new(actions: &'a [Action]) -> Self {
+        let mut known: HashMap<*const AssignLicenseBody, u32> = HashMap::new();
+        let mut bodies = Vec::new();
+        let body_of = actions
+            .iter()
+            .map(|a| {
+                *known.entry(Arc::as_ptr(&a.body)).or_insert_with(|| {
+                    bodies.push(body_text(&a.body));
+                    (bodies.len() - 1) as u32
+                })
+            })
+            .collect();
+        let has_upper = |s: &str| s.trim().bytes().any(|b| b.is_ascii_uppercase());
+        let upper = actions
+            .iter()
+            .map(|a| u8::from(has_upper(&a.target.id)) | (u8::from(has_upper(&a.fingerprint)) << 1))
+            .collect();
+        PhaseLines { actions, bodies, body_of, upper }
+    }
+
+    fn line(&self, k: usize) -> Line<'_> {
+        let a = &self.actions[k];
+        let body = self.bodies.get(self.body_of[k] as usize).map_or("", String::as_str);
+        let up = self.upper[k];
+        Line {
+            parts: [
+                kind_word(a.kind),
+                " ",
+                a.target.kind.as_str(),
+                " ",
+                a.target.id.trim(),
+                " ",
+                body,
+                " fp=",
+                a.fingerprint.trim(),
+            ],
+            lower: (u16::from(up & 1) << 4) | (u16::from(up >> 1) << 8),
+        }
+    }
+
+    /// Each line once, in byte order (actions within a phase run in any order), to `emit`.
+    fn each_sorted(self, emit: &mut dyn FnMut(&str)) {
+        let mut order: Vec<u32> = (0..self.actions.len() as u32).collect();
+        order.sort_unstable_by(|&x, &y| self.line(x as usize).cmp(&self.line(y as usize)));
+        order.dedup_by(|x, y| self.line(*x as usize).cmp(&self.line(*y as usize)).is_eq());
+        for k in order {
+            self.line(k as usize).write(emit);
             emit("\n");
-        });
+        }
     }
 }
 
-/// A phase's action lines, written one after another into one text of its exact final size and
-/// found by their spans: one allocation per phase rather than one per action. Actions share their
-/// bodies, so each body's text is made once.
-struct PhaseLines {
-    text: String,
-    spans: Vec<(usize, usize)>,
+/// An action's line (`<kind> <user|group> <target id> <body text> fp=<fingerprint>`) as its
+/// pieces; the pieces whose bit is set in `lower` are to be read in lower case.
+struct Line<'a> {
+    parts: [&'a str; 9],
+    lower: u16,
 }
 
-impl PhaseLines {
-    fn new(actions: &[Action]) -> Self {
-        let mut bodies: HashMap<*const AssignLicenseBody, String> = HashMap::new();
-        for a in actions {
-            bodies.entry(Arc::as_ptr(&a.body)).or_insert_with(|| body_text(&a.body));
+impl Line<'_> {
+    /// Byte order of the whole lines (as `str` compares), piece by piece.
+    fn cmp(&self, other: &Line<'_>) -> std::cmp::Ordering {
+        use std::cmp::Ordering::*;
+        let (mut i, mut at_a, mut j, mut at_b) = (0usize, 0usize, 0usize, 0usize);
+        loop {
+            while i < 9 && at_a == self.parts[i].len() {
+                (i, at_a) = (i + 1, 0);
+            }
+            while j < 9 && at_b == other.parts[j].len() {
+                (j, at_b) = (j + 1, 0);
+            }
+            if i == 9 || j == 9 {
+                return (i == 9).cmp(&(j == 9)).reverse();
+            }
+            let (a, b) = (&self.parts[i].as_bytes()[at_a..], &other.parts[j].as_bytes()[at_b..]);
+            let n = a.len().min(b.len());
+            let (a, b) = (&a[..n], &b[..n]);
+            let order = if (self.lower >> i) & 1 == 0 && (other.lower >> j) & 1 == 0 {
+                a.cmp(b)
+            } else {
+                a.iter().map(u8::to_ascii_lowercase).cmp(b.iter().map(u8::to_ascii_lowercase))
+            };
+            if order != Equal {
+                return order;
+            }
+            (at_a, at_b) = (at_a + n, at_b + n);
         }
-        let body = |a: &Action| bodies.get(&Arc::as_ptr(&a.body)).map_or("", String::as_str);
-        let size = actions.iter().map(|a| action_line_len(a, body(a))).sum();
-        let mut text = String::with_capacity(size);
-        let mut spans = Vec::with_capacity(actions.len());
-        for a in actions {
-            let start = text.len();
-            push_action_line(&mut text, a, body(a));
-            spans.push((start, text.len()));
-        }
-        PhaseLines { text, spans }
     }
 
-    /// Each line once, in byte order (actions within a phase run in any order), to `each`.
-    fn each_sorted(mut self, each: &mut dyn FnMut(&str)) {
-        let text = &self.text;
-        let at = |(a, b): (usize, usize)| &text[a..b];
-        self.spans.sort_unstable_by(|x, y| at(*x).cmp(at(*y)));
-        self.spans.dedup_by(|x, y| at(*x) == at(*y));
-        self.spans.iter().for_each(|span| each(at(*span)));
+    fn write(&self, emit: &mut dyn FnMut(&str)) {
+        for (i, part) in self.parts.iter().enumerate() {
+            if (self.lower >> i) & 1 == 1 {
+                emit(&part.to_ascii_lowercase());
+            } else {
+                emit(part);
+            }
+        }
     }
 }
 
@@ -187,32 +262,6 @@ pub(super) fn body_text(body: &AssignLicenseBody) -> String {
     format!("add={} remove={}", adds.join(";"), sorted_lower(body.remove_licenses.iter()).join(","))
 }
 
-/// `<kind> <user|group> <target id> <body text> fp=<fingerprint>`, ids in lower case.
-fn push_action_line(out: &mut String, a: &Action, body: &str) {
-    out.push_str(kind_word(a.kind));
-    out.push(' ');
-    out.push_str(a.target.kind.as_str());
-    out.push(' ');
-    push_lower(out, &a.target.id);
-    out.push(' ');
-    out.push_str(body);
-    out.push_str(" fp=");
-    push_lower(out, &a.fingerprint);
-}
-
-/// The length of [`push_action_line`]'s text (lower case keeps every byte's length).
-fn action_line_len(a: &Action, body: &str) -> usize {
-    let fixed = "   fp=".len();
-    kind_word(a.kind).len() + a.target.kind.as_str().len() + a.target.id.trim().len() + body.len()
-        + a.fingerprint.trim().len()
-        + fixed
-}
-
-/// [`lower`] written into `out`.
-fn push_lower(out: &mut String, s: &str) {
-    s.trim().chars().for_each(|c| out.push(c.to_ascii_lowercase()));
-}
-
 pub(super) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
@@ -258,6 +307,50 @@ mod tests {
         let d = plan_digest(&plan);
         assert_eq!(d.sha256, "e4a419e22a520ac4c785ddfe985218bbac7e020f4aafec7cfde7dbf3237ce802");
         assert_eq!(d.sha256, hex(&Sha256::digest(canonical_text(&plan).as_bytes())));
+    }
+
+    /// The first version's way to the text: every line made as a string, sorted, repeats dropped.
+    fn reference_text(plan: &Plan) -> String {
+        let mut out = String::new();
+        line(&mut out, HEADER);
+        request_lines(&mut out, plan);
+        for (n, phase) in plan.phases.iter().filter(|p| !p.actions.is_empty()).enumerate() {
+            line(&mut out, &format!("phase {}", n + 1));
+            let mut lines: Vec<String> = phase
+                .actions
+                .iter()
+                .map(|a| {
+                    let (kind, target) = (kind_word(a.kind), a.target.kind.as_str());
+                    let body = body_text(&a.body);
+                    format!("{kind} {target} {} {body} fp={}", lower(&a.target.id), lower(&a.fingerprint))
+                })
+                .collect();
+            lines.sort_unstable();
+            lines.dedup();
+            lines.iter().for_each(|l| line(&mut out, l));
+        }
+        out
+    }
+
+    /// Lines are compared piece by piece without being made: the order must still be the whole
+    /// lines' byte order, whatever the pieces' lengths and letter case, and repeats (the same write
+    /// in other letters' case) must still go.
+    #[test]
+    fn lines_sort_and_repeat_as_the_whole_lines_do() {
+        let mut actions = Vec::new();
+        for (n, user) in ["u1", "U1", "u10", "u1 ", "a", "B", "b0", "ab", "a-b", "zz", "Zz"].iter().enumerate() {
+            for fp in ["00ff", "00FF", "0abc", "f"] {
+                let mut a = action(&format!("a{n}{fp}"), user, &[], fp);
+                if n % 3 == 0 {
+                    a.kind = ActionKind::RemoveRedundantDirect;
+                }
+                actions.push(a.clone());
+                actions.push(action(&format!("b{n}{fp}"), user, &["P2", "p1"], fp));
+            }
+        }
+        let p = plan(actions);
+        assert_eq!(canonical_text(&p), reference_text(&p));
+        assert_eq!(plan_digest(&p).sha256, hex(&Sha256::digest(reference_text(&p).as_bytes())));
     }
 
     #[test]
