@@ -118,10 +118,13 @@ impl<'a> Namer<'a> {
             NamedIn::Action(i) => {
                 let i = i as usize;
                 let phase = self.phase_starts.partition_point(|&s| s <= i).saturating_sub(1);
-                let a = plan.phases.get(phase).and_then(|p| p.actions.get(i - self.phase_starts[phase]));
+                let start = self.phase_starts.get(phase).copied().unwrap_or(0);
+                let a = plan.phases.get(phase).and_then(|p| p.actions.get(i.checked_sub(start)?));
                 a.map_or(("", ""), |a| (&a.target.id, &a.target.name))
             }
-            NamedIn::Coverage(c) => plan.coverage.get(c as usize).map_or(("", ""), |c| (&c.user_id, &c.user)),
+            NamedIn::Coverage(c) => {
+                plan.coverage.get(c as usize).map_or(("", ""), |c| (&c.user_id, &c.user))
+            }
             NamedIn::Also(c, k) => {
                 let id = plan.coverage.get(c as usize).and_then(|c| c.also.get(k as usize)).unwrap_or("");
                 (id, id)
@@ -616,13 +619,15 @@ mod tests {
         let ids: Vec<&str> = rows.rows.iter().map(|r| rows.id(r)).collect();
         assert_eq!(rows.rows.len(), 6, "g1, u1 to u4 and U9: {ids:?}");
         let row = |id: &str| rows.rows.iter().find(|r| rows.id(r).eq_ignore_ascii_case(id)).unwrap();
-        assert!(row("u1").actions.len() > 0 && row("u1").findings.len() == 1, "the upper-case finding joined u1's row");
+        let u1 = row("u1");
+        assert!(u1.actions.len() > 0 && u1.findings.len() == 1, "the upper-case finding joined u1's row");
         assert_eq!(row("u1").coverage, Some(0));
         assert_eq!(row("u3").coverage, Some(1));
         assert_eq!(rows.name(row("U9")), "Nine Example");
         let search = |q: &str| {
             let f = RowFilter { search: q.into(), ..RowFilter::default() };
-            f.apply(&rows).into_iter().map(|i| rows.id(&rows.rows[i as usize]).to_ascii_lowercase()).collect::<Vec<_>>()
+            let found = f.apply(&rows).into_iter();
+            found.map(|i| rows.id(&rows.rows[i as usize]).to_ascii_lowercase()).collect::<Vec<_>>()
         };
         assert_eq!(search(" NINE ex "), ["u9"], "a name in any case, trimmed");
         assert_eq!(search("U9"), ["u9"], "an id in any case");
@@ -634,7 +639,8 @@ mod tests {
         assert_eq!(rows.rows.last().unwrap().worst, None, "nothing to report last: {ids:?}");
         let total: usize = rows.rows.iter().map(|r| r.actions.len()).sum();
         assert_eq!(total, actions, "every action in exactly one row");
-        assert_eq!(rows.rows.capacity(), rows.rows.len(), "sized for every subject the plan could name, then trimmed");
+        let (capacity, len) = (rows.rows.capacity(), rows.rows.len());
+        assert_eq!(capacity, len, "sized for every subject the plan could name, then trimmed");
         // Without the tenant data (a shared preview), a user known by id only is shown by id.
         let bare = PreviewRows::build(plan, None);
         let u9 = bare.rows.iter().find(|r| bare.id(r).eq_ignore_ascii_case("u9")).unwrap();

@@ -267,8 +267,8 @@ pub fn SubjectList(plan: Arc<Plan>, #[prop(optional)] read_only: bool) -> impl I
 #[component]
 fn Detail(row: Row, name: String, id: String, plan: Arc<Plan>) -> impl IntoView {
     let cov = row.coverage.and_then(|c| plan.coverage.get(c).cloned());
-    let actions: Vec<_> =
-        plan.actions().enumerate().filter(|(i, _)| row.actions.contains(*i)).map(|(_, a)| a.clone()).collect();
+    let wanted = plan.actions().enumerate().filter(|(i, _)| row.actions.contains(*i));
+    let actions: Vec<_> = wanted.map(|(_, a)| a.clone()).collect();
     let findings: Vec<_> = row.findings.iter().filter_map(|i| plan.findings.get(i).cloned()).collect();
     let plans_list = |title: &'static str, class: &'static str, items: Vec<String>| {
         (!items.is_empty()).then(|| {

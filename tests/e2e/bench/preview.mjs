@@ -44,7 +44,10 @@ const browser = await chromium.launch({
   headless: true,
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--enable-precise-memory-info", "--js-flags=--max-old-space-size=4096"],
 });
-const samples = { total: [], load: [], plan: [], build: [], wasm: [], heap: [], rows: [], afterLoad: [], afterPlan: [], afterRows: [], afterDigest: [] };
+const samples = {
+  total: [], load: [], plan: [], build: [], wasm: [], heap: [], rows: [],
+  afterLoad: [], afterPlan: [], afterRows: [], afterDigest: [],
+};
 try {
   for (let i = 0; i < RUNS; i++) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -60,7 +63,10 @@ try {
     samples.total.push(Date.now() - started);
     // The page is settled once the plan's digest, computed after the preview paints, is shown.
     await page.waitForFunction(
-      () => !/computing/.test(document.querySelector("[data-testid=plan-digest]")?.textContent ?? "computing"),
+      () => {
+        const digest = document.querySelector("[data-testid=plan-digest]")?.textContent ?? "computing";
+        return !/computing/.test(digest);
+      },
       null,
       { timeout: TIMEOUT },
     );
@@ -98,6 +104,9 @@ try {
 const r = (xs) => median(xs).toFixed(0);
 console.log(
   `RESULT preview users=${USERS} latency_ms=${LATENCY || 0} total_ms=${r(samples.total)} load_ms=${r(samples.load)} ` +
-    `plan_ms=${median(samples.plan).toFixed(1)} rows_ms=${median(samples.build).toFixed(1)} wasm_memory_bytes=${r(samples.wasm)} wasm_after_load_bytes=${r(samples.afterLoad)} wasm_after_plan_bytes=${r(samples.afterPlan)} wasm_after_rows_bytes=${r(samples.afterRows)} wasm_after_digest_bytes=${r(samples.afterDigest)} js_heap_bytes=${r(samples.heap)} ` +
+    `plan_ms=${median(samples.plan).toFixed(1)} rows_ms=${median(samples.build).toFixed(1)} wasm_memory_bytes=${r(samples.wasm)} ` +
+    `wasm_after_load_bytes=${r(samples.afterLoad)} wasm_after_plan_bytes=${r(samples.afterPlan)} ` +
+    `wasm_after_rows_bytes=${r(samples.afterRows)} wasm_after_digest_bytes=${r(samples.afterDigest)} ` +
+    `js_heap_bytes=${r(samples.heap)} ` +
     `rows=${r(samples.rows)} total_ms_samples=${samples.total.join(",")} plan_ms_samples=${samples.plan.map((x) => x.toFixed(1)).join(",")}`,
 );

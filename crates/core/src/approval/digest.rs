@@ -338,7 +338,8 @@ mod tests {
     #[test]
     fn lines_sort_and_repeat_as_the_whole_lines_do() {
         let mut actions = Vec::new();
-        for (n, user) in ["u1", "U1", "u10", "u1 ", "a", "B", "b0", "ab", "a-b", "zz", "Zz"].iter().enumerate() {
+        let users = ["u1", "U1", "u10", "u1 ", "a", "B", "b0", "ab", "a-b", "zz", "Zz"];
+        for (n, user) in users.iter().enumerate() {
             for fp in ["00ff", "00FF", "0abc", "f"] {
                 let mut a = action(&format!("a{n}{fp}"), user, &[], fp);
                 if n % 3 == 0 {
