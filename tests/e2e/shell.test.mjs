@@ -25,3 +25,21 @@ test("the page carries a Content-Security-Policy without unsafe-inline", async (
   const inline = await page.locator("script:not([src])").count();
   assert.equal(inline, 0, "no inline script in the served page");
 });
+
+test("config.json is asked for once, as the page starts, before the app's scripts", async () => {
+  const context = await stack.browser.newContext();
+  const page = await context.newPage();
+  const asked = [];
+  page.on("request", (r) => {
+    if (new URL(r.url()).pathname === "/config.json") asked.push(r.url());
+  });
+  await page.goto(stack.app.url);
+  await page.getByTestId("tenant-name").waitFor({ timeout: 30_000 });
+  assert.equal(asked.length, 1, "one request: the app takes the answer early.js asked for");
+  const { config, boot } = await page.evaluate(() => {
+    const entry = (name) => performance.getEntriesByType("resource").find((e) => e.name.endsWith(`/${name}`));
+    return { config: entry("config.json")?.startTime, boot: entry("boot.js")?.startTime };
+  });
+  assert.ok(config <= boot, `config.json asked for at ${config} ms, boot.js at ${boot} ms`);
+  await context.close();
+});
