@@ -72,6 +72,12 @@ pub fn approved_decode(data: &[u8]) {
     if opened.chain_error.is_none() {
         assert!(again.chain_error.is_none(), "an approved preview that opened clean stays clean");
     }
+    // The digest hashes its canonical text piece by piece, never made whole: whatever the plan,
+    // it must be the SHA-256 of that text.
+    use sha2::Digest;
+    let text = licswap_core::approval::digest::canonical_text(&opened.preview.plan);
+    let whole: String = sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    assert!(opened.digest.matches(&whole), "the digest is the SHA-256 of the plan's canonical text");
 }
 
 // ---------------------------------------------------------------- Graph answers
