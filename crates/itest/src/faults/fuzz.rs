@@ -76,7 +76,8 @@ pub fn approved_decode(data: &[u8]) {
     // it must be the SHA-256 of that text.
     use sha2::Digest;
     let text = licswap_core::approval::digest::canonical_text(&opened.preview.plan);
-    let whole: String = sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let hash = sha2::Sha256::digest(text.as_bytes());
+    let whole: String = hash.iter().map(|b| format!("{b:02x}")).collect();
     assert!(opened.digest.matches(&whole), "the digest is the SHA-256 of the plan's canonical text");
 }
 
