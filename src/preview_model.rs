@@ -2,10 +2,10 @@
 //! rule, one row per user or group with its worst finding, filtering and searching.
 use hashbrown::HashTable;
 use licswap_core::model::{same_id, User};
-use licswap_core::plan::fastmap::Fx;
+use licswap_core::plan::fastmap::{CiKey, Fx};
 use licswap_core::plan::{Coverage, Finding, FindingCode, Plan, Severity, Snapshot, TargetKind};
 use std::collections::HashMap;
-use std::hash::Hasher;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 /// A rule's name in the admin's words.
@@ -143,6 +143,12 @@ impl<'a> Namer<'a> {
     fn name(&self, at: NamedIn) -> &'a str {
         self.subject(at).1
     }
+
+    /// Whether the subject at `at` has no name but its id.
+    fn named_by_id(&self, at: NamedIn) -> bool {
+        let (id, name) = self.subject(at);
+        name == id
+    }
 }
 
 /// A plan's rows for the preview list, with the plan and the tenant data that name them.
@@ -183,6 +189,11 @@ impl PreviewRows {
 
     pub fn name(&self, row: &Row) -> &str {
         self.namer().name(row.named)
+    }
+
+    /// `(id, name)` of a row's subject, read once.
+    pub fn subject(&self, row: &Row) -> (&str, &str) {
+        self.namer().subject(row.named)
     }
 }
 
@@ -271,7 +282,7 @@ fn build_rows(n: Namer<'_>) -> Vec<Row> {
     for (ux, u) in n.users.iter().enumerate() {
         if let Some(r) = b.find(TargetKind::User, &u.id) {
             let row = &mut b.rows[r];
-            if n.name(row.named) == n.id(row.named) && u.label() != u.id {
+            if n.named_by_id(row.named) && u.label() != u.id {
                 row.named = NamedIn::User(ux as u32);
             }
         }
@@ -323,10 +334,10 @@ impl Rows<'_> {
     /// the real name when one comes.
     fn row(&mut self, kind: TargetKind, named: NamedIn) -> usize {
         let n = self.n;
-        let id = n.id(named);
+        let (id, name) = n.subject(named);
         if let Some(r) = self.find(kind, id) {
             let row = &mut self.rows[r];
-            if n.name(row.named) == n.id(row.named) && n.name(named) != id {
+            if n.named_by_id(row.named) && name != id {
                 row.named = named;
             }
             return r;
@@ -355,16 +366,11 @@ impl Rows<'_> {
     }
 }
 
-/// The index's hash of a subject: its kind and its id in lower case (Graph's ids compare without
-/// regard to case).
+/// The index's hash of a subject: its kind and its id as Graph compares ids ([`CiKey`]).
 fn key_hash(kind: TargetKind, id: &str) -> u64 {
     let mut h = Fx::default();
     h.write_u8(kind as u8);
-    for chunk in id.as_bytes().chunks(8) {
-        let mut word = [0u8; 8];
-        word.iter_mut().zip(chunk).for_each(|(w, b)| *w = b.to_ascii_lowercase());
-        h.write_u64(u64::from_le_bytes(word));
-    }
+    CiKey(id).hash(&mut h);
     h.finish()
 }
 
@@ -402,10 +408,12 @@ impl RowFilter {
             SeverityFilter::Only(s) => r.worst == Some(s),
             SeverityFilter::Clean => r.worst.is_none(),
         };
-        let found = needle.is_empty()
-            || contains_folded(rows.name(r), needle)
-            || contains_folded(rows.id(r), needle);
-        sev_ok && self.kind.is_none_or(|k| k == r.kind) && found
+        // The subject's name and id are read only for rows the cheaper tests keep.
+        let found = || {
+            let (id, name) = rows.subject(r);
+            contains_folded(name, needle) || contains_folded(id, needle)
+        };
+        sev_ok && self.kind.is_none_or(|k| k == r.kind) && (needle.is_empty() || found())
     }
 
     /// Indexes of the matching rows.

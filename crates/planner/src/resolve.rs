@@ -4,38 +4,10 @@
 use super::bits;
 use super::rows::Rows;
 use licswap_core::catalog;
-use licswap_core::model::{same_bytes, same_id, Group, SubscribedSku, User};
-use licswap_core::plan::fastmap::{lower8, FastMap};
+use licswap_core::model::{same_bytes, Group, SubscribedSku, User};
+pub(crate) use licswap_core::plan::fastmap::CiKey;
+use licswap_core::plan::fastmap::FastMap;
 use licswap_core::plan::{PlanError, Snapshot};
-use std::hash::{Hash, Hasher};
-
-/// A borrowed id hashed and compared ASCII case-insensitively (Graph GUIDs, UPNs).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct CiKey<'a>(pub &'a str);
-
-impl Hash for CiKey<'_> {
-    /// Eight bytes at a time, lowercased with SWAR: ids are hashed hundreds of thousands of times
-    /// per plan, and a per-byte loop is slow in the size-optimized wasm build.
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        let bytes = self.0.as_bytes();
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            state.write_u64(lower8(u64::from_le_bytes(c.try_into().expect("8 bytes"))));
-        }
-        let rest = chunks.remainder();
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        state.write_u64(lower8(u64::from_le_bytes(w)) ^ bytes.len() as u64);
-    }
-}
-
-impl PartialEq for CiKey<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        same_id(self.0, other.0)
-    }
-}
-
-impl Eq for CiKey<'_> {}
 
 /// One distinct service plan of the snapshot.
 pub(crate) struct PlanInfo<'a> {

@@ -49,10 +49,10 @@ use super::client::GraphClient;
 use super::error::GraphError;
 use super::http::{Clock, Transport};
 use super::request::{has_sku_filter, PathQuery, USER_SELECT};
-use crate::model::{same_id, BatchRequestItem, Page, User};
-use crate::plan::fastmap::Fx;
+use crate::model::{BatchRequestItem, Page, User};
+use crate::plan::fastmap::{CiKey, Fx};
 use std::collections::{BTreeMap, HashSet};
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::BuildHasherDefault;
 
 /// The characters a userPrincipalName may hold, per the user resource's documentation, with
 /// letters once (Graph's string comparisons on directory objects ignore case).
@@ -222,23 +222,6 @@ fn chars_label(chars: &[char]) -> String {
 /// page's memory up front.
 const MOST_RESERVED: u64 = 1 << 21;
 
-/// An id compared and hashed as Graph compares ids: without regard to ASCII case.
-struct NoCase<'a>(&'a str);
-
-impl Hash for NoCase<'_> {
-    fn hash<H: Hasher>(&self, h: &mut H) {
-        self.0.bytes().for_each(|b| h.write_u8(b.to_ascii_lowercase()));
-    }
-}
-
-impl PartialEq for NoCase<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        same_id(self.0, other.0)
-    }
-}
-
-impl Eq for NoCase<'_> {}
-
 /// The users read, each once and in reading order: a user renamed between two queries can be in
 /// two partitions. Ids are compared where they lie rather than copied in lower case, and repeats
 /// are dropped in place. The list was sized from Graph's eventual counts, so it is trimmed to what
@@ -246,11 +229,11 @@ impl Eq for NoCase<'_> {}
 /// partitions kept in lists of their own into a new list was a peak of the page's memory, which
 /// never shrinks.
 fn without_repeats(mut users: Vec<User>) -> Vec<User> {
-    let mut seen: HashSet<NoCase<'_>, BuildHasherDefault<Fx>> =
+    let mut seen: HashSet<CiKey<'_>, BuildHasherDefault<Fx>> =
         HashSet::with_capacity_and_hasher(users.len(), Default::default());
     // Positions of the repeats, in reading order.
     let repeats: Vec<usize> =
-        users.iter().enumerate().filter(|(_, u)| !seen.insert(NoCase(&u.id))).map(|(i, _)| i).collect();
+        users.iter().enumerate().filter(|(_, u)| !seen.insert(CiKey(&u.id))).map(|(i, _)| i).collect();
     drop(seen);
     if !repeats.is_empty() {
         let mut repeats = repeats.into_iter().peekable();

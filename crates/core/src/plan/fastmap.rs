@@ -2,8 +2,9 @@
 //! SipHash's DoS resistance buys nothing here (the input is the admin's own tenant) and costs a
 //! large share of planning time at 100,000 users. FxHash's multiply-rotate, as in rustc.
 //! `#[inline]` throughout: the planner's crate then compiles these into its own code, for speed.
+use crate::model::same_id;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 #[derive(Default, Clone, Copy)]
 pub struct Fx(u64);
@@ -79,6 +80,36 @@ pub fn lower8(x: u64) -> u64 {
     let upper = ge_a & !gt_z & !x & HI;
     x | (upper >> 2)
 }
+
+/// A borrowed id hashed and compared as Graph compares ids: ASCII case-insensitively (GUIDs,
+/// UPNs), without a lower-case copy. The planner's indexes, the client's partitioned read and the
+/// app's preview rows all key on it.
+#[derive(Clone, Copy, Debug)]
+pub struct CiKey<'a>(pub &'a str);
+
+impl Hash for CiKey<'_> {
+    /// Eight bytes at a time, lowercased with SWAR: ids are hashed hundreds of thousands of times
+    /// per plan, and a per-byte loop is slow in the size-optimized wasm build.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let bytes = self.0.as_bytes();
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            state.write_u64(lower8(u64::from_le_bytes(c.try_into().expect("8 bytes"))));
+        }
+        let rest = chunks.remainder();
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        state.write_u64(lower8(u64::from_le_bytes(w)) ^ bytes.len() as u64);
+    }
+}
+
+impl PartialEq for CiKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        same_id(self.0, other.0)
+    }
+}
+
+impl Eq for CiKey<'_> {}
 
 #[cfg(test)]
 mod tests {
