@@ -3,10 +3,12 @@
 //! dependents with 424. Each request inside is authorized, throttled and fault-injected on its
 //! own, so one may get 429 with `Retry-After` while its neighbours succeed.
 //! Source: <https://learn.microsoft.com/en-us/graph/json-batching>
+use crate::routes::Body;
 use crate::sim::{Answer, Caller, Sim};
 use crate::wire::{iso8601, GraphErrorReply, Target};
 use licswap_core::graph::http::Method;
 use licswap_core::model::{BatchRequest, BatchRequestItem};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 pub const MAX_REQUESTS: usize = 20;
@@ -62,7 +64,7 @@ pub(crate) fn run(sim: &mut Sim, caller: &Caller, body: &str, base: &str, now: u
     }
     let n = batch.requests.len();
     let mut status: Vec<Option<u16>> = vec![None; n];
-    let mut out: Vec<Value> = Vec::with_capacity(n);
+    let mut out: Vec<ItemResponse> = Vec::with_capacity(n);
     while out.len() < n {
         // Next request whose dependencies are answered, in the order given.
         let Some(i) = (0..n).find(|&i| {
@@ -95,7 +97,8 @@ pub(crate) fn run(sim: &mut Sim, caller: &Caller, body: &str, base: &str, now: u
         status[i] = Some(answer.status);
         out.push(item_response(sim, item, answer, now));
     }
-    Answer { status: 200, body: Some(json!({ "responses": out })), headers: Vec::new() }
+    let written = crate::routes::Reply::ok_written(&Responses { responses: out });
+    Answer { status: 200, body: written.body, headers: Vec::new() }
 }
 
 fn index_of(batch: &BatchRequest, id: &str) -> usize {
@@ -141,9 +144,26 @@ fn inner(sim: &mut Sim, caller: &Caller, item: &BatchRequestItem, base: &str, no
     sim.single(caller, &call)
 }
 
-fn item_response(sim: &mut Sim, item: &BatchRequestItem, mut a: Answer, now: u64) -> Value {
+/// `{"responses": [...]}`, written as text: the items' bodies are pages of users already
+/// written so.
+#[derive(Serialize)]
+struct Responses {
+    responses: Vec<ItemResponse>,
+}
+
+/// One item's answer, fields in the order a `Value` map writes them.
+#[derive(Serialize)]
+struct ItemResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<Body>,
+    headers: Map<String, Value>,
+    id: String,
+    status: u16,
+}
+
+fn item_response(sim: &mut Sim, item: &BatchRequestItem, mut a: Answer, now: u64) -> ItemResponse {
     let mut headers = Map::new();
-    if let Some(Value::Object(err)) = a.body.as_mut().and_then(|b| b.get_mut("error")) {
+    if let Some(err) = a.body.as_mut().and_then(Body::error_mut) {
         err.insert(
             "innerError".into(),
             json!({ "date": iso8601(now), "request-id": sim.stats.graph_requests.to_string() }),
@@ -155,12 +175,5 @@ fn item_response(sim: &mut Sim, item: &BatchRequestItem, mut a: Answer, now: u64
     for (k, v) in a.headers {
         headers.insert(k, Value::String(v));
     }
-    let mut m = Map::new();
-    m.insert("id".into(), Value::String(item.id.clone()));
-    m.insert("status".into(), Value::from(a.status));
-    m.insert("headers".into(), Value::Object(headers));
-    if let Some(b) = a.body {
-        m.insert("body".into(), b);
-    }
-    Value::Object(m)
+    ItemResponse { body: a.body, headers, id: item.id.clone(), status: a.status }
 }

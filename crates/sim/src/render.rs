@@ -1,7 +1,9 @@
 //! Users and groups as Graph's JSON, property by property, so `$select` builds only what was
 //! asked for. Property names are Graph's (checked against the CSDL subset in
 //! `docs/reference/graph-v1.0-licensing.csdl.xml`).
-use crate::tenant::{EntryState, GroupIx, SkuIx, StoredLicense, Tenant, UserIx};
+use crate::tenant::{EntryState, GroupIx, PlanIx, SkuIx, StoredLicense, Tenant, UserIx};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 /// Returned when a user is read without `$select`
@@ -58,97 +60,236 @@ fn lic_json(t: &Tenant, l: &StoredLicense) -> Value {
     json!({ "disabledPlans": t.plan_ids(&l.disabled), "skuId": t.skus[l.sku as usize].sku_id })
 }
 
-/// One `assignedLicense` per SKU the user holds through a working assignment; a plan counts as
-/// disabled only if every assignment of that SKU disables it.
-pub fn assigned_licenses(t: &Tenant, u: UserIx) -> Value {
+/// Service plan ids as a JSON array of strings, written from the tenant's table.
+struct PlanIds<'a>(&'a Tenant, &'a [PlanIx]);
+
+impl Serialize for PlanIds<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.1.iter().map(|&p| self.0.plans.ids[p as usize].as_str()))
+    }
+}
+
+/// One `assignedLicense`. Fields in the order a `Value` map writes them (sorted), so a user
+/// written as text and one built as a value read the same.
+#[derive(Serialize)]
+struct AssignedLicense<'a> {
+    #[serde(rename = "disabledPlans")]
+    disabled_plans: PlanIds<'a>,
+    #[serde(rename = "skuId")]
+    sku_id: &'a str,
+}
+
+/// The SKUs a user holds through a working assignment, each with the plans disabled in every
+/// assignment of it (a plan counts as disabled only if every assignment of that SKU disables it).
+fn working_licenses(t: &Tenant, u: UserIx) -> Vec<(SkuIx, Vec<PlanIx>)> {
     let user = &t.users[u as usize];
-    let working: Vec<&StoredLicense> = user
-        .direct
-        .iter()
-        .chain(user.inherited.iter().filter(|g| g.error.is_none()).map(|g| &g.lic))
-        .collect();
-    let mut skus: Vec<SkuIx> = working.iter().map(|l| l.sku).collect();
+    let working = || user.direct.iter().chain(user.inherited.iter().filter(|g| g.error.is_none()).map(|g| &g.lic));
+    let mut skus: Vec<SkuIx> = working().map(|l| l.sku).collect();
     skus.sort_unstable();
     skus.dedup();
-    let out: Vec<Value> = skus
-        .iter()
+    skus.iter()
         .map(|&s| {
-            let mut disabled: Option<Vec<u16>> = None;
-            for l in working.iter().filter(|l| l.sku == s) {
+            let mut disabled: Option<Vec<PlanIx>> = None;
+            for l in working().filter(|l| l.sku == s) {
                 disabled = Some(match disabled {
                     None => l.disabled.clone(),
                     Some(d) => d.into_iter().filter(|p| l.disabled.contains(p)).collect(),
                 });
             }
-            lic_json(t, &StoredLicense { sku: s, disabled: disabled.unwrap_or_default() })
+            (s, disabled.unwrap_or_default())
         })
-        .collect();
-    Value::Array(out)
+        .collect()
+}
+
+struct AssignedLicenses<'a>(&'a Tenant, UserIx);
+
+impl Serialize for AssignedLicenses<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let t = self.0;
+        let held = working_licenses(t, self.1);
+        s.collect_seq(held.iter().map(|(sku, disabled)| AssignedLicense {
+            disabled_plans: PlanIds(t, disabled),
+            sku_id: &t.skus[*sku as usize].sku_id,
+        }))
+    }
+}
+
+/// One `assignedLicense` per SKU the user holds through a working assignment; a plan counts as
+/// disabled only if every assignment of that SKU disables it.
+pub fn assigned_licenses(t: &Tenant, u: UserIx) -> Value {
+    to_value(AssignedLicenses(t, u))
+}
+
+/// One `licenseAssignmentState`, fields sorted as a `Value` map writes them.
+#[derive(Serialize)]
+struct AssignmentState<'a> {
+    #[serde(rename = "assignedByGroup")]
+    assigned_by_group: Option<&'a str>,
+    #[serde(rename = "disabledPlans")]
+    disabled_plans: PlanIds<'a>,
+    error: &'a str,
+    #[serde(rename = "lastUpdatedDateTime")]
+    last_updated: String,
+    #[serde(rename = "skuId")]
+    sku_id: &'a str,
+    state: &'a str,
+}
+
+struct AssignmentStates<'a>(&'a Tenant, UserIx);
+
+impl Serialize for AssignmentStates<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (t, user) = (self.0, &self.0.users[self.1 as usize]);
+        let direct = user.direct.iter().map(|l| AssignmentState {
+            assigned_by_group: None,
+            disabled_plans: PlanIds(t, &l.disabled),
+            error: "None",
+            last_updated: crate::wire::iso8601(user.direct_updated_ms),
+            sku_id: &t.skus[l.sku as usize].sku_id,
+            state: "Active",
+        });
+        let inherited = user.inherited.iter().map(|g| {
+            let (state, error) = match (g.shown, g.error) {
+                (Some(EntryState::ActiveWithError(e)), _) => ("ActiveWithError", e.as_str()),
+                (Some(EntryState::Disabled), _) => ("Disabled", "None"),
+                (None, Some(e)) => ("Error", e.as_str()),
+                (None, None) => ("Active", "None"),
+            };
+            AssignmentState {
+                assigned_by_group: Some(&t.groups[g.group as usize].id),
+                disabled_plans: PlanIds(t, &g.lic.disabled),
+                error,
+                last_updated: crate::wire::iso8601(g.updated_ms),
+                sku_id: &t.skus[g.lic.sku as usize].sku_id,
+                state,
+            }
+        });
+        s.collect_seq(direct.chain(inherited))
+    }
 }
 
 /// `licenseAssignmentStates`: one entry per direct license and per group that assigns one
 /// (<https://learn.microsoft.com/en-us/graph/api/resources/licenseassignmentstate>).
 pub fn assignment_states(t: &Tenant, u: UserIx) -> Value {
-    let user = &t.users[u as usize];
-    let mut out = Vec::new();
-    for l in &user.direct {
-        out.push(json!({
-            "assignedByGroup": null,
-            "state": "Active",
-            "error": "None",
-            "skuId": t.skus[l.sku as usize].sku_id,
-            "disabledPlans": t.plan_ids(&l.disabled),
-            "lastUpdatedDateTime": crate::wire::iso8601(user.direct_updated_ms),
-        }));
-    }
-    for g in &user.inherited {
-        let (state, error) = match (g.shown, g.error) {
-            (Some(EntryState::ActiveWithError(e)), _) => ("ActiveWithError", e.as_str()),
-            (Some(EntryState::Disabled), _) => ("Disabled", "None"),
-            (None, Some(e)) => ("Error", e.as_str()),
-            (None, None) => ("Active", "None"),
-        };
-        out.push(json!({
-            "assignedByGroup": t.groups[g.group as usize].id,
-            "state": state,
-            "error": error,
-            "skuId": t.skus[g.lic.sku as usize].sku_id,
-            "disabledPlans": t.plan_ids(&g.lic.disabled),
-            "lastUpdatedDateTime": crate::wire::iso8601(g.updated_ms),
-        }));
-    }
-    Value::Array(out)
+    to_value(AssignmentStates(t, u))
 }
 
-pub fn user_prop(t: &Tenant, u: UserIx, name: &str) -> Option<Value> {
+/// One `assignedPlan`, fields sorted as a `Value` map writes them.
+#[derive(Serialize)]
+struct AssignedPlan<'a> {
+    #[serde(rename = "capabilityStatus")]
+    capability_status: &'a str,
+    service: &'a str,
+    #[serde(rename = "servicePlanId")]
+    service_plan_id: &'a str,
+}
+
+/// A user property as the tenant holds it, borrowed: written as JSON text for a page of users
+/// (`UserJson`), or built as a `Value` for one user and for filters (`user_prop`). One list of
+/// properties serves both.
+enum UserProp<'a> {
+    Str(&'a str),
+    OptStr(Option<&'a str>),
+    Bool(bool),
+    NoPhones,
+    Null,
+    Licenses,
+    States,
+    Plans,
+}
+
+fn user_prop_ref<'a>(t: &'a Tenant, u: UserIx, name: &str) -> Option<UserProp<'a>> {
     let user = &t.users[u as usize];
-    let opt = |s: &Option<String>| s.clone().map_or(Value::Null, Value::String);
+    let opt = |s: &'a Option<String>| UserProp::OptStr(s.as_deref());
     Some(match name {
-        "id" => Value::String(user.id.clone()),
-        "userPrincipalName" => Value::String(user.upn.clone()),
-        "displayName" => Value::String(user.display_name.clone()),
+        "id" => UserProp::Str(&user.id),
+        "userPrincipalName" | "mail" => UserProp::Str(&user.upn),
+        "displayName" => UserProp::Str(&user.display_name),
         "givenName" => opt(&user.given_name),
         "surname" => opt(&user.surname),
-        "mail" => Value::String(user.upn.clone()),
         "jobTitle" => opt(&user.job_title),
         "department" => opt(&user.department),
         "usageLocation" => opt(&user.usage_location),
-        "accountEnabled" => Value::Bool(user.account_enabled),
-        "businessPhones" => json!([]),
-        "assignedLicenses" => assigned_licenses(t, u),
-        "licenseAssignmentStates" => assignment_states(t, u),
-        "assignedPlans" => {
-            let plans = t.enabled_plans(u);
-            Value::Array(
-                plans
-                    .iter()
-                    .map(|&p| json!({"capabilityStatus": "Enabled", "servicePlanId": t.plans.ids[p as usize], "service": t.plans.names[p as usize]}))
-                    .collect(),
-            )
-        }
-        n if USER_NULL.contains(&n) => Value::Null,
+        "accountEnabled" => UserProp::Bool(user.account_enabled),
+        "businessPhones" => UserProp::NoPhones,
+        "assignedLicenses" => UserProp::Licenses,
+        "licenseAssignmentStates" => UserProp::States,
+        "assignedPlans" => UserProp::Plans,
+        n if USER_NULL.contains(&n) => UserProp::Null,
         _ => return None,
     })
+}
+
+/// One property of one user, serializable.
+struct PropJson<'a>(&'a Tenant, UserIx, UserProp<'a>);
+
+impl Serialize for PropJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (t, u) = (self.0, self.1);
+        match &self.2 {
+            UserProp::Str(v) => s.serialize_str(v),
+            UserProp::OptStr(v) => v.serialize(s),
+            UserProp::Bool(b) => s.serialize_bool(*b),
+            UserProp::NoPhones => s.collect_seq(std::iter::empty::<&str>()),
+            UserProp::Null => s.serialize_unit(),
+            UserProp::Licenses => AssignedLicenses(t, u).serialize(s),
+            UserProp::States => AssignmentStates(t, u).serialize(s),
+            UserProp::Plans => s.collect_seq(t.enabled_plans(u).iter().map(|&p| AssignedPlan {
+                capability_status: "Enabled",
+                service: &t.plans.names[p as usize],
+                service_plan_id: &t.plans.ids[p as usize],
+            })),
+        }
+    }
+}
+
+pub fn user_prop(t: &Tenant, u: UserIx, name: &str) -> Option<Value> {
+    user_prop_ref(t, u, name).map(|p| to_value(PropJson(t, u, p)))
+}
+
+/// A user as Graph writes it, straight to JSON text: the selected properties (always with `id`,
+/// as Graph does) or the defaults, as [`object`] builds them, optionally typed
+/// (`@odata.type` in a list of directory objects). A page of 999 users built as `Value`s first
+/// cost most of the simulator's time in a large read.
+pub struct UserJson<'a> {
+    pub t: &'a Tenant,
+    pub u: UserIx,
+    pub select: Option<&'a [String]>,
+    pub odata_type: Option<&'static str>,
+}
+
+impl Serialize for UserJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (t, u) = (self.t, self.u);
+        let mut m = s.serialize_map(None)?;
+        if let Some(ty) = self.odata_type {
+            m.serialize_entry("@odata.type", ty)?;
+        }
+        let mut entry = |name: &str| match user_prop_ref(t, u, name) {
+            Some(p) => m.serialize_entry(name, &PropJson(t, u, p)),
+            None => Ok(()),
+        };
+        match self.select {
+            Some(sel) => {
+                // A property selected twice is written once, as a map keeps it.
+                for (i, name) in sel.iter().enumerate() {
+                    if !sel[..i].contains(name) {
+                        entry(name)?;
+                    }
+                }
+                if !sel.iter().any(|n| n == "id") {
+                    entry("id")?;
+                }
+            }
+            None => USER_DEFAULT.iter().try_for_each(|name| entry(name))?,
+        }
+        m.end()
+    }
+}
+
+/// A value of a type whose serialization cannot fail (no map with non-string keys).
+fn to_value(v: impl Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
 pub fn is_user_prop(name: &str) -> bool {
@@ -238,4 +379,36 @@ pub fn object(select: Option<&[String]>, defaults: &[&str], prop: impl Fn(&str) 
         }
     }
     Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A user written as text reads as the same JSON as the user built property by property
+    /// into a map: for the defaults, a selection without `id`, and one naming a property twice
+    /// or naming one the simulator does not know.
+    #[test]
+    fn a_user_written_as_text_is_the_user_built_as_a_value() {
+        let t = crate::fixtures::demo();
+        let selects: [Option<&[&str]>; 4] = [
+            None,
+            Some(&["displayName", "assignedLicenses", "licenseAssignmentStates", "assignedPlans"]),
+            Some(&["id", "mail", "id", "accountEnabled", "usageLocation", "businessPhones", "city"]),
+            Some(&["userPrincipalName", "noSuchProperty"]),
+        ];
+        let users_with_states = (0..t.users.len() as UserIx)
+            .filter(|&u| !t.users[u as usize].inherited.is_empty() && !t.users[u as usize].direct.is_empty())
+            .count();
+        assert!(users_with_states > 0, "the demo tenant has users holding licenses both ways");
+        for sel in selects {
+            let sel: Option<Vec<String>> = sel.map(|s| s.iter().map(|p| p.to_string()).collect());
+            for u in 0..t.users.len() as UserIx {
+                let built = object(sel.as_deref(), USER_DEFAULT, |p| user_prop(&t, u, p));
+                let json = UserJson { t: &t, u, select: sel.as_deref(), odata_type: None };
+                let written: Value = serde_json::from_str(&serde_json::to_string(&json).unwrap()).unwrap();
+                assert_eq!(written, built, "user {u}, select {sel:?}");
+            }
+        }
+    }
 }

@@ -9,7 +9,7 @@ use crate::config::SimConfig;
 use crate::licensing::{self, HistoryEntry};
 #[cfg(feature = "full")]
 use crate::rng::Rng;
-use crate::routes::{self, Call};
+use crate::routes::{self, Body, Call};
 use crate::tenant::Tenant;
 #[cfg(feature = "full")]
 use crate::throttle::Throttle;
@@ -66,7 +66,7 @@ pub struct Sim {
 /// A Graph response before the envelope headers are added.
 pub(crate) struct Answer {
     pub status: u16,
-    pub body: Option<Value>,
+    pub body: Option<Body>,
     pub headers: Vec<(String, String)>,
 }
 
@@ -74,7 +74,7 @@ impl From<GraphErrorReply> for Answer {
     fn from(e: GraphErrorReply) -> Self {
         Answer {
             status: e.status,
-            body: Some(json!({"error": {"code": e.code, "message": e.message}})),
+            body: Some(Body::Value(json!({"error": {"code": e.code, "message": e.message}}))),
             headers: Vec::new(),
         }
     }
@@ -273,7 +273,7 @@ impl Sim {
         now: u64,
     ) -> HttpResponse {
         let rid = self.request_id();
-        if let Some(Value::Object(err)) = a.body.as_mut().and_then(|b| b.get_mut("error")) {
+        if let Some(err) = a.body.as_mut().and_then(Body::error_mut) {
             let mut inner = json!({ "date": iso8601(now), "request-id": rid });
             if let Some(c) = client_request_id {
                 inner["client-request-id"] = Value::String(c.to_string());
@@ -284,10 +284,10 @@ impl Sim {
         if let Some(c) = client_request_id {
             headers.push(("client-request-id".into(), c.to_string()));
         }
-        let body = match &a.body {
+        let body = match a.body.take() {
             Some(b) => {
                 headers.push(("Content-Type".into(), GRAPH_JSON.into()));
-                b.to_string()
+                b.into_text()
             }
             None => String::new(),
         };

@@ -91,13 +91,7 @@ pub fn members(t: &Tenant, c: &Call, id: &str, errors_only: bool) -> Result<Repl
         ctx,
         list.iter().copied(),
         |u| (!errors_only || member_has_error(t, g, u)) && test(u),
-        |u| {
-            let mut v = users::render(t, u, &q);
-            if let Value::Object(m) = &mut v {
-                m.insert("@odata.type".into(), Value::String("#microsoft.graph.user".into()));
-            }
-            v
-        },
+        |u| users::written(t, u, &q, Some("#microsoft.graph.user")),
     ))
 }
 

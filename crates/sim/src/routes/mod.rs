@@ -8,18 +8,79 @@ use crate::odata::Query;
 use crate::tenant::Tenant;
 use crate::wire::{GraphErrorReply, Target};
 use licswap_core::graph::http::Method;
-use serde_json::Value;
+use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+/// A JSON body: built as a value, or already written as text. Pages of users are written
+/// straight from the tenant: building 999 users a page as values first was most of the
+/// simulator's time in a large read.
+#[derive(Clone, Debug)]
+pub enum Body {
+    Value(Value),
+    Text(Box<RawValue>),
+}
+
+impl Body {
+    /// The `error` object of an error answer (always built as a value), to add `innerError` to.
+    pub fn error_mut(&mut self) -> Option<&mut Map<String, Value>> {
+        match self {
+            Body::Value(v) => v.get_mut("error")?.as_object_mut(),
+            Body::Text(_) => None,
+        }
+    }
+
+    pub fn into_text(self) -> String {
+        match self {
+            Body::Value(v) => v.to_string(),
+            Body::Text(raw) => Box::<str>::from(raw).into_string(),
+        }
+    }
+
+    /// The body as a value (tests and the in-process demo read it so).
+    pub fn to_value(&self) -> Value {
+        match self {
+            Body::Value(v) => v.clone(),
+            Body::Text(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
+        }
+    }
+}
+
+impl PartialEq for Body {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_value() == other.to_value()
+    }
+}
+
+impl Serialize for Body {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Body::Value(v) => v.serialize(s),
+            Body::Text(raw) => raw.serialize(s),
+        }
+    }
+}
 
 /// A successful answer: status, JSON body (none for 204) and extra headers.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reply {
     pub status: u16,
-    pub body: Option<Value>,
+    pub body: Option<Body>,
     pub headers: Vec<(String, String)>,
 }
 
 impl Reply {
     pub fn ok(body: Value) -> Self {
+        Reply { status: 200, body: Some(Body::Value(body)), headers: Vec::new() }
+    }
+
+    /// 200 with a body written as text by serializing `body` (it cannot fail: no map in it
+    /// has keys other than strings).
+    pub fn ok_written(body: &impl Serialize) -> Self {
+        let body = match serde_json::value::to_raw_value(body) {
+            Ok(raw) => Body::Text(raw),
+            Err(e) => Body::Value(serde_json::json!({ "error": { "code": "InternalError", "message": e.to_string() } })),
+        };
         Reply { status: 200, body: Some(body), headers: Vec::new() }
     }
 }
@@ -112,14 +173,14 @@ fn no_route(c: &Call) -> GraphErrorReply {
 }
 
 /// A page of `items` from `q.skip`, with `@odata.nextLink` when more remain. `matches` filters,
-/// `render` builds one item.
-pub fn page<I: Copy>(
+/// `render` gives one item as something serializable; the page is written as text.
+pub fn page<I: Copy, R: Serialize>(
     c: &Call,
     q: &Query,
     context: String,
     items: impl Iterator<Item = I>,
     matches: impl Fn(I) -> bool,
-    render: impl Fn(I) -> Value,
+    render: impl Fn(I) -> R,
 ) -> Reply {
     let mut value = Vec::new();
     let mut next = None;
@@ -148,18 +209,36 @@ pub fn page<I: Copy>(
             }
             continue;
         }
-        value.push(render(item));
+        value.push(item);
     }
-    let mut body = serde_json::Map::new();
-    body.insert("@odata.context".into(), Value::String(context));
-    if counting {
-        body.insert("@odata.count".into(), Value::from(count));
+    Reply::ok_written(&PageJson {
+        context,
+        count: counting.then_some(count),
+        next_link: next.map(|n| crate::odata::next_link(c.base, c.target, n)),
+        value: Items(&value, &render),
+    })
+}
+
+/// A page's JSON, in the order a `Value` map writes its keys.
+#[derive(Serialize)]
+#[serde(bound(serialize = "Items<'a, I, F>: Serialize"))]
+struct PageJson<'a, I, F> {
+    #[serde(rename = "@odata.context")]
+    context: String,
+    #[serde(rename = "@odata.count", skip_serializing_if = "Option::is_none")]
+    count: Option<usize>,
+    #[serde(rename = "@odata.nextLink", skip_serializing_if = "Option::is_none")]
+    next_link: Option<String>,
+    value: Items<'a, I, F>,
+}
+
+/// A page's items, rendered one at a time as they are written.
+struct Items<'a, I, F>(&'a [I], &'a F);
+
+impl<I: Copy, R: Serialize, F: Fn(I) -> R> Serialize for Items<'_, I, F> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|&i| (self.1)(i)))
     }
-    if let Some(n) = next {
-        body.insert("@odata.nextLink".into(), Value::String(crate::odata::next_link(c.base, c.target, n)));
-    }
-    body.insert("value".into(), Value::Array(value));
-    Reply::ok(Value::Object(body))
 }
 
 /// `@odata.context` with the selected properties, as Graph writes it: `users(id,displayName)`.

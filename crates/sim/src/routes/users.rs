@@ -5,14 +5,20 @@
 use super::{page, select_context, Call, Reply};
 use crate::licensing;
 use crate::odata::{starts_with, Clause, Query};
-use crate::render::{is_user_prop, object, user_prop, USER_DEFAULT};
+use crate::render::{is_user_prop, user_prop, UserJson};
 use crate::tenant::{Tenant, UserIx};
 use crate::wire::GraphErrorReply;
 use licswap_core::model::AssignLicenseBody;
 use serde_json::Value;
 
 pub fn render(t: &Tenant, u: UserIx, q: &Query) -> Value {
-    object(q.select.as_deref(), USER_DEFAULT, |p| user_prop(t, u, p))
+    serde_json::to_value(written(t, u, q, None)).unwrap_or(Value::Null)
+}
+
+/// A user of a page, written as JSON text when the page is (`@odata.type` in lists of directory
+/// objects).
+pub fn written<'a>(t: &'a Tenant, u: UserIx, q: &'a Query, odata_type: Option<&'static str>) -> UserJson<'a> {
+    UserJson { t, u, select: q.select.as_deref(), odata_type }
 }
 
 /// The filter as a test on users, with its SKU ids resolved to the tenant's indices once rather
@@ -89,7 +95,7 @@ pub fn list(t: &Tenant, c: &Call) -> Result<Reply, GraphErrorReply> {
     check_filter(&q.filter)?;
     let ctx = c.context(&select_context("users", &q));
     let test = matcher(t, &q.filter);
-    Ok(page(c, &q, ctx, 0..t.users.len() as UserIx, test, |u| render(t, u, &q)))
+    Ok(page(c, &q, ctx, 0..t.users.len() as UserIx, test, |u| written(t, u, &q, None)))
 }
 
 pub fn get(t: &Tenant, c: &Call, id: &str) -> Result<Reply, GraphErrorReply> {
