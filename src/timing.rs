@@ -49,3 +49,17 @@ fn record_memory(step: &str) {
     };
     let _ = js_sys::Reflect::set(&table, &step.into(), &(bytes as f64).into());
 }
+
+/// Resolves once the next frame has been painted: a timeout queued from an animation-frame
+/// callback runs after that frame's rendering. A bare zero timeout often runs before the
+/// browser's next rendering opportunity, so work started after it still delays the paint.
+pub async fn after_next_paint() {
+    let frame = js_sys::Promise::new(&mut |resolve, _| {
+        let asked = web_sys::window().map(|w| w.request_animation_frame(&resolve));
+        if !matches!(asked, Some(Ok(_))) {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(frame).await;
+    gloo_timers::future::TimeoutFuture::new(0).await;
+}

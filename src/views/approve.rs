@@ -335,7 +335,7 @@ pub fn AuditNote(plan: std::sync::Arc<licswap_core::plan::Plan>) -> impl IntoVie
 pub fn LazyDigest(plan: std::sync::Arc<licswap_core::plan::Plan>) -> impl IntoView {
     let digest = RwSignal::new(None::<PlanDigest>);
     leptos::task::spawn_local(async move {
-        gloo_timers::future::TimeoutFuture::new(0).await;
+        crate::timing::after_next_paint().await;
         crate::timing::start("licswap:digest");
         let d = licswap_core::approval::plan_digest(&plan);
         crate::timing::end("licswap:digest");
