@@ -190,8 +190,12 @@ pub fn table(rs: &[Res], runs: u32, browser_runs: u32) -> String {
             if users >= 1e6 { "1,000,000" } else { "100,000" },
             if paced { "at Graph's pace (300-800 ms per request)" } else { "localhost" }
         );
+        // The admin's wait for the app (source picked to holders shown, Preview clicked to the
+        // first row painted); the scripted walk's wall clock beside it includes Playwright's
+        // own steps and polling. Older result lines have no wait: the walk stands for it.
+        let wait = if p.get("wait_ms") == "?" { total } else { p.num("wait_ms") };
         let figure = format!(
-            "{total:.0} ms (load {} ms, plan {} ms; {} rows); wasm memory {}, JS heap {}",
+            "{wait:.0} ms of waiting for the app ({total:.0} ms for the scripted walk; load {} ms, plan {} ms; {} rows); wasm memory {}, JS heap {}",
             p.get("load_ms"),
             p.get("plan_ms"),
             p.get("rows"),
@@ -207,9 +211,9 @@ pub fn table(rs: &[Res], runs: u32, browser_runs: u32) -> String {
                 met(memory <= MILLION_MEMORY_BUDGET)
             )
         } else if paced {
-            format!("≤ {:.0} s: {}", PREVIEW_PACED_BUDGET_MS / 1000.0, met(total <= PREVIEW_PACED_BUDGET_MS))
+            format!("≤ {:.0} s: {}", PREVIEW_PACED_BUDGET_MS / 1000.0, met(wait <= PREVIEW_PACED_BUDGET_MS))
         } else {
-            format!("≤ {:.1} s: {}", PREVIEW_LOCAL_BUDGET_MS / 1000.0, met(total <= PREVIEW_LOCAL_BUDGET_MS))
+            format!("≤ {:.1} s: {}", PREVIEW_LOCAL_BUDGET_MS / 1000.0, met(wait <= PREVIEW_LOCAL_BUDGET_MS))
         };
         row(what, figure, budget);
     }
@@ -321,6 +325,15 @@ const METHOD: &str = "## How each figure is measured
   (ureq, up to 4 requests in flight) against `sim-server --users 100000` with Graph's throttling;
   the fewest requests are one `$batch` for SKUs and tenant name, holders and groups in pages of
   999, member pages 20 to a `$batch`, and members without the SKU 20 to a `$batch`.
+- **Wizard to rendered preview**: `tests/e2e/bench/preview.mjs`: the test build in headless
+  Chromium, signed in to a release `sim-server --users N` (at Graph's pace: `--latency-ms
+  300-800`, resource units on), Office 365 E1 -> E3 for all holders. The first figure is what the
+  admin waits for the app: from picking the source (the holders' read starts) to the holders'
+  count on screen, plus from clicking Preview to the frame that paints the first row, taken in
+  the page by listeners installed before its scripts; the budget is judged on it. The scripted
+  walk's wall clock is beside it: it adds the admin's own steps (choosing the target, ticking the
+  first wave) as Playwright performs them, and Playwright's polling. Load, plan and rows are the
+  page's own User Timing entries (`src/timing.rs`).
 - **Apply**: `licswap-bench apply`: a fresh `sim-server --users 30000` per run; the tenant is read
   over HTTP, 10,000 users holding E1 directly (and nothing through a group) are planned E1 -> E3,
   and licswap-core's executor runs the plan with its defaults ($batch of 20, 4 in flight, journal,
