@@ -5,3 +5,22 @@
 // Never cached, like the app's own request, so a deployer's change applies at once. A failed
 // request (no server, offline) is kept as null, which the app reads as "no config.json".
 window.__licswapConfig = fetch("config.json", { cache: "no-store" }).catch(() => null);
+
+// Without config.json the app opens its demo: the overview over an in-page demo tenant, both
+// lazily loaded split files. Found by the app itself, they come in two waves (the overview's once
+// the app starts, the demo tenant's once the overview asks it for data); asked for here, they
+// come beside the app's own WebAssembly, and the app's requests take the preloaded answers (same
+// URL, same CORS mode). The list is written by the build (`cargo xtask split-wasm`, from
+// wasm-split's loader); a configured tenant preloads nothing, so its first download is unchanged.
+const DEMO_FIRST_SCREEN = [];
+window.__licswapConfig.then((answer) => {
+  if (answer?.ok) return;
+  for (const file of DEMO_FIRST_SCREEN) {
+    const link = document.createElement("link");
+    link.rel = "preload";
+    link.as = "fetch";
+    link.crossOrigin = "anonymous";
+    link.href = file;
+    document.head.append(link);
+  }
+});

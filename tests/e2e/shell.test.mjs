@@ -43,3 +43,53 @@ test("config.json is asked for once, as the page starts, before the app's script
   assert.ok(config <= boot, `config.json asked for at ${config} ms, boot.js at ${boot} ms`);
   await context.close();
 });
+
+/** The .wasm paths a page asks for, in order, and the preload links it holds. */
+function watchWasm(page) {
+  const asked = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith(".wasm")) asked.push(path);
+  });
+  const preloaded = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll("link[rel=preload][as=fetch]")].map((l) => new URL(l.href).pathname),
+    );
+  return { asked, preloaded };
+}
+
+test("in demo mode the first screen's split files are asked for as the page starts, each once", async () => {
+  const context = await stack.browser.newContext();
+  const page = await context.newPage();
+  const { asked, preloaded } = watchWasm(page);
+  await page.goto(stack.app.url);
+  await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
+  const early = await preloaded();
+  assert.ok(early.some((p) => /split_lazy_overview_/.test(p)), `the overview is preloaded: ${early}`);
+  assert.ok(early.some((p) => /split_answer_/.test(p)), `the demo tenant is preloaded: ${early}`);
+  // Each preloaded file is fetched once: the app's own request took the preloaded answer.
+  for (const p of early) assert.equal(asked.filter((a) => a === p).length, 1, `${p} asked for once`);
+  // And the list is whole: the first screen needed no split file it did not name.
+  const missed = asked.filter((a) => a !== "/licswap_bg.wasm" && !early.includes(a));
+  assert.deepEqual(missed, [], "every split file of the first screen was preloaded");
+  await context.close();
+});
+
+test("a configured tenant preloads no split file: its first download is the app alone", async () => {
+  stack.files["/config.json"] = JSON.stringify({
+    clientId: "11111111-2222-4333-8444-555555555555",
+    tenant: "contoso.onmicrosoft.com",
+  });
+  try {
+    const context = await stack.browser.newContext();
+    const page = await context.newPage();
+    const { asked, preloaded } = watchWasm(page);
+    await page.goto(stack.app.url);
+    await page.getByRole("button", { name: "Sign in with Microsoft" }).waitFor({ timeout: 30_000 });
+    assert.deepEqual(await preloaded(), ["/licswap_bg.wasm"]);
+    assert.deepEqual(asked, ["/licswap_bg.wasm"], "only the app's own module before sign-in");
+    await context.close();
+  } finally {
+    delete stack.files["/config.json"];
+  }
+});

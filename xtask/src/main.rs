@@ -7,6 +7,7 @@ mod e2e;
 mod fault_table;
 mod fuzz;
 mod split;
+mod split_preload;
 mod tools;
 
 use std::process::ExitCode;

@@ -1,0 +1,140 @@
+//! The demo's first screen, preloaded: which split files the overview and the in-page demo
+//! tenant need, read from wasm-split's loader (`__wasm_split.js`), written into `early.js` so the
+//! page asks for them all as soon as it knows it has no config.json. Without it the browser
+//! finds them in two waves, each only once the code before it runs: the overview's files when
+//! the app starts, the demo tenant's when the overview first asks it for data.
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The split units of the demo's first screen, by the start of their names in the loader
+/// (`__wasm_split_load_<name>_<hash>`): the overview (`src/app.rs`) and the in-page demo tenant
+/// (`src/transport/demo.rs`).
+pub const DEMO_FIRST_SCREEN: &[&str] = &["lazy_overview_", "answer_"];
+
+/// The line of early.js the list replaces; it must be there exactly once.
+pub const MARKER: &str = "const DEMO_FIRST_SCREEN = [];";
+
+/// One loader of `__wasm_split.js`: the file it fetches and the loaders it waits for.
+#[derive(Debug, Default)]
+struct Loader {
+    file: String,
+    deps: Vec<String>,
+}
+
+/// The loaders of `__wasm_split.js` by name (`__chunk_14`, or an entry's `lazy_overview_<hash>`).
+/// Line by line, as wasm-split writes them:
+/// `const __chunk_14 = makeLoad(() => {` or
+/// `export const __wasm_split_load_<name> = wrapAsyncCb(makeLoad(() => {`, then
+/// `    const src = fetch(new URL("./chunk_14.wasm", import.meta.url));`, and after the body
+/// `, [__chunk_15, __chunk_16]);` (or `]));` for an entry).
+fn loaders(js: &str) -> Result<BTreeMap<String, Loader>, String> {
+    let mut out: BTreeMap<String, Loader> = BTreeMap::new();
+    let mut current: Option<String> = None;
+    for line in js.lines() {
+        let line = line.trim();
+        let declared = line
+            .strip_prefix("const ")
+            .or_else(|| line.strip_prefix("export const "))
+            .and_then(|rest| rest.split_once(" = "))
+            .filter(|(_, tail)| tail.contains("makeLoad("));
+        if let Some((name, _)) = declared {
+            let name = name.strip_prefix("__wasm_split_load_").unwrap_or(name).to_string();
+            out.insert(name.clone(), Loader::default());
+            current = Some(name);
+        } else if let (Some(name), Some(url)) = (&current, line.split_once("new URL(\"./")) {
+            let file = url.1.split('"').next().unwrap_or_default();
+            out.get_mut(name).ok_or("loader lost")?.file = file.to_string();
+        } else if let (Some(name), Some(list)) = (&current, line.strip_prefix(", [")) {
+            let list = list.split(']').next().unwrap_or_default();
+            out.get_mut(name).ok_or("loader lost")?.deps =
+                list.split(',').map(str::trim).filter(|d| !d.is_empty()).map(str::to_string).collect();
+            current = None;
+        }
+    }
+    if let Some((name, _)) = out.iter().find(|(_, l)| l.file.is_empty()) {
+        return Err(format!("__wasm_split.js: no file for loader {name}"));
+    }
+    Ok(out)
+}
+
+/// Every file the units starting with `units` fetch, their shared chunks included, sorted.
+pub fn files_of(js: &str, units: &[&str]) -> Result<Vec<String>, String> {
+    let all = loaders(js)?;
+    let mut files = BTreeSet::new();
+    let mut todo: Vec<&str> = Vec::new();
+    for u in units {
+        let found: Vec<&String> = all.keys().filter(|k| k.starts_with(u)).collect();
+        if found.len() != 1 {
+            return Err(format!("__wasm_split.js: {} split units named {u}…, expected one", found.len()));
+        }
+        todo.push(found[0]);
+    }
+    while let Some(name) = todo.pop() {
+        let l = all.get(name).ok_or_else(|| format!("__wasm_split.js: unknown loader {name}"))?;
+        if files.insert(l.file.clone()) {
+            todo.extend(l.deps.iter().map(String::as_str));
+        }
+    }
+    Ok(files.into_iter().collect())
+}
+
+/// early.js with the marker line replaced by the list.
+pub fn fill(early: &str, files: &[String]) -> Result<String, String> {
+    if early.matches(MARKER).count() != 1 {
+        return Err(format!("early.js must hold `{MARKER}` exactly once"));
+    }
+    let list: Vec<String> = files.iter().map(|f| format!("\"{f}\"")).collect();
+    Ok(early.replace(MARKER, &format!("const DEMO_FIRST_SCREEN = [{}];", list.join(", "))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOADER: &str = r#"import { initSync } from "./licswap.js";
+const __chunk_1 = makeLoad(() => {
+    const src = fetch(new URL("./chunk_1.wasm", import.meta.url));
+    src.catch(() => {});
+    return async (imports) => (WebAssembly.instantiateStreaming(src, imports));
+}
+, []);
+const __chunk_2 = makeLoad(() => {
+    const src = fetch(new URL("./chunk_2.wasm", import.meta.url));
+}
+, [__chunk_1]);
+const __chunk_3 = makeLoad(() => {
+    const src = fetch(new URL("./chunk_3.wasm", import.meta.url));
+}
+, []);
+export const __wasm_split_load_lazy_overview_123 = wrapAsyncCb(makeLoad(() => {
+    const src = fetch(new URL("./split_lazy_overview_123.wasm", import.meta.url));
+}
+, [__chunk_2]));
+export const __wasm_split_load_lazy_screen_9 = wrapAsyncCb(makeLoad(() => {
+    const src = fetch(new URL("./split_lazy_screen_9.wasm", import.meta.url));
+}
+, [__chunk_3]));
+"#;
+
+    #[test]
+    fn a_unit_brings_its_chunks_and_theirs_and_no_other() {
+        let files = files_of(LOADER, &["lazy_overview_"]).unwrap();
+        assert_eq!(files, ["chunk_1.wasm", "chunk_2.wasm", "split_lazy_overview_123.wasm"]);
+        let both = files_of(LOADER, &["lazy_overview_", "lazy_screen_"]).unwrap();
+        assert_eq!(both.len(), 5);
+    }
+
+    #[test]
+    fn a_unit_the_loader_lacks_is_an_error() {
+        let e = files_of(LOADER, &["answer_"]).unwrap_err();
+        assert!(e.contains("0 split units named answer_"), "{e}");
+    }
+
+    #[test]
+    fn the_list_goes_where_the_marker_is_and_only_there() {
+        let early = format!("// x\n{MARKER}\nuse(DEMO_FIRST_SCREEN);\n");
+        let filled = fill(&early, &["a.wasm".into(), "b.wasm".into()]).unwrap();
+        assert!(filled.contains("const DEMO_FIRST_SCREEN = [\"a.wasm\", \"b.wasm\"];"), "{filled}");
+        assert!(fill("no marker", &[]).is_err());
+        assert!(fill(&format!("{MARKER}{MARKER}"), &[]).is_err());
+    }
+}
