@@ -1,5 +1,5 @@
 //! Tenant overview: every subscribed SKU with its seats and service plans.
-use super::components::{count, percent, plan_friendly_names, Bar, ErrorBox, Spinner};
+use super::components::{count, percent, plan_friendly_names, plural, Bar, ErrorBox, Spinner};
 use crate::state::{use_state, Mode, SkusResource};
 use crate::loads;
 use leptos::prelude::*;
@@ -133,7 +133,7 @@ fn SkuCard(sku: SubscribedSku) -> impl IntoView {
             </dl>
             <Bar percent={pct} label={label} tone={tone} />
             <details class="plans" on:toggle={load_names}>
-                <summary>{format!("{n_plans} service plans")}</summary>
+                <summary>{plural(n_plans, "service plan", "service plans")}</summary>
                 <ul>
                     {plans
                         .into_iter()

@@ -18,6 +18,10 @@ test("overview lists every subscription with seats and service plans", async () 
   assert.match(await e1.textContent(), /Purchased\s*\d+/);
   await e1.locator("summary").click();
   assert.ok((await e1.locator(".plans li").count()) > 5, "service plans expand");
+  assert.match(await e1.locator("summary").textContent(), /^\d+ service plans$/);
+  // SharePoint Online (Plan 1) has one plan: "1 service plan", not "1 service plans".
+  const one = page.locator('.sku-card[data-sku="SHAREPOINTSTANDARD"] summary');
+  assert.equal((await one.textContent()).trim(), "1 service plan");
   // Microsoft's friendly plan names arrive with the catalog, loaded when the list first opens.
   await e1.locator(".plans li", { hasText: "Exchange Online (Plan 1)" }).waitFor({ timeout: 10_000 });
   assert.deepEqual(realProblems(problems), []);
