@@ -113,6 +113,25 @@ both!(filter_by_assigned_sku_finds_exactly_the_holders, demo_config(), |h: &mut 
     assert_eq!(error_code(&v), "Request_UnsupportedQuery");
 });
 
+// The demo's administrator is renamed after being made (admin@…): the new name finds them, by
+// key and by a filter on the name's start in any case.
+both!(a_renamed_user_is_found_by_the_new_name_only, demo_config(), |h: &mut dyn Harness| {
+    let (status, me) = get(h, "/v1.0/me");
+    assert_eq!(status, 200);
+    let upn = me["userPrincipalName"].as_str().unwrap().to_string();
+    assert!(upn.starts_with("admin@"), "{upn}");
+    let (status, by_upn) = get(h, &format!("/v1.0/users/{}", upn.to_ascii_uppercase()));
+    assert_eq!((status, by_upn["id"].clone()), (200, me["id"].clone()));
+    for prefix in ["admin@", "ADMIN", "aDm"] {
+        let (status, v) = get(h, &format!("/v1.0/users?$filter=startsWith(userPrincipalName,'{prefix}')"));
+        assert_eq!(status, 200);
+        let ids: Vec<&Value> = v["value"].as_array().unwrap().iter().map(|u| &u["id"]).collect();
+        assert!(ids.contains(&&me["id"]), "{prefix}: {v}");
+    }
+    let (_, v) = get(h, "/v1.0/users?$filter=startsWith(userPrincipalName,'z')");
+    assert!(v["value"].as_array().unwrap().iter().all(|u| u["id"] != me["id"]));
+});
+
 both!(user_by_id_or_upn_and_unknown_user, demo_config(), |h: &mut dyn Harness| {
     let id = user_id(h, &|u| u.department.as_deref() == Some("PMO"));
     let (status, v) = get(h, &format!("/v1.0/users/{id}?$select=licenseAssignmentStates,usageLocation"));

@@ -60,7 +60,11 @@ fn test(t: &Tenant, u: UserIx, r: &Resolved) -> bool {
         Resolved::Any(rs) => rs.iter().any(|r| test(t, u, r)),
         // The user's name is read in place rather than as a JSON value.
         Resolved::Other(Clause::StartsWith(p, prefix)) if p == "userPrincipalName" || p == "mail" => {
-            starts_with(&user.upn, prefix)
+            let first = prefix.as_bytes().first().map(u8::to_ascii_lowercase);
+            match (first, t.upn_head(u)) {
+                (Some(want), Some(head)) if want != head => false,
+                _ => starts_with(&user.upn, prefix),
+            }
         }
         Resolved::Other(c) => c.on_string(|p| user_prop(t, u, p)).unwrap_or(false),
     }

@@ -258,6 +258,10 @@ pub struct Tenant {
     pub(crate) replica: crate::replica::Replica,
     user_keys: HashMap<String, UserIx>,
     group_keys: HashMap<String, GroupIx>,
+    /// Each user's userPrincipalName's first byte in lower case, by user index: a filter on the
+    /// name's start turns most users away here, without reading their record (a count of one
+    /// first character's holders tests every user of the tenant).
+    upn_heads: Vec<u8>,
 }
 
 impl Tenant {
@@ -312,8 +316,24 @@ impl Tenant {
         let ix = self.users.len() as UserIx;
         self.user_keys.insert(u.id.clone(), ix);
         self.user_keys.insert(u.upn.to_ascii_lowercase(), ix);
+        self.upn_heads.push(upn_head(&u.upn));
         self.users.push(u);
         ix
+    }
+
+    /// Renames a user (fixtures only: Graph's routes the simulator models change no name).
+    pub fn set_upn(&mut self, u: UserIx, upn: String) {
+        let old = std::mem::replace(&mut self.users[u as usize].upn, upn);
+        self.user_keys.remove(&old.to_ascii_lowercase());
+        self.user_keys.insert(self.users[u as usize].upn.to_ascii_lowercase(), u);
+        self.upn_heads[u as usize] = upn_head(&self.users[u as usize].upn);
+    }
+
+    /// The user's userPrincipalName's first byte in lower case (0 for an empty name), when the
+    /// tenant knows it (users added through [`Tenant::add_user`]).
+    #[inline]
+    pub fn upn_head(&self, u: UserIx) -> Option<u8> {
+        self.upn_heads.get(u as usize).copied()
     }
 
     pub fn add_group(&mut self, g: GroupRec) -> GroupIx {
@@ -403,4 +423,8 @@ impl Tenant {
         let s = &self.skus[sku as usize];
         s.prepaid_enabled - s.consumed
     }
+}
+
+fn upn_head(upn: &str) -> u8 {
+    upn.as_bytes().first().map_or(0, u8::to_ascii_lowercase)
 }
