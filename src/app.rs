@@ -201,7 +201,7 @@ fn lazy_overview() -> AnyView {
 }
 
 /// Every other screen, as one split unit. wasm-split makes a chunk for every set of units that
-/// share code, so one unit per screen (ten units) cut the app into 140 files, most under 2 KB:
+/// share code, so one unit per screen (ten units) cut the app into 139 wasm files, most under 2 KB:
 /// the demo's first screen fetched and instantiated over 60 of them in two waves. One unit for
 /// the screens after the overview leaves far fewer chunks, at the price of loading every screen's
 /// code with the first of them.

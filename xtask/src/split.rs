@@ -83,7 +83,8 @@ pub fn split_wasm() -> Result<(), String> {
         copy(&file, &staging.join(file.file_name().unwrap_or_default()))?;
     }
     // The demo's first screen, preloaded by early.js when the page has no config.json.
-    let loader = std::fs::read_to_string(pkg.join("__wasm_split.js")).map_err(|e| format!("__wasm_split.js: {e}"))?;
+    let loader =
+        std::fs::read_to_string(pkg.join("__wasm_split.js")).map_err(|e| format!("__wasm_split.js: {e}"))?;
     let files = crate::split_preload::files_of(&loader, crate::split_preload::DEMO_FIRST_SCREEN)?;
     let early = staging.join("early.js");
     let text = std::fs::read_to_string(&early).map_err(|e| format!("{}: {e}", early.display()))?;

@@ -83,7 +83,8 @@ struct AssignedLicense<'a> {
 /// assignment of it (a plan counts as disabled only if every assignment of that SKU disables it).
 fn working_licenses(t: &Tenant, u: UserIx) -> Vec<(SkuIx, Vec<PlanIx>)> {
     let user = &t.users[u as usize];
-    let working = || user.direct.iter().chain(user.inherited.iter().filter(|g| g.error.is_none()).map(|g| &g.lic));
+    let working =
+        || user.direct.iter().chain(user.inherited.iter().filter(|g| g.error.is_none()).map(|g| &g.lic));
     let mut skus: Vec<SkuIx> = working().map(|l| l.sku).collect();
     skus.sort_unstable();
     skus.dedup();

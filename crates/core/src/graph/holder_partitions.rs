@@ -151,8 +151,12 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         // lane does not wait for the slowest page of another.
         let lanes = LANES.min(self.config.max_in_flight.max(1)).min(groups.len()).max(1);
         let lane = |l: usize| {
-            let mine: Vec<(usize, String)> =
-                queries.iter().enumerate().filter(|(n, _)| n % lanes == l).map(|(n, q)| (n, q.clone())).collect();
+            let mine: Vec<(usize, String)> = queries
+                .iter()
+                .enumerate()
+                .filter(|(n, _)| n % lanes == l)
+                .map(|(n, q)| (n, q.clone()))
+                .collect();
             self.page_lane(sku_id, &groups, mine, &read, &on_page, cancel)
         };
         futures::future::try_join_all((0..lanes).map(lane)).await?;
@@ -175,7 +179,9 @@ impl<T: Transport, C: Clock> GraphClient<T, C> {
         while next.iter().any(|(_, q)| q.is_some()) {
             cancel.check()?;
             let asked: Vec<usize> = (0..next.len()).filter(|i| next[*i].1.is_some()).collect();
-            let items = asked.iter().map(|&i| eventual_get(next[i].0.to_string(), next[i].1.clone().unwrap_or_default()));
+            let items = asked
+                .iter()
+                .map(|&i| eventual_get(next[i].0.to_string(), next[i].1.clone().unwrap_or_default()));
             let answers = self.batch(items.collect(), cancel).await?;
             for (i, answer) in asked.into_iter().zip(answers) {
                 let what = format!(

@@ -79,7 +79,10 @@ impl Reply {
     pub fn ok_written(body: &impl Serialize) -> Self {
         let body = match serde_json::value::to_raw_value(body) {
             Ok(raw) => Body::Text(raw),
-            Err(e) => Body::Value(serde_json::json!({ "error": { "code": "InternalError", "message": e.to_string() } })),
+            Err(e) => {
+                let message = e.to_string();
+                Body::Value(serde_json::json!({ "error": { "code": "InternalError", "message": message } }))
+            }
         };
         Reply { status: 200, body: Some(body), headers: Vec::new() }
     }
