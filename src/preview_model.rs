@@ -243,9 +243,9 @@ impl Positions {
     }
 }
 
-/// One row per subject that has an action, a coverage entry or a finding. `people`, the tenant's
-/// users as (id, name) when the tenant data is at hand, names the users the plan knows by id only
-/// (users sharing a coverage entry).
+/// One row per subject that has an action, a coverage entry or a finding. `n` reads ids and
+/// names where they lie; its tenant users, when the tenant data is at hand, name the users the
+/// plan knows by id only (users sharing a coverage entry).
 fn build_rows(n: Namer<'_>) -> Vec<Row> {
     let plan = n.plan;
     // Sized once for every subject the plan could name (fewer when they repeat; trimmed below):

@@ -1,7 +1,7 @@
 //! Users and groups as Graph's JSON, property by property, so `$select` builds only what was
 //! asked for. Property names are Graph's (checked against the CSDL subset in
 //! `docs/reference/graph-v1.0-licensing.csdl.xml`).
-use crate::tenant::{EntryState, GroupIx, PlanIx, SkuIx, StoredLicense, Tenant, UserIx};
+use crate::tenant::{EntryState, GroupIx, PlanIx, SkuIx, Tenant, UserIx};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -56,10 +56,6 @@ pub const GROUP_DEFAULT: &[&str] = &[
     "visibility",
 ];
 
-fn lic_json(t: &Tenant, l: &StoredLicense) -> Value {
-    json!({ "disabledPlans": t.plan_ids(&l.disabled), "skuId": t.skus[l.sku as usize].sku_id })
-}
-
 /// Service plan ids as a JSON array of strings, written from the tenant's table.
 struct PlanIds<'a>(&'a Tenant, &'a [PlanIx]);
 
@@ -79,9 +75,15 @@ struct AssignedLicense<'a> {
     sku_id: &'a str,
 }
 
+impl<'a> AssignedLicense<'a> {
+    fn of(t: &'a Tenant, sku: SkuIx, disabled: &'a [PlanIx]) -> Self {
+        AssignedLicense { disabled_plans: PlanIds(t, disabled), sku_id: &t.skus[sku as usize].sku_id }
+    }
+}
+
 /// The SKUs a user holds through a working assignment, each with the plans disabled in every
 /// assignment of it (a plan counts as disabled only if every assignment of that SKU disables it).
-fn working_licenses(t: &Tenant, u: UserIx) -> Vec<(SkuIx, Vec<PlanIx>)> {
+pub(crate) fn working_licenses(t: &Tenant, u: UserIx) -> Vec<(SkuIx, Vec<PlanIx>)> {
     let user = &t.users[u as usize];
     let working =
         || user.direct.iter().chain(user.inherited.iter().filter(|g| g.error.is_none()).map(|g| &g.lic));
@@ -108,10 +110,7 @@ impl Serialize for AssignedLicenses<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let t = self.0;
         let held = working_licenses(t, self.1);
-        s.collect_seq(held.iter().map(|(sku, disabled)| AssignedLicense {
-            disabled_plans: PlanIds(t, disabled),
-            sku_id: &t.skus[*sku as usize].sku_id,
-        }))
+        s.collect_seq(held.iter().map(|(sku, disabled)| AssignedLicense::of(t, *sku, disabled)))
     }
 }
 
@@ -248,10 +247,15 @@ pub fn user_prop(t: &Tenant, u: UserIx, name: &str) -> Option<Value> {
     user_prop_ref(t, u, name).map(|p| to_value(PropJson(t, u, p)))
 }
 
-/// A user as Graph writes it, straight to JSON text: the selected properties (always with `id`,
-/// as Graph does) or the defaults, as [`object`] builds them, optionally typed
-/// (`@odata.type` in a list of directory objects). A page of 999 users built as `Value`s first
-/// cost most of the simulator's time in a large read.
+/// A user as Graph writes it, straight to JSON text: the selected properties or the defaults
+/// (`USER_DEFAULT`, from user-list's "Optional query parameters"), as [`object`] builds them,
+/// optionally typed (`@odata.type` in a list of directory objects, as in group-list-members'
+/// example response, <https://learn.microsoft.com/graph/api/group-list-members>). `id` is written
+/// even when not selected, as `object` always has: Microsoft's `$select` page
+/// (<https://learn.microsoft.com/graph/query-parameters#select>) does not say whether Graph adds
+/// it, and licswap always selects it, so the app works either way. Properties come in the order
+/// asked (Graph's examples use their own order; member order carries no meaning in JSON). A page
+/// of 999 users built as `Value`s first cost most of the simulator's time in a large read.
 pub struct UserJson<'a> {
     pub t: &'a Tenant,
     pub u: UserIx,
@@ -289,7 +293,7 @@ impl Serialize for UserJson<'_> {
 }
 
 /// A value of a type whose serialization cannot fail (no map with non-string keys).
-fn to_value(v: impl Serialize) -> Value {
+pub(crate) fn to_value(v: impl Serialize) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
@@ -334,7 +338,9 @@ pub fn group_prop(t: &Tenant, g: GroupIx, name: &str) -> Option<Value> {
         "mailEnabled" => json!(group.mail_enabled),
         "securityEnabled" => json!(group.security_enabled),
         "mail" | "mailNickname" | "createdDateTime" | "visibility" => Value::Null,
-        "assignedLicenses" => Value::Array(group.licenses.iter().map(|l| lic_json(t, l)).collect()),
+        "assignedLicenses" => to_value(
+            group.licenses.iter().map(|l| AssignedLicense::of(t, l.sku, &l.disabled)).collect::<Vec<_>>(),
+        ),
         "licenseProcessingState" => json!({ "state": group.processing.as_str() }),
         // Filter-only: "not returned" on GET or $select (group resource,
         // hasMembersWithLicenseErrors: "Supports $filter (eq). Not returned on $select"); see

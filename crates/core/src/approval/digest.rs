@@ -262,7 +262,8 @@ pub(super) fn body_text(body: &AssignLicenseBody) -> String {
     format!("add={} remove={}", adds.join(";"), sorted_lower(body.remove_licenses.iter()).join(","))
 }
 
-pub(super) fn hex(bytes: &[u8]) -> String {
+/// `bytes` in lower-case hexadecimal, as digests are shown and compared.
+pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {

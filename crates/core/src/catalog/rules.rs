@@ -44,7 +44,9 @@ pub fn mutually_exclusive(a: &str, b: &str) -> bool {
 /// The plans `plan` cannot be enabled together with.
 pub fn exclusions(plan: &str) -> impl Iterator<Item = &'static str> + '_ {
     let plan = plan.trim();
-    // The plan's groups once, not again for every row of the table: the simulator and the
+    // Microsoft's exclusion table (`crates/core/data/reference/service-plan-exclusions.csv`, from
+    // the page cited above): the plans sharing an exclusion group with `plan`. The plan's groups
+    // are read once, not again for every row of the table: the simulator and the
     // planner ask this for every plan of a tenant, and the demo tenant's start in the page spent
     // about 20 ms on the repeated scans.
     let mine: Vec<&'static str> = exclusion_groups(plan).collect();

@@ -77,7 +77,7 @@ pub fn approved_decode(data: &[u8]) {
     use sha2::Digest;
     let text = licswap_core::approval::digest::canonical_text(&opened.preview.plan);
     let hash = sha2::Sha256::digest(text.as_bytes());
-    let whole: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    let whole = licswap_core::approval::digest::hex(&hash);
     assert!(opened.digest.matches(&whole), "the digest is the SHA-256 of the plan's canonical text");
 }
 

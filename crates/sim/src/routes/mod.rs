@@ -222,7 +222,11 @@ pub fn page<I: Copy, R: Serialize>(
     })
 }
 
-/// A page's JSON, in the order a `Value` map writes its keys.
+/// A page's JSON: `@odata.context`, `@odata.count` (first page of a `$count=true` request),
+/// `@odata.nextLink`, then `value`, the order of Graph's own examples
+/// (<https://learn.microsoft.com/graph/paging>, <https://learn.microsoft.com/graph/aad-advanced-queries>)
+/// and of the `Value` map it replaced. A JSON object's member order carries no meaning (RFC 8259,
+/// section 4), and licswap reads these by name.
 #[derive(Serialize)]
 #[serde(bound(serialize = "Items<'a, I, F>: Serialize"))]
 struct PageJson<'a, I, F> {

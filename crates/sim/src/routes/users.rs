@@ -12,7 +12,7 @@ use licswap_core::model::AssignLicenseBody;
 use serde_json::Value;
 
 pub fn render(t: &Tenant, u: UserIx, q: &Query) -> Value {
-    serde_json::to_value(written(t, u, q, None)).unwrap_or(Value::Null)
+    crate::render::to_value(written(t, u, q, None))
 }
 
 /// A user of a page, written as JSON text when the page is (`@odata.type` in lists of directory
@@ -26,8 +26,10 @@ pub fn written<'a>(t: &'a Tenant, u: UserIx, q: &'a Query, odata_type: Option<&'
 /// tests every user of the tenant.
 pub fn matcher<'a>(t: &'a Tenant, filter: &'a [Clause]) -> impl Fn(UserIx) -> bool + 'a {
     let mut resolved: Vec<Resolved<'a>> = filter.iter().map(|c| resolve(t, c)).collect();
-    // `and` is the same in any order: the license test goes last, as nearly every user a
-    // partitioned read looks at holds the SKU, while a name test turns most of them away.
+    // `and` is the same in any order (a logical operator of `$filter`,
+    // https://learn.microsoft.com/graph/filter-query-parameter): the license test goes last, as
+    // nearly every user a partitioned read looks at holds the SKU, while a name test turns most
+    // of them away.
     resolved.sort_by_key(|r| matches!(r, Resolved::Sku(_)));
     move |u| resolved.iter().all(|r| test(t, u, r))
 }
@@ -60,6 +62,9 @@ fn test(t: &Tenant, u: UserIx, r: &Resolved) -> bool {
         Resolved::Any(rs) => rs.iter().any(|r| test(t, u, r)),
         // The user's name is read in place rather than as a JSON value.
         Resolved::Other(Clause::StartsWith(p, prefix)) if p == "userPrincipalName" || p == "mail" => {
+            // startsWith ignores letter case as Graph's string comparisons on directory objects do
+            // (`starts_with`; `check_filter` cites the advanced-query table): the first letters
+            // are compared folded, and only a name whose first letter matches is read.
             let first = prefix.as_bytes().first().map(u8::to_ascii_lowercase);
             match (first, t.upn_head(u)) {
                 (Some(want), Some(head)) if want != head => false,
@@ -131,36 +136,31 @@ pub fn assign_license(t: &mut Tenant, c: &Call, id: &str) -> Result<Reply, Graph
 /// is on (https://learn.microsoft.com/en-us/graph/api/user-list-licensedetails).
 pub fn license_details(t: &Tenant, c: &Call, id: &str) -> Result<Reply, GraphErrorReply> {
     let u = t.user_ix(id).ok_or_else(|| GraphErrorReply::not_found(id))?;
-    let assigned = crate::render::assigned_licenses(t, u);
-    let value: Vec<Value> = assigned
-        .as_array()
+    // The same licenses as the user's assignedLicenses, read from the tenant rather than back
+    // from their JSON.
+    let value: Vec<Value> = crate::render::working_licenses(t, u)
         .into_iter()
-        .flatten()
-        .filter_map(|l| {
-            let sku = t.sku_ix(l["skuId"].as_str()?)?;
+        .map(|(sku, disabled)| {
             let rec = &t.skus[sku as usize];
-            let disabled: Vec<&str> =
-                l["disabledPlans"].as_array()?.iter().filter_map(Value::as_str).collect();
             let plans: Vec<Value> = rec
                 .plans
                 .iter()
                 .map(|&p| {
-                    let pid = &t.plans.ids[p as usize];
-                    let status = if disabled.contains(&pid.as_str()) { "Disabled" } else { "Success" };
+                    let status = if disabled.contains(&p) { "Disabled" } else { "Success" };
                     serde_json::json!({
-                        "servicePlanId": pid,
+                        "servicePlanId": t.plans.ids[p as usize],
                         "servicePlanName": t.plans.names[p as usize],
                         "provisioningStatus": status,
                         "appliesTo": "User",
                     })
                 })
                 .collect();
-            Some(serde_json::json!({
+            serde_json::json!({
                 "id": format!("{}_{}", t.users[u as usize].id, rec.sku_id),
                 "skuId": rec.sku_id,
                 "skuPartNumber": rec.part_number,
                 "servicePlans": plans,
-            }))
+            })
         })
         .collect();
     Ok(Reply::ok(serde_json::json!({

@@ -321,7 +321,9 @@ impl Tenant {
         ix
     }
 
-    /// Renames a user (fixtures only: Graph's routes the simulator models change no name).
+    /// Renames a user (fixtures only: no route the simulator models changes a name). Its
+    /// userPrincipalName keeps finding it, in any letter case, as `/users/{id | userPrincipalName}`
+    /// does (<https://learn.microsoft.com/graph/api/user-get>), and the old name no longer does.
     pub fn set_upn(&mut self, u: UserIx, upn: String) {
         let old = std::mem::replace(&mut self.users[u as usize].upn, upn);
         self.user_keys.remove(&old.to_ascii_lowercase());
@@ -369,11 +371,6 @@ impl Tenant {
 
     pub fn group_ix(&self, id: &str) -> Option<GroupIx> {
         self.group_keys.get(&id.to_ascii_lowercase()).copied()
-    }
-
-    /// The disabled plan ids of a license, for output.
-    pub fn plan_ids(&self, plans: &[PlanIx]) -> Vec<String> {
-        plans.iter().map(|&p| self.plans.ids[p as usize].clone()).collect()
     }
 
     /// The SKUs a user consumes a seat of: any direct license, any inherited one not in error.
