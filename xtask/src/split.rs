@@ -56,7 +56,10 @@ pub fn split_wasm() -> Result<(), String> {
             "--out-dir",
         ])
         .arg_path(&pkg);
-    if !release {
+    // LICSWAP_KEEP_NAMES=1: a release build whose wasm keeps its function names, for
+    // tests/e2e/bench/profile-plan.mjs (Chromium's profiler names frames from the name section).
+    let keep_names = std::env::var_os("LICSWAP_KEEP_NAMES").is_some();
+    if !release || keep_names {
         bindgen = bindgen.args(["--keep-debug"]);
     }
     run(bindgen.arg_path(&split.join(format!("{OUT_NAME}.wasm"))))?;
@@ -75,6 +78,7 @@ pub fn split_wasm() -> Result<(), String> {
             run(Cmd::new(&wasm_opt)
                 .args(WASM_OPT_FEATURES)
                 .args(WASM_OPT_SIZE)
+                .args(if keep_names { &["-g"][..] } else { &[] })
                 .arg_path(&file)
                 .args(["-o"])
                 .arg_path(&opt))?;

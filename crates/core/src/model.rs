@@ -28,6 +28,27 @@ pub fn same_bytes(a: &str, b: &str) -> bool {
         && x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
 }
 
+/// `a.cmp(b)` by bytes, eight at a time: the size-optimized std compares through a `memcmp` that
+/// runs a byte at a time in wasm, and the planner sorts thousands of findings by their ids.
+pub fn cmp_bytes(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    let word = |c: &[u8]| u64::from_be_bytes(c.try_into().expect("8 bytes"));
+    for (p, q) in (&mut x).zip(&mut y) {
+        if p != q {
+            return word(p).cmp(&word(q));
+        }
+    }
+    // One of the two ran out of whole words: the rest is under 8 bytes on that side.
+    let skip = a.len().min(b.len()) / 8 * 8;
+    for (p, q) in a[skip..].iter().zip(&b[skip..]) {
+        if p != q {
+            return p.cmp(q);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
 /// A JSON array as a `Vec` holding no spare room. serde_json does not know an array's length
 /// before reading it, so a `Vec` grows as it reads and keeps room for at least four items: a user
 /// with one license would carry three empty license states and three empty assigned licenses:
@@ -197,8 +218,14 @@ impl LicenseAssignmentState {
     /// An error state Graph reports (anything but "None"/absent).
     #[inline]
     pub fn error_code(&self) -> Option<&str> {
-        self.error.as_deref().filter(|e| !e.is_empty() && *e != "None")
+        self.error.as_deref().filter(|e| is_error_code(e))
     }
+}
+
+/// Whether a licenseAssignmentState's `error` names an error: anything but "None" or empty.
+#[inline]
+pub fn is_error_code(error: &str) -> bool {
+    !error.is_empty() && error != "None"
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -340,6 +367,17 @@ pub struct BatchResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cmp_bytes_is_slice_order() {
+        let ids =
+            ["", "a", "abcdefgh", "abcdefgi", "abcdefghi", "abcdefghj", "Abcdefghi", "abcdefgh\u{e9}", "abcdefg"];
+        for a in ids {
+            for b in ids {
+                assert_eq!(cmp_bytes(a, b), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn same_bytes_is_slice_equality() {

@@ -91,7 +91,7 @@ pub(crate) struct Eval {
 pub(crate) struct Scratch {
     /// Outcomes by evaluation inputs, for the current settle round: see [`memo`].
     pub memo: memo::Memo,
-    key: Vec<u64>,
+    key: memo::Key,
     before_src: Vec<u64>,
     before_all: Vec<u64>,
     after_all: Vec<u64>,
@@ -111,7 +111,7 @@ impl Scratch {
         let z = || vec![0u64; words];
         Scratch {
             memo: memo::Memo::default(),
-            key: Vec::new(),
+            key: memo::Key::default(),
             before_src: z(),
             before_all: z(),
             after_all: z(),

@@ -1,6 +1,6 @@
 //! Building findings: one constructor per severity keeps codes and severities consistent, and the
 //! final order (blockers, warnings, infos; then by code, subject) stable.
-use licswap_core::model::{Group, User};
+use licswap_core::model::{cmp_bytes, Group, User};
 use licswap_core::plan::{Finding, FindingCode, Severity, Subject, TargetKind};
 
 pub(crate) fn user_subject(u: &User) -> Subject {
@@ -51,7 +51,9 @@ pub(crate) fn sort(findings: &mut [Finding]) {
             .position(|f| (f.severity, f.code, f.subject.kind) != head)
             .unwrap_or(findings.len() - start);
         findings[start..start + len]
-            .sort_by(|a, b| (&a.subject.id, &a.message).cmp(&(&b.subject.id, &b.message)));
+            .sort_by(|a, b| {
+                cmp_bytes(&a.subject.id, &b.subject.id).then_with(|| cmp_bytes(&a.message, &b.message))
+            });
         start += len;
     }
 }

@@ -28,5 +28,6 @@ mod set_aside;
 #[cfg(any(test, feature = "testgen"))]
 pub mod testgen;
 mod user_findings;
+mod user_index;
 
 pub use plan::plan;

@@ -3,6 +3,7 @@
 //! Ids are compared ASCII case-insensitively without allocating ([`CiKey`]).
 use super::bits;
 use super::rows::Rows;
+use super::user_index::UserIndex;
 use licswap_core::catalog;
 use licswap_core::model::{same_bytes, Group, SubscribedSku, User};
 pub(crate) use licswap_core::plan::fastmap::CiKey;
@@ -44,7 +45,7 @@ pub(crate) struct Indexes<'a> {
     pub skus: Vec<SkuInfo<'a>>,
     sku_by_id: FastMap<CiKey<'a>, usize>,
     pub users: &'a [User],
-    user_by_id: FastMap<CiKey<'a>, u32>,
+    user_by_id: UserIndex<'a>,
     /// Every user's licenses as indices.
     pub rows: Rows<'a>,
     pub groups: Vec<&'a Group>,
@@ -108,27 +109,22 @@ impl<'a> Indexes<'a> {
             skus,
             sku_by_id,
             users: &snapshot.users,
-            user_by_id: FastMap::default(),
+            user_by_id: UserIndex::Text(FastMap::default(), FastMap::default()),
             rows: Rows::default(),
             groups,
             group_members,
             group_by_id,
             dependent_plans,
         };
-        // One pass over the users: index each and decode its licenses while its data is at hand.
-        let mut user_by_id =
-            FastMap::with_capacity_and_hasher(if by_upn { n * 2 } else { n }, Default::default());
+        let upns = by_upn.then(|| {
+            let with_upn = snapshot.users.iter().enumerate();
+            with_upn.filter_map(|(i, u)| u.user_principal_name.as_deref().map(|upn| (i as u32, upn)))
+        });
+        let user_by_id = UserIndex::new(snapshot.users.iter().map(|u| u.id.as_str()), n, upns);
+        // One pass over the users to decode their licenses.
         let mut rows = Rows::new(words, n);
-        for (i, u) in snapshot.users.iter().enumerate() {
-            user_by_id.insert(CiKey(&u.id), i as u32);
+        for u in &snapshot.users {
             rows.push(&t, u);
-        }
-        if by_upn {
-            for (i, u) in snapshot.users.iter().enumerate() {
-                if let Some(upn) = &u.user_principal_name {
-                    user_by_id.entry(CiKey(upn)).or_insert(i as u32);
-                }
-            }
         }
         t.user_by_id = user_by_id;
         t.rows = rows;
@@ -170,7 +166,7 @@ impl<'a> Indexes<'a> {
 
     /// A user by id or userPrincipalName (exact but for ASCII case: trim user input first).
     pub fn user(&self, key: &str) -> Option<u32> {
-        self.user_by_id.get(&CiKey(key)).copied()
+        self.user_by_id.get(key)
     }
 
     pub fn group(&self, id: &str) -> Option<u32> {

@@ -3,7 +3,7 @@
 //! actions read instead of the users' strings. At 100,000 users the planner's time went to
 //! chasing each user's strings again in every pass (the planning budget, ARCHITECTURE.md); the rows are small and read in order.
 use super::resolve::Indexes;
-use licswap_core::model::User;
+use licswap_core::model::{is_error_code, User};
 use licswap_core::plan::fastmap::FastMap;
 
 /// `DecodedLicense::group` of a direct assignment.
@@ -75,7 +75,17 @@ pub(crate) struct Rows<'a> {
     sets: Vec<u64>,
     set_ids: FastMap<&'a [String], u32>,
     words: usize,
+    /// What a [`SharedStr`] the users repeat stands for, by the address of its text: SKU ids,
+    /// group ids and error codes are pooled at decoding (one copy per distinct text), so a
+    /// 100,000-user tenant holds a few hundred addresses, and the memo answers without reading
+    /// the text (a cache miss per license otherwise). The snapshot is borrowed for the whole plan,
+    /// so an address keeps its text.
+    by_addr: FastMap<(usize, u8), u32>,
 }
+
+/// Entries [`Rows::by_addr`] keeps at most: text that was not pooled (pool full, fuzzed input)
+/// has an address per user, and is then read each time instead.
+const MOST_BY_ADDR: usize = 4096;
 
 fn sku_bit(k: Option<usize>) -> u64 {
     match k {
@@ -99,7 +109,23 @@ impl<'a> Rows<'a> {
             sets: vec![0; words],
             set_ids: FastMap::default(),
             words,
+            by_addr: FastMap::default(),
         }
+    }
+
+    /// `answer(text)`, memoized by the text's address (see [`Rows::by_addr`]); `kind` keeps the
+    /// questions apart (a SKU's index and a group's of the same text differ).
+    #[inline]
+    fn by_addr(&mut self, text: &str, kind: u8, answer: impl FnOnce(&str) -> u32) -> u32 {
+        let key = (text.as_ptr() as usize, kind);
+        if let Some(&a) = self.by_addr.get(&key) {
+            return a;
+        }
+        let a = answer(text);
+        if self.by_addr.len() < MOST_BY_ADDR {
+            self.by_addr.insert(key, a);
+        }
+        a
     }
 
     /// Decode the next user (users are pushed in snapshot order).
@@ -111,7 +137,7 @@ impl<'a> Rows<'a> {
             flags |= FROM_ASSIGNED;
         }
         for (at, l) in u.assigned_licenses.iter().enumerate() {
-            let (k, exact) = t.sku_of_exact(&l.sku_id);
+            let (k, exact) = self.sku_of(t, &l.sku_id);
             held |= sku_bit(k);
             let disabled = self.intern(t, &l.disabled_plans);
             let sku = k.map_or(NO_SKU, |k| k as u32);
@@ -129,13 +155,16 @@ impl<'a> Rows<'a> {
         }
         if !from_assigned {
             for (at, s) in u.license_assignment_states.iter().enumerate() {
-                let (k, exact) = t.sku_of_exact(&s.sku_id);
+                let (k, exact) = self.sku_of(t, &s.sku_id);
                 held |= sku_bit(k);
                 let group = match &s.assigned_by_group {
                     None => DIRECT,
-                    Some(g) => t.group(g).unwrap_or(UNKNOWN_GROUP),
+                    Some(g) => self.by_addr(g, 1, |g| t.group(g).unwrap_or(UNKNOWN_GROUP)),
                 };
-                let error = s.error_code().is_some();
+                let error = match &s.error {
+                    None => false,
+                    Some(e) => self.by_addr(e, 2, |e| u32::from(is_error_code(e))) != 0,
+                };
                 if error {
                     flags |= ERRORS;
                 }
@@ -154,6 +183,20 @@ impl<'a> Rows<'a> {
         self.assigned_start.push(self.assigned.len() as u32);
         self.flags.push(flags);
         self.held.push(held);
+    }
+
+    /// [`Indexes::sku_of_exact`], by the id's address.
+    fn sku_of(&mut self, t: &Indexes<'a>, sku_id: &str) -> (Option<usize>, bool) {
+        const EXACT: u32 = 1 << 31;
+        let a = self.by_addr(sku_id, 0, |id| match t.sku_of_exact(id) {
+            (Some(k), exact) => k as u32 | if exact { EXACT } else { 0 },
+            (None, _) => NO_SKU,
+        });
+        if a == NO_SKU {
+            (None, false)
+        } else {
+            (Some((a & !EXACT) as usize), a & EXACT != 0)
+        }
     }
 
     /// Sets are interned by their exact spelling, so a set id also stands for the strings.

@@ -46,6 +46,39 @@ try {
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 40)).forEach(([n, t]) =>
     console.log(`${(t / 1000).toFixed(1).padStart(8)} ms ${((100 * t) / total).toFixed(1).padStart(5)}%  ${n.slice(0, 140)}`));
+  // INCLUSIVE="4plan6settle,7actions7actions>free": time under a frame whose (mangled) name
+  // has the text, and with ">leaf", only the samples whose own frame has that text too. Inlined
+  // functions have no frame of their own: their time is their caller's.
+  const parent = new Map();
+  profile.nodes.forEach((n) => (n.children ?? []).forEach((c) => parent.set(c, n.id)));
+  for (const want of (process.env.INCLUSIVE ?? "").split(",").filter(Boolean)) {
+    const [outer, leaf] = want.split(">");
+    const name = (id) => byId.get(id).callFrame.functionName;
+    const under = (id) => {
+      if (leaf && !name(id).includes(leaf)) return false;
+      for (let at = id; at !== undefined; at = parent.get(at)) {
+        if (name(at).includes(outer)) return true;
+      }
+      return false;
+    };
+    const t = profile.samples.reduce((sum, id, i) => sum + (under(id) ? (dt[i] ?? 0) : 0), 0);
+    console.log(`${(t / 1000).toFixed(1).padStart(8)} ms ${((100 * t) / total).toFixed(1).padStart(5)}%  under ${want}`);
+  }
+  // CALLERS=memcmp: who calls the frames whose name has the text, by time.
+  if (process.env.CALLERS) {
+    const by = new Map();
+    profile.samples.forEach((id, i) => {
+      if (!byId.get(id).callFrame.functionName.includes(process.env.CALLERS)) return;
+      let at = parent.get(id);
+      while (at !== undefined && byId.get(at).callFrame.functionName.includes(process.env.CALLERS)) {
+        at = parent.get(at);
+      }
+      const p = at === undefined ? "(none)" : byId.get(at).callFrame.functionName;
+      by.set(p, (by.get(p) ?? 0) + (dt[i] ?? 0));
+    });
+    [...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).forEach(([n, t]) =>
+      console.log(`${(t / 1000).toFixed(1).padStart(8)} ms  called by ${n.slice(0, 150)}`));
+  }
 } finally {
   await browser.close();
   await app.close();
