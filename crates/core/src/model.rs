@@ -35,8 +35,10 @@ pub fn cmp_bytes(a: &str, b: &str) -> std::cmp::Ordering {
     let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
     let word = |c: &[u8]| u64::from_be_bytes(c.try_into().expect("8 bytes"));
     for (p, q) in (&mut x).zip(&mut y) {
+        // Words, not the slices: slice equality is the byte-at-a-time memcmp again.
+        let (p, q) = (word(p), word(q));
         if p != q {
-            return word(p).cmp(&word(q));
+            return p.cmp(&q);
         }
     }
     // One of the two ran out of whole words: the rest is under 8 bytes on that side.

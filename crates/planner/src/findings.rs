@@ -37,6 +37,7 @@ pub(crate) fn is_harm(code: FindingCode) -> bool {
     matches!(code, FindingCode::ServiceLoss | FindingCode::MutuallyExclusive | FindingCode::DependentPlan)
 }
 
+#[inline(never)] // a frame of its own in profiles (it runs once per plan)
 pub(crate) fn sort(findings: &mut [Finding]) {
     // Two stable passes give the order of one stable sort by the whole key: by (severity, code,
     // kind) with cheap comparisons, then each such run by (subject id, message). Findings about

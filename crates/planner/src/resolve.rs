@@ -58,6 +58,7 @@ pub(crate) struct Indexes<'a> {
 impl<'a> Indexes<'a> {
     /// `by_upn`: also find users by userPrincipalName (a scope of listed users needs it; group
     /// members are listed by id, and indexing 100,000 UPNs costs a pass over every user).
+    #[inline(never)] // a frame of its own in profiles (it runs once per plan)
     pub fn new(snapshot: &'a Snapshot, by_upn: bool) -> Result<Self, PlanError> {
         let mut plans: Vec<PlanInfo<'a>> = Vec::new();
         let mut plan_by_id = FastMap::default();

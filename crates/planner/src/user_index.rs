@@ -5,15 +5,19 @@
 //! Graph's user ids are GUIDs ("the unique identifier for the user", a `String` of the form
 //! 00000000-0000-0000-0000-000000000000: <https://learn.microsoft.com/graph/api/resources/user>,
 //! property `id`), so when every id of the snapshot is one, the index keys on the GUID's 128 bits:
-//! hashing is two multiplies and a probe compares two words held in the table, where a string key
-//! hashed 36 bytes and compared them through a pointer into the user's heap string (a cache miss
-//! per probe; the profile put a fifth of the plan in these two maps). Ids the snapshot spells
-//! otherwise (tests, hand-written snapshots) use the string index: same answers, case-insensitive
-//! as Graph compares ids, either way.
-use licswap_core::plan::fastmap::{CiKey, FastMap};
+//! the GUIDs sit in one array in user order, and the table holds only row numbers (4 bytes a
+//! slot, so a million users' table is 8 MB, where slots of string keys were 12 and of 128-bit
+//! keys would be 32). Hashing is two multiplies, and a probe compares two words of that array,
+//! where a string key hashed 36 bytes and compared them through a pointer into the user's heap
+//! string (a cache miss per probe; the profile put a fifth of the plan in these two maps). Ids the
+//! snapshot spells otherwise (tests, hand-written snapshots) use the string index: same answers,
+//! case-insensitive as Graph compares ids, either way.
+use hashbrown::HashTable;
+use licswap_core::plan::fastmap::{CiKey, FastMap, Fx};
+use std::hash::Hasher;
 
 pub(crate) enum UserIndex<'a> {
-    Guid(FastMap<u128, u32>, Upns<'a>),
+    Guid { guids: Vec<u128>, rows: HashTable<u32>, upns: Upns<'a> },
     Text(FastMap<CiKey<'a>, u32>, Upns<'a>),
 }
 
@@ -24,6 +28,7 @@ type Upns<'a> = FastMap<CiKey<'a>, u32>;
 impl<'a> UserIndex<'a> {
     /// `ids` in snapshot order (a repeated id finds its last user, as before); `upns` likewise
     /// (a repeated UPN finds its first user).
+    #[inline(never)] // a frame of its own in profiles (it runs once per plan)
     pub fn new(
         ids: impl Iterator<Item = &'a str> + Clone,
         n: usize,
@@ -36,29 +41,44 @@ impl<'a> UserIndex<'a> {
                 by_upn.entry(CiKey(upn)).or_insert(i);
             }
         }
-        let mut guids = FastMap::with_capacity_and_hasher(n, Default::default());
+        let mut guids = Vec::with_capacity(n);
+        let mut rows = HashTable::with_capacity(n);
         for (i, id) in ids.clone().enumerate() {
-            match guid(id) {
-                Some(g) => {
-                    guids.insert(g, i as u32);
-                }
-                None => {
-                    let text = ids.enumerate().map(|(i, id)| (CiKey(id), i as u32)).collect();
-                    return UserIndex::Text(text, by_upn);
+            let Some(g) = guid(id) else {
+                let text = ids.enumerate().map(|(i, id)| (CiKey(id), i as u32)).collect();
+                return UserIndex::Text(text, by_upn);
+            };
+            guids.push(g);
+            let at = |&r: &u32| guids[r as usize];
+            match rows.entry(hash(g), |r| at(r) == g, |r| hash(at(r))) {
+                // A repeated id finds its last user.
+                hashbrown::hash_table::Entry::Occupied(mut e) => *e.get_mut() = i as u32,
+                hashbrown::hash_table::Entry::Vacant(e) => {
+                    e.insert(i as u32);
                 }
             }
         }
-        UserIndex::Guid(guids, by_upn)
+        UserIndex::Guid { guids, rows, upns: by_upn }
     }
 
     /// The user whose id, or else userPrincipalName, is `key` (ASCII case-insensitively).
     pub fn get(&self, key: &str) -> Option<u32> {
         let (by_id, upns) = match self {
-            UserIndex::Guid(m, upns) => (guid(key).and_then(|g| m.get(&g).copied()), upns),
+            UserIndex::Guid { guids, rows, upns } => {
+                let row = guid(key).and_then(|g| rows.find(hash(g), |&r| guids[r as usize] == g));
+                (row.copied(), upns)
+            }
             UserIndex::Text(m, upns) => (m.get(&CiKey(key)).copied(), upns),
         };
         by_id.or_else(|| if upns.is_empty() { None } else { upns.get(&CiKey(key)).copied() })
     }
+}
+
+fn hash(g: u128) -> u64 {
+    let mut h = Fx::default();
+    h.write_u64(g as u64);
+    h.write_u64((g >> 64) as u64);
+    h.finish()
 }
 
 /// A GUID spelled 8-4-4-4-12 in hex digits of either case, as 128 bits (one number per GUID and
@@ -154,7 +174,7 @@ mod tests {
         let upns = [A, "Ann@contoso.example", "ann@contoso.example"];
         let guids = [B, A, &B.to_uppercase()];
         let g = index(&guids, Some(&upns));
-        assert!(matches!(g, UserIndex::Guid(..)));
+        assert!(matches!(g, UserIndex::Guid { .. }));
         let mixed = ["u1", A, "U1"];
         let m = index(&mixed, Some(&upns));
         assert!(matches!(m, UserIndex::Text(..)));
