@@ -3,14 +3,14 @@
 //! `Arc`, and so does every equal rollback body ([`rollback::Inverses`]), so a 100,000-user plan
 //! allocates per action only what names the action (id, subject, fingerprint).
 use super::evaluate::{Direct, Eval};
-use super::findings::{group_subject, user_subject};
+use super::findings::group_subject;
 use super::output::Inputs;
 use super::resolve::Indexes;
 use super::rollback::{self, Inverses, Own};
 use licswap_core::model::{AssignLicenseBody, AssignedLicense};
 use licswap_core::plan::fastmap::FastMap;
 use licswap_core::plan::fingerprint::Parts;
-use licswap_core::plan::{Action, ActionKind, Phase};
+use licswap_core::plan::{Action, ActionKind, Phase, Subject, TargetKind};
 use std::sync::Arc;
 
 fn body(add: Vec<AssignedLicense>, remove: Vec<String>) -> Arc<AssignLicenseBody> {
@@ -127,10 +127,16 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
                 (ActionKind::RemoveRedundantDirect, "remove-direct", phase, b.clone())
             }
         };
+        // The user's id from the index, not from the user's own string (see write_user_id).
+        let mut action = String::with_capacity(id.len() + ":user:".len() + 36);
+        action.push_str(id);
+        action.push_str(":user:");
+        t.write_user_id(ui, &mut action);
+        let subject = Subject { kind: TargetKind::User, id: t.user_id(ui), name: u.label().to_string() };
         let a = Action {
-            id: action_id(&[id, ":user:", &u.id]),
+            id: action,
             kind,
-            target: Arc::new(user_subject(u)),
+            target: Arc::new(subject),
             body: forward,
             fingerprint: if t.rows.fingerprint_key(ui, &mut fp_key) {
                 fp.user_keyed(&fp_key, u)

@@ -191,7 +191,8 @@ pub(crate) fn coverage(
         let u = &t.users[sr.users[pos] as usize];
         let p = e.verdict.profile as usize;
         match slot[p] {
-            Some(i) => out[i].also.push(&u.id),
+            // The id from the index, not from the user's own string (see write_user_id).
+            Some(i) => out[i].also.push_with(|text| t.write_user_id(sr.users[pos], text)),
             None => {
                 let key = &keys[p];
                 slot[p] = Some(out.len());

@@ -17,7 +17,10 @@ use licswap_core::plan::fastmap::{CiKey, FastMap, Fx};
 use std::hash::Hasher;
 
 pub(crate) enum UserIndex<'a> {
-    Guid { guids: Vec<u128>, rows: HashTable<u32>, upns: Upns<'a> },
+    /// `guids` and `spelled_lower` by user row (the table holds rows); `spelled_lower` is a bit
+    /// per user: the id is written in lower case, as Graph writes ids, so [`UserIndex::write_id`]
+    /// can write it from the GUID.
+    Guid { guids: Vec<u128>, spelled_lower: Vec<u64>, rows: HashTable<u32>, upns: Upns<'a> },
     Text(FastMap<CiKey<'a>, u32>, Upns<'a>),
 }
 
@@ -42,13 +45,20 @@ impl<'a> UserIndex<'a> {
             }
         }
         let mut guids = Vec::with_capacity(n);
+        let mut spelled_lower = Vec::with_capacity(n.div_ceil(64));
         let mut rows = HashTable::with_capacity(n);
         for (i, id) in ids.clone().enumerate() {
-            let Some(g) = guid(id) else {
+            let Some((g, lower)) = guid_spelled(id) else {
                 let text = ids.enumerate().map(|(i, id)| (CiKey(id), i as u32)).collect();
                 return UserIndex::Text(text, by_upn);
             };
             guids.push(g);
+            if i % 64 == 0 {
+                spelled_lower.push(0u64);
+            }
+            if lower {
+                spelled_lower[i / 64] |= 1 << (i % 64);
+            }
             let at = |&r: &u32| guids[r as usize];
             match rows.entry(hash(g), |r| at(r) == g, |r| hash(at(r))) {
                 // A repeated id finds its last user.
@@ -58,13 +68,29 @@ impl<'a> UserIndex<'a> {
                 }
             }
         }
-        UserIndex::Guid { guids, rows, upns: by_upn }
+        UserIndex::Guid { guids, spelled_lower, rows, upns: by_upn }
+    }
+
+    /// Appends the id of user `row` exactly as `id` (the user's own) spells it: from the GUID
+    /// when the id is one in lower case, without reading `id`. The plan writes every swapped
+    /// user's id two or three times (action, subject, coverage), and in a large tenant each read
+    /// of a user's own string is a cache miss; the GUIDs are one dense array.
+    #[inline]
+    pub fn write_id(&self, row: u32, id: &str, out: &mut String) {
+        match self {
+            UserIndex::Guid { guids, spelled_lower, .. }
+                if spelled_lower.get(row as usize / 64).is_some_and(|w| w & (1 << (row % 64)) != 0) =>
+            {
+                write_guid(guids[row as usize], out)
+            }
+            _ => out.push_str(id),
+        }
     }
 
     /// The user whose id, or else userPrincipalName, is `key` (ASCII case-insensitively).
     pub fn get(&self, key: &str) -> Option<u32> {
         let (by_id, upns) = match self {
-            UserIndex::Guid { guids, rows, upns } => {
+            UserIndex::Guid { guids, rows, upns, .. } => {
                 let row = guid(key).and_then(|g| rows.find(hash(g), |&r| guids[r as usize] == g));
                 (row.copied(), upns)
             }
@@ -86,23 +112,50 @@ fn hash(g: u128) -> u64 {
 /// (SWAR): a digit at a time in 128-bit arithmetic was a fifth of the plan in the page, where
 /// every user's id and every member's is read once.
 pub(crate) fn guid(s: &str) -> Option<u128> {
+    guid_spelled(s).map(|(g, _)| g)
+}
+
+/// [`guid`], and whether `s` has no upper-case digit (so [`write_guid`] spells it back exactly).
+fn guid_spelled(s: &str) -> Option<(u128, bool)> {
     let b = s.as_bytes();
     if b.len() != 36 || b[8] != b'-' || b[13] != b'-' || b[18] != b'-' || b[23] != b'-' {
         return None;
     }
     let w8 = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
     let w4 = |at: usize| u64::from(u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes")));
-    let n0 = nibbles(w8(0))?;
-    let n1 = nibbles(w4(9) | w4(14) << 32)?;
-    let n2 = nibbles(w4(19) | w4(24) << 32)?;
-    let n3 = nibbles(w8(28))?;
-    Some((u128::from(n0 | (n1 << 4)) << 64) | u128::from(n2 | (n3 << 4)))
+    let (n0, u0) = nibbles(w8(0))?;
+    let (n1, u1) = nibbles(w4(9) | (w4(14) << 32))?;
+    let (n2, u2) = nibbles(w4(19) | (w4(24) << 32))?;
+    let (n3, u3) = nibbles(w8(28))?;
+    let g = (u128::from(n0 | (n1 << 4)) << 64) | u128::from(n2 | (n3 << 4));
+    Some((g, !(u0 | u1 | u2 | u3)))
 }
 
-/// Eight ASCII hex digits (a byte each) as their values (0 to 15, a byte each), or `None` if
-/// any byte is not a hex digit.
+/// Appends the GUID `g` ([`guid`]'s number) in lower case, 8-4-4-4-12.
+pub(crate) fn write_guid(g: u128, out: &mut String) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let (hi, lo) = ((g >> 64) as u64, g as u64);
+    let low = ONES * 0x0f;
+    // Back to one digit value per byte, then to ASCII: '0' + v, and 39 more for 'a'..'f'
+    // (v + 0x76 reaches 0x80 exactly when v >= 10).
+    let ascii = |v: u64| v + ONES * b'0' as u64 + 39 * (((v + ONES * 0x76) >> 7) & ONES);
+    let (d0, d1) = (ascii(hi & low), ascii((hi >> 4) & low));
+    let (d2, d3) = (ascii(lo & low), ascii((lo >> 4) & low));
+    let mut text = [b'-'; 36];
+    text[0..8].copy_from_slice(&d0.to_le_bytes());
+    text[9..13].copy_from_slice(&d1.to_le_bytes()[..4]);
+    text[14..18].copy_from_slice(&d1.to_le_bytes()[4..]);
+    text[19..23].copy_from_slice(&d2.to_le_bytes()[..4]);
+    text[24..28].copy_from_slice(&d2.to_le_bytes()[4..]);
+    text[28..36].copy_from_slice(&d3.to_le_bytes());
+    // Hex digits and dashes only: ASCII.
+    out.push_str(std::str::from_utf8(&text).expect("ASCII"));
+}
+
+/// Eight ASCII hex digits (a byte each) as their values (0 to 15, a byte each), and whether any
+/// is an upper-case letter; `None` if any byte is not a hex digit.
 #[inline]
-fn nibbles(w: u64) -> Option<u64> {
+fn nibbles(w: u64) -> Option<(u64, bool)> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     if w & HI != 0 {
@@ -112,14 +165,14 @@ fn nibbles(w: u64) -> Option<u64> {
     // is set when x >= lo.
     let at_least = |x: u64, lo: u8| x + ONES * (0x80 - u64::from(lo));
     let digit = at_least(w, b'0') & !at_least(w, b'9' + 1);
-    let lower = w | (ONES * 0x20);
-    let letter = at_least(lower, b'a') & !at_least(lower, b'f' + 1);
-    if (digit | letter) & HI != HI {
+    let upper = at_least(w, b'A') & !at_least(w, b'F' + 1);
+    let lower = at_least(w, b'a') & !at_least(w, b'f' + 1);
+    if (digit | upper | lower) & HI != HI {
         return None;
     }
     // '0'..'9' are 0x30..0x39 and 'a'..'f' / 'A'..'F' are 0x61..0x66 / 0x41..0x46: the low four
     // bits, plus 9 for a letter (bit 6 set).
-    Some((w & (ONES * 0x0f)) + 9 * ((w >> 6) & ONES))
+    Some(((w & (ONES * 0x0f)) + 9 * ((w >> 6) & ONES), upper & HI != 0))
 }
 
 #[cfg(test)]
@@ -143,6 +196,30 @@ mod tests {
                 assert_eq!(guid(&bad), None, "{bad:?}");
             }
         }
+    }
+
+    /// A GUID in lower case is written back as it was read; one with an upper-case digit is
+    /// not written from its number (the user's own spelling is kept).
+    #[test]
+    fn ids_are_written_as_spelled() {
+        let upper = A.to_uppercase();
+        let mixed = format!("{}F{}", &B[..35], "");
+        let ids = [A, B, upper.as_str(), mixed.as_str()];
+        let ix = UserIndex::new(ids.iter().copied(), ids.len(), None::<std::iter::Empty<(u32, &str)>>);
+        for (row, id) in ids.iter().enumerate() {
+            let mut out = String::from("swap:user:");
+            ix.write_id(row as u32, id, &mut out);
+            assert_eq!(out, format!("swap:user:{id}"));
+        }
+        let mut all = String::new();
+        for d in "0123456789abcdef".chars() {
+            let g = format!("{d}{}", &A[1..]).replace('4', &d.to_string());
+            all.clear();
+            write_guid(guid(&g).expect("a GUID"), &mut all);
+            assert_eq!(all, g);
+        }
+        let UserIndex::Guid { spelled_lower, .. } = &ix else { panic!("GUID ids") };
+        assert_eq!(spelled_lower[0] & 0b1111, 0b0011, "the upper-case ids are written from their text");
     }
 
     /// One number per GUID: every digit at every place changes the number, and no two GUIDs

@@ -24,6 +24,14 @@ impl IdList {
         self.ends.push(self.text.len() as u32);
     }
 
+    /// Appends the id `write` appends to the list's text (the planner writes ids it holds as
+    /// numbers straight into the list).
+    #[inline]
+    pub fn push_with(&mut self, write: impl FnOnce(&mut String)) {
+        write(&mut self.text);
+        self.ends.push(self.text.len() as u32);
+    }
+
     pub fn len(&self) -> usize {
         self.ends.len()
     }
