@@ -87,7 +87,9 @@ impl Outcome {
     pub fn eval(&self, cx: &EvalInputs<'_, '_>, ui: u32, lics: &[DecodedLicense]) -> Eval {
         let t = cx.t;
         let user = &t.users[ui as usize];
-        let mut findings: Vec<Finding> = Vec::new();
+        // Room for one finding per record (errors may add more): a vector grown from empty
+        // takes room for four at its first push, and most users with findings have one.
+        let mut findings: Vec<Finding> = Vec::with_capacity(self.recs.len());
         for a in lics.iter().filter(|a| a.sku().is_some_and(|k| cx.sides.src(k).is_some())) {
             if let Via::Group(g) = a.via() {
                 if !g.is_some_and(|g| cx.groups[g as usize].in_scope) {
