@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 /// Renames users whose position `pick` chooses, in the users and in the groups' member lists.
 fn rename(s: &mut Snapshot, pick: impl Fn(usize) -> bool, to: impl Fn(&str) -> String) {
     let mut renamed = HashMap::new();
-    for (i, u) in s.users.iter_mut().enumerate().filter(|(i, _)| pick(*i)) {
+    for (_, u) in s.users.iter_mut().enumerate().filter(|(i, _)| pick(*i)) {
         let new = to(&u.id);
         renamed.insert(std::mem::replace(&mut u.id, new.clone()), new);
     }
