@@ -165,6 +165,11 @@ impl<'a> Indexes<'a> {
         self.plan_by_id.get(&CiKey(plan_id)).copied()
     }
 
+    /// Every user's GUID by row, when every id is one ([`UserIndex::guids`]).
+    pub fn guids(&self) -> Option<&[u128]> {
+        self.user_by_id.guids()
+    }
+
     /// A user by id or userPrincipalName (exact but for ASCII case: trim user input first).
     pub fn user(&self, key: &str) -> Option<u32> {
         self.user_by_id.get(key)

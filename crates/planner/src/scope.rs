@@ -5,6 +5,7 @@ use super::findings::{finding, group_subject, missing_subject, user_subject};
 use super::resolve::Indexes;
 use super::rows::Via;
 use super::sides::Sides;
+use super::user_index::{guid, GroupMembers};
 use licswap_core::model::same_id;
 use licswap_core::plan::{Finding, FindingCode as C, Scope, Severity as S, TargetKind};
 use std::collections::HashSet;
@@ -126,9 +127,12 @@ pub(crate) fn resolve<'a>(
     }
     let mut unknown_members = vec![Vec::new(); ng];
     let mut member_pairs = Vec::new();
+    let mut inheritors = inheritors(t, &group_in_scope);
     for g in (0..ng).filter(|&g| group_in_scope[g]) {
+        let own = inheritors.as_mut().map(|by_group| GroupMembers::new(std::mem::take(&mut by_group[g])));
         for m in t.group_members[g] {
-            match t.user(m) {
+            let found = own.as_ref().and_then(|own| guid(m).and_then(|g| own.find(g)));
+            match found.or_else(|| t.user(m)) {
                 Some(u) => {
                     add(u, &mut users, &mut pos_of);
                     member_pairs.push((pos_of[u as usize], g as u32));
@@ -171,6 +175,23 @@ pub(crate) fn resolve<'a>(
     }
     member_groups.truncate(w);
     Resolved { group_in_scope, users, member_groups, member_offsets, unknown_members }
+}
+
+/// Per in-scope group: its inheritors as (GUID, user row), in user order, read from the rows in
+/// one pass over the users (see [`GroupMembers`]); `None` when the ids are not all GUIDs.
+fn inheritors(t: &Indexes<'_>, in_scope: &[bool]) -> Option<Vec<Vec<(u128, u32)>>> {
+    let guids = t.guids()?;
+    let mut by_group = vec![Vec::new(); in_scope.len()];
+    for (u, &g) in guids.iter().enumerate() {
+        for l in t.rows.lics(u as u32) {
+            if let Via::Group(Some(k)) = l.via() {
+                if in_scope[k as usize] {
+                    by_group[k as usize].push((g, u as u32));
+                }
+            }
+        }
+    }
+    Some(by_group)
 }
 
 impl Resolved<'_> {

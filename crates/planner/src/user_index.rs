@@ -1,6 +1,7 @@
 //! Users by id (and by userPrincipalName when a scope lists users), for the planner's lookups:
 //! every member of every in-scope group is looked up once per plan (65,000 lookups in the
-//! 100,000-user bench), after 100,000 inserts.
+//! 100,000-user bench), most among the group's own inheritors ([`GroupMembers`]), the rest in
+//! the index of every user, made on the first such lookup.
 //!
 //! Graph's user ids are GUIDs ("the unique identifier for the user", a `String` of the form
 //! 00000000-0000-0000-0000-000000000000: <https://learn.microsoft.com/graph/api/resources/user>,
@@ -14,13 +15,15 @@
 //! case-insensitive as Graph compares ids, either way.
 use hashbrown::HashTable;
 use licswap_core::plan::fastmap::{CiKey, FastMap, Fx};
+use std::cell::OnceCell;
 use std::hash::Hasher;
 
 pub(crate) enum UserIndex<'a> {
     /// `guids` and `spelled_lower` by user row (the table holds rows); `spelled_lower` is a bit
     /// per user: the id is written in lower case, as Graph writes ids, so [`UserIndex::write_id`]
-    /// can write it from the GUID.
-    Guid { guids: Vec<u128>, spelled_lower: Vec<u64>, rows: HashTable<u32>, upns: Upns<'a> },
+    /// can write it from the GUID. The table is made on the first lookup: a plan whose groups'
+    /// members are all found among the groups' own inheritors ([`GroupMembers`]) never makes it.
+    Guid { guids: Vec<u128>, spelled_lower: Vec<u64>, rows: OnceCell<HashTable<u32>>, upns: Upns<'a> },
     Text(FastMap<CiKey<'a>, u32>, Upns<'a>),
 }
 
@@ -46,7 +49,6 @@ impl<'a> UserIndex<'a> {
         }
         let mut guids = Vec::with_capacity(n);
         let mut spelled_lower = Vec::with_capacity(n.div_ceil(64));
-        let mut rows = HashTable::with_capacity(n);
         for (i, id) in ids.clone().enumerate() {
             let Some((g, lower)) = guid_spelled(id) else {
                 let text = ids.enumerate().map(|(i, id)| (CiKey(id), i as u32)).collect();
@@ -59,16 +61,16 @@ impl<'a> UserIndex<'a> {
             if lower {
                 spelled_lower[i / 64] |= 1 << (i % 64);
             }
-            let at = |&r: &u32| guids[r as usize];
-            match rows.entry(hash(g), |r| at(r) == g, |r| hash(at(r))) {
-                // A repeated id finds its last user.
-                hashbrown::hash_table::Entry::Occupied(mut e) => *e.get_mut() = i as u32,
-                hashbrown::hash_table::Entry::Vacant(e) => {
-                    e.insert(i as u32);
-                }
-            }
         }
-        UserIndex::Guid { guids, spelled_lower, rows, upns: by_upn }
+        UserIndex::Guid { guids, spelled_lower, rows: OnceCell::new(), upns: by_upn }
+    }
+
+    /// The users' GUIDs by row, when every id is one.
+    pub fn guids(&self) -> Option<&[u128]> {
+        match self {
+            UserIndex::Guid { guids, .. } => Some(guids),
+            UserIndex::Text(..) => None,
+        }
     }
 
     /// Appends the id of user `row` exactly as `id` (the user's own) spells it: from the GUID
@@ -91,12 +93,65 @@ impl<'a> UserIndex<'a> {
     pub fn get(&self, key: &str) -> Option<u32> {
         let (by_id, upns) = match self {
             UserIndex::Guid { guids, rows, upns, .. } => {
+                let rows = rows.get_or_init(|| table(guids));
                 let row = guid(key).and_then(|g| rows.find(hash(g), |&r| guids[r as usize] == g));
                 (row.copied(), upns)
             }
             UserIndex::Text(m, upns) => (m.get(&CiKey(key)).copied(), upns),
         };
         by_id.or_else(|| if upns.is_empty() { None } else { upns.get(&CiKey(key)).copied() })
+    }
+}
+
+/// Rows by GUID; a repeated GUID finds its last row.
+fn table(guids: &[u128]) -> HashTable<u32> {
+    let mut rows = HashTable::with_capacity(guids.len());
+    for (i, &g) in guids.iter().enumerate() {
+        let at = |&r: &u32| guids[r as usize];
+        match rows.entry(hash(g), |r| at(r) == g, |r| hash(at(r))) {
+            hashbrown::hash_table::Entry::Occupied(mut e) => *e.get_mut() = i as u32,
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                e.insert(i as u32);
+            }
+        }
+    }
+    rows
+}
+
+/// A group's members found among the users who inherit a license from it (licenseAssignmentStates'
+/// assignedByGroup): in a tenant that has run group licensing, nearly every member does. A small
+/// table per group, made from those users' GUIDs read in user order, answers its members' lookups
+/// from cache, where one table over every user (a million users: 26 MB) made each insert and each
+/// lookup a cache miss or two. Measured on the planner's wasm in node, in alternating rounds: a
+/// million generated users plan in 1,193 ms instead of 1,236, with 10 MiB less heap; 100,000 in
+/// the same time. A member it does not find (not yet processed, or an id that is no GUID) is
+/// looked up in the whole index.
+pub(crate) struct GroupMembers {
+    /// (GUID, user row) of the group's inheritors.
+    pairs: Vec<(u128, u32)>,
+    table: HashTable<u32>,
+}
+
+impl GroupMembers {
+    /// The group's inheritors as (GUID, user row), in user order (a GUID listed twice finds its
+    /// last row, as in the whole index).
+    pub fn new(pairs: Vec<(u128, u32)>) -> Self {
+        let mut table = HashTable::with_capacity(pairs.len());
+        for (i, &(g, _)) in pairs.iter().enumerate() {
+            let at = |&p: &u32| pairs[p as usize].0;
+            match table.entry(hash(g), |p| at(p) == g, |p| hash(at(p))) {
+                hashbrown::hash_table::Entry::Occupied(mut e) => *e.get_mut() = i as u32,
+                hashbrown::hash_table::Entry::Vacant(e) => {
+                    e.insert(i as u32);
+                }
+            }
+        }
+        GroupMembers { pairs, table }
+    }
+
+    /// The inheritor whose GUID is `g`, if any.
+    pub fn find(&self, g: u128) -> Option<u32> {
+        self.table.find(hash(g), |&p| self.pairs[p as usize].0 == g).map(|&p| self.pairs[p as usize].1)
     }
 }
 
@@ -223,6 +278,16 @@ mod tests {
         }
         let UserIndex::Guid { spelled_lower, .. } = &ix else { panic!("GUID ids") };
         assert_eq!(spelled_lower[0] & 0b1111, 0b0011, "the upper-case ids are written from their text");
+    }
+
+    #[test]
+    fn a_groups_members_are_found_among_its_inheritors_the_last_of_a_repeated_guid() {
+        let (a, b) = (guid(A).expect("a GUID"), guid(B).expect("a GUID"));
+        let m = GroupMembers::new(vec![(a, 4), (b, 7), (a, 9), (b, 7)]);
+        assert_eq!(m.find(a), Some(9));
+        assert_eq!(m.find(b), Some(7));
+        assert_eq!(m.find(guid(&A.replace('6', "7")).expect("a GUID")), None);
+        assert_eq!(GroupMembers::new(Vec::new()).find(a), None);
     }
 
     /// One number per GUID: every digit at every place changes the number, and no two GUIDs
