@@ -1,6 +1,8 @@
 // Where the planner spends its time in the page's WASM: Chromium's CPU profiler (CDP) around one
 // planner call on a tenant from BENCH_SNAPSHOTS; prints the functions with the most self time.
-// Use a build whose wasm keeps its name section (wasm-bindgen --keep-debug), served as LICSWAP_DIST.
+// Use a build whose wasm keeps its name section, served as LICSWAP_DIST: `LICSWAP_KEEP_NAMES=1 cargo
+// xtask dist` (xtask/src/split.rs). wasm-opt still inlines functions called from one place, so
+// their time shows as their caller's.
 // Not part of `cargo xtask bench`: a tool for finding what to make faster.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
