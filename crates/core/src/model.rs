@@ -220,14 +220,8 @@ impl LicenseAssignmentState {
     /// An error state Graph reports (anything but "None"/absent).
     #[inline]
     pub fn error_code(&self) -> Option<&str> {
-        self.error.as_deref().filter(|e| is_error_code(e))
+        self.error.as_deref().filter(|e| !e.is_empty() && *e != "None")
     }
-}
-
-/// Whether a licenseAssignmentState's `error` names an error: anything but "None" or empty.
-#[inline]
-pub fn is_error_code(error: &str) -> bool {
-    !error.is_empty() && error != "None"
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

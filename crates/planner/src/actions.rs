@@ -3,14 +3,14 @@
 //! `Arc`, and so does every equal rollback body ([`rollback::Inverses`]), so a 100,000-user plan
 //! allocates per action only what names the action (id, subject, fingerprint).
 use super::evaluate::{Direct, Eval};
-use super::findings::group_subject;
+use super::findings::{group_subject, indexed_user_subject};
 use super::output::Inputs;
 use super::resolve::Indexes;
 use super::rollback::{self, Inverses, Own};
 use licswap_core::model::{AssignLicenseBody, AssignedLicense};
 use licswap_core::plan::fastmap::FastMap;
 use licswap_core::plan::fingerprint::Parts;
-use licswap_core::plan::{Action, ActionKind, Phase, Subject, TargetKind};
+use licswap_core::plan::{Action, ActionKind, Phase};
 use std::sync::Arc;
 
 fn body(add: Vec<AssignedLicense>, remove: Vec<String>) -> Arc<AssignLicenseBody> {
@@ -132,11 +132,10 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
         action.push_str(id);
         action.push_str(":user:");
         t.write_user_id(ui, &mut action);
-        let subject = Subject { kind: TargetKind::User, id: t.user_id(ui), name: u.label().to_string() };
         let a = Action {
             id: action,
             kind,
-            target: Arc::new(subject),
+            target: Arc::new(indexed_user_subject(t, ui)),
             body: forward,
             fingerprint: if t.rows.fingerprint_key(ui, &mut fp_key) {
                 fp.user_keyed(&fp_key, u)

@@ -1,10 +1,17 @@
 //! Building findings: one constructor per severity keeps codes and severities consistent, and the
 //! final order (blockers, warnings, infos; then by code, subject) stable.
+use super::resolve::Indexes;
 use licswap_core::model::{cmp_bytes, Group, User};
 use licswap_core::plan::{Finding, FindingCode, Severity, Subject, TargetKind};
 
 pub(crate) fn user_subject(u: &User) -> Subject {
     Subject { kind: TargetKind::User, id: u.id.clone(), name: u.label().to_string() }
+}
+
+/// [`user_subject`] of user `u` of the snapshot, its id written from the planner's index
+/// ([`Indexes::write_user_id`]) rather than read again from the user's string.
+pub(crate) fn indexed_user_subject(t: &Indexes<'_>, u: u32) -> Subject {
+    Subject { kind: TargetKind::User, id: t.user_id(u), name: t.users[u as usize].label().to_string() }
 }
 
 pub(crate) fn group_subject(g: &Group) -> Subject {

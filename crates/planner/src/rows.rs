@@ -3,7 +3,7 @@
 //! actions read instead of the users' strings. At 100,000 users the planner's time went to
 //! chasing each user's strings again in every pass (the planning budget, ARCHITECTURE.md); the rows are small and read in order.
 use super::resolve::Indexes;
-use licswap_core::model::{is_error_code, User};
+use licswap_core::model::User;
 use licswap_core::plan::fastmap::FastMap;
 
 /// `DecodedLicense::group` of a direct assignment.
@@ -75,11 +75,11 @@ pub(crate) struct Rows<'a> {
     sets: Vec<u64>,
     set_ids: FastMap<&'a [String], u32>,
     words: usize,
-    /// What a [`SharedStr`] the users repeat stands for, by the address of its text: SKU ids,
-    /// group ids and error codes are pooled at decoding (one copy per distinct text), so a
-    /// 100,000-user tenant holds a few hundred addresses, and the memo answers without reading
-    /// the text (a cache miss per license otherwise). The snapshot is borrowed for the whole plan,
-    /// so an address keeps its text.
+    /// What a [`SharedStr`] the users repeat stands for, by the address of its text: SKU ids and
+    /// group ids are pooled at decoding (one copy per distinct text), so a 100,000-user tenant
+    /// holds a few hundred addresses, and the memo answers without hashing 36 bytes (a group) or
+    /// comparing the id with every SKU's (a SKU) for every license. The snapshot is borrowed for
+    /// the whole plan, so an address keeps its text.
     by_addr: FastMap<(usize, u8), u32>,
 }
 
@@ -161,10 +161,7 @@ impl<'a> Rows<'a> {
                     None => DIRECT,
                     Some(g) => self.by_addr(g, 1, |g| t.group(g).unwrap_or(UNKNOWN_GROUP)),
                 };
-                let error = match &s.error {
-                    None => false,
-                    Some(e) => self.by_addr(e, 2, |e| u32::from(is_error_code(e))) != 0,
-                };
+                let error = s.error_code().is_some();
                 if error {
                     flags |= ERRORS;
                 }

@@ -20,8 +20,7 @@ impl IdList {
 
     #[inline]
     pub fn push(&mut self, id: &str) {
-        self.text.push_str(id);
-        self.ends.push(self.text.len() as u32);
+        self.push_with(|text| text.push_str(id));
     }
 
     /// Appends the id `write` appends to the list's text (the planner writes ids it holds as
