@@ -125,7 +125,7 @@ fn inner(sim: &mut Sim, caller: &Caller, item: &BatchRequestItem, base: &str, no
     let url = if item.url.starts_with('/') { item.url.clone() } else { format!("/{}", item.url) };
     let target = Target::parse(&url);
     let segs = target.segments();
-    let body = item.body.as_ref().map(Value::to_string);
+    let body = item.body.as_ref().map(crate::wire::json_text);
     let call = crate::routes::Call {
         method: &method,
         segs: &segs,

@@ -32,7 +32,7 @@ impl Body {
 
     pub fn into_text(self) -> String {
         match self {
-            Body::Value(v) => v.to_string(),
+            Body::Value(v) => crate::wire::json_text(&v),
             Body::Text(raw) => Box::<str>::from(raw).into_string(),
         }
     }
