@@ -148,8 +148,7 @@ pub async fn recheck(state: AppState, approved: Opened) -> Result<Checked, Strin
             "This plan was made for the tenant “{made_for}”, and you are signed in to “{here}”. Sign in to “{made_for}” to apply it."
         ));
     }
-    let fresh =
-        licswap_planner::plan(&snap, &plan.request).map_err(|e| crate::text::sentence(&e.to_string()))?;
+    let fresh = snap.plan(&plan.request).map_err(|e| crate::text::sentence(&e.to_string()))?;
     let diff = approval::compare(plan, &fresh);
     Ok(Checked { approved, fresh, diff })
 }

@@ -127,8 +127,22 @@ pub async fn fetch_snapshot(state: AppState, sources: Vec<String>) -> bool {
             if listed.with_untracked(|s| !matches!(s, Some(Ok(k)) if *k == fresh)) {
                 listed.set(Some(Ok(fresh)));
             }
-            state.snapshot.set(Load::Ready(Arc::new(snap)));
-            true
+            // Its users are indexed once, here, not at every plan of them: the wizard plans it
+            // for every preview (licswap_planner::Indexed). A snapshot the planner cannot read
+            // (a skuId listed twice) fails here, with the message planning would have given.
+            crate::timing::start("licswap:index");
+            let indexed = licswap_planner::Indexed::new(snap);
+            crate::timing::end("licswap:index");
+            match indexed {
+                Ok(indexed) => {
+                    state.snapshot.set(Load::Ready(Arc::new(indexed)));
+                    true
+                }
+                Err(e) => {
+                    state.snapshot.set(Load::Failed(crate::text::sentence(&e.to_string())));
+                    false
+                }
+            }
         }
         Err(e) => {
             state.snapshot.set(Load::Failed(e.to_string()));

@@ -3,7 +3,8 @@
 use hashbrown::HashTable;
 use licswap_core::model::{same_id, User};
 use licswap_core::plan::fastmap::{CiKey, Fx};
-use licswap_core::plan::{Coverage, Finding, FindingCode, Plan, Severity, Snapshot, TargetKind};
+use licswap_core::plan::{Coverage, Finding, FindingCode, Plan, Severity, TargetKind};
+use licswap_planner::Indexed;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -155,7 +156,7 @@ impl<'a> Namer<'a> {
 pub struct PreviewRows {
     pub rows: Vec<Row>,
     plan: Arc<Plan>,
-    tenant: Option<Arc<Snapshot>>,
+    tenant: Option<Arc<Indexed>>,
     phase_starts: Vec<usize>,
 }
 
@@ -163,7 +164,7 @@ impl PreviewRows {
     /// One row per subject that has an action, a coverage entry or a finding. `tenant`, the data
     /// the plan was made from when it is at hand, names the users the plan knows by id only (users
     /// sharing a coverage entry).
-    pub fn build(plan: Arc<Plan>, tenant: Option<Arc<Snapshot>>) -> Self {
+    pub fn build(plan: Arc<Plan>, tenant: Option<Arc<Indexed>>) -> Self {
         let phase_starts: Vec<usize> = plan
             .phases
             .iter()
@@ -613,7 +614,7 @@ mod tests {
             }
         }
         let plan: Plan = serde_json::from_value(v).unwrap();
-        let tenant: Snapshot = serde_json::from_value(serde_json::json!({
+        let tenant: licswap_core::plan::Snapshot = serde_json::from_value(serde_json::json!({
             "skus": [],
             "users": [
                 { "id": "u9", "userPrincipalName": "Nine Example" },
@@ -623,6 +624,7 @@ mod tests {
         .unwrap();
         let actions = plan.actions().count();
         let plan = Arc::new(plan);
+        let tenant = licswap_planner::Indexed::new(tenant).expect("a snapshot the planner reads");
         let rows = PreviewRows::build(plan.clone(), Some(Arc::new(tenant)));
         let ids: Vec<&str> = rows.rows.iter().map(|r| rows.id(r)).collect();
         assert_eq!(rows.rows.len(), 6, "g1, u1 to u4 and U9: {ids:?}");

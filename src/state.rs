@@ -12,7 +12,8 @@ use leptos::prelude::*;
 use licswap_core::apply::{Control, RunProgress, RunReport, VerifyReport};
 use licswap_core::graph::CancelToken;
 use licswap_core::model::SubscribedSku;
-use licswap_core::plan::{Plan, Snapshot};
+use licswap_core::plan::Plan;
+use licswap_planner::Indexed;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -91,7 +92,7 @@ pub struct AppState {
     /// The app's root owner: resources made on a screen's first use live as long as the app.
     owner: StoredValue<Owner, LocalStorage>,
     /// What was read for the wizard's source SKU (holders, groups): reused by the preview.
-    pub snapshot: RwSignal<Load<Arc<Snapshot>>>,
+    pub snapshot: RwSignal<Load<Arc<Indexed>>>,
     /// The source SKU `snapshot` was read for.
     pub snapshot_source: RwSignal<String>,
     /// While `snapshot` loads: (done, total) of the phase in progress, for a progress bar.

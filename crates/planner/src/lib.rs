@@ -15,6 +15,7 @@ mod bits;
 mod evaluate;
 mod findings;
 pub mod health;
+mod indexed;
 mod mapping;
 mod memo;
 mod output;
@@ -30,4 +31,5 @@ pub mod testgen;
 mod user_findings;
 mod user_index;
 
+pub use indexed::Indexed;
 pub use plan::plan;

@@ -7,7 +7,7 @@ use super::evaluate::{evaluate, Direct, Eval, EvalInputs, GroupPlan, Scratch};
 use super::findings::{self, finding, sku_subject};
 use super::mapping::Mapper;
 use super::output;
-use super::resolve::{CiKey, Indexes};
+use super::resolve::{CiKey, Indexes, Prepared};
 use super::scope;
 use super::sides::Sides;
 use licswap_core::plan::fastmap::FastMap;
@@ -23,8 +23,21 @@ use std::collections::HashSet;
 /// would harm one of its members (service loss, conflict, broken dependency), so the actions of a
 /// plan never harm anyone; still, apply must refuse a plan with blockers (see
 /// [`Plan::has_blockers`]), which is a preview of what remains to fix.
+///
+/// This indexes the snapshot's users first; a snapshot planned more than once is better kept as
+/// an [`Indexed`](crate::Indexed), whose [`plan`](crate::Indexed::plan) gives the same plan.
 pub fn plan(snapshot: &Snapshot, request: &PlanRequest) -> Result<Plan, PlanError> {
-    let t = Indexes::new(snapshot, matches!(request.scope, licswap_core::plan::Scope::Users(_)))?;
+    plan_prepared(snapshot, &Prepared::new(snapshot)?, request)
+}
+
+/// [`plan`], over `prepared`: made from this very `snapshot` ([`crate::Indexed`] keeps them so).
+pub(crate) fn plan_prepared(
+    snapshot: &Snapshot,
+    prepared: &Prepared,
+    request: &PlanRequest,
+) -> Result<Plan, PlanError> {
+    let by_upn = matches!(request.scope, licswap_core::plan::Scope::Users(_));
+    let t = Indexes::new(snapshot, prepared, by_upn)?;
     let sides = Sides::new(&t, &request.source, &request.target)?;
     let opts = &request.options;
     let mut findings: Vec<Finding> = Vec::new();

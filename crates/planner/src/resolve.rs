@@ -1,9 +1,11 @@
-//! Indexes over the snapshot, built once per plan: service plans interned to bit indices with
-//! their catalog rules pre-resolved, SKUs with their plan bit sets, users and groups by id.
+//! Indexes over the snapshot: service plans interned to bit indices with their catalog rules
+//! pre-resolved, SKUs with their plan bit sets, users and groups by id, every user's licenses as
+//! rows. The users' part ([`Prepared`]: their GUIDs and rows, a pass over every user's strings) is
+//! made once per snapshot ([`crate::Indexed`]); the rest, a few hundred plans and SKUs, per plan.
 //! Ids are compared ASCII case-insensitively without allocating ([`CiKey`]).
 use super::bits;
-use super::rows::Rows;
-use super::user_index::UserIndex;
+use super::rows::{Rows, RowsBuilder};
+use super::user_index::{Guids, UserIndex};
 use licswap_core::catalog;
 use licswap_core::model::{same_bytes, Group, SubscribedSku, User};
 pub(crate) use licswap_core::plan::fastmap::CiKey;
@@ -47,7 +49,7 @@ pub(crate) struct Indexes<'a> {
     pub users: &'a [User],
     user_by_id: UserIndex<'a>,
     /// Every user's licenses as indices.
-    pub rows: Rows<'a>,
+    pub rows: &'a Rows,
     pub groups: Vec<&'a Group>,
     pub group_members: Vec<&'a [String]>,
     group_by_id: FastMap<CiKey<'a>, u32>,
@@ -55,11 +57,52 @@ pub(crate) struct Indexes<'a> {
     pub dependent_plans: Vec<u32>,
 }
 
+/// The users' indexes, made once per snapshot: their GUIDs (when every id is one) and their
+/// licenses as rows. Reading every user's strings is most of what indexing costs (at 100,000
+/// users, a quarter of a plan in the page): a snapshot planned again (another preview, another
+/// scope, an approval's check) reads them once.
+pub(crate) struct Prepared {
+    guids: Option<Guids>,
+    rows: Rows,
+}
+
+/// The rows of a snapshot while its own are made (nothing reads them then).
+static NO_ROWS: Rows = Rows::EMPTY;
+
+impl Prepared {
+    #[inline(never)] // a frame of its own in profiles (it runs once per snapshot)
+    pub fn new(snapshot: &Snapshot) -> Result<Self, PlanError> {
+        let n = snapshot.users.len();
+        let guids = Guids::new(snapshot.users.iter().map(|u| u.id.as_str()), n);
+        let t = Indexes::bare(snapshot, &NO_ROWS)?;
+        // One pass over the users to decode their licenses.
+        let mut rows = RowsBuilder::new(t.words, n);
+        for u in &snapshot.users {
+            rows.push(&t, u);
+        }
+        Ok(Prepared { guids, rows: rows.finish() })
+    }
+}
+
 impl<'a> Indexes<'a> {
-    /// `by_upn`: also find users by userPrincipalName (a scope of listed users needs it; group
-    /// members are listed by id, and indexing 100,000 UPNs costs a pass over every user).
+    /// The indexes of one plan of `snapshot`, over its [`Prepared`] users (made from this very
+    /// snapshot: [`crate::Indexed`] keeps the two together). `by_upn`: also find users by
+    /// userPrincipalName (a scope of listed users needs it; group members are listed by id, and
+    /// indexing 100,000 UPNs costs a pass over every user).
     #[inline(never)] // a frame of its own in profiles (it runs once per plan)
-    pub fn new(snapshot: &'a Snapshot, by_upn: bool) -> Result<Self, PlanError> {
+    pub fn new(snapshot: &'a Snapshot, prepared: &'a Prepared, by_upn: bool) -> Result<Self, PlanError> {
+        let mut t = Indexes::bare(snapshot, &prepared.rows)?;
+        let upns = by_upn.then(|| {
+            let with_upn = snapshot.users.iter().enumerate();
+            with_upn.filter_map(|(i, u)| u.user_principal_name.as_deref().map(|upn| (i as u32, upn)))
+        });
+        let ids = snapshot.users.iter().map(|u| u.id.as_str());
+        t.user_by_id = UserIndex::new(prepared.guids.as_ref(), ids, snapshot.users.len(), upns);
+        Ok(t)
+    }
+
+    /// Plans, SKUs and groups indexed, users not yet (`rows` stands for their rows).
+    fn bare(snapshot: &'a Snapshot, rows: &'a Rows) -> Result<Self, PlanError> {
         let mut plans: Vec<PlanInfo<'a>> = Vec::new();
         let mut plan_by_id = FastMap::default();
         for sku in &snapshot.skus {
@@ -102,8 +145,7 @@ impl<'a> Indexes<'a> {
         let groups: Vec<&Group> = snapshot.groups.iter().map(|g| &g.group).collect();
         let group_members = snapshot.groups.iter().map(|g| g.member_ids.as_slice()).collect();
         let group_by_id = groups.iter().enumerate().map(|(i, g)| (CiKey(g.id.as_str()), i as u32)).collect();
-        let n = snapshot.users.len();
-        let mut t = Indexes {
+        Ok(Indexes {
             plans,
             words,
             plan_by_id,
@@ -111,25 +153,12 @@ impl<'a> Indexes<'a> {
             sku_by_id,
             users: &snapshot.users,
             user_by_id: UserIndex::Text(FastMap::default(), FastMap::default()),
-            rows: Rows::default(),
+            rows,
             groups,
             group_members,
             group_by_id,
             dependent_plans,
-        };
-        let upns = by_upn.then(|| {
-            let with_upn = snapshot.users.iter().enumerate();
-            with_upn.filter_map(|(i, u)| u.user_principal_name.as_deref().map(|upn| (i as u32, upn)))
-        });
-        let user_by_id = UserIndex::new(snapshot.users.iter().map(|u| u.id.as_str()), n, upns);
-        // One pass over the users to decode their licenses.
-        let mut rows = Rows::new(words, n);
-        for u in &snapshot.users {
-            rows.push(&t, u);
-        }
-        t.user_by_id = user_by_id;
-        t.rows = rows;
-        Ok(t)
+        })
     }
 
     /// A subscribed SKU by skuId or skuPartNumber (case-insensitive).

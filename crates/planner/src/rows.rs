@@ -1,6 +1,6 @@
-//! Every user's licenses decoded once per plan, in the same pass that indexes the users: flat rows
-//! of indices (SKU, group, interned disabled-plan set) that scope, evaluation, memo keys and
-//! actions read instead of the users' strings. At 100,000 users the planner's time went to
+//! Every user's licenses decoded once per snapshot ([`crate::Indexed`]): flat rows of indices
+//! (SKU, group, interned disabled-plan set) that scope, evaluation, memo keys and actions read
+//! instead of the users' strings. At 100,000 users the planner's time went to
 //! chasing each user's strings again in every pass (the planning budget, ARCHITECTURE.md); the rows are small and read in order.
 use super::resolve::Indexes;
 use licswap_core::model::User;
@@ -62,7 +62,7 @@ pub(crate) const FROM_ASSIGNED: u8 = 8;
 const OVERFLOW: u64 = 1 << 63;
 
 #[derive(Default)]
-pub(crate) struct Rows<'a> {
+pub(crate) struct Rows {
     lics: Vec<DecodedLicense>,
     start: Vec<u32>,
     /// `assignedLicenses` as (SKU, disabled set), for the fingerprint key.
@@ -73,18 +73,25 @@ pub(crate) struct Rows<'a> {
     held: Vec<u64>,
     /// Interned disabled-plan sets, `words` each; set 0 is the empty set.
     sets: Vec<u64>,
-    set_ids: FastMap<&'a [String], u32>,
     words: usize,
+}
+
+/// Decodes the users into [`Rows`], in snapshot order, interning what they repeat.
+pub(crate) struct RowsBuilder<'a> {
+    rows: Rows,
+    set_ids: FastMap<&'a [String], u32>,
     /// What a [`SharedStr`] the users repeat stands for, by the address of its text: SKU ids and
     /// group ids are pooled at decoding (one copy per distinct text), so a 100,000-user tenant
     /// holds a few hundred addresses, and the memo answers without hashing 36 bytes (a group) or
-    /// comparing the id with every SKU's (a SKU) for every license. The snapshot is borrowed for
-    /// the whole plan, so an address keeps its text.
+    /// comparing the id with every SKU's (a SKU) for every license. The snapshot is borrowed
+    /// while the rows are built, so an address keeps its text.
+    ///
+    /// [`SharedStr`]: licswap_core::shared_str::SharedStr
     by_addr: FastMap<(usize, u8), u32>,
 }
 
-/// Entries [`Rows::by_addr`] keeps at most: text that was not pooled (pool full, fuzzed input)
-/// has an address per user, and is then read each time instead.
+/// Entries [`RowsBuilder::by_addr`] keeps at most: text that was not pooled (pool full, fuzzed
+/// input) has an address per user, and is then read each time instead.
 const MOST_BY_ADDR: usize = 4096;
 
 fn sku_bit(k: Option<usize>) -> u64 {
@@ -95,11 +102,11 @@ fn sku_bit(k: Option<usize>) -> u64 {
     }
 }
 
-impl<'a> Rows<'a> {
+impl<'a> RowsBuilder<'a> {
     pub fn new(words: usize, users: usize) -> Self {
         let mut start = Vec::with_capacity(users + 1);
         start.push(0);
-        Rows {
+        let rows = Rows {
             lics: Vec::with_capacity(users * 2),
             assigned: Vec::with_capacity(users * 2),
             assigned_start: start.clone(),
@@ -107,14 +114,18 @@ impl<'a> Rows<'a> {
             flags: Vec::with_capacity(users),
             held: Vec::with_capacity(users),
             sets: vec![0; words],
-            set_ids: FastMap::default(),
             words,
-            by_addr: FastMap::default(),
-        }
+        };
+        RowsBuilder { rows, set_ids: FastMap::default(), by_addr: FastMap::default() }
     }
 
-    /// `answer(text)`, memoized by the text's address (see [`Rows::by_addr`]); `kind` keeps the
-    /// questions apart (a SKU's index and a group's of the same text differ).
+    /// The rows of every user pushed.
+    pub fn finish(self) -> Rows {
+        self.rows
+    }
+
+    /// `answer(text)`, memoized by the text's address (see [`RowsBuilder::by_addr`]); `kind`
+    /// keeps the questions apart (a SKU's index and a group's of the same text differ).
     #[inline]
     fn by_addr(&mut self, text: &str, kind: u8, answer: impl FnOnce(&str) -> u32) -> u32 {
         let key = (text.as_ptr() as usize, kind);
@@ -141,9 +152,9 @@ impl<'a> Rows<'a> {
             held |= sku_bit(k);
             let disabled = self.intern(t, &l.disabled_plans);
             let sku = k.map_or(NO_SKU, |k| k as u32);
-            self.assigned.push([sku, disabled]);
+            self.rows.assigned.push([sku, disabled]);
             if from_assigned {
-                self.lics.push(DecodedLicense {
+                self.rows.lics.push(DecodedLicense {
                     sku,
                     group: DIRECT,
                     disabled,
@@ -167,7 +178,7 @@ impl<'a> Rows<'a> {
                 }
                 let disabled = self.intern(t, &s.disabled_plans);
                 let sku = k.map_or(NO_SKU, |k| k as u32);
-                self.lics.push(DecodedLicense { sku, group, disabled, error, exact, at: at as u32 });
+                self.rows.lics.push(DecodedLicense { sku, group, disabled, error, exact, at: at as u32 });
             }
         }
         if u.usage_location.as_deref().is_none_or(|l| l.bytes().all(|b| b.is_ascii_whitespace())) {
@@ -176,10 +187,11 @@ impl<'a> Rows<'a> {
         if u.account_enabled == Some(false) {
             flags |= DISABLED_ACCOUNT;
         }
-        self.start.push(self.lics.len() as u32);
-        self.assigned_start.push(self.assigned.len() as u32);
-        self.flags.push(flags);
-        self.held.push(held);
+        let r = &mut self.rows;
+        r.start.push(r.lics.len() as u32);
+        r.assigned_start.push(r.assigned.len() as u32);
+        r.flags.push(flags);
+        r.held.push(held);
     }
 
     /// [`Indexes::sku_of_exact`], by the id's address.
@@ -204,13 +216,29 @@ impl<'a> Rows<'a> {
         if let Some(&i) = self.set_ids.get(ids) {
             return i;
         }
-        let at = self.sets.len();
-        self.sets.resize(at + self.words, 0);
-        t.bits_of(ids, &mut self.sets[at..]);
-        let i = (at / self.words) as u32;
+        let (sets, words) = (&mut self.rows.sets, self.rows.words);
+        let at = sets.len();
+        sets.resize(at + words, 0);
+        t.bits_of(ids, &mut sets[at..]);
+        let i = (at / words) as u32;
         self.set_ids.insert(ids, i);
         i
     }
+
+}
+
+impl Rows {
+    /// No user's rows.
+    pub const EMPTY: Rows = Rows {
+        lics: Vec::new(),
+        start: Vec::new(),
+        assigned: Vec::new(),
+        assigned_start: Vec::new(),
+        flags: Vec::new(),
+        held: Vec::new(),
+        sets: Vec::new(),
+        words: 0,
+    };
 
     #[inline]
     pub fn lics(&self, user: u32) -> &[DecodedLicense] {
@@ -372,7 +400,8 @@ mod tests {
             ),
         ];
         let snapshot = Snapshot { tenant_name: None, skus: skus.clone(), users, groups: vec![] };
-        let t = Indexes::new(&snapshot, false).expect("a valid snapshot");
+        let prepared = crate::resolve::Prepared::new(&snapshot).expect("a valid snapshot");
+        let t = Indexes::new(&snapshot, &prepared, false).expect("a valid snapshot");
         let r = &t.rows;
         assert!(r.holds(&t, 0, 66) && r.holds(&t, 0, 2) && !r.holds(&t, 0, 65) && !r.holds(&t, 0, 1));
         assert!(r.holds(&t, 1, 65) && r.holds(&t, 1, 1) && !r.holds(&t, 1, 66) && !r.holds(&t, 1, 2));

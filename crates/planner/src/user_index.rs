@@ -15,15 +15,55 @@
 //! case-insensitive as Graph compares ids, either way.
 use hashbrown::HashTable;
 use licswap_core::plan::fastmap::{CiKey, FastMap, Fx};
-use std::cell::OnceCell;
 use std::hash::Hasher;
+use std::sync::OnceLock;
 
+/// Every user's id as a GUID, when every id of the snapshot is one: made once per snapshot
+/// ([`crate::Indexed`]), read by every plan of it. `guids` and `spelled_lower` are by user row
+/// (the table holds rows); `spelled_lower` is a bit per user: the id is written in lower case, as
+/// Graph writes ids, so [`Guids::write_id`] can write it from the GUID. The table is made on the
+/// first lookup: a plan whose groups' members are all found among the groups' own inheritors
+/// ([`GroupMembers`]) never makes it, and a later plan of the snapshot finds it made.
+pub(crate) struct Guids {
+    guids: Vec<u128>,
+    spelled_lower: Vec<u64>,
+    rows: OnceLock<HashTable<u32>>,
+}
+
+impl Guids {
+    /// `ids` in snapshot order; `None` as soon as one is not a GUID.
+    #[inline(never)] // a frame of its own in profiles (it runs once per snapshot)
+    pub fn new<'s>(ids: impl Iterator<Item = &'s str>, n: usize) -> Option<Self> {
+        let mut guids = Vec::with_capacity(n);
+        let mut spelled_lower = Vec::with_capacity(n.div_ceil(64));
+        for (i, id) in ids.enumerate() {
+            let (g, lower) = guid_spelled(id)?;
+            guids.push(g);
+            if i % 64 == 0 {
+                spelled_lower.push(0u64);
+            }
+            if lower {
+                spelled_lower[i / 64] |= 1 << (i % 64);
+            }
+        }
+        Some(Guids { guids, spelled_lower, rows: OnceLock::new() })
+    }
+
+    /// The row whose GUID is `g` (a repeated GUID finds its last row).
+    fn row(&self, g: u128) -> Option<u32> {
+        let rows = self.rows.get_or_init(|| table(&self.guids));
+        rows.find(hash(g), |&r| self.guids[r as usize] == g).copied()
+    }
+
+    fn spelled_lower(&self, row: u32) -> bool {
+        self.spelled_lower.get(row as usize / 64).is_some_and(|w| w & (1 << (row % 64)) != 0)
+    }
+}
+
+/// Users by id (and by userPrincipalName when asked for), for one plan: the snapshot's
+/// [`Guids`] when every id is one, else a table of the ids' text.
 pub(crate) enum UserIndex<'a> {
-    /// `guids` and `spelled_lower` by user row (the table holds rows); `spelled_lower` is a bit
-    /// per user: the id is written in lower case, as Graph writes ids, so [`UserIndex::write_id`]
-    /// can write it from the GUID. The table is made on the first lookup: a plan whose groups'
-    /// members are all found among the groups' own inheritors ([`GroupMembers`]) never makes it.
-    Guid { guids: Vec<u128>, spelled_lower: Vec<u64>, rows: OnceCell<HashTable<u32>>, upns: Upns<'a> },
+    Guid(&'a Guids, Upns<'a>),
     Text(FastMap<CiKey<'a>, u32>, Upns<'a>),
 }
 
@@ -32,11 +72,13 @@ pub(crate) enum UserIndex<'a> {
 type Upns<'a> = FastMap<CiKey<'a>, u32>;
 
 impl<'a> UserIndex<'a> {
-    /// `ids` in snapshot order (a repeated id finds its last user, as before); `upns` likewise
-    /// (a repeated UPN finds its first user).
+    /// `guids`: the snapshot's, if every id is a GUID; otherwise `ids` (in snapshot order: a
+    /// repeated id finds its last user, as before) are indexed as text. `upns` likewise (a
+    /// repeated UPN finds its first user).
     #[inline(never)] // a frame of its own in profiles (it runs once per plan)
     pub fn new(
-        ids: impl Iterator<Item = &'a str> + Clone,
+        guids: Option<&'a Guids>,
+        ids: impl Iterator<Item = &'a str>,
         n: usize,
         upns: Option<impl Iterator<Item = (u32, &'a str)>>,
     ) -> Self {
@@ -47,28 +89,16 @@ impl<'a> UserIndex<'a> {
                 by_upn.entry(CiKey(upn)).or_insert(i);
             }
         }
-        let mut guids = Vec::with_capacity(n);
-        let mut spelled_lower = Vec::with_capacity(n.div_ceil(64));
-        for (i, id) in ids.clone().enumerate() {
-            let Some((g, lower)) = guid_spelled(id) else {
-                let text = ids.enumerate().map(|(i, id)| (CiKey(id), i as u32)).collect();
-                return UserIndex::Text(text, by_upn);
-            };
-            guids.push(g);
-            if i % 64 == 0 {
-                spelled_lower.push(0u64);
-            }
-            if lower {
-                spelled_lower[i / 64] |= 1 << (i % 64);
-            }
+        match guids {
+            Some(g) => UserIndex::Guid(g, by_upn),
+            None => UserIndex::Text(ids.enumerate().map(|(i, id)| (CiKey(id), i as u32)).collect(), by_upn),
         }
-        UserIndex::Guid { guids, spelled_lower, rows: OnceCell::new(), upns: by_upn }
     }
 
     /// The users' GUIDs by row, when every id is one.
     pub fn guids(&self) -> Option<&[u128]> {
         match self {
-            UserIndex::Guid { guids, .. } => Some(guids),
+            UserIndex::Guid(g, _) => Some(&g.guids),
             UserIndex::Text(..) => None,
         }
     }
@@ -80,11 +110,7 @@ impl<'a> UserIndex<'a> {
     #[inline]
     pub fn write_id(&self, row: u32, id: &str, out: &mut String) {
         match self {
-            UserIndex::Guid { guids, spelled_lower, .. }
-                if spelled_lower.get(row as usize / 64).is_some_and(|w| w & (1 << (row % 64)) != 0) =>
-            {
-                write_guid(guids[row as usize], out)
-            }
+            UserIndex::Guid(g, _) if g.spelled_lower(row) => write_guid(g.guids[row as usize], out),
             _ => out.push_str(id),
         }
     }
@@ -92,11 +118,7 @@ impl<'a> UserIndex<'a> {
     /// The user whose id, or else userPrincipalName, is `key` (ASCII case-insensitively).
     pub fn get(&self, key: &str) -> Option<u32> {
         let (by_id, upns) = match self {
-            UserIndex::Guid { guids, rows, upns, .. } => {
-                let rows = rows.get_or_init(|| table(guids));
-                let row = guid(key).and_then(|g| rows.find(hash(g), |&r| guids[r as usize] == g));
-                (row.copied(), upns)
-            }
+            UserIndex::Guid(g, upns) => (guid(key).and_then(|k| g.row(k)), upns),
             UserIndex::Text(m, upns) => (m.get(&CiKey(key)).copied(), upns),
         };
         by_id.or_else(|| if upns.is_empty() { None } else { upns.get(&CiKey(key)).copied() })
@@ -263,7 +285,8 @@ mod tests {
         let upper = A.to_uppercase();
         let mixed = format!("{}F{}", &B[..35], "");
         let ids = [A, B, upper.as_str(), mixed.as_str()];
-        let ix = UserIndex::new(ids.iter().copied(), ids.len(), None::<std::iter::Empty<(u32, &str)>>);
+        let guids = Guids::new(ids.iter().copied(), ids.len());
+        let ix = UserIndex::new(guids.as_ref(), ids.iter().copied(), ids.len(), None::<std::iter::Empty<(u32, &str)>>);
         for (row, id) in ids.iter().enumerate() {
             let mut out = String::from("swap:user:");
             ix.write_id(row as u32, id, &mut out);
@@ -276,8 +299,8 @@ mod tests {
             write_guid(guid(&g).expect("a GUID"), &mut all);
             assert_eq!(all, g);
         }
-        let UserIndex::Guid { spelled_lower, .. } = &ix else { panic!("GUID ids") };
-        assert_eq!(spelled_lower[0] & 0b1111, 0b0011, "the upper-case ids are written from their text");
+        let UserIndex::Guid(g, _) = &ix else { panic!("GUID ids") };
+        assert_eq!(g.spelled_lower[0] & 0b1111, 0b0011, "the upper-case ids are written from their text");
     }
 
     #[test]
@@ -309,7 +332,9 @@ mod tests {
 
     fn index<'a>(ids: &'a [&'a str], upns: Option<&'a [&'a str]>) -> UserIndex<'a> {
         let upns = upns.map(|u| u.iter().enumerate().map(|(i, s)| (i as u32, *s)));
-        UserIndex::new(ids.iter().copied(), ids.len(), upns)
+        // Leaked: a test's few GUIDs, borrowed by the index as a snapshot's Indexed lends them.
+        let guids = Guids::new(ids.iter().copied(), ids.len()).map(|g| &*Box::leak(Box::new(g)));
+        UserIndex::new(guids, ids.iter().copied(), ids.len(), upns)
     }
 
     /// Both kinds of index answer alike: by id in any case, a repeated id finds its last user,
@@ -319,7 +344,7 @@ mod tests {
         let upns = [A, "Ann@contoso.example", "ann@contoso.example"];
         let guids = [B, A, &B.to_uppercase()];
         let g = index(&guids, Some(&upns));
-        assert!(matches!(g, UserIndex::Guid { .. }));
+        assert!(matches!(g, UserIndex::Guid(..)));
         let mixed = ["u1", A, "U1"];
         let m = index(&mixed, Some(&upns));
         assert!(matches!(m, UserIndex::Text(..)));

@@ -193,6 +193,10 @@ async function plan(browser, url, files) {
       samples_ms: r.timesMs.map((t) => t.toFixed(1)).join(","),
       // Decoding the users' pages (Graph's JSON) in the page, once, before the planner runs.
       decode_ms: r.decodeMs.toFixed(1),
+      // Indexing the decoded users (licswap_planner::Indexed), once, as the app does when the
+      // tenant has been read: the plans of it read these indexes. (Builds before Indexed planned
+      // without it: "?" when A/B-ing one.)
+      index_ms: r.indexMs?.toFixed(1) ?? "?",
       // Wasm memory only grows, so its size after the runs is the wasm heap's peak (the parsed
       // tenant included); the JS heap holds the tenant's JSON text.
       wasm_memory_bytes: r.wasmAfter,

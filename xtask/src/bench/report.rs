@@ -78,10 +78,11 @@ pub fn table(rs: &[Res], runs: u32, browser_runs: u32) -> String {
             row(
                 format!("Plan {users} users, browser WASM ({} actions)", b.get("actions")),
                 format!(
-                    "{ms:.1} ms; wasm memory {} (peak, tenant included); JS heap {}; decoding the users' pages {:.0} ms",
+                    "{ms:.1} ms; wasm memory {} (peak, tenant included); JS heap {}; once per tenant read: decoding the users' pages {:.0} ms, indexing them {:.0} ms",
                     mb(b.num("wasm_memory_bytes")),
                     mb(b.num("js_heap_bytes")),
-                    b.num("decode_ms")
+                    b.num("decode_ms"),
+                    b.num("index_ms")
                 ),
                 budget,
             );
@@ -195,8 +196,9 @@ pub fn table(rs: &[Res], runs: u32, browser_runs: u32) -> String {
         // own steps and polling. Older result lines have no wait: the walk stands for it.
         let wait = if p.get("wait_ms") == "?" { total } else { p.num("wait_ms") };
         let figure = format!(
-            "{wait:.0} ms of waiting for the app ({total:.0} ms for the scripted walk; load {} ms, plan {} ms; {} rows); wasm memory {}, JS heap {}",
+            "{wait:.0} ms of waiting for the app ({total:.0} ms for the scripted walk; load {} ms, indexing {} ms, plan {} ms; {} rows); wasm memory {}, JS heap {}",
             p.get("load_ms"),
+            p.get("index_ms"),
             p.get("plan_ms"),
             p.get("rows"),
             mb(p.num("wasm_memory_bytes")),
