@@ -308,7 +308,9 @@ const METHOD: &str = "## How each figure is measured
   `licswap-bench snapshot` as Graph pages of SKUs, users and groups, plus member lists) are fetched
   by the page and handed to `licswap_bench_plan` (src/bench_hook.rs, exported by the release
   build: 3 KB raw, under 0.1 KB gzipped), the users as Graph's pages of 999, which it decodes one
-  at a time as the app reads Graph (timed on its own: decoding the users' pages), and then it
+  at a time as the app reads Graph (timed on its own: decoding the users' pages); then it indexes
+  them once, as the app does when it has read a tenant (`licswap_planner::Indexed`: the users'
+  GUIDs and license rows, which every plan of the tenant reads; timed on its own: indexing), and
   times only the planner call with `performance.now()`. The planner is in a lazily loaded chunk
   (`#[lazy]`): a call with an empty tenant loads it first, and the clock runs inside the chunk in
   any case. Memory: the wasm linear memory after the runs (it never shrinks, so it is its peak,
@@ -334,8 +336,8 @@ const METHOD: &str = "## How each figure is measured
   count on screen, plus from clicking Preview to the frame that paints the first row, taken in
   the page by listeners installed before its scripts; the budget is judged on it. The scripted
   walk's wall clock is beside it: it adds the admin's own steps (choosing the target, ticking the
-  first wave) as Playwright performs them, and Playwright's polling. Load, plan and rows are the
-  page's own User Timing entries (`src/timing.rs`).
+  first wave) as Playwright performs them, and Playwright's polling. Load, indexing (the users,
+  once the tenant is read), plan and rows are the page's own User Timing entries (`src/timing.rs`).
 - **Apply**: `licswap-bench apply`: a fresh `sim-server --users 30000` per run; the tenant is read
   over HTTP, 10,000 users holding E1 directly (and nothing through a group) are planned E1 -> E3,
   and licswap-core's executor runs the plan with its defaults ($batch of 20, 4 in flight, journal,
