@@ -17,14 +17,14 @@ pub struct Indexed {
 }
 
 impl Indexed {
-    /// Indexes `snapshot`'s users. Fails as [`crate::plan`] would on the same snapshot (a skuId
+    /// Indexes `snapshot`'s users. Fails as [`plan()`](fn@crate::plan) would on the same snapshot (a skuId
     /// listed twice).
     pub fn new(snapshot: Snapshot) -> Result<Self, PlanError> {
         let prepared = Prepared::new(&snapshot)?;
         Ok(Indexed { snapshot, prepared })
     }
 
-    /// Plans `request`: the plan [`crate::plan`] gives for the same snapshot and request.
+    /// Plans `request`: the plan [`plan()`](fn@crate::plan) gives for the same snapshot and request.
     pub fn plan(&self, request: &PlanRequest) -> Result<Plan, PlanError> {
         plan_prepared(&self.snapshot, &self.prepared, request)
     }

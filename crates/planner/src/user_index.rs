@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 /// Every user's id as a GUID, when every id of the snapshot is one: made once per snapshot
 /// ([`crate::Indexed`]), read by every plan of it. `guids` and `spelled_lower` are by user row
 /// (the table holds rows); `spelled_lower` is a bit per user: the id is written in lower case, as
-/// Graph writes ids, so [`Guids::write_id`] can write it from the GUID. The table is made on the
+/// Graph writes ids, so [`UserIndex::write_id`] can write it from the GUID. The table is made on the
 /// first lookup: a plan whose groups' members are all found among the groups' own inheritors
 /// ([`GroupMembers`]) never makes it, and a later plan of the snapshot finds it made.
 pub(crate) struct Guids {
