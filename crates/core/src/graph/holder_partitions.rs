@@ -50,11 +50,10 @@ use super::client::GraphClient;
 use super::error::GraphError;
 use super::http::{Clock, Transport};
 use super::request::{has_sku_filter, PathQuery, USER_SELECT};
+use super::repeats::drop_repeats;
 use crate::model::{BatchRequestItem, Page, User};
-use crate::plan::fastmap::{CiKey, Fx};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashSet};
-use std::hash::BuildHasherDefault;
+use std::collections::BTreeMap;
 
 /// The characters a userPrincipalName may hold, per the user resource's documentation, with
 /// letters once (Graph's string comparisons on directory objects ignore case).
@@ -263,27 +262,12 @@ const MOST_RESERVED: u64 = 1 << 21;
 const LANES: usize = 2;
 
 /// The users read, each once and in reading order: a user renamed between two queries can be in
-/// two partitions. Ids are compared where they lie rather than copied in lower case, and repeats
-/// are dropped in place. The list was sized from Graph's eventual counts, so it is trimmed to what
-/// was read (in place: a smaller allocation keeps its start). For the largest tenants, merging
-/// partitions kept in lists of their own into a new list was a peak of the page's memory, which
-/// never shrinks.
+/// two partitions ([`drop_repeats`]). The list was sized from Graph's eventual counts, so it is
+/// trimmed to what was read (in place: a smaller allocation keeps its start). For the largest
+/// tenants, merging partitions kept in lists of their own into a new list was a peak of the
+/// page's memory, which never shrinks.
 fn without_repeats(mut users: Vec<User>) -> Vec<User> {
-    let mut seen: HashSet<CiKey<'_>, BuildHasherDefault<Fx>> =
-        HashSet::with_capacity_and_hasher(users.len(), Default::default());
-    // Positions of the repeats, in reading order.
-    let repeats: Vec<usize> =
-        users.iter().enumerate().filter(|(_, u)| !seen.insert(CiKey(&u.id))).map(|(i, _)| i).collect();
-    drop(seen);
-    if !repeats.is_empty() {
-        let mut repeats = repeats.into_iter().peekable();
-        let mut at = 0usize;
-        users.retain(|_| {
-            let keep = repeats.next_if_eq(&at).is_none();
-            at += 1;
-            keep
-        });
-    }
+    drop_repeats(&mut users, |u| &u.id);
     users.shrink_to_fit();
     users
 }
@@ -343,7 +327,7 @@ mod tests {
 
     #[test]
     fn the_documented_characters_are_all_there_once() {
-        let set: HashSet<char> = UPN_FIRST_CHARS.iter().copied().collect();
+        let set: std::collections::HashSet<char> = UPN_FIRST_CHARS.iter().copied().collect();
         assert_eq!(set.len(), UPN_FIRST_CHARS.len());
         assert_eq!(UPN_FIRST_CHARS.len(), 26 + 10 + 8);
     }

@@ -18,6 +18,7 @@ pub mod holder_partitions;
 pub mod http;
 pub mod limit;
 pub mod paging;
+mod repeats;
 pub mod request;
 pub mod retry;
 pub mod snapshot_bundle;

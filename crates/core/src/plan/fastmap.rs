@@ -68,6 +68,7 @@ impl Hasher for Fx {
 }
 
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+pub type FastSet<K> = std::collections::HashSet<K, BuildHasherDefault<Fx>>;
 
 /// ASCII-lowercase eight bytes at once (bytes >= 0x80 are left alone).
 #[inline(always)]
