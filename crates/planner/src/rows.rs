@@ -61,7 +61,6 @@ pub(crate) const FROM_ASSIGNED: u8 = 8;
 /// [`Rows::holds`] to the strings.
 const OVERFLOW: u64 = 1 << 63;
 
-#[derive(Default)]
 pub(crate) struct Rows {
     lics: Vec<DecodedLicense>,
     start: Vec<u32>,

@@ -31,22 +31,36 @@ pub(crate) struct Guids {
 }
 
 impl Guids {
-    /// `ids` in snapshot order; `None` as soon as one is not a GUID.
-    #[inline(never)] // a frame of its own in profiles (it runs once per snapshot)
-    pub fn new<'s>(ids: impl Iterator<Item = &'s str>, n: usize) -> Option<Self> {
-        let mut guids = Vec::with_capacity(n);
-        let mut spelled_lower = Vec::with_capacity(n.div_ceil(64));
-        for (i, id) in ids.enumerate() {
-            let (g, lower) = guid_spelled(id)?;
-            guids.push(g);
-            if i % 64 == 0 {
-                spelled_lower.push(0u64);
-            }
-            if lower {
-                spelled_lower[i / 64] |= 1 << (i % 64);
-            }
+    /// Room for `n` users' GUIDs, none yet.
+    pub fn with_capacity(n: usize) -> Self {
+        Guids {
+            guids: Vec::with_capacity(n),
+            spelled_lower: Vec::with_capacity(n.div_ceil(64)),
+            rows: OnceLock::new(),
         }
-        Some(Guids { guids, spelled_lower, rows: OnceLock::new() })
+    }
+
+    /// Adds the next user's id (users in snapshot order); false, and nothing added, when it is
+    /// not a GUID.
+    #[inline]
+    pub fn push(&mut self, id: &str) -> bool {
+        let Some((g, lower)) = guid_spelled(id) else { return false };
+        let i = self.guids.len();
+        self.guids.push(g);
+        if i.is_multiple_of(64) {
+            self.spelled_lower.push(0u64);
+        }
+        if lower {
+            self.spelled_lower[i / 64] |= 1 << (i % 64);
+        }
+        true
+    }
+
+    /// `ids` in snapshot order; `None` as soon as one is not a GUID.
+    #[cfg(test)]
+    pub fn new<'s>(ids: impl Iterator<Item = &'s str>, n: usize) -> Option<Self> {
+        let mut g = Guids::with_capacity(n);
+        ids.into_iter().all(|id| g.push(id)).then_some(g)
     }
 
     /// The row whose GUID is `g` (a repeated GUID finds its last row).
@@ -286,7 +300,8 @@ mod tests {
         let mixed = format!("{}F{}", &B[..35], "");
         let ids = [A, B, upper.as_str(), mixed.as_str()];
         let guids = Guids::new(ids.iter().copied(), ids.len());
-        let ix = UserIndex::new(guids.as_ref(), ids.iter().copied(), ids.len(), None::<std::iter::Empty<(u32, &str)>>);
+        let no_upns = None::<std::iter::Empty<(u32, &str)>>;
+        let ix = UserIndex::new(guids.as_ref(), ids.iter().copied(), ids.len(), no_upns);
         for (row, id) in ids.iter().enumerate() {
             let mut out = String::from("swap:user:");
             ix.write_id(row as u32, id, &mut out);
