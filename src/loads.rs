@@ -96,13 +96,14 @@ pub async fn fetch_snapshot(state: AppState, sources: Vec<String>) -> bool {
     };
     state.snapshot_source.set(source.clone());
     let cancel = state.start_snapshot_load();
+    state.snapshot_progress.set(None);
     state.snapshot.set(Load::Loading("Reading the license holders…".into()));
     // The line and bar, with the time left: a million holders take minutes.
     let mut status = crate::load_status::LoadStatus::default();
     let mut progress = |p: licswap_core::graph::snapshot_load::LoadProgress| {
-        let (line, bar) = status.report(p, crate::timing::now().unwrap_or(0.0));
-        state.snapshot_progress.set(bar);
-        state.snapshot.set(Load::Loading(line));
+        if let Some(shown) = status.show(p, crate::timing::now().unwrap_or(0.0)) {
+            state.snapshot_progress.set(Some(shown));
+        }
     };
     crate::timing::start("licswap:load");
     let res = c.load_snapshot_of(&sources, &cancel, &mut progress).await;

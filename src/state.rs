@@ -95,8 +95,10 @@ pub struct AppState {
     pub snapshot: RwSignal<Load<Arc<Indexed>>>,
     /// The source SKU `snapshot` was read for.
     pub snapshot_source: RwSignal<String>,
-    /// While `snapshot` loads: (done, total) of the phase in progress, for a progress bar.
-    pub snapshot_progress: RwSignal<Option<(u64, u64)>>,
+    /// While `snapshot` loads: its progress line and bar (`crate::load_status`). Apart from
+    /// `snapshot`, which changes only when a load starts and ends: what reads `snapshot` is not
+    /// redrawn at every report.
+    pub snapshot_progress: RwSignal<Option<crate::load_status::Shown>>,
     /// Stops the snapshot load in progress, while there is one.
     snapshot_load: StoredValue<Option<CancelToken>, LocalStorage>,
     /// The wizard's choices, kept while moving between screens.

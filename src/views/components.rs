@@ -62,11 +62,11 @@ pub fn Bar(
 }
 
 #[component]
-pub fn Spinner(#[prop(into)] text: String) -> impl IntoView {
+pub fn Spinner(#[prop(into)] text: TextProp) -> impl IntoView {
     view! {
         <p class="loading" role="status">
             <span class="spinner" aria-hidden="true"></span>
-            {text}
+            {move || text.get()}
         </p>
     }
 }

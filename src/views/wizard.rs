@@ -356,23 +356,29 @@ fn MoveSummary(skus: StoredValue<Vec<SubscribedSku>>) -> impl IntoView {
 fn SnapshotStatus() -> impl IntoView {
     let state = use_state();
     let no_source = Memo::new(move |_| state.form.with(|f| f.sources().is_empty()));
+    let bar = move || state.snapshot_progress.with(|p| p.as_ref().and_then(|s| s.bar)).unwrap_or_default();
+    let has_bar = Memo::new(move |_| state.snapshot_progress.with(|p| p.as_ref().is_some_and(|s| s.bar.is_some())));
     move || {
         if no_source.get() {
             return None;
         }
         Some(match state.snapshot.get() {
-            Load::Loading(t) => view! {
-                <Spinner text={t} />
-                {move || {
+            Load::Loading(first) => view! {
+                // The line and the bar follow the load's reports; nothing else here is redrawn.
+                <Spinner text={move || {
                     state
                         .snapshot_progress
+                        .with(|p| p.as_ref().map_or_else(|| first.clone(), |s| s.line.clone()))
+                }} />
+                {move || {
+                    has_bar
                         .get()
-                        .map(|(done, total)| {
+                        .then(|| {
                             view! {
                                 <progress
                                     class="load-progress"
-                                    max={total.to_string()}
-                                    value={done.to_string()}
+                                    max={move || bar().1.to_string()}
+                                    value={move || bar().0.to_string()}
                                     aria-label="Reading the tenant"
                                 ></progress>
                             }
