@@ -29,6 +29,20 @@ impl Indexed {
         plan_prepared(&self.snapshot, &self.prepared, request)
     }
 
+    /// Whether [`Indexed::user_by_guid`] can find users: every user's id is a GUID (Graph's
+    /// always are; a hand-made snapshot's may not be).
+    pub fn has_guid_index(&self) -> bool {
+        self.prepared.guids().is_some()
+    }
+
+    /// The position in `users` of the user whose id is `id` (in any letter case, as Graph
+    /// compares ids; a repeated id finds its last user), through the users' GUID index, made on
+    /// first use and kept. `None` when no user has that id, and always when
+    /// [`Indexed::has_guid_index`] is false.
+    pub fn user_by_guid(&self, id: &str) -> Option<usize> {
+        self.prepared.guids()?.find(id).map(|u| u as usize)
+    }
+
     pub fn snapshot(&self) -> &Snapshot {
         &self.snapshot
     }

@@ -86,6 +86,11 @@ impl Prepared {
         }
         Ok(Prepared { guids, rows: rows.finish() })
     }
+
+    /// The users' GUID index, when every id is a GUID.
+    pub fn guids(&self) -> Option<&Guids> {
+        self.guids.as_ref()
+    }
 }
 
 impl<'a> Indexes<'a> {

@@ -63,6 +63,12 @@ impl Guids {
         ids.into_iter().all(|id| g.push(id)).then_some(g)
     }
 
+    /// The row whose id is `id` in any letter case (a repeated id finds its last row); `None`
+    /// for an id that is no GUID.
+    pub fn find(&self, id: &str) -> Option<u32> {
+        self.row(guid(id)?)
+    }
+
     /// The row whose GUID is `g` (a repeated GUID finds its last row).
     fn row(&self, g: u128) -> Option<u32> {
         let rows = self.rows.get_or_init(|| table(&self.guids));

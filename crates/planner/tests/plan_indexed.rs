@@ -75,6 +75,29 @@ fn ids_that_are_not_guids_are_indexed_as_text() {
     }
 }
 
+/// Users are found by id in any letter case, the last of a repeated id, and never by an id
+/// that is no GUID; a snapshot whose ids are not all GUIDs has no such index.
+#[test]
+fn users_are_found_by_their_guid_in_any_letter_case() {
+    let mut s = testgen::tenant(300, 2);
+    let twice = s.users[7].id.clone();
+    s.users[200].id = twice.to_uppercase();
+    let indexed = Indexed::new(s.clone()).expect("indexes");
+    assert!(indexed.has_guid_index());
+    for (i, u) in s.users.iter().enumerate().filter(|(i, _)| *i != 7) {
+        assert_eq!(indexed.user_by_guid(&u.id.to_uppercase()), Some(i), "{}", u.id);
+        assert_eq!(indexed.user_by_guid(&u.id.to_lowercase()), Some(i), "{}", u.id);
+    }
+    assert_eq!(indexed.user_by_guid(&twice), Some(200), "the last of a repeated id");
+    assert_eq!(indexed.user_by_guid("00000000-0000-4000-8000-000000000000"), None);
+    assert_eq!(indexed.user_by_guid("user-five"), None);
+    assert_eq!(indexed.user_by_guid(""), None);
+    s.users[5].id = "user-five".into();
+    let text = Indexed::new(s).expect("indexes");
+    assert!(!text.has_guid_index());
+    assert_eq!(text.user_by_guid("user-five"), None);
+}
+
 /// What the planner refuses, indexing refuses alike.
 #[test]
 fn a_snapshot_the_planner_refuses_is_not_indexed() {
