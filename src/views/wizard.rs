@@ -357,7 +357,8 @@ fn SnapshotStatus() -> impl IntoView {
     let state = use_state();
     let no_source = Memo::new(move |_| state.form.with(|f| f.sources().is_empty()));
     let bar = move || state.snapshot_progress.with(|p| p.as_ref().and_then(|s| s.bar)).unwrap_or_default();
-    let has_bar = Memo::new(move |_| state.snapshot_progress.with(|p| p.as_ref().is_some_and(|s| s.bar.is_some())));
+    let has_bar =
+        Memo::new(move |_| state.snapshot_progress.with(|p| p.as_ref().is_some_and(|s| s.bar.is_some())));
     move || {
         if no_source.get() {
             return None;
