@@ -115,7 +115,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     cmd::dist()?;
     cmd::build_sim_server(true)?;
     cmd::run(cmd::Cmd::new("cargo").args(["build", "--release", "-p", "licswap-bench"]))?;
-    let sim = target.join("release/sim-server").display().to_string();
+    let sim = cmd::sim_server_path(&target, true).display().to_string();
     let bench_bin = target.join("release/licswap-bench").display().to_string();
     let r = runs.to_string();
 

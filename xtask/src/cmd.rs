@@ -151,7 +151,8 @@ pub fn test(args: &[String]) -> Result<(), String> {
     let native_only = args.iter().any(|a| a == "--native");
     if args.iter().any(|a| a == "--scale") {
         // The journeys at a million users (tests/e2e/scale): minutes each, so never in the
-        // default suite; against a release sim-server, which builds the tenant in seconds.
+        // default suite; against sim-server built for speed (the `sim-server` profile), which
+        // builds the tenant in seconds.
         tools::ensure_build_tools()?;
         tools::ensure_test_tools()?;
         trunk_build_e2e()?;
@@ -196,13 +197,20 @@ pub fn fmt() -> Result<(), String> {
     run(Cmd::new("leptosfmt").args([VIEW_SOURCES]).dir(&root()))
 }
 
-/// sim-server, the simulated Graph tenant over HTTP that end-to-end tests and benches talk to.
-pub fn build_sim_server(release: bool) -> Result<(), String> {
+/// sim-server, the simulated Graph tenant over HTTP that end-to-end tests and benches talk to:
+/// a debug build, or (`fast`) the `sim-server` profile (the release profile optimized for speed,
+/// Cargo.toml) that the benches and the million-user journeys run.
+pub fn build_sim_server(fast: bool) -> Result<(), String> {
     let mut args = vec!["build", "-p", "licswap-sim", "--features", "server", "--bin", "sim-server"];
-    if release {
-        args.push("--release");
+    if fast {
+        args.extend(["--profile", "sim-server"]);
     }
     run(Cmd::new("cargo").args(args))
+}
+
+/// Where [`build_sim_server`] puts the binary, under the target directory `target`.
+pub fn sim_server_path(target: &std::path::Path, fast: bool) -> std::path::PathBuf {
+    target.join(if fast { "sim-server" } else { "debug" }).join("sim-server")
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ pub fn run_suite() -> Result<(), String> {
         .env("LICSWAP_DIST", root.join(crate::cmd::E2E_DIST))
         .env("LICSWAP_RELEASE_DIST", root.join("dist"))
         .env("LICSWAP_NGINX", crate::tools::nginx_binary().unwrap_or_default())
-        .env("LICSWAP_SIM_SERVER", target.join("debug/sim-server"))
+        .env("LICSWAP_SIM_SERVER", crate::cmd::sim_server_path(&target, false))
         .env("LICSWAP_ARTIFACTS", root.join("tests/e2e/artifacts"))
         .env("LICSWAP_FAULT_ROWS", crate::fault_table::journey_dir()))
 }
@@ -49,7 +49,7 @@ pub fn run_scale() -> Result<(), String> {
         .args(&files)
         .dir(&root.join("tests/e2e"))
         .env("LICSWAP_DIST", root.join(crate::cmd::E2E_DIST))
-        .env("LICSWAP_SIM_SERVER", target.join("release/sim-server"))
+        .env("LICSWAP_SIM_SERVER", crate::cmd::sim_server_path(&target, true))
         .env("LICSWAP_ARTIFACTS", root.join("tests/e2e/artifacts")))
 }
 

@@ -122,7 +122,9 @@ both!(a_renamed_user_is_found_by_the_new_name_only, demo_config(), |h: &mut dyn 
     assert!(upn.starts_with("admin@"), "{upn}");
     let (status, by_upn) = get(h, &format!("/v1.0/users/{}", upn.to_ascii_uppercase()));
     assert_eq!((status, by_upn["id"].clone()), (200, me["id"].clone()));
-    for prefix in ["admin@", "ADMIN", "aDm"] {
+    // One character, in either case, too (the simulator answers those from the name's first
+    // byte alone).
+    for prefix in ["admin@", "ADMIN", "aDm", "a", "A"] {
         let (status, v) = get(h, &format!("/v1.0/users?$filter=startsWith(userPrincipalName,'{prefix}')"));
         assert_eq!(status, 200);
         let ids: Vec<&Value> = v["value"].as_array().unwrap().iter().map(|u| &u["id"]).collect();
