@@ -1,8 +1,9 @@
 // The preview as the admin waits for it, for `cargo xtask bench` (not a test: the suite only runs
 // *.test.mjs). Prints `RESULT preview …` lines, each figure a median over BENCH_RUNS runs:
 // the test build (LICSWAP_DIST) signed in to a sim-server built for speed (LICSWAP_SIM_SERVER,
-// Cargo.toml's sim-server profile) with a generated tenant of BENCH_USERS users, optionally at Graph's pace (BENCH_LATENCY, sim-server's
-// --latency-ms, e.g. 300-800; Graph's resource-unit limits are on in sim-server by default).
+// Cargo.toml's sim-server profile) with a generated tenant of BENCH_USERS users, optionally at
+// Graph's pace (BENCH_LATENCY, sim-server's --latency-ms, e.g. 300-800; Graph's resource-unit
+// limits are on in sim-server by default).
 // Timed from opening the wizard to the preview's first row on screen: the holders read (the
 // wizard starts as soon as the source is picked), planned, rendered. Two figures: the scripted
 // walk's wall clock (total_ms: Playwright's own steps and polling included), and the admin's
