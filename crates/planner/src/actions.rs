@@ -41,13 +41,13 @@ fn ids(t: &Indexes<'_>, ks: &[usize], m: u32) -> Vec<String> {
 pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<Phase>) {
     let t = o.t;
     let sd = o.sides;
-    let nt = sd.tgts.len();
+    let (nt, all_tgts) = (sd.tgts.len(), sd.all_tgts());
     let tgt_id = |ti: usize| t.skus[sd.tgts[ti]].sku.sku_id.as_str();
     let n1 = evals.iter().filter(|e| matches!(e.verdict.direct, Some(d) if d.phase() == 1)).count()
         + o.groups.iter().filter(|g| g.swapping()).count();
     let n2 = evals.iter().filter(|e| matches!(e.verdict.direct, Some(d) if d.phase() == 2)).count();
     let (mut p1, mut r1) = (Vec::with_capacity(n1), Vec::with_capacity(n1));
-    let (p2, r2) = (Vec::with_capacity(n2), Vec::with_capacity(n2));
+    let (mut p2, mut r2) = (Vec::with_capacity(n2), Vec::with_capacity(n2));
     let mut fp = Parts::default();
     let mut inverses = Inverses::default();
     let is_side = |sku_id: &str| t.sku_of(sku_id).is_some_and(|k| sd.src(k).is_some() || sd.tgt(k).is_some());
@@ -82,20 +82,79 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
         r1.push(rollback::inverse(&a, inverses.body(&a.body, &own_before)));
         p1.push(a);
     }
-    let mut users = UserActions {
-        shared: FastMap::default(),
-        fp,
-        fp_key: Vec::new(),
-        inverses,
-        side_skus: sd.srcs.iter().chain(&sd.tgts).copied().collect(),
-        phases: [(p1, r1), (p2, r2)],
-    };
+    // Forward bodies shared by what they depend on: the mapping, which targets are added and
+    // which sources removed (users who re-add a target they hold get a body of their own).
+    let mut shared: FastMap<(usize, u32, u32), Arc<AssignLicenseBody>> = FastMap::default();
+    let mut fp_key = Vec::new();
+    let side_skus: Vec<usize> = sd.srcs.iter().chain(&sd.tgts).copied().collect();
     for (pos, e) in evals.iter().enumerate() {
-        if let Some(d) = e.verdict.direct {
-            users.push(o, o.scope.users[pos], d);
+        let Some(d) = e.verdict.direct else { continue };
+        let ui = o.scope.users[pos];
+        let u = &t.users[ui as usize];
+        let own = |sku| t.rows.own(u, ui, sku).map(|(sku_id, disabled)| Own { sku_id, disabled });
+        let (kind, id, phase, forward) = match d {
+            Direct::Swap { phase, mapped, adds, keeps, removes } => {
+                let m = o.mapper.get(mapped);
+                let build = |keeps: u32| {
+                    let add = (0..nt)
+                        .filter(|ti| (adds | keeps) & all_tgts & (1 << ti) != 0)
+                        .map(|ti| {
+                            if keeps & (1 << ti) != 0 {
+                                let mut existing = vec![0u64; t.words];
+                                t.bits_of(own(sd.tgts[ti]).map_or(&[][..], |l| l.disabled), &mut existing);
+                                lic(
+                                    tgt_id(ti),
+                                    o.mapper.ids_of(t, ti, &o.mapper.keep_existing(&existing, mapped)),
+                                )
+                            } else {
+                                lic(tgt_id(ti), m.target_disabled_ids[ti].clone())
+                            }
+                        })
+                        .collect();
+                    body(add, ids(t, &sd.srcs, removes))
+                };
+                let b = if keeps == 0 {
+                    shared.entry((mapped, adds, removes)).or_insert_with(|| build(0)).clone()
+                } else {
+                    build(keeps)
+                };
+                (ActionKind::Swap, "swap", phase, b)
+            }
+            Direct::RemoveRedundant { phase, removes } => {
+                let b = shared
+                    .entry((usize::MAX, 0, removes))
+                    .or_insert_with(|| body(Vec::new(), ids(t, &sd.srcs, removes)));
+                (ActionKind::RemoveRedundantDirect, "remove-direct", phase, b.clone())
+            }
+        };
+        // The user's id from the index, not from the user's own string (see write_user_id).
+        let mut action = String::with_capacity(id.len() + ":user:".len() + 36);
+        action.push_str(id);
+        action.push_str(":user:");
+        t.write_user_id(ui, &mut action);
+        let a = Action {
+            id: action,
+            kind,
+            target: Arc::new(indexed_user_subject(t, ui)),
+            body: forward,
+            fingerprint: if t.rows.fingerprint_key(ui, &mut fp_key) {
+                fp.user_keyed(&fp_key, u)
+            } else {
+                fp.user(u)
+            },
+            undoes: None,
+        };
+        let own_key = t.rows.own_key(ui, &side_skus);
+        let own_before = || side_skus.iter().filter_map(|&k| own(k)).collect();
+        let inv = rollback::inverse(&a, inverses.body_keyed(&a.body, own_key, own_before));
+        if phase == 1 {
+            p1.push(a);
+            r1.push(inv);
+        } else {
+            p2.push(a);
+            r2.push(inv);
         }
     }
-    let [(p1, r1), (p2, r2)] = users.phases;
     let mut phases = Vec::new();
     let mut undo = Vec::new();
     let has_p2 = !p2.is_empty();
@@ -124,97 +183,4 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
         undo.push(Phase { title: "Undo: swap licenses back".into(), waits_for, actions: r1 });
     }
     (phases, undo)
-}
-
-/// What the users' actions are made with, and the actions made so far: (actions, rollbacks) of
-/// phase 1 and of phase 2.
-struct UserActions {
-    /// Forward bodies shared by what they depend on: the mapping, which targets are added and
-    /// which sources removed (users who re-add a target they hold get a body of their own).
-    shared: FastMap<(usize, u32, u32), Arc<AssignLicenseBody>>,
-    fp: Parts,
-    fp_key: Vec<u64>,
-    inverses: Inverses,
-    side_skus: Vec<usize>,
-    phases: [(Vec<Action>, Vec<Action>); 2],
-}
-
-impl UserActions {
-    /// User `ui`'s action `d` and its rollback. A function of its own, never inlined into the
-    /// loop over the users: V8 runs a WebAssembly function in its baseline tier (Liftoff) and
-    /// compiles with its optimizing tier only the functions that have run enough
-    /// (<https://v8.dev/blog/wasm-dynamic-tiering>), and a call already running keeps the code it
-    /// started with. The loop runs once per plan, so on the first plan of a page every action
-    /// was made in baseline code; this function, called once per user, is optimized early.
-    /// Measured on the planner's wasm in node (CPU profiles of a page's first and second plan of
-    /// 100,000 users): the actions' part of the first plan took 28 ms more than of the second
-    /// when they were made inside the loop, 4 ms more here.
-    #[inline(never)]
-    fn push(&mut self, o: &Inputs<'_, '_>, ui: u32, d: Direct) {
-        let t = o.t;
-        let sd = o.sides;
-        let (nt, all_tgts) = (sd.tgts.len(), sd.all_tgts());
-        let tgt_id = |ti: usize| t.skus[sd.tgts[ti]].sku.sku_id.as_str();
-        let u = &t.users[ui as usize];
-        let own = |sku| t.rows.own(u, ui, sku).map(|(sku_id, disabled)| Own { sku_id, disabled });
-        let (kind, id, phase, forward) = match d {
-            Direct::Swap { phase, mapped, adds, keeps, removes } => {
-                let m = o.mapper.get(mapped);
-                let build = |keeps: u32| {
-                    let add = (0..nt)
-                        .filter(|ti| (adds | keeps) & all_tgts & (1 << ti) != 0)
-                        .map(|ti| {
-                            if keeps & (1 << ti) != 0 {
-                                let mut existing = vec![0u64; t.words];
-                                t.bits_of(own(sd.tgts[ti]).map_or(&[][..], |l| l.disabled), &mut existing);
-                                lic(
-                                    tgt_id(ti),
-                                    o.mapper.ids_of(t, ti, &o.mapper.keep_existing(&existing, mapped)),
-                                )
-                            } else {
-                                lic(tgt_id(ti), m.target_disabled_ids[ti].clone())
-                            }
-                        })
-                        .collect();
-                    body(add, ids(t, &sd.srcs, removes))
-                };
-                let b = if keeps == 0 {
-                    self.shared.entry((mapped, adds, removes)).or_insert_with(|| build(0)).clone()
-                } else {
-                    build(keeps)
-                };
-                (ActionKind::Swap, "swap", phase, b)
-            }
-            Direct::RemoveRedundant { phase, removes } => {
-                let b = self
-                    .shared
-                    .entry((usize::MAX, 0, removes))
-                    .or_insert_with(|| body(Vec::new(), ids(t, &sd.srcs, removes)));
-                (ActionKind::RemoveRedundantDirect, "remove-direct", phase, b.clone())
-            }
-        };
-        // The user's id from the index, not from the user's own string (see write_user_id).
-        let mut action = String::with_capacity(id.len() + ":user:".len() + 36);
-        action.push_str(id);
-        action.push_str(":user:");
-        t.write_user_id(ui, &mut action);
-        let a = Action {
-            id: action,
-            kind,
-            target: Arc::new(indexed_user_subject(t, ui)),
-            body: forward,
-            fingerprint: if t.rows.fingerprint_key(ui, &mut self.fp_key) {
-                self.fp.user_keyed(&self.fp_key, u)
-            } else {
-                self.fp.user(u)
-            },
-            undoes: None,
-        };
-        let own_key = t.rows.own_key(ui, &self.side_skus);
-        let own_before = || self.side_skus.iter().filter_map(|&k| own(k)).collect();
-        let inv = rollback::inverse(&a, self.inverses.body_keyed(&a.body, own_key, own_before));
-        let (actions, rollbacks) = &mut self.phases[usize::from(phase != 1)];
-        actions.push(a);
-        rollbacks.push(inv);
-    }
 }
