@@ -141,7 +141,8 @@ fn the_one_query_reads_the_holders_when_the_counts_disagree() {
     let tenant = || {
         let mut t = generate(4, 3_000);
         let odd = t.users.iter().position(|u| u.upn.starts_with("adele") && !u.direct.is_empty()).unwrap();
-        t.users[odd].upn = format!("+{}", t.users[odd].upn);
+        let renamed = format!("+{}", t.users[odd].upn);
+        t.set_upn(odd as u32, renamed);
         t
     };
     let l = load(tenant(), partitioned());

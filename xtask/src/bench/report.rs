@@ -331,10 +331,11 @@ const METHOD: &str = "## How each figure is measured
   999, member pages 20 to a `$batch`, and members without the SKU 20 to a `$batch`.
 - **Wizard to rendered preview**: `tests/e2e/bench/preview.mjs`: the test build in headless
   Chromium, signed in to `sim-server --users N` built for speed (Cargo.toml's `sim-server`
-  profile; at Graph's pace: `--latency-ms 300-800`, resource units on), Office 365 E1 -> E3 for all holders. The first figure is what the
-  admin waits for the app: from picking the source (the holders' read starts) to the holders'
-  count on screen, plus from clicking Preview to the frame that paints the first row, taken in
-  the page by listeners installed before its scripts; the budget is judged on it. The scripted
+  profile; at Graph's pace: `--latency-ms 300-800`, resource units on), Office 365 E1 -> E3 for
+  all holders. The first figure is what the admin waits for the app: from picking the source
+  (the holders' read starts) to the holders' count on screen, plus from clicking Preview to the
+  frame that paints the first row, taken in the page by listeners installed before its scripts;
+  the budget is judged on it. The scripted
   walk's wall clock is beside it: it adds the admin's own steps (choosing the target, ticking the
   first wave) as Playwright performs them, and Playwright's polling. Load, indexing (the users,
   once the tenant is read), plan and rows are the page's own User Timing entries (`src/timing.rs`).

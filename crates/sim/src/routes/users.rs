@@ -76,7 +76,8 @@ fn test(t: &Tenant, u: UserIx, r: &Resolved) -> bool {
             match (*first, t.upn_head(u)) {
                 (Some(want), Some(head)) if want != head => false,
                 // A one-byte prefix is the folded first byte itself: the name need not be read
-                // (a partitioned read's counts ask one character at a time).
+                // (a partitioned read's counts ask one character at a time). The first bytes are
+                // kept by the tenant: a name changes only through `Tenant::set_upn`.
                 (Some(_), Some(_)) if prefix.len() == 1 => true,
                 _ => starts_with(&user.upn, prefix),
             }
