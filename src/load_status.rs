@@ -53,7 +53,7 @@ impl LoadStatus {
 
     /// Folds in report `p`, made at `now_ms`: the line to show, and the bar's (done, total) when
     /// there is one.
-    pub fn report(&mut self, p: LoadProgress, now_ms: f64) -> (String, Option<(u64, u64)>) {
+    fn report(&mut self, p: LoadProgress, now_ms: f64) -> (String, Option<(u64, u64)>) {
         let eta = match self.started.iter().find(|(phase, ..)| *phase == p.phase) {
             // The pace since then: what was read after it, in the time after it.
             Some(&(_, t, done)) if p.done >= done => {

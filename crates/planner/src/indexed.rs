@@ -35,10 +35,12 @@ impl Indexed {
         self.prepared.guids().is_some()
     }
 
-    /// The position in `users` of the user whose id is `id` (in any letter case, as Graph
-    /// compares ids; a repeated id finds its last user), through the users' GUID index, made on
-    /// first use and kept. `None` when no user has that id, and always when
-    /// [`Indexed::has_guid_index`] is false.
+    /// The position in `users` of the user whose id is `id` (in any letter case; a repeated id
+    /// finds its last user), through the users' GUID index, made on first use and kept. A user's
+    /// id is a GUID (<https://learn.microsoft.com/graph/api/resources/user>, property `id`), whose
+    /// hex digits are "case insensitive on input" (RFC 4122, section 3); Graph's pages do not
+    /// say how it compares them, and the planner's other indexes ignore case alike. `None` when
+    /// no user has that id, and always when [`Indexed::has_guid_index`] is false.
     pub fn user_by_guid(&self, id: &str) -> Option<usize> {
         self.prepared.guids()?.find(id).map(|u| u as usize)
     }

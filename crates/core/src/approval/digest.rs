@@ -158,7 +158,10 @@ impl<'a> PhaseLines<'a> {
         order.sort_unstable_by(|(hx, x), (hy, y)| {
             hx.cmp(hy).then_with(|| self.line(*x as usize).cmp(&self.line(*y as usize)))
         });
-        order.dedup_by(|(_, x), (_, y)| self.line(*x as usize).cmp(&self.line(*y as usize)).is_eq());
+        // Lines whose heads differ are different lines: only equal heads read the lines.
+        order.dedup_by(|(hx, x), (hy, y)| {
+            hx == hy && self.line(*x as usize).cmp(&self.line(*y as usize)).is_eq()
+        });
         for (_, k) in order {
             self.line(k as usize).write(emit);
             emit("\n");

@@ -38,7 +38,11 @@ enum Resolved<'a> {
     /// `assignedLicenses/any(...)` on the SKU at this index (`None`: the tenant has no such SKU).
     Sku(Option<usize>),
     /// `startsWith` on the userPrincipalName (or mail, which the simulator's users take from
-    /// it), with the prefix's first byte in lower case (`None` for an empty prefix). A
+    /// it: the simulator's own simplification, not Graph's), with the prefix's first byte in
+    /// lower case (`None` for an empty prefix). Graph supports `startsWith` on both by default
+    /// and compares case-insensitively (the user table of
+    /// <https://learn.microsoft.com/graph/aad-advanced-queries>; the `userPrincipalName` and
+    /// `mail` properties of <https://learn.microsoft.com/graph/api/resources/user>). A
     /// partitioned read's counts test every user of the tenant against such clauses, 65 times:
     /// which property, and the prefix's first letter, are found here once instead.
     UpnStarts(Option<u8>, &'a str),
