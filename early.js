@@ -4,7 +4,11 @@
 // of its own: it runs before the module scripts, and the CSP can go on forbidding inline scripts.
 // Never cached, like the app's own request, so a deployer's change applies at once. A failed
 // request (no server, offline) is kept as null, which the app reads as "no config.json".
-window.__licswapConfig = fetch("config.json", { cache: "no-store" }).catch(() => null);
+// The text is read here too (an unreadable body reads as empty), so the app finds the whole
+// answer ready and draws its first screen at once (src/config_file.rs).
+window.__licswapConfig = fetch("config.json", { cache: "no-store" })
+  .then((r) => r.text().catch(() => "").then((text) => ({ status: r.status, text })))
+  .catch(() => null);
 
 // Without config.json the app opens its demo: the overview over an in-page demo tenant, both
 // lazily loaded split files. Found by the app itself, they come in two waves (the overview's once
@@ -13,8 +17,12 @@ window.__licswapConfig = fetch("config.json", { cache: "no-store" }).catch(() =>
 // URL, same CORS mode). The list is written by the build (`cargo xtask split-wasm`, from
 // wasm-split's loader); a configured tenant preloads nothing, so its first download is unchanged.
 const DEMO_FIRST_SCREEN = [];
+// Configured: a 2xx answer that is not a page of HTML (a host answering every path with
+// index.html has no config.json), the app's own rule.
+const configured = (answer) =>
+  answer !== null && answer.status >= 200 && answer.status < 300 && !answer.text.trimStart().startsWith("<");
 window.__licswapConfig.then((answer) => {
-  if (answer?.ok) return;
+  if (configured(answer)) return;
   for (const file of DEMO_FIRST_SCREEN) {
     const link = document.createElement("link");
     link.rel = "preload";

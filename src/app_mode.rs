@@ -38,13 +38,14 @@ pub async fn start(state: AppState) {
             }
         }
     }
-    // What this browser remembers never names endpoints (see Config::remembered).
-    let remembered: Option<Config> = storage::get_json::<Config>(Area::Local, keys::CONFIG)
-        .and_then(|c| c.remembered().validated().ok());
     let mode = match file {
         ConfigFile::Valid(c) => live(state, c),
         ConfigFile::Invalid(e) => Mode::NeedsConfig { error: Some(e) },
-        ConfigFile::Absent => match remembered {
+        // What this browser remembers never names endpoints (see Config::remembered). Read only
+        // here: a configured tenant's first screen does without it.
+        ConfigFile::Absent => match storage::get_json::<Config>(Area::Local, keys::CONFIG)
+            .and_then(|c| c.remembered().validated().ok())
+        {
             Some(c) => live(state, c),
             None => Mode::Demo,
         },

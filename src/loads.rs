@@ -20,7 +20,9 @@ pub fn connect(state: AppState, mode: &Mode) -> Result<(), String> {
         Mode::Demo => {
             state.tenant_name.set(Some(DEMO_TENANT_NAME.to_string()));
             let cfg = ClientConfig { base_url: DEMO_BASE.into(), ..ClientConfig::default() };
-            Some(AppClient::new(AppTransport::Demo(DemoTransport::new()), BrowserClock, cfg))
+            let demo = DemoTransport::new();
+            demo.warm();
+            Some(AppClient::new(AppTransport::Demo(demo), BrowserClock, cfg))
         }
         Mode::Live { config, signed_in: true } => {
             state.tenant_name.set(Some(config.tenant.clone()));

@@ -26,19 +26,31 @@ impl DemoTransport {
     }
 
     pub async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
-        Ok(answer(self.tenant.clone(), req, BrowserClock.now_ms()).await)
+        let answered = answer(self.tenant.clone(), Some(req), BrowserClock.now_ms()).await;
+        Ok(answered.unwrap_or(HttpResponse { status: 500, headers: Vec::new(), body: String::new() }))
+    }
+
+    /// Loads the simulator's chunk and makes the demo tenant now, answering nothing. Called when
+    /// the demo opens: otherwise the chunk is asked for only by the overview's first request, a
+    /// second wave of downloads and compiles after the overview's own chunk; asked for here, both
+    /// load side by side and the overview's subscriptions appear sooner.
+    pub fn warm(&self) {
+        let tenant = self.tenant.clone();
+        leptos::task::spawn_local(async move {
+            answer(tenant, None, 0).await;
+        });
     }
 }
 
-/// One request answered by the demo tenant, made first if this is the first request. The borrow
-/// never spans an await, so overlapping requests never collide.
+/// One request answered by the demo tenant (none: only made), made first if this is the first
+/// call. The borrow never spans an await, so overlapping requests never collide.
 #[lazy]
-fn answer(tenant: Slot, req: HttpRequest, now_ms: u64) -> HttpResponse {
+fn answer(tenant: Slot, req: Option<HttpRequest>, now_ms: u64) -> Option<HttpResponse> {
     let mut slot = tenant.borrow_mut();
     let boxed = slot.get_or_insert_with(|| Box::new(licswap_sim::Sim::demo()));
     match boxed.downcast_mut::<licswap_sim::Sim>() {
-        Some(sim) => sim.handle(&req, now_ms),
+        Some(sim) => req.map(|req| sim.handle(&req, now_ms)),
         // Only `answer` fills the slot, always with a `Sim`; a panic here would abort the page.
-        None => HttpResponse { status: 500, headers: Vec::new(), body: String::new() },
+        None => None,
     }
 }

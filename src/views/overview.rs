@@ -4,7 +4,7 @@ use crate::state::{use_state, Mode, SkusResource};
 use crate::loads;
 use leptos::prelude::*;
 use licswap_core::catalog::sku_name;
-use licswap_core::model::SubscribedSku;
+use licswap_core::model::{ServicePlanInfo, SubscribedSku};
 
 #[component]
 pub fn Overview() -> impl IntoView {
@@ -97,11 +97,22 @@ fn SkuCard(sku: SubscribedSku) -> impl IntoView {
     let label = format!("{} of {} seats assigned", count(assigned), count(purchased));
     let plans = sku.service_plans.clone();
     let n_plans = plans.len();
+    // The list of plans is built when it is first opened: a tenant's cards hold hundreds of plans
+    // (the demo's eleven subscriptions about 190), and building them all before the first card shows
+    // would hold back the overview's first screen. A click on the summary comes before the list
+    // opens, so the list is there when it does; `toggle` covers any other way of opening it.
+    let opened = RwSignal::new(false);
     // Friendly names come with the full catalog, loaded when the list is first opened.
     let friendly = RwSignal::new(Vec::<Option<String>>::new());
     let pairs: Vec<(String, String)> =
         plans.iter().map(|p| (p.service_plan_id.clone(), p.service_plan_name.clone())).collect();
+    let open_list = move || {
+        if !opened.get_untracked() {
+            opened.set(true);
+        }
+    };
     let load_names = move |_| {
+        open_list();
         if friendly.with_untracked(Vec::is_empty) {
             let pairs = pairs.clone();
             leptos::task::spawn_local(async move { friendly.set(plan_friendly_names(pairs).await) });
@@ -133,28 +144,38 @@ fn SkuCard(sku: SubscribedSku) -> impl IntoView {
             </dl>
             <Bar percent={pct} label={label} tone={tone} />
             <details class="plans" on:toggle={load_names}>
-                <summary>{plural(n_plans, "service plan", "service plans")}</summary>
-                <ul>
-                    {plans
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, p)| {
-                            let friendly = move || friendly.with(|n| n.get(i).cloned().flatten());
-                            let status = p.provisioning_status.clone().unwrap_or_default();
-                            view! {
-                                <li>
-                                    <span class="mono">{p.service_plan_name.clone()}</span>
-                                    {move || {
-                                        friendly().map(|f| view! { <span class="muted">" — " {f}</span> })
-                                    }}
-                                    {(!status.is_empty() && status != "Success")
-                                        .then(|| view! { <span class="tag">{status}</span> })}
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
+                <summary on:click={move |_| open_list()}>
+                    {plural(n_plans, "service plan", "service plans")}
+                </summary>
+                {move || {
+                    opened.get().then(|| view! { <PlanList plans={plans.clone()} friendly={friendly} /> })
+                }}
             </details>
         </li>
+    }
+}
+
+/// A card's service plans, with Microsoft's friendly names once the catalog has come.
+#[component]
+fn PlanList(plans: Vec<ServicePlanInfo>, friendly: RwSignal<Vec<Option<String>>>) -> impl IntoView {
+    view! {
+        <ul>
+            {plans
+                .into_iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let friendly = move || friendly.with(|n| n.get(i).cloned().flatten());
+                    let status = p.provisioning_status.clone().unwrap_or_default();
+                    view! {
+                        <li>
+                            <span class="mono">{p.service_plan_name.clone()}</span>
+                            {move || friendly().map(|f| view! { <span class="muted">" — " {f}</span> })}
+                            {(!status.is_empty() && status != "Success")
+                                .then(|| view! { <span class="tag">{status}</span> })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
     }
 }
