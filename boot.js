@@ -53,7 +53,10 @@ function showFailure(error) {
 window.addEventListener("error", (ev) => showFailure(ev.error));
 window.addEventListener("unhandledrejection", (ev) => showFailure(ev.reason));
 
-init({ module_or_path: new URL("./licswap_bg.wasm", import.meta.url) }).catch((err) => {
+// The module early.js compiled as the page loaded, when it could (else the app fetches it).
+const compiled = await (window.__licswapWasm ?? null);
+delete window.__licswapWasm;
+init({ module_or_path: compiled ?? new URL("./licswap_bg.wasm", import.meta.url) }).catch((err) => {
   if (err instanceof WebAssembly.RuntimeError) return showFailure(err);
   const box = document.createElement("p");
   box.setAttribute("role", "alert");

@@ -32,3 +32,13 @@ window.__licswapConfig.then((answer) => {
     document.head.append(link);
   }
 });
+
+// The app's WebAssembly, compiled as it arrives: the page is otherwise idle until boot.js runs
+// (after the whole document and its scripts are in), and compiling holds the main thread for about
+// 10 to 20 ms. The request takes index.html's preload of the file (same URL, same CORS mode), so
+// it is fetched once. boot.js hands the module to the app, or the URL when this failed (a host that
+// serves .wasm with another MIME type, or a browser without compileStreaming).
+window.__licswapWasm =
+  typeof WebAssembly.compileStreaming === "function"
+    ? WebAssembly.compileStreaming(fetch("./licswap_bg.wasm")).catch(() => null)
+    : null;

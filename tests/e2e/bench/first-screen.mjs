@@ -39,6 +39,13 @@ try {
         if (file.includes("split_answer_")) mark("tenant");
         return out;
       };
+      // The app's own module comes compiled from early.js: instantiated from a Module.
+      const instantiate = WebAssembly.instantiate;
+      WebAssembly.instantiate = async (source, imports) => {
+        const out = await instantiate.call(WebAssembly, source, imports);
+        if (source instanceof WebAssembly.Module) mark("app");
+        return out;
+      };
       document.addEventListener("DOMContentLoaded", () => mark("dcl"));
       new MutationObserver((_, obs) => {
         if (document.querySelector(".sku-card")) {
