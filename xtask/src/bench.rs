@@ -312,14 +312,13 @@ mod tests {
     #[test]
     fn the_plan_row_is_judged_on_the_median_and_shows_the_first_call() {
         let rs = parse_results(
-            "RESULT browser-plan users=100000 actions=7 median_ms=58.2 samples_ms=121.0,58.2,57.0,60.1,55.5              decode_ms=1 index_ms=1 wasm_memory_bytes=1000 js_heap_bytes=1
-",
+            "RESULT browser-plan users=100000 actions=7 median_ms=58.2 samples_ms=121.0,58.2,57.0,60.1,55.5 \
+             decode_ms=1 index_ms=1 wasm_memory_bytes=1000 js_heap_bytes=1\n",
         );
         let t = report::table(&rs, 3, 5);
         assert!(t.contains("58.2 ms (median of the calls; the page's first call 121.0 ms)"), "{t}");
         assert!(t.contains("≤ 60 ms: met"), "{t}");
-        let slow = parse_results("RESULT browser-plan users=100000 actions=7 median_ms=60.8 samples_ms=
-");
+        let slow = parse_results("RESULT browser-plan users=100000 actions=7 median_ms=60.8 samples_ms=\n");
         let t = report::table(&slow, 3, 5);
         assert!(t.contains("first call ?") && t.contains("≤ 60 ms: **missed**"), "{t}");
     }
