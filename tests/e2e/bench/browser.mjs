@@ -13,7 +13,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
-import { DIST, serveApp } from "../lib/harness.mjs";
+import { DIST, gotoUntilMarked, serveApp } from "../lib/harness.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 // Cold loads per mode for the first screens: each takes half a second, and they vary by tens of
@@ -102,7 +102,7 @@ const MARK_SIGN_IN = () => {
 };
 
 // Records when the first subscription card appears, from before any script of the page runs,
-// and tells the bench through its binding when it has one (see paint()).
+// and tells the bench through its binding when it has one (lib/harness.mjs's gotoUntilMarked).
 const MARK_INTERACTIVE = () => {
   new MutationObserver((_, obs) => {
     if (document.querySelector(".sku-card")) {
@@ -112,10 +112,6 @@ const MARK_INTERACTIVE = () => {
     }
   }).observe(document, { childList: true, subtree: true });
 };
-
-// `promise`, or an error naming `what` after `ms`.
-const withTimeout = (promise, ms, what) =>
-  Promise.race([promise, new Promise((_, fail) => setTimeout(() => fail(new Error(`timed out waiting for ${what}`)), ms).unref())]);
 
 async function paint(browser, url, files) {
   // Demo mode: until the overview's subscriptions are on screen. Configured (config.json
@@ -127,15 +123,8 @@ async function paint(browser, url, files) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       const page = await context.newPage();
       await page.addInitScript(mark);
-      // The mark reports itself through a binding, and the navigation is awaited only until it
-      // commits: waiting with page.waitForFunction (or for the load event, then evaluating) makes
-      // Playwright evaluate its own script in the page, about 10 ms of the main thread in the middle
-      // of the app's start (seen in a Chromium trace), which no admin's browser does.
-      let marked;
-      const interactive = new Promise((ok) => (marked = ok));
-      await page.exposeBinding("__licswapMarked", () => marked());
-      await page.goto(url, { waitUntil: "commit" });
-      await withTimeout(interactive, 60_000, "the first screen");
+      // Not page.waitForFunction: its script would run in the page during the start it measures.
+      await gotoUntilMarked(page, url, { what: "the first screen" });
       // The first paints may come after the mark: wait for the first contentful one (5 s at most).
       const t = await page.evaluate(
         () =>

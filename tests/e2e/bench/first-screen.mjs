@@ -12,7 +12,7 @@
 // LICSWAP_DIST, by default the release build in dist/ (`cargo xtask dist`), as the bench does;
 // BENCH_RUNS runs (default 9).
 import { chromium } from "playwright-core";
-import { serveApp } from "../lib/harness.mjs";
+import { gotoUntilMarked, serveApp } from "../lib/harness.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -55,13 +55,8 @@ try {
         }
       }).observe(document, { childList: true, subtree: true });
     });
-    // Told through a binding, not page.waitForFunction, which would run Playwright's own script in
-    // the page during the start it measures (as bench/browser.mjs's paint explains).
-    let marked;
-    const shown = new Promise((ok) => (marked = ok));
-    await page.exposeBinding("__licswapMarked", () => marked());
-    await page.goto(app.url, { waitUntil: "commit" });
-    await shown;
+    // Not page.waitForFunction: its script would run in the page during the start it measures.
+    await gotoUntilMarked(page, app.url, { what: "the first subscription card" });
     const at = await page.evaluate(() => window.__at);
     rows.push(at);
     console.log(KEYS.map((k) => `${k} ${at[k]?.toFixed(0) ?? "-"}`).join("  "));

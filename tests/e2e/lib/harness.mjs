@@ -96,6 +96,28 @@ export async function startSim(args = []) {
   };
 }
 
+/**
+ * Opens `url` in `page` and resolves once the page calls `window.__licswapMarked()` (a mark the
+ * caller's init script sets up), or fails after `timeout` ms naming `what`. For measuring a page's
+ * start: the navigation is awaited only until it commits, and the mark is told through a binding,
+ * because page.waitForFunction (or waiting for the load event, then evaluating) makes Playwright
+ * evaluate its own script in the page, about 10 ms of the main thread in the middle of the app's
+ * start (seen in a Chromium trace), which no admin's browser does.
+ */
+export async function gotoUntilMarked(page, url, { timeout = 60_000, what = "the mark" } = {}) {
+  let marked;
+  const shown = new Promise((ok) => (marked = ok));
+  await page.exposeBinding("__licswapMarked", () => marked());
+  await page.goto(url, { waitUntil: "commit" });
+  let timer;
+  const late = new Promise((_, fail) => (timer = setTimeout(() => fail(new Error(`timed out waiting for ${what}`)), timeout)));
+  try {
+    await Promise.race([shown, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Headless Debian Chromium with the flags this machine needs; each context is a fresh profile. */
 export async function launchBrowser() {
   return chromium.launch({
