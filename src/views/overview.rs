@@ -98,7 +98,7 @@ fn SkuCard(sku: SubscribedSku) -> impl IntoView {
     let plans = sku.service_plans.clone();
     let n_plans = plans.len();
     // The list of plans is built when it is first opened: a tenant's cards hold hundreds of plans
-    // (the demo's eleven subscriptions about 190), and building them all before the first card shows
+    // (the demo's eleven subscriptions 263), and building them all before the first card shows
     // would hold back the overview's first screen. A click on the summary comes before the list
     // opens, so the list is there when it does; `toggle` covers any other way of opening it.
     let opened = RwSignal::new(false);
