@@ -11,7 +11,13 @@ pub fn App() -> impl IntoView {
     provide_context(state);
     let read_hash = move || {
         let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-        state.route.set(Route::parse(&hash));
+        let route = Route::parse(&hash);
+        // `AppState::go` sets the address and the route together; the hashchange that follows
+        // names the screen already shown. Setting it again would build that screen a second
+        // time, dropping what the admin did on it meanwhile and taking focus back to main.
+        if state.route.get_untracked() != route {
+            state.route.set(route);
+        }
     };
     read_hash();
     let _ = window_event_listener(leptos::ev::hashchange, move |_| read_hash());
