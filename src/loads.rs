@@ -138,7 +138,9 @@ pub async fn fetch_snapshot(state: AppState, sources: Vec<String>) -> bool {
             crate::timing::end("licswap:index");
             match indexed {
                 Ok(indexed) => {
-                    state.snapshot.set(Load::Ready(Arc::new(indexed)));
+                    let indexed = Arc::new(indexed);
+                    state.snapshot.set(Load::Ready(indexed.clone()));
+                    warm_up_later(state, indexed, sources);
                     true
                 }
                 Err(e) => {
@@ -152,6 +154,27 @@ pub async fn fetch_snapshot(state: AppState, sources: Vec<String>) -> bool {
             false
         }
     }
+}
+
+/// Once per page, after the tenant just read is on screen: a throwaway plan of a small tenant cut
+/// from it (planning::warm_up), so that the admin's first preview runs the planner's optimized code. Not
+/// when a plan has been made already (it warmed the code itself) or another load replaced this one.
+fn warm_up_later(state: AppState, tenant: Arc<licswap_planner::Indexed>, sources: Vec<String>) {
+    if crate::planning::warmed() {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        // The screen first draws what the load changed (the holders' count, the Preview button).
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        let current = matches!(state.snapshot.get_untracked(), Load::Ready(s) if Arc::ptr_eq(&s, &tenant));
+        if !current || crate::planning::warmed() {
+            return;
+        }
+        let targets = state.form.with_untracked(|f| f.targets());
+        if let Some(request) = crate::planning::warm_up_request(tenant.snapshot(), &sources, &targets) {
+            let _ = crate::planning::warm_up(crate::planning::warm_up_tenant(tenant.snapshot()), &request);
+        }
+    });
 }
 
 /// Reads the tenant again and plans the same swap for `only` (the targets that were stale),

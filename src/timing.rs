@@ -2,12 +2,17 @@
 //! browser's performance panel) can read how long the tenant load and the planner took in the
 //! real app: `performance.getEntriesByName("licswap:load")`, `"licswap:plan"` and
 //! `"licswap:rows"` (the preview list's rows built from the plan), `"licswap:digest"` (the plan's
-//! digest, made after the preview paints). The size of the page's wasm
+//! digest, made after the preview paints), `"licswap:warm-up"` (a throwaway plan before the
+//! first preview, src/planning.rs). The size of the page's wasm
 //! memory at the end of each step goes beside them, in `window.__licswapMemory[step]`: that memory
 //! only grows, so the step that grew it most is the one to make smaller.
 use wasm_bindgen::JsCast;
 
 fn performance() -> Option<web_sys::Performance> {
+    // Natively (the app's tests) there is no page to record in.
+    if !cfg!(target_arch = "wasm32") {
+        return None;
+    }
     web_sys::window().and_then(|w| w.performance())
 }
 
@@ -35,6 +40,9 @@ pub fn end(step: &str) {
 
 /// `window.__licswapMemory[step]` = the wasm memory's size in bytes now. Best effort.
 fn record_memory(step: &str) {
+    if !cfg!(target_arch = "wasm32") {
+        return;
+    }
     let Some(window) = web_sys::window() else { return };
     let Ok(memory) = wasm_bindgen::memory().dyn_into::<js_sys::WebAssembly::Memory>() else { return };
     let bytes = memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length();
