@@ -310,7 +310,23 @@ mod tests {
     }
 
     #[test]
-    fn the_plan_row_is_judged_on_the_median_and_shows_the_first_call() {
+    fn the_preview_row_shows_the_apps_warm_up_when_the_line_has_one() {
+        let line = |warm: &str| {
+            parse_results(&format!(
+                "RESULT preview users=100000 latency_ms=0 total_ms=1400 wait_ms=990 load_ms=800 index_ms=16.0 \
+                 plan_ms=55.1 {warm}rows_ms=20 wasm_memory_bytes=1000 js_heap_bytes=1 rows=78121\n"
+            ))
+        };
+        let t = report::table(&line("warm_up_ms=16.3 "), 3, 5);
+        assert!(t.contains("plan 55.1 ms after a warm-up of 16.3 ms; 78121 rows"), "{t}");
+        for older in ["", "warm_up_ms=NaN "] {
+            let t = report::table(&line(older), 3, 5);
+            assert!(t.contains("plan 55.1 ms; 78121 rows") && t.contains("≤ 1.5 s: met"), "{t}");
+        }
+    }
+
+    #[test]
+    fn the_plan_row_is_judged_on_the_median_and_shows_the_first_call_and_the_warm_up() {
         let rs = parse_results(
             "RESULT browser-plan users=100000 actions=7 median_ms=58.2 samples_ms=121.0,58.2,57.0,60.1,55.5 \
              decode_ms=1 index_ms=1 wasm_memory_bytes=1000 js_heap_bytes=1\n",
@@ -318,6 +334,11 @@ mod tests {
         let t = report::table(&rs, 3, 5);
         assert!(t.contains("58.2 ms (median of the calls; the page's first call 121.0 ms)"), "{t}");
         assert!(t.contains("≤ 60 ms: met"), "{t}");
+        let warm = parse_results(
+            "RESULT browser-plan users=100000 actions=7 median_ms=55.0 samples_ms=56.1,55.0,54.2 warm_up_ms=15.2\n",
+        );
+        let t = report::table(&warm, 3, 5);
+        assert!(t.contains("the page's first call 56.1 ms, after the app's warm-up plan of 15.2 ms)"), "{t}");
         let slow = parse_results("RESULT browser-plan users=100000 actions=7 median_ms=60.8 samples_ms=\n");
         let t = report::table(&slow, 3, 5);
         assert!(t.contains("first call ?") && t.contains("≤ 60 ms: **missed**"), "{t}");

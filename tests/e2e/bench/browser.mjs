@@ -8,7 +8,7 @@
 //   plan   — the planner in the page's WASM on the tenants in BENCH_SNAPSHOTS (files
 //           snap-<users>.{skus,users,groups}.json and .members.txt written by `licswap-bench
 //           snapshot`), timed inside the page with performance.now() around the planner call
-//           only (src/bench_hook.rs).
+//           only (src/bench_hook.rs), after the warm-up the app makes once it has read a tenant.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -214,6 +214,9 @@ async function plan(browser, url, files) {
       // tenant has been read: the plans of it read these indexes. (Builds before Indexed planned
       // without it: "?" when A/B-ing one.)
       index_ms: r.indexMs?.toFixed(1) ?? "?",
+      // The app's warm-up before the first timed call, as once a tenant is read (src/planning.rs):
+      // a throwaway plan of a small cut of the tenant. (Builds before it: none.)
+      ...(r.warmUpMs != null ? { warm_up_ms: r.warmUpMs.toFixed(1) } : {}),
       // Wasm memory only grows, so its size after the runs is the wasm heap's peak (the parsed
       // tenant included); the JS heap holds the tenant's JSON text.
       wasm_memory_bytes: r.wasmAfter,
