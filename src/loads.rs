@@ -157,8 +157,9 @@ pub async fn fetch_snapshot(state: AppState, sources: Vec<String>) -> bool {
 }
 
 /// Once per page, after the tenant just read is on screen: a throwaway plan of a small tenant cut
-/// from it (planning::warm_up), so that the admin's first preview runs the planner's optimized code. Not
-/// when a plan has been made already (it warmed the code itself) or another load replaced this one.
+/// from it (planning::warm_up), so that the admin's first preview runs the planner's optimized
+/// code. Not when a plan has been made already (it warmed the code itself) or another load
+/// replaced this one.
 fn warm_up_later(state: AppState, tenant: Arc<licswap_planner::Indexed>, sources: Vec<String>) {
     if crate::planning::warmed() {
         return;

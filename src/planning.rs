@@ -26,10 +26,11 @@ pub fn plan_timed(tenant: &Indexed, request: &PlanRequest) -> Result<Plan, Strin
     planned.map_err(|e| crate::text::sentence(&e.to_string()))
 }
 
-/// How many of the loaded users a warm-up plans: enough for the browser to compile the planner's
-/// code and optimize its busy parts, few enough to take milliseconds. In Chromium at 100,000
-/// users the first plan of a page took 240 ms and the next ones 58 ms; after a plan of 1,000
-/// users (14 to 31 ms) the first took 88 to 93 ms, and after one of 10,000 no less.
+/// How many of the loaded users (and of each group's members) the warm-up's cut keeps: enough for
+/// the browser to compile the planner's code and optimize its busy parts, few enough to take
+/// milliseconds. In Chromium at 100,000 users the first plan of a page took 240 ms and the next
+/// ones 58 ms; right after a plan of 1,000 users (14 to 31 ms) the first took 88 to 93 ms, and
+/// after one of 10,000 no less (and less again once the page has had a moment: bench_hook.rs).
 const WARM_UP_USERS: usize = 1_000;
 
 /// A small tenant cut from a loaded one, for a warm-up: its subscriptions, its first users, and

@@ -12,9 +12,10 @@
 // installed before its scripts (the admin's own time choosing the target is not the app's). The page's own User Timing
 // entries split it: licswap:load (the tenant load), licswap:index (indexing its users, once per
 // load: licswap_planner::Indexed), licswap:plan (the planner call), licswap:warm-up (a throwaway
-// plan of a few users once the tenant is read, before the admin's first preview: not in the
-// total, unless the click on Preview came while it ran) and licswap:rows (the preview list built from the plan); licswap:digest (the plan's digest, made
-// after the preview paints: not in the total). Memory once the digest is shown: the wasm linear
+// plan of a small cut of the tenant once it is read, before the admin's first preview: not in
+// the total, unless the click on Preview came while it ran) and licswap:rows (the preview list
+// built from the plan); licswap:digest (the plan's digest, made after the preview paints: not in
+// the total). Memory once the digest is shown: the wasm linear
 // memory (it never shrinks: its peak) and the JS heap; and the wasm memory at the end of the load
 // of the planner call and of the preview's rows (the page records it beside its timings,
 // src/timing.rs).
