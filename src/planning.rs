@@ -78,9 +78,11 @@ pub fn warm_up_request(snapshot: &Snapshot, sources: &[String], targets: &[Strin
 }
 
 /// Indexes and plans `small` (a [`warm_up_tenant`]) and drops the plan: V8 compiles WebAssembly a
-/// function at a time on its first call and optimizes it only from a later call on, so the
-/// admin's first preview of a large tenant would otherwise run the planner's loops unoptimized
-/// throughout. Timed as `licswap:warm-up`. The plan's outcome, for tests.
+/// function at a time on its first call (Liftoff) and optimizes only the functions called again,
+/// in the background (TurboFan; <https://v8.dev/docs/wasm-compilation-pipeline>,
+/// <https://v8.dev/blog/wasm-dynamic-tiering>), so the admin's first preview of a large tenant
+/// would otherwise run the planner's loops unoptimized throughout. Timed as `licswap:warm-up`.
+/// The plan's outcome, for tests.
 pub fn warm_up(small: Snapshot, request: &PlanRequest) -> Result<Plan, String> {
     WARMED.with(|w| w.set(true));
     crate::timing::start("licswap:warm-up");
