@@ -114,16 +114,13 @@ fn bench_request(bundle: bool) -> PlanRequest {
 fn warm_up_on(snapshot: Snapshot, bundle: bool) -> (Snapshot, Result<Option<f64>, String>) {
     let request = bench_request(bundle);
     let (sources, targets) = (request.source.as_slice(), request.target.as_slice());
-    let Some(w) = crate::planning::warm_up_request(&snapshot, sources, targets) else {
-        return (snapshot, Ok(None));
-    };
     let Some(perf) = web_sys::window().and_then(|w| w.performance()) else {
         return (snapshot, Err("no performance".into()));
     };
     let start = perf.now();
-    let warmed = crate::planning::warm_up(crate::planning::warm_up_tenant(&snapshot), &w);
+    let warmed = crate::planning::warm_up(&snapshot, sources, targets);
     let ms = perf.now() - start;
-    (snapshot, warmed.map(|_| Some(ms)))
+    (snapshot, warmed.transpose().map(|planned| planned.map(|_| ms)))
 }
 
 /// The timed runs, in the planner's lazily loaded chunk: the clock starts only after it is loaded.

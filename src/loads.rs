@@ -172,9 +172,7 @@ fn warm_up_later(state: AppState, tenant: Arc<licswap_planner::Indexed>, sources
             return;
         }
         let targets = state.form.with_untracked(|f| f.targets());
-        if let Some(request) = crate::planning::warm_up_request(tenant.snapshot(), &sources, &targets) {
-            let _ = crate::planning::warm_up(crate::planning::warm_up_tenant(tenant.snapshot()), &request);
-        }
+        let _ = crate::planning::warm_up(tenant.snapshot(), &sources, &targets);
     });
 }
 

@@ -37,7 +37,7 @@ const WARM_UP_USERS: usize = 1_000;
 /// each group with at most as many of its members. The warm-up's time does not grow with the
 /// tenant: a plan of 1,000 users of the whole 1,000,000-user tenant took 255 ms, most of it
 /// spent on the tenant's size rather than on the users planned.
-pub fn warm_up_tenant(snapshot: &Snapshot) -> Snapshot {
+fn warm_up_tenant(snapshot: &Snapshot) -> Snapshot {
     Snapshot {
         tenant_name: None,
         skus: snapshot.skus.clone(),
@@ -56,7 +56,7 @@ pub fn warm_up_tenant(snapshot: &Snapshot) -> Snapshot {
 /// A throwaway request: every holder of `sources` moved to `targets` (the wizard's, when chosen
 /// and not a source), or else to the first other SKU the tenant holds. None when there is no
 /// other SKU to move to.
-pub fn warm_up_request(snapshot: &Snapshot, sources: &[String], targets: &[String]) -> Option<PlanRequest> {
+fn warm_up_request(snapshot: &Snapshot, sources: &[String], targets: &[String]) -> Option<PlanRequest> {
     // A SKU is named by its skuId (the wizard's) or its part number (a request's other spelling).
     let names = |s: &SubscribedSku, name: &str| {
         s.sku_id.eq_ignore_ascii_case(name) || s.sku_part_number.eq_ignore_ascii_case(name)
@@ -77,18 +77,21 @@ pub fn warm_up_request(snapshot: &Snapshot, sources: &[String], targets: &[Strin
     })
 }
 
-/// Indexes and plans `small` (a [`warm_up_tenant`]) and drops the plan: V8 compiles WebAssembly a
-/// function at a time on its first call (Liftoff) and optimizes only the functions called again,
-/// in the background (TurboFan; <https://v8.dev/docs/wasm-compilation-pipeline>,
-/// <https://v8.dev/blog/wasm-dynamic-tiering>), so the admin's first preview of a large tenant
-/// would otherwise run the planner's loops unoptimized throughout. Timed as `licswap:warm-up`.
-/// The plan's outcome, for tests.
-pub fn warm_up(small: Snapshot, request: &PlanRequest) -> Result<Plan, String> {
+/// The warm-up: a throwaway plan of a small cut of `snapshot` (its first users, [`warm_up_tenant`])
+/// moving the holders of `sources` to `targets` ([`warm_up_request`]); None when there is no SKU to
+/// move to. V8 compiles WebAssembly a function at a time on its first call (Liftoff) and optimizes
+/// only the functions called again, in the background (TurboFan;
+/// <https://v8.dev/docs/wasm-compilation-pipeline>, <https://v8.dev/blog/wasm-dynamic-tiering>),
+/// so the admin's first preview of a large tenant would otherwise run the planner's loops
+/// unoptimized throughout. Timed as `licswap:warm-up`. The plan's outcome, for tests.
+pub fn warm_up(snapshot: &Snapshot, sources: &[String], targets: &[String]) -> Option<Result<Plan, String>> {
+    let request = warm_up_request(snapshot, sources, targets)?;
     WARMED.with(|w| w.set(true));
     crate::timing::start("licswap:warm-up");
-    let planned = Indexed::new(small).and_then(|t| t.plan(request)).map_err(|e| e.to_string());
+    let planned =
+        Indexed::new(warm_up_tenant(snapshot)).and_then(|t| t.plan(&request)).map_err(|e| e.to_string());
     crate::timing::end("licswap:warm-up");
-    planned
+    Some(planned)
 }
 
 #[cfg(test)]
@@ -121,9 +124,9 @@ mod tests {
         let (e1, e3) = (id_of(&tenant, "STANDARDPACK"), id_of(&tenant, "ENTERPRISEPACK"));
         let request = warm_up_request(&tenant, &[e1.clone()], &[e3.clone()]).unwrap();
         assert_eq!(request.scope, Scope::AllHolders);
-        assert_eq!(request.target.as_slice(), [e3]);
+        assert_eq!(request.target.as_slice(), [e3.clone()]);
         assert!(!warmed());
-        let plan = warm_up(small, &request).expect("the warm-up plans");
+        let plan = warm_up(&tenant, &[e1], &[e3]).expect("a warm-up").expect("the warm-up plans");
         assert!(warmed());
         // It ran the planner through: the holders among the first users got their swaps.
         assert!(plan.actions().count() > 100, "{} actions", plan.actions().count());
@@ -141,6 +144,7 @@ mod tests {
         }
         let only_source =
             Snapshot { skus: vec![tenant.skus.iter().find(|s| s.sku_id == e1).unwrap().clone()], ..tenant };
-        assert_eq!(warm_up_request(&only_source, &[e1], &[]), None, "no other SKU: no warm-up");
+        assert_eq!(warm_up_request(&only_source, &[e1.clone()], &[]), None, "no other SKU: no warm-up");
+        assert!(warm_up(&only_source, &[e1], &[]).is_none());
     }
 }

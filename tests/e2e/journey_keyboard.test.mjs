@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { openPage, screenshot, useStack } from "./lib/harness.mjs";
-import { realProblems } from "./journey_lib.mjs";
+import { pickSkus, realProblems } from "./journey_lib.mjs";
 
 const stack = useStack({});
 
@@ -151,14 +151,7 @@ test("plan, preview, apply and verify a swap with the keyboard alone", async () 
 // confirmation, then focus was on main again). Here the event came some 40 ms after the screen.
 test("a screen a button opens is built once: the address's change that follows does not rebuild it", async () => {
   const { page, problems } = await openPage(stack.browser, `${stack.app.url}#/migrate`);
-  const choose = async (id, code) => {
-    const option = page.locator(`#${id} option`, { hasText: `(${code})` });
-    await option.waitFor({ state: "attached", timeout: 30_000 });
-    await page.locator(`#${id}`).selectOption({ label: (await option.textContent()).trim() });
-  };
-  await choose("source", "STANDARDPACK");
-  await choose("target", "ENTERPRISEPACK");
-  await page.getByText(/users hold the source license/).waitFor({ timeout: 60_000 });
+  await pickSkus(page, "STANDARDPACK", "ENTERPRISEPACK");
   // Keep the first screen put in main after the click, and count the address's changes.
   await page.evaluate(() => {
     window.__hashchanges = 0;

@@ -38,10 +38,15 @@ fn first_call(b: &Res) -> String {
         Some(ms) => format!("{ms:.1} ms"),
         None => "?".into(),
     };
-    match b.get("warm_up_ms").parse::<f64>() {
-        Ok(w) if w.is_finite() => format!("{first}, after the app's warm-up plan of {w:.1} ms"),
-        _ => first,
+    match warm_up_ms(b) {
+        Some(w) => format!("{first}, after the app's warm-up plan of {w:.1} ms"),
+        None => first,
     }
+}
+
+/// The app's warm-up plan on a result line (src/planning.rs); older lines have none, or NaN.
+fn warm_up_ms(r: &Res) -> Option<f64> {
+    r.get("warm_up_ms").parse::<f64>().ok().filter(|w| w.is_finite())
 }
 
 fn met(ok: bool) -> &'static str {
@@ -211,12 +216,8 @@ pub fn table(rs: &[Res], runs: u32, browser_runs: u32) -> String {
         // first row painted); the scripted walk's wall clock beside it includes Playwright's
         // own steps and polling. Older result lines have no wait: the walk stands for it.
         let wait = if p.get("wait_ms") == "?" { total } else { p.num("wait_ms") };
-        // The app's warm-up plan, made while the admin chooses (src/planning.rs); older result
-        // lines have none.
-        let warm_up = match p.get("warm_up_ms").parse::<f64>() {
-            Ok(w) if w.is_finite() => format!(" after a warm-up of {w:.1} ms"),
-            _ => String::new(),
-        };
+        // The app's warm-up plan, made while the admin chooses.
+        let warm_up = warm_up_ms(p).map_or(String::new(), |w| format!(" after a warm-up of {w:.1} ms"));
         let figure = format!(
             "{wait:.0} ms of waiting for the app ({total:.0} ms for the scripted walk; load {} ms, indexing {} ms, plan {} ms{warm_up}; {} rows); wasm memory {}, JS heap {}",
             p.get("load_ms"),
