@@ -49,6 +49,25 @@ impl SharedStr {
         })
     }
 
+    /// `s` in a copy of its own, not looked up in the pool nor added to it: for strings shared
+    /// by a few records that know each other (an action's id and its rollback's `undoes`)
+    /// rather than repeated across a tenant.
+    pub fn unpooled(s: &str) -> Self {
+        SharedStr(Arc::from(s))
+    }
+
+    /// Deserializes as [`SharedStr::unpooled`] does (`#[serde(deserialize_with)]`).
+    pub fn unpooled_de<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(Visit { pooled: false })
+    }
+
+    /// [`SharedStr::unpooled_de`] of an optional string.
+    pub fn unpooled_de_opt<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        #[derive(Deserialize)]
+        struct Unpooled(#[serde(deserialize_with = "SharedStr::unpooled_de")] SharedStr);
+        Ok(Option::<Unpooled>::deserialize(d)?.map(|u| u.0))
+    }
+
     /// Forgets the pool of this thread (the app calls it when it forgets a tenant's data): the
     /// strings already handed out stay valid, and a later tenant's decoding starts a new pool.
     pub fn forget_pool() {
@@ -165,20 +184,25 @@ impl Serialize for SharedStr {
     }
 }
 
+/// Reads a string into a [`SharedStr`], pooled or not.
+struct Visit {
+    pooled: bool,
+}
+
+impl serde::de::Visitor<'_> for Visit {
+    type Value = SharedStr;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    // Borrowed or not, the text is only looked up or copied once: never held as a String first.
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SharedStr, E> {
+        Ok(if self.pooled { SharedStr::new(v) } else { SharedStr::unpooled(v) })
+    }
+}
+
 impl<'de> Deserialize<'de> for SharedStr {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl serde::de::Visitor<'_> for Visit {
-            type Value = SharedStr;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-            // Borrowed or not, the text is only looked up: a pooled string is not copied again.
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SharedStr, E> {
-                Ok(SharedStr::new(v))
-            }
-        }
-        deserializer.deserialize_str(Visit)
+        deserializer.deserialize_str(Visit { pooled: true })
     }
 }
 

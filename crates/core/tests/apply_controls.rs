@@ -24,7 +24,7 @@ fn many(n: usize) -> (Snapshot, Plan) {
         .users
         .iter()
         .map(|u| Action {
-            id: format!("swap-{}", u.id),
+            id: format!("swap-{}", u.id).into(),
             kind: ActionKind::Swap,
             target: Subject { kind: TargetKind::User, id: u.id.clone(), name: u.label().into() }.into(),
             body: AssignLicenseBody {
@@ -32,7 +32,7 @@ fn many(n: usize) -> (Snapshot, Plan) {
                 remove_licenses: vec![E1.into()],
             }
             .into(),
-            fingerprint: fingerprint_user(u),
+            fingerprint: fingerprint_user(u).into(),
             undoes: None,
         })
         .collect();

@@ -102,7 +102,7 @@ fn rollback_pairs_each_inverse_with_the_forward_action_it_names() {
     let v = block_on(verify(&fake, &plan, &report.journal, 20));
     let by_body = rollback_plan(&plan, &report.journal, &v);
     for a in plan.rollback.iter_mut().flat_map(|p| &mut p.actions) {
-        a.undoes = a.id.strip_prefix("rb-").map(str::to_string);
+        a.undoes = a.id.strip_prefix("rb-").map(Into::into);
     }
     let by_id = rollback_plan(&plan, &report.journal, &v);
     let ids = |rb: &RollbackPlan| rb.plan.actions().map(|a| a.id.clone()).collect::<Vec<_>>();

@@ -59,7 +59,7 @@ fn tampered_bodies_are_refused_and_the_rest_applies() {
         block_on(Executor::new(&api, &clock, &store, config, Control::new()).run(&plan, &mut |_| {}))
             .unwrap();
     for id in &tampered {
-        match &report.journal.entries[id].state {
+        match &report.journal.entries[&**id].state {
             EntryState::Failed { code, message, retryable } => {
                 assert_eq!(code, REFUSED_CODE);
                 assert!(message.contains("not one licswap plans") && !retryable, "{message}");

@@ -11,17 +11,31 @@ use licswap_core::model::{AssignLicenseBody, AssignedLicense};
 use licswap_core::plan::fastmap::FastMap;
 use licswap_core::plan::fingerprint::Parts;
 use licswap_core::plan::{Action, ActionKind, Phase};
+use licswap_core::shared_str::SharedStr;
 use std::sync::Arc;
 
 fn body(add: Vec<AssignedLicense>, remove: Vec<String>) -> Arc<AssignLicenseBody> {
     Arc::new(AssignLicenseBody { add_licenses: add, remove_licenses: remove })
 }
 
-/// `parts` joined, in one allocation of the right size (once per action and rollback).
-pub(crate) fn action_id(parts: &[&str]) -> String {
-    let mut id = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    parts.iter().for_each(|p| id.push_str(p));
-    id
+thread_local! {
+    static ID_BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// The id `write` spells, as the plan keeps it: written into a buffer kept for the next id, then
+/// copied once into its `Arc` (one allocation per action and rollback; a `String` turned into an
+/// `Arc<str>` would be two).
+pub(crate) fn action_id_with(write: impl FnOnce(&mut String)) -> SharedStr {
+    ID_BUF.with_borrow_mut(|buf| {
+        buf.clear();
+        write(buf);
+        SharedStr::unpooled(buf)
+    })
+}
+
+/// `parts` joined: [`action_id_with`].
+pub(crate) fn action_id(parts: &[&str]) -> SharedStr {
+    action_id_with(|id| parts.iter().for_each(|p| id.push_str(p)))
 }
 
 fn lic(sku_id: &str, disabled: Vec<String>) -> AssignedLicense {
@@ -127,15 +141,19 @@ pub(crate) fn actions(o: &Inputs<'_, '_>, evals: &[&Eval]) -> (Vec<Phase>, Vec<P
                 (ActionKind::RemoveRedundantDirect, "remove-direct", phase, b.clone())
             }
         };
-        // The user's id from the index, not from the user's own string (see write_user_id).
-        let mut action = String::with_capacity(id.len() + ":user:".len() + 36);
-        action.push_str(id);
-        action.push_str(":user:");
-        t.write_user_id(ui, &mut action);
+        // The user's id from the index, not from the user's own string (see write_user_id),
+        // written once for the action's id and its subject's.
+        let mut user_id = String::new();
         let a = Action {
-            id: action,
+            id: action_id_with(|action| {
+                action.push_str(id);
+                action.push_str(":user:");
+                let at = action.len();
+                t.write_user_id(ui, action);
+                user_id.push_str(&action[at..]);
+            }),
             kind,
-            target: Arc::new(indexed_user_subject(t, ui)),
+            target: Arc::new(indexed_user_subject(t, ui, user_id)),
             body: forward,
             fingerprint: if t.rows.fingerprint_key(ui, &mut fp_key) {
                 fp.user_keyed(&fp_key, u)

@@ -219,13 +219,6 @@ impl<'a> Indexes<'a> {
         self.user_by_id.write_id(u, &self.users[u as usize].id, out);
     }
 
-    /// User `u`'s id, as the snapshot spells it.
-    pub fn user_id(&self, u: u32) -> String {
-        let mut id = String::with_capacity(36);
-        self.write_user_id(u, &mut id);
-        id
-    }
-
     pub fn group(&self, id: &str) -> Option<u32> {
         self.group_by_id.get(&CiKey(id)).copied()
     }

@@ -5,6 +5,7 @@
 use licswap_core::model::{same_id, AssignLicenseBody, AssignedLicense};
 use licswap_core::plan::fastmap::Fx;
 use licswap_core::plan::{Action, ActionKind};
+use licswap_core::shared_str::SharedStr;
 use std::hash::Hasher;
 use std::sync::Arc;
 
@@ -116,6 +117,11 @@ impl Inverses {
     }
 }
 
+thread_local! {
+    /// The empty fingerprint of every rollback action of a plan, one copy.
+    static NO_FINGERPRINT: SharedStr = SharedStr::unpooled("");
+}
+
 pub(crate) fn inverse(action: &Action, body: Arc<AssignLicenseBody>) -> Action {
     Action {
         id: super::actions::action_id(&["rollback:", &action.id]),
@@ -124,7 +130,8 @@ pub(crate) fn inverse(action: &Action, body: Arc<AssignLicenseBody>) -> Action {
         body,
         // The rollback runs against the state the action left, which is not known at planning
         // time; the executor stamps it when the action completes.
-        fingerprint: String::new(),
+        fingerprint: NO_FINGERPRINT.with(SharedStr::clone),
+        // The forward action's own id, shared.
         undoes: Some(action.id.clone()),
     }
 }

@@ -48,7 +48,7 @@ impl<'a, A: LicenseApi, C: Clock, S: JournalStore> Executor<'a, A, C, S> {
             None => Journal::new(plan, now),
         };
         for a in plan.actions() {
-            if !journal.entries.contains_key(&a.id) {
+            if !journal.entries.contains_key(&*a.id) {
                 journal.set(&a.id, EntryState::Pending, now);
             }
         }

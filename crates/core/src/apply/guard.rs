@@ -169,7 +169,7 @@ mod tests {
                     .collect(),
                 remove_licenses: remove.iter().map(|s| sku(s)).collect(),
             }),
-            fingerprint: String::new(),
+            fingerprint: Default::default(),
             undoes: None,
         }
     }

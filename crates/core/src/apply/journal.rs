@@ -154,7 +154,7 @@ impl Journal {
             .actions()
             .map(|a| {
                 (
-                    a.id.clone(),
+                    a.id.to_string(),
                     Entry {
                         state: EntryState::Pending,
                         attempts: 0,

@@ -148,7 +148,7 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Shared<'_, A, C, S> {
                     let a = self.actions[*i];
                     a.target.kind == TargetKind::User
                         && j.entries
-                            .get(&a.id)
+                            .get(&*a.id)
                             .is_some_and(|e| e.state == EntryState::Pending && e.baseline.is_none())
                 })
                 .collect()
@@ -172,7 +172,7 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Shared<'_, A, C, S> {
                         // A target already changed gets no baseline: its phase finds it stale.
                         Some(Ok(TargetState::User(u))) if fingerprint_user(u) == action.fingerprint => {
                             let b = fingerprint_outside(u, &self.plan_groups);
-                            if let Some(e) = j.entries.get_mut(&action.id) {
+                            if let Some(e) = j.entries.get_mut(&*action.id) {
                                 e.baseline = Some(b);
                             }
                         }
@@ -213,7 +213,7 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Shared<'_, A, C, S> {
             let now = self.clock.now_ms();
             let j = self.journal.borrow();
             for item in items.iter().filter(|i| i.need != Need::Check) {
-                let sent = j.entries.get(&self.actions[item.idx].id).map_or(0, |e| e.updated_ms);
+                let sent = j.entries.get(&*self.actions[item.idx].id).map_or(0, |e| e.updated_ms);
                 wait = wait.max((sent + self.config.read_lag_ms).saturating_sub(now));
             }
         }
@@ -273,7 +273,7 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Shared<'_, A, C, S> {
     /// outcome is recorded in `j`.
     fn judge(&self, j: &mut Journal, item: Item, state: &TargetState, now: u64, res: &mut JobResult) -> bool {
         let action = self.actions[item.idx];
-        let baseline = j.entries.get(&action.id).and_then(|e| e.baseline.clone());
+        let baseline = j.entries.get(&*action.id).and_then(|e| e.baseline.clone());
         let r = Readiness {
             target_skus: self.target_skus,
             plan_groups: &self.plan_groups,
@@ -331,9 +331,9 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Shared<'_, A, C, S> {
                 }
                 j.set(&action.id, EntryState::SkippedStale { now_fingerprint: now_fingerprint.clone() }, now);
                 res.stale.push(StaleTarget {
-                    action_id: action.id.clone(),
+                    action_id: action.id.to_string(),
                     target: Subject::clone(&action.target),
-                    planned_fingerprint: action.fingerprint.clone(),
+                    planned_fingerprint: action.fingerprint.to_string(),
                     now_fingerprint,
                 });
                 res.settled += 1;
@@ -375,7 +375,7 @@ impl<A: LicenseApi, C: Clock, S: JournalStore> Shared<'_, A, C, S> {
         let mut j = self.journal.borrow_mut();
         for item in send {
             let id = &self.actions[item.idx].id;
-            let attempt = j.entries.get(id).map_or(0, |e| e.attempts) + 1;
+            let attempt = j.entries.get(&**id).map_or(0, |e| e.attempts) + 1;
             j.set(id, EntryState::InFlight { attempt }, now);
         }
         if !send.is_empty() {

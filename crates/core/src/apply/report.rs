@@ -154,7 +154,7 @@ pub fn report_rows(plan: &Plan, journal: &Journal, verify: Option<&VerifyReport>
     let mut rows = Vec::new();
     for (pi, phase) in plan.phases.iter().enumerate() {
         for a in &phase.actions {
-            let entry = journal.entries.get(&a.id);
+            let entry = journal.entries.get(&*a.id);
             let mut message = match entry.map(|e| &e.state) {
                 Some(EntryState::Failed { message, .. }) => message.clone(),
                 Some(EntryState::SkippedStale { .. }) => {
@@ -167,7 +167,7 @@ pub fn report_rows(plan: &Plan, journal: &Journal, verify: Option<&VerifyReport>
             }
             rows.push(ReportRow {
                 phase: pi + 1,
-                action_id: a.id.clone(),
+                action_id: a.id.to_string(),
                 action: RowAction::Call(a.kind),
                 target_kind: a.target.kind,
                 target_id: a.target.id.clone(),

@@ -97,25 +97,25 @@ pub fn rollback_plan(plan: &Plan, journal: &Journal, verify: &VerifyReport) -> R
     for phase in &plan.rollback {
         for inverse in &phase.actions {
             let Some((pi, forward)) = forwards.of(inverse) else {
-                left_out.push((inverse.id.clone(), "no forward action in the plan matches it".into()));
+                left_out.push((inverse.id.to_string(), "no forward action in the plan matches it".into()));
                 continue;
             };
             if journal.state(&forward.id) != Some(&EntryState::Done) {
-                left_out.push((inverse.id.clone(), format!("'{}' was not done", forward.id)));
+                left_out.push((inverse.id.to_string(), format!("'{}' was not done", forward.id)));
                 continue;
             }
             match verify.item(&forward.id) {
                 Some(item) if item.outcome == VerifyOutcome::Ok => {
                     let mut a = inverse.clone();
-                    a.fingerprint = item.now_fingerprint.clone().unwrap_or_default();
+                    a.fingerprint = item.now_fingerprint.as_deref().unwrap_or_default().into();
                     by_phase[pi].push(a);
                     titles[pi].get_or_insert_with(|| phase.title.clone());
                 }
                 Some(_) => {
-                    left_out.push((inverse.id.clone(), format!("verify did not confirm '{}'", forward.id)))
+                    left_out.push((inverse.id.to_string(), format!("verify did not confirm '{}'", forward.id)))
                 }
                 None => left_out.push((
-                    inverse.id.clone(),
+                    inverse.id.to_string(),
                     format!("'{}' was not verified: run verify first", forward.id),
                 )),
             }

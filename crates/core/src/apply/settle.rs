@@ -99,7 +99,7 @@ pub async fn settle_group<A: LicenseApi, C: Clock>(
 ) -> GroupSettleReport {
     let start = clock.now_ms();
     let mut report = GroupSettleReport {
-        action_id: action.id.clone(),
+        action_id: action.id.to_string(),
         group_id: action.target.id.clone(),
         group_name: action.target.name.clone(),
         settled: false,

@@ -193,7 +193,7 @@ async fn read_and_judge<A: LicenseApi>(
                 ),
             };
             items.push(VerifyItem {
-                action_id: action.id.clone(),
+                action_id: action.id.to_string(),
                 target: Subject::clone(&action.target),
                 outcome,
                 now_fingerprint,

@@ -111,7 +111,7 @@ pub fn compare(approved: &Plan, fresh: &Plan) -> PlanDiff {
                 let same_body = body_text(&a.body) == body_text(&b.body);
                 let same_state = a.fingerprint.eq_ignore_ascii_case(&b.fingerprint);
                 if same_body && same_state && phase == p2 {
-                    diff.same.push(a.id.clone());
+                    diff.same.push(a.id.to_string());
                     continue;
                 }
                 let reason = if !same_state {

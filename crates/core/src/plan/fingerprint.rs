@@ -4,20 +4,22 @@ use super::fastmap::lower8;
 use super::fastmap::FastMap;
 use crate::hash::{fnv1a64_from, hex16, FNV_OFFSET};
 use crate::model::{AssignedLicense, Group, User};
+use crate::shared_str::SharedStr;
 
 
 /// Canonical parts, written into one buffer (a part is a byte range), so a digest costs a few
 /// allocations however many licenses the target has: the planner takes 100,000 of them. Targets
-/// with the same licenses write the same bytes, so digests are memoized by the unsorted buffer.
+/// with the same licenses write the same bytes, so digests are memoized by the unsorted buffer,
+/// and a memoized digest is shared: the plan's actions hold one copy of each.
 #[derive(Default)]
 pub struct Parts {
     buf: Vec<u8>,
     ranges: Vec<(usize, usize)>,
     plans: Vec<String>,
-    memo: FastMap<Vec<u8>, String>,
+    memo: FastMap<Vec<u8>, SharedStr>,
     /// Digests by a key the caller decoded (the planner's rows: [`Parts::user_keyed`]), so most
     /// targets of a plan are digested without reading their strings at all.
-    by_key: FastMap<Vec<u64>, String>,
+    by_key: FastMap<Vec<u64>, SharedStr>,
 }
 
 /// Bounds each memo, in case every target is different.
@@ -64,7 +66,7 @@ impl Parts {
     }
 
     /// The digest of the parts written since the last digest; leaves the buffers empty for reuse.
-    fn digest(&mut self) -> String {
+    fn digest(&mut self) -> SharedStr {
         if let Some(d) = self.memo.get(&self.buf) {
             let d = d.clone();
             self.buf.clear();
@@ -78,7 +80,7 @@ impl Parts {
             h = fnv1a64_from(h, &buf[a..b]);
             h = fnv1a64_from(h, b"|");
         }
-        let d = hex16(h);
+        let d = SharedStr::unpooled(&hex16(h));
         // The buffer alone determines the parts: 'L' and 'S' (uppercase) only ever start one,
         // everything else is lowercased. Bounded, in case every target is different.
         if self.memo.len() < MEMO_MAX {
@@ -92,7 +94,7 @@ impl Parts {
 
     /// [`Parts::user`], memoized by `key`, which must stand for what the digest reads.
     #[inline]
-    pub fn user_keyed(&mut self, key: &[u64], user: &User) -> String {
+    pub fn user_keyed(&mut self, key: &[u64], user: &User) -> SharedStr {
         if let Some(d) = self.by_key.get(key) {
             return d.clone();
         }
@@ -104,7 +106,7 @@ impl Parts {
     }
 
     /// [`fingerprint_user`] reusing this buffer.
-    pub fn user(&mut self, user: &User) -> String {
+    pub fn user(&mut self, user: &User) -> SharedStr {
         self.licenses(&user.assigned_licenses);
         for s in &user.license_assignment_states {
             let start = self.begin();
@@ -118,7 +120,7 @@ impl Parts {
     }
 
     /// [`fingerprint_group`] reusing this buffer.
-    pub fn group(&mut self, group: &Group) -> String {
+    pub fn group(&mut self, group: &Group) -> SharedStr {
         self.licenses(&group.assigned_licenses);
         self.digest()
     }
@@ -127,11 +129,11 @@ impl Parts {
 /// Over assignedLicenses and the direct/inherited source of each license (not over error
 /// states or timestamps, which change as Graph processes without anyone editing the user).
 pub fn fingerprint_user(user: &User) -> String {
-    Parts::default().user(user)
+    Parts::default().user(user).to_string()
 }
 
 pub fn fingerprint_group(group: &Group) -> String {
-    Parts::default().group(group)
+    Parts::default().group(group).to_string()
 }
 
 #[cfg(test)]

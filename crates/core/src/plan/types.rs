@@ -3,6 +3,7 @@
 use super::id_list::IdList;
 pub use super::sku_list::SkuList;
 use crate::model::{AssignLicenseBody, Group, SubscribedSku, User};
+use crate::shared_str::SharedStr;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -207,20 +208,24 @@ impl ActionKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Action {
-    /// Stable within a plan: the journal keys on it.
-    pub id: String,
+    /// Stable within a plan: the journal keys on it. Shared with the `undoes` of the action's
+    /// rollback, so a million-user plan spells each id once (and read from a file, not pooled:
+    /// ids are all different).
+    #[serde(deserialize_with = "SharedStr::unpooled_de")]
+    pub id: SharedStr,
     pub kind: ActionKind,
     pub target: Arc<Subject>,
     pub body: Arc<AssignLicenseBody>,
     /// [`fingerprint_user`]/[`fingerprint_group`] of the target when planned; apply refuses a
-    /// target whose fingerprint changed.
-    pub fingerprint: String,
+    /// target whose fingerprint changed. Shared: targets with the same licenses have the same
+    /// digest, and most of a plan's targets do (the planner memoizes it).
+    pub fingerprint: SharedStr,
     /// For a rollback action: the id of the forward action it undoes, so a rollback plan picks
     /// the inverse of each action done by id. Absent from forward actions, and from plans made
     /// before it was recorded (those pair by target and body, see `apply::rollback`), so they
     /// read and hash exactly as before.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub undoes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "SharedStr::unpooled_de_opt")]
+    pub undoes: Option<SharedStr>,
 }
 
 /// Actions that may run in any order among themselves; phases run in order.

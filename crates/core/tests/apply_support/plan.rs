@@ -99,7 +99,7 @@ fn swap(
             remove_licenses: vec![remove.into()],
         }
         .into(),
-        fingerprint: fp,
+        fingerprint: fp.into(),
         undoes: None,
     }
 }

@@ -27,7 +27,7 @@ pub(super) fn remove_direct(
         kind,
         target: Arc::new(subject.clone()),
         body: body.clone(),
-        fingerprint: fingerprint_user(user),
+        fingerprint: fingerprint_user(user).into(),
         undoes: None,
     };
     let own: Vec<Own<'_>> = held.map(|d| Own { sku_id: &d.sku_id, disabled: &d.disabled_plans }).into_iter().collect();
