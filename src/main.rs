@@ -18,9 +18,6 @@ mod loads;
 mod planning;
 mod preview_model;
 mod routes;
-// The page's allocator (wasm only: native tests keep the system's, and test this one on its own).
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-mod small_alloc;
 mod state;
 mod storage;
 mod text;
@@ -28,10 +25,6 @@ mod timing;
 mod transport;
 mod views;
 mod wizard_form;
-
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-static ALLOCATOR: small_alloc::Small<std::alloc::System> = small_alloc::Small::new(std::alloc::System);
 
 fn main() {
     // Debug builds log a panic's message; the release build aborts at once (panic=immediate-abort,
