@@ -45,48 +45,30 @@ pub(crate) fn is_harm(code: FindingCode) -> bool {
 }
 
 #[inline(never)] // a frame of its own in profiles (it runs once per plan)
-pub(crate) fn sort(findings: &mut Vec<Finding>) {
-    // One stable order by (severity, code, kind, subject id, message). The findings are not
-    // compared or moved while sorting: a key per finding is (its first fields and its subject
-    // id's first 16 bytes, beside each other), and only keys that tie read the findings. At a
-    // million users (80,000 findings, 50,000 of one code in random GUID order) sorting the
-    // findings themselves, twice, was a tenth of the plan.
-    let mut order: Vec<(u32, [u64; 2], u32)> =
-        findings.iter().enumerate().map(|(i, f)| (head(f), id_prefix(&f.subject.id), i as u32)).collect();
-    let by_subject = |a: &Finding, b: &Finding| {
-        cmp_bytes(&a.subject.id, &b.subject.id).then_with(|| cmp_bytes(&a.message, &b.message))
-    };
-    // Already in order (a plan of users listed in id order, mostly): nothing to move.
-    let ordered = |a: &(u32, [u64; 2], u32), b: &(u32, [u64; 2], u32)| {
-        (a.0, a.1)
-            .cmp(&(b.0, b.1))
-            .then_with(|| by_subject(&findings[a.2 as usize], &findings[b.2 as usize]))
-            // The index last: equal findings keep their order, as a stable sort keeps them.
-            .then(a.2.cmp(&b.2))
-    };
-    if order.is_sorted_by(|a, b| ordered(a, b).is_le()) {
-        return;
+pub(crate) fn sort(findings: &mut [Finding]) {
+    // Two stable passes give the order of one stable sort by the whole key: by (severity, code,
+    // kind) with cheap comparisons, then each such run by (subject id, message). Findings about
+    // users arrive in snapshot order, so the second pass mostly finds runs already sorted instead
+    // of comparing long ids n log n times.
+    findings.sort_by_key(|f| (f.severity, f.code, f.subject.kind));
+    let mut start = 0;
+    while start < findings.len() {
+        let head = (findings[start].severity, findings[start].code, findings[start].subject.kind);
+        let len = findings[start..]
+            .iter()
+            .position(|f| (f.severity, f.code, f.subject.kind) != head)
+            .unwrap_or(findings.len() - start);
+        let by_subject = |a: &Finding, b: &Finding| {
+            cmp_bytes(&a.subject.id, &b.subject.id).then_with(|| cmp_bytes(&a.message, &b.message))
+        };
+        // A run in order already (users listed in id order) costs one comparison per finding;
+        // the size-optimized build's merge sort makes n log n of them whatever the order.
+        let run = &mut findings[start..start + len];
+        if !run.is_sorted_by(|a, b| by_subject(a, b).is_le()) {
+            run.sort_by(by_subject);
+        }
+        start += len;
     }
-    order.sort_unstable_by(ordered);
-    // Moved once, into a new list. (Permuting the slice in place by swaps trapped in the wasm
-    // build, in dlmalloc's size check on free; natively and under valgrind it ran clean.)
-    let mut taken: Vec<Option<Finding>> = std::mem::take(findings).into_iter().map(Some).collect();
-    *findings = order.iter().filter_map(|o| taken[o.2 as usize].take()).collect();
-}
-
-/// Severity, code and subject kind in one number, in that order of significance.
-fn head(f: &Finding) -> u32 {
-    (f.severity as u32) << 16 | (f.code as u32) << 8 | f.subject.kind as u32
-}
-
-/// The first 16 bytes of `id` as two big-endian numbers (zeros past its end): `a`'s are below
-/// `b`'s only when `cmp_bytes(a, b)` is Less, so they order GUIDs by their first 16 characters.
-fn id_prefix(id: &str) -> [u64; 2] {
-    let mut b = [0u8; 16];
-    let n = id.len().min(16);
-    b[..n].copy_from_slice(&id.as_bytes()[..n]);
-    let word = |c: &[u8]| u64::from_be_bytes(c.try_into().expect("8 bytes"));
-    [word(&b[..8]), word(&b[8..])]
 }
 
 #[cfg(test)]
@@ -94,12 +76,12 @@ mod tests {
     use super::*;
     use licswap_core::plan::FindingCode as C;
 
-    /// The keyed sort gives the order of the stable sorts it replaced (by severity, code and
-    /// kind, then by subject id and message): ids that share their first 16 bytes, ids shorter
-    /// than 16 bytes, a prefix of another id, a group among users, several codes and severities,
-    /// and findings equal but for the remedy (which the sort does not read: they keep their order).
+    /// The findings' order is one stable sort by severity, code and kind, then by subject id and
+    /// message: ids that share their first 16 bytes, ids shorter than 16 bytes, a prefix of
+    /// another id, a group among users, several codes and severities, and findings equal but for
+    /// the remedy (which the sort does not read: they keep their order).
     #[test]
-    fn sorting_by_keys_is_the_stable_sort_by_severity_code_kind_and_subject() {
+    fn findings_sort_stably_by_severity_code_kind_and_subject() {
         let ids = [
             "6fd2c87f-b296-42f0-b197-1e91e994b900",
             "6fd2c87f-b296-42f0-b197-1e91e994b8ff",
