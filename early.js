@@ -2,20 +2,32 @@
 // than after them: the app (src/config_file.rs) takes this answer once instead of asking again, so
 // a configured tenant's first screen comes about one round trip sooner. A classic script in a file
 // of its own: it runs before the module scripts, and the CSP can go on forbidding inline scripts.
-// Never cached, like the app's own request, so a deployer's change applies at once. A failed
-// request (no server, offline) is kept as null, which the app reads as "no config.json".
+// The request takes index.html's preload of the file, which started with the page's first requests.
+// A failed request (no server, offline) is kept as null, which the app reads as "no config.json".
 // The text is read here too (an unreadable body reads as empty), so the app finds the whole
 // answer ready and draws its first screen at once (src/config_file.rs).
-window.__licswapConfig = fetch("config.json", { cache: "no-store" })
-  .then((r) => r.text().catch(() => "").then((text) => ({ status: r.status, text })))
-  .catch(() => null);
+const askConfig = () =>
+  fetch("config.json", { cache: "no-store" })
+    .then((r) => r.text().catch(() => "").then((text) => ({ status: r.status, text })))
+    .catch(() => null);
+// Never a cached copy, so a deployer's change applies at once. The preload goes through the
+// browser's HTTP cache like any request: the hosts' files in deploy/ send config.json with
+// Cache-Control: no-store, but a host that sends no caching header at all lets a browser keep a
+// copy for a while (heuristic freshness). A copy shows in the request's resource timing as no
+// bytes transferred; then config.json is asked for again, past the cache.
+const CONFIG_URL = new URL("config.json", document.baseURI).href;
+const cachedCopy = () =>
+  performance.getEntriesByName(CONFIG_URL).some((e) => e.transferSize === 0 && e.decodedBodySize > 0);
+window.__licswapConfig = askConfig().then((answer) => (answer !== null && cachedCopy() ? askConfig() : answer));
 
-// Without config.json the app opens its demo: the overview over an in-page demo tenant, both
-// lazily loaded split files. Found by the app itself, they come in two waves (the overview's once
-// the app starts, the demo tenant's once the overview asks it for data); asked for here, they
-// come beside the app's own WebAssembly, and the app's requests take the preloaded answers (same
-// URL, same CORS mode). The list is written by the build (`cargo xtask split-wasm`, from
-// wasm-split's loader); a configured tenant preloads nothing, so its first download is unchanged.
+// Without config.json the app opens its demo: the overview over the in-page demo tenant, whose
+// first answer (the subscriptions) is a recording; both lazily loaded split files. Found by the
+// app itself, they come in two waves (the overview's once the app starts, the recording's once the
+// overview asks for data); asked for here, they come beside the app's own WebAssembly, and the
+// app's requests take the preloaded answers (same URL, same CORS mode). The demo tenant's
+// simulator is not in the list: the app loads it once the first screen is painted. The list is
+// written by the build (`cargo xtask split-wasm`, from wasm-split's loader); a configured tenant
+// preloads nothing, so its first download is unchanged.
 const DEMO_FIRST_SCREEN = [];
 // Configured: a 2xx answer that is not a page of HTML (a host answering every path with
 // index.html has no config.json), the app's own rule.

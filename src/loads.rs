@@ -1,7 +1,7 @@
 //! Reading the tenant: builds the Graph client for the current mode and runs the loads the screens
 //! ask for, writing results into the app state. No view code here.
 use crate::state::{AppClient, AppState, Load, Mode, SkusResource, NOT_CONNECTED};
-use crate::transport::{AppTransport, BrowserClock, DemoTransport, FetchTransport};
+use crate::transport::{AppTransport, BrowserClock, DemoTransport, FetchTransport, DEMO_BASE};
 use leptos::prelude::*;
 use licswap_core::catalog;
 use licswap_core::graph::client::ClientConfig;
@@ -11,18 +11,14 @@ use licswap_sim::fixtures::DEMO_TENANT_NAME;
 use std::rc::Rc;
 use std::sync::Arc;
 
-/// The in-page simulator answers origin-relative URLs.
-const DEMO_BASE: &str = "/v1.0";
-
 /// Builds (or drops) the Graph client for `mode`. Returns the reason when it cannot be built.
 pub fn connect(state: AppState, mode: &Mode) -> Result<(), String> {
     let built = match mode {
         Mode::Demo => {
             state.tenant_name.set(Some(DEMO_TENANT_NAME.to_string()));
             let cfg = ClientConfig { base_url: DEMO_BASE.into(), ..ClientConfig::default() };
-            let demo = DemoTransport::new();
-            demo.warm();
-            Some(AppClient::new(AppTransport::Demo(demo), BrowserClock, cfg))
+            // The demo tenant itself is made after the first screen (src/transport/demo.rs).
+            Some(AppClient::new(AppTransport::Demo(DemoTransport::new()), BrowserClock, cfg))
         }
         Mode::Live { config, signed_in: true } => {
             state.tenant_name.set(Some(config.tenant.clone()));

@@ -1,9 +1,11 @@
 //! The app's side of the transport seam: where requests go (the in-process demo tenant or the
 //! network) and the browser's clock.
 mod demo;
+mod demo_first;
 mod fetch;
 
 pub use demo::DemoTransport;
+pub use demo_first::DEMO_BASE;
 pub use fetch::FetchTransport;
 
 use licswap_core::graph::http::{Clock, HttpRequest, HttpResponse, Transport, TransportError};

@@ -55,26 +55,67 @@ function watchWasm(page) {
   });
   const preloaded = () =>
     page.evaluate(() =>
-      [...document.querySelectorAll("link[rel=preload][as=fetch]")].map((l) => new URL(l.href).pathname),
+      [...document.querySelectorAll("link[rel=preload][as=fetch]")]
+        .map((l) => new URL(l.href).pathname)
+        .filter((p) => p.endsWith(".wasm")),
     );
   return { asked, preloaded };
 }
 
-test("in demo mode the first screen's split files are asked for as the page starts, each once", async () => {
+test("in demo mode the first screen's split files are asked for as the page starts, each once; the simulator's after it", async () => {
   const context = await stack.browser.newContext();
   const page = await context.newPage();
   const { asked, preloaded } = watchWasm(page);
+  // When the first subscription card is in the page, by the page's own clock (resource timing's).
+  await page.addInitScript(() => {
+    new MutationObserver((_, obs) => {
+      if (document.querySelector(".sku-card")) {
+        window.__firstCardAt = performance.now();
+        obs.disconnect();
+      }
+    }).observe(document, { childList: true, subtree: true });
+  });
   await page.goto(stack.app.url);
   await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
   const early = await preloaded();
   assert.ok(early.some((p) => /split_lazy_overview_/.test(p)), `the overview is preloaded: ${early}`);
-  assert.ok(early.some((p) => /split_answer_/.test(p)), `the demo tenant is preloaded: ${early}`);
+  assert.ok(early.some((p) => /split_demo_first_answer_/.test(p)), `the recorded first answer is preloaded: ${early}`);
+  // The demo tenant's simulator is not part of the first screen: not preloaded, and asked for
+  // only once the subscriptions are on screen.
+  assert.ok(!early.some((p) => /split_answer_/.test(p)), `the simulator is not preloaded: ${early}`);
+  await page.waitForRequest((r) => /split_answer_/.test(r.url()), { timeout: 30_000 }).catch(() => {});
+  const { cardAt, started } = await page.evaluate(() => ({
+    cardAt: window.__firstCardAt,
+    started: performance
+      .getEntriesByType("resource")
+      .filter((e) => e.name.endsWith(".wasm"))
+      .map((e) => [new URL(e.name).pathname, e.startTime]),
+  }));
+  const simulator = started.filter(([p]) => /split_answer_/.test(p));
+  assert.ok(simulator.length > 0, `the simulator is loaded after the first screen: ${asked}`);
+  for (const [p, at] of simulator) assert.ok(at > cardAt, `${p} asked for at ${at} ms, the first card at ${cardAt} ms`);
   // Each preloaded file is fetched once: the app's own request took the preloaded answer.
   for (const p of early) assert.equal(asked.filter((a) => a === p).length, 1, `${p} asked for once`);
   // And the list is whole: the first screen needed no split file it did not name.
-  const missed = asked.filter((a) => a !== "/licswap_bg.wasm" && !early.includes(a));
+  const beforeCard = started.filter(([, at]) => at < cardAt).map(([p]) => p);
+  const missed = beforeCard.filter((a) => a !== "/licswap_bg.wasm" && !early.includes(a));
   assert.deepEqual(missed, [], "every split file of the first screen was preloaded");
   await context.close();
+});
+
+test("the demo's subscriptions drawn from the recording are the simulator's: Refresh reads the same", async () => {
+  const { page, problems } = await openPage(stack.browser, stack.app.url);
+  await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
+  const cards = () =>
+    page.locator(".sku-card").evaluateAll((cs) => cs.map((c) => `${c.dataset.sku} ${c.querySelector(".seats").textContent}`));
+  const recorded = await cards();
+  assert.equal(recorded.length, 11);
+  // Once the simulator is made, Refresh asks it, not the recording.
+  await page.waitForRequest((r) => /split_answer_/.test(r.url()), { timeout: 30_000 }).catch(() => {});
+  await page.getByRole("button", { name: "Refresh" }).click();
+  await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
+  assert.deepEqual(await cards(), recorded);
+  assert.deepEqual(problems, []);
 });
 
 test("a configured tenant preloads no split file: its first download is the app alone", async () => {
@@ -93,6 +134,29 @@ test("a configured tenant preloads no split file: its first download is the app 
     await context.close();
   } finally {
     delete stack.files["/config.json"];
+  }
+});
+
+test("config.json is preloaded with the page, yet a host's cached copy never hides a change", async () => {
+  // A host that lets browsers cache config.json for an hour (the shipped deploy/ files forbid it):
+  // index.html's preload goes through the HTTP cache, early.js sees the copy and asks again.
+  const config = (tenant) => JSON.stringify({ clientId: "11111111-2222-4333-8444-555555555555", tenant });
+  const files = { "/config.json": config("contoso.onmicrosoft.com") };
+  const host = await serveApp({ files, headers: { "/config.json": { "cache-control": "max-age=3600" } } });
+  try {
+    const context = await stack.browser.newContext();
+    const page = await context.newPage();
+    const asked = [];
+    page.on("request", (r) => new URL(r.url()).pathname === "/config.json" && asked.push(r.url()));
+    await page.goto(host.url);
+    await page.getByText("Tenant contoso.onmicrosoft.com").waitFor({ timeout: 30_000 });
+    assert.equal(asked.length, 1, "a first visit asks once: early.js took the preload");
+    files["/config.json"] = config("fabrikam.onmicrosoft.com");
+    await page.goto(host.url);
+    await page.getByText("Tenant fabrikam.onmicrosoft.com").waitFor({ timeout: 30_000 });
+    await context.close();
+  } finally {
+    await host.close();
   }
 });
 

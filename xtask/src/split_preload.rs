@@ -1,14 +1,15 @@
-//! The demo's first screen, preloaded: which split files the overview and the in-page demo
-//! tenant need, read from wasm-split's loader (`__wasm_split.js`), written into `early.js` so the
-//! page asks for them all as soon as it knows it has no config.json. Without it the browser
-//! finds them in two waves, each only once the code before it runs: the overview's files when
-//! the app starts, the demo tenant's when the overview first asks it for data.
+//! The demo's first screen, preloaded: which split files the overview and the demo tenant's
+//! recorded first answer need, read from wasm-split's loader (`__wasm_split.js`), written into
+//! `early.js` so the page asks for them all as soon as it knows it has no config.json. Without it
+//! the browser finds them in two waves, each only once the code before it runs: the overview's
+//! files when the app starts, the recording's when the overview first asks for data. The demo
+//! tenant's simulator is not among them: it loads after the first screen (src/transport/demo.rs).
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The split units of the demo's first screen, by the start of their names in the loader
-/// (`__wasm_split_load_<name>_<hash>`): the overview (`src/app.rs`) and the in-page demo tenant
-/// (`src/transport/demo.rs`).
-pub const DEMO_FIRST_SCREEN: &[&str] = &["lazy_overview_", "answer_"];
+/// (`__wasm_split_load_<name>_<hash>`): the overview (`src/app.rs`) and the demo tenant's
+/// recorded first answer (`src/transport/demo_first.rs`).
+pub const DEMO_FIRST_SCREEN: &[&str] = &["lazy_overview_", "demo_first_answer_"];
 
 /// The line of early.js the list replaces; it must be there exactly once.
 pub const MARKER: &str = "const DEMO_FIRST_SCREEN = [];";

@@ -35,8 +35,9 @@ const TYPES = {
 };
 
 /** Serves dist/ like any static host. `files` maps a path (e.g. "/config.json") to a body that
- * replaces or adds a file, so a test can configure the app without touching dist/. */
-export async function serveApp({ files = {}, dist = DIST } = {}) {
+ * replaces or adds a file, so a test can configure the app without touching dist/; `headers` maps
+ * such a path to headers its answer carries besides its content type (e.g. Cache-Control). */
+export async function serveApp({ files = {}, headers = {}, dist = DIST } = {}) {
   const DIST = dist;
   if (!existsSync(join(DIST, "index.html"))) {
     throw new Error(`no build at ${DIST}: run cargo xtask test (it builds first), or cargo xtask dist --e2e`);
@@ -44,7 +45,7 @@ export async function serveApp({ files = {}, dist = DIST } = {}) {
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     if (path in files) {
-      res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" });
+      res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream", ...headers[path] });
       res.end(files[path]);
       return;
     }

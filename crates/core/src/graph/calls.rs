@@ -53,7 +53,9 @@ pub(crate) fn organization_path() -> String {
     PathQuery::new("/organization").select(&["displayName"]).build()
 }
 
-pub(crate) fn skus_path() -> String {
+/// The path (below Graph's version) of `GET /subscribedSkus` as this client asks it: the demo
+/// answers this very request from a recording (the app's `src/transport/demo_first.rs`).
+pub fn skus_path() -> String {
     PathQuery::new("/subscribedSkus").select(SKU_SELECT).build()
 }
 
