@@ -18,7 +18,9 @@ pub fn connect(state: AppState, mode: &Mode) -> Result<(), String> {
             state.tenant_name.set(Some(DEMO_TENANT_NAME.to_string()));
             let cfg = ClientConfig { base_url: DEMO_BASE.into(), ..ClientConfig::default() };
             // The demo tenant itself is made after the first screen (src/transport/demo.rs).
-            Some(AppClient::new(AppTransport::Demo(DemoTransport::new()), BrowserClock, cfg))
+            let demo = DemoTransport::new();
+            demo.prepare_first_screen();
+            Some(AppClient::new(AppTransport::Demo(demo), BrowserClock, cfg))
         }
         Mode::Live { config, signed_in: true } => {
             state.tenant_name.set(Some(config.tenant.clone()));
