@@ -35,6 +35,8 @@ const configured = (answer) =>
   answer !== null && answer.status >= 200 && answer.status < 300 && !answer.text.trimStart().startsWith("<");
 window.__licswapConfig.then((answer) => {
   if (configured(answer)) return;
+  // The app, started after this, then waits for the overview's code before it mounts (src/first_screen.rs).
+  window.__licswapNoConfig = true;
   for (const file of DEMO_FIRST_SCREEN) {
     const link = document.createElement("link");
     link.rel = "preload";

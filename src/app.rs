@@ -206,6 +206,11 @@ fn lazy_overview() -> AnyView {
     view! { <views::overview::Overview /> }.into_any()
 }
 
+/// Loads the overview's split file without drawing it (before the app mounts: first_screen.rs).
+pub async fn preload_overview() {
+    __preload_lazy_overview().await
+}
+
 /// Every other screen, as one split unit. wasm-split makes a chunk for every set of units that
 /// share code, so one unit per screen (ten units) cut the app into 139 wasm files, most under 2 KB:
 /// the demo's first screen fetched and instantiated over 60 of them in two waves. One unit for

@@ -8,6 +8,7 @@ mod bench_hook;
 mod browser;
 mod config;
 mod config_file;
+mod first_screen;
 mod health;
 mod health_data;
 mod journal_codec;
@@ -30,7 +31,11 @@ fn main() {
     // Debug builds log a panic's message; the release build aborts at once (panic=immediate-abort,
     // for size), and boot.js turns the resulting WebAssembly trap into the error screen.
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(app::App);
+    // The demo's overview may be drawn with the shell in one go (first_screen.rs).
+    wasm_bindgen_futures::spawn_local(async {
+        first_screen::before_mount().await;
+        leptos::mount::mount_to_body(app::App);
+    });
 }
 
 /// Panics on purpose, so the end-to-end suite can show the error screen of the real release build

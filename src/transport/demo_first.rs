@@ -32,6 +32,11 @@ pub async fn recorded_answer() -> HttpResponse {
     demo_first_answer().await
 }
 
+/// Loads the recording's split file without answering anything.
+pub async fn preload() {
+    __preload_demo_first_answer().await
+}
+
 #[lazy]
 fn demo_first_answer() -> HttpResponse {
     recorded()

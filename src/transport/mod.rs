@@ -5,7 +5,7 @@ mod demo_first;
 mod fetch;
 
 pub use demo::DemoTransport;
-pub use demo_first::DEMO_BASE;
+pub use demo_first::{preload as preload_demo_first_answer, DEMO_BASE};
 pub use fetch::FetchTransport;
 
 use licswap_core::graph::http::{Clock, HttpRequest, HttpResponse, Transport, TransportError};

@@ -103,6 +103,25 @@ test("in demo mode the first screen's split files are asked for as the page star
   await context.close();
 });
 
+test("a slow overview file does not hold the demo's page blank: the shell shows first, the subscriptions follow", async () => {
+  // The app waits for the overview's code before it mounts (src/first_screen.rs), at most 300 ms:
+  // with the overview's split file 2 s late, the shell and "Loading…" are on screen meanwhile.
+  const context = await stack.browser.newContext();
+  const page = await context.newPage();
+  await page.route(/split_lazy_overview_/, async (route) => {
+    await new Promise((ok) => setTimeout(ok, 2000));
+    await route.continue();
+  });
+  const started = Date.now();
+  await page.goto(stack.app.url);
+  await page.locator(".app-header").waitFor({ timeout: 30_000 });
+  const shellAfter = Date.now() - started;
+  assert.equal(await page.locator(".sku-card").count(), 0, "the subscriptions wait for the overview's code");
+  assert.ok(shellAfter < 1900, `the shell shows before the late file comes (after ${shellAfter} ms)`);
+  await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
+  await context.close();
+});
+
 test("the demo's subscriptions drawn from the recording are the simulator's: Refresh reads the same", async () => {
   const { page, problems } = await openPage(stack.browser, stack.app.url);
   await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
