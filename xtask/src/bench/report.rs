@@ -344,12 +344,16 @@ const METHOD: &str = "## How each figure is measured
 - **Bundle**: the release build in dist/ (wasm split by `cargo xtask split-wasm` after trunk, then
   wasm-opt), raw and gzip -9 per file. First download: the `.wasm` and `.js` files the browser
   fetches on a cold load of the overview (its network log, until the first subscription card
-  shows and the network is idle); all files: every `.wasm` and `.js` in dist/.
+  shows and the network is idle: in demo mode that includes the simulator's files, asked for once
+  the first screen is painted); all files: every `.wasm` and `.js` in dist/.
 - **Paint**: a fresh browser context per run (cold cache), the app served from 127.0.0.1; first
   paint and first contentful paint from `performance.getEntriesByType('paint')`; first interactive
   is when the demo tenant's overview shows its first subscription card (a MutationObserver
-  installed before any of the page's scripts), i.e. the app is booted, has read the tenant and
-  answers clicks; configured (config.json present), when the sign-in button is there. The mark
+  installed before any of the page's scripts), i.e. the app is booted, has read the tenant's
+  subscriptions (the demo tenant's first answer is a recording, src/transport/demo_first.rs; its
+  simulator loads after that screen) and answers clicks; configured (config.json present), when
+  the sign-in button is there. The demo paints its shell with the subscriptions (src/first_screen.rs),
+  so its first contentful paint is the subscriptions' paint, after the mark. The mark
   tells the bench through a Playwright binding and the bench waits for the navigation only until
   it commits: waiting with `page.waitForFunction` made Playwright evaluate its own script in the
   page, about 10 ms of the main thread during the app's start. 15 cold loads per mode at least
