@@ -1,10 +1,10 @@
 //! The demo tenant's first answer, recorded: `GET /subscribedSkus`, what the overview's first
 //! screen reads, answered without the simulator. The simulator's code is the largest part of the
 //! demo's first download (its split files about 84 KB gzipped) and making the tenant and writing
-//! this answer in a page that has not run that code yet takes tens of milliseconds; issue 21's
-//! budgets let the demo load its simulator after the first paint, and this is how: until the tenant
-//! is made it is the fixture exactly as `licswap_sim::fixtures::demo` builds it, whose
-//! subscriptions this recording holds.
+//! this answer in a page that has not run that code yet takes tens of milliseconds. The first-screen
+//! budget (BENCHMARKS.md) lets the demo load its simulator after the first paint, and this is how:
+//! until the tenant is made it is the fixture exactly as `licswap_sim::fixtures::demo` builds it,
+//! whose subscriptions this recording holds.
 //!
 //! The recording is generated, never edited: `demo_first_answer.json` (the body) and
 //! `demo_first_answer.rs` (its headers) are written by this module's test when it runs with
