@@ -43,14 +43,18 @@ pub async fn start(state: AppState) {
         ConfigFile::Invalid(e) => Mode::NeedsConfig { error: Some(e) },
         // What this browser remembers never names endpoints (see Config::remembered). Read only
         // here: a configured tenant's first screen does without it.
-        ConfigFile::Absent => match storage::get_json::<Config>(Area::Local, keys::CONFIG)
-            .and_then(|c| c.remembered().validated().ok())
-        {
+        ConfigFile::Absent => match remembered_config() {
             Some(c) => live(state, c),
             None => Mode::Demo,
         },
     };
     enter(state, mode);
+}
+
+/// The configuration this browser remembers, when it is still valid: without config.json it is
+/// the tenant the app opens (else the demo's).
+pub fn remembered_config() -> Option<Config> {
+    storage::get_json::<Config>(Area::Local, keys::CONFIG).and_then(|c| c.remembered().validated().ok())
 }
 
 fn live(state: AppState, config: Config) -> Mode {

@@ -6,9 +6,7 @@
 //! address names the overview, the app mounts once the overview's code and the recorded first
 //! answer are in, and the shell, the overview and its subscriptions are laid out and painted
 //! together. Never longer than `WAIT_MS`: on a slow network the shell shows first, as before.
-use crate::config::Config;
 use crate::routes::Route;
-use crate::storage::{self, keys, Area};
 use futures::future::{join, select};
 
 /// The longest the app waits for the overview's code before mounting without it.
@@ -34,5 +32,5 @@ fn opens_on_demo_overview() -> bool {
     no_config
         && Route::parse(&hash) == Route::Overview
         && !crate::auth::flow::is_sign_in_response(&crate::auth::flow::sign_in_response())
-        && storage::get_json::<Config>(Area::Local, keys::CONFIG).is_none()
+        && crate::app_mode::remembered_config().is_none()
 }

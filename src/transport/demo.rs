@@ -7,7 +7,7 @@
 //! answer (`demo_first.rs`), and the simulator's chunk is asked for once that screen is painted.
 //! Nothing outside `answer` names the simulator's types, so none of its code (not even its
 //! destructor) is linked into the first download.
-use super::demo_first::{is_recorded, recorded_answer};
+use super::demo_first::{is_recorded, preload, recorded_answer};
 use super::BrowserClock;
 use leptos::prelude::{lazy, request_animation_frame, set_timeout};
 use licswap_core::graph::http::{Clock, HttpRequest, HttpResponse, TransportError};
@@ -39,9 +39,7 @@ impl DemoTransport {
     /// Loads the recording's split file now, beside the overview's, rather than once the overview
     /// asks for the subscriptions: the overview's first request then finds it ready.
     pub fn prepare_first_screen(&self) {
-        leptos::task::spawn_local(async {
-            recorded_answer().await;
-        });
+        leptos::task::spawn_local(preload());
     }
 
     pub async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {

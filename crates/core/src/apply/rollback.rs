@@ -7,6 +7,7 @@ use super::journal::{EntryState, Journal};
 use super::verify::{VerifyOutcome, VerifyReport};
 use crate::model::same_id;
 use crate::plan::{Action, Phase, Plan, TargetKind};
+use crate::shared_str::SharedStr;
 use std::collections::HashMap;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -107,13 +108,13 @@ pub fn rollback_plan(plan: &Plan, journal: &Journal, verify: &VerifyReport) -> R
             match verify.item(&forward.id) {
                 Some(item) if item.outcome == VerifyOutcome::Ok => {
                     let mut a = inverse.clone();
-                    a.fingerprint = item.now_fingerprint.as_deref().unwrap_or_default().into();
+                    // Not through the tenant's string pool: a digest, like the planner's.
+                    a.fingerprint = SharedStr::unpooled(item.now_fingerprint.as_deref().unwrap_or_default());
                     by_phase[pi].push(a);
                     titles[pi].get_or_insert_with(|| phase.title.clone());
                 }
-                Some(_) => {
-                    left_out.push((inverse.id.to_string(), format!("verify did not confirm '{}'", forward.id)))
-                }
+                Some(_) => left_out
+                    .push((inverse.id.to_string(), format!("verify did not confirm '{}'", forward.id))),
                 None => left_out.push((
                     inverse.id.to_string(),
                     format!("'{}' was not verified: run verify first", forward.id),

@@ -224,7 +224,11 @@ pub struct Action {
     /// the inverse of each action done by id. Absent from forward actions, and from plans made
     /// before it was recorded (those pair by target and body, see `apply::rollback`), so they
     /// read and hash exactly as before.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "SharedStr::unpooled_de_opt")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "SharedStr::unpooled_de_opt"
+    )]
     pub undoes: Option<SharedStr>,
 }
 
