@@ -23,11 +23,12 @@ window.__licswapConfig = askConfig().then((answer) => (answer !== null && cached
 // Without config.json the app opens its demo: the overview over the in-page demo tenant, whose
 // first answer (the subscriptions) is a recording; both lazily loaded split files. Found by the
 // app itself, they come in two waves (the overview's once the app starts, the recording's once the
-// overview asks for data); asked for here, they come beside the app's own WebAssembly, and the
-// app's requests take the preloaded answers (same URL, same CORS mode). The demo tenant's
-// simulator is not in the list: the app loads it once the first screen is painted. The list is
-// written by the build (`cargo xtask split-wasm`, from wasm-split's loader); a configured tenant
-// preloads nothing, so its first download is unchanged.
+// overview asks for data); fetched and compiled here, they come beside the app's own WebAssembly,
+// and the split loader (__wasm_split.js, rewritten by `cargo xtask split-wasm`) instantiates these
+// modules at once, in the task that asks for them, rather than fetching them again. The demo
+// tenant's simulator is not in the list: the app loads it once the first screen is painted. The
+// list is written by the build (from wasm-split's loader); a configured tenant fetches none of
+// them, so its first download is unchanged.
 const DEMO_FIRST_SCREEN = [];
 // Configured: a 2xx answer that is not a page of HTML (a host answering every path with
 // index.html has no config.json), the app's own rule.
@@ -37,14 +38,14 @@ window.__licswapConfig.then((answer) => {
   if (configured(answer)) return;
   // The app, started after this, then waits for the overview's code before it mounts (src/first_screen.rs).
   window.__licswapNoConfig = true;
-  for (const file of DEMO_FIRST_SCREEN) {
-    const link = document.createElement("link");
-    link.rel = "preload";
-    link.as = "fetch";
-    link.crossOrigin = "anonymous";
-    link.href = file;
-    document.head.append(link);
-  }
+  // By file name, a promise of the compiled module, or of null when this failed (a host serving
+  // .wasm with another MIME type, or no compileStreaming): the loader then fetches the file itself.
+  const compiled = (window.__licswapCompiled = {});
+  const compile = (file) =>
+    typeof WebAssembly.compileStreaming === "function"
+      ? WebAssembly.compileStreaming(fetch(file)).catch(() => null)
+      : Promise.resolve(null);
+  for (const file of DEMO_FIRST_SCREEN) compiled[file] = compile(file);
 });
 
 // The app's WebAssembly, compiled as it arrives: the page is otherwise idle until boot.js runs

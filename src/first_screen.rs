@@ -2,10 +2,10 @@
 //! the in-page demo tenant, whose code is a split file (the first-download budget keeps it out of
 //! the app's own module). Mounted at once, the app would build the shell with "Loading…", lay it
 //! out and paint it, and only then take in the overview's files, which wait for the main thread
-//! meanwhile; so when early.js has found no config.json (it then preloads those files) and the
-//! address names the overview, the app mounts once the overview's code and the recorded first
-//! answer are in, and the shell, the overview and its subscriptions are laid out and painted
-//! together. Never longer than `WAIT_MS`: on a slow network the shell shows first, as before.
+//! meanwhile; so when early.js has found no config.json (it then fetches and compiles those
+//! files) and the address names the overview, the app mounts once the overview's code and the
+//! recorded first answer are in, and the shell, the overview and its subscriptions are laid out
+//! and painted together. Never longer than `WAIT_MS`: on a slow network the shell shows first, as before.
 use crate::routes::Route;
 use futures::future::{join, select};
 

@@ -67,16 +67,17 @@ pub fn skus(state: AppState) -> SkusResource {
     })
 }
 
-async fn read_skus(client: Option<Rc<AppClient>>) -> Result<Vec<SubscribedSku>, String> {
+async fn read_skus(client: Option<Rc<AppClient>>) -> Result<Arc<[SubscribedSku]>, String> {
     let c = client.ok_or_else(|| NOT_CONNECTED.to_string())?;
     let mut skus = c.list_skus().await.map_err(|e| e.to_string())?;
     sort_skus(&mut skus);
-    Ok(skus)
+    Ok(skus.into())
 }
 
-/// The order the screens list subscriptions in: by product name.
+/// The order the screens list subscriptions in: by product name (each looked up once, not at every
+/// comparison: the lookup bisects the catalog's names table, on the overview's first screen).
 fn sort_skus(skus: &mut [SubscribedSku]) {
-    skus.sort_by_key(|s| catalog::sku_name(s).to_ascii_lowercase());
+    skus.sort_by_cached_key(|s| catalog::sku_name(s).to_ascii_lowercase());
 }
 
 /// Reads what the planner needs for `sources` (holders, groups, members of each; one SKU, or a
@@ -125,8 +126,8 @@ pub async fn fetch_snapshot(state: AppState, sources: Vec<String>) -> bool {
             let mut fresh = snap.skus.clone();
             sort_skus(&mut fresh);
             let listed = skus(state);
-            if listed.with_untracked(|s| !matches!(s, Some(Ok(k)) if *k == fresh)) {
-                listed.set(Some(Ok(fresh)));
+            if listed.with_untracked(|s| !matches!(s, Some(Ok(k)) if **k == *fresh)) {
+                listed.set(Some(Ok(fresh.into())));
             }
             // Its users are indexed once, here, not at every plan of them: the wizard plans it
             // for every preview (licswap_planner::Indexed). A snapshot the planner cannot read

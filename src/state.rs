@@ -71,8 +71,10 @@ pub struct ApplyStatus {
 /// What a screen says when it needs the tenant and there is no Graph connection.
 pub const NOT_CONNECTED: &str = "Not connected to a tenant: sign in first.";
 
-/// The subscriptions, by product name, or why they could not be read.
-pub type SkusResource = LocalResource<Result<Vec<SubscribedSku>, String>>;
+/// The subscriptions, by product name, or why they could not be read. Shared, not copied, by each
+/// read: a screen's read of a resource clones its value, and a tenant's subscriptions hold hundreds
+/// of service plans (the overview's first screen reads them once per card).
+pub type SkusResource = LocalResource<Result<Arc<[SubscribedSku]>, String>>;
 
 /// The license-health screen's read and diagnosis, or why it failed.
 pub type HealthAction = Action<(), Result<Arc<crate::health_data::HealthData>, String>>;

@@ -10,7 +10,7 @@
 //! `demo_first_answer.rs` (its headers) are written by this module's test when it runs with
 //! `LICSWAP_REGENERATE=1` (`LICSWAP_REGENERATE=1 cargo test -p licswap demo_first`), and the same
 //! test fails whenever the simulator would answer anything else. The body lives in a split file
-//! of its own (`#[lazy]`), which early.js preloads with the overview's: a configured tenant never
+//! of its own (`#[lazy]`), which early.js fetches with the overview's: a configured tenant never
 //! downloads it.
 use leptos::prelude::lazy;
 use licswap_core::graph::calls::skus_path;

@@ -34,11 +34,14 @@ pub fn percent(part: i64, whole: i64) -> f64 {
 }
 
 /// A horizontal bar. The width is set through the CSSOM (element.style), which the page's
-/// `style-src 'self'` allows, unlike a `style="..."` attribute.
+/// `style-src 'self'` allows, unlike a `style="..."` attribute. Plain values, not signals: every
+/// bar is drawn from values its screen already holds (a screen whose values change draws the bar
+/// again), and the overview draws one per subscription on its first screen, where each reactive
+/// attribute would cost a signal and an effect.
 #[component]
 pub fn Bar(
-    #[prop(into)] percent: Signal<f64>,
-    #[prop(into)] label: Signal<String>,
+    percent: f64,
+    #[prop(into)] label: String,
     #[prop(optional)] tone: &'static str,
     /// "progressbar" for work in progress; a seat gauge is a "meter".
     #[prop(default = "meter")]
@@ -50,13 +53,13 @@ pub fn Bar(
         <div
             class={format!("bar {tone}")}
             role={role}
-            aria-label={move || label.get()}
+            aria-label={label.clone()}
             aria-valuemin="0"
             aria-valuemax="100"
-            aria-valuenow={move || format!("{:.0}", percent.get())}
-            aria-valuetext={move || label.get()}
+            aria-valuenow={format!("{percent:.0}")}
+            aria-valuetext={label}
         >
-            <div class="bar-fill" style:width={move || format!("{:.1}%", percent.get())}></div>
+            <div class="bar-fill" style:width={format!("{percent:.1}%")}></div>
         </div>
     }
 }

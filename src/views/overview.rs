@@ -5,6 +5,7 @@ use crate::loads;
 use leptos::prelude::*;
 use licswap_core::catalog::sku_name;
 use licswap_core::model::{ServicePlanInfo, SubscribedSku};
+use std::sync::Arc;
 
 #[component]
 pub fn Overview() -> impl IntoView {
@@ -73,16 +74,18 @@ fn SkuList(skus: SkusResource) -> impl IntoView {
                 )}
             </p>
             <ul class="sku-list" aria-label="Subscriptions">
-                {skus.into_iter().map(|s| view! { <SkuCard sku={s} /> }).collect_view()}
+                {(0..skus.len()).map(|at| view! { <SkuCard skus={skus.clone()} at={at} /> }).collect_view()}
             </ul>
         }
         .into_any(),
     }
 }
 
+/// The card of `skus[at]`, which it shares with the other cards rather than holding a copy.
 #[component]
-fn SkuCard(sku: SubscribedSku) -> impl IntoView {
-    let name = sku_name(&sku);
+fn SkuCard(skus: Arc<[SubscribedSku]>, at: usize) -> impl IntoView {
+    let sku = &skus[at];
+    let name = sku_name(sku);
     let purchased = sku.prepaid_units.enabled;
     let assigned = sku.consumed_units;
     let available = purchased - assigned;
@@ -95,8 +98,10 @@ fn SkuCard(sku: SubscribedSku) -> impl IntoView {
         ""
     };
     let label = format!("{} of {} seats assigned", count(assigned), count(purchased));
-    let plans = sku.service_plans.clone();
-    let n_plans = plans.len();
+    let status = sku.capability_status.clone().filter(|s| s != "Enabled");
+    let part_number = sku.sku_part_number.clone();
+    let sku_attr = part_number.clone();
+    let n_plans = sku.service_plans.len();
     // The list of plans is built when it is first opened: a tenant's cards hold hundreds of plans
     // (the demo's eleven subscriptions 263), and building them all before the first card shows
     // would hold back the overview's first screen. A click on the summary comes before the list
@@ -104,27 +109,30 @@ fn SkuCard(sku: SubscribedSku) -> impl IntoView {
     let opened = RwSignal::new(false);
     // Friendly names come with the full catalog, loaded when the list is first opened.
     let friendly = RwSignal::new(Vec::<Option<String>>::new());
-    let pairs: Vec<(String, String)> =
-        plans.iter().map(|p| (p.service_plan_id.clone(), p.service_plan_name.clone())).collect();
     let open_list = move || {
         if !opened.get_untracked() {
             opened.set(true);
         }
     };
-    let load_names = move |_| {
-        open_list();
-        if friendly.with_untracked(Vec::is_empty) {
-            let pairs = pairs.clone();
-            leptos::task::spawn_local(async move { friendly.set(plan_friendly_names(pairs).await) });
+    let load_names = {
+        let skus = skus.clone();
+        move |_| {
+            open_list();
+            if friendly.with_untracked(Vec::is_empty) {
+                let plans = &skus[at].service_plans;
+                let pairs =
+                    plans.iter().map(|p| (p.service_plan_id.clone(), p.service_plan_name.clone())).collect();
+                leptos::task::spawn_local(async move { friendly.set(plan_friendly_names(pairs).await) });
+            }
         }
     };
-    let status = sku.capability_status.clone().filter(|s| s != "Enabled");
+    let plans = move || skus[at].service_plans.clone();
     view! {
-        <li class="card sku-card" data-sku={sku.sku_part_number.clone()}>
+        <li class="card sku-card" data-sku={sku_attr}>
             <div class="sku-head">
                 <div>
                     <h2 class="sku-name">{name}</h2>
-                    <p class="muted mono">{sku.sku_part_number.clone()}</p>
+                    <p class="muted mono">{part_number}</p>
                 </div>
                 {status.map(|s| view! { <span class="tag warn">{s}</span> })}
             </div>
@@ -147,9 +155,7 @@ fn SkuCard(sku: SubscribedSku) -> impl IntoView {
                 <summary on:click={move |_| open_list()}>
                     {plural(n_plans, "service plan", "service plans")}
                 </summary>
-                {move || {
-                    opened.get().then(|| view! { <PlanList plans={plans.clone()} friendly={friendly} /> })
-                }}
+                {move || { opened.get().then(|| view! { <PlanList plans={plans()} friendly={friendly} /> }) }}
             </details>
         </li>
     }

@@ -40,7 +40,7 @@ pub fn Wizard() -> impl IntoView {
                 (_, Some(Err(e))) => {
                     view! { <ErrorBox title="Could not read the subscriptions" detail={e} /> }.into_any()
                 }
-                (_, Some(Ok(skus))) => view! { <WizardForm skus={skus} /> }.into_any(),
+                (_, Some(Ok(skus))) => view! { <WizardForm skus={skus.to_vec()} /> }.into_any(),
             }}
         </section>
     }

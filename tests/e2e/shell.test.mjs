@@ -46,26 +46,28 @@ test("config.json is asked for once, as the page starts, before the app's script
   await context.close();
 });
 
-/** The .wasm paths a page asks for, in order, and the preload links it holds. */
-function watchWasm(page) {
+/** The .wasm paths a page asks for, in order, and those early.js asked for (by the request's initiator). */
+async function watchWasm(page) {
   const asked = [];
   page.on("request", (r) => {
     const path = new URL(r.url()).pathname;
     if (path.endsWith(".wasm")) asked.push(path);
   });
-  const preloaded = () =>
-    page.evaluate(() =>
-      [...document.querySelectorAll("link[rel=preload][as=fetch]")]
-        .map((l) => new URL(l.href).pathname)
-        .filter((p) => p.endsWith(".wasm")),
-    );
-  return { asked, preloaded };
+  const byEarly = [];
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  cdp.on("Network.requestWillBeSent", (e) => {
+    const path = new URL(e.request.url).pathname;
+    const frames = e.initiator?.stack?.callFrames ?? [];
+    if (path.endsWith(".wasm") && frames.some((f) => new URL(f.url || "x:").pathname === "/early.js")) byEarly.push(path);
+  });
+  return { asked, earlyFetched: async () => [...byEarly].sort() };
 }
 
-test("in demo mode the first screen's split files are asked for as the page starts, each once; the simulator's after it", async () => {
+test("in demo mode early.js fetches the first screen's split files as the page starts, each once; the simulator's after it", async () => {
   const context = await stack.browser.newContext();
   const page = await context.newPage();
-  const { asked, preloaded } = watchWasm(page);
+  const { asked, earlyFetched } = await watchWasm(page);
   // When the first subscription card is in the page, by the page's own clock (resource timing's).
   await page.addInitScript(() => {
     new MutationObserver((_, obs) => {
@@ -77,12 +79,12 @@ test("in demo mode the first screen's split files are asked for as the page star
   });
   await page.goto(stack.app.url);
   await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
-  const early = await preloaded();
-  assert.ok(early.some((p) => /split_lazy_overview_/.test(p)), `the overview is preloaded: ${early}`);
-  assert.ok(early.some((p) => /split_demo_first_answer_/.test(p)), `the recorded first answer is preloaded: ${early}`);
-  // The demo tenant's simulator is not part of the first screen: not preloaded, and asked for
+  const early = await earlyFetched();
+  assert.ok(early.some((p) => /split_lazy_overview_/.test(p)), `early.js fetches the overview: ${early}`);
+  assert.ok(early.some((p) => /split_demo_first_answer_/.test(p)), `early.js fetches the recorded first answer: ${early}`);
+  // The demo tenant's simulator is not part of the first screen: not fetched early, and asked for
   // only once the subscriptions are on screen.
-  assert.ok(!early.some((p) => /split_answer_/.test(p)), `the simulator is not preloaded: ${early}`);
+  assert.ok(!early.some((p) => /split_answer_/.test(p)), `early.js does not fetch the simulator: ${early}`);
   await page.waitForRequest((r) => /split_answer_/.test(r.url()), { timeout: 30_000 }).catch(() => {});
   const { cardAt, started } = await page.evaluate(() => ({
     cardAt: window.__firstCardAt,
@@ -94,12 +96,12 @@ test("in demo mode the first screen's split files are asked for as the page star
   const simulator = started.filter(([p]) => /split_answer_/.test(p));
   assert.ok(simulator.length > 0, `the simulator is loaded after the first screen: ${asked}`);
   for (const [p, at] of simulator) assert.ok(at > cardAt, `${p} asked for at ${at} ms, the first card at ${cardAt} ms`);
-  // Each preloaded file is fetched once: the app's own request took the preloaded answer.
+  // Each of early.js's files is fetched once: the split loader took early.js's compiled module.
   for (const p of early) assert.equal(asked.filter((a) => a === p).length, 1, `${p} asked for once`);
   // And the list is whole: the first screen needed no split file it did not name.
   const beforeCard = started.filter(([, at]) => at < cardAt).map(([p]) => p);
   const missed = beforeCard.filter((a) => a !== "/licswap_bg.wasm" && !early.includes(a));
-  assert.deepEqual(missed, [], "every split file of the first screen was preloaded");
+  assert.deepEqual(missed, [], "early.js fetched every split file of the first screen");
   await context.close();
 });
 
@@ -122,6 +124,25 @@ test("a slow overview file does not hold the demo's page blank: the shell shows 
   await context.close();
 });
 
+test("when early.js's fetch of a first-screen file fails, the split loader fetches it again", async () => {
+  // early.js keeps null for a file it could not fetch or compile; the loader then asks the host
+  // itself (__wasm_split.js as `cargo xtask split-wasm` rewrites it).
+  const context = await stack.browser.newContext();
+  const page = await context.newPage();
+  let failed = 0;
+  await page.route(/split_lazy_overview_/, async (route) => {
+    if (failed++ === 0) return route.abort("connectionreset");
+    return route.continue();
+  });
+  const { asked } = await watchWasm(page);
+  await page.goto(stack.app.url);
+  await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
+  const overview = asked.filter((p) => /split_lazy_overview_/.test(p));
+  assert.equal(overview.length, 2, `the overview's file asked for twice, early.js's request having failed: ${asked}`);
+  assert.ok((await page.locator(".sku-card").count()) > 0);
+  await context.close();
+});
+
 test("the demo's subscriptions come from the recording, and the simulator serves the screens after it", async () => {
   // That the recording is byte for byte the simulator's answer is a native test
   // (src/transport/demo_first.rs); here, the page's side: drawn, then the tenant made after it.
@@ -141,7 +162,7 @@ test("the demo's subscriptions come from the recording, and the simulator serves
   assert.deepEqual(problems, []);
 });
 
-test("a configured tenant preloads no split file: its first download is the app alone", async () => {
+test("a configured tenant fetches no split file early: its first download is the app alone", async () => {
   stack.files["/config.json"] = JSON.stringify({
     clientId: "11111111-2222-4333-8444-555555555555",
     tenant: "contoso.onmicrosoft.com",
@@ -149,10 +170,10 @@ test("a configured tenant preloads no split file: its first download is the app 
   try {
     const context = await stack.browser.newContext();
     const page = await context.newPage();
-    const { asked, preloaded } = watchWasm(page);
+    const { asked, earlyFetched } = await watchWasm(page);
     await page.goto(stack.app.url);
     await page.getByRole("button", { name: "Sign in with Microsoft" }).waitFor({ timeout: 30_000 });
-    assert.deepEqual(await preloaded(), ["/licswap_bg.wasm"]);
+    assert.deepEqual(await earlyFetched(), [], "early.js fetched no WebAssembly of its own for a configured tenant");
     assert.deepEqual(asked, ["/licswap_bg.wasm"], "only the app's own module before sign-in");
     await context.close();
   } finally {
@@ -226,16 +247,16 @@ test("a configured tenant's first screen is painted once: the sign-in, never 'St
   }
 });
 
-test("a host that answers config.json with its index.html gets the demo, its split files preloaded", async () => {
+test("a host that answers config.json with its index.html gets the demo, its split files fetched early", async () => {
   const spa = await serveApp({ files: { "/config.json": "<!DOCTYPE html><html><body>index</body></html>" } });
   try {
     const context = await stack.browser.newContext();
     const page = await context.newPage();
-    const { preloaded } = watchWasm(page);
+    const { earlyFetched } = await watchWasm(page);
     await page.goto(spa.url);
     await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
     assert.equal((await page.getByTestId("tenant-name").textContent()).trim(), "Contoso Demo");
-    const early = await preloaded();
+    const early = await earlyFetched();
     assert.ok(early.some((p) => /split_lazy_overview_/.test(p)), `early.js took the HTML for no config.json: ${early}`);
     await context.close();
   } finally {

@@ -63,7 +63,8 @@ pub fn split_wasm() -> Result<(), String> {
         bindgen = bindgen.args(["--keep-debug"]);
     }
     run(bindgen.arg_path(&split.join(format!("{OUT_NAME}.wasm"))))?;
-    // The chunks and the loader (__wasm_split.js) go next to the bindgen output as they are.
+    // The chunks and the loader (__wasm_split.js) go next to the bindgen output (the loader is
+    // rewritten once the files are known, below).
     for entry in read_dir(&split)? {
         if entry.file_name() != Some(std::ffi::OsStr::new(&format!("{OUT_NAME}.wasm"))) {
             copy(&entry, &pkg.join(entry.file_name().unwrap_or_default()))?;
@@ -86,10 +87,13 @@ pub fn split_wasm() -> Result<(), String> {
         }
         copy(&file, &staging.join(file.file_name().unwrap_or_default()))?;
     }
-    // The demo's first screen, preloaded by early.js when the page has no config.json.
+    // The demo's first screen, fetched and compiled by early.js when the page has no config.json;
+    // the loader instantiates what early.js compiled.
     let loader =
         std::fs::read_to_string(pkg.join("__wasm_split.js")).map_err(|e| format!("__wasm_split.js: {e}"))?;
     let files = crate::split_preload::files_of(&loader, crate::split_preload::DEMO_FIRST_SCREEN)?;
+    std::fs::write(staging.join("__wasm_split.js"), crate::split_preload::instantiate_early(&loader)?)
+        .map_err(|e| format!("__wasm_split.js: {e}"))?;
     let early = staging.join("early.js");
     let text = std::fs::read_to_string(&early).map_err(|e| format!("{}: {e}", early.display()))?;
     std::fs::write(&early, crate::split_preload::fill(&text, &files)?)
