@@ -46,12 +46,14 @@ test("config.json is asked for once, as the page starts, before the app's script
   await context.close();
 });
 
-/** The .wasm paths a page asks for, in order, and those early.js asked for (by the request's initiator). */
+/** The WebAssembly a page asks for, in order (.wasm files and the demo's pack of them), and what
+ * early.js asked for (by the request's initiator). */
 async function watchWasm(page) {
+  const wasm = (path) => path.endsWith(".wasm") || PACK.test(path);
   const asked = [];
   page.on("request", (r) => {
     const path = new URL(r.url()).pathname;
-    if (path.endsWith(".wasm")) asked.push(path);
+    if (wasm(path)) asked.push(path);
   });
   const byEarly = [];
   const cdp = await page.context().newCDPSession(page);
@@ -59,12 +61,15 @@ async function watchWasm(page) {
   cdp.on("Network.requestWillBeSent", (e) => {
     const path = new URL(e.request.url).pathname;
     const frames = e.initiator?.stack?.callFrames ?? [];
-    if (path.endsWith(".wasm") && frames.some((f) => new URL(f.url || "x:").pathname === "/early.js")) byEarly.push(path);
+    if (wasm(path) && frames.some((f) => new URL(f.url || "x:").pathname === "/early.js")) byEarly.push(path);
   });
   return { asked, earlyFetched: async () => [...byEarly].sort() };
 }
 
-test("in demo mode early.js fetches the first screen's split files as the page starts, each once; the simulator's after it", async () => {
+/** The demo's first-screen files as one file (`cargo xtask split-wasm`, xtask/src/split_preload.rs). */
+const PACK = /^\/demo-first-screen-[0-9a-f]{16}\.bin$/;
+
+test("in demo mode early.js fetches the first screen's split files as the page starts, in one pack; the simulator's after it", async () => {
   const context = await stack.browser.newContext();
   const page = await context.newPage();
   const { asked, earlyFetched } = await watchWasm(page);
@@ -80,37 +85,38 @@ test("in demo mode early.js fetches the first screen's split files as the page s
   await page.goto(stack.app.url);
   await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
   const early = await earlyFetched();
-  assert.ok(early.some((p) => /split_lazy_overview_/.test(p)), `early.js fetches the overview: ${early}`);
-  assert.ok(early.some((p) => /split_demo_first_answer_/.test(p)), `early.js fetches the recorded first answer: ${early}`);
-  // The demo tenant's simulator is not part of the first screen: not fetched early, and asked for
-  // only once the subscriptions are on screen.
-  assert.ok(!early.some((p) => /split_answer_/.test(p)), `early.js does not fetch the simulator: ${early}`);
+  assert.equal(early.length, 1, `early.js asks for one file: ${early}`);
+  assert.match(early[0], PACK);
+  // The overview's code and the recorded first answer came in it: the page never asked for them.
+  assert.ok(!asked.some((p) => /split_lazy_overview_|split_demo_first_answer_/.test(p)), `${asked}`);
+  // The demo tenant's simulator is not part of the first screen: asked for only once the
+  // subscriptions are on screen.
   await page.waitForRequest((r) => /split_answer_/.test(r.url()), { timeout: 30_000 }).catch(() => {});
   const { cardAt, started } = await page.evaluate(() => ({
     cardAt: window.__firstCardAt,
     started: performance
       .getEntriesByType("resource")
-      .filter((e) => e.name.endsWith(".wasm"))
+      .filter((e) => e.name.endsWith(".wasm") || e.name.endsWith(".bin"))
       .map((e) => [new URL(e.name).pathname, e.startTime]),
   }));
   const simulator = started.filter(([p]) => /split_answer_/.test(p));
   assert.ok(simulator.length > 0, `the simulator is loaded after the first screen: ${asked}`);
   for (const [p, at] of simulator) assert.ok(at > cardAt, `${p} asked for at ${at} ms, the first card at ${cardAt} ms`);
-  // Each of early.js's files is fetched once: the split loader took early.js's compiled module.
-  for (const p of early) assert.equal(asked.filter((a) => a === p).length, 1, `${p} asked for once`);
-  // And the list is whole: the first screen needed no split file it did not name.
+  // The pack is fetched once, and it is whole: before the first card the page asked for no split
+  // file, only the app's own module and the pack.
+  assert.equal(asked.filter((a) => a === early[0]).length, 1, `the pack asked for once: ${asked}`);
   const beforeCard = started.filter(([, at]) => at < cardAt).map(([p]) => p);
-  const missed = beforeCard.filter((a) => a !== "/licswap_bg.wasm" && !early.includes(a));
-  assert.deepEqual(missed, [], "early.js fetched every split file of the first screen");
+  assert.deepEqual(beforeCard.filter((a) => a !== "/licswap_bg.wasm" && !PACK.test(a)), [], "the pack held every split file of the first screen");
   await context.close();
 });
 
-test("a slow overview file does not hold the demo's page blank: the shell shows first, the subscriptions follow", async () => {
+test("a slow pack does not hold the demo's page blank: the shell shows first, the subscriptions follow", async () => {
   // The app waits for the overview's code before it mounts (src/first_screen.rs), at most 300 ms:
-  // with the overview's split file 2 s late, the shell and "Loading…" are on screen meanwhile.
+  // with the pack of the first screen's files 2 s late, the shell and "Loading…" are on screen
+  // meanwhile.
   const context = await stack.browser.newContext();
   const page = await context.newPage();
-  await page.route(/split_lazy_overview_/, async (route) => {
+  await page.route(/demo-first-screen-/, async (route) => {
     await new Promise((ok) => setTimeout(ok, 2000));
     await route.continue();
   });
@@ -124,22 +130,18 @@ test("a slow overview file does not hold the demo's page blank: the shell shows 
   await context.close();
 });
 
-test("when early.js's fetch of a first-screen file fails, the split loader fetches it again", async () => {
-  // early.js keeps null for a file it could not fetch or compile; the loader then asks the host
-  // itself (__wasm_split.js as `cargo xtask split-wasm` rewrites it).
+test("when early.js cannot fetch the pack, the split loader fetches each file itself", async () => {
+  // early.js keeps null for each file of a pack it could not fetch; the loader then asks the host
+  // for the file (__wasm_split.js as `cargo xtask split-wasm` rewrites it).
   const context = await stack.browser.newContext();
   const page = await context.newPage();
-  let failed = 0;
-  await page.route(/split_lazy_overview_/, async (route) => {
-    if (failed++ === 0) return route.abort("connectionreset");
-    return route.continue();
-  });
+  await page.route(/demo-first-screen-/, (route) => route.abort("connectionreset"));
   const { asked } = await watchWasm(page);
   await page.goto(stack.app.url);
   await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
   const overview = asked.filter((p) => /split_lazy_overview_/.test(p));
-  assert.equal(overview.length, 2, `the overview's file asked for twice, early.js's request having failed: ${asked}`);
-  assert.ok((await page.locator(".sku-card").count()) > 0);
+  assert.equal(overview.length, 1, `the overview's file asked for by the loader, the pack having failed: ${asked}`);
+  assert.ok(asked.some((p) => /split_demo_first_answer_/.test(p)), `and the recording's: ${asked}`);
   await context.close();
 });
 
@@ -257,7 +259,7 @@ test("a host that answers config.json with its index.html gets the demo, its spl
     await page.locator(".sku-card").first().waitFor({ timeout: 30_000 });
     assert.equal((await page.getByTestId("tenant-name").textContent()).trim(), "Contoso Demo");
     const early = await earlyFetched();
-    assert.ok(early.some((p) => /split_lazy_overview_/.test(p)), `early.js took the HTML for no config.json: ${early}`);
+    assert.ok(early.some((p) => PACK.test(p)), `early.js took the HTML for no config.json: ${early}`);
     await context.close();
   } finally {
     await spa.close();

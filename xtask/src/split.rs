@@ -87,16 +87,24 @@ pub fn split_wasm() -> Result<(), String> {
         }
         copy(&file, &staging.join(file.file_name().unwrap_or_default()))?;
     }
-    // The demo's first screen, fetched and compiled by early.js when the page has no config.json;
-    // the loader instantiates what early.js compiled.
+    // The demo's first screen, fetched (one pack) and compiled by early.js when the page has no
+    // config.json; the loader instantiates what early.js compiled.
     let loader =
         std::fs::read_to_string(pkg.join("__wasm_split.js")).map_err(|e| format!("__wasm_split.js: {e}"))?;
     let files = crate::split_preload::files_of(&loader, crate::split_preload::DEMO_FIRST_SCREEN)?;
     std::fs::write(staging.join("__wasm_split.js"), crate::split_preload::instantiate_early(&loader)?)
         .map_err(|e| format!("__wasm_split.js: {e}"))?;
+    let mut packed = Vec::new();
+    for f in &files {
+        let bytes = std::fs::read(staging.join(f)).map_err(|e| format!("{f}: {e}"))?;
+        packed.push((f.clone(), bytes));
+    }
+    let (pack_name, pack) = crate::split_preload::pack(&packed);
+    std::fs::write(staging.join(&pack_name), pack).map_err(|e| format!("{pack_name}: {e}"))?;
+    let lengths: Vec<(String, usize)> = packed.into_iter().map(|(f, b)| (f, b.len())).collect();
     let early = staging.join("early.js");
     let text = std::fs::read_to_string(&early).map_err(|e| format!("{}: {e}", early.display()))?;
-    std::fs::write(&early, crate::split_preload::fill(&text, &files)?)
+    std::fs::write(&early, crate::split_preload::fill(&text, &lengths, &pack_name)?)
         .map_err(|e| format!("{}: {e}", early.display()))?;
     eprintln!("xtask: split the wasm into {} files in {}", read_dir(&pkg)?.len(), staging.display());
     Ok(())
