@@ -5,7 +5,8 @@
 //! meanwhile; so when early.js has found no config.json (it then fetches and compiles those
 //! files) and the address names the overview, the app mounts once the overview's code and the
 //! recorded first answer are in, and the shell, the overview and its subscriptions are laid out
-//! and painted together. Never longer than `WAIT_MS`: on a slow network the shell shows first, as before.
+//! and painted together. Never longer than `WAIT_MS`: on a slow network the shell shows first, as
+//! before.
 use crate::routes::Route;
 use futures::future::{join, select};
 
