@@ -4,6 +4,7 @@ pub mod apply;
 pub mod apply_result;
 pub mod approve;
 pub mod approve_apply;
+pub mod card_html;
 pub mod components;
 pub mod health;
 pub mod overview;

@@ -1,9 +1,9 @@
 //! Tenant overview: every subscribed SKU with its seats and service plans.
+use super::card_html::sku_card_static;
 use super::components::{count, percent, plan_friendly_names, plural, Bar, ErrorBox, Spinner};
 use crate::state::{use_state, Mode, SkusResource};
 use crate::loads;
 use leptos::prelude::*;
-use licswap_core::catalog::sku_name;
 use licswap_core::model::{ServicePlanInfo, SubscribedSku};
 use std::sync::Arc;
 
@@ -85,12 +85,10 @@ fn SkuList(skus: SkusResource) -> impl IntoView {
 #[component]
 fn SkuCard(skus: Arc<[SubscribedSku]>, at: usize) -> impl IntoView {
     let sku = &skus[at];
-    let name = sku_name(sku);
     let purchased = sku.prepaid_units.enabled;
     let assigned = sku.consumed_units;
-    let available = purchased - assigned;
     let pct = percent(assigned, purchased);
-    let tone = if available < 0 {
+    let tone = if purchased < assigned {
         "bad"
     } else if pct >= 90.0 {
         "warn"
@@ -98,9 +96,9 @@ fn SkuCard(skus: Arc<[SubscribedSku]>, at: usize) -> impl IntoView {
         ""
     };
     let label = format!("{} of {} seats assigned", count(assigned), count(purchased));
-    let status = sku.capability_status.clone().filter(|s| s != "Enabled");
-    let part_number = sku.sku_part_number.clone();
-    let sku_attr = part_number.clone();
+    // Name, part number, status and seats never change: one piece of HTML (see card_html.rs).
+    let head_and_seats = sku_card_static(sku);
+    let sku_attr = sku.sku_part_number.clone();
     let n_plans = sku.service_plans.len();
     // The list of plans is built when it is first opened: a tenant's cards hold hundreds of plans
     // (the demo's eleven subscriptions 263), and building them all before the first card shows
@@ -129,27 +127,7 @@ fn SkuCard(skus: Arc<[SubscribedSku]>, at: usize) -> impl IntoView {
     let plans = move || skus[at].service_plans.clone();
     view! {
         <li class="card sku-card" data-sku={sku_attr}>
-            <div class="sku-head">
-                <div>
-                    <h2 class="sku-name">{name}</h2>
-                    <p class="muted mono">{part_number}</p>
-                </div>
-                {status.map(|s| view! { <span class="tag warn">{s}</span> })}
-            </div>
-            <dl class="seats">
-                <div>
-                    <dt>"Purchased"</dt>
-                    <dd>{count(purchased)}</dd>
-                </div>
-                <div>
-                    <dt>"Assigned"</dt>
-                    <dd>{count(assigned)}</dd>
-                </div>
-                <div>
-                    <dt>"Available"</dt>
-                    <dd class:bad={available < 0}>{count(available)}</dd>
-                </div>
-            </dl>
+            <div class="sku-static" inner_html={head_and_seats}></div>
             <Bar percent={pct} label={label} tone={tone} />
             <details class="plans" on:toggle={load_names}>
                 <summary on:click={move |_| open_list()}>

@@ -28,6 +28,29 @@ test("sign-in with PKCE reads the tenant; tokens stay in this tab only", async (
   assert.deepEqual(realProblems(problems), []);
 });
 
+test("a tenant's subscription text is shown as text, never run as markup", async () => {
+  const { page, problems } = await openPage(stack.browser, stack.app.url);
+  // Graph's answer with markup in a part number and a status (the card's head and seats are
+  // built as one piece of HTML: card_html.rs escapes what comes from the tenant).
+  const hostile = '<img src=x id=injected onerror="window.__injected=1">';
+  await page.route("**/v1.0/subscribedSkus**", async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    body.value[0].skuPartNumber = hostile;
+    body.value[0].skuId = "00000000-0000-4000-8000-000000000001";
+    body.value[0].capabilityStatus = "<b>Suspended</b>";
+    await route.fulfill({ response, json: body });
+  });
+  await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
+  const card = page.locator(".sku-card").filter({ hasText: "id=injected" });
+  await card.waitFor({ timeout: 30_000 });
+  assert.equal(await card.locator(".sku-name").textContent(), hostile, "unknown product: its part number, literally");
+  assert.equal(await card.locator(".tag.warn").textContent(), "<b>Suspended</b>");
+  assert.equal(await page.locator("#injected, .sku-card img, .sku-card b").count(), 0, "no element from the text");
+  assert.equal(await page.evaluate(() => window.__injected), undefined);
+  assert.deepEqual(realProblems(problems), []);
+});
+
 test("a redirect whose state was tampered with is refused", async () => {
   const { page } = await openPage(stack.browser, stack.app.url);
   await page.route("**/oauth2/v2.0/authorize**", (route) =>
