@@ -21,6 +21,7 @@ pub mod catalog;
 pub mod graph;
 pub mod hash;
 pub mod health;
+pub mod html;
 pub mod model;
 pub mod plan;
 pub mod share;

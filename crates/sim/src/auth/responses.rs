@@ -2,6 +2,7 @@
 use super::{b64url, AuthContext, ClientApp};
 use crate::wire::{iso8601, percent_encode};
 use licswap_core::graph::http::HttpResponse;
+use licswap_core::html::escape;
 use serde_json::{json, Value};
 
 /// Entra's error page for errors it cannot redirect (unknown app, unregistered redirect URI).
@@ -21,7 +22,7 @@ pub(super) fn error_page(code: u32, message: &str) -> HttpResponse {
 /// back only if the user follows "Return to the application without granting consent" (`back`).
 /// Text from application-sign-in-unexpected-user-consent-error (AADSTS90094).
 pub(super) fn need_admin_approval(app: &str, back: &str) -> HttpResponse {
-    let back = back.replace('&', "&amp;").replace('"', "&quot;");
+    let (app, back) = (escape(app), escape(back));
     let body = format!(
         "<!DOCTYPE html><html><head><title>Need admin approval</title></head><body>\
          <h1>Need admin approval</h1>\
